@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test: native Rust (unit, integration, property), clippy, the wasm32
+# build, the core's tests under wasm-bindgen-test in Node, and the JavaScript
+# package tests when the package is present. Installs what it lacks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "native tests (unit, integration, property, CLI)"
+cargo test --features cli
+
+step "clippy (no unwrap/expect/panic/indexing in the core)"
+cargo clippy --all-targets --features cli -- -D warnings
+
+step "core builds for wasm32"
+cargo build --lib --target wasm32-unknown-unknown --release
+
+step "core tests under wasm-bindgen-test in Node"
+ensure_wasm_bindgen
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test --target wasm32-unknown-unknown --test semantics --test golden
+
+if [ -x scripts/test-js.sh ]; then
+  step "JavaScript package tests"
+  scripts/test-js.sh
+fi
+echo "all tests passed"

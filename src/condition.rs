@@ -1,0 +1,467 @@
+//! Conditions over a lead's profile or an event's properties: how they are read from
+//! rule-set JSON (collecting every problem with its path) and how they are tested.
+
+use crate::error::{index, join, Problem};
+use crate::value::{contains_word, fold, type_name, wildcard_match, FieldPath};
+use serde_json::{Map, Value};
+
+/// Deepest nesting of all / any / not a rule set may use.
+pub const MAX_CONDITION_DEPTH: usize = 16;
+/// Most entries in one list inside a condition (`in`, `contains`, `all`, …).
+pub const MAX_LIST_LEN: usize = 10_000;
+/// Longest text a rule set may hold in one place.
+pub const MAX_RULE_TEXT_LEN: usize = 1_024;
+
+pub const OPERATORS: &[&str] = &[
+    "equals", "in", "notIn", "contains", "startsWith", "endsWith", "word", "like", "gt", "gte", "lt",
+    "lte", "between", "exists",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+    Leaf { field: FieldPath, test: Test },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    /// Case-folded text.
+    Text(Box<str>),
+    Number(f64),
+    Bool(bool),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Test {
+    Equals(Scalar),
+    In(Vec<Scalar>),
+    NotIn(Vec<Scalar>),
+    Contains(Vec<Box<str>>),
+    StartsWith(Vec<Box<str>>),
+    EndsWith(Vec<Box<str>>),
+    Word(Vec<Box<str>>),
+    Like(Vec<Vec<char>>),
+    Gt(f64),
+    Gte(f64),
+    Lt(f64),
+    Lte(f64),
+    Between(f64, f64),
+    Exists(bool),
+}
+
+impl Condition {
+    pub fn matches(&self, data: &Map<String, Value>) -> bool {
+        match self {
+            Condition::All(cs) => cs.iter().all(|c| c.matches(data)),
+            Condition::Any(cs) => cs.iter().any(|c| c.matches(data)),
+            Condition::Not(c) => !c.matches(data),
+            Condition::Leaf { field, test } => test.holds(field.lookup(data)),
+        }
+    }
+
+    /// Whether the condition reads event property `name` at its first step.
+    pub fn reads(&self, name: &str) -> bool {
+        match self {
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().any(|c| c.reads(name)),
+            Condition::Not(c) => c.reads(name),
+            Condition::Leaf { field, .. } => field.first() == name,
+        }
+    }
+}
+
+impl Test {
+    fn holds(&self, value: Option<&Value>) -> bool {
+        let v = match (self, value) {
+            (Test::Exists(want), v) => return v.is_some() == *want,
+            // Every other test is false on a missing field, `notIn` included: an
+            // unknown industry is not "an industry we do not serve".
+            (_, None) => return false,
+            (_, Some(v)) => v,
+        };
+        match (self, v) {
+            (Test::NotIn(list), Value::Array(items)) => !items.iter().any(|x| in_list(list, x)),
+            (_, Value::Array(items)) => items.iter().any(|x| self.holds_scalar(x)),
+            (_, v) => self.holds_scalar(v),
+        }
+    }
+
+    fn holds_scalar(&self, v: &Value) -> bool {
+        match self {
+            Test::Equals(s) => scalar_eq(s, v),
+            Test::In(list) => in_list(list, v),
+            Test::NotIn(list) => !in_list(list, v),
+            Test::Contains(ns) => text(v, |t| ns.iter().any(|n| t.contains(&**n))),
+            Test::StartsWith(ns) => text(v, |t| ns.iter().any(|n| t.starts_with(&**n))),
+            Test::EndsWith(ns) => text(v, |t| ns.iter().any(|n| t.ends_with(&**n))),
+            Test::Word(ns) => text(v, |t| ns.iter().any(|n| contains_word(t, n))),
+            Test::Like(ps) => text(v, |t| ps.iter().any(|p| wildcard_match(p, t))),
+            Test::Gt(x) => num(v, |n| n > *x),
+            Test::Gte(x) => num(v, |n| n >= *x),
+            Test::Lt(x) => num(v, |n| n < *x),
+            Test::Lte(x) => num(v, |n| n <= *x),
+            Test::Between(lo, hi) => num(v, |n| n >= *lo && n <= *hi),
+            Test::Exists(want) => *want,
+        }
+    }
+}
+
+fn text(v: &Value, f: impl FnOnce(&str) -> bool) -> bool {
+    match v {
+        Value::String(s) => f(&fold(s)),
+        _ => false,
+    }
+}
+
+fn num(v: &Value, f: impl FnOnce(f64) -> bool) -> bool {
+    v.as_f64().is_some_and(f)
+}
+
+fn scalar_eq(s: &Scalar, v: &Value) -> bool {
+    match (s, v) {
+        (Scalar::Text(t), Value::String(x)) => **t == *fold(x),
+        (Scalar::Number(n), Value::Number(x)) => x.as_f64() == Some(*n),
+        (Scalar::Bool(b), Value::Bool(x)) => b == x,
+        _ => false,
+    }
+}
+
+fn in_list(list: &[Scalar], v: &Value) -> bool {
+    match v {
+        Value::String(x) => {
+            let x = fold(x);
+            list.iter().any(|s| matches!(s, Scalar::Text(t) if **t == *x))
+        }
+        _ => list.iter().any(|s| scalar_eq(s, v)),
+    }
+}
+
+/// Reads a condition from rule-set JSON. Every problem found is pushed onto `problems`;
+/// `None` comes back when there was at least one.
+pub fn compile(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Condition> {
+    compile_at(v, path, 1, problems)
+}
+
+fn compile_at(v: &Value, path: &str, depth: usize, problems: &mut Vec<Problem>) -> Option<Condition> {
+    if depth > MAX_CONDITION_DEPTH {
+        problems.push(Problem::new(
+            path,
+            "tooDeep",
+            format!("conditions nest deeper than {MAX_CONDITION_DEPTH} levels of all / any / not"),
+        ));
+        return None;
+    }
+    let Some(obj) = v.as_object() else {
+        problems.push(Problem::new(
+            path,
+            "wrongType",
+            format!(
+                "a condition is an object such as {{\"field\": \"industry\", \"in\": [\"software\"]}} or {{\"all\": [...]}}, not {}",
+                type_name(v)
+            ),
+        ));
+        return None;
+    };
+    for combinator in ["all", "any", "not"] {
+        if let Some(inner) = obj.get(combinator) {
+            if let Some(extra) = obj.keys().find(|k| k.as_str() != combinator) {
+                problems.push(Problem::new(
+                    join(path, extra),
+                    "unexpectedKey",
+                    format!("\"{combinator}\" stands alone in its object; move \"{extra}\" into a condition of its own"),
+                ));
+                return None;
+            }
+            let here = join(path, combinator);
+            if combinator == "not" {
+                return compile_at(inner, &here, depth + 1, problems).map(|c| Condition::Not(Box::new(c)));
+            }
+            let Some(items) = inner.as_array() else {
+                problems.push(Problem::new(here, "wrongType", format!("\"{combinator}\" takes a list of conditions, not {}", type_name(inner))));
+                return None;
+            };
+            if items.is_empty() {
+                problems.push(Problem::new(here, "emptyList", format!("\"{combinator}\" needs at least one condition")));
+                return None;
+            }
+            if items.len() > MAX_LIST_LEN {
+                problems.push(Problem::new(here, "tooLong", format!("\"{combinator}\" has more than {MAX_LIST_LEN} conditions")));
+                return None;
+            }
+            let before = problems.len();
+            let subs: Vec<Condition> = items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| compile_at(c, &index(&here, i), depth + 1, problems))
+                .collect();
+            if problems.len() > before {
+                return None;
+            }
+            return Some(if combinator == "all" { Condition::All(subs) } else { Condition::Any(subs) });
+        }
+    }
+    compile_leaf(obj, path, problems)
+}
+
+fn compile_leaf(obj: &Map<String, Value>, path: &str, problems: &mut Vec<Problem>) -> Option<Condition> {
+    let before = problems.len();
+    let field = match obj.get("field") {
+        None => {
+            problems.push(Problem::new(
+                path,
+                "missingKey",
+                "a condition needs \"field\" and one operator, or one of \"all\", \"any\", \"not\"",
+            ));
+            None
+        }
+        Some(Value::String(s)) if s.len() <= MAX_RULE_TEXT_LEN => match FieldPath::parse(s) {
+            Ok(f) => Some(f),
+            Err(m) => {
+                problems.push(Problem::new(join(path, "field"), "invalidField", m));
+                None
+            }
+        },
+        Some(Value::String(_)) => {
+            problems.push(Problem::new(join(path, "field"), "tooLong", format!("the field name is longer than {MAX_RULE_TEXT_LEN} bytes")));
+            None
+        }
+        Some(other) => {
+            problems.push(Problem::new(join(path, "field"), "wrongType", format!("\"field\" is a text path like \"company.size\", not {}", type_name(other))));
+            None
+        }
+    };
+    let ops: Vec<(&String, &Value)> = obj.iter().filter(|(k, _)| k.as_str() != "field").collect();
+    let test = match ops.as_slice() {
+        [] => {
+            problems.push(Problem::new(path, "missingOperator", format!("the condition has no operator: add one of {}", OPERATORS.join(", "))));
+            None
+        }
+        [(op, arg)] => compile_test(op, arg, &join(path, op), problems),
+        [_, (second, _), ..] => {
+            problems.push(Problem::new(
+                join(path, second),
+                if OPERATORS.contains(&second.as_str()) { "twoOperators" } else { "unknownOperator" },
+                format!(
+                    "a condition has exactly one operator besides \"field\"; found {}: split it with \"all\"",
+                    ops.iter().map(|(k, _)| format!("\"{k}\"")).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+            None
+        }
+    };
+    if problems.len() > before {
+        return None;
+    }
+    Some(Condition::Leaf { field: field?, test: test? })
+}
+
+fn compile_test(op: &str, arg: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Test> {
+    let mut fail = |code: &'static str, msg: String| {
+        problems.push(Problem::new(path, code, msg));
+        None
+    };
+    match op {
+        "equals" => match scalar(arg) {
+            Ok(s) => Some(Test::Equals(s)),
+            Err(m) => fail("wrongType", format!("\"equals\" takes {m}")),
+        },
+        "in" | "notIn" => {
+            let Some(items) = arg.as_array() else {
+                return fail("wrongType", format!("\"{op}\" takes a list of texts, numbers or booleans, not {}", type_name(arg)));
+            };
+            if items.is_empty() {
+                return fail("emptyList", format!("\"{op}\" has an empty list, so it would {}", if op == "in" { "never hold" } else { "always hold" }));
+            }
+            if items.len() > MAX_LIST_LEN {
+                return fail("tooLong", format!("\"{op}\" lists more than {MAX_LIST_LEN} values"));
+            }
+            let mut list = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                match scalar(item) {
+                    Ok(s) => list.push(s),
+                    Err(m) => return fail("wrongType", format!("item {i} of \"{op}\" should be {m}")),
+                }
+            }
+            Some(if op == "in" { Test::In(list) } else { Test::NotIn(list) })
+        }
+        "contains" | "startsWith" | "endsWith" | "word" | "like" => {
+            let texts = match texts(arg) {
+                Ok(t) => t,
+                Err(m) => return fail(if m.starts_with("an empty") { "emptyList" } else { "wrongType" }, format!("\"{op}\" takes {m}")),
+            };
+            Some(match op {
+                "contains" => Test::Contains(texts),
+                "startsWith" => Test::StartsWith(texts),
+                "endsWith" => Test::EndsWith(texts),
+                "word" => Test::Word(texts),
+                _ => Test::Like(texts.iter().map(|t| t.chars().collect()).collect()),
+            })
+        }
+        "gt" | "gte" | "lt" | "lte" => {
+            let Some(x) = arg.as_f64() else {
+                return fail("wrongType", format!("\"{op}\" takes a number, not {}", type_name(arg)));
+            };
+            Some(match op {
+                "gt" => Test::Gt(x),
+                "gte" => Test::Gte(x),
+                "lt" => Test::Lt(x),
+                _ => Test::Lte(x),
+            })
+        }
+        "between" => match arg.as_array().map(|a| a.as_slice()) {
+            Some([lo, hi]) => match (lo.as_f64(), hi.as_f64()) {
+                (Some(lo), Some(hi)) if lo <= hi => Some(Test::Between(lo, hi)),
+                (Some(lo), Some(hi)) => fail("emptyRange", format!("\"between\" [{lo}, {hi}] is empty: the low end comes first")),
+                _ => fail("wrongType", "\"between\" takes two numbers [low, high], both included".into()),
+            },
+            _ => fail("wrongType", "\"between\" takes two numbers [low, high], both included".into()),
+        },
+        "exists" => match arg {
+            Value::Bool(b) => Some(Test::Exists(*b)),
+            other => fail("wrongType", format!("\"exists\" takes true or false, not {}", type_name(other))),
+        },
+        "all" | "any" | "not" => fail("unexpectedKey", format!("\"{op}\" cannot stand beside \"field\": put it in a condition of its own")),
+        _ => fail("unknownOperator", format!("unknown operator \"{op}\"{}: use one of {}", suggest(op), OPERATORS.join(", "))),
+    }
+}
+
+fn suggest(op: &str) -> String {
+    let lower = op.to_ascii_lowercase();
+    let aliases: &[(&str, &str)] = &[
+        ("eq", "equals"), ("equal", "equals"), ("is", "equals"), ("oneof", "in"), ("notoneof", "notIn"), ("nin", "notIn"),
+        ("not_in", "notIn"), ("notin", "notIn"), ("starts_with", "startsWith"), ("startswith", "startsWith"),
+        ("ends_with", "endsWith"), ("endswith", "endsWith"), ("matches", "like"), ("wildcard", "like"),
+        ("ge", "gte"), (">=", "gte"), ("le", "lte"), ("<=", "lte"), (">", "gt"), ("<", "lt"), ("range", "between"),
+        ("contains_any_ci", "contains"), ("containsany", "contains"),
+    ];
+    aliases
+        .iter()
+        .find(|(a, _)| *a == lower)
+        .map(|(_, to)| format!(" (did you mean \"{to}\"?)"))
+        .or_else(|| OPERATORS.iter().find(|o| o.to_ascii_lowercase() == lower).map(|o| format!(" (operators are case-sensitive: \"{o}\")")))
+        .unwrap_or_default()
+}
+
+fn scalar(v: &Value) -> Result<Scalar, &'static str> {
+    match v {
+        Value::String(s) if s.len() <= MAX_RULE_TEXT_LEN => Ok(Scalar::Text(fold(s).into())),
+        Value::String(_) => Err("a text of at most 1024 bytes"),
+        Value::Number(n) => n.as_f64().map(Scalar::Number).ok_or("a finite number"),
+        Value::Bool(b) => Ok(Scalar::Bool(*b)),
+        _ => Err("a text, a number or a boolean"),
+    }
+}
+
+fn texts(v: &Value) -> Result<Vec<Box<str>>, String> {
+    let one = |s: &String| -> Result<Box<str>, String> {
+        if s.is_empty() {
+            Err("a non-empty text (an empty one matches everything)".into())
+        } else if s.len() > MAX_RULE_TEXT_LEN {
+            Err(format!("texts of at most {MAX_RULE_TEXT_LEN} bytes"))
+        } else {
+            Ok(fold(s).into())
+        }
+    };
+    match v {
+        Value::String(s) => Ok(vec![one(s)?]),
+        Value::Array(items) if items.is_empty() => Err("an empty list, which would never hold: give at least one text".into()),
+        Value::Array(items) if items.len() > MAX_LIST_LEN => Err(format!("at most {MAX_LIST_LEN} texts")),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| match i {
+                Value::String(s) => one(s),
+                other => Err(format!("a text or a list of texts; one item is {}", type_name(other))),
+            })
+            .collect(),
+        other => Err(format!("a text or a list of texts, not {}", type_name(other))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn cond(v: Value) -> Condition {
+        let mut p = vec![];
+        let c = compile(&v, "when", &mut p);
+        assert!(p.is_empty(), "{p:?}");
+        c.unwrap_or(Condition::All(vec![]))
+    }
+
+    fn problems(v: Value) -> Vec<Problem> {
+        let mut p = vec![];
+        let c = compile(&v, "when", &mut p);
+        assert!(c.is_none());
+        p
+    }
+
+    fn data(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn text_tests_fold_case() {
+        let d = data(json!({"jobTitle": "VP of Sales", "industry": "Software", "email": "Ann@GMAIL.com"}));
+        assert!(cond(json!({"field": "jobTitle", "word": ["vp", "director"]})).matches(&d));
+        assert!(cond(json!({"field": "industry", "in": ["software", "fintech"]})).matches(&d));
+        assert!(cond(json!({"field": "industry", "equals": "SOFTWARE"})).matches(&d));
+        assert!(cond(json!({"field": "email", "endsWith": "@gmail.com"})).matches(&d));
+        assert!(cond(json!({"field": "email", "like": "*@gmail.*"})).matches(&d));
+        assert!(!cond(json!({"field": "industry", "notIn": ["software"]})).matches(&d));
+    }
+
+    #[test]
+    fn missing_fields_and_arrays() {
+        let d = data(json!({"company": {"size": 120, "stack": ["AWS", "Snowflake"]}, "country": null}));
+        assert!(cond(json!({"field": "company.size", "between": [50, 5000]})).matches(&d));
+        assert!(cond(json!({"field": "company.stack", "in": ["snowflake"]})).matches(&d));
+        assert!(!cond(json!({"field": "company.stack", "notIn": ["aws"]})).matches(&d));
+        assert!(!cond(json!({"field": "industry", "notIn": ["education"]})).matches(&d));
+        assert!(cond(json!({"not": {"field": "industry", "in": ["education"]}})).matches(&d));
+        assert!(cond(json!({"field": "country", "exists": false})).matches(&d));
+        assert!(!cond(json!({"field": "company.size", "gt": 1000})).matches(&d));
+    }
+
+    #[test]
+    fn numbers_do_not_compare_with_text() {
+        let d = data(json!({"size": "120"}));
+        assert!(!cond(json!({"field": "size", "gte": 100})).matches(&d));
+        assert!(!cond(json!({"field": "size", "equals": 120})).matches(&d));
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_path() {
+        let p = problems(json!({"all": [
+            {"field": "a", "eq": 1},
+            {"field": "b", "in": []},
+            {"any": "x"},
+            {"field": "", "gte": 1},
+            {"field": "c", "between": [5, 1]}
+        ]}));
+        let paths: Vec<(&str, &str)> = p.iter().map(|p| (p.path.as_str(), p.code)).collect();
+        assert_eq!(
+            paths,
+            vec![
+                ("when.all[0].eq", "unknownOperator"),
+                ("when.all[1].in", "emptyList"),
+                ("when.all[2].any", "wrongType"),
+                ("when.all[3].field", "invalidField"),
+                ("when.all[4].between", "emptyRange"),
+            ]
+        );
+        assert!(p[0].message.contains("did you mean \"equals\""));
+    }
+
+    #[test]
+    fn depth_is_limited() {
+        let mut v = json!({"field": "a", "exists": true});
+        for _ in 0..MAX_CONDITION_DEPTH {
+            v = json!({"not": v});
+        }
+        let p = problems(v);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].code, "tooDeep");
+    }
+}

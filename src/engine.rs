@@ -1,0 +1,164 @@
+//! A compiled rule set, ready to score many leads.
+
+use crate::error::{index, InputError, RuleSetError};
+use crate::event::{Event, PropertyType};
+use crate::explain::{EventTally, ScoreResult};
+use crate::history::{self, MAX_EVENTS_PER_CALL};
+use crate::rules::*;
+use crate::stages::{Band, Grades, Stages};
+use crate::value::type_name;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// Declared event types, each with its declared property types.
+pub type Vocabulary = BTreeMap<String, BTreeMap<String, PropertyType>>;
+
+/// How many refused events a result describes in full (the rest are only counted).
+const MAX_REPORTED_EVENT_PROBLEMS: usize = 10;
+
+/// A rule set compiled once; scoring with it never changes it.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub(crate) id: String,
+    pub(crate) version: String,
+    pub(crate) description: Option<String>,
+    pub(crate) fit: Vec<FitRule>,
+    pub(crate) engagement: Vec<EngagementRule>,
+    pub(crate) groups: Vec<Group>,
+    pub(crate) total: TotalLimits,
+    pub(crate) disqualifiers: Vec<Disqualifier>,
+    pub(crate) stages: Stages,
+    pub(crate) grades: Grades,
+    pub(crate) bands: Vec<Band>,
+    pub(crate) count_anonymous: bool,
+    pub(crate) vocabulary: Option<Vocabulary>,
+}
+
+/// A lead to score in one call: its profile and its events.
+#[derive(Debug, Clone, Default)]
+pub struct Lead {
+    pub id: Option<String>,
+    pub profile: Map<String, Value>,
+    pub events: Vec<Event>,
+}
+
+impl Engine {
+    /// Compiles a rule set from JSON text; a bad one is refused with every problem.
+    pub fn from_json(text: &str) -> Result<Engine, RuleSetError> {
+        crate::ruleset::compile_str(text)
+    }
+
+    pub fn from_value(v: &Value) -> Result<Engine, RuleSetError> {
+        crate::ruleset::compile_value(v)
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// `id@version`: the key under which sessions remember stages for this rule set.
+    pub fn key(&self) -> String {
+        format!("{}@{}", self.id, self.version)
+    }
+
+    /// Scores one lead at `now` (milliseconds since the epoch).
+    pub fn score(&self, lead: &Lead, now: i64) -> ScoreResult {
+        let mut tally = EventTally::default();
+        let events = history::prepare(&lead.events, &mut tally);
+        let mut result = crate::score::evaluate(self, &lead.profile, &events, now, tally);
+        result.lead_id = lead.id.clone();
+        result
+    }
+
+    /// Scores a lead given as JSON: `{"id"?, "profile"?, "events"?}`. A lead that is
+    /// not of that shape is an error; an event that is not valid is set aside, counted
+    /// and described in the result's `events.problems`.
+    pub fn score_value(&self, lead: &Value, now: i64) -> Result<ScoreResult, InputError> {
+        let (lead, mut tally) = lead_from_value(lead, "")?;
+        let events = history::prepare(&lead.events, &mut tally);
+        let mut result = crate::score::evaluate(self, &lead.profile, &events, now, tally);
+        result.lead_id = lead.id;
+        Ok(result)
+    }
+}
+
+/// Largest profile, in bytes of JSON text (estimated while reading).
+pub const MAX_PROFILE_BYTES: usize = 64 * 1024;
+/// Deepest nesting of objects and lists in a profile.
+pub const MAX_PROFILE_DEPTH: usize = 8;
+
+pub fn check_profile(v: &Value, path: &str) -> Result<Map<String, Value>, InputError> {
+    let Some(map) = v.as_object() else {
+        return Err(InputError::new(path, "wrongType", format!("the profile is an object of the lead's fields, not {}", type_name(v))));
+    };
+    let size = json_size(v, 0).ok_or_else(|| InputError::new(path, "tooDeep", format!("the profile nests deeper than {MAX_PROFILE_DEPTH} levels")))?;
+    if size > MAX_PROFILE_BYTES {
+        return Err(InputError::new(path, "tooLarge", format!("the profile is about {size} bytes; the limit is {MAX_PROFILE_BYTES}")));
+    }
+    Ok(map.clone())
+}
+
+/// Rough size of a JSON value in bytes, or `None` past the depth limit.
+fn json_size(v: &Value, depth: usize) -> Option<usize> {
+    if depth > MAX_PROFILE_DEPTH {
+        return None;
+    }
+    Some(match v {
+        Value::String(s) => s.len() + 2,
+        Value::Array(a) => a.iter().map(|x| json_size(x, depth + 1).map(|s| s + 1)).sum::<Option<usize>>()? + 2,
+        Value::Object(m) => m.iter().map(|(k, x)| json_size(x, depth + 1).map(|s| s + k.len() + 4)).sum::<Option<usize>>()? + 2,
+        _ => 8,
+    })
+}
+
+/// Reads a lead; invalid events are left out and reported in the tally.
+pub fn lead_from_value(v: &Value, path: &str) -> Result<(Lead, EventTally), InputError> {
+    let Some(obj) = v.as_object() else {
+        return Err(InputError::new(path, "wrongType", format!("a lead is an object like {{\"profile\": {{…}}, \"events\": […]}}, not {}", type_name(v))));
+    };
+    if let Some(k) = obj.keys().find(|k| !matches!(k.as_str(), "id" | "profile" | "events")) {
+        return Err(InputError::new(crate::error::join(path, k), "unknownKey", format!("a lead has no key \"{k}\"; its keys are id, profile, events")));
+    }
+    let id = match obj.get("id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(other) => return Err(InputError::new(crate::error::join(path, "id"), "wrongType", format!("the lead id is text, not {}", type_name(other)))),
+    };
+    let profile = match obj.get("profile") {
+        None | Some(Value::Null) => Map::new(),
+        Some(p) => check_profile(p, &crate::error::join(path, "profile"))?,
+    };
+    let mut tally = EventTally::default();
+    let events_path = crate::error::join(path, "events");
+    let events = match obj.get("events") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) if items.len() > MAX_EVENTS_PER_CALL => {
+            return Err(InputError::new(events_path, "tooMany", format!("{} events in one call; the limit is {MAX_EVENTS_PER_CALL}", items.len())))
+        }
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match Event::from_json(e, &index(&events_path, i)) {
+                Ok(e) => Some(e),
+                Err(err) => {
+                    tally.skip("invalid");
+                    if tally.problems.len() < MAX_REPORTED_EVENT_PROBLEMS {
+                        tally.problems.push(err.problem);
+                    }
+                    None
+                }
+            })
+            .collect(),
+        Some(other) => return Err(InputError::new(events_path, "wrongType", format!("\"events\" is a list, not {}", type_name(other)))),
+    };
+    Ok((Lead { id, profile, events }, tally))
+}

@@ -1,0 +1,77 @@
+//! Errors as data: every problem carries the JSON path it was found at,
+//! a stable code and a message a person can act on.
+
+use serde::Serialize;
+use std::fmt;
+
+/// One thing wrong with an input, at a JSON path such as `engagement[2].where.all[0].in`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub path: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(path: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Problem { path: path.into(), code, message: message.into() }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{} ({})", self.message, self.code)
+        } else {
+            write!(f, "{}: {} ({})", self.path, self.message, self.code)
+        }
+    }
+}
+
+/// A rule set that was refused whole, with every problem found in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+pub struct RuleSetError {
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for RuleSetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the rule set has {} problem(s)", self.problems.len())?;
+        for p in &self.problems {
+            write!(f, "\n  - {p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// An input other than a rule set (an event, a lead, saved session state, a call's
+/// arguments) that was refused. Nothing was changed by the call that returned it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{problem}")]
+pub struct InputError {
+    #[serde(flatten)]
+    pub problem: Problem,
+}
+
+impl InputError {
+    pub fn new(path: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        InputError { problem: Problem::new(path, code, message) }
+    }
+}
+
+/// Joins a JSON path prefix and a child: `join("fit[0]", "when")` is `fit[0].when`.
+pub(crate) fn join(prefix: &str, child: &str) -> String {
+    if prefix.is_empty() {
+        child.to_string()
+    } else if child.is_empty() {
+        prefix.to_string()
+    } else if child.starts_with('[') {
+        format!("{prefix}{child}")
+    } else {
+        format!("{prefix}.{child}")
+    }
+}
+
+pub(crate) fn index(prefix: &str, i: usize) -> String {
+    format!("{prefix}[{i}]")
+}

@@ -1,0 +1,142 @@
+//! Events: what a lead did, when. Read from JSON once, checked against the limits,
+//! and kept in a compact form that sessions store and every rule set can score.
+
+use crate::error::InputError;
+use crate::time::instant_from_json;
+use crate::value::type_name;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub const MAX_TYPE_LEN: usize = 64;
+pub const MAX_ID_LEN: usize = 128;
+pub const MAX_PROPERTIES: usize = 32;
+pub const MAX_STRING_LEN: usize = 512;
+pub const MAX_LIST_ITEMS: usize = 32;
+
+/// One event. On the wire: `{"type": "page_view", "ts": 1795685400000, "url": "/pricing"}`:
+/// every key besides `type`, `ts` and the optional `id` is a property.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    #[serde(rename = "type")]
+    pub kind: Box<str>,
+    pub ts: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Box<str>>,
+    #[serde(default, skip_serializing_if = "Map::is_empty", rename = "p")]
+    pub properties: Map<String, Value>,
+    /// Tracked while the visitor was anonymous (before `identify`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not", rename = "anon")]
+    pub anonymous: bool,
+}
+
+impl Event {
+    /// Reads and checks one event. `path` names it in errors, e.g. `events[3]`.
+    pub fn from_json(v: &Value, path: &str) -> Result<Event, InputError> {
+        let err = |at: &str, code: &'static str, msg: String| InputError::new(crate::error::join(path, at), code, msg);
+        let Some(obj) = v.as_object() else {
+            return Err(err("", "wrongType", format!("an event is an object like {{\"type\": \"page_view\", \"ts\": 1795685400000}}, not {}", type_name(v))));
+        };
+        let kind = match obj.get("type") {
+            Some(Value::String(s)) if s.is_empty() => return Err(err("type", "invalidEvent", "the event type is empty".into())),
+            Some(Value::String(s)) if s.len() > MAX_TYPE_LEN => {
+                return Err(err("type", "tooLong", format!("the event type is longer than {MAX_TYPE_LEN} bytes")))
+            }
+            Some(Value::String(s)) => Box::from(s.as_str()),
+            Some(other) => return Err(err("type", "wrongType", format!("the event type is text, not {}", type_name(other)))),
+            None => return Err(err("type", "missingKey", "the event has no \"type\"".into())),
+        };
+        let ts = match obj.get("ts") {
+            Some(t) => instant_from_json(t).map_err(|m| err("ts", "invalidTimestamp", format!("the timestamp {m}")))?,
+            None => return Err(err("ts", "missingKey", "the event has no \"ts\" (milliseconds since the epoch, or RFC 3339 text)".into())),
+        };
+        let id = match obj.get("id") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s.len() <= MAX_ID_LEN && !s.is_empty() => Some(Box::from(s.as_str())),
+            Some(Value::String(_)) => return Err(err("id", "invalidEvent", format!("the event id is empty or longer than {MAX_ID_LEN} bytes"))),
+            Some(other) => return Err(err("id", "wrongType", format!("the event id is text, not {}", type_name(other)))),
+        };
+        let mut properties = Map::new();
+        for (k, val) in obj {
+            if matches!(k.as_str(), "type" | "ts" | "id") {
+                continue;
+            }
+            if properties.len() == MAX_PROPERTIES {
+                return Err(err("", "tooManyProperties", format!("the event has more than {MAX_PROPERTIES} properties")));
+            }
+            if k.len() > MAX_TYPE_LEN {
+                return Err(err(k, "tooLong", format!("the property name is longer than {MAX_TYPE_LEN} bytes")));
+            }
+            check_property(val, 0).map_err(|(code, m)| err(k, code, m))?;
+            properties.insert(k.clone(), val.clone());
+        }
+        Ok(Event { kind, ts, id, properties, anonymous: false })
+    }
+}
+
+/// Property values: text, numbers, booleans, null, and lists or one level of object
+/// of those, each within the limits.
+fn check_property(v: &Value, depth: usize) -> Result<(), (&'static str, String)> {
+    match v {
+        Value::String(s) if s.len() > MAX_STRING_LEN => Err(("tooLong", format!("the text is longer than {MAX_STRING_LEN} bytes"))),
+        Value::Number(n) if n.as_f64().is_none_or(|f| !f.is_finite()) => Err(("wrongType", "the number is not finite".into())),
+        Value::Array(_) | Value::Object(_) if depth > 0 => {
+            Err(("tooDeep", "a property is a plain value, or a list or object of plain values".into()))
+        }
+        Value::Array(items) if items.len() > MAX_LIST_ITEMS => Err(("tooLong", format!("the list has more than {MAX_LIST_ITEMS} items"))),
+        Value::Object(map) if map.len() > MAX_LIST_ITEMS => Err(("tooLong", format!("the object has more than {MAX_LIST_ITEMS} keys"))),
+        Value::Array(items) => items.iter().try_for_each(|i| check_property(i, depth + 1)),
+        Value::Object(map) => map.values().try_for_each(|i| check_property(i, depth + 1)),
+        _ => Ok(()),
+    }
+}
+
+/// The declared type of an event property in a rule set's event vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PropertyType {
+    String,
+    Number,
+    Boolean,
+}
+
+impl PropertyType {
+    pub fn admits(self, v: &Value) -> bool {
+        match (self, v) {
+            (_, Value::Null) => true,
+            (PropertyType::String, Value::String(_)) => true,
+            (PropertyType::Number, Value::Number(_)) => true,
+            (PropertyType::Boolean, Value::Bool(_)) => true,
+            (t, Value::Array(items)) => items.iter().all(|i| !i.is_array() && t.admits(i)),
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_flat_events() {
+        let e = Event::from_json(&json!({"type": "page_view", "ts": "2026-11-20T09:30:00Z", "url": "/pricing", "id": "e1"}), "e").unwrap();
+        assert_eq!(&*e.kind, "page_view");
+        assert_eq!(e.ts, 1_795_167_000_000);
+        assert_eq!(e.properties.get("url"), Some(&json!("/pricing")));
+        assert_eq!(e.id.as_deref(), Some("e1"));
+    }
+
+    #[test]
+    fn refuses_bad_events_with_paths() {
+        let code = |v: Value| Event::from_json(&v, "events[2]").map_err(|e| (e.problem.path, e.problem.code)).err();
+        assert_eq!(code(json!({"ts": 1})), Some(("events[2].type".into(), "missingKey")));
+        assert_eq!(code(json!({"type": "x"})), Some(("events[2].ts".into(), "missingKey")));
+        assert_eq!(code(json!({"type": "x", "ts": 1.5})), Some(("events[2].ts".into(), "invalidTimestamp")));
+        assert_eq!(code(json!({"type": "x", "ts": "1"})), Some(("events[2].ts".into(), "invalidTimestamp")));
+        assert_eq!(code(json!({"type": "x", "ts": 1e300})), Some(("events[2].ts".into(), "invalidTimestamp")));
+        assert_eq!(code(json!({"type": 5, "ts": 1})), Some(("events[2].type".into(), "wrongType")));
+        assert_eq!(code(json!({"type": "x", "ts": 1, "url": "a".repeat(600)})), Some(("events[2].url".into(), "tooLong")));
+        assert_eq!(code(json!({"type": "x", "ts": 1, "deep": [[1]]})), Some(("events[2].deep".into(), "tooDeep")));
+        assert_eq!(code(json!([1])), Some(("events[2]".into(), "wrongType")));
+    }
+}

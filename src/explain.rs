@@ -1,0 +1,146 @@
+//! What a score is made of: the result of scoring a lead, with one line for every
+//! rule that fired and every limit that bit, adding up exactly to the total.
+
+use crate::rules::Centi;
+use crate::stages::Stage;
+use serde::{Serialize, Serializer};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Points, held as exact hundredths. Serialized as a JSON number: `15`, `12.5`, `-0.25`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Points(pub Centi);
+
+impl Points {
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+}
+
+impl fmt::Display for Points {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let (whole, frac) = (self.0.unsigned_abs() / 100, self.0.unsigned_abs() % 100);
+        match frac {
+            0 => write!(f, "{sign}{whole}"),
+            f2 if f2 % 10 == 0 => write!(f, "{sign}{whole}.{}", f2 / 10),
+            f2 => write!(f, "{sign}{whole}.{f2:02}"),
+        }
+    }
+}
+
+impl Serialize for Points {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0 % 100 == 0 {
+            s.serialize_i64(self.0 / 100)
+        } else {
+            s.serialize_f64(self.as_f64())
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ContributionKind {
+    /// A fit rule matched the profile.
+    Fit,
+    /// An engagement rule earned points from events.
+    Engagement,
+    /// A group's cap took points away from its rules.
+    GroupCap,
+    /// The rule set's maximum total took points away.
+    TotalMax,
+    /// The floor at zero gave points back.
+    Floor,
+}
+
+/// One line of a score's explanation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Contribution {
+    /// The rule's id, or the group's name for a group cap.
+    pub id: String,
+    pub kind: ContributionKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Points after decay and the rule's own cap (or the adjustment, for limits).
+    pub points: Points,
+    /// Events that matched (engagement rules only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched: Option<u32>,
+    /// Whether the rule's cap took points away.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub capped: bool,
+}
+
+/// A disqualifier that holds for the lead.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Disqualification {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// How many events were looked at, and how many were set aside and why.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventTally {
+    /// Events that the rules were applied to.
+    pub scored: u32,
+    /// Events set aside, by reason: `afterNow`, `unknownType`, `wrongPropertyType`,
+    /// `anonymousHistory`, `invalid`, `duplicate`, `overHistoryLimit`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub skipped: BTreeMap<&'static str, u32>,
+    /// The first few events that were refused as invalid, with where and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<crate::error::Problem>,
+}
+
+impl EventTally {
+    pub(crate) fn skip(&mut self, reason: &'static str) {
+        *self.skipped.entry(reason).or_insert(0) += 1;
+    }
+}
+
+/// The result of scoring one lead at one `now`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScoreResult {
+    /// The lead's id (batch) or the session's subject, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lead_id: Option<String>,
+    pub ruleset_id: String,
+    pub ruleset_version: String,
+    /// The evaluation time, milliseconds since the epoch.
+    pub now: i64,
+    pub total: Points,
+    /// Fit points after fit groups' caps, before the total's limits.
+    pub fit: Points,
+    /// Engagement points after engagement groups' caps, before the total's limits.
+    pub engagement: Points,
+    pub stage: Stage,
+    /// Why the lead is at this stage, in words.
+    pub stage_reason: String,
+    /// Fit grade, A (best) to D.
+    pub grade: &'static str,
+    /// Engagement level, 1 (most engaged) to 4.
+    pub level: u8,
+    /// Grade and level together, as sales reads them: "A1" … "D4".
+    pub matrix: String,
+    pub band: String,
+    pub disqualified: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub disqualifications: Vec<Disqualification>,
+    /// Every rule that fired and every limit that bit; the points add up to `total`.
+    pub contributions: Vec<Contribution>,
+    pub events: EventTally,
+}
+
+impl ScoreResult {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}

@@ -1,0 +1,99 @@
+//! The compiled rule model: what a validated rule set becomes. Points are held as
+//! integer hundredths ("centipoints") so sums are exact and identical on every target.
+
+use crate::condition::Condition;
+use crate::value::FieldPath;
+
+/// Hundredths of a point.
+pub type Centi = i64;
+
+#[derive(Debug, Clone)]
+pub struct FitRule {
+    pub id: String,
+    pub description: Option<String>,
+    pub group: Option<usize>,
+    pub points: Centi,
+    pub when: Condition,
+}
+
+/// Which events a rule, a disqualifier or a stage trigger looks at.
+#[derive(Debug, Clone)]
+pub struct EventMatcher {
+    pub types: Vec<Box<str>>,
+    pub filter: Option<Condition>,
+}
+
+impl EventMatcher {
+    pub fn matches(&self, event: &crate::event::Event) -> bool {
+        self.types.iter().any(|t| **t == *event.kind) && self.filter.as_ref().is_none_or(|f| f.matches(&event.properties))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Recency {
+    /// Points of an occurrence halve every `half_life` ms of its age.
+    pub half_life: Option<i64>,
+    /// Occurrences older than this many ms no longer count.
+    pub expire_after: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Award {
+    /// `points` per matching event (decayed by age), at most `cap` in all; `once`
+    /// counts only the most recent matching event.
+    PerOccurrence { cap: Option<Centi>, once: bool },
+    /// `points` once when at least `at_least` matching events fall within `within`.
+    Frequency { at_least: u32, within: Option<i64> },
+    /// `points` once when the property summed over matching events within `within`
+    /// reaches `at_least` (both in thousandths of the property's unit).
+    Sum { property: FieldPath, at_least_milli: i64, within: Option<i64> },
+}
+
+#[derive(Debug, Clone)]
+pub struct EngagementRule {
+    pub id: String,
+    pub description: Option<String>,
+    pub group: Option<usize>,
+    pub matcher: EventMatcher,
+    pub points: Centi,
+    pub award: Award,
+    pub recency: Recency,
+}
+
+impl EngagementRule {
+    /// The most this rule can add in absolute value, or `None` when it is unbounded.
+    pub fn max_magnitude(&self) -> Option<Centi> {
+        match &self.award {
+            Award::PerOccurrence { cap: Some(c), .. } => Some(*c),
+            Award::PerOccurrence { cap: None, once: true } => Some(self.points.abs()),
+            Award::PerOccurrence { cap: None, once: false } => None,
+            Award::Frequency { .. } | Award::Sum { .. } => Some(self.points.abs()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub name: String,
+    /// The most the group's rules may add together; `None` for no cap.
+    pub cap: Option<Centi>,
+}
+
+#[derive(Debug, Clone)]
+pub enum DisqualifierTest {
+    Profile(Condition),
+    Event(EventMatcher),
+}
+
+#[derive(Debug, Clone)]
+pub struct Disqualifier {
+    pub id: String,
+    pub description: Option<String>,
+    pub test: DisqualifierTest,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TotalLimits {
+    pub max: Option<Centi>,
+    pub floor_at_zero: bool,
+}

@@ -1,0 +1,594 @@
+//! Compiling a rule-set document (JSON) into an [`Engine`]: every problem is
+//! collected with its JSON path, and a rule set with any problem is refused whole.
+
+use crate::condition::{self, MAX_RULE_TEXT_LEN};
+use crate::engine::{Engine, Vocabulary};
+use crate::error::{index, Problem, RuleSetError};
+use crate::event::PropertyType;
+use crate::reader::{object, Obj};
+use crate::rules::*;
+use crate::stages::{default_bands, Band, Grades, MqlStage, PqlStage, SqlStage, Stages, Trigger};
+use crate::value::{type_name, FieldPath};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+
+/// The schema tag every rule set carries in `"schema"`.
+pub const SCHEMA: &str = "leadscore.ruleset/v1";
+/// Most rules (fit, engagement and disqualifiers together) in one rule set.
+pub const MAX_RULES: usize = 1_000;
+/// Largest rule-set document, in bytes of JSON text.
+pub const MAX_RULESET_BYTES: usize = 1 << 20;
+/// Most events a frequency rule or trigger may ask for.
+pub const MAX_AT_LEAST: u32 = 1_000;
+const MAX_ID_LEN: usize = 64;
+const MAX_DESCRIPTION_LEN: usize = 1_000;
+
+const TOP_KEYS: &[&str] = &[
+    "schema", "id", "version", "description", "events", "groups", "fit", "engagement", "recency", "total",
+    "disqualifiers", "stages", "grades", "bands", "anonymousHistory",
+];
+
+pub fn compile_str(text: &str) -> Result<Engine, RuleSetError> {
+    if text.len() > MAX_RULESET_BYTES {
+        return Err(one("", "tooLarge", format!("the rule set is {} bytes; the limit is {MAX_RULESET_BYTES}", text.len())));
+    }
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        one("", "invalidJson", format!("the rule set is not valid JSON: {e} (line {}, column {})", e.line(), e.column()))
+    })?;
+    compile_value(&v)
+}
+
+fn one(path: &str, code: &'static str, message: String) -> RuleSetError {
+    RuleSetError { problems: vec![Problem::new(path, code, message)] }
+}
+
+pub fn compile_value(v: &Value) -> Result<Engine, RuleSetError> {
+    let mut p = Vec::new();
+    let engine = compile(v, &mut p);
+    match engine {
+        Some(e) if p.is_empty() => Ok(e),
+        _ => {
+            if p.is_empty() {
+                p.push(Problem::new("", "invalid", "the rule set could not be read"));
+            }
+            Err(RuleSetError { problems: p })
+        }
+    }
+}
+
+fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<Engine> {
+    let top = object(v, "", "a rule set", TOP_KEYS, p)?;
+    match top.get("schema") {
+        Some(Value::String(s)) if s == SCHEMA => {}
+        Some(other) => p.push(Problem::new("schema", "unknownSchema", format!("the schema is {other}; this version of leadscore reads \"{SCHEMA}\""))),
+        None => p.push(Problem::new("schema", "missingKey", format!("\"schema\" is required: write \"{SCHEMA}\""))),
+    }
+    let id = top.text("id", Some("a name for the rule set, like \"b2b-mql\""), MAX_ID_LEN, p);
+    let version = top.text("version", Some("the rule set's version, like \"2026-11-01\" or \"3\""), MAX_ID_LEN, p);
+    let description = top.text("description", None, MAX_DESCRIPTION_LEN, p);
+    let vocabulary = top.get("events").and_then(|v| read_vocabulary(v, p));
+    let groups = read_groups(&top, p);
+    let group_index: HashMap<&str, usize> = groups.iter().enumerate().map(|(i, g)| (g.name.as_str(), i)).collect();
+    let recency = top.get("recency").map(|v| read_recency(v, "recency", p)).unwrap_or_default();
+
+    let mut ctx = Ctx { p, ids: HashMap::new(), groups: &group_index, vocabulary: vocabulary.as_ref(), rule_count: 0 };
+    let fit: Vec<FitRule> = top.list("fit", ctx.p).iter().enumerate().filter_map(|(i, r)| ctx.fit_rule(r, &index("fit", i))).collect();
+    let engagement: Vec<EngagementRule> = top
+        .list("engagement", ctx.p)
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| ctx.engagement_rule(r, &index("engagement", i), recency))
+        .collect();
+    let disqualifiers: Vec<Disqualifier> = top
+        .list("disqualifiers", ctx.p)
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| ctx.disqualifier(r, &index("disqualifiers", i)))
+        .collect();
+    if ctx.rule_count > MAX_RULES {
+        ctx.p.push(Problem::new("", "tooManyRules", format!("the rule set has {} rules; the limit is {MAX_RULES}", ctx.rule_count)));
+    }
+    let total = top.get("total").map(|v| ctx.total_limits(v)).unwrap_or_default();
+    let stages = top.get("stages").map(|v| ctx.stages(v)).unwrap_or_default();
+    let grades = top.get("grades").map(|v| read_grades(v, ctx.p)).unwrap_or_default();
+    let bands = match top.get("bands") {
+        Some(v) => read_bands(v, ctx.p),
+        None => default_bands(stages.mql.as_ref().map(|m| m.threshold)),
+    };
+    let count_anonymous = match top.get("anonymousHistory") {
+        None => true,
+        Some(Value::String(s)) if s == "count" => true,
+        Some(Value::String(s)) if s == "ignore" => false,
+        Some(other) => {
+            ctx.p.push(Problem::new("anonymousHistory", "invalidValue", format!("\"anonymousHistory\" is \"count\" or \"ignore\", not {other}")));
+            true
+        }
+    };
+
+    for (gi, g) in groups.iter().enumerate() {
+        let has_fit = fit.iter().any(|r| r.group == Some(gi));
+        if has_fit && engagement.iter().any(|r| r.group == Some(gi)) {
+            ctx.p.push(Problem::new(
+                crate::error::join("groups", &g.name),
+                "mixedGroup",
+                format!("group \"{}\" holds both fit and engagement rules; a group caps one kind of points, so make two groups", g.name),
+            ));
+        }
+    }
+    check_reachable(&fit, &engagement, &groups, total, &stages, ctx.p);
+
+    Some(Engine {
+        id: id?,
+        version: version?,
+        description,
+        fit,
+        engagement,
+        groups,
+        total,
+        disqualifiers,
+        stages,
+        grades,
+        bands,
+        count_anonymous,
+        vocabulary,
+    })
+}
+
+struct Ctx<'a, 'p> {
+    p: &'p mut Vec<Problem>,
+    /// Rule ids seen so far, with the path where each was first defined.
+    ids: HashMap<String, String>,
+    groups: &'a HashMap<&'a str, usize>,
+    vocabulary: Option<&'a Vocabulary>,
+    rule_count: usize,
+}
+
+impl Ctx<'_, '_> {
+    fn rule_id(&mut self, o: &Obj<'_>) -> Option<String> {
+        self.rule_count += 1;
+        let id = o.text("id", Some("a unique id for the rule, like \"pricing_page\""), MAX_ID_LEN, self.p)?;
+        if !id.chars().all(|c| c.is_ascii_alphanumeric() || "_-.:".contains(c)) {
+            self.p.push(Problem::new(o.at("id"), "invalidId", format!("rule id \"{id}\" may hold only letters, digits and _ - . :")));
+            return None;
+        }
+        if let Some(first) = self.ids.get(&id) {
+            self.p.push(Problem::new(o.at("id"), "duplicateId", format!("rule id \"{id}\" is already used at {first}")));
+            return None;
+        }
+        self.ids.insert(id.clone(), o.path.clone());
+        Some(id)
+    }
+
+    fn group(&mut self, o: &Obj<'_>) -> Option<Option<usize>> {
+        let Some(name) = o.text("group", None, MAX_ID_LEN, self.p) else {
+            return Some(None);
+        };
+        match self.groups.get(name.as_str()) {
+            Some(i) => Some(Some(*i)),
+            None => {
+                let known: Vec<&str> = self.groups.keys().copied().collect();
+                self.p.push(Problem::new(
+                    o.at("group"),
+                    "unknownGroup",
+                    format!("no group \"{name}\" is defined in \"groups\"{}", if known.is_empty() { String::new() } else { format!(" (defined: {})", sorted(known)) }),
+                ));
+                None
+            }
+        }
+    }
+
+    fn fit_rule(&mut self, v: &Value, path: &str) -> Option<FitRule> {
+        let o = object(v, path, "a fit rule", &["id", "description", "group", "points", "when"], self.p)?;
+        let id = self.rule_id(&o);
+        let description = o.text("description", None, MAX_DESCRIPTION_LEN, self.p);
+        let group = self.group(&o);
+        let points = self.nonzero_points(&o);
+        let when = match o.get("when") {
+            Some(c) => condition::compile(c, &o.at("when"), self.p),
+            None => {
+                self.p.push(Problem::new(o.at("when"), "missingKey", "\"when\" is required: the condition on the lead's profile"));
+                None
+            }
+        };
+        Some(FitRule { id: id?, description, group: group?, points: points?, when: when? })
+    }
+
+    fn nonzero_points(&mut self, o: &Obj<'_>) -> Option<Centi> {
+        let c = o.points("points", Some("the points the rule adds (negative to subtract)"), self.p)?;
+        if c == 0 {
+            self.p.push(Problem::new(o.at("points"), "zeroPoints", "a rule worth 0 points does nothing; remove it or give it points"));
+            return None;
+        }
+        Some(c)
+    }
+
+    fn matcher(&mut self, o: &Obj<'_>) -> Option<EventMatcher> {
+        let types: Vec<Box<str>> = match o.get("event") {
+            Some(Value::String(s)) if !s.is_empty() => vec![Box::from(s.as_str())],
+            Some(Value::Array(items)) if !items.is_empty() && items.iter().all(|i| i.as_str().is_some_and(|s| !s.is_empty())) => {
+                items.iter().filter_map(|i| i.as_str()).map(Box::from).collect()
+            }
+            None => {
+                self.p.push(Problem::new(o.at("event"), "missingKey", "\"event\" is required: the event type (or a list of types) to match"));
+                return None;
+            }
+            Some(other) => {
+                self.p.push(Problem::new(o.at("event"), "wrongType", format!("\"event\" is an event type or a non-empty list of them, not {other}")));
+                return None;
+            }
+        };
+        let filter = match o.get("where") {
+            Some(c) => Some(condition::compile(c, &o.at("where"), self.p)?),
+            None => None,
+        };
+        if let Some(vocab) = self.vocabulary {
+            let mut ok = true;
+            for t in &types {
+                match vocab.get(&**t) {
+                    None => {
+                        ok = false;
+                        self.p.push(Problem::new(
+                            o.at("event"),
+                            "unknownEventType",
+                            format!("event type \"{t}\" is not declared in \"events\" (declared: {})", sorted(vocab.keys().map(String::as_str).collect())),
+                        ));
+                    }
+                    Some(props) => {
+                        if let Some(f) = &filter {
+                            for name in undeclared_reads(f, props) {
+                                ok = false;
+                                self.p.push(Problem::new(o.at("where"), "unknownProperty", format!("events of type \"{t}\" declare no property \"{name}\"")));
+                            }
+                        }
+                    }
+                }
+            }
+            if !ok {
+                return None;
+            }
+        }
+        Some(EventMatcher { types, filter })
+    }
+
+    fn engagement_rule(&mut self, v: &Value, path: &str, default_recency: Recency) -> Option<EngagementRule> {
+        let keys = ["id", "description", "group", "event", "where", "points", "cap", "once", "count", "sum", "recency"];
+        let o = object(v, path, "an engagement rule", &keys, self.p)?;
+        let id = self.rule_id(&o);
+        let description = o.text("description", None, MAX_DESCRIPTION_LEN, self.p);
+        let group = self.group(&o);
+        let points = self.nonzero_points(&o);
+        let matcher = self.matcher(&o);
+        let cap = o.positive_points("cap", None, self.p);
+        let once = o.boolean("once", self.p).unwrap_or(false);
+        let award = match (o.get("count"), o.get("sum")) {
+            (Some(_), Some(_)) => {
+                self.p.push(Problem::new(path, "conflictingKeys", "a rule has \"count\" or \"sum\", not both: make two rules"));
+                None
+            }
+            (Some(c), None) => self.frequency(c, &o.at("count")),
+            (None, Some(s)) => self.sum(s, &o.at("sum")),
+            (None, None) => Some(Award::PerOccurrence { cap, once }),
+        };
+        if matches!(award, Some(Award::Frequency { .. } | Award::Sum { .. })) {
+            for k in ["cap", "once"] {
+                if o.get(k).is_some() {
+                    self.p.push(Problem::new(o.at(k), "conflictingKeys", format!("\"{k}\" applies to per-occurrence rules; a count or sum rule awards its points once")));
+                }
+            }
+        }
+        if once && o.get("cap").is_some() {
+            self.p.push(Problem::new(o.at("cap"), "conflictingKeys", "a \"once\" rule awards its points at most once, so \"cap\" has no effect: remove one"));
+        }
+        let recency = match o.get("recency") {
+            Some(r) => read_recency(r, &o.at("recency"), self.p),
+            None => default_recency,
+        };
+        if o.get("recency").and_then(|r| r.get("halfLife")).is_some() && matches!(award, Some(Award::Frequency { .. } | Award::Sum { .. })) {
+            self.p.push(Problem::new(o.at("recency.halfLife"), "conflictingKeys", "decay applies to per-occurrence rules; a count or sum rule's window already says how recent"));
+        }
+        let (award, matcher) = (award?, matcher?);
+        if let (Award::Sum { property, .. }, Some(vocab)) = (&award, self.vocabulary) {
+            for t in &matcher.types {
+                let declared = vocab.get(&**t).and_then(|props| props.get(property.first()));
+                if declared.is_some_and(|ty| *ty != PropertyType::Number) {
+                    self.p.push(Problem::new(o.at("sum.property"), "wrongType", format!("events of type \"{t}\" declare \"{}\" as a non-number", property.first())));
+                }
+            }
+        }
+        Some(EngagementRule { id: id?, description, group: group?, matcher, points: points?, award, recency })
+    }
+
+    fn frequency(&mut self, v: &Value, path: &str) -> Option<Award> {
+        let o = object(v, path, "\"count\"", &["atLeast", "within"], self.p)?;
+        let at_least = o.count("atLeast", MAX_AT_LEAST, self.p);
+        if o.get("atLeast").is_none() {
+            self.p.push(Problem::new(o.at("atLeast"), "missingKey", "\"atLeast\" is required: how many matching events earn the points"));
+        }
+        let within = o.duration("within", self.p);
+        Some(Award::Frequency { at_least: at_least?, within })
+    }
+
+    fn sum(&mut self, v: &Value, path: &str) -> Option<Award> {
+        let o = object(v, path, "\"sum\"", &["property", "atLeast", "within"], self.p)?;
+        let property = o
+            .text("property", Some("the numeric event property to add up, like \"seconds\""), MAX_RULE_TEXT_LEN, self.p)
+            .and_then(|t| FieldPath::parse(&t).map_err(|m| self.p.push(Problem::new(o.at("property"), "invalidField", m))).ok());
+        let at_least = match o.get("atLeast") {
+            Some(Value::Number(n)) if n.as_f64().is_some_and(|f| f > 0.0 && f <= 1e12) => n.as_f64().map(|f| (f * 1000.0).round() as i64),
+            Some(other) => {
+                self.p.push(Problem::new(o.at("atLeast"), "invalidValue", format!("\"atLeast\" is a number above 0 (at most 1e12), not {other}")));
+                None
+            }
+            None => {
+                self.p.push(Problem::new(o.at("atLeast"), "missingKey", "\"atLeast\" is required: the sum that earns the points"));
+                None
+            }
+        };
+        let within = o.duration("within", self.p);
+        Some(Award::Sum { property: property?, at_least_milli: at_least?, within })
+    }
+
+    fn disqualifier(&mut self, v: &Value, path: &str) -> Option<Disqualifier> {
+        let o = object(v, path, "a disqualifier", &["id", "description", "when", "event", "where"], self.p)?;
+        let id = self.rule_id(&o);
+        let description = o.text("description", None, MAX_DESCRIPTION_LEN, self.p);
+        let test = match (o.get("when"), o.get("event")) {
+            (Some(c), None) => {
+                if o.get("where").is_some() {
+                    self.p.push(Problem::new(o.at("where"), "conflictingKeys", "\"where\" filters events; with \"when\" use the condition alone"));
+                }
+                condition::compile(c, &o.at("when"), self.p).map(DisqualifierTest::Profile)
+            }
+            (None, Some(_)) => self.matcher(&o).map(DisqualifierTest::Event),
+            _ => {
+                self.p.push(Problem::new(path, "conflictingKeys", "a disqualifier has either \"when\" (a profile condition) or \"event\" (with an optional \"where\")"));
+                None
+            }
+        };
+        Some(Disqualifier { id: id?, description, test: test? })
+    }
+
+    fn total_limits(&mut self, v: &Value) -> TotalLimits {
+        let Some(o) = object(v, "total", "\"total\"", &["max", "floorAtZero"], self.p) else {
+            return TotalLimits::default();
+        };
+        TotalLimits { max: o.positive_points("max", None, self.p), floor_at_zero: o.boolean("floorAtZero", self.p).unwrap_or(false) }
+    }
+
+    fn triggers(&mut self, o: &Obj<'_>) -> Vec<Trigger> {
+        let mut out = Vec::new();
+        for (i, t) in o.list("on", self.p).iter().enumerate() {
+            let path = index(&o.at("on"), i);
+            let Some(to) = object(t, &path, "a stage trigger", &["event", "where", "atLeast", "within"], self.p) else { continue };
+            let matcher = self.matcher(&to);
+            let at_least = to.count("atLeast", MAX_AT_LEAST, self.p).unwrap_or(1);
+            let within = to.duration("within", self.p);
+            if let Some(matcher) = matcher {
+                out.push(Trigger { path, matcher, at_least, within });
+            }
+        }
+        out
+    }
+
+    fn stages(&mut self, v: &Value) -> Stages {
+        let mut stages = Stages::default();
+        let Some(o) = object(v, "stages", "\"stages\"", &["mql", "sql", "pql", "recycle"], self.p) else {
+            return stages;
+        };
+        stages.recycle = o.boolean("recycle", self.p).unwrap_or(false);
+        if let Some(m) = o.get("mql").and_then(|m| object(m, "stages.mql", "the MQL stage", &["threshold", "minFit", "minEngagement"], self.p)) {
+            let threshold = m.positive_points("threshold", Some("the total that makes a lead an MQL, like 100"), self.p);
+            let min_fit = m.points("minFit", None, self.p);
+            let min_engagement = m.points("minEngagement", None, self.p);
+            stages.mql = threshold.map(|threshold| MqlStage { threshold, min_fit, min_engagement });
+        }
+        if let Some(s) = o.get("sql").and_then(|s| object(s, "stages.sql", "the SQL stage", &["threshold", "on"], self.p)) {
+            let threshold = s.positive_points("threshold", None, self.p);
+            let on = self.triggers(&s);
+            if threshold.is_none() && on.is_empty() && s.get("on").is_none() && s.get("threshold").is_none() {
+                self.p.push(Problem::new("stages.sql", "missingKey", "the SQL stage needs \"on\" (intent events such as a demo request) or a \"threshold\""));
+            }
+            stages.sql = Some(SqlStage { threshold, on });
+        }
+        if let Some(s) = o.get("pql").and_then(|s| object(s, "stages.pql", "the PQL stage", &["on", "minFit"], self.p)) {
+            let min_fit = s.points("minFit", None, self.p);
+            let on = self.triggers(&s);
+            if s.get("on").is_none() {
+                self.p.push(Problem::new("stages.pql.on", "missingKey", "the PQL stage needs \"on\": the product-usage events that qualify a lead"));
+            }
+            stages.pql = Some(PqlStage { on, min_fit });
+        }
+        stages
+    }
+}
+
+fn sorted(mut names: Vec<&str>) -> String {
+    names.sort_unstable();
+    names.join(", ")
+}
+
+fn undeclared_reads<'c>(c: &'c condition::Condition, props: &BTreeMap<String, PropertyType>) -> Vec<&'c str> {
+    let mut out = Vec::new();
+    collect_fields(c, &mut out);
+    out.retain(|f| !props.contains_key(*f));
+    out.dedup();
+    out
+}
+
+fn collect_fields<'c>(c: &'c condition::Condition, out: &mut Vec<&'c str>) {
+    match c {
+        condition::Condition::All(cs) | condition::Condition::Any(cs) => cs.iter().for_each(|c| collect_fields(c, out)),
+        condition::Condition::Not(c) => collect_fields(c, out),
+        condition::Condition::Leaf { field, .. } => out.push(field.first()),
+    }
+}
+
+fn read_vocabulary(v: &Value, p: &mut Vec<Problem>) -> Option<Vocabulary> {
+    let Some(map) = v.as_object() else {
+        p.push(Problem::new("events", "wrongType", format!("\"events\" maps each event type to its properties, like {{\"page_view\": {{\"url\": \"string\"}}}}, not {}", type_name(v))));
+        return None;
+    };
+    let mut vocab = Vocabulary::new();
+    for (t, props) in map {
+        let path = crate::error::join("events", t);
+        let Some(props) = props.as_object() else {
+            p.push(Problem::new(path, "wrongType", "an event type maps property names to \"string\", \"number\" or \"boolean\""));
+            continue;
+        };
+        let mut declared = BTreeMap::new();
+        for (name, ty) in props {
+            match serde_json::from_value::<PropertyType>(ty.clone()) {
+                Ok(ty) => {
+                    declared.insert(name.clone(), ty);
+                }
+                Err(_) => p.push(Problem::new(crate::error::join(&path, name), "invalidValue", format!("a property type is \"string\", \"number\" or \"boolean\", not {ty}"))),
+            }
+        }
+        vocab.insert(t.clone(), declared);
+    }
+    Some(vocab)
+}
+
+fn read_groups(top: &Obj<'_>, p: &mut Vec<Problem>) -> Vec<Group> {
+    let Some(v) = top.get("groups") else { return Vec::new() };
+    let Some(map) = v.as_object() else {
+        p.push(Problem::new("groups", "wrongType", format!("\"groups\" maps group names to their settings, like {{\"web\": {{\"cap\": 40}}}}, not {}", type_name(v))));
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, g) in map {
+        let path = crate::error::join("groups", name);
+        if let Some(o) = object(g, &path, "a group", &["cap", "description"], p) {
+            o.text("description", None, MAX_DESCRIPTION_LEN, p);
+            out.push(Group { name: name.clone(), cap: o.positive_points("cap", None, p) });
+        }
+    }
+    out
+}
+
+fn read_recency(v: &Value, path: &str, p: &mut Vec<Problem>) -> Recency {
+    if v.as_str() == Some("none") {
+        return Recency::default();
+    }
+    let Some(o) = object(v, path, "\"recency\"", &["halfLife", "expireAfter"], p) else {
+        return Recency::default();
+    };
+    let r = Recency { half_life: o.duration("halfLife", p), expire_after: o.duration("expireAfter", p) };
+    if o.get("halfLife").is_none() && o.get("expireAfter").is_none() {
+        p.push(Problem::new(path, "missingKey", "\"recency\" names a \"halfLife\", an \"expireAfter\" or both; write \"none\" for no decay"));
+    }
+    r
+}
+
+fn read_grades(v: &Value, p: &mut Vec<Problem>) -> Grades {
+    let mut grades = Grades::default();
+    let Some(o) = object(v, "grades", "\"grades\"", &["fit", "engagement"], p) else { return grades };
+    for (key, slot) in [("fit", &mut grades.fit), ("engagement", &mut grades.engagement)] {
+        let Some(list) = o.get(key) else { continue };
+        let parsed: Option<Vec<Centi>> = list.as_array().and_then(|a| a.iter().map(|x| crate::reader::points_of(x).ok()).collect());
+        match parsed.as_deref() {
+            Some(&[a, b, c]) if a > b && b > c => *slot = [a, b, c],
+            _ => p.push(Problem::new(
+                o.at(key),
+                "invalidCutoffs",
+                format!("\"{key}\" is three cut-offs in strictly descending order, like [50, 30, 10]: at or above the first is {}", if key == "fit" { "grade A" } else { "level 1" }),
+            )),
+        }
+    }
+    grades
+}
+
+fn read_bands(v: &Value, p: &mut Vec<Problem>) -> Vec<Band> {
+    let Some(items) = v.as_array().filter(|a| !a.is_empty()) else {
+        p.push(Problem::new("bands", "wrongType", "\"bands\" is a non-empty list like [{\"name\": \"hot\", \"atLeast\": 80}, {\"name\": \"cold\"}]"));
+        return Vec::new();
+    };
+    let mut bands: Vec<Band> = Vec::new();
+    for (i, b) in items.iter().enumerate() {
+        let path = index("bands", i);
+        let Some(o) = object(b, &path, "a band", &["name", "atLeast"], p) else { continue };
+        let name = o.text("name", Some("the band's name, like \"hot\""), MAX_ID_LEN, p);
+        let at_least = o.points("atLeast", None, p);
+        let last = i + 1 == items.len();
+        if at_least.is_none() && !last && o.get("atLeast").is_none() {
+            p.push(Problem::new(o.at("atLeast"), "missingKey", "every band but the last needs \"atLeast\""));
+        }
+        if last && o.get("atLeast").is_some() {
+            p.push(Problem::new(o.at("atLeast"), "unexpectedKey", "the last band catches every other total: leave out its \"atLeast\""));
+        }
+        if let (Some(prev), Some(cur)) = (bands.last().and_then(|b| b.at_least), at_least) {
+            if cur >= prev {
+                p.push(Problem::new(o.at("atLeast"), "invalidCutoffs", "bands are listed from the highest \"atLeast\" down"));
+            }
+        }
+        if let Some(name) = name {
+            if bands.iter().any(|b| b.name == name) {
+                p.push(Problem::new(o.at("name"), "duplicateId", format!("band \"{name}\" is listed twice")));
+            }
+            bands.push(Band { name, at_least: if last { None } else { at_least } });
+        }
+    }
+    bands
+}
+
+/// Refuses thresholds that no lead could ever reach, given every rule's best case,
+/// the group caps and the total's limit.
+fn check_reachable(fit: &[FitRule], engagement: &[EngagementRule], groups: &[Group], total: TotalLimits, stages: &Stages, p: &mut Vec<Problem>) {
+    // Best case of each part: `None` means unbounded.
+    let add = |a: Option<Centi>, b: Option<Centi>| a.zip(b).map(|(a, b)| a.saturating_add(b));
+    let best = |fit_on: bool, eng_on: bool| -> Option<Centi> {
+        let mut per_group: Vec<Option<Centi>> = vec![Some(0); groups.len()];
+        let mut ungrouped = Some(0);
+        let mut put = |g: Option<usize>, v: Option<Centi>| match g.and_then(|g| per_group.get_mut(g)) {
+            Some(slot) => *slot = add(*slot, v),
+            None => ungrouped = add(ungrouped, v),
+        };
+        if fit_on {
+            fit.iter().filter(|r| r.points > 0).for_each(|r| put(r.group, Some(r.points)));
+        }
+        if eng_on {
+            engagement.iter().filter(|r| r.points > 0).for_each(|r| put(r.group, r.max_magnitude()));
+        }
+        let grouped = per_group.iter().zip(groups).try_fold(0, |acc: Centi, (v, g)| {
+            let capped = match (v, g.cap) {
+                (Some(v), Some(c)) => Some((*v).min(c)),
+                (None, Some(c)) => Some(c),
+                (v, None) => *v,
+            };
+            capped.map(|c| acc.saturating_add(c))
+        });
+        let sum = add(grouped, ungrouped);
+        match (sum, total.max) {
+            (Some(s), Some(m)) => Some(s.min(m)),
+            (None, Some(m)) => Some(m),
+            (s, None) => s,
+        }
+    };
+    let (max_total, max_fit, max_eng) = (best(true, true), best(true, false), best(false, true));
+    let mut check = |path: &str, need: Option<Centi>, max: Option<Centi>, what: &str| {
+        if let (Some(need), Some(max)) = (need, max) {
+            if need > max {
+                p.push(Problem::new(
+                    path,
+                    "unreachableThreshold",
+                    format!(
+                        "{} can never be reached: at most {} {what} points are possible with these rules, caps and limits",
+                        crate::stages::fmt_points(need),
+                        crate::stages::fmt_points(max)
+                    ),
+                ));
+            }
+        }
+    };
+    if let Some(m) = &stages.mql {
+        check("stages.mql.threshold", Some(m.threshold), max_total, "total");
+        check("stages.mql.minFit", m.min_fit, max_fit, "fit");
+        check("stages.mql.minEngagement", m.min_engagement, max_eng, "engagement");
+    }
+    if let Some(s) = &stages.sql {
+        check("stages.sql.threshold", s.threshold, max_total, "total");
+    }
+    if let Some(s) = &stages.pql {
+        check("stages.pql.minFit", s.min_fit, max_fit, "fit");
+    }
+}

@@ -1,0 +1,299 @@
+//! Sessions: a lead's profile and event history, observed one event at a time,
+//! scored at any `now` against any rule set, saved and restored, merged, and
+//! remembering which stage transitions it has already reported.
+
+use crate::engine::{check_profile, Engine};
+use crate::error::InputError;
+use crate::event::Event;
+use crate::explain::{Contribution, EventTally, ScoreResult};
+use crate::history::{self, Insert};
+use crate::stages::Stage;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// How far past the caller's `now` an event's time may lie (clock skew between a
+/// browser and a server); later events are refused.
+pub const MAX_FUTURE_SKEW_MS: i64 = crate::time::HOUR;
+/// The version of saved session state this build writes and reads.
+pub const STATE_VERSION: u32 = 1;
+/// Largest saved state this build reads, in bytes of JSON text.
+pub const MAX_STATE_BYTES: usize = 8 << 20;
+
+/// Where a lead stands with one rule set (`id@version`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Progress {
+    pub stage: Stage,
+    /// Times the lead was recycled to an earlier stage (only with `recycle`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cycle: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// A change of stage, reported once per lead per rule-set version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Transition {
+    pub from: Stage,
+    pub to: Stage,
+    pub ruleset_id: String,
+    pub ruleset_version: String,
+    /// The lead id when known, else the session id.
+    pub subject: String,
+    /// The `now` of the evaluation that saw the change.
+    pub at: i64,
+    /// The same for the same lead, rule set, version, stage and cycle, wherever and
+    /// however often it is computed: use it to drop repeats upstream.
+    pub idempotency_key: String,
+    pub reason: String,
+    pub total: crate::explain::Points,
+    /// The rules that fired: why the lead moved.
+    pub reasons: Vec<Contribution>,
+}
+
+/// A score and the transitions it caused.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evaluation {
+    pub result: ScoreResult,
+    pub transitions: Vec<Transition>,
+}
+
+/// What `track` did with an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Tracked {
+    Added,
+    /// An event with the same id was already tracked; nothing changed.
+    Duplicate,
+    /// Added; the oldest event was dropped to keep the history limit.
+    AddedDroppingOldest,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    #[serde(rename = "v")]
+    version: u32,
+    id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lead: Option<String>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    profile: Map<String, Value>,
+    #[serde(default)]
+    events: Vec<Event>,
+    /// Events dropped to keep the history limit, over the session's life.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    dropped: u32,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    progress: BTreeMap<String, Progress>,
+}
+
+impl Session {
+    /// A new, anonymous session. `id` names the visitor (a cookie or device id).
+    pub fn new(id: impl Into<String>) -> Session {
+        Session { version: STATE_VERSION, id: id.into(), lead: None, profile: Map::new(), events: Vec::new(), dropped: 0, progress: BTreeMap::new() }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn lead_id(&self) -> Option<&str> {
+        self.lead.as_deref()
+    }
+
+    pub fn profile(&self) -> &Map<String, Value> {
+        &self.profile
+    }
+
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The lead id when known, else the session id.
+    pub fn subject(&self) -> &str {
+        self.lead.as_deref().unwrap_or(&self.id)
+    }
+
+    /// Marks the visitor as a known lead; events tracked from now on are not anonymous.
+    pub fn identify(&mut self, lead_id: &str) -> Result<(), InputError> {
+        if lead_id.is_empty() || lead_id.len() > crate::event::MAX_ID_LEN {
+            return Err(InputError::new("leadId", "invalidId", format!("the lead id is empty or longer than {} bytes", crate::event::MAX_ID_LEN)));
+        }
+        self.lead = Some(lead_id.to_string());
+        Ok(())
+    }
+
+    /// Sets profile fields: each key of `patch` replaces the session's value (null removes it).
+    pub fn update_profile(&mut self, patch: &Value) -> Result<(), InputError> {
+        let patch = check_profile(patch, "profile")?;
+        let mut next = self.profile.clone();
+        for (k, v) in patch {
+            if v.is_null() {
+                next.remove(&k);
+            } else {
+                next.insert(k, v);
+            }
+        }
+        let merged = check_profile(&Value::Object(next), "profile")?;
+        self.profile = merged;
+        Ok(())
+    }
+
+    /// Records an event. `now` is the caller's clock, used only to refuse events
+    /// more than [`MAX_FUTURE_SKEW_MS`] in its future.
+    pub fn track(&mut self, mut event: Event, now: i64) -> Result<Tracked, InputError> {
+        if event.ts > now.saturating_add(MAX_FUTURE_SKEW_MS) {
+            return Err(InputError::new(
+                "ts",
+                "futureTimestamp",
+                format!("the event is {} ms after now ({now}); at most {MAX_FUTURE_SKEW_MS} ms of clock skew is accepted", event.ts - now),
+            ));
+        }
+        event.anonymous = self.lead.is_none();
+        Ok(match history::insert(&mut self.events, event) {
+            Insert::Added => Tracked::Added,
+            Insert::Duplicate => Tracked::Duplicate,
+            Insert::AddedDroppingOldest => {
+                self.dropped = self.dropped.saturating_add(1);
+                Tracked::AddedDroppingOldest
+            }
+        })
+    }
+
+    /// Reads an event from JSON and records it; see [`Session::track`].
+    pub fn track_value(&mut self, event: &Value, now: i64) -> Result<Tracked, InputError> {
+        self.track(Event::from_json(event, "event")?, now)
+    }
+
+    /// Scores the session at `now` without changing it: the same result as scoring
+    /// its profile and events in one batch call.
+    pub fn score(&self, engine: &Engine, now: i64) -> ScoreResult {
+        let mut tally = EventTally::default();
+        if self.dropped > 0 {
+            tally.skipped.insert("overHistoryLimit", self.dropped);
+        }
+        let mut result = crate::score::evaluate(engine, &self.profile, &self.events, now, tally);
+        result.lead_id = Some(self.subject().to_string());
+        result
+    }
+
+    /// Scores the session at `now` and moves its stage for this rule set, reporting
+    /// each transition the first time it happens. Stages only move forward unless
+    /// the rule set sets `stages.recycle`.
+    pub fn evaluate(&mut self, engine: &Engine, now: i64) -> Evaluation {
+        let mut result = self.score(engine, now);
+        let key = engine.key();
+        let before = self.progress.get(&key).copied().unwrap_or_default();
+        let qualified = result.stage;
+        let mut after = before;
+        let mut transitions = Vec::new();
+        if qualified > before.stage || (engine.stages.recycle && qualified < before.stage) {
+            if qualified < before.stage {
+                after.cycle = after.cycle.saturating_add(1);
+            }
+            after.stage = qualified;
+            transitions.push(Transition {
+                from: before.stage,
+                to: qualified,
+                ruleset_id: engine.id.clone(),
+                ruleset_version: engine.version.clone(),
+                subject: self.subject().to_string(),
+                at: now,
+                idempotency_key: idempotency_key(self.subject(), engine, qualified, after.cycle),
+                reason: result.stage_reason.clone(),
+                total: result.total,
+                reasons: result.contributions.clone(),
+            });
+        } else if qualified < before.stage {
+            result.stage_reason = format!("stays {} (stages only move forward); now: {}", before.stage.as_str(), result.stage_reason);
+            result.stage = before.stage;
+        }
+        self.progress.insert(key, after);
+        Evaluation { result, transitions }
+    }
+
+    /// The stage this session last reached with the rule set `id@version`.
+    pub fn stage(&self, engine: &Engine) -> Stage {
+        self.progress.get(&engine.key()).map(|p| p.stage).unwrap_or_default()
+    }
+
+    /// Folds another session (typically the anonymous history of a visitor who has
+    /// just been identified) into this one: its events join the history (duplicates by
+    /// id are dropped), its profile fills fields this one lacks, and each rule set's
+    /// stage is the further of the two.
+    pub fn merge(&mut self, other: &Session) {
+        let mut merged = self.clone();
+        for e in &other.events {
+            if history::insert(&mut merged.events, e.clone()) == Insert::AddedDroppingOldest {
+                merged.dropped = merged.dropped.saturating_add(1);
+            }
+        }
+        merged.dropped = merged.dropped.saturating_add(other.dropped);
+        for (k, v) in &other.profile {
+            merged.profile.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        for (k, p) in &other.progress {
+            let mine = merged.progress.entry(k.clone()).or_default();
+            if p.stage > mine.stage {
+                *mine = *p;
+            }
+        }
+        if merged.lead.is_none() {
+            merged.lead = other.lead.clone();
+        }
+        *self = merged;
+    }
+
+    /// Saved state as compact JSON; [`Session::restore`] reads it back.
+    pub fn save(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Restores saved state, checking it as strictly as fresh input.
+    pub fn restore(text: &str) -> Result<Session, InputError> {
+        if text.len() > MAX_STATE_BYTES {
+            return Err(InputError::new("", "tooLarge", format!("saved state is {} bytes; the limit is {MAX_STATE_BYTES}", text.len())));
+        }
+        let v: Value = serde_json::from_str(text).map_err(|e| InputError::new("", "invalidJson", format!("saved state is not valid JSON: {e}")))?;
+        match v.get("v").and_then(Value::as_u64) {
+            Some(n) if n == u64::from(STATE_VERSION) => {}
+            Some(n) => return Err(InputError::new("v", "unknownVersion", format!("saved state has version {n}; this build reads version {STATE_VERSION}"))),
+            None => return Err(InputError::new("v", "missingKey", "saved state has no version \"v\": is this a leadscore session?")),
+        }
+        let mut s: Session = serde_path_to_error::deserialize(&v)
+            .map_err(|e| InputError::new(e.path().to_string(), "invalidState", format!("saved state is damaged: {}", e.inner())))?;
+        // Each event is checked by the same rules as a fresh one.
+        for (i, e) in s.events.iter().enumerate() {
+            let mut wire = e.properties.clone();
+            wire.insert("type".into(), Value::from(&*e.kind));
+            wire.insert("ts".into(), Value::from(e.ts));
+            if let Some(id) = &e.id {
+                wire.insert("id".into(), Value::from(&**id));
+            }
+            Event::from_json(&Value::Object(wire), &format!("events[{i}]"))?;
+        }
+        check_profile(&Value::Object(s.profile.clone()), "profile")?;
+        if s.events.len() > history::HISTORY_LIMIT {
+            return Err(InputError::new("events", "tooMany", format!("saved state holds {} events; the limit is {}", s.events.len(), history::HISTORY_LIMIT)));
+        }
+        s.events.sort_by_key(|e| e.ts);
+        Ok(s)
+    }
+}
+
+/// `ls1-` and 16 hex digits of FNV-1a (64-bit) over the subject, rule set, version,
+/// stage and cycle: stable across builds and platforms, and no lead id in clear.
+pub fn idempotency_key(subject: &str, engine: &Engine, to: Stage, cycle: u32) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [subject, &engine.id, &engine.version, to.as_str(), &cycle.to_string()] {
+        for b in part.bytes().chain(std::iter::once(0u8)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("ls1-{h:016x}")
+}

@@ -1,0 +1,167 @@
+//! Lifecycle stages (MQL, PQL, SQL), fit grades, engagement levels and score bands.
+
+use crate::rules::{Centi, EventMatcher};
+use serde::{Deserialize, Serialize};
+
+/// Stages in the order a lead moves through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    #[default]
+    None,
+    Mql,
+    Pql,
+    Sql,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::None => "none",
+            Stage::Mql => "mql",
+            Stage::Pql => "pql",
+            Stage::Sql => "sql",
+        }
+    }
+}
+
+/// An event-based stage trigger: at least `at_least` matching events, within
+/// `within` of now when given.
+#[derive(Debug, Clone)]
+pub struct Trigger {
+    pub path: String,
+    pub matcher: EventMatcher,
+    pub at_least: u32,
+    pub within: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MqlStage {
+    pub threshold: Centi,
+    pub min_fit: Option<Centi>,
+    pub min_engagement: Option<Centi>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SqlStage {
+    pub threshold: Option<Centi>,
+    pub on: Vec<Trigger>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PqlStage {
+    pub on: Vec<Trigger>,
+    pub min_fit: Option<Centi>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Stages {
+    pub mql: Option<MqlStage>,
+    pub sql: Option<SqlStage>,
+    pub pql: Option<PqlStage>,
+    /// When false (the default) a lead's stage never moves backwards.
+    pub recycle: bool,
+}
+
+/// What the stage rules see of a scored lead.
+pub struct StageInputs<'a> {
+    pub total: Centi,
+    pub fit: Centi,
+    pub engagement: Centi,
+    pub disqualified: bool,
+    /// For each trigger (by its path), whether it holds now.
+    pub fired_triggers: &'a [&'a str],
+}
+
+impl Stages {
+    /// The stage the lead's current numbers qualify it for, and why, in words.
+    pub fn qualify(&self, s: &StageInputs<'_>) -> (Stage, String) {
+        if s.disqualified {
+            return (Stage::None, "disqualified".into());
+        }
+        if let Some(sql) = &self.sql {
+            if let Some(t) = sql.on.iter().find(|t| s.fired_triggers.contains(&t.path.as_str())) {
+                return (Stage::Sql, format!("intent trigger {} fired", t.path));
+            }
+            if let Some(th) = sql.threshold.filter(|th| s.total >= *th) {
+                return (Stage::Sql, format!("total {} reached the SQL threshold {}", fmt_points(s.total), fmt_points(th)));
+            }
+        }
+        if let Some(pql) = &self.pql {
+            if pql.min_fit.is_none_or(|m| s.fit >= m) {
+                if let Some(t) = pql.on.iter().find(|t| s.fired_triggers.contains(&t.path.as_str())) {
+                    return (Stage::Pql, format!("product trigger {} fired", t.path));
+                }
+            }
+        }
+        if let Some(mql) = &self.mql {
+            if s.total >= mql.threshold
+                && mql.min_fit.is_none_or(|m| s.fit >= m)
+                && mql.min_engagement.is_none_or(|m| s.engagement >= m)
+            {
+                return (Stage::Mql, format!("total {} reached the MQL threshold {}", fmt_points(s.total), fmt_points(mql.threshold)));
+            }
+        }
+        (Stage::None, "no stage's conditions hold".into())
+    }
+
+    pub fn triggers(&self) -> impl Iterator<Item = &Trigger> {
+        let sql = self.sql.iter().flat_map(|s| s.on.iter());
+        let pql = self.pql.iter().flat_map(|p| p.on.iter());
+        sql.chain(pql)
+    }
+}
+
+/// Fit grades A–D and engagement levels 1–4 from three descending cut-offs each:
+/// A (or 1) at or above the first, B (2) at or above the second, C (3) at or above
+/// the third, D (4) below.
+#[derive(Debug, Clone)]
+pub struct Grades {
+    pub fit: [Centi; 3],
+    pub engagement: [Centi; 3],
+}
+
+impl Default for Grades {
+    fn default() -> Self {
+        Grades { fit: [5_000, 3_000, 1_000], engagement: [7_500, 5_000, 2_500] }
+    }
+}
+
+impl Grades {
+    pub fn grade(&self, fit: Centi) -> &'static str {
+        ["A", "B", "C"].into_iter().zip(self.fit).find(|(_, cut)| fit >= *cut).map_or("D", |(g, _)| g)
+    }
+
+    pub fn level(&self, engagement: Centi) -> u8 {
+        [1u8, 2, 3].into_iter().zip(self.engagement).find(|(_, cut)| engagement >= *cut).map_or(4, |(l, _)| l)
+    }
+}
+
+/// A named score band; bands are held in descending order of `at_least`, the
+/// last one (with `at_least: None`) catching every other total.
+#[derive(Debug, Clone)]
+pub struct Band {
+    pub name: String,
+    pub at_least: Option<Centi>,
+}
+
+pub fn band_of(bands: &[Band], total: Centi) -> &str {
+    bands
+        .iter()
+        .find(|b| b.at_least.is_none_or(|a| total >= a))
+        .map_or("", |b| b.name.as_str())
+}
+
+/// Default bands: hot from the MQL threshold (100 without one), warm from half of it.
+pub fn default_bands(mql_threshold: Option<Centi>) -> Vec<Band> {
+    let hot = mql_threshold.unwrap_or(10_000);
+    vec![
+        Band { name: "hot".into(), at_least: Some(hot) },
+        Band { name: "warm".into(), at_least: Some(hot / 2) },
+        Band { name: "cold".into(), at_least: None },
+    ]
+}
+
+pub fn fmt_points(c: Centi) -> String {
+    crate::explain::Points(c).to_string()
+}

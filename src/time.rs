@@ -1,0 +1,186 @@
+//! Time as integers: instants are milliseconds since the Unix epoch (UTC), durations
+//! are milliseconds. Rule sets write durations as text ("7d", "36h") and events may
+//! write instants as RFC 3339 text; both become exact integers here, so no floating
+//! point touches a window edge.
+
+pub const SECOND: i64 = 1_000;
+pub const MINUTE: i64 = 60 * SECOND;
+pub const HOUR: i64 = 60 * MINUTE;
+pub const DAY: i64 = 24 * HOUR;
+pub const WEEK: i64 = 7 * DAY;
+
+/// Instants must lie within ±8.64e15 ms of the epoch (the range of a JavaScript `Date`).
+pub const MAX_INSTANT_MS: i64 = 8_640_000_000_000_000;
+/// Longest duration a rule set may name: 100 years.
+pub const MAX_DURATION_MS: i64 = 36_525 * DAY;
+
+/// Parses "90s", "30m", "36h", "7d", "2w" (a whole number and one unit) into milliseconds.
+pub fn parse_duration(text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    if digits.is_empty() {
+        return Err(format!("\"{text}\" is not a duration: write a whole number and a unit, like \"7d\", \"36h\", \"30m\", \"90s\" or \"2w\""));
+    }
+    let n: i64 = digits.parse().map_err(|_| format!("\"{text}\" is too large a duration"))?;
+    let unit_ms = match unit {
+        "ms" => 1,
+        "s" => SECOND,
+        "m" => MINUTE,
+        "h" => HOUR,
+        "d" => DAY,
+        "w" => WEEK,
+        _ => {
+            return Err(format!(
+                "\"{text}\" has an unknown unit \"{unit}\": use ms, s, m, h, d or w"
+            ))
+        }
+    };
+    let ms = n.checked_mul(unit_ms).ok_or_else(|| format!("\"{text}\" is too large a duration"))?;
+    if ms > MAX_DURATION_MS {
+        return Err(format!("\"{text}\" is longer than the 100 years a rule set may name"));
+    }
+    Ok(ms)
+}
+
+/// Reads an instant from JSON: an integral number of milliseconds since the epoch,
+/// or RFC 3339 text such as "2026-11-20T09:30:00Z" / "2026-11-20T10:30:00+01:00".
+pub fn instant_from_json(v: &serde_json::Value) -> Result<i64, String> {
+    match v {
+        serde_json::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                check_range(i)
+            } else {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                if f.is_finite() && f.fract() == 0.0 && f.abs() <= MAX_INSTANT_MS as f64 {
+                    Ok(f as i64)
+                } else {
+                    Err(format!("{n} is not a whole number of milliseconds within the range of a date"))
+                }
+            }
+        }
+        serde_json::Value::String(s) => parse_rfc3339(s),
+        serde_json::Value::Null => Err("is null: give milliseconds since the epoch or RFC 3339 text".into()),
+        other => Err(format!(
+            "is {}, not a timestamp: give milliseconds since the epoch or RFC 3339 text",
+            crate::value::type_name(other)
+        )),
+    }
+}
+
+fn check_range(ms: i64) -> Result<i64, String> {
+    if ms.abs() <= MAX_INSTANT_MS {
+        Ok(ms)
+    } else {
+        Err(format!("{ms} is outside the range of a date (±8.64e15 ms)"))
+    }
+}
+
+/// RFC 3339 with a mandatory offset ("Z" or ±hh:mm) and optional fraction of a second.
+pub fn parse_rfc3339(s: &str) -> Result<i64, String> {
+    let bad = || format!("\"{s}\" is not an RFC 3339 timestamp like \"2026-11-20T09:30:00Z\"");
+    let b = s.as_bytes();
+    if b.len() < 20 || !s.is_ascii() {
+        return Err(bad());
+    }
+    let num = |from: usize, to: usize| -> Result<i64, String> {
+        s.get(from..to)
+            .filter(|d| d.bytes().all(|c| c.is_ascii_digit()))
+            .and_then(|d| d.parse::<i64>().ok())
+            .ok_or_else(bad)
+    };
+    let sep = |i: usize, want: &[u8]| b.get(i).is_some_and(|c| want.contains(c));
+    if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt ") && sep(13, b":") && sep(16, b":")) {
+        return Err(bad());
+    }
+    let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
+        return Err(bad());
+    }
+    let mut i = 19;
+    let mut millis = 0i64;
+    if sep(19, b".") {
+        let start = 20;
+        let mut end = start;
+        while b.get(end).is_some_and(|c| c.is_ascii_digit()) {
+            end += 1;
+        }
+        if end == start {
+            return Err(bad());
+        }
+        // Milliseconds are the resolution: further digits are truncated, never rounded up.
+        let digits = s.get(start..end.min(start + 3)).ok_or_else(bad)?;
+        let scale = [100, 10, 1];
+        for (k, c) in digits.bytes().enumerate() {
+            millis += i64::from(c - b'0') * scale.get(k).copied().unwrap_or(0);
+        }
+        i = end;
+    }
+    let offset_min = match s.get(i..) {
+        Some("Z") | Some("z") => 0,
+        Some(rest) if rest.len() == 6 && (rest.starts_with('+') || rest.starts_with('-')) && sep(i + 3, b":") => {
+            let h = num(i + 1, i + 3)?;
+            let m = num(i + 4, i + 6)?;
+            if h > 23 || m > 59 {
+                return Err(bad());
+            }
+            let sign = if rest.starts_with('-') { -1 } else { 1 };
+            sign * (h * 60 + m)
+        }
+        _ => return Err(bad()),
+    };
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3_600 + minute * 60 + second.min(59) - offset_min * 60;
+    check_range(secs * 1_000 + millis)
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("7d"), Ok(7 * DAY));
+        assert_eq!(parse_duration("36h"), Ok(36 * HOUR));
+        assert_eq!(parse_duration("2w"), Ok(14 * DAY));
+        assert_eq!(parse_duration("250ms"), Ok(250));
+        assert!(parse_duration("-7d").is_err());
+        assert!(parse_duration("7 days").is_err());
+        assert!(parse_duration("d").is_err());
+        assert!(parse_duration("99999999999999999999d").is_err());
+        assert!(parse_duration("40000d").is_err());
+    }
+
+    #[test]
+    fn rfc3339() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Ok(0));
+        assert_eq!(parse_rfc3339("2026-11-20T09:30:00Z"), Ok(1_795_167_000_000));
+        assert_eq!(parse_rfc3339("2026-11-20T10:30:00.250+01:00"), Ok(1_795_167_000_250));
+        assert_eq!(parse_rfc3339("2024-02-29T00:00:00Z"), Ok(1_709_164_800_000));
+        assert!(parse_rfc3339("2023-02-29T00:00:00Z").is_err());
+        assert!(parse_rfc3339("2026-11-20").is_err());
+        assert!(parse_rfc3339("2026-11-20T09:30:00").is_err());
+        assert!(parse_rfc3339("2026-13-20T09:30:00Z").is_err());
+    }
+}

@@ -1,0 +1,148 @@
+//! Reading lead profiles and event properties: dotted field paths and case folding.
+
+use serde_json::Value;
+use std::borrow::Cow;
+
+pub(crate) fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A dotted field path, split once when the rule set is compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldPath(Box<[Box<str>]>);
+
+impl FieldPath {
+    pub fn parse(text: &str) -> Result<FieldPath, String> {
+        if text.is_empty() {
+            return Err("the field name is empty".into());
+        }
+        let parts: Vec<Box<str>> = text.split('.').map(Box::from).collect();
+        if parts.iter().any(|p| p.is_empty()) {
+            return Err(format!("\"{text}\" is not a field path: write names joined by dots, like \"company.size\""));
+        }
+        Ok(FieldPath(parts.into_boxed_slice()))
+    }
+
+    /// The value at this path, or `None` when any step is missing or null.
+    pub fn lookup<'v>(&self, root: &'v serde_json::Map<String, Value>) -> Option<&'v Value> {
+        let (first, rest) = self.0.split_first()?;
+        let mut v = root.get(&**first)?;
+        for key in rest {
+            v = v.as_object()?.get(&**key)?;
+        }
+        if v.is_null() {
+            None
+        } else {
+            Some(v)
+        }
+    }
+
+    pub fn first(&self) -> &str {
+        self.0.first().map(|s| &**s).unwrap_or("")
+    }
+}
+
+/// Case folding for text comparisons: Unicode lowercase (Rust's `str::to_lowercase`,
+/// the same code on every target). Text that is already folded is borrowed, not copied.
+pub fn fold(s: &str) -> Cow<'_, str> {
+    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.to_lowercase())
+    }
+}
+
+/// Whether `needle` (already folded) occurs in `haystack` (already folded) as a whole
+/// word: bounded on both sides by the text's ends or by characters that are not
+/// letters or digits.
+pub fn contains_word(haystack: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return false;
+    }
+    let mut from = 0;
+    while let Some(pos) = haystack.get(from..).and_then(|h| h.find(needle)) {
+        let start = from + pos;
+        let end = start + needle.len();
+        let before_ok = haystack.get(..start).and_then(|h| h.chars().next_back()).is_none_or(|c| !c.is_alphanumeric());
+        let after_ok = haystack.get(end..).and_then(|h| h.chars().next()).is_none_or(|c| !c.is_alphanumeric());
+        if before_ok && after_ok {
+            return true;
+        }
+        // Step past the first character of this occurrence.
+        from = start + haystack.get(start..).and_then(|h| h.chars().next()).map_or(1, char::len_utf8);
+    }
+    false
+}
+
+/// Whole-text wildcard match: `*` is any run of characters (also none), `?` exactly one.
+/// Iterative with one backtrack point, so it is linear in practice and never recursive.
+pub fn wildcard_match(pattern: &[char], text: &str) -> bool {
+    let text: Vec<char> = text.chars().collect();
+    let (mut p, mut t) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some('*') => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(&c) if c == '?' || Some(&c) == text.get(t) => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    p = sp + 1;
+                    t = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern.get(p..).is_some_and(|rest| rest.iter().all(|&c| c == '*'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words() {
+        assert!(contains_word("vp sales", "vp"));
+        assert!(contains_word("senior vp, sales", "vp"));
+        assert!(!contains_word("mvp engineer", "vp"));
+        assert!(contains_word("mvp vp", "vp"));
+        assert!(!contains_word("vps", "vp"));
+        assert!(contains_word("head of ops", "head of"));
+        assert!(!contains_word("anything", ""));
+    }
+
+    #[test]
+    fn wildcards() {
+        let p = |s: &str| s.chars().collect::<Vec<_>>();
+        assert!(wildcard_match(&p("/docs/*"), "/docs/api"));
+        assert!(wildcard_match(&p("/docs/*"), "/docs/"));
+        assert!(!wildcard_match(&p("/docs/*"), "/doc"));
+        assert!(wildcard_match(&p("*@gmail.*"), "ann@gmail.com"));
+        assert!(wildcard_match(&p("v?"), "vp"));
+        assert!(!wildcard_match(&p("v?"), "v"));
+        assert!(wildcard_match(&p("*a*b*c*"), "xxaxxbxxcxx"));
+        assert!(!wildcard_match(&p("*a*b*c"), "xxaxxbxxcxxd"));
+        assert!(wildcard_match(&p("é*"), "été"));
+    }
+
+    #[test]
+    fn folding() {
+        assert!(matches!(fold("already lower"), Cow::Borrowed(_)));
+        assert_eq!(fold("VP Sales"), "vp sales");
+        assert_eq!(fold("ÉTÉ"), "été");
+    }
+}
