@@ -115,7 +115,11 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<Engine> {
             ));
         }
     }
-    check_reachable(&fit, &engagement, &groups, total, &stages, ctx.p);
+    // With rules already refused the best case is unknown, so this check waits
+    // until the rest is clean rather than report a threshold as unreachable wrongly.
+    if ctx.p.is_empty() {
+        check_reachable(&fit, &engagement, &groups, total, &stages, ctx.p);
+    }
 
     Some(Engine {
         id: id?,

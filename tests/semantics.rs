@@ -1,0 +1,427 @@
+//! What a rule set means, checked on numbers worked out by hand. Runs natively and,
+//! through wasm-bindgen-test, compiled to wasm32 in Node.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+mod common;
+use common::*;
+use leadscore::{ContributionKind, Engine, Session, Stage, Tracked};
+use serde_json::json;
+
+fn pricing_rule(extra: serde_json::Value) -> serde_json::Value {
+    let mut r = json!({"id": "pricing", "event": "page_view", "where": {"field": "url", "equals": "/pricing"}, "points": 15});
+    for (k, v) in extra.as_object().unwrap() {
+        r[k] = v.clone();
+    }
+    r
+}
+
+fn pricing_views(n: i64) -> Vec<serde_json::Value> {
+    (0..n).map(|i| ev_with("page_view", NOW - i * 1000, json!({"url": "/pricing"}))).collect()
+}
+
+#[test]
+fn points_per_occurrence_stop_at_the_cap() {
+    let e = engine(json!({"engagement": [pricing_rule(json!({"cap": 45}))]}));
+    let r = score(&e, json!({}), pricing_views(4), NOW);
+    let c = &r.contributions[0];
+    assert_eq!((c.points.as_f64(), c.matched, c.capped), (45.0, Some(4), true));
+    let r = score(&e, json!({}), pricing_views(2), NOW);
+    assert_eq!((r.total.as_f64(), r.contributions[0].capped), (30.0, false));
+}
+
+#[test]
+fn once_rules_count_one_occurrence() {
+    let e = engine(json!({"engagement": [pricing_rule(json!({"once": true}))]}));
+    let r = score(&e, json!({}), pricing_views(3), NOW);
+    assert_eq!((r.total.as_f64(), r.contributions[0].matched), (15.0, Some(3)));
+}
+
+#[test]
+fn events_of_other_types_or_failing_the_filter_do_not_count() {
+    let e = engine(json!({"engagement": [pricing_rule(json!({}))]}));
+    let events = vec![ev_with("page_view", NOW, json!({"url": "/docs"})), ev_with("click", NOW, json!({"url": "/pricing"})), ev("page_view", NOW)];
+    let r = score(&e, json!({}), events, NOW);
+    assert_eq!(r.total.0, 0);
+    assert!(r.contributions.is_empty());
+}
+
+#[test]
+fn decay_halves_points_every_half_life_and_expiry_is_inclusive() {
+    let e = engine(json!({
+        "recency": {"halfLife": "10d", "expireAfter": "30d"},
+        "engagement": [{"id": "visit", "event": "page_view", "points": 20}]
+    }));
+    let at = |age: i64| score(&e, json!({}), vec![ev("page_view", NOW - age)], NOW).total.as_f64();
+    assert_eq!(at(0), 20.0);
+    assert_eq!(at(10 * DAY), 10.0);
+    assert_eq!(at(20 * DAY), 5.0);
+    assert_eq!(at(30 * DAY), 2.5, "an event exactly expireAfter old still counts");
+    assert_eq!(at(30 * DAY + 1), 0.0, "one millisecond later it has expired");
+    // 20 * 2^(-15/10) = 7.0710678… -> 7.07, rounded to hundredths.
+    assert_eq!(at(15 * DAY), 7.07);
+}
+
+#[test]
+fn decay_is_applied_per_event_before_the_cap() {
+    let e = engine(json!({
+        "recency": {"halfLife": "10d"},
+        "engagement": [{"id": "visit", "event": "page_view", "points": 20, "cap": 30}]
+    }));
+    // 20 + 10 + 5 = 35, capped at 30.
+    let r = score(&e, json!({}), vec![ev("page_view", NOW), ev("page_view", NOW - 10 * DAY), ev("page_view", NOW - 20 * DAY)], NOW);
+    assert_eq!((r.total.as_f64(), r.contributions[0].capped), (30.0, true));
+    // 10 + 5 = 15: under the cap.
+    let r = score(&e, json!({}), vec![ev("page_view", NOW - 10 * DAY), ev("page_view", NOW - 20 * DAY)], NOW);
+    assert_eq!((r.total.as_f64(), r.contributions[0].capped), (15.0, false));
+}
+
+#[test]
+fn fit_points_never_decay() {
+    let e = engine(json!({
+        "recency": {"halfLife": "1d"},
+        "fit": [{"id": "vp", "points": 20, "when": {"field": "title", "word": "vp"}}]
+    }));
+    assert_eq!(score(&e, json!({"title": "VP Sales"}), vec![], NOW).total.as_f64(), 20.0);
+}
+
+#[test]
+fn frequency_windows_include_their_edge() {
+    let e = engine(json!({"engagement": [{"id": "returning", "event": "visit", "points": 10, "count": {"atLeast": 3, "within": "7d"}}]}));
+    let visits = |oldest: i64| vec![ev("visit", NOW - oldest), ev("visit", NOW - 3 * DAY), ev("visit", NOW)];
+    let r = score(&e, json!({}), visits(7 * DAY), NOW);
+    assert_eq!((r.total.as_f64(), r.contributions[0].matched), (10.0, Some(3)));
+    assert_eq!(score(&e, json!({}), visits(7 * DAY + 1), NOW).total.0, 0);
+}
+
+#[test]
+fn sum_rules_add_a_numeric_property_within_the_window() {
+    let e = engine(json!({"engagement": [{"id": "time", "event": "page_view", "points": 10, "sum": {"property": "seconds", "atLeast": 300, "within": "1d"}}]}));
+    let base = vec![
+        ev_with("page_view", NOW - DAY, json!({"seconds": 100})),
+        ev_with("page_view", NOW - 3600_000, json!({"seconds": 150.5})),
+        ev_with("page_view", NOW, json!({"seconds": "lots"})),
+    ];
+    assert_eq!(score(&e, json!({}), base.clone(), NOW).total.0, 0, "250.5 seconds is not 300");
+    let mut more = base;
+    more.push(ev_with("page_view", NOW, json!({"seconds": 49.5})));
+    let r = score(&e, json!({}), more.clone(), NOW);
+    assert_eq!((r.total.as_f64(), r.contributions[0].matched), (10.0, Some(4)));
+    // A day and a millisecond later the 100-second visit has left the window.
+    assert_eq!(score(&e, json!({}), more, NOW + 1).total.0, 0);
+}
+
+#[test]
+fn group_caps_are_explicit_lines() {
+    let e = engine(json!({
+        "groups": {"web": {"cap": 20}},
+        "engagement": [
+            pricing_rule(json!({"group": "web"})),
+            {"id": "docs", "group": "web", "event": "page_view", "where": {"field": "url", "startsWith": "/docs"}, "points": 10},
+            {"id": "webinar", "event": "webinar", "points": 15}
+        ]
+    }));
+    let r = score(&e, json!({}), vec![ev_with("page_view", NOW, json!({"url": "/pricing"})), ev_with("page_view", NOW, json!({"url": "/docs/a"})), ev("webinar", NOW)], NOW);
+    assert_eq!(r.total.as_f64(), 35.0);
+    assert_eq!(r.engagement.as_f64(), 35.0);
+    let cap = r.contributions.iter().find(|c| c.kind == ContributionKind::GroupCap).unwrap();
+    assert_eq!((cap.id.as_str(), cap.points.as_f64()), ("web", -5.0));
+}
+
+#[test]
+fn total_limits_and_floor() {
+    let e = engine(json!({
+        "total": {"max": 50, "floorAtZero": true},
+        "fit": [{"id": "big", "points": 40, "when": {"field": "size", "gte": 100}}, {"id": "student", "points": -30, "when": {"field": "title", "contains": "student"}}],
+        "engagement": [{"id": "demo", "event": "demo", "points": 50}]
+    }));
+    let r = score(&e, json!({"size": 500}), vec![ev("demo", NOW)], NOW);
+    assert_eq!((r.total.as_f64(), r.fit.as_f64(), r.engagement.as_f64()), (50.0, 40.0, 50.0));
+    assert_eq!(points_of(&r, "total.max"), Some(-40.0));
+    let r = score(&e, json!({"title": "Student"}), vec![], NOW);
+    assert_eq!((r.total.as_f64(), r.fit.as_f64()), (0.0, -30.0));
+    assert_eq!(points_of(&r, "total.floorAtZero"), Some(30.0));
+}
+
+#[test]
+fn negative_engagement_subtracts() {
+    let e = engine(json!({"engagement": [{"id": "unsub", "event": "unsubscribe", "points": -30, "once": true}, pricing_rule(json!({}))]}));
+    let mut events = pricing_views(3);
+    events.push(ev("unsubscribe", NOW));
+    assert_eq!(score(&e, json!({}), events, NOW).total.as_f64(), 15.0);
+}
+
+fn staged() -> Engine {
+    engine(json!({
+        "fit": [{"id": "vp", "points": 30, "when": {"field": "title", "word": "vp"}}],
+        "engagement": [pricing_rule(json!({})), {"id": "feature", "event": "feature_used", "points": 5}],
+        "disqualifiers": [
+            {"id": "competitor", "description": "competitor domain", "when": {"field": "email", "endsWith": "@rival.io"}},
+            {"id": "spam", "event": "spam_report"}
+        ],
+        "stages": {
+            "mql": {"threshold": 60, "minFit": 30},
+            "sql": {"on": [{"event": "form_submit", "where": {"field": "form", "equals": "demo"}}]},
+            "pql": {"on": [{"event": "feature_used", "atLeast": 3, "within": "14d"}]}
+        },
+        "grades": {"fit": [30, 20, 10], "engagement": [45, 30, 15]},
+        "bands": [{"name": "hot", "atLeast": 60}, {"name": "warm", "atLeast": 30}, {"name": "cold"}]
+    }))
+}
+
+#[test]
+fn mql_needs_the_threshold_and_the_minimum_fit() {
+    let e = staged();
+    let r = score(&e, json!({"title": "VP Sales"}), pricing_views(2), NOW);
+    assert_eq!((r.stage, r.total.as_f64(), r.matrix.as_str(), r.band.as_str()), (Stage::Mql, 60.0, "A2", "hot"));
+    // Enough points, but no fit: not an MQL.
+    let r = score(&e, json!({"title": "Engineer"}), pricing_views(4), NOW);
+    assert_eq!((r.stage, r.total.as_f64(), r.matrix.as_str()), (Stage::None, 60.0, "D1"));
+}
+
+#[test]
+fn sql_fast_track_and_pql() {
+    let e = staged();
+    let r = score(&e, json!({}), vec![ev_with("form_submit", NOW, json!({"form": "demo"}))], NOW);
+    assert_eq!(r.stage, Stage::Sql);
+    assert!(r.stage_reason.contains("stages.sql.on[0]"), "{}", r.stage_reason);
+    let uses = |gap: i64| (0..3).map(|i| ev("feature_used", NOW - i * gap)).collect::<Vec<_>>();
+    assert_eq!(score(&e, json!({}), uses(DAY), NOW).stage, Stage::Pql);
+    assert_eq!(score(&e, json!({}), uses(8 * DAY), NOW).stage, Stage::None, "3 uses over 16 days are not within 14");
+}
+
+#[test]
+fn disqualifiers_stop_qualification_and_say_why() {
+    let e = staged();
+    let r = score(&e, json!({"title": "VP", "email": "x@rival.io"}), vec![ev_with("form_submit", NOW, json!({"form": "demo"}))], NOW);
+    assert_eq!((r.stage, r.disqualified), (Stage::None, true));
+    assert_eq!(r.disqualifications[0].id, "competitor");
+    assert_eq!(r.disqualifications[0].description.as_deref(), Some("competitor domain"));
+    let r = score(&e, json!({"title": "VP"}), vec![ev("spam_report", NOW - 100 * DAY)], NOW);
+    assert_eq!(r.disqualifications.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), vec!["spam"]);
+}
+
+#[test]
+fn events_after_now_and_duplicates_are_set_aside_and_counted() {
+    let e = engine(json!({"engagement": [pricing_rule(json!({}))]}));
+    let mut events = pricing_views(2);
+    events.push(ev_with("page_view", NOW + 1, json!({"url": "/pricing"})));
+    events.push(ev_with("page_view", NOW, json!({"url": "/pricing", "id": "a"})));
+    events.push(ev_with("page_view", NOW, json!({"url": "/pricing", "id": "a"})));
+    events.push(json!({"type": "page_view", "ts": "yesterday"}));
+    let r = score(&e, json!({}), events, NOW);
+    assert_eq!(r.total.as_f64(), 45.0);
+    assert_eq!(r.events.scored, 3);
+    assert_eq!(r.events.skipped.get("afterNow"), Some(&1));
+    assert_eq!(r.events.skipped.get("duplicate"), Some(&1));
+    assert_eq!(r.events.skipped.get("invalid"), Some(&1));
+    assert_eq!(r.events.problems[0].path, "events[5].ts");
+}
+
+#[test]
+fn declared_event_vocabulary_sets_aside_unknown_types_and_wrong_property_types() {
+    let e = engine(json!({
+        "events": {"page_view": {"url": "string"}},
+        "engagement": [pricing_rule(json!({}))]
+    }));
+    let events = vec![ev_with("page_view", NOW, json!({"url": "/pricing"})), ev("pageview", NOW), ev_with("page_view", NOW, json!({"url": 5}))];
+    let r = score(&e, json!({}), events, NOW);
+    assert_eq!(r.total.as_f64(), 15.0);
+    assert_eq!(r.events.skipped.get("unknownType"), Some(&1));
+    assert_eq!(r.events.skipped.get("wrongPropertyType"), Some(&1));
+}
+
+#[test]
+fn a_session_reports_each_transition_once_and_stages_move_forward() {
+    let e = staged();
+    let mut s = Session::new("visitor-1");
+    s.update_profile(&json!({"title": "VP Marketing"})).unwrap();
+    s.track_value(&ev_with("page_view", NOW - 3000, json!({"url": "/pricing"})), NOW).unwrap();
+    assert!(s.evaluate(&e, NOW).transitions.is_empty(), "45 points: no stage yet");
+    s.track_value(&ev_with("page_view", NOW - 2000, json!({"url": "/pricing"})), NOW).unwrap();
+    let first = s.evaluate(&e, NOW);
+    assert_eq!(first.transitions.len(), 1);
+    let t = &first.transitions[0];
+    assert_eq!((t.from, t.to, t.subject.as_str()), (Stage::None, Stage::Mql, "visitor-1"));
+    assert!(t.reasons.iter().any(|c| c.id == "pricing"));
+    assert!(s.evaluate(&e, NOW).transitions.is_empty(), "reported once");
+    // Forty days on the pricing visits still count (no decay here), but the stage
+    // never moves back without `recycle`.
+    s.track_value(&ev_with("form_submit", NOW, json!({"form": "demo"})), NOW).unwrap();
+    let sql = s.evaluate(&e, NOW);
+    assert_eq!((sql.transitions[0].from, sql.transitions[0].to), (Stage::Mql, Stage::Sql));
+    assert_ne!(sql.transitions[0].idempotency_key, t.idempotency_key);
+    // The same lead in another session computes the same key for the same step.
+    let mut again = Session::new("visitor-1");
+    again.update_profile(&json!({"title": "VP Marketing"})).unwrap();
+    for ts in [NOW - 3000, NOW - 2000] {
+        again.track_value(&ev_with("page_view", ts, json!({"url": "/pricing"})), NOW).unwrap();
+    }
+    assert_eq!(again.evaluate(&e, NOW).transitions[0].idempotency_key, t.idempotency_key);
+}
+
+#[test]
+fn stages_stay_without_recycle_and_move_back_with_it() {
+    let rules = |recycle: bool| {
+        engine(json!({
+            "recency": {"expireAfter": "30d"},
+            "engagement": [pricing_rule(json!({}))],
+            "stages": {"mql": {"threshold": 30}, "recycle": recycle}
+        }))
+    };
+    for recycle in [false, true] {
+        let e = rules(recycle);
+        let mut s = Session::new("v");
+        for ts in [NOW - 1000, NOW - 2000] {
+            s.track_value(&ev_with("page_view", ts, json!({"url": "/pricing"})), NOW).unwrap();
+        }
+        let up = s.evaluate(&e, NOW).transitions;
+        assert_eq!(up.len(), 1);
+        let later = s.evaluate(&e, NOW + 31 * DAY);
+        assert_eq!(later.result.total.0, 0, "the visits expired");
+        if recycle {
+            assert_eq!((later.result.stage, later.transitions[0].to), (Stage::None, Stage::None));
+            assert_eq!(later.transitions[0].from, Stage::Mql);
+            s.track_value(&ev_with("page_view", NOW + 31 * DAY, json!({"url": "/pricing"})), NOW + 31 * DAY).unwrap();
+            s.track_value(&ev_with("page_view", NOW + 31 * DAY, json!({"url": "/pricing"})), NOW + 31 * DAY).unwrap();
+            let again = s.evaluate(&e, NOW + 31 * DAY).transitions;
+            assert_eq!(again[0].to, Stage::Mql);
+            assert_ne!(again[0].idempotency_key, up[0].idempotency_key, "a new cycle is a new key");
+        } else {
+            assert_eq!((later.result.stage, later.transitions.len()), (Stage::Mql, 0));
+        }
+    }
+}
+
+#[test]
+fn a_new_rule_set_version_reports_its_own_transitions() {
+    let v1 = staged();
+    let mut doc = ruleset(json!({"engagement": [pricing_rule(json!({}))], "stages": {"mql": {"threshold": 30}}}));
+    doc["version"] = json!("2");
+    let v2 = Engine::from_value(&doc).unwrap();
+    let mut s = Session::new("v");
+    s.update_profile(&json!({"title": "VP"})).unwrap();
+    for ts in [NOW - 1000, NOW - 2000] {
+        s.track_value(&ev_with("page_view", ts, json!({"url": "/pricing"})), NOW).unwrap();
+    }
+    // One session, two rule sets (say an A/B test): each reports its own transition.
+    assert_eq!(s.evaluate(&v1, NOW).transitions.len(), 1);
+    assert_eq!(s.evaluate(&v2, NOW).transitions.len(), 1);
+    assert_eq!((s.stage(&v1), s.stage(&v2)), (Stage::Mql, Stage::Mql));
+}
+
+#[test]
+fn anonymous_history_counts_or_not_as_the_rule_set_says() {
+    let counting = engine(json!({"engagement": [pricing_rule(json!({}))]}));
+    let ignoring = engine(json!({"engagement": [pricing_rule(json!({}))], "anonymousHistory": "ignore"}));
+    let mut anon = Session::new("cookie-1");
+    anon.track_value(&ev_with("page_view", NOW - 5000, json!({"url": "/pricing", "id": "e1"})), NOW).unwrap();
+    let mut known = Session::new("device-2");
+    known.identify("lead-9").unwrap();
+    known.track_value(&ev_with("page_view", NOW - 1000, json!({"url": "/pricing"})), NOW).unwrap();
+    known.merge(&anon);
+    known.merge(&anon);
+    assert_eq!(known.events().len(), 2, "merging twice adds nothing: ids dedupe");
+    assert_eq!(known.score(&counting, NOW).total.as_f64(), 30.0);
+    let r = known.score(&ignoring, NOW);
+    assert_eq!(r.total.as_f64(), 15.0);
+    assert_eq!(r.events.skipped.get("anonymousHistory"), Some(&1));
+    assert_eq!(r.lead_id.as_deref(), Some("lead-9"));
+}
+
+#[test]
+fn session_state_round_trips_and_bad_state_is_refused() {
+    let e = staged();
+    let mut s = Session::new("v");
+    s.update_profile(&json!({"title": "VP", "company": {"size": 40}})).unwrap();
+    for i in 0..5 {
+        s.track_value(&ev_with("page_view", NOW - i * DAY, json!({"url": "/pricing", "n": i})), NOW).unwrap();
+    }
+    s.evaluate(&e, NOW);
+    let saved = s.save();
+    let back = Session::restore(&saved).unwrap();
+    assert_eq!(back, s);
+    assert_eq!(back.score(&e, NOW), s.score(&e, NOW));
+    assert!(back.clone().evaluate(&e, NOW).transitions.is_empty(), "restored sessions remember what they reported");
+
+    let err = |text: &str| Session::restore(text).unwrap_err().problem;
+    assert_eq!(err("{").code, "invalidJson");
+    assert_eq!(err(r#"{"v": 2, "id": "x"}"#).code, "unknownVersion");
+    let damaged = saved.replace("\"ts\":", "\"ts\":\"x\",\"was\":");
+    assert_eq!(err(&damaged).path, "events[0].ts");
+}
+
+#[test]
+fn bad_events_leave_a_session_unchanged() {
+    let mut s = Session::new("v");
+    s.track_value(&ev("visit", NOW), NOW).unwrap();
+    let before = s.clone();
+    for bad in [json!({"type": "visit"}), json!({"type": "visit", "ts": NOW + 2 * 3_600_000}), json!("visit"), json!({"type": "", "ts": NOW})] {
+        assert!(s.track_value(&bad, NOW).is_err());
+    }
+    assert_eq!(s, before);
+    assert_eq!(s.track_value(&json!({"type": "visit", "ts": NOW, "id": "x"}), NOW).unwrap(), Tracked::Added);
+    assert_eq!(s.track_value(&json!({"type": "visit", "ts": NOW, "id": "x"}), NOW).unwrap(), Tracked::Duplicate);
+}
+
+#[test]
+fn rule_set_problems_are_all_listed_with_paths() {
+    let doc = json!({
+        "schema": "leadscore.ruleset/v1", "id": "bad", "version": "1",
+        "fit": [
+            {"id": "a", "points": 10, "when": {"field": "x", "eq": 1}},
+            {"id": "a", "points": 10, "when": {"field": "y", "in": []}}
+        ],
+        "engagement": [
+            {"id": "b", "event": "e", "points": 5, "count": {"atLeast": 0, "within": "-3d"}},
+            {"id": "c", "event": "e", "points": "ten", "cap": 5, "group": "nope"}
+        ],
+        "stages": {"mql": {"threshold": 1000}},
+        "colour": "blue"
+    });
+    let problems = Engine::from_value(&doc).unwrap_err().problems;
+    let got: Vec<(&str, &str)> = problems.iter().map(|p| (p.path.as_str(), p.code)).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("colour", "unknownKey"),
+            ("fit[0].when.eq", "unknownOperator"),
+            ("fit[1].id", "duplicateId"),
+            ("fit[1].when.in", "emptyList"),
+            ("engagement[0].count.atLeast", "invalidCount"),
+            ("engagement[0].count.within", "invalidDuration"),
+            ("engagement[1].group", "unknownGroup"),
+            ("engagement[1].points", "invalidPoints"),
+        ]
+    );
+    assert!(problems.iter().all(|p| !p.message.is_empty()));
+}
+
+#[test]
+fn thresholds_that_can_never_be_reached_are_refused() {
+    let doc = ruleset(json!({
+        "groups": {"web": {"cap": 20}},
+        "fit": [{"id": "vp", "points": 20, "when": {"field": "t", "word": "vp"}}],
+        "engagement": [pricing_rule(json!({"group": "web"}))],
+        "stages": {"mql": {"threshold": 41, "minFit": 25}}
+    }));
+    let problems = Engine::from_value(&doc).unwrap_err().problems;
+    let got: Vec<(&str, &str)> = problems.iter().map(|p| (p.path.as_str(), p.code)).collect();
+    assert_eq!(got, vec![("stages.mql.threshold", "unreachableThreshold"), ("stages.mql.minFit", "unreachableThreshold")]);
+    assert!(problems[0].message.contains("at most 40"), "{}", problems[0].message);
+    // Uncapped per-occurrence rules make any threshold reachable.
+    let mut ok = doc.clone();
+    ok["groups"] = json!({});
+    ok["engagement"] = json!([pricing_rule(json!({}))]);
+    ok["stages"] = json!({"mql": {"threshold": 10000}});
+    assert!(Engine::from_value(&ok).is_ok());
+}
+
+#[test]
+fn rule_set_text_that_is_not_json_says_where() {
+    let err = Engine::from_json("{\"schema\": \n  oops}").unwrap_err();
+    assert_eq!(err.problems[0].code, "invalidJson");
+    assert!(err.problems[0].message.contains("line 2"), "{}", err.problems[0].message);
+}
