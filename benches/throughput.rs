@@ -1,1 +1,65 @@
-fn main() {}
+//! Native throughput of the scoring core on the B2B example rule set.
+//!
+//!     cargo bench --bench throughput
+//!
+//! Reports leads/s; events/s is leads/s times the mean events per lead (printed).
+#![allow(clippy::unwrap_used)]
+
+mod workload;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use leadscore::Session;
+use std::hint::black_box;
+
+fn scoring(c: &mut Criterion) {
+    let engine = workload::engine();
+    let leads = workload::leads(2_000);
+    let events: usize = leads.iter().map(|l| l.events.len()).sum();
+    eprintln!("workload: {} leads, {events} events ({:.1} per lead)", leads.len(), events as f64 / leads.len() as f64);
+
+    let mut g = c.benchmark_group("b2b-saas");
+    g.throughput(Throughput::Elements(events as u64));
+    g.bench_function("score (batch), per event", |b| {
+        b.iter(|| {
+            let mut mql = 0;
+            for lead in &leads {
+                mql += usize::from(engine.score(black_box(lead), workload::NOW).stage != leadscore::Stage::None);
+            }
+            mql
+        })
+    });
+    let sessions: Vec<Session> = leads
+        .iter()
+        .map(|l| {
+            let mut s = Session::new(l.id.clone().unwrap_or_default());
+            for e in &l.events {
+                s.track(e.clone(), workload::NOW).unwrap();
+            }
+            s
+        })
+        .collect();
+    g.bench_function("session score, per event", |b| {
+        b.iter(|| sessions.iter().map(|s| s.score(&engine, workload::NOW).total.0).sum::<i64>())
+    });
+    g.bench_function("session track + evaluate, per event", |b| {
+        b.iter(|| {
+            let mut transitions = 0;
+            for l in leads.iter().take(200) {
+                let mut s = Session::new("v");
+                for e in &l.events {
+                    s.track(e.clone(), workload::NOW).unwrap();
+                    transitions += s.evaluate(&engine, workload::NOW).transitions.len();
+                }
+            }
+            transitions
+        })
+    });
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(4));
+    targets = scoring
+}
+criterion_main!(benches);

@@ -92,11 +92,10 @@ impl Test {
             Test::Equals(s) => scalar_eq(s, v),
             Test::In(list) => in_list(list, v),
             Test::NotIn(list) => !in_list(list, v),
-            Test::Contains(ns) => text(v, |t| ns.iter().any(|n| t.contains(&**n))),
-            Test::StartsWith(ns) => text(v, |t| ns.iter().any(|n| t.starts_with(&**n))),
-            Test::EndsWith(ns) => text(v, |t| ns.iter().any(|n| t.ends_with(&**n))),
-            Test::Word(ns) => text(v, |t| ns.iter().any(|n| contains_word(t, n))),
-            Test::Like(ps) => text(v, |t| ps.iter().any(|p| wildcard_match(p, t))),
+            Test::Contains(_) | Test::StartsWith(_) | Test::EndsWith(_) | Test::Word(_) | Test::Like(_) => match v {
+                Value::String(s) => self.holds_text(s),
+                _ => false,
+            },
             Test::Gt(x) => num(v, |n| n > *x),
             Test::Gte(x) => num(v, |n| n >= *x),
             Test::Lt(x) => num(v, |n| n < *x),
@@ -105,12 +104,89 @@ impl Test {
             Test::Exists(want) => *want,
         }
     }
+
+    /// Text tests against needles folded at compile time. ASCII text is compared
+    /// case-insensitively in place; other text is folded first. Both give what
+    /// comparing the Unicode-lowercased text would.
+    fn holds_text(&self, s: &str) -> bool {
+        if s.is_ascii() {
+            let h = s.as_bytes();
+            match self {
+                Test::Contains(ns) => ns.iter().any(|n| ascii::contains(h, n.as_bytes())),
+                Test::StartsWith(ns) => ns.iter().any(|n| ascii::starts_with(h, n.as_bytes())),
+                Test::EndsWith(ns) => ns.iter().any(|n| ascii::ends_with(h, n.as_bytes())),
+                Test::Word(ns) => ns.iter().any(|n| ascii::contains_word(h, n.as_bytes())),
+                Test::Like(ps) => ps.iter().any(|p| ascii::wildcard(p, h)),
+                _ => false,
+            }
+        } else {
+            let t = fold(s);
+            match self {
+                Test::Contains(ns) => ns.iter().any(|n| t.contains(&**n)),
+                Test::StartsWith(ns) => ns.iter().any(|n| t.starts_with(&**n)),
+                Test::EndsWith(ns) => ns.iter().any(|n| t.ends_with(&**n)),
+                Test::Word(ns) => ns.iter().any(|n| contains_word(&t, n)),
+                Test::Like(ps) => ps.iter().any(|p| wildcard_match(p, &t)),
+                _ => false,
+            }
+        }
+    }
 }
 
-fn text(v: &Value, f: impl FnOnce(&str) -> bool) -> bool {
-    match v {
-        Value::String(s) => f(&fold(s)),
-        _ => false,
+/// Case-insensitive tests of ASCII text against already-folded needles, without
+/// copying the text. A needle with non-ASCII characters never matches ASCII text,
+/// just as with full folding.
+mod ascii {
+    pub fn starts_with(h: &[u8], n: &[u8]) -> bool {
+        h.get(..n.len()).is_some_and(|p| p.eq_ignore_ascii_case(n))
+    }
+
+    pub fn ends_with(h: &[u8], n: &[u8]) -> bool {
+        h.len().checked_sub(n.len()).and_then(|at| h.get(at..)).is_some_and(|p| p.eq_ignore_ascii_case(n))
+    }
+
+    fn positions<'a>(h: &'a [u8], n: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+        let last = if n.is_empty() { None } else { h.len().checked_sub(n.len()) };
+        last.into_iter().flat_map(move |last| (0..=last).filter(move |&i| h.get(i..i + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n))))
+    }
+
+    pub fn contains(h: &[u8], n: &[u8]) -> bool {
+        positions(h, n).next().is_some()
+    }
+
+    pub fn contains_word(h: &[u8], n: &[u8]) -> bool {
+        positions(h, n).any(|i| {
+            let before = i.checked_sub(1).and_then(|b| h.get(b)).is_none_or(|c| !c.is_ascii_alphanumeric());
+            let after = h.get(i + n.len()).is_none_or(|c| !c.is_ascii_alphanumeric());
+            before && after
+        })
+    }
+
+    /// The same algorithm as [`crate::value::wildcard_match`], over ASCII bytes.
+    pub fn wildcard(p: &[char], t: &[u8]) -> bool {
+        let (mut pi, mut ti) = (0usize, 0usize);
+        let mut star: Option<(usize, usize)> = None;
+        while let Some(&tc) = t.get(ti) {
+            match p.get(pi) {
+                Some('*') => {
+                    star = Some((pi, ti));
+                    pi += 1;
+                }
+                Some(&c) if c == '?' || (c.is_ascii() && (c as u8) == tc.to_ascii_lowercase()) => {
+                    pi += 1;
+                    ti += 1;
+                }
+                _ => match star {
+                    Some((sp, st)) => {
+                        pi = sp + 1;
+                        ti = st + 1;
+                        star = Some((sp, st + 1));
+                    }
+                    None => return false,
+                },
+            }
+        }
+        p.get(pi..).is_some_and(|rest| rest.iter().all(|&c| c == '*'))
     }
 }
 
@@ -120,21 +196,24 @@ fn num(v: &Value, f: impl FnOnce(f64) -> bool) -> bool {
 
 fn scalar_eq(s: &Scalar, v: &Value) -> bool {
     match (s, v) {
-        (Scalar::Text(t), Value::String(x)) => **t == *fold(x),
+        (Scalar::Text(t), Value::String(x)) => text_eq(t, x),
         (Scalar::Number(n), Value::Number(x)) => x.as_f64() == Some(*n),
         (Scalar::Bool(b), Value::Bool(x)) => b == x,
         _ => false,
     }
 }
 
-fn in_list(list: &[Scalar], v: &Value) -> bool {
-    match v {
-        Value::String(x) => {
-            let x = fold(x);
-            list.iter().any(|s| matches!(s, Scalar::Text(t) if **t == *x))
-        }
-        _ => list.iter().any(|s| scalar_eq(s, v)),
+/// `folded` (already folded) equals `x` folded.
+fn text_eq(folded: &str, x: &str) -> bool {
+    if x.is_ascii() {
+        folded.len() == x.len() && folded.as_bytes().eq_ignore_ascii_case(x.as_bytes())
+    } else {
+        *folded == *fold(x)
     }
+}
+
+fn in_list(list: &[Scalar], v: &Value) -> bool {
+    list.iter().any(|s| scalar_eq(s, v))
 }
 
 /// Reads a condition from rule-set JSON. Every problem found is pushed onto `problems`;

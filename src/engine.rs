@@ -9,6 +9,7 @@ use crate::stages::{Band, Grades, Stages};
 use crate::value::type_name;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Declared event types, each with its declared property types.
 pub type Vocabulary = BTreeMap<String, BTreeMap<String, PropertyType>>;
@@ -19,8 +20,8 @@ const MAX_REPORTED_EVENT_PROBLEMS: usize = 10;
 /// A rule set compiled once; scoring with it never changes it.
 #[derive(Debug, Clone)]
 pub struct Engine {
-    pub(crate) id: String,
-    pub(crate) version: String,
+    pub(crate) id: Arc<str>,
+    pub(crate) version: Arc<str>,
     pub(crate) description: Option<String>,
     pub(crate) fit: Vec<FitRule>,
     pub(crate) engagement: Vec<EngagementRule>,
@@ -32,6 +33,7 @@ pub struct Engine {
     pub(crate) bands: Vec<Band>,
     pub(crate) count_anonymous: bool,
     pub(crate) vocabulary: Option<Vocabulary>,
+    pub(crate) index: crate::score::EventIndex,
 }
 
 /// A lead to score in one call: its profile and its events.

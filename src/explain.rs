@@ -6,6 +6,7 @@ use crate::stages::Stage;
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// Points, held as exact hundredths. Serialized as a JSON number: `15`, `12.5`, `-0.25`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -59,12 +60,12 @@ pub enum ContributionKind {
 #[serde(rename_all = "camelCase")]
 pub struct Contribution {
     /// The rule's id, or the group's name for a group cap.
-    pub id: String,
+    pub id: Arc<str>,
     pub kind: ContributionKind,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
+    pub group: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<Arc<str>>,
     /// Points after decay and the rule's own cap (or the adjustment, for limits).
     pub points: Points,
     /// Events that matched (engagement rules only).
@@ -79,9 +80,9 @@ pub struct Contribution {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Disqualification {
-    pub id: String,
+    pub id: Arc<str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<Arc<str>>,
 }
 
 /// How many events were looked at, and how many were set aside and why.
@@ -112,8 +113,8 @@ pub struct ScoreResult {
     /// The lead's id (batch) or the session's subject, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lead_id: Option<String>,
-    pub ruleset_id: String,
-    pub ruleset_version: String,
+    pub ruleset_id: Arc<str>,
+    pub ruleset_version: Arc<str>,
     /// The evaluation time, milliseconds since the epoch.
     pub now: i64,
     pub total: Points,
@@ -129,8 +130,8 @@ pub struct ScoreResult {
     /// Engagement level, 1 (most engaged) to 4.
     pub level: u8,
     /// Grade and level together, as sales reads them: "A1" … "D4".
-    pub matrix: String,
-    pub band: String,
+    pub matrix: &'static str,
+    pub band: Arc<str>,
     pub disqualified: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub disqualifications: Vec<Disqualification>,

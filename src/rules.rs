@@ -3,14 +3,15 @@
 
 use crate::condition::Condition;
 use crate::value::FieldPath;
+use std::sync::Arc;
 
 /// Hundredths of a point.
 pub type Centi = i64;
 
 #[derive(Debug, Clone)]
 pub struct FitRule {
-    pub id: String,
-    pub description: Option<String>,
+    pub id: Arc<str>,
+    pub description: Option<Arc<str>>,
     pub group: Option<usize>,
     pub points: Centi,
     pub when: Condition,
@@ -51,8 +52,8 @@ pub enum Award {
 
 #[derive(Debug, Clone)]
 pub struct EngagementRule {
-    pub id: String,
-    pub description: Option<String>,
+    pub id: Arc<str>,
+    pub description: Option<Arc<str>>,
     pub group: Option<usize>,
     pub matcher: EventMatcher,
     pub points: Centi,
@@ -74,7 +75,7 @@ impl EngagementRule {
 
 #[derive(Debug, Clone)]
 pub struct Group {
-    pub name: String,
+    pub name: Arc<str>,
     /// The most the group's rules may add together; `None` for no cap.
     pub cap: Option<Centi>,
 }
@@ -87,8 +88,8 @@ pub enum DisqualifierTest {
 
 #[derive(Debug, Clone)]
 pub struct Disqualifier {
-    pub id: String,
-    pub description: Option<String>,
+    pub id: Arc<str>,
+    pub description: Option<Arc<str>>,
     pub test: DisqualifierTest,
 }
 

@@ -68,7 +68,7 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<Engine> {
     let description = top.text("description", None, MAX_DESCRIPTION_LEN, p);
     let vocabulary = top.get("events").and_then(|v| read_vocabulary(v, p));
     let groups = read_groups(&top, p);
-    let group_index: HashMap<&str, usize> = groups.iter().enumerate().map(|(i, g)| (g.name.as_str(), i)).collect();
+    let group_index: HashMap<&str, usize> = groups.iter().enumerate().map(|(i, g)| (&*g.name, i)).collect();
     let recency = top.get("recency").map(|v| read_recency(v, "recency", p)).unwrap_or_default();
 
     let mut ctx = Ctx { p, ids: HashMap::new(), groups: &group_index, vocabulary: vocabulary.as_ref(), rule_count: 0 };
@@ -121,9 +121,11 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<Engine> {
         check_reachable(&fit, &engagement, &groups, total, &stages, ctx.p);
     }
 
+    let index = crate::score::EventIndex::build(&engagement, &stages, &disqualifiers);
     Some(Engine {
-        id: id?,
-        version: version?,
+        index,
+        id: id?.into(),
+        version: version?.into(),
         description,
         fit,
         engagement,
@@ -194,7 +196,7 @@ impl Ctx<'_, '_> {
                 None
             }
         };
-        Some(FitRule { id: id?, description, group: group?, points: points?, when: when? })
+        Some(FitRule { id: id?.into(), description: description.map(Into::into), group: group?, points: points?, when: when? })
     }
 
     fn nonzero_points(&mut self, o: &Obj<'_>) -> Option<Centi> {
@@ -299,7 +301,7 @@ impl Ctx<'_, '_> {
                 }
             }
         }
-        Some(EngagementRule { id: id?, description, group: group?, matcher, points: points?, award, recency })
+        Some(EngagementRule { id: id?.into(), description: description.map(Into::into), group: group?, matcher, points: points?, award, recency })
     }
 
     fn frequency(&mut self, v: &Value, path: &str) -> Option<Award> {
@@ -349,7 +351,7 @@ impl Ctx<'_, '_> {
                 None
             }
         };
-        Some(Disqualifier { id: id?, description, test: test? })
+        Some(Disqualifier { id: id?.into(), description: description.map(Into::into), test: test? })
     }
 
     fn total_limits(&mut self, v: &Value) -> TotalLimits {
@@ -464,7 +466,7 @@ fn read_groups(top: &Obj<'_>, p: &mut Vec<Problem>) -> Vec<Group> {
         let path = crate::error::join("groups", name);
         if let Some(o) = object(g, &path, "a group", &["cap", "description"], p) {
             o.text("description", None, MAX_DESCRIPTION_LEN, p);
-            out.push(Group { name: name.clone(), cap: o.positive_points("cap", None, p) });
+            out.push(Group { name: name.as_str().into(), cap: o.positive_points("cap", None, p) });
         }
     }
     out
@@ -526,10 +528,10 @@ fn read_bands(v: &Value, p: &mut Vec<Problem>) -> Vec<Band> {
             }
         }
         if let Some(name) = name {
-            if bands.iter().any(|b| b.name == name) {
+            if bands.iter().any(|b| *b.name == *name) {
                 p.push(Problem::new(o.at("name"), "duplicateId", format!("band \"{name}\" is listed twice")));
             }
-            bands.push(Band { name, at_least: if last { None } else { at_least } });
+            bands.push(Band { name: name.into(), at_least: if last { None } else { at_least } });
         }
     }
     bands

@@ -1,87 +1,201 @@
-//! Scoring: one pass of every rule over a lead's profile and its (time-ordered,
-//! bounded) event history at an explicit `now`. Batch scoring and sessions both end
-//! here, which is what makes their results the same.
+//! Scoring: every rule applied to a lead's profile and, in one pass, to its
+//! (time-ordered, bounded) event history at an explicit `now`. Batch scoring and
+//! sessions both end here, which is what makes their results the same.
 
 use crate::engine::Engine;
 use crate::event::Event;
 use crate::explain::{Contribution, ContributionKind, Disqualification, EventTally, Points, ScoreResult};
-use crate::rules::{Award, Centi, DisqualifierTest, EngagementRule, Recency};
-use crate::stages::{band_of, StageInputs, Trigger};
+use crate::rules::{Award, Centi, DisqualifierTest, EngagementRule, EventMatcher, Recency};
+use crate::stages::{band_of, StageInputs, Stages};
 use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// What looks at events of one type.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Rule(usize),
+    Trigger(usize),
+    Disqualifier(usize),
+}
+
+/// Event type → the rules, stage triggers and disqualifiers that match that type,
+/// built once per rule set so each event is tested only by what can match it.
+#[derive(Debug, Clone, Default)]
+pub struct EventIndex {
+    by_type: Vec<(Box<str>, Vec<Target>)>,
+    triggers: usize,
+}
+
+impl EventIndex {
+    pub fn build(engagement: &[EngagementRule], stages: &Stages, disqualifiers: &[crate::rules::Disqualifier]) -> EventIndex {
+        let mut index = EventIndex::default();
+        let mut add = |m: &EventMatcher, t: Target| {
+            for ty in &m.types {
+                match index.by_type.iter_mut().find(|(k, _)| k == ty) {
+                    Some((_, targets)) => targets.push(t),
+                    None => index.by_type.push((ty.clone(), vec![t])),
+                }
+            }
+        };
+        for (i, r) in engagement.iter().enumerate() {
+            add(&r.matcher, Target::Rule(i));
+        }
+        let mut triggers = 0;
+        for (i, t) in stages.triggers().enumerate() {
+            add(&t.matcher, Target::Trigger(i));
+            triggers += 1;
+        }
+        for (i, d) in disqualifiers.iter().enumerate() {
+            if let DisqualifierTest::Event(m) = &d.test {
+                add(m, Target::Disqualifier(i));
+            }
+        }
+        index.triggers = triggers;
+        index
+    }
+
+    fn targets(&self, kind: &str) -> &[Target] {
+        self.by_type.iter().find(|(k, _)| **k == *kind).map_or(&[], |(_, t)| t.as_slice())
+    }
+}
+
+/// What one pass over the events gathers for one rule or trigger.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    /// Matching events (within the rule's expiry and, for count and sum, its window).
+    n: u32,
+    /// Decayed points, summed oldest first (per-occurrence rules with a half-life).
+    decayed: f64,
+    /// Summed property, in thousandths (sum rules).
+    sum_milli: i64,
+    /// Time of the newest matching event.
+    newest: i64,
+}
+
+fn within(age: i64, window: Option<i64>) -> bool {
+    window.is_none_or(|w| age <= w)
+}
+
+/// Decay factor of an occurrence `age` ms old: 2^(−age / halfLife), from `libm`
+/// so that native and wasm32 builds agree to the bit.
+fn decay(recency: Recency, age: i64) -> f64 {
+    match recency.half_life {
+        Some(h) if age > 0 => libm::exp2(-(age as f64) / (h as f64)),
+        _ => 1.0,
+    }
+}
 
 /// Scores `events` (ascending by time, at most the history limit) at `now`.
 /// `tally` arrives holding what the caller already set aside.
-pub fn evaluate(engine: &Engine, profile: &Map<String, Value>, events: &[Event], now: i64, mut tally: EventTally) -> ScoreResult {
-    let scored: Vec<&Event> = events.iter().filter(|e| admit(engine, e, now, &mut tally)).collect();
-    tally.scored = u32::try_from(scored.len()).unwrap_or(u32::MAX);
+pub fn evaluate(engine: &Engine, profile: &Map<String, Value>, events: &[Event], now: i64, mut events_tally: EventTally) -> ScoreResult {
+    let rules = &engine.engagement;
+    let mut tallies = vec![Tally::default(); rules.len() + engine.index.triggers];
+    let mut event_disqualified = vec![false; engine.disqualifiers.len()];
+    let mut scored = 0u32;
+    for e in events {
+        if !admit(engine, e, now, &mut events_tally) {
+            continue;
+        }
+        scored += 1;
+        let age = now - e.ts;
+        for target in engine.index.targets(&e.kind) {
+            match *target {
+                Target::Rule(i) => {
+                    let (Some(rule), Some(t)) = (rules.get(i), tallies.get_mut(i)) else { continue };
+                    if within(age, rule.recency.expire_after) && rule.matcher.filter.as_ref().is_none_or(|f| f.matches(&e.properties)) {
+                        observe(rule, t, e, age);
+                    }
+                }
+                Target::Trigger(k) => {
+                    let (Some(trigger), Some(t)) = (engine.stages.triggers().nth(k), tallies.get_mut(rules.len() + k)) else { continue };
+                    if within(age, trigger.within) && trigger.matcher.filter.as_ref().is_none_or(|f| f.matches(&e.properties)) {
+                        t.n += 1;
+                    }
+                }
+                Target::Disqualifier(k) => {
+                    let matched = matches!(engine.disqualifiers.get(k).map(|d| &d.test), Some(DisqualifierTest::Event(m)) if m.filter.as_ref().is_none_or(|f| f.matches(&e.properties)));
+                    if let (true, Some(flag)) = (matched, event_disqualified.get_mut(k)) {
+                        *flag = true;
+                    }
+                }
+            }
+        }
+    }
+    events_tally.scored = scored;
 
-    let mut contributions = Vec::new();
-    let mut fit_raw: Centi = 0;
+    let group_name = |g: Option<usize>| g.and_then(|g| engine.groups.get(g)).map(|g| g.name.clone());
+    let mut contributions = Vec::with_capacity(engine.fit.len() + rules.len());
+    let mut fit: Centi = 0;
     for rule in engine.fit.iter().filter(|r| r.when.matches(profile)) {
-        fit_raw += rule.points;
+        fit += rule.points;
         contributions.push(Contribution {
             id: rule.id.clone(),
             kind: ContributionKind::Fit,
-            group: rule.group.and_then(|g| engine.groups.get(g)).map(|g| g.name.clone()),
+            group: group_name(rule.group),
             description: rule.description.clone(),
             points: Points(rule.points),
             matched: None,
             capped: false,
         });
     }
-    let mut eng_raw: Centi = 0;
-    for rule in &engine.engagement {
-        if let Some((points, matched, capped)) = engagement_points(rule, &scored, now) {
-            eng_raw += points;
+    let mut engagement: Centi = 0;
+    for (rule, t) in rules.iter().zip(&tallies) {
+        if let Some((points, capped)) = award(rule, t, now) {
+            engagement += points;
             contributions.push(Contribution {
                 id: rule.id.clone(),
                 kind: ContributionKind::Engagement,
-                group: rule.group.and_then(|g| engine.groups.get(g)).map(|g| g.name.clone()),
+                group: group_name(rule.group),
                 description: rule.description.clone(),
                 points: Points(points),
-                matched: Some(matched),
+                matched: Some(t.n),
                 capped,
             });
         }
     }
 
     // Group caps, each an explicit line so the explanation still adds up.
-    let (mut fit, mut engagement) = (fit_raw, eng_raw);
     for (gi, group) in engine.groups.iter().enumerate() {
         let Some(cap) = group.cap else { continue };
-        let in_group = |c: &&Contribution| c.group.as_deref() == Some(group.name.as_str());
-        let sum: Centi = contributions.iter().filter(in_group).map(|c| c.points.0).sum();
+        let sum: Centi = contributions.iter().filter(|c| c.group.as_ref() == Some(&group.name)).map(|c| c.points.0).sum();
         if sum > cap {
-            let is_fit = engine.fit.iter().any(|r| r.group == Some(gi));
-            if is_fit {
+            if engine.fit.iter().any(|r| r.group == Some(gi)) {
                 fit -= sum - cap;
             } else {
                 engagement -= sum - cap;
             }
-            contributions.push(adjustment(&group.name, ContributionKind::GroupCap, cap - sum, Some(group.name.clone())));
+            contributions.push(adjustment(group.name.clone(), ContributionKind::GroupCap, cap - sum, Some(group.name.clone())));
         }
     }
     let mut total = fit + engagement;
     if let Some(max) = engine.total.max.filter(|m| total > *m) {
-        contributions.push(adjustment("total.max", ContributionKind::TotalMax, max - total, None));
+        contributions.push(adjustment(Arc::from("total.max"), ContributionKind::TotalMax, max - total, None));
         total = max;
     }
     if engine.total.floor_at_zero && total < 0 {
-        contributions.push(adjustment("total.floorAtZero", ContributionKind::Floor, -total, None));
+        contributions.push(adjustment(Arc::from("total.floorAtZero"), ContributionKind::Floor, -total, None));
         total = 0;
     }
 
     let disqualifications: Vec<Disqualification> = engine
         .disqualifiers
         .iter()
-        .filter(|d| match &d.test {
+        .zip(&event_disqualified)
+        .filter(|(d, by_event)| match &d.test {
             DisqualifierTest::Profile(c) => c.matches(profile),
-            DisqualifierTest::Event(m) => scored.iter().any(|e| m.matches(e)),
+            DisqualifierTest::Event(_) => **by_event,
         })
-        .map(|d| Disqualification { id: d.id.clone(), description: d.description.clone() })
+        .map(|(d, _)| Disqualification { id: d.id.clone(), description: d.description.clone() })
         .collect();
 
-    let fired: Vec<&str> = engine.stages.triggers().filter(|t| trigger_holds(t, &scored, now)).map(|t| t.path.as_str()).collect();
+    let trigger_tallies = tallies.get(rules.len()..).unwrap_or(&[]);
+    let fired: Vec<&str> = engine
+        .stages
+        .triggers()
+        .zip(trigger_tallies)
+        .filter(|(trigger, t)| t.n >= trigger.at_least)
+        .map(|(trigger, _)| trigger.path.as_str())
+        .collect();
     let (stage, stage_reason) = engine.stages.qualify(&StageInputs {
         total,
         fit,
@@ -89,8 +203,6 @@ pub fn evaluate(engine: &Engine, profile: &Map<String, Value>, events: &[Event],
         disqualified: !disqualifications.is_empty(),
         fired_triggers: &fired,
     });
-    let grade = engine.grades.grade(fit);
-    let level = engine.grades.level(engagement);
     ScoreResult {
         lead_id: None,
         ruleset_id: engine.id.clone(),
@@ -101,19 +213,72 @@ pub fn evaluate(engine: &Engine, profile: &Map<String, Value>, events: &[Event],
         engagement: Points(engagement),
         stage,
         stage_reason,
-        grade,
-        level,
-        matrix: format!("{grade}{level}"),
-        band: band_of(&engine.bands, total).to_string(),
+        grade: engine.grades.grade(fit),
+        level: engine.grades.level(engagement),
+        matrix: engine.grades.matrix(fit, engagement),
+        band: band_of(&engine.bands, total).cloned().unwrap_or_else(|| Arc::from("")),
         disqualified: !disqualifications.is_empty(),
         disqualifications,
         contributions,
-        events: tally,
+        events: events_tally,
     }
 }
 
-fn adjustment(id: &str, kind: ContributionKind, points: Centi, group: Option<String>) -> Contribution {
-    Contribution { id: id.to_string(), kind, group, description: None, points: Points(points), matched: None, capped: false }
+/// Adds one event that matched `rule` (type, filter and expiry) to its tally.
+fn observe(rule: &EngagementRule, t: &mut Tally, e: &Event, age: i64) {
+    match &rule.award {
+        Award::PerOccurrence { once, .. } => {
+            t.n += 1;
+            t.newest = e.ts;
+            if !once && rule.recency.half_life.is_some() {
+                // Summed oldest first (events arrive in time order): a fixed order
+                // keeps the float sum reproducible.
+                t.decayed += rule.points as f64 * decay(rule.recency, age);
+            }
+        }
+        Award::Frequency { within: w, .. } => {
+            if within(age, *w) {
+                t.n += 1;
+            }
+        }
+        Award::Sum { property, within: w, .. } => {
+            if within(age, *w) {
+                t.n += 1;
+                let v = property.lookup(&e.properties).and_then(Value::as_f64).map_or(0, |f| (f * 1000.0).round() as i64);
+                t.sum_milli = t.sum_milli.saturating_add(v);
+            }
+        }
+    }
+}
+
+/// The rule's points and whether its cap bit; `None` when it did not fire.
+fn award(rule: &EngagementRule, t: &Tally, now: i64) -> Option<(Centi, bool)> {
+    if t.n == 0 {
+        return None;
+    }
+    match &rule.award {
+        Award::PerOccurrence { cap, once } => {
+            let raw = if *once {
+                rule.points as f64 * decay(rule.recency, now - t.newest)
+            } else if rule.recency.half_life.is_some() {
+                t.decayed
+            } else {
+                rule.points as f64 * f64::from(t.n)
+            };
+            let (value, capped) = match cap {
+                Some(c) if raw.abs() > *c as f64 => (raw.signum() * *c as f64, true),
+                _ => (raw, false),
+            };
+            let points = value.round() as Centi;
+            (points != 0).then_some((points, capped))
+        }
+        Award::Frequency { at_least, .. } => (t.n >= *at_least).then_some((rule.points, false)),
+        Award::Sum { at_least_milli, .. } => (t.sum_milli >= *at_least_milli).then_some((rule.points, false)),
+    }
+}
+
+fn adjustment(id: Arc<str>, kind: ContributionKind, points: Centi, group: Option<Arc<str>>) -> Contribution {
+    Contribution { id, kind, group, description: None, points: Points(points), matched: None, capped: false }
 }
 
 /// Whether an event takes part in scoring at `now`, counting it in `tally` when not.
@@ -131,79 +296,10 @@ fn admit(engine: &Engine, e: &Event, now: i64, tally: &mut EventTally) -> bool {
             tally.skip("unknownType");
             return false;
         };
-        let wrong = props.iter().any(|(name, ty)| e.properties.get(name).is_some_and(|v| !ty.admits(v)));
-        if wrong {
+        if props.iter().any(|(name, ty)| e.properties.get(name).is_some_and(|v| !ty.admits(v))) {
             tally.skip("wrongPropertyType");
             return false;
         }
     }
     true
-}
-
-/// Age of an event at `now`; events are at most `now` here.
-fn age(e: &Event, now: i64) -> i64 {
-    now - e.ts
-}
-
-fn within(age: i64, window: Option<i64>) -> bool {
-    window.is_none_or(|w| age <= w)
-}
-
-fn live(rule: &EngagementRule, e: &Event, now: i64) -> bool {
-    within(age(e, now), rule.recency.expire_after) && rule.matcher.matches(e)
-}
-
-/// Decay factor of an occurrence `age` ms old: 2^(−age / halfLife), from `libm`
-/// so that native and wasm32 builds agree to the bit.
-fn decay(recency: Recency, age: i64) -> f64 {
-    match recency.half_life {
-        Some(h) if age > 0 => libm::exp2(-(age as f64) / (h as f64)),
-        _ => 1.0,
-    }
-}
-
-/// Points, matched-event count and whether the cap bit; `None` when the rule did not fire.
-fn engagement_points(rule: &EngagementRule, events: &[&Event], now: i64) -> Option<(Centi, u32, bool)> {
-    let matching = events.iter().filter(|e| live(rule, e, now));
-    match &rule.award {
-        Award::PerOccurrence { cap, once } => {
-            let (raw, matched) = if *once {
-                let last = matching.clone().next_back()?;
-                let n = u32::try_from(matching.count()).unwrap_or(u32::MAX);
-                (rule.points as f64 * decay(rule.recency, age(last, now)), n)
-            } else if rule.recency.half_life.is_none() {
-                let n = matching.count();
-                (rule.points as f64 * n as f64, u32::try_from(n).unwrap_or(u32::MAX))
-            } else {
-                // Summed oldest first: a fixed order keeps the float sum reproducible.
-                let (sum, n) = matching.fold((0.0f64, 0u32), |(s, n), e| (s + rule.points as f64 * decay(rule.recency, age(e, now)), n + 1));
-                (sum, n)
-            };
-            if matched == 0 {
-                return None;
-            }
-            let (value, capped) = match cap {
-                Some(c) if raw.abs() > *c as f64 => (raw.signum() * *c as f64, true),
-                _ => (raw, false),
-            };
-            let points = value.round() as Centi;
-            (points != 0).then_some((points, matched, capped))
-        }
-        Award::Frequency { at_least, within: w } => {
-            let n = u32::try_from(matching.filter(|e| within(age(e, now), *w)).count()).unwrap_or(u32::MAX);
-            (n >= *at_least).then_some((rule.points, n, false))
-        }
-        Award::Sum { property, at_least_milli, within: w } => {
-            let (sum, n) = matching.filter(|e| within(age(e, now), *w)).fold((0i64, 0u32), |(s, n), e| {
-                let v = property.lookup(&e.properties).and_then(Value::as_f64).map_or(0, |f| (f * 1000.0).round() as i64);
-                (s.saturating_add(v), n + 1)
-            });
-            (sum >= *at_least_milli).then_some((rule.points, n, false))
-        }
-    }
-}
-
-fn trigger_holds(t: &Trigger, events: &[&Event], now: i64) -> bool {
-    let n = events.iter().filter(|e| within(age(e, now), t.within) && t.matcher.matches(e)).count();
-    n >= t.at_least as usize
 }

@@ -39,8 +39,8 @@ fn is_zero(n: &u32) -> bool {
 pub struct Transition {
     pub from: Stage,
     pub to: Stage,
-    pub ruleset_id: String,
-    pub ruleset_version: String,
+    pub ruleset_id: std::sync::Arc<str>,
+    pub ruleset_version: std::sync::Arc<str>,
     /// The lead id when known, else the session id.
     pub subject: String,
     /// The `now` of the evaluation that saw the change.

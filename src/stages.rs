@@ -135,21 +135,31 @@ impl Grades {
     pub fn level(&self, engagement: Centi) -> u8 {
         [1u8, 2, 3].into_iter().zip(self.engagement).find(|(_, cut)| engagement >= *cut).map_or(4, |(l, _)| l)
     }
+
+    /// Grade and level as sales reads them: "A1" … "D4".
+    pub fn matrix(&self, fit: Centi, engagement: Centi) -> &'static str {
+        const CELLS: [[&str; 4]; 4] = [["A1", "A2", "A3", "A4"], ["B1", "B2", "B3", "B4"], ["C1", "C2", "C3", "C4"], ["D1", "D2", "D3", "D4"]];
+        let row = match self.grade(fit) {
+            "A" => 0,
+            "B" => 1,
+            "C" => 2,
+            _ => 3,
+        };
+        let col = usize::from(self.level(engagement).saturating_sub(1));
+        CELLS.get(row).and_then(|r| r.get(col)).copied().unwrap_or("D4")
+    }
 }
 
 /// A named score band; bands are held in descending order of `at_least`, the
 /// last one (with `at_least: None`) catching every other total.
 #[derive(Debug, Clone)]
 pub struct Band {
-    pub name: String,
+    pub name: std::sync::Arc<str>,
     pub at_least: Option<Centi>,
 }
 
-pub fn band_of(bands: &[Band], total: Centi) -> &str {
-    bands
-        .iter()
-        .find(|b| b.at_least.is_none_or(|a| total >= a))
-        .map_or("", |b| b.name.as_str())
+pub fn band_of(bands: &[Band], total: Centi) -> Option<&std::sync::Arc<str>> {
+    bands.iter().find(|b| b.at_least.is_none_or(|a| total >= a)).map(|b| &b.name)
 }
 
 /// Default bands: hot from the MQL threshold (100 without one), warm from half of it.

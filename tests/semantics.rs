@@ -127,7 +127,7 @@ fn group_caps_are_explicit_lines() {
     assert_eq!(r.total.as_f64(), 35.0);
     assert_eq!(r.engagement.as_f64(), 35.0);
     let cap = r.contributions.iter().find(|c| c.kind == ContributionKind::GroupCap).unwrap();
-    assert_eq!((cap.id.as_str(), cap.points.as_f64()), ("web", -5.0));
+    assert_eq!((&*cap.id, cap.points.as_f64()), ("web", -5.0));
 }
 
 #[test]
@@ -175,10 +175,10 @@ fn staged() -> Engine {
 fn mql_needs_the_threshold_and_the_minimum_fit() {
     let e = staged();
     let r = score(&e, json!({"title": "VP Sales"}), pricing_views(2), NOW);
-    assert_eq!((r.stage, r.total.as_f64(), r.matrix.as_str(), r.band.as_str()), (Stage::Mql, 60.0, "A2", "hot"));
+    assert_eq!((r.stage, r.total.as_f64(), r.matrix, &*r.band), (Stage::Mql, 60.0, "A2", "hot"));
     // Enough points, but no fit: not an MQL.
     let r = score(&e, json!({"title": "Engineer"}), pricing_views(4), NOW);
-    assert_eq!((r.stage, r.total.as_f64(), r.matrix.as_str()), (Stage::None, 60.0, "D1"));
+    assert_eq!((r.stage, r.total.as_f64(), r.matrix), (Stage::None, 60.0, "D1"));
 }
 
 #[test]
@@ -197,10 +197,10 @@ fn disqualifiers_stop_qualification_and_say_why() {
     let e = staged();
     let r = score(&e, json!({"title": "VP", "email": "x@rival.io"}), vec![ev_with("form_submit", NOW, json!({"form": "demo"}))], NOW);
     assert_eq!((r.stage, r.disqualified), (Stage::None, true));
-    assert_eq!(r.disqualifications[0].id, "competitor");
+    assert_eq!(&*r.disqualifications[0].id, "competitor");
     assert_eq!(r.disqualifications[0].description.as_deref(), Some("competitor domain"));
     let r = score(&e, json!({"title": "VP"}), vec![ev("spam_report", NOW - 100 * DAY)], NOW);
-    assert_eq!(r.disqualifications.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), vec!["spam"]);
+    assert_eq!(r.disqualifications.iter().map(|d| &*d.id).collect::<Vec<_>>(), vec!["spam"]);
 }
 
 #[test]
@@ -245,7 +245,7 @@ fn a_session_reports_each_transition_once_and_stages_move_forward() {
     assert_eq!(first.transitions.len(), 1);
     let t = &first.transitions[0];
     assert_eq!((t.from, t.to, t.subject.as_str()), (Stage::None, Stage::Mql, "visitor-1"));
-    assert!(t.reasons.iter().any(|c| c.id == "pricing"));
+    assert!(t.reasons.iter().any(|c| &*c.id == "pricing"));
     assert!(s.evaluate(&e, NOW).transitions.is_empty(), "reported once");
     // Forty days on the pricing visits still count (no decay here), but the stage
     // never moves back without `recycle`.

@@ -44,5 +44,5 @@ pub fn assert_adds_up(r: &ScoreResult) {
 }
 
 pub fn points_of(r: &ScoreResult, id: &str) -> Option<f64> {
-    r.contributions.iter().find(|c| c.id == id).map(|c| c.points.as_f64())
+    r.contributions.iter().find(|c| &*c.id == id).map(|c| c.points.as_f64())
 }

@@ -1,0 +1,79 @@
+//! A deterministic synthetic workload for the B2B example rule set: leads shaped
+//! like the peers benchmark's (1 to 50 events each over the last 180 days).
+#![allow(dead_code, clippy::unwrap_used, clippy::indexing_slicing)]
+
+use leadscore::{Engine, Event, Lead};
+use serde_json::{json, Value};
+
+pub const NOW: i64 = 1_795_176_000_000;
+const DAY: i64 = 86_400_000;
+
+/// xorshift64*: small, seeded, identical everywhere.
+pub struct Rng(u64);
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.max(1))
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    pub fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len())]
+    }
+}
+
+const TITLES: &[&str] = &["Director of Engineering", "VP Sales", "Head of Growth", "CTO", "Software Engineer", "Marketing Manager", "Student", "Intern", "Founder", "Consultant"];
+const INDUSTRIES: &[&str] = &["software", "fintech", "healthcare", "retail", "education", "gambling", "media"];
+const COUNTRIES: &[&str] = &["US", "CA", "GB", "DE", "FR", "IN", "BR", "JP"];
+const DOMAINS: &[&str] = &["gmail.com", "acme.io", "globex.com", "rival.io", "initech.com", "umbrella.co"];
+const URLS: &[&str] = &["/pricing", "/docs/getting-started", "/docs/api", "/careers", "/blog/post-1", "/", "/pricing-faq", "/product"];
+const FORMS: &[&str] = &["whitepaper", "demo_request", "newsletter", "quote_request"];
+const TYPES: &[&str] = &["page_view", "page_view", "page_view", "page_view", "email_open", "email_click", "form_submit", "webinar_attended", "unsubscribe", "login"];
+
+pub fn lead_json(rng: &mut Rng, i: usize) -> Value {
+    let n = 1 + rng.below(50);
+    let mut events: Vec<Value> = (0..n)
+        .map(|_| {
+            let t = rng.pick(TYPES);
+            let ts = NOW - (rng.next() % (180 * DAY as u64)) as i64;
+            match t {
+                "page_view" => json!({"type": t, "ts": ts, "url": rng.pick(URLS), "seconds": rng.below(300)}),
+                "form_submit" => json!({"type": t, "ts": ts, "form": rng.pick(FORMS)}),
+                _ => json!({"type": t, "ts": ts}),
+            }
+        })
+        .collect();
+    events.sort_by_key(|e| e["ts"].as_i64());
+    json!({
+        "id": format!("lead-{i}"),
+        "profile": {
+            "email": format!("p{i}@{}", rng.pick(DOMAINS)),
+            "jobTitle": rng.pick(TITLES),
+            "country": rng.pick(COUNTRIES),
+            "company": {"size": 1 + rng.below(20_000), "industry": rng.pick(INDUSTRIES)}
+        },
+        "events": events
+    })
+}
+
+pub fn engine() -> Engine {
+    Engine::from_json(include_str!("../examples/b2b-saas/ruleset.json")).unwrap()
+}
+
+/// Parsed leads, ready to score (parsing is not part of scoring).
+pub fn leads(n: usize) -> Vec<Lead> {
+    let mut rng = Rng::new(42);
+    (0..n)
+        .map(|i| {
+            let v = lead_json(&mut rng, i);
+            let events = v["events"].as_array().unwrap().iter().map(|e| Event::from_json(e, "e").unwrap()).collect();
+            Lead { id: Some(format!("lead-{i}")), profile: v["profile"].as_object().unwrap().clone(), events }
+        })
+        .collect()
+}

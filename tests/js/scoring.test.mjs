@@ -1,0 +1,110 @@
+// Scoring through the package's Node ESM entry: the golden results of every
+// example, byte for byte, and the agreement of score, scoreJson, scoreMany and
+// scoreManyJson.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Engine, init } from 'leadscore';
+import { examples, lead, NOW, RULESET } from './helpers.mjs';
+
+const EXAMPLES = examples();
+
+test('init() resolves at once in Node', async () => {
+    await init();
+    await init();
+});
+
+test('an engine from an object, from JSON text and from Engine.fromJson', () => {
+    for (const e of [new Engine(RULESET), new Engine(JSON.stringify(RULESET)), Engine.fromJson(JSON.stringify(RULESET))]) {
+        assert.equal(e.id, 'inline');
+        assert.equal(e.version, '1');
+        assert.equal(e.description, undefined);
+        assert.ok(e instanceof Engine);
+    }
+});
+
+test('score returns a plain object that adds up', () => {
+    const e = new Engine(RULESET);
+    const r = e.score(lead(2), NOW);
+    assert.equal(Object.getPrototypeOf(r), Object.prototype);
+    assert.equal(r.leadId, 'ann@acme.io');
+    assert.equal(r.total, 50);
+    assert.equal(r.fit, 20);
+    assert.equal(r.engagement, 30);
+    assert.equal(r.stage, 'mql');
+    assert.equal(r.now, NOW);
+    assert.equal(r.events.scored, 2);
+    assert.equal(
+        r.contributions.reduce((s, c) => s + c.points, 0),
+        r.total,
+    );
+    assert.deepEqual(
+        r.contributions.map((c) => [c.id, c.kind, c.points]),
+        [
+            ['title', 'fit', 20],
+            ['pricing', 'engagement', 30],
+        ],
+    );
+    // The cap: 4 views are worth 45, not 60.
+    const capped = e.score(lead(4), NOW).contributions.find((c) => c.id === 'pricing');
+    assert.deepEqual([capped.points, capped.matched, capped.capped], [45, 4, true]);
+});
+
+test('a Date as an event time is read as its ISO text', () => {
+    const e = new Engine(RULESET);
+    const r = e.score({ events: [{ type: 'page_view', ts: new Date(NOW - 1000), url: '/pricing' }] }, NOW);
+    assert.equal(r.total, 15);
+    assert.equal(r.events.scored, 1);
+});
+
+test('invalid events are set aside and described, not thrown', () => {
+    const e = new Engine(RULESET);
+    const r = e.score({ events: [pricing('1795175000000'), pricing(NOW - 1), { ts: 1 }] }, NOW);
+    assert.equal(r.events.scored, 1);
+    assert.equal(r.events.skipped.invalid, 2);
+    assert.deepEqual(
+        r.events.problems.map((p) => [p.path, p.code]),
+        [
+            ['events[0].ts', 'invalidTimestamp'],
+            ['events[2].type', 'missingKey'],
+        ],
+    );
+});
+
+function pricing(ts) {
+    return { type: 'page_view', ts, url: '/pricing' };
+}
+
+test('scoreMany equals score on each lead, and scoreManyJson equals scoreJson', () => {
+    const e = new Engine(RULESET);
+    const leads = [lead(0), lead(1), lead(3), { profile: { jobTitle: 'Director' } }, {}];
+    const many = e.scoreMany(leads, NOW);
+    assert.equal(many.length, leads.length);
+    assert.deepEqual(many, leads.map((l) => e.score(l, NOW)));
+    const manyJson = JSON.parse(e.scoreManyJson(JSON.stringify(leads), NOW));
+    assert.deepEqual(manyJson, leads.map((l) => JSON.parse(e.scoreJson(JSON.stringify(l), NOW))));
+    assert.deepEqual(manyJson, many);
+    assert.deepEqual(e.scoreMany([], NOW), []);
+    assert.equal(e.scoreManyJson('[]', NOW), '[]');
+});
+
+test('there are example rule sets to check', { skip: EXAMPLES.length ? false : 'no examples/ yet' }, () => {
+    assert.ok(EXAMPLES.length >= 1);
+});
+
+for (const ex of EXAMPLES) {
+    test(`example ${ex.name}: results match tests/golden byte for byte`, { skip: ex.golden ? false : 'no golden file' }, () => {
+        const e = new Engine(ex.rulesetText);
+        assert.equal(ex.golden.length, ex.leads.length, 'one golden line per lead');
+        ex.leads.forEach((l, i) => {
+            assert.equal(e.scoreJson(JSON.stringify(l), NOW), ex.golden[i], `lead ${i} (scoreJson)`);
+            assert.deepEqual(e.score(l, NOW), JSON.parse(ex.golden[i]), `lead ${i} (score)`);
+        });
+        assert.equal(e.scoreManyJson(JSON.stringify(ex.leads), NOW), `[${ex.golden.join(',')}]`);
+    });
+
+    test(`example ${ex.name}: scoreMany equals score on each lead`, () => {
+        const e = new Engine(JSON.parse(ex.rulesetText));
+        const many = e.scoreMany(ex.leads, NOW);
+        assert.deepEqual(many, ex.leads.map((l) => e.score(l, NOW)));
+    });
+}
