@@ -32,7 +32,6 @@ pub struct Engine {
     pub(crate) grades: Grades,
     pub(crate) bands: Vec<Band>,
     pub(crate) count_anonymous: bool,
-    pub(crate) vocabulary: Option<Vocabulary>,
     pub(crate) index: crate::score::EventIndex,
 }
 

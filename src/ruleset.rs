@@ -121,7 +121,7 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<Engine> {
         check_reachable(&fit, &engagement, &groups, total, &stages, ctx.p);
     }
 
-    let index = crate::score::EventIndex::build(&engagement, &stages, &disqualifiers);
+    let index = crate::score::EventIndex::build(&engagement, &stages, &disqualifiers, vocabulary.as_ref());
     Some(Engine {
         index,
         id: id?.into(),
@@ -136,7 +136,6 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<Engine> {
         grades,
         bands,
         count_anonymous,
-        vocabulary,
     })
 }
 

@@ -6,7 +6,9 @@ use crate::engine::Engine;
 use crate::event::Event;
 use crate::explain::{Contribution, ContributionKind, Disqualification, EventTally, Points, ScoreResult};
 use crate::rules::{Award, Centi, DisqualifierTest, EngagementRule, EventMatcher, Recency};
-use crate::stages::{band_of, StageInputs, Stages};
+use crate::engine::Vocabulary;
+use crate::event::PropertyType;
+use crate::stages::{band_of, StageInputs, Stages, Trigger};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -18,44 +20,72 @@ enum Target {
     Disqualifier(usize),
 }
 
+/// One event type: what looks at it, and its declared properties when the rule
+/// set declares an event vocabulary.
+#[derive(Debug, Clone)]
+struct TypeEntry {
+    /// Length and first sixteen bytes: settles every lookup of a type name of up
+    /// to sixteen bytes without comparing text.
+    quick: (usize, u128),
+    name: Box<str>,
+    targets: Vec<Target>,
+    declared: Option<Vec<(Box<str>, PropertyType)>>,
+}
+
+fn quick_key(s: &str) -> (usize, u128) {
+    let mut prefix = [0u8; 16];
+    for (slot, b) in prefix.iter_mut().zip(s.bytes()) {
+        *slot = b;
+    }
+    (s.len(), u128::from_le_bytes(prefix))
+}
+
 /// Event type → the rules, stage triggers and disqualifiers that match that type,
 /// built once per rule set so each event is tested only by what can match it.
 #[derive(Debug, Clone, Default)]
 pub struct EventIndex {
-    by_type: Vec<(Box<str>, Vec<Target>)>,
-    triggers: usize,
+    by_type: Vec<TypeEntry>,
+    triggers: Vec<Trigger>,
+    vocabulary_declared: bool,
 }
 
 impl EventIndex {
-    pub fn build(engagement: &[EngagementRule], stages: &Stages, disqualifiers: &[crate::rules::Disqualifier]) -> EventIndex {
-        let mut index = EventIndex::default();
+    pub fn build(engagement: &[EngagementRule], stages: &Stages, disqualifiers: &[crate::rules::Disqualifier], vocabulary: Option<&Vocabulary>) -> EventIndex {
+        let mut index = EventIndex { vocabulary_declared: vocabulary.is_some(), ..EventIndex::default() };
+        for (name, props) in vocabulary.into_iter().flatten() {
+            index.by_type.push(TypeEntry {
+                quick: quick_key(name),
+                name: name.as_str().into(),
+                targets: Vec::new(),
+                declared: Some(props.iter().map(|(k, t)| (Box::from(k.as_str()), *t)).collect()),
+            });
+        }
         let mut add = |m: &EventMatcher, t: Target| {
             for ty in &m.types {
-                match index.by_type.iter_mut().find(|(k, _)| k == ty) {
-                    Some((_, targets)) => targets.push(t),
-                    None => index.by_type.push((ty.clone(), vec![t])),
+                match index.by_type.iter_mut().find(|e| e.name == *ty) {
+                    Some(entry) => entry.targets.push(t),
+                    None => index.by_type.push(TypeEntry { quick: quick_key(ty), name: ty.clone(), targets: vec![t], declared: None }),
                 }
             }
         };
         for (i, r) in engagement.iter().enumerate() {
             add(&r.matcher, Target::Rule(i));
         }
-        let mut triggers = 0;
         for (i, t) in stages.triggers().enumerate() {
             add(&t.matcher, Target::Trigger(i));
-            triggers += 1;
         }
         for (i, d) in disqualifiers.iter().enumerate() {
             if let DisqualifierTest::Event(m) = &d.test {
                 add(m, Target::Disqualifier(i));
             }
         }
-        index.triggers = triggers;
+        index.triggers = stages.triggers().cloned().collect();
         index
     }
 
-    fn targets(&self, kind: &str) -> &[Target] {
-        self.by_type.iter().find(|(k, _)| **k == *kind).map_or(&[], |(_, t)| t.as_slice())
+    fn entry(&self, kind: &str) -> Option<&TypeEntry> {
+        let quick = quick_key(kind);
+        self.by_type.iter().find(|e| e.quick == quick && (quick.0 <= 16 || *e.name == *kind))
     }
 }
 
@@ -89,16 +119,18 @@ fn decay(recency: Recency, age: i64) -> f64 {
 /// `tally` arrives holding what the caller already set aside.
 pub fn evaluate(engine: &Engine, profile: &Map<String, Value>, events: &[Event], now: i64, mut events_tally: EventTally) -> ScoreResult {
     let rules = &engine.engagement;
-    let mut tallies = vec![Tally::default(); rules.len() + engine.index.triggers];
+    let triggers = &engine.index.triggers;
+    let mut tallies = vec![Tally::default(); rules.len() + triggers.len()];
     let mut event_disqualified = vec![false; engine.disqualifiers.len()];
     let mut scored = 0u32;
     for e in events {
-        if !admit(engine, e, now, &mut events_tally) {
+        let entry = engine.index.entry(&e.kind);
+        if !admit(engine, entry, e, now, &mut events_tally) {
             continue;
         }
         scored += 1;
         let age = now - e.ts;
-        for target in engine.index.targets(&e.kind) {
+        for target in entry.map_or(&[][..], |en| en.targets.as_slice()) {
             match *target {
                 Target::Rule(i) => {
                     let (Some(rule), Some(t)) = (rules.get(i), tallies.get_mut(i)) else { continue };
@@ -107,7 +139,7 @@ pub fn evaluate(engine: &Engine, profile: &Map<String, Value>, events: &[Event],
                     }
                 }
                 Target::Trigger(k) => {
-                    let (Some(trigger), Some(t)) = (engine.stages.triggers().nth(k), tallies.get_mut(rules.len() + k)) else { continue };
+                    let (Some(trigger), Some(t)) = (triggers.get(k), tallies.get_mut(rules.len() + k)) else { continue };
                     if within(age, trigger.within) && trigger.matcher.filter.as_ref().is_none_or(|f| f.matches(&e.properties)) {
                         t.n += 1;
                     }
@@ -189,9 +221,8 @@ pub fn evaluate(engine: &Engine, profile: &Map<String, Value>, events: &[Event],
         .collect();
 
     let trigger_tallies = tallies.get(rules.len()..).unwrap_or(&[]);
-    let fired: Vec<&str> = engine
-        .stages
-        .triggers()
+    let fired: Vec<&str> = triggers
+        .iter()
         .zip(trigger_tallies)
         .filter(|(trigger, t)| t.n >= trigger.at_least)
         .map(|(trigger, _)| trigger.path.as_str())
@@ -282,7 +313,7 @@ fn adjustment(id: Arc<str>, kind: ContributionKind, points: Centi, group: Option
 }
 
 /// Whether an event takes part in scoring at `now`, counting it in `tally` when not.
-fn admit(engine: &Engine, e: &Event, now: i64, tally: &mut EventTally) -> bool {
+fn admit(engine: &Engine, entry: Option<&TypeEntry>, e: &Event, now: i64, tally: &mut EventTally) -> bool {
     if e.ts > now {
         tally.skip("afterNow");
         return false;
@@ -291,12 +322,13 @@ fn admit(engine: &Engine, e: &Event, now: i64, tally: &mut EventTally) -> bool {
         tally.skip("anonymousHistory");
         return false;
     }
-    if let Some(vocab) = &engine.vocabulary {
-        let Some(props) = vocab.get(&*e.kind) else {
+    if engine.index.vocabulary_declared {
+        let Some(declared) = entry.and_then(|en| en.declared.as_ref()) else {
             tally.skip("unknownType");
             return false;
         };
-        if props.iter().any(|(name, ty)| e.properties.get(name).is_some_and(|v| !ty.admits(v))) {
+        let wrong = e.properties.iter().any(|(k, v)| declared.iter().any(|(name, ty)| **name == **k && !ty.admits(v)));
+        if wrong {
             tally.skip("wrongPropertyType");
             return false;
         }
