@@ -143,3 +143,132 @@ proptest! {
         prop_assert_eq!(essence(&s.score(engine, NOW)), essence(&b));
     }
 }
+
+/// Any JSON value, biased towards the shapes rule sets and events use.
+fn any_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        "[a-zA-Z_.*?@/ ]{0,12}".prop_map(Value::from),
+        prop_oneof![Just("7d"), Just("-1d"), Just("0s"), Just("2026-11-20T09:30:00Z"), Just("page_view"), Just("all"), Just("in")].prop_map(Value::from),
+    ];
+    leaf.prop_recursive(5, 64, 6, |inner| {
+        let keys = prop_oneof![
+            Just("field".to_string()), Just("all".to_string()), Just("any".to_string()), Just("not".to_string()),
+            Just("in".to_string()), Just("between".to_string()), Just("like".to_string()), Just("word".to_string()),
+            Just("id".to_string()), Just("points".to_string()), Just("event".to_string()), Just("where".to_string()),
+            Just("count".to_string()), Just("sum".to_string()), Just("cap".to_string()), Just("type".to_string()),
+            Just("ts".to_string()), "[a-z]{1,6}",
+        ];
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+            proptest::collection::btree_map(keys, inner, 0..6).prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// A valid example rule set with one value somewhere replaced by arbitrary JSON.
+fn mutated_ruleset() -> impl Strategy<Value = Value> {
+    (0usize..3, any::<u64>(), any_json()).prop_map(|(which, pick, replacement)| {
+        let name = ["b2b-saas", "product-led", "domain-defaults"][which];
+        let text = std::fs::read_to_string(format!("{}/examples/{name}/ruleset.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let mut doc: Value = serde_json::from_str(&text).unwrap();
+        fn count(v: &Value) -> u64 {
+            1 + match v {
+                Value::Array(a) => a.iter().map(count).sum(),
+                Value::Object(m) => m.values().map(count).sum(),
+                _ => 0,
+            }
+        }
+        /// Replaces the n-th value in pre-order.
+        fn replace_nth(v: &mut Value, n: &mut u64, with: &mut Option<Value>) {
+            if *n == 0 {
+                if let Some(w) = with.take() {
+                    *v = w;
+                }
+                return;
+            }
+            *n -= 1;
+            match v {
+                Value::Array(a) => a.iter_mut().for_each(|x| replace_nth(x, n, with)),
+                Value::Object(m) => m.values_mut().for_each(|x| replace_nth(x, n, with)),
+                _ => {}
+            }
+        }
+        let mut n = pick % count(&doc);
+        replace_nth(&mut doc, &mut n, &mut Some(replacement));
+        doc
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn arbitrary_json_never_panics(v in any_json(), now in any::<i64>()) {
+        let _ = Engine::from_value(&v);
+        let _ = Session::restore(&v.to_string());
+        let engine = &examples()[0];
+        let _ = engine.score_value(&v, now);
+        let _ = engine.score_value(&json!({"profile": v.clone(), "events": [v.clone()]}), now);
+        let mut s = Session::new("fuzz");
+        let before = s.clone();
+        if s.track_value(&v, now).is_err() {
+            prop_assert_eq!(&s, &before);
+        }
+        let _ = s.update_profile(&v);
+        let _ = s.evaluate(engine, now);
+    }
+
+    #[test]
+    fn mutated_rule_sets_compile_or_explain_why(doc in mutated_ruleset()) {
+        match Engine::from_value(&doc) {
+            Ok(engine) => {
+                let leads: Vec<Value> = serde_json::from_str(include_str!("../examples/b2b-saas/leads.json")).unwrap();
+                for lead in &leads {
+                    let r = engine.score_value(lead, NOW).unwrap();
+                    assert_adds_up(&r);
+                }
+            }
+            Err(e) => {
+                prop_assert!(!e.problems.is_empty());
+                for p in &e.problems {
+                    prop_assert!(!p.message.is_empty());
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// Text operators behave as if both sides were Unicode-lowercased, whether the
+    /// text takes the in-place ASCII path or the folding path.
+    #[test]
+    fn text_operators_match_a_lowercasing_reference(text in "[aAbBvVpP éÉ\u{212A}kK_-]{0,10}", needle in "[aAbBvVpPéÉkK]{1,3}") {
+        let t = text.to_lowercase();
+        let n = needle.to_lowercase();
+        let word = |t: &str| t.match_indices(&n).any(|(i, m)| {
+            let before = t[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+            let after = t[i + m.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+            before && after
+        });
+        let cases = [
+            ("contains", t.contains(&n)),
+            ("startsWith", t.starts_with(&n)),
+            ("endsWith", t.ends_with(&n)),
+            ("equals", t == n),
+            ("word", word(&t)),
+            ("like", t.starts_with(&n)),
+        ];
+        for (op, want) in cases {
+            let arg = if op == "like" { json!(format!("{needle}*")) } else { json!(needle) };
+            let e = engine(json!({"fit": [{"id": "r", "points": 1, "when": {"field": "f", op: arg}}]}));
+            let got = e.score_value(&json!({"profile": {"f": text}}), NOW).unwrap().total.0 == 100;
+            prop_assert_eq!(got, want, "{} {:?} {:?}", op, text, needle);
+        }
+    }
+}

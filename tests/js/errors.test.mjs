@@ -108,10 +108,17 @@ test('cyclic objects and BigInts are refused with the reason', () => {
 });
 
 test('deeply nested input is refused, not a crash', () => {
-    let deep = {};
-    for (let i = 0; i < 5000; i++) deep = { d: deep };
-    throwsInput(() => engine.score({ profile: deep }, NOW), {});
-    throwsInput(() => engine.scoreJson(JSON.stringify({ profile: deep }), NOW), { code: 'invalidJson' });
+    const nest = (n) => {
+        let deep = {};
+        for (let i = 0; i < n; i++) deep = { d: deep };
+        return deep;
+    };
+    throwsInput(() => engine.score({ profile: nest(20) }, NOW), { path: 'profile', code: 'tooDeep' });
+    throwsInput(() => engine.score({ profile: nest(1000) }, NOW), { path: '', code: 'tooDeep' });
+    throwsInput(() => engine.scoreJson(JSON.stringify({ profile: nest(1000) }), NOW), { path: '', code: 'tooDeep' });
+    // Deeper than the host's JSON.stringify can go: its RangeError, as an InputError.
+    throwsInput(() => engine.score({ profile: nest(100_000) }, NOW), { path: '', code: 'notJson' });
+    throwsInput(() => new Session('v').track({ type: 'x', ts: NOW, p: nest(1000) }, NOW), { path: 'event', code: 'tooDeep' });
 });
 
 test('now must be a whole number of milliseconds', () => {

@@ -1,0 +1,64 @@
+//! The command line, run as a user runs it.
+#![cfg(all(feature = "cli", not(target_arch = "wasm32")))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use serde_json::Value;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn leadscore(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn scores_the_example_leads_as_ndjson() {
+    let (code, out, err) = leadscore(&["score", "--rules", "examples/b2b-saas/ruleset.json", "--leads", "examples/b2b-saas/leads.json", "--now", "2026-11-20T12:00:00Z"], None);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, include_str!("golden/b2b-saas.ndjson"));
+}
+
+#[test]
+fn reads_ndjson_from_stdin_and_reports_bad_lines_without_losing_the_rest() {
+    let input = "{\"id\": \"a\", \"profile\": {\"jobTitle\": \"VP\"}}\nnot json\n\n{\"id\": \"b\", \"profle\": {}}\n{\"id\": \"c\"}\n";
+    let (code, out, err) = leadscore(&["score", "--rules", "examples/domain-defaults/ruleset.json", "--leads", "-", "--now", "1795176000000"], Some(input));
+    assert_eq!(code, 1, "some leads failed");
+    let ids: Vec<String> = out.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["leadId"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids, vec!["a", "c"]);
+    assert!(err.contains("-:2: not JSON"), "{err}");
+    assert!(err.contains("-:4: profle: a lead has no key \"profle\""), "{err}");
+    assert!(err.contains("2 of 4 lead(s) could not be scored"), "{err}");
+}
+
+#[test]
+fn check_lists_every_problem_of_a_bad_rule_set() {
+    let dir = std::env::temp_dir().join(format!("leadscore-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bad.json");
+    std::fs::write(&path, r#"{"schema": "leadscore.ruleset/v1", "id": "x", "version": "1", "fit": [{"id": "a", "points": 5, "when": {"field": "t", "eq": "x"}}], "stages": {"mql": {"treshold": 5}}}"#).unwrap();
+    let (code, _, err) = leadscore(&["check", "--rules", path.to_str().unwrap()], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("fit[0].when.eq: unknown operator \"eq\" (did you mean \"equals\"?)"), "{err}");
+    assert!(err.contains("stages.mql.treshold: the MQL stage has no key \"treshold\""), "{err}");
+    let (code, out, _) = leadscore(&["check", "--rules", "examples/product-led/ruleset.json"], None);
+    assert_eq!((code, out.trim()), (0, "examples/product-led/ruleset.json: rule set product-led-pql@3 is valid"));
+}
+
+#[test]
+fn a_bad_now_is_an_error() {
+    let (code, _, err) = leadscore(&["score", "--rules", "examples/b2b-saas/ruleset.json", "--leads", "examples/b2b-saas/leads.json", "--now", "tomorrow"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("--now"), "{err}");
+}

@@ -1,0 +1,143 @@
+// The browser entry in headless Chromium: init() fetches the module next to the
+// glue, and every example scores exactly as tests/golden records. Skipped when no
+// Chromium is installed (Debian: apt-get install chromium; or set CHROME_BIN).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import http from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
+import { examples, NOW, PKG, RULESET } from './helpers.mjs';
+
+function findChromium() {
+    const candidates = [process.env.CHROME_BIN, 'chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'].filter(Boolean);
+    for (const c of candidates) {
+        const r = spawnSync(c, ['--version'], { encoding: 'utf8' });
+        if (r.status === 0) return c;
+    }
+    return null;
+}
+
+const CHROMIUM = findChromium();
+const EXAMPLES = examples();
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>leadscore</title>
+<script type="module">
+const out = { errors: [] };
+try {
+    const { init, Engine, Session, InputError, RuleSetError } = await import('/pkg/index.js');
+    try {
+        new Engine('{}');
+        out.beforeInit = 'no error';
+    } catch (e) {
+        out.beforeInit = e.message;
+    }
+    await init();
+    await init();
+    const data = await (await fetch('/data.json')).json();
+    out.examples = data.examples.map((ex) => {
+        const engine = new Engine(ex.rulesetText);
+        return {
+            name: ex.name,
+            lines: ex.leads.map((l) => engine.scoreJson(JSON.stringify(l), data.now)),
+            objects: ex.leads.map((l) => engine.score(l, data.now)),
+            many: engine.scoreManyJson(JSON.stringify(ex.leads), data.now),
+        };
+    });
+    try {
+        new Engine({ schema: 'leadscore.ruleset/v1', id: 'x', version: '1', fit: [{ id: 'a', points: 0, when: { field: 'x', exists: true } }] });
+    } catch (e) {
+        out.ruleSetError = { isClass: e instanceof RuleSetError, name: e.name, problems: e.problems };
+    }
+    const engine = new Engine(data.ruleset);
+    try {
+        engine.score({}, NaN);
+    } catch (e) {
+        out.inputError = { isClass: e instanceof InputError, name: e.name, path: e.path, code: e.code };
+    }
+    const s = new Session('browser');
+    s.updateProfile({ jobTitle: 'VP' });
+    s.track({ type: 'page_view', ts: new Date(data.now - 1000), url: '/pricing' }, data.now);
+    s.track({ type: 'page_view', ts: data.now - 500, url: '/pricing' }, data.now);
+    const first = s.evaluate(engine, data.now);
+    const again = Session.restore(s.save()).evaluate(engine, data.now);
+    out.session = { transitions: first.transitions.map((t) => t.to), again: again.transitions.length, total: first.result.total };
+} catch (e) {
+    out.errors.push(String(e && e.stack || e));
+}
+await fetch('/result', { method: 'POST', body: JSON.stringify(out) });
+</script>`;
+
+const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.html': 'text/html' };
+
+test('the browser entry in headless Chromium', { skip: CHROMIUM ? false : 'no Chromium (apt-get install chromium, or set CHROME_BIN)', timeout: 120_000 }, async () => {
+    const data = JSON.stringify({ now: NOW, ruleset: RULESET, examples: EXAMPLES.map(({ name, rulesetText, leads }) => ({ name, rulesetText, leads })) });
+    let resolveResult;
+    const result = new Promise((r) => (resolveResult = r));
+    const server = http.createServer((req, res) => {
+        const url = new URL(req.url, 'http://x');
+        if (req.method === 'POST' && url.pathname === '/result') {
+            let body = '';
+            req.on('data', (c) => (body += c));
+            req.on('end', () => {
+                res.end('ok');
+                resolveResult(JSON.parse(body));
+            });
+            return;
+        }
+        let content = null;
+        let type = 'text/html';
+        if (url.pathname === '/') content = PAGE;
+        else if (url.pathname === '/data.json') [content, type] = [data, TYPES['.json']];
+        else if (url.pathname.startsWith('/pkg/')) {
+            const file = path.join(PKG, path.basename(url.pathname));
+            if (fs.existsSync(file)) [content, type] = [fs.readFileSync(file), TYPES[path.extname(file)] ?? 'application/octet-stream'];
+        }
+        if (content === null) {
+            res.writeHead(404).end();
+        } else {
+            res.writeHead(200, { 'content-type': type }).end(content);
+        }
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'leadscore-chromium-'));
+    const chromium = spawn(
+        CHROMIUM,
+        ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--no-default-browser-check', `--user-data-dir=${profile}`, `http://127.0.0.1:${server.address().port}/`],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    chromium.stderr.on('data', (c) => (stderr += c));
+    const exited = new Promise((r) => chromium.on('exit', r));
+    let timer;
+    try {
+        const out = await Promise.race([
+            result,
+            exited.then((code) => Promise.reject(new Error(`Chromium exited (${code}) before reporting:\n${stderr}`))),
+            new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no result from Chromium in 90 s:\n${stderr}`)), 90_000))),
+        ]);
+        assert.deepEqual(out.errors, []);
+        assert.match(out.beforeInit, /not initialized: `await init\(\)`/);
+        assert.equal(out.examples.length, EXAMPLES.length);
+        for (const [i, ex] of EXAMPLES.entries()) {
+            const got = out.examples[i];
+            if (ex.golden) {
+                assert.deepEqual(got.lines, ex.golden, `${ex.name}: Chromium matches tests/golden byte for byte`);
+                assert.equal(got.many, `[${ex.golden.join(',')}]`);
+            }
+            assert.deepEqual(got.objects, got.lines.map((l) => JSON.parse(l)));
+        }
+        assert.equal(out.ruleSetError.isClass, true);
+        assert.equal(out.ruleSetError.name, 'RuleSetError');
+        assert.deepEqual(out.ruleSetError.problems.map((p) => [p.path, p.code]), [['fit[0].points', 'zeroPoints']]);
+        assert.deepEqual(out.inputError, { isClass: true, name: 'InputError', path: 'now', code: 'invalidTimestamp' });
+        assert.deepEqual(out.session, { transitions: ['mql'], again: 0, total: 50 });
+    } finally {
+        clearTimeout(timer);
+        chromium.kill('SIGKILL');
+        await exited;
+        server.close();
+        fs.rmSync(profile, { recursive: true, force: true });
+    }
+});

@@ -1,0 +1,179 @@
+// Sessions through the package: tracking, transitions reported once, save and
+// restore, merge, and agreement with batch scoring.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Engine, Session } from 'leadscore';
+import { examples, lead, NOW, RULESET, DAY } from './helpers.mjs';
+
+const engine = new Engine(RULESET);
+const view = (ts, extra = {}) => ({ type: 'page_view', ts, url: '/pricing', ...extra });
+
+test('track reports what it did', () => {
+    const s = new Session('visitor-1');
+    assert.equal(s.id, 'visitor-1');
+    assert.equal(s.leadId, undefined);
+    assert.equal(s.track(view(NOW - 10, { id: 'e1' }), NOW), 'added');
+    assert.equal(s.track(view(NOW - 10, { id: 'e1' }), NOW), 'duplicate');
+    assert.equal(s.track(view(NOW - 5), NOW), 'added');
+    assert.equal(s.score(engine, NOW).events.scored, 2);
+});
+
+test('a transition is reported once, then never again', () => {
+    const s = new Session('visitor-2');
+    s.identify('ann@acme.io');
+    assert.equal(s.leadId, 'ann@acme.io');
+    s.updateProfile({ jobTitle: 'VP Sales' });
+    assert.equal(s.stage(engine), 'none');
+
+    s.track(view(NOW - 3000), NOW);
+    let ev = s.evaluate(engine, NOW);
+    assert.equal(ev.result.total, 35);
+    assert.deepEqual(ev.transitions, []);
+
+    s.track(view(NOW - 2000), NOW);
+    ev = s.evaluate(engine, NOW);
+    assert.equal(ev.result.total, 50);
+    assert.equal(ev.transitions.length, 1);
+    const t = ev.transitions[0];
+    assert.equal(t.from, 'none');
+    assert.equal(t.to, 'mql');
+    assert.equal(t.subject, 'ann@acme.io');
+    assert.equal(t.rulesetId, 'inline');
+    assert.equal(t.rulesetVersion, '1');
+    assert.equal(t.at, NOW);
+    assert.equal(t.total, 50);
+    assert.match(t.idempotencyKey, /^ls1-[0-9a-f]{16}$/);
+    assert.deepEqual(t.reasons.map((c) => c.id), ['title', 'pricing']);
+    assert.equal(s.stage(engine), 'mql');
+
+    // The same evaluation again, later, or after more events: no repeat.
+    assert.deepEqual(s.evaluate(engine, NOW).transitions, []);
+    assert.deepEqual(s.evaluate(engine, NOW + 1000).transitions, []);
+    s.track(view(NOW - 1000), NOW);
+    assert.deepEqual(s.evaluate(engine, NOW).transitions, []);
+
+    // A saved and restored session remembers what it reported.
+    const back = Session.restore(s.save());
+    assert.deepEqual(back.evaluate(engine, NOW).transitions, []);
+
+    // The next stage is a new transition, reported once.
+    s.track({ type: 'form_submit', ts: NOW - 500, form: 'demo' }, NOW);
+    ev = s.evaluate(engine, NOW);
+    assert.deepEqual(ev.transitions.map((x) => [x.from, x.to]), [['mql', 'sql']]);
+    assert.notEqual(ev.transitions[0].idempotencyKey, t.idempotencyKey);
+    assert.deepEqual(s.evaluate(engine, NOW).transitions, []);
+
+    // score() never reports or moves anything.
+    const fresh = new Session('visitor-3');
+    fresh.updateProfile({ jobTitle: 'VP' });
+    fresh.track(view(NOW - 1), NOW);
+    fresh.track(view(NOW - 2), NOW);
+    assert.equal(fresh.score(engine, NOW).stage, 'mql');
+    assert.equal(fresh.stage(engine), 'none');
+    assert.equal(fresh.evaluate(engine, NOW).transitions.length, 1);
+});
+
+test('the idempotency key is the same wherever the transition is computed', () => {
+    const run = () => {
+        const s = new Session('anon-9');
+        s.identify('bo@initech.com');
+        s.updateProfile({ jobTitle: 'Director' });
+        s.track(view(NOW - 1), NOW);
+        s.track(view(NOW - 2), NOW);
+        return s.evaluate(engine, NOW).transitions[0].idempotencyKey;
+    };
+    assert.equal(run(), run());
+});
+
+test('save and restore give back the same session', () => {
+    const s = new Session('visitor-4');
+    s.updateProfile({ jobTitle: 'Director', company: { size: 50 } });
+    s.track(view(NOW - DAY, { id: 'a' }), NOW);
+    s.track(view(NOW - 2 * DAY), NOW);
+    s.evaluate(engine, NOW);
+    s.identify('cy@globex.com');
+    s.track({ type: 'form_submit', ts: NOW - 10, form: 'newsletter' }, NOW);
+
+    const saved = s.save();
+    assert.equal(typeof saved, 'string');
+    JSON.parse(saved);
+    const back = Session.restore(saved);
+    assert.ok(back instanceof Session);
+    assert.equal(back.save(), saved);
+    assert.equal(back.id, 'visitor-4');
+    assert.equal(back.leadId, 'cy@globex.com');
+    assert.equal(back.stage(engine), s.stage(engine));
+    assert.deepEqual(back.score(engine, NOW), s.score(engine, NOW));
+    assert.deepEqual(back.score(engine, NOW + 30 * DAY), s.score(engine, NOW + 30 * DAY));
+    // An event id seen before the save is still a duplicate after it.
+    assert.equal(back.track(view(NOW - DAY, { id: 'a' }), NOW), 'duplicate');
+    // The two are independent.
+    back.track(view(NOW - 5), NOW);
+    assert.notEqual(back.save(), s.save());
+});
+
+test('updateProfile replaces fields and null removes them', () => {
+    const s = new Session('visitor-5');
+    s.updateProfile({ jobTitle: 'VP', country: 'US' });
+    assert.equal(s.score(engine, NOW).fit, 20);
+    s.updateProfile({ jobTitle: null });
+    assert.equal(s.score(engine, NOW).fit, 0);
+    assert.deepEqual(JSON.parse(s.save()).profile, { country: 'US' });
+});
+
+test('merge folds an anonymous history into a known lead', () => {
+    const anon = new Session('cookie-1');
+    anon.track(view(NOW - 3 * DAY, { id: 'x1' }), NOW);
+    anon.track(view(NOW - 2 * DAY, { id: 'x2' }), NOW);
+    const known = new Session('cookie-2');
+    known.identify('dee@hooli.com');
+    known.updateProfile({ jobTitle: 'VP' });
+    known.track(view(NOW - DAY, { id: 'x2' }), NOW);
+    known.merge(anon);
+    const r = known.score(engine, NOW);
+    assert.equal(r.events.scored, 2, 'x2 is not counted twice');
+    assert.equal(r.total, 20 + 30);
+    assert.equal(known.leadId, 'dee@hooli.com');
+    // The other session is untouched and still usable.
+    assert.equal(anon.score(engine, NOW).events.scored, 2);
+});
+
+test('a session scores as the batch call scores the same lead', () => {
+    const l = lead(3);
+    const s = new Session('visitor-6');
+    s.identify(l.id);
+    s.updateProfile(l.profile);
+    for (const e of [...l.events].reverse()) s.track(e, NOW);
+    assert.deepEqual(s.score(engine, NOW), engine.score(l, NOW));
+});
+
+for (const ex of examples()) {
+    test(`example ${ex.name}: sessions fed event by event score as the batch`, () => {
+        const e = new Engine(ex.rulesetText);
+        ex.leads.forEach((l, i) => {
+            const s = new Session(`session-${i}`);
+            if (l.id !== undefined && l.id !== null) s.identify(String(l.id));
+            if (l.profile) s.updateProfile(l.profile);
+            let tracked = true;
+            for (const event of l.events ?? []) {
+                try {
+                    s.track(event, NOW);
+                } catch {
+                    tracked = false; // the batch sets invalid events aside; the session refuses them
+                }
+            }
+            const batch = e.score(l, NOW);
+            const inc = s.score(e, NOW);
+            if (tracked) {
+                // The same numbers, explanation and stage; the session's leadId is its
+                // subject (the session id when the lead has none), and a session counts
+                // only the events it accepted.
+                const same = (r) => ({ ...r, leadId: l.id == null ? undefined : r.leadId, events: r.events.scored });
+                assert.deepEqual(same(inc), same(batch), `lead ${i}`);
+            }
+            const ev = s.evaluate(e, NOW);
+            assert.equal(ev.transitions.length, ev.result.stage === 'none' ? 0 : 1, `lead ${i}: one transition to ${ev.result.stage}`);
+            assert.deepEqual(s.evaluate(e, NOW).transitions, [], `lead ${i}: reported once`);
+        });
+    });
+}

@@ -1,0 +1,68 @@
+// Type-checked (not run) by types.test.mjs: the package's types are precise.
+import { Engine, Session, InputError, RuleSetError, init, initSync } from 'leadscore';
+import type { RuleSet, Lead, ScoreResult, Evaluation, Transition, Tracked, Stage, Problem, LeadEvent } from 'leadscore';
+
+const ruleset: RuleSet = {
+    schema: 'leadscore.ruleset/v1',
+    id: 'x',
+    version: '1',
+    fit: [{ id: 'vp', points: 20, when: { field: 'jobTitle', word: ['vp', 'director'] } }],
+    engagement: [{ id: 'pricing', event: 'page_view', where: { field: 'url', equals: '/pricing' }, points: 15, cap: 45 }],
+    stages: { mql: { threshold: 50 } },
+};
+
+await init();
+await init(new URL('https://example.invalid/leadscore_bg.wasm'));
+initSync(new Uint8Array(0));
+
+const engine = new Engine(ruleset);
+const fromText: Engine = Engine.fromJson(JSON.stringify(ruleset));
+const lead: Lead = { id: 'ann', profile: { jobTitle: 'VP' }, events: [{ type: 'page_view', ts: 1, url: '/pricing' }] };
+const now = Date.now();
+const r: ScoreResult = engine.score(lead, now);
+const total: number = r.total;
+const stage: Stage = r.stage;
+const many: ScoreResult[] = engine.scoreMany([lead], now);
+const text: string = engine.scoreJson(JSON.stringify(lead), now);
+const manyText: string = engine.scoreManyJson('[]', now);
+const id: string = engine.id + engine.version + (engine.description ?? '');
+
+const session = new Session('visitor');
+session.identify('ann');
+session.updateProfile({ jobTitle: 'VP' });
+const event: LeadEvent = { type: 'page_view', ts: new Date(), url: '/pricing' };
+const tracked: Tracked = session.track(event, now);
+const ev: Evaluation = session.evaluate(engine, now);
+const transitions: Transition[] = ev.transitions;
+const key: string | undefined = transitions[0]?.idempotencyKey;
+const s2: Session = Session.restore(session.save());
+s2.merge(session);
+const st: Stage = s2.stage(engine);
+const lid: string | undefined = s2.leadId;
+engine.free();
+session[Symbol.dispose]();
+
+try {
+    new Engine('{}');
+} catch (e) {
+    if (e instanceof RuleSetError) {
+        const problems: Problem[] = e.problems;
+        console.log(problems.map((p) => `${p.path} ${p.code} ${p.message}`));
+    } else if (e instanceof InputError) {
+        const where: string = e.path + e.code;
+        console.log(where);
+    }
+}
+
+// @ts-expect-error: now is a number
+engine.score(lead, '2026-11-20');
+// @ts-expect-error: a rule set needs a schema
+new Engine({ id: 'x', version: '1' });
+// @ts-expect-error: an unknown operator
+const badCondition: RuleSet = { schema: 'leadscore.ruleset/v1', id: 'x', version: '1', fit: [{ id: 'a', points: 1, when: { field: 'x', eq: 1 } }] };
+// @ts-expect-error: results are typed
+const notThere = r.totl;
+// @ts-expect-error: evaluate needs an Engine
+session.evaluate({}, now);
+
+console.log(fromText, total, stage, many, text, manyText, id, tracked, key, st, lid, badCondition, notThere);
