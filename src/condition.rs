@@ -219,7 +219,7 @@ fn in_list(list: &[Scalar], v: &Value) -> bool {
 /// Reads a condition from rule-set JSON. Every problem found is pushed onto `problems`;
 /// `None` comes back when there was at least one.
 pub fn compile(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Condition> {
-    compile_at(v, path, 1, problems)
+    compile_at(v, path, 0, problems)
 }
 
 fn compile_at(v: &Value, path: &str, depth: usize, problems: &mut Vec<Problem>) -> Option<Condition> {
@@ -539,7 +539,8 @@ mod tests {
         for _ in 0..MAX_CONDITION_DEPTH {
             v = json!({"not": v});
         }
-        let p = problems(v);
+        cond(v.clone());
+        let p = problems(json!({"not": v}));
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].code, "tooDeep");
     }

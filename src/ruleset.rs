@@ -63,7 +63,14 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<Engine> {
         Some(other) => p.push(Problem::new("schema", "unknownSchema", format!("the schema is {other}; this version of leadscore reads \"{SCHEMA}\""))),
         None => p.push(Problem::new("schema", "missingKey", format!("\"schema\" is required: write \"{SCHEMA}\""))),
     }
-    let id = top.text("id", Some("a name for the rule set, like \"b2b-mql\""), MAX_ID_LEN, p);
+    let id = top.text("id", Some("a name for the rule set, like \"b2b-mql\""), MAX_ID_LEN, p).filter(|id| {
+        // No "@": sessions key their progress by "id@version".
+        let ok = id.chars().all(|c| c.is_ascii_alphanumeric() || "_-.:".contains(c));
+        if !ok {
+            p.push(Problem::new("id", "invalidId", format!("the rule set id \"{id}\" may hold only letters, digits and _ - . :")));
+        }
+        ok
+    });
     let version = top.text("version", Some("the rule set's version, like \"2026-11-01\" or \"3\""), MAX_ID_LEN, p);
     let description = top.text("description", None, MAX_DESCRIPTION_LEN, p);
     let vocabulary = top.get("events").and_then(|v| read_vocabulary(v, p));
@@ -211,7 +218,12 @@ impl Ctx<'_, '_> {
         let types: Vec<Box<str>> = match o.get("event") {
             Some(Value::String(s)) if !s.is_empty() => vec![Box::from(s.as_str())],
             Some(Value::Array(items)) if !items.is_empty() && items.iter().all(|i| i.as_str().is_some_and(|s| !s.is_empty())) => {
-                items.iter().filter_map(|i| i.as_str()).map(Box::from).collect()
+                let types: Vec<Box<str>> = items.iter().filter_map(|i| i.as_str()).map(Box::from).collect();
+                if let Some(dup) = types.iter().enumerate().find(|(i, t)| types.get(..*i).is_some_and(|before| before.contains(t))) {
+                    self.p.push(Problem::new(index(&o.at("event"), dup.0), "duplicateType", format!("event type \"{}\" is listed twice", dup.1)));
+                    return None;
+                }
+                types
             }
             None => {
                 self.p.push(Problem::new(o.at("event"), "missingKey", "\"event\" is required: the event type (or a list of types) to match"));
@@ -294,9 +306,10 @@ impl Ctx<'_, '_> {
         let (award, matcher) = (award?, matcher?);
         if let (Award::Sum { property, .. }, Some(vocab)) = (&award, self.vocabulary) {
             for t in &matcher.types {
-                let declared = vocab.get(&**t).and_then(|props| props.get(property.first()));
-                if declared.is_some_and(|ty| *ty != PropertyType::Number) {
-                    self.p.push(Problem::new(o.at("sum.property"), "wrongType", format!("events of type \"{t}\" declare \"{}\" as a non-number", property.first())));
+                match vocab.get(&**t).and_then(|props| props.get(property.first())) {
+                    Some(PropertyType::Number) => {}
+                    Some(_) => self.p.push(Problem::new(o.at("sum.property"), "wrongType", format!("events of type \"{t}\" declare \"{}\" as a non-number", property.first()))),
+                    None => self.p.push(Problem::new(o.at("sum.property"), "unknownProperty", format!("events of type \"{t}\" declare no property \"{}\"", property.first()))),
                 }
             }
         }
@@ -319,9 +332,9 @@ impl Ctx<'_, '_> {
             .text("property", Some("the numeric event property to add up, like \"seconds\""), MAX_RULE_TEXT_LEN, self.p)
             .and_then(|t| FieldPath::parse(&t).map_err(|m| self.p.push(Problem::new(o.at("property"), "invalidField", m))).ok());
         let at_least = match o.get("atLeast") {
-            Some(Value::Number(n)) if n.as_f64().is_some_and(|f| f > 0.0 && f <= 1e12) => n.as_f64().map(|f| (f * 1000.0).round() as i64),
+            Some(Value::Number(n)) if n.as_f64().is_some_and(|f| f >= 0.001 && f <= 1e12) => n.as_f64().map(|f| (f * 1000.0).round() as i64),
             Some(other) => {
-                self.p.push(Problem::new(o.at("atLeast"), "invalidValue", format!("\"atLeast\" is a number above 0 (at most 1e12), not {other}")));
+                self.p.push(Problem::new(o.at("atLeast"), "invalidValue", format!("\"atLeast\" is a number from 0.001 to 1e12 (sums are kept in thousandths), not {other}")));
                 None
             }
             None => {
@@ -362,7 +375,11 @@ impl Ctx<'_, '_> {
 
     fn triggers(&mut self, o: &Obj<'_>) -> Vec<Trigger> {
         let mut out = Vec::new();
-        for (i, t) in o.list("on", self.p).iter().enumerate() {
+        let list = o.list("on", self.p);
+        if list.is_empty() && o.get("on").is_some_and(Value::is_array) {
+            self.p.push(Problem::new(o.at("on"), "emptyList", "\"on\" lists no trigger, so it would never fire: add one or remove \"on\""));
+        }
+        for (i, t) in list.iter().enumerate() {
             let path = index(&o.at("on"), i);
             let Some(to) = object(t, &path, "a stage trigger", &["event", "where", "atLeast", "within"], self.p) else { continue };
             let matcher = self.matcher(&to);
@@ -416,6 +433,7 @@ fn undeclared_reads<'c>(c: &'c condition::Condition, props: &BTreeMap<String, Pr
     let mut out = Vec::new();
     collect_fields(c, &mut out);
     out.retain(|f| !props.contains_key(*f));
+    out.sort_unstable();
     out.dedup();
     out
 }
@@ -463,6 +481,10 @@ fn read_groups(top: &Obj<'_>, p: &mut Vec<Problem>) -> Vec<Group> {
     let mut out = Vec::new();
     for (name, g) in map {
         let path = crate::error::join("groups", name);
+        if name.is_empty() || name.len() > MAX_ID_LEN {
+            p.push(Problem::new(path, "invalidId", format!("a group name is 1 to {MAX_ID_LEN} bytes")));
+            continue;
+        }
         if let Some(o) = object(g, &path, "a group", &["cap", "description"], p) {
             o.text("description", None, MAX_DESCRIPTION_LEN, p);
             out.push(Group { name: name.as_str().into(), cap: o.positive_points("cap", None, p) });
@@ -541,7 +563,7 @@ fn read_bands(v: &Value, p: &mut Vec<Problem>) -> Vec<Band> {
 fn check_reachable(fit: &[FitRule], engagement: &[EngagementRule], groups: &[Group], total: TotalLimits, stages: &Stages, p: &mut Vec<Problem>) {
     // Best case of each part: `None` means unbounded.
     let add = |a: Option<Centi>, b: Option<Centi>| a.zip(b).map(|(a, b)| a.saturating_add(b));
-    let best = |fit_on: bool, eng_on: bool| -> Option<Centi> {
+    let best = |fit_on: bool, eng_on: bool, total_max: Option<Centi>| -> Option<Centi> {
         let mut per_group: Vec<Option<Centi>> = vec![Some(0); groups.len()];
         let mut ungrouped = Some(0);
         let mut put = |g: Option<usize>, v: Option<Centi>| match g.and_then(|g| per_group.get_mut(g)) {
@@ -563,13 +585,14 @@ fn check_reachable(fit: &[FitRule], engagement: &[EngagementRule], groups: &[Gro
             capped.map(|c| acc.saturating_add(c))
         });
         let sum = add(grouped, ungrouped);
-        match (sum, total.max) {
+        match (sum, total_max) {
             (Some(s), Some(m)) => Some(s.min(m)),
             (None, Some(m)) => Some(m),
             (s, None) => s,
         }
     };
-    let (max_total, max_fit, max_eng) = (best(true, true), best(true, false), best(false, true));
+    // Fit and engagement are compared before the total's limit applies.
+    let (max_total, max_fit, max_eng) = (best(true, true, total.max), best(true, false, None), best(false, true, None));
     let mut check = |path: &str, need: Option<Centi>, max: Option<Centi>, what: &str| {
         if let (Some(need), Some(max)) = (need, max) {
             if need > max {

@@ -169,8 +169,9 @@ impl Session {
         self.track(Event::from_json(event, "event")?, now)
     }
 
-    /// Scores the session at `now` without changing it: the same result as scoring
-    /// its profile and events in one batch call.
+    /// Scores the session at `now` without changing it: the same result as a batch
+    /// call with its profile and the events it holds (see docs/RULESET.md on where
+    /// the two can differ: far-future events, ids of dropped events).
     pub fn score(&self, engine: &Engine, now: i64) -> ScoreResult {
         let mut tally = EventTally::default();
         if self.dropped > 0 {

@@ -425,3 +425,29 @@ fn rule_set_text_that_is_not_json_says_where() {
     assert_eq!(err.problems[0].code, "invalidJson");
     assert!(err.problems[0].message.contains("line 2"), "{}", err.problems[0].message);
 }
+
+#[test]
+fn review_findings_are_refused_or_accepted_as_documented() {
+    let codes = |extra: serde_json::Value| -> Vec<(String, &'static str)> {
+        match Engine::from_value(&ruleset(extra)) {
+            Ok(_) => vec![],
+            Err(e) => e.problems.into_iter().map(|p| (p.path, p.code)).collect(),
+        }
+    };
+    // A type listed twice would count each event twice.
+    assert_eq!(codes(json!({"engagement": [{"id": "x", "event": ["a", "a"], "points": 1}]})), vec![("engagement[0].event[1]".to_string(), "duplicateType")]);
+    // minFit is compared before total.max: 80 fit points are possible.
+    assert!(codes(json!({
+        "fit": [{"id": "a", "points": 40, "when": {"field": "x", "exists": true}}, {"id": "b", "points": 40, "when": {"field": "y", "exists": true}}],
+        "total": {"max": 50}, "stages": {"mql": {"threshold": 50, "minFit": 60}}
+    })).is_empty());
+    assert_eq!(codes(json!({"stages": {"sql": {"on": []}}})), vec![("stages.sql.on".to_string(), "emptyList")]);
+    let mut doc = ruleset(json!({}));
+    doc["id"] = json!("a@b");
+    assert_eq!(Engine::from_value(&doc).unwrap_err().problems[0].code, "invalidId");
+    assert_eq!(
+        codes(json!({"events": {"page_view": {"url": "string"}}, "engagement": [{"id": "t", "event": "page_view", "points": 1, "sum": {"property": "seconds", "atLeast": 10}}]})),
+        vec![("engagement[0].sum.property".to_string(), "unknownProperty")]
+    );
+    assert_eq!(codes(json!({"engagement": [{"id": "t", "event": "v", "points": 1, "sum": {"property": "s", "atLeast": 0.0001}}]})), vec![("engagement[0].sum.atLeast".to_string(), "invalidValue")]);
+}
