@@ -332,7 +332,7 @@ impl Ctx<'_, '_> {
             .text("property", Some("the numeric event property to add up, like \"seconds\""), MAX_RULE_TEXT_LEN, self.p)
             .and_then(|t| FieldPath::parse(&t).map_err(|m| self.p.push(Problem::new(o.at("property"), "invalidField", m))).ok());
         let at_least = match o.get("atLeast") {
-            Some(Value::Number(n)) if n.as_f64().is_some_and(|f| f >= 0.001 && f <= 1e12) => n.as_f64().map(|f| (f * 1000.0).round() as i64),
+            Some(Value::Number(n)) if n.as_f64().is_some_and(|f| (0.001..=1e12).contains(&f)) => n.as_f64().map(|f| (f * 1000.0).round() as i64),
             Some(other) => {
                 self.p.push(Problem::new(o.at("atLeast"), "invalidValue", format!("\"atLeast\" is a number from 0.001 to 1e12 (sums are kept in thousandths), not {other}")));
                 None

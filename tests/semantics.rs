@@ -101,7 +101,7 @@ fn sum_rules_add_a_numeric_property_within_the_window() {
     let e = engine(json!({"engagement": [{"id": "time", "event": "page_view", "points": 10, "sum": {"property": "seconds", "atLeast": 300, "within": "1d"}}]}));
     let base = vec![
         ev_with("page_view", NOW - DAY, json!({"seconds": 100})),
-        ev_with("page_view", NOW - 3600_000, json!({"seconds": 150.5})),
+        ev_with("page_view", NOW - 3_600_000, json!({"seconds": 150.5})),
         ev_with("page_view", NOW, json!({"seconds": "lots"})),
     ];
     assert_eq!(score(&e, json!({}), base.clone(), NOW).total.0, 0, "250.5 seconds is not 300");

@@ -85,8 +85,10 @@ fn parse_now(now: Option<&str>) -> Result<i64, String> {
     }
 }
 
-/// Each lead with where it came from, for error messages.
-fn read_leads(path: &str) -> Result<Vec<(String, Result<Value, String>)>, String> {
+/// A lead as read, or why it could not be read, with where it came from.
+type SourcedLead = (String, Result<Value, String>);
+
+fn read_leads(path: &str) -> Result<Vec<SourcedLead>, String> {
     let mut text = String::new();
     if path == "-" {
         io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read standard input: {e}"))?;

@@ -14,14 +14,14 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed.max(1))
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
     pub fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
         xs[self.below(xs.len())]
@@ -41,7 +41,7 @@ pub fn lead_json(rng: &mut Rng, i: usize) -> Value {
     let mut events: Vec<Value> = (0..n)
         .map(|_| {
             let t = rng.pick(TYPES);
-            let ts = NOW - (rng.next() % (180 * DAY as u64)) as i64;
+            let ts = NOW - (rng.next_u64() % (180 * DAY as u64)) as i64;
             match t {
                 "page_view" => json!({"type": t, "ts": ts, "url": rng.pick(URLS), "seconds": rng.below(300)}),
                 "form_submit" => json!({"type": t, "ts": ts, "form": rng.pick(FORMS)}),
@@ -63,7 +63,7 @@ pub fn lead_json(rng: &mut Rng, i: usize) -> Value {
 }
 
 pub fn engine() -> Engine {
-    Engine::from_json(include_str!("../examples/b2b-saas/ruleset.json")).unwrap()
+    Engine::from_json(include_str!("../../examples/b2b-saas/ruleset.json")).unwrap()
 }
 
 /// Parsed leads, ready to score (parsing is not part of scoring).
