@@ -21,6 +21,8 @@ pub mod session;
 pub mod stages;
 pub mod time;
 pub mod value;
+#[cfg(feature = "wasm")]
+mod wasm;
 
 pub use engine::{Engine, Lead};
 pub use error::{InputError, Problem, RuleSetError};

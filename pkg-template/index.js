@@ -1,0 +1,44 @@
+// Browsers and bundlers (and the default for runtimes without their own entry):
+// `await init()` once, then use Engine and Session. init() fetches
+// leadscore_bg.wasm next to this file unless given a URL, a Response, the bytes or a
+// compiled WebAssembly.Module.
+import initWasm, { initSync as initWasmSync, Engine as RawEngine, Session as RawSession } from './leadscore.js';
+import { guardClasses, gated, InputError, RuleSetError } from './common.js';
+
+let initialized = false;
+let pending;
+
+function ready() {
+    if (!initialized) {
+        throw new Error('leadscore is not initialized: `await init()` once before using it (or call initSync(bytes))');
+    }
+}
+
+guardClasses(RawEngine, RawSession, ready);
+
+export const Engine = gated(RawEngine, ready);
+export const Session = gated(RawSession, ready);
+export { InputError, RuleSetError };
+
+export function init(input) {
+    if (initialized) return Promise.resolve();
+    if (!pending) {
+        const module_or_path = input !== undefined ? input : new URL('./leadscore_bg.wasm', import.meta.url);
+        pending = initWasm({ module_or_path }).then(
+            () => {
+                initialized = true;
+            },
+            (e) => {
+                pending = undefined;
+                throw e;
+            },
+        );
+    }
+    return pending;
+}
+
+export function initSync(module) {
+    if (initialized) return;
+    initWasmSync({ module });
+    initialized = true;
+}

@@ -1,0 +1,16 @@
+'use strict';
+// Node.js, require(): leadscore.cjs reads leadscore_bg.wasm synchronously on load,
+// so the package is ready with no await. index.node.js (import) re-exports this
+// same module, so ESM and CommonJS code in one process share one instance.
+const { Engine, Session } = require('./leadscore.cjs');
+const { guardClasses, InputError, RuleSetError } = require('./common.cjs');
+
+guardClasses(Engine, Session);
+
+exports.Engine = Engine;
+exports.Session = Session;
+exports.InputError = InputError;
+exports.RuleSetError = RuleSetError;
+/** Already initialized on load; kept so that code shared with browsers runs unchanged. */
+exports.init = () => Promise.resolve();
+exports.initSync = () => {};

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/ (git-ignored): one package for browsers and
+# bundlers, Node.js (import and require) and Cloudflare Workers (workerd).
+#
+#   scripts/build-pkg.sh            # release build, wasm-opt -Oz
+#
+# Installs what it lacks: the wasm32-unknown-unknown target, wasm-bindgen-cli at
+# the version Cargo.lock pins for the wasm-bindgen crate, and binaryen's wasm-opt
+# (npm package, into .tools/). Honours CARGO_TARGET_DIR.
+#
+# pkg/ holds:
+#   leadscore_bg.wasm   the module, optimized with wasm-opt -Oz (one file for all)
+#   leadscore.js        wasm-bindgen --target web glue (ESM; browsers, workerd)
+#   leadscore.cjs       wasm-bindgen --target nodejs glue (CommonJS; Node.js)
+#   index*.js, common*  hand-written entry points, from pkg-template/
+#   index.d.ts/.d.cts   generated classes and JSON types + pkg-template/extra.d.ts
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+BINARYEN_VERSION=132.0.0
+TARGET=wasm32-unknown-unknown
+TOOLS="$ROOT/.tools"
+OUT="$ROOT/pkg"
+
+say() { printf 'build-pkg: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+command -v cargo >/dev/null || die "cargo is not installed (https://rustup.rs)"
+command -v node >/dev/null || die "node is not installed (Node.js 18 or later)"
+command -v npm >/dev/null || die "npm is not installed"
+
+# --- tools ------------------------------------------------------------------
+
+if command -v rustup >/dev/null; then
+    if ! rustup target list --installed | grep -qx "$TARGET"; then
+        say "adding the $TARGET target"
+        rustup target add "$TARGET"
+    fi
+fi
+
+# wasm-bindgen-cli must match the wasm-bindgen crate exactly.
+WB_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+[[ -n "$WB_VERSION" ]] || die "no wasm-bindgen in Cargo.lock"
+if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WB_VERSION" ]]; then
+    say "installing wasm-bindgen-cli $WB_VERSION"
+    cargo install wasm-bindgen-cli --version "$WB_VERSION"
+    export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+    [[ "$(wasm-bindgen --version)" == "wasm-bindgen $WB_VERSION" ]] || die "wasm-bindgen on PATH is not $WB_VERSION"
+fi
+
+WASM_OPT="$TOOLS/node_modules/.bin/wasm-opt"
+if [[ "$("$WASM_OPT" --version 2>/dev/null || true)" != *"version ${BINARYEN_VERSION%%.*}"* ]]; then
+    say "installing binaryen $BINARYEN_VERSION (wasm-opt) into .tools/"
+    mkdir -p "$TOOLS"
+    npm install --prefix "$TOOLS" --no-audit --no-fund --save-exact "binaryen@$BINARYEN_VERSION" >&2
+fi
+
+# --- build ------------------------------------------------------------------
+
+say "cargo build --release --target $TARGET --features wasm --lib"
+cargo build --release --target "$TARGET" --features wasm --lib
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+[[ "$TARGET_DIR" = /* ]] || TARGET_DIR="$ROOT/$TARGET_DIR"
+WASM="$TARGET_DIR/$TARGET/release/leadscore.wasm"
+[[ -f "$WASM" ]] || die "no $WASM after the build"
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+say "wasm-bindgen --target web and --target nodejs"
+wasm-bindgen --target web --no-typescript --out-dir "$WORK/web" "$WASM"
+wasm-bindgen --target nodejs --out-dir "$WORK/node" "$WASM"
+# Both glues must drive the same module, so that one .wasm file serves both.
+cmp -s "$WORK/web/leadscore_bg.wasm" "$WORK/node/leadscore_bg.wasm" \
+    || die "wasm-bindgen wrote different modules for --target web and --target nodejs"
+
+say "wasm-opt -Oz"
+# The features Rust enables by default for $TARGET, which the glue relies on
+# (multi-value returns, the externref table).
+"$WASM_OPT" -Oz \
+    --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-reference-types --enable-multivalue \
+    --strip-debug --strip-producers \
+    -o "$WORK/leadscore_bg.wasm" "$WORK/web/leadscore_bg.wasm"
+
+# --- assemble ---------------------------------------------------------------
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+cp "$WORK/leadscore_bg.wasm" "$OUT/leadscore_bg.wasm"
+cp "$WORK/web/leadscore.js" "$OUT/leadscore.js"
+cp "$WORK/node/leadscore.js" "$OUT/leadscore.cjs"
+for f in index.js index.workerd.js index.node.js index.node.cjs common.js README.md; do
+    cp "pkg-template/$f" "$OUT/$f"
+done
+
+CRATE_VERSION="$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)"
+
+OUT="$OUT" WORK="$WORK" CRATE_VERSION="$CRATE_VERSION" node --input-type=module - <<'NODE'
+import fs from 'node:fs';
+const { OUT, WORK, CRATE_VERSION } = process.env;
+
+// common.cjs: the CommonJS twin of common.js (top-level `export` dropped).
+const src = fs.readFileSync('pkg-template/common.js', 'utf8');
+const names = [];
+const body = src.replace(/^export (class|function|const) (\w+)/gm, (_, kind, name) => {
+    names.push(name);
+    return `${kind} ${name}`;
+});
+if (/^\s*(export|import)\b/m.test(body)) throw new Error('pkg-template/common.js: only `export class|function|const` is supported');
+fs.writeFileSync(`${OUT}/common.cjs`, `'use strict';\n${body}\nmodule.exports = { ${names.join(', ')} };\n`);
+
+// index.d.ts and index.d.cts: the generated classes and JSON types, then the extras.
+const generated = fs.readFileSync(`${WORK}/node/leadscore.d.ts`, 'utf8');
+const extra = fs.readFileSync('pkg-template/extra.d.ts', 'utf8');
+const dts = `// Generated by scripts/build-pkg.sh from src/wasm.rs and pkg-template/extra.d.ts.\n${generated}${extra}`;
+fs.writeFileSync(`${OUT}/index.d.ts`, dts);
+fs.writeFileSync(`${OUT}/index.d.cts`, dts);
+
+// package.json, at the crate's version.
+const pkg = JSON.parse(fs.readFileSync('pkg-template/package.json', 'utf8'));
+pkg.version = CRATE_VERSION;
+fs.writeFileSync(`${OUT}/package.json`, JSON.stringify(pkg, null, 2) + '\n');
+for (const f of pkg.files) if (!fs.existsSync(`${OUT}/${f}`)) throw new Error(`package.json lists ${f}, which the build did not write`);
+NODE
+
+RAW=$(wc -c <"$OUT/leadscore_bg.wasm")
+GZ=$(gzip -9 -c "$OUT/leadscore_bg.wasm" | wc -c)
+say "pkg/ ready: leadscore_bg.wasm $RAW bytes, $GZ gzipped (before wasm-opt: $(wc -c <"$WORK/web/leadscore_bg.wasm"))"

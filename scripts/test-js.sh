@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the npm package (scripts/build-pkg.sh) and runs the JavaScript tests in
+# tests/js with `node --test`: Node ESM and CommonJS, the TypeScript declarations,
+# workerd (npm package, installed into tests/js/node_modules) and headless Chromium.
+#
+#   scripts/test-js.sh              # build pkg/, then test it
+#   scripts/test-js.sh --no-build   # test the pkg/ already built
+#
+# Installs what it lacks, like build-pkg.sh. Chromium comes from the system: with
+# CI set (or LEADSCORE_INSTALL_CHROMIUM=1) and apt-get at hand it is installed when
+# missing; otherwise the browser test is skipped and says so. Exits non-zero when
+# any test fails.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+say() { printf 'test-js: %s\n' "$*" >&2; }
+
+command -v node >/dev/null || { say "error: node is not installed (Node.js 20 or later)"; exit 1; }
+NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
+if (( NODE_MAJOR < 20 )); then
+    say "error: Node.js $(node --version) is too old for the tests; 20 or later is needed"
+    exit 1
+fi
+
+if [[ "${1:-}" != "--no-build" ]]; then
+    scripts/build-pkg.sh
+fi
+[[ -f pkg/package.json ]] || { say "error: no pkg/: run scripts/build-pkg.sh"; exit 1; }
+
+have_chromium() {
+    [[ -n "${CHROME_BIN:-}" ]] && command -v "$CHROME_BIN" >/dev/null && return 0
+    command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
+        || command -v google-chrome >/dev/null || command -v google-chrome-stable >/dev/null
+}
+if ! have_chromium; then
+    if [[ -n "${CI:-}${LEADSCORE_INSTALL_CHROMIUM:-}" && "${LEADSCORE_INSTALL_CHROMIUM:-1}" != 0 ]] && command -v apt-get >/dev/null; then
+        say "installing chromium (apt-get)"
+        SUDO=""
+        [[ "$(id -u)" == 0 ]] || SUDO="sudo"
+        $SUDO apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >&2
+    else
+        say "no Chromium: the browser test will be skipped (apt-get install chromium, or set CHROME_BIN)"
+    fi
+fi
+
+cd tests/js
+# Links node_modules/leadscore to pkg/ and installs typescript, @types/node and
+# workerd at the versions package.json pins.
+npm install --no-package-lock --no-audit --no-fund --loglevel=error >&2
+node --test ./*.test.mjs ./*.test.cjs
