@@ -2,7 +2,7 @@
 //! rule-set JSON (collecting every problem with its path) and how they are tested.
 
 use crate::error::{index, join, Problem};
-use crate::value::{contains_word, fold, type_name, wildcard_match, FieldPath};
+use crate::value::{contains_word, fold, type_name, wildcard_match, FieldPath, Fields};
 use serde_json::{Map, Value};
 
 /// Deepest nesting of all / any / not a rule set may use.
@@ -52,7 +52,7 @@ pub enum Test {
 }
 
 impl Condition {
-    pub fn matches(&self, data: &Map<String, Value>) -> bool {
+    pub fn matches<F: Fields + ?Sized>(&self, data: &F) -> bool {
         match self {
             Condition::All(cs) => cs.iter().all(|c| c.matches(data)),
             Condition::Any(cs) => cs.iter().any(|c| c.matches(data)),

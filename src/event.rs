@@ -4,7 +4,9 @@
 use crate::error::InputError;
 use crate::time::instant_from_json;
 use crate::value::type_name;
-use serde::{Deserialize, Serialize};
+use crate::value::Fields;
+use compact_str::CompactString;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 pub const MAX_TYPE_LEN: usize = 64;
@@ -18,12 +20,12 @@ pub const MAX_LIST_ITEMS: usize = 32;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     #[serde(rename = "type")]
-    pub kind: Box<str>,
+    pub kind: CompactString,
     pub ts: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Box<str>>,
-    #[serde(default, skip_serializing_if = "Map::is_empty", rename = "p")]
-    pub properties: Map<String, Value>,
+    #[serde(default, skip_serializing_if = "Properties::is_empty", rename = "p")]
+    pub properties: Properties,
     /// Tracked while the visitor was anonymous (before `identify`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not", rename = "anon")]
     pub anonymous: bool,
@@ -41,7 +43,7 @@ impl Event {
             Some(Value::String(s)) if s.len() > MAX_TYPE_LEN => {
                 return Err(err("type", "tooLong", format!("the event type is longer than {MAX_TYPE_LEN} bytes")))
             }
-            Some(Value::String(s)) => Box::from(s.as_str()),
+            Some(Value::String(s)) => CompactString::from(s.as_str()),
             Some(other) => return Err(err("type", "wrongType", format!("the event type is text, not {}", type_name(other)))),
             None => return Err(err("type", "missingKey", "the event has no \"type\"".into())),
         };
@@ -55,7 +57,8 @@ impl Event {
             Some(Value::String(_)) => return Err(err("id", "invalidEvent", format!("the event id is empty or longer than {MAX_ID_LEN} bytes"))),
             Some(other) => return Err(err("id", "wrongType", format!("the event id is text, not {}", type_name(other)))),
         };
-        let mut properties = Map::new();
+        let mut properties = Vec::new();
+        // A JSON object's keys come sorted, which is the order Properties keeps.
         for (k, val) in obj {
             if matches!(k.as_str(), "type" | "ts" | "id") {
                 continue;
@@ -67,9 +70,52 @@ impl Event {
                 return Err(err(k, "tooLong", format!("the property name is longer than {MAX_TYPE_LEN} bytes")));
             }
             check_property(val, 0).map_err(|(code, m)| err(k, code, m))?;
-            properties.insert(k.clone(), val.clone());
+            properties.push((CompactString::from(k.as_str()), val.clone()));
         }
-        Ok(Event { kind, ts, id, properties, anonymous: false })
+        Ok(Event { kind, ts, id, properties: Properties(properties), anonymous: false })
+    }
+}
+
+/// An event's properties: a short list sorted by name. Events hold a handful of
+/// properties, and a list keeps them in one allocation where a map would take
+/// hundreds of bytes per event.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Properties(Vec<(CompactString, Value)>);
+
+impl Properties {
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Fields for Properties {
+    fn field(&self, key: &str) -> Option<&Value> {
+        self.get(key)
+    }
+}
+
+impl Serialize for Properties {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k.as_str(), v)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Properties {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = Map::<String, Value>::deserialize(d)?;
+        Ok(Properties(map.into_iter().map(|(k, v)| (CompactString::from(k), v)).collect()))
     }
 }
 

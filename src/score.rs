@@ -327,7 +327,7 @@ fn admit(engine: &Engine, entry: Option<&TypeEntry>, e: &Event, now: i64, tally:
             tally.skip("unknownType");
             return false;
         };
-        let wrong = e.properties.iter().any(|(k, v)| declared.iter().any(|(name, ty)| **name == **k && !ty.admits(v)));
+        let wrong = e.properties.iter().any(|(k, v)| declared.iter().any(|(name, ty)| **name == *k && !ty.admits(v)));
         if wrong {
             tally.skip("wrongPropertyType");
             return false;

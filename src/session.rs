@@ -269,7 +269,7 @@ impl Session {
             .map_err(|e| InputError::new(e.path().to_string(), "invalidState", format!("saved state is damaged: {}", e.inner())))?;
         // Each event is checked by the same rules as a fresh one.
         for (i, e) in s.events.iter().enumerate() {
-            let mut wire = e.properties.clone();
+            let mut wire: Map<String, Value> = e.properties.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
             wire.insert("type".into(), Value::from(&*e.kind));
             wire.insert("ts".into(), Value::from(e.ts));
             if let Some(id) = &e.id {

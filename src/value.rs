@@ -14,6 +14,17 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
     }
 }
 
+/// Top-level fields of a record: a lead's profile or an event's properties.
+pub trait Fields {
+    fn field(&self, key: &str) -> Option<&Value>;
+}
+
+impl Fields for serde_json::Map<String, Value> {
+    fn field(&self, key: &str) -> Option<&Value> {
+        self.get(key)
+    }
+}
+
 /// A dotted field path, split once when the rule set is compiled.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldPath(Box<[Box<str>]>);
@@ -31,9 +42,9 @@ impl FieldPath {
     }
 
     /// The value at this path, or `None` when any step is missing or null.
-    pub fn lookup<'v>(&self, root: &'v serde_json::Map<String, Value>) -> Option<&'v Value> {
+    pub fn lookup<'v, F: Fields + ?Sized>(&self, root: &'v F) -> Option<&'v Value> {
         let (first, rest) = self.0.split_first()?;
-        let mut v = root.get(&**first)?;
+        let mut v = root.field(first)?;
         for key in rest {
             v = v.as_object()?.get(&**key)?;
         }
