@@ -14,6 +14,9 @@ pub const MAX_ID_LEN: usize = 128;
 pub const MAX_PROPERTIES: usize = 32;
 pub const MAX_STRING_LEN: usize = 512;
 pub const MAX_LIST_ITEMS: usize = 32;
+/// Largest event, in bytes of its JSON text (estimated while reading it): with the
+/// history limit this bounds a session's memory.
+pub const MAX_EVENT_BYTES: usize = 4 * 1024;
 
 /// One event. On the wire: `{"type": "page_view", "ts": 1795685400000, "url": "/pricing"}`:
 /// every key besides `type`, `ts` and the optional `id` is a property.
@@ -58,6 +61,7 @@ impl Event {
             Some(other) => return Err(err("id", "wrongType", format!("the event id is text, not {}", type_name(other)))),
         };
         let mut properties = Vec::new();
+        let mut size = kind.len() + id.as_deref().map_or(0, str::len) + 40;
         // A JSON object's keys come sorted, which is the order Properties keeps.
         for (k, val) in obj {
             if matches!(k.as_str(), "type" | "ts" | "id") {
@@ -70,6 +74,10 @@ impl Event {
                 return Err(err(k, "tooLong", format!("the property name is longer than {MAX_TYPE_LEN} bytes")));
             }
             check_property(val, 0).map_err(|(code, m)| err(k, code, m))?;
+            size += k.len() + 4 + json_size(val);
+            if size > MAX_EVENT_BYTES {
+                return Err(err("", "tooLarge", format!("the event is larger than {MAX_EVENT_BYTES} bytes of JSON")));
+            }
             properties.push((CompactString::from(k.as_str()), val.clone()));
         }
         Ok(Event { kind, ts, id, properties: Properties(properties), anonymous: false })
@@ -136,6 +144,16 @@ fn check_property(v: &Value, depth: usize) -> Result<(), (&'static str, String)>
     }
 }
 
+/// Bytes of a property value's JSON text, near enough to enforce the size limit.
+fn json_size(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len() + 2,
+        Value::Array(items) => 2 + items.iter().map(|i| json_size(i) + 1).sum::<usize>(),
+        Value::Object(map) => 2 + map.iter().map(|(k, i)| k.len() + 4 + json_size(i)).sum::<usize>(),
+        _ => 8,
+    }
+}
+
 /// The declared type of an event property in a rule set's event vocabulary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -184,5 +202,9 @@ mod tests {
         assert_eq!(code(json!({"type": "x", "ts": 1, "url": "a".repeat(600)})), Some(("events[2].url".into(), "tooLong")));
         assert_eq!(code(json!({"type": "x", "ts": 1, "deep": [[1]]})), Some(("events[2].deep".into(), "tooDeep")));
         assert_eq!(code(json!([1])), Some(("events[2]".into(), "wrongType")));
+        let big: Map<String, Value> = (0..10).map(|i| (format!("p{i}"), json!("x".repeat(500)))).collect();
+        let mut e = json!({"type": "x", "ts": 1});
+        e.as_object_mut().unwrap().extend(big);
+        assert_eq!(code(e), Some(("events[2]".into(), "tooLarge")));
     }
 }

@@ -1,0 +1,45 @@
+//! Heap allocations per scored event and per lead, counted by dhat.
+//!
+//!     cargo bench --bench allocations
+#![allow(clippy::unwrap_used)]
+
+mod workload;
+
+use leadscore::Session;
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+fn main() {
+    let engine = workload::engine();
+    let leads = workload::leads(2_000);
+    let events: usize = leads.iter().map(|l| l.events.len()).sum();
+    let sessions: Vec<Session> = leads
+        .iter()
+        .map(|l| {
+            let mut s = Session::new(l.id.clone().unwrap_or_default());
+            for e in &l.events {
+                s.track(e.clone(), workload::NOW).unwrap();
+            }
+            s
+        })
+        .collect();
+
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let measure = |what: &str, f: &dyn Fn() -> i64| {
+        let before = dhat::HeapStats::get();
+        std::hint::black_box(f());
+        let after = dhat::HeapStats::get();
+        let blocks = after.total_blocks - before.total_blocks;
+        let bytes = after.total_bytes - before.total_bytes;
+        println!(
+            "{what:<28} {:>6.2} allocations/event  {:>7.1} bytes/event  {:>6.1} allocations/lead",
+            blocks as f64 / events as f64,
+            bytes as f64 / events as f64,
+            blocks as f64 / leads.len() as f64
+        );
+    };
+    println!("workload: {} leads, {events} events, b2b-saas rule set", leads.len());
+    measure("score (batch, parsed leads)", &|| leads.iter().map(|l| engine.score(l, workload::NOW).total.0).sum());
+    measure("session score", &|| sessions.iter().map(|s| s.score(&engine, workload::NOW).total.0).sum());
+}
