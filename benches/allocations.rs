@@ -17,7 +17,7 @@ fn main() {
     let sessions: Vec<Session> = leads
         .iter()
         .map(|l| {
-            let mut s = Session::new(l.id.clone().unwrap_or_default());
+            let mut s = Session::new(l.id.clone().unwrap_or_default()).unwrap();
             for e in &l.events {
                 s.track(e.clone(), workload::NOW).unwrap();
             }

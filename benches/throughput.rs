@@ -31,7 +31,7 @@ fn scoring(c: &mut Criterion) {
     let sessions: Vec<Session> = leads
         .iter()
         .map(|l| {
-            let mut s = Session::new(l.id.clone().unwrap_or_default());
+            let mut s = Session::new(l.id.clone().unwrap_or_default()).unwrap();
             for e in &l.events {
                 s.track(e.clone(), workload::NOW).unwrap();
             }
@@ -45,7 +45,7 @@ fn scoring(c: &mut Criterion) {
         b.iter(|| {
             let mut transitions = 0;
             for l in leads.iter().take(200) {
-                let mut s = Session::new("v");
+                let mut s = Session::new("v").unwrap();
                 for e in &l.events {
                     s.track(e.clone(), workload::NOW).unwrap();
                     transitions += s.evaluate(&engine, workload::NOW).transitions.len();

@@ -14,8 +14,8 @@ cargo test --features cli
 step "clippy (no unwrap/expect/panic/indexing in the core)"
 cargo clippy --all-targets --features cli -- -D warnings
 
-step "core builds for wasm32"
-cargo build --lib --target wasm32-unknown-unknown --release
+step "core and wasm layer build for wasm32 (clippy)"
+cargo clippy --lib --target wasm32-unknown-unknown --features wasm -- -D warnings
 
 step "core tests under wasm-bindgen-test in Node"
 ensure_wasm_bindgen

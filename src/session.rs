@@ -92,9 +92,12 @@ pub struct Session {
 }
 
 impl Session {
-    /// A new, anonymous session. `id` names the visitor (a cookie or device id).
-    pub fn new(id: impl Into<String>) -> Session {
-        Session { version: STATE_VERSION, id: id.into(), lead: None, profile: Map::new(), events: Vec::new(), dropped: 0, progress: BTreeMap::new() }
+    /// A new, anonymous session. `id` names the visitor (a cookie or device id):
+    /// 1 to 128 bytes.
+    pub fn new(id: impl Into<String>) -> Result<Session, InputError> {
+        let id = id.into();
+        check_id(&id, "id", "the session id")?;
+        Ok(Session { version: STATE_VERSION, id, lead: None, profile: Map::new(), events: Vec::new(), dropped: 0, progress: BTreeMap::new() })
     }
 
     pub fn id(&self) -> &str {
@@ -120,9 +123,7 @@ impl Session {
 
     /// Marks the visitor as a known lead; events tracked from now on are not anonymous.
     pub fn identify(&mut self, lead_id: &str) -> Result<(), InputError> {
-        if lead_id.is_empty() || lead_id.len() > crate::event::MAX_ID_LEN {
-            return Err(InputError::new("leadId", "invalidId", format!("the lead id is empty or longer than {} bytes", crate::event::MAX_ID_LEN)));
-        }
+        check_id(lead_id, "leadId", "the lead id")?;
         self.lead = Some(lead_id.to_string());
         Ok(())
     }
@@ -148,7 +149,7 @@ impl Session {
     pub fn track(&mut self, mut event: Event, now: i64) -> Result<Tracked, InputError> {
         if event.ts > now.saturating_add(MAX_FUTURE_SKEW_MS) {
             return Err(InputError::new(
-                "ts",
+                "event.ts",
                 "futureTimestamp",
                 format!("the event is {} ms after now ({now}); at most {MAX_FUTURE_SKEW_MS} ms of clock skew is accepted", event.ts - now),
             ));
@@ -278,12 +279,23 @@ impl Session {
             Event::from_json(&Value::Object(wire), &format!("events[{i}]"))?;
         }
         check_profile(&Value::Object(s.profile.clone()), "profile")?;
+        check_id(&s.id, "id", "the session id")?;
+        if let Some(lead) = &s.lead {
+            check_id(lead, "lead", "the lead id")?;
+        }
         if s.events.len() > history::HISTORY_LIMIT {
             return Err(InputError::new("events", "tooMany", format!("saved state holds {} events; the limit is {}", s.events.len(), history::HISTORY_LIMIT)));
         }
         s.events.sort_by_key(|e| e.ts);
         Ok(s)
     }
+}
+
+fn check_id(id: &str, path: &str, what: &str) -> Result<(), InputError> {
+    if id.is_empty() || id.len() > crate::event::MAX_ID_LEN {
+        return Err(InputError::new(path, "invalidId", format!("{what} is empty or longer than {} bytes", crate::event::MAX_ID_LEN)));
+    }
+    Ok(())
 }
 
 /// `ls1-` and 16 hex digits of FNV-1a (64-bit) over the subject, rule set, version,

@@ -487,7 +487,8 @@ impl WasmSession {
     /// A new, anonymous session; `id` names the visitor (a cookie or device id).
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> Result<WasmSession, JsValue> {
-        Ok(WasmSession { inner: Session::new(text_of(&id, "id", "the session id")?) })
+        let inner = Session::new(text_of(&id, "id", "the session id")?).map_err(|e| input_error(&e))?;
+        Ok(WasmSession { inner })
     }
 
     /// Brings back a session from the text `save()` wrote.

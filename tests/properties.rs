@@ -73,7 +73,7 @@ proptest! {
     #[test]
     fn tracking_in_order_equals_batch_at_every_step(p in profile(), events in proptest::collection::vec(event(), 0..40), save_every in 1usize..8) {
         for engine in examples() {
-            let mut s = Session::new("v");
+            let mut s = Session::new("v").unwrap();
             s.update_profile(&p).unwrap();
             for (i, e) in events.iter().enumerate() {
                 s.track_value(e, NOW).unwrap();
@@ -99,7 +99,7 @@ proptest! {
             shuffled.swap(i, (x % (i as u64 + 1)) as usize);
         }
         for engine in examples() {
-            let mut s = Session::new("v");
+            let mut s = Session::new("v").unwrap();
             s.update_profile(&p).unwrap();
             for e in &shuffled {
                 s.track_value(e, NOW).unwrap();
@@ -114,9 +114,9 @@ proptest! {
     fn merging_an_anonymous_session_equals_scoring_everything(p in profile(), anon in proptest::collection::vec(event(), 0..20), known in proptest::collection::vec(event(), 0..20)) {
         let strip = |v: &Vec<Value>, tag: &str| -> Vec<Value> { v.iter().enumerate().map(|(i, e)| { let mut e = e.clone(); e["id"] = json!(format!("{tag}{i}")); e }).collect() };
         let (anon, known) = (strip(&anon, "a"), strip(&known, "k"));
-        let mut a = Session::new("cookie");
+        let mut a = Session::new("cookie").unwrap();
         for e in &anon { a.track_value(e, NOW).unwrap(); }
-        let mut k = Session::new("device");
+        let mut k = Session::new("device").unwrap();
         k.identify("lead-1").unwrap();
         k.update_profile(&p).unwrap();
         for e in &known { k.track_value(e, NOW).unwrap(); }
@@ -135,7 +135,7 @@ proptest! {
     fn past_the_history_limit_both_keep_the_newest(events in proptest::collection::vec(event(), HISTORY_LIMIT..HISTORY_LIMIT + 300)) {
         let events: Vec<Value> = events.into_iter().map(|mut e| { e.as_object_mut().unwrap().remove("id"); e }).collect();
         let engine = &examples()[0];
-        let mut s = Session::new("v");
+        let mut s = Session::new("v").unwrap();
         for e in &events { s.track_value(e, NOW).unwrap(); }
         prop_assert_eq!(s.events().len(), HISTORY_LIMIT);
         let b = batch(engine, &json!({}), &events, NOW);
@@ -213,7 +213,7 @@ proptest! {
         let engine = &examples()[0];
         let _ = engine.score_value(&v, now);
         let _ = engine.score_value(&json!({"profile": v.clone(), "events": [v.clone()]}), now);
-        let mut s = Session::new("fuzz");
+        let mut s = Session::new("fuzz").unwrap();
         let before = s.clone();
         if s.track_value(&v, now).is_err() {
             prop_assert_eq!(&s, &before);

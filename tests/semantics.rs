@@ -236,7 +236,7 @@ fn declared_event_vocabulary_sets_aside_unknown_types_and_wrong_property_types()
 #[test]
 fn a_session_reports_each_transition_once_and_stages_move_forward() {
     let e = staged();
-    let mut s = Session::new("visitor-1");
+    let mut s = Session::new("visitor-1").unwrap();
     s.update_profile(&json!({"title": "VP Marketing"})).unwrap();
     s.track_value(&ev_with("page_view", NOW - 3000, json!({"url": "/pricing"})), NOW).unwrap();
     assert!(s.evaluate(&e, NOW).transitions.is_empty(), "45 points: no stage yet");
@@ -254,7 +254,7 @@ fn a_session_reports_each_transition_once_and_stages_move_forward() {
     assert_eq!((sql.transitions[0].from, sql.transitions[0].to), (Stage::Mql, Stage::Sql));
     assert_ne!(sql.transitions[0].idempotency_key, t.idempotency_key);
     // The same lead in another session computes the same key for the same step.
-    let mut again = Session::new("visitor-1");
+    let mut again = Session::new("visitor-1").unwrap();
     again.update_profile(&json!({"title": "VP Marketing"})).unwrap();
     for ts in [NOW - 3000, NOW - 2000] {
         again.track_value(&ev_with("page_view", ts, json!({"url": "/pricing"})), NOW).unwrap();
@@ -273,7 +273,7 @@ fn stages_stay_without_recycle_and_move_back_with_it() {
     };
     for recycle in [false, true] {
         let e = rules(recycle);
-        let mut s = Session::new("v");
+        let mut s = Session::new("v").unwrap();
         for ts in [NOW - 1000, NOW - 2000] {
             s.track_value(&ev_with("page_view", ts, json!({"url": "/pricing"})), NOW).unwrap();
         }
@@ -301,7 +301,7 @@ fn a_new_rule_set_version_reports_its_own_transitions() {
     let mut doc = ruleset(json!({"engagement": [pricing_rule(json!({}))], "stages": {"mql": {"threshold": 30}}}));
     doc["version"] = json!("2");
     let v2 = Engine::from_value(&doc).unwrap();
-    let mut s = Session::new("v");
+    let mut s = Session::new("v").unwrap();
     s.update_profile(&json!({"title": "VP"})).unwrap();
     for ts in [NOW - 1000, NOW - 2000] {
         s.track_value(&ev_with("page_view", ts, json!({"url": "/pricing"})), NOW).unwrap();
@@ -316,9 +316,9 @@ fn a_new_rule_set_version_reports_its_own_transitions() {
 fn anonymous_history_counts_or_not_as_the_rule_set_says() {
     let counting = engine(json!({"engagement": [pricing_rule(json!({}))]}));
     let ignoring = engine(json!({"engagement": [pricing_rule(json!({}))], "anonymousHistory": "ignore"}));
-    let mut anon = Session::new("cookie-1");
+    let mut anon = Session::new("cookie-1").unwrap();
     anon.track_value(&ev_with("page_view", NOW - 5000, json!({"url": "/pricing", "id": "e1"})), NOW).unwrap();
-    let mut known = Session::new("device-2");
+    let mut known = Session::new("device-2").unwrap();
     known.identify("lead-9").unwrap();
     known.track_value(&ev_with("page_view", NOW - 1000, json!({"url": "/pricing"})), NOW).unwrap();
     known.merge(&anon);
@@ -334,7 +334,7 @@ fn anonymous_history_counts_or_not_as_the_rule_set_says() {
 #[test]
 fn session_state_round_trips_and_bad_state_is_refused() {
     let e = staged();
-    let mut s = Session::new("v");
+    let mut s = Session::new("v").unwrap();
     s.update_profile(&json!({"title": "VP", "company": {"size": 40}})).unwrap();
     for i in 0..5 {
         s.track_value(&ev_with("page_view", NOW - i * DAY, json!({"url": "/pricing", "n": i})), NOW).unwrap();
@@ -355,7 +355,7 @@ fn session_state_round_trips_and_bad_state_is_refused() {
 
 #[test]
 fn bad_events_leave_a_session_unchanged() {
-    let mut s = Session::new("v");
+    let mut s = Session::new("v").unwrap();
     s.track_value(&ev("visit", NOW), NOW).unwrap();
     let before = s.clone();
     for bad in [json!({"type": "visit"}), json!({"type": "visit", "ts": NOW + 2 * 3_600_000}), json!("visit"), json!({"type": "", "ts": NOW})] {
@@ -450,4 +450,14 @@ fn review_findings_are_refused_or_accepted_as_documented() {
         vec![("engagement[0].sum.property".to_string(), "unknownProperty")]
     );
     assert_eq!(codes(json!({"engagement": [{"id": "t", "event": "v", "points": 1, "sum": {"property": "s", "atLeast": 0.0001}}]})), vec![("engagement[0].sum.atLeast".to_string(), "invalidValue")]);
+}
+
+#[test]
+fn session_ids_are_checked() {
+    assert_eq!(Session::new("").unwrap_err().problem.code, "invalidId");
+    assert_eq!(Session::new("x".repeat(129)).unwrap_err().problem.code, "invalidId");
+    let mut s = Session::new("v").unwrap();
+    assert_eq!(s.identify("").unwrap_err().problem.path, "leadId");
+    let state = s.save().replace("\"id\":\"v\"", "\"id\":\"\"");
+    assert_eq!(Session::restore(&state).unwrap_err().problem.code, "invalidId");
 }
