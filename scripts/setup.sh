@@ -17,3 +17,15 @@ ensure_wasm_bindgen() {
 }
 
 ensure_rust_target
+
+# Headless Chromium and its WebDriver for the browser tests (Debian packages).
+# Prints the chromedriver path, or nothing when it cannot be had here.
+ensure_chromedriver() {
+  if ! command -v chromedriver >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    echo "installing chromium and chromium-driver (apt-get)" >&2
+    $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >&2 || true
+  fi
+  command -v chromedriver 2>/dev/null || true
+}

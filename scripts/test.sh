@@ -22,6 +22,19 @@ ensure_wasm_bindgen
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --target wasm32-unknown-unknown --test semantics --test golden
 
+step "golden cases under wasm-bindgen-test in headless Chromium"
+driver=$(ensure_chromedriver)
+if [ -n "$driver" ]; then
+  # webdriver.json (repo root) passes Chromium its headless, no-sandbox flags.
+  CHROMEDRIVER="$driver" CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test --target wasm32-unknown-unknown --test browser
+elif [ -n "${CI:-}" ]; then
+  echo "error: no chromedriver and it could not be installed" >&2
+  exit 1
+else
+  echo "skipped: no chromedriver (apt-get install chromium chromium-driver)"
+fi
+
 if [ -x scripts/test-js.sh ]; then
   step "JavaScript package tests"
   scripts/test-js.sh

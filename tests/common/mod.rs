@@ -1,4 +1,5 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+pub mod golden;
 use leadscore::{Engine, ScoreResult};
 use serde_json::{json, Value};
 

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Download sizes of the npm package: raw, gzip -9 and brotli (quality 11) of the
+# WebAssembly module and of the JavaScript glue, per file and per entry point (what a
+# browser, Node.js or workerd loads), against the budgets of the npm package issue.
+#
+#   scripts/sizes.sh                # sizes of pkg/ (build it first: scripts/build-pkg.sh)
+#   scripts/sizes.sh --check        # also exit 1 when a budget is exceeded
+#   scripts/sizes.sh path/to/pkg    # another build of the package
+#
+# Needs only Node.js (its zlib does gzip and brotli). When tests/js has esbuild
+# installed (scripts/test-js.sh installs it), the browser entry is also bundled and
+# minified with it, which is what a bundler puts in a page.
+#
+# Budgets: leadscore_bg.wasm at most 80 KiB gzip (aim: 40 KiB); the JavaScript a
+# browser loads at most 10 KiB gzip.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CHECK=0
+PKG="$ROOT/pkg"
+for arg in "$@"; do
+    case "$arg" in
+        --check) CHECK=1 ;;
+        -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) PKG="$(cd "$arg" && pwd)" ;;
+    esac
+done
+
+command -v node >/dev/null || { echo "sizes: node is not installed" >&2; exit 1; }
+[[ -f "$PKG/leadscore_bg.wasm" ]] || { echo "sizes: no $PKG/leadscore_bg.wasm: run scripts/build-pkg.sh" >&2; exit 1; }
+
+PKG="$PKG" CHECK="$CHECK" ESBUILD_DIR="$ROOT/tests/js/node_modules" node --input-type=module - <<'NODE'
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { gzipSync, brotliCompressSync, constants as Z } from 'node:zlib';
+
+const { PKG, CHECK, ESBUILD_DIR } = process.env;
+const sizes = (buf) => ({
+    raw: buf.length,
+    gzip: gzipSync(buf, { level: 9 }).length,
+    brotli: brotliCompressSync(buf, { params: { [Z.BROTLI_PARAM_QUALITY]: 11, [Z.BROTLI_PARAM_SIZE_HINT]: buf.length } }).length,
+});
+const kib = (b) => (b / 1024).toFixed(1);
+const row = (name, s) => console.log(`| ${name} | ${s.raw.toLocaleString('en-US')} | ${kib(s.raw)} | ${s.gzip.toLocaleString('en-US')} | ${kib(s.gzip)} | ${s.brotli.toLocaleString('en-US')} | ${kib(s.brotli)} |`);
+const read = (f) => fs.readFileSync(path.join(PKG, f));
+const sum = (list) => list.reduce((a, s) => ({ raw: a.raw + s.raw, gzip: a.gzip + s.gzip, brotli: a.brotli + s.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+
+let version = '?';
+try { version = JSON.parse(read('package.json')).version; } catch {}
+console.log(`leadscore ${version}, ${PKG}`);
+console.log('');
+console.log('| file | raw bytes | raw KiB | gzip -9 bytes | gzip KiB | brotli q11 bytes | brotli KiB |');
+console.log('|---|---|---|---|---|---|---|');
+
+const files = fs.readdirSync(PKG).filter((f) => /\.(wasm|js|cjs)$/.test(f)).sort((a, b) => (a.endsWith('.wasm') ? -1 : b.endsWith('.wasm') ? 1 : a.localeCompare(b)));
+const of = {};
+for (const f of files) {
+    of[f] = sizes(read(f));
+    row(f, of[f]);
+}
+
+// What each entry point loads (each file compressed on its own, as a server sends it).
+const entries = {
+    'browser JS (index.js + leadscore.js + common.js)': ['index.js', 'leadscore.js', 'common.js'],
+    'Node.js JS (index.node.js + index.node.cjs + leadscore.cjs + common.cjs)': ['index.node.js', 'index.node.cjs', 'leadscore.cjs', 'common.cjs'],
+    'workerd JS (index.workerd.js + leadscore.js + common.js)': ['index.workerd.js', 'leadscore.js', 'common.js'],
+};
+console.log('');
+console.log('| entry point: JavaScript glue | raw bytes | raw KiB | gzip -9 bytes | gzip KiB | brotli q11 bytes | brotli KiB |');
+console.log('|---|---|---|---|---|---|---|');
+const totals = {};
+for (const [name, list] of Object.entries(entries)) {
+    if (!list.every((f) => of[f])) continue;
+    totals[name] = sum(list.map((f) => of[f]));
+    row(name, totals[name]);
+}
+
+// The browser entry as a bundler ships it: one minified ESM file (the .wasm stays a separate asset).
+let bundled = null;
+try {
+    const esbuild = createRequire(path.join(ESBUILD_DIR, 'x.js'))('esbuild');
+    const out = esbuild.buildSync({
+        entryPoints: [path.join(PKG, 'index.js')], bundle: true, minify: true, format: 'esm', platform: 'browser',
+        write: false, logLevel: 'silent', external: ['*.wasm'],
+    });
+    bundled = sizes(Buffer.from(out.outputFiles[0].contents));
+    row(`browser JS bundled + minified (esbuild ${esbuild.version})`, bundled);
+} catch {
+    console.log('(esbuild not installed in tests/js: no minified bundle; scripts/test-js.sh installs it)');
+}
+
+const wasm = of['leadscore_bg.wasm'];
+const browserJs = bundled ?? totals['browser JS (index.js + leadscore.js + common.js)'];
+const budgets = [
+    ['leadscore_bg.wasm gzip', wasm.gzip, 80 * 1024, 40 * 1024],
+    [`browser JS gzip${bundled ? ' (bundled, minified)' : ''}`, browserJs.gzip, 10 * 1024, null],
+];
+console.log('');
+let over = false;
+for (const [name, value, limit, aim] of budgets) {
+    const ok = value <= limit;
+    over ||= !ok;
+    console.log(`${ok ? 'within' : 'OVER  '} budget: ${name} ${kib(value)} KiB, budget ${kib(limit)} KiB${aim ? `, aim ${kib(aim)} KiB${value <= aim ? ' (met)' : ''}` : ''}`);
+}
+if (CHECK === '1' && over) process.exit(1);
+NODE
