@@ -83,7 +83,18 @@ impl Engine {
     /// not of that shape is an error; an event that is not valid is set aside, counted
     /// and described in the result's `events.problems`.
     pub fn score_value(&self, lead: &Value, now: i64) -> Result<ScoreResult, InputError> {
-        let (lead, mut tally) = lead_from_value(lead, "")?;
+        self.score_owned(lead.clone(), now)
+    }
+
+    /// Scores a lead given as JSON text; see [`Engine::score_value`].
+    pub fn score_json(&self, lead: &str, now: i64) -> Result<ScoreResult, InputError> {
+        let v: Value = serde_json::from_str(lead).map_err(|e| InputError::new("", "invalidJson", format!("the lead is not valid JSON: {e}")))?;
+        self.score_owned(v, now)
+    }
+
+    /// [`Engine::score_value`], taking the JSON by value so nothing is copied.
+    pub fn score_owned(&self, lead: Value, now: i64) -> Result<ScoreResult, InputError> {
+        let (lead, mut tally) = lead_from_owned(lead, "")?;
         let events = history::prepare(&lead.events, &mut tally);
         let mut result = crate::score::evaluate(self, &lead.profile, &events, now, tally);
         result.lead_id = lead.id;
@@ -96,15 +107,16 @@ pub const MAX_PROFILE_BYTES: usize = 64 * 1024;
 /// Deepest nesting of objects and lists in a profile.
 pub const MAX_PROFILE_DEPTH: usize = 8;
 
-pub fn check_profile(v: &Value, path: &str) -> Result<Map<String, Value>, InputError> {
-    let Some(map) = v.as_object() else {
-        return Err(InputError::new(path, "wrongType", format!("the profile is an object of the lead's fields, not {}", type_name(v))));
-    };
-    let size = json_size(v, 0).ok_or_else(|| InputError::new(path, "tooDeep", format!("the profile nests deeper than {MAX_PROFILE_DEPTH} levels")))?;
-    if size > MAX_PROFILE_BYTES {
-        return Err(InputError::new(path, "tooLarge", format!("the profile is about {size} bytes; the limit is {MAX_PROFILE_BYTES}")));
+/// Checks a profile against the limits and hands back its fields.
+pub fn check_profile(v: Value, path: &str) -> Result<Map<String, Value>, InputError> {
+    let size = json_size(&v, 0).ok_or_else(|| InputError::new(path, "tooDeep", format!("the profile nests deeper than {MAX_PROFILE_DEPTH} levels")))?;
+    match v {
+        Value::Object(_) if size > MAX_PROFILE_BYTES => {
+            Err(InputError::new(path, "tooLarge", format!("the profile is about {size} bytes; the limit is {MAX_PROFILE_BYTES}")))
+        }
+        Value::Object(map) => Ok(map),
+        other => Err(InputError::new(path, "wrongType", format!("the profile is an object of the lead's fields, not {}", type_name(&other)))),
     }
-    Ok(map.clone())
 }
 
 /// Rough size of a JSON value in bytes, or `None` past the depth limit.
@@ -121,9 +133,12 @@ fn json_size(v: &Value, depth: usize) -> Option<usize> {
 }
 
 /// Reads a lead; invalid events are left out and reported in the tally.
-pub fn lead_from_value(v: &Value, path: &str) -> Result<(Lead, EventTally), InputError> {
-    let Some(obj) = v.as_object() else {
-        return Err(InputError::new(path, "wrongType", format!("a lead is an object like {{\"profile\": {{…}}, \"events\": […]}}, not {}", type_name(v))));
+pub fn lead_from_owned(v: Value, path: &str) -> Result<(Lead, EventTally), InputError> {
+    let mut obj = match v {
+        Value::Object(obj) => obj,
+        other => {
+            return Err(InputError::new(path, "wrongType", format!("a lead is an object like {{\"profile\": {{…}}, \"events\": […]}}, not {}", type_name(&other))))
+        }
     };
     if let Some(k) = obj.keys().find(|k| !matches!(k.as_str(), "id" | "profile" | "events")) {
         return Err(InputError::new(crate::error::join(path, k), "unknownKey", format!("a lead has no key \"{k}\"; its keys are id, profile, events")));
@@ -134,21 +149,21 @@ pub fn lead_from_value(v: &Value, path: &str) -> Result<(Lead, EventTally), Inpu
         Some(Value::Number(n)) => Some(n.to_string()),
         Some(other) => return Err(InputError::new(crate::error::join(path, "id"), "wrongType", format!("the lead id is text, not {}", type_name(other)))),
     };
-    let profile = match obj.get("profile") {
+    let profile = match obj.remove("profile") {
         None | Some(Value::Null) => Map::new(),
         Some(p) => check_profile(p, &crate::error::join(path, "profile"))?,
     };
     let mut tally = EventTally::default();
     let events_path = crate::error::join(path, "events");
-    let events = match obj.get("events") {
+    let events = match obj.remove("events") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) if items.len() > MAX_EVENTS_PER_CALL => {
             return Err(InputError::new(events_path, "tooMany", format!("{} events in one call; the limit is {MAX_EVENTS_PER_CALL}", items.len())))
         }
         Some(Value::Array(items)) => items
-            .iter()
+            .into_iter()
             .enumerate()
-            .filter_map(|(i, e)| match Event::from_json(e, &index(&events_path, i)) {
+            .filter_map(|(i, e)| match Event::from_owned(e, &index(&events_path, i)) {
                 Ok(e) => Some(e),
                 Err(err) => {
                     tally.skip("invalid");
@@ -159,7 +174,7 @@ pub fn lead_from_value(v: &Value, path: &str) -> Result<(Lead, EventTally), Inpu
                 }
             })
             .collect(),
-        Some(other) => return Err(InputError::new(events_path, "wrongType", format!("\"events\" is a list, not {}", type_name(other)))),
+        Some(other) => return Err(InputError::new(events_path, "wrongType", format!("\"events\" is a list, not {}", type_name(&other)))),
     };
     Ok((Lead { id, profile, events }, tally))
 }

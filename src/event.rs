@@ -37,9 +37,18 @@ pub struct Event {
 impl Event {
     /// Reads and checks one event. `path` names it in errors, e.g. `events[3]`.
     pub fn from_json(v: &Value, path: &str) -> Result<Event, InputError> {
+        Event::from_owned(v.clone(), path)
+    }
+
+    /// Like [`Event::from_json`], taking the JSON by value so property values move
+    /// into the event instead of being copied.
+    pub fn from_owned(v: Value, path: &str) -> Result<Event, InputError> {
         let err = |at: &str, code: &'static str, msg: String| InputError::new(crate::error::join(path, at), code, msg);
-        let Some(obj) = v.as_object() else {
-            return Err(err("", "wrongType", format!("an event is an object like {{\"type\": \"page_view\", \"ts\": 1795685400000}}, not {}", type_name(v))));
+        let obj = match v {
+            Value::Object(obj) => obj,
+            other => {
+                return Err(err("", "wrongType", format!("an event is an object like {{\"type\": \"page_view\", \"ts\": 1795685400000}}, not {}", type_name(&other))))
+            }
         };
         let kind = match obj.get("type") {
             Some(Value::String(s)) if s.is_empty() => return Err(err("type", "invalidEvent", "the event type is empty".into())),
@@ -60,14 +69,14 @@ impl Event {
             Some(Value::String(_)) => return Err(err("id", "invalidEvent", format!("the event id is empty or longer than {MAX_ID_LEN} bytes"))),
             Some(other) => return Err(err("id", "wrongType", format!("the event id is text, not {}", type_name(other)))),
         };
-        let mut properties = Vec::new();
+        let mut count = 0;
         let mut size = kind.len() + id.as_deref().map_or(0, str::len) + 40;
-        // A JSON object's keys come sorted, which is the order Properties keeps.
-        for (k, val) in obj {
+        for (k, val) in &obj {
             if matches!(k.as_str(), "type" | "ts" | "id") {
                 continue;
             }
-            if properties.len() == MAX_PROPERTIES {
+            count += 1;
+            if count > MAX_PROPERTIES {
                 return Err(err("", "tooManyProperties", format!("the event has more than {MAX_PROPERTIES} properties")));
             }
             if k.len() > MAX_TYPE_LEN {
@@ -78,8 +87,9 @@ impl Event {
             if size > MAX_EVENT_BYTES {
                 return Err(err("", "tooLarge", format!("the event is larger than {MAX_EVENT_BYTES} bytes of JSON")));
             }
-            properties.push((CompactString::from(k.as_str()), val.clone()));
         }
+        // A JSON object's keys come sorted, which is the order Properties keeps.
+        let properties = obj.into_iter().filter(|(k, _)| !matches!(k.as_str(), "type" | "ts" | "id")).map(|(k, v)| (CompactString::from(k), v)).collect();
         Ok(Event { kind, ts, id, properties: Properties(properties), anonymous: false })
     }
 }

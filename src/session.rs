@@ -130,7 +130,7 @@ impl Session {
 
     /// Sets profile fields: each key of `patch` replaces the session's value (null removes it).
     pub fn update_profile(&mut self, patch: &Value) -> Result<(), InputError> {
-        let patch = check_profile(patch, "profile")?;
+        let patch = check_profile(patch.clone(), "profile")?;
         let mut next = self.profile.clone();
         for (k, v) in patch {
             if v.is_null() {
@@ -139,7 +139,7 @@ impl Session {
                 next.insert(k, v);
             }
         }
-        let merged = check_profile(&Value::Object(next), "profile")?;
+        let merged = check_profile(Value::Object(next), "profile")?;
         self.profile = merged;
         Ok(())
     }
@@ -278,7 +278,7 @@ impl Session {
             }
             Event::from_json(&Value::Object(wire), &format!("events[{i}]"))?;
         }
-        check_profile(&Value::Object(s.profile.clone()), "profile")?;
+        s.profile = check_profile(Value::Object(std::mem::take(&mut s.profile)), "profile")?;
         check_id(&s.id, "id", "the session id")?;
         if let Some(lead) = &s.lead {
             check_id(lead, "lead", "the lead id")?;

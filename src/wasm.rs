@@ -353,14 +353,15 @@ fn in_batch(mut e: InputError, i: usize) -> InputError {
     e
 }
 
-fn score_all(engine: &Engine, leads: &Value, now: i64) -> Result<Vec<crate::ScoreResult>, JsValue> {
-    let Value::Array(items) = leads else {
-        return Err(input("", "wrongType", format!("leads is a list of leads, not {}", crate::value::type_name(leads))));
+fn score_all(engine: &Engine, leads: Value, now: i64) -> Result<Vec<crate::ScoreResult>, JsValue> {
+    let items = match leads {
+        Value::Array(items) => items,
+        other => return Err(input("", "wrongType", format!("leads is a list of leads, not {}", crate::value::type_name(&other)))),
     };
     items
-        .iter()
+        .into_iter()
         .enumerate()
-        .map(|(i, lead)| engine.score_value(lead, now).map_err(|e| input_error(&in_batch(e, i))))
+        .map(|(i, lead)| engine.score_owned(lead, now).map_err(|e| input_error(&in_batch(e, i))))
         .collect()
 }
 
@@ -426,7 +427,7 @@ impl WasmEngine {
     ) -> Result<JsValue, JsValue> {
         let now = now_of(&now)?;
         let lead = json_value(&lead, "", "the lead")?;
-        let result = self.inner.score_value(&lead, now).map_err(|e| input_error(&e))?;
+        let result = self.inner.score_owned(lead, now).map_err(|e| input_error(&e))?;
         to_js(&result)
     }
 
@@ -440,7 +441,7 @@ impl WasmEngine {
         let now = now_of(&now)?;
         let text = text_of(&lead, "", "the lead's JSON")?;
         let lead = parse_json(&text, "", "the lead")?;
-        let result = self.inner.score_value(&lead, now).map_err(|e| input_error(&e))?;
+        let result = self.inner.score_owned(lead, now).map_err(|e| input_error(&e))?;
         to_json(&result)
     }
 
@@ -454,7 +455,7 @@ impl WasmEngine {
     ) -> Result<JsValue, JsValue> {
         let now = now_of(&now)?;
         let leads = json_value(&leads, "", "the list of leads")?;
-        to_js(&score_all(&self.inner, &leads, now)?)
+        to_js(&score_all(&self.inner, leads, now)?)
     }
 
     /// `scoreMany` over JSON text: a JSON list of leads in, a JSON list of results out.
@@ -467,7 +468,7 @@ impl WasmEngine {
         let now = now_of(&now)?;
         let text = text_of(&leads, "", "the leads' JSON")?;
         let leads = parse_json(&text, "", "the list of leads")?;
-        to_json(&score_all(&self.inner, &leads, now)?)
+        to_json(&score_all(&self.inner, leads, now)?)
     }
 }
 
