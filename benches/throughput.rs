@@ -32,6 +32,7 @@ fn scoring(c: &mut Criterion) {
         .iter()
         .map(|l| {
             let mut s = Session::new(l.id.clone().unwrap_or_default()).unwrap();
+            s.update_profile(&serde_json::Value::Object(l.profile.clone())).unwrap();
             for e in &l.events {
                 s.track(e.clone(), workload::NOW).unwrap();
             }

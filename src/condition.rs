@@ -145,9 +145,14 @@ mod ascii {
         h.len().checked_sub(n.len()).and_then(|at| h.get(at..)).is_some_and(|p| p.eq_ignore_ascii_case(n))
     }
 
+    /// Start of every case-insensitive occurrence of `n` (folded) in `h`.
     fn positions<'a>(h: &'a [u8], n: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
-        let last = if n.is_empty() { None } else { h.len().checked_sub(n.len()) };
-        last.into_iter().flat_map(move |last| (0..=last).filter(move |&i| h.get(i..i + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n))))
+        let (first, rest) = n.split_first().map_or((0, &[][..]), |(f, r)| (*f, r));
+        let candidates = h.len().checked_sub(n.len()).filter(|_| !n.is_empty()).map_or(0, |last| last + 1);
+        h.iter().take(candidates).enumerate().filter_map(move |(i, c)| {
+            let rest_matches = || h.get(i + 1..i + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(rest));
+            (c.to_ascii_lowercase() == first && rest_matches()).then_some(i)
+        })
     }
 
     pub fn contains(h: &[u8], n: &[u8]) -> bool {

@@ -93,26 +93,29 @@ pub fn contains_word(haystack: &str, needle: &str) -> bool {
 }
 
 /// Whole-text wildcard match: `*` is any run of characters (also none), `?` exactly one.
-/// Iterative with one backtrack point, so it is linear in practice and never recursive.
+/// Iterative with one backtrack point, so it is linear in practice, never recursive
+/// and never allocates.
 pub fn wildcard_match(pattern: &[char], text: &str) -> bool {
-    let text: Vec<char> = text.chars().collect();
+    let next = |at: usize| text.get(at..).and_then(|rest| rest.chars().next());
     let (mut p, mut t) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
+    while let Some(tc) = next(t) {
         match pattern.get(p) {
             Some('*') => {
                 star = Some((p, t));
                 p += 1;
             }
-            Some(&c) if c == '?' || Some(&c) == text.get(t) => {
+            Some(&c) if c == '?' || c == tc => {
                 p += 1;
-                t += 1;
+                t += tc.len_utf8();
             }
             _ => match star {
                 Some((sp, st)) => {
+                    // Let the star take one more character and try again after it.
+                    let st = st + next(st).map_or(1, char::len_utf8);
                     p = sp + 1;
-                    t = st + 1;
-                    star = Some((sp, st + 1));
+                    t = st;
+                    star = Some((sp, st));
                 }
                 None => return false,
             },

@@ -2,7 +2,7 @@
 //! like the peers benchmark's (1 to 50 events each over the last 180 days).
 #![allow(dead_code, clippy::unwrap_used, clippy::indexing_slicing)]
 
-use leadscore::{Engine, Event, Lead};
+use leadscore::{Engine, Lead};
 use serde_json::{json, Value};
 
 pub const NOW: i64 = 1_795_176_000_000;
@@ -66,14 +66,15 @@ pub fn engine() -> Engine {
     Engine::from_json(include_str!("../../examples/b2b-saas/ruleset.json")).unwrap()
 }
 
-/// Parsed leads, ready to score (parsing is not part of scoring).
+/// Parsed leads, ready to score (parsing is not part of scoring), read from
+/// JSON text the way a batch job reads them.
 pub fn leads(n: usize) -> Vec<Lead> {
     let mut rng = Rng::new(42);
     (0..n)
         .map(|i| {
-            let v = lead_json(&mut rng, i);
-            let events = v["events"].as_array().unwrap().iter().map(|e| Event::from_json(e, "e").unwrap()).collect();
-            Lead { id: Some(format!("lead-{i}")), profile: v["profile"].as_object().unwrap().clone(), events }
+            let text = lead_json(&mut rng, i).to_string();
+            let v: Value = serde_json::from_str(&text).unwrap();
+            leadscore::engine::lead_from_owned(v, "").unwrap().0
         })
         .collect()
 }
