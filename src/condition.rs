@@ -395,8 +395,8 @@ fn compile_test(op: &str, arg: &Value, path: &str, problems: &mut Vec<Problem>) 
         }
         "between" => match arg.as_array().map(|a| a.as_slice()) {
             Some([lo, hi]) => match (lo.as_f64(), hi.as_f64()) {
-                (Some(lo), Some(hi)) if lo <= hi => Some(Test::Between(lo, hi)),
-                (Some(lo), Some(hi)) => fail("emptyRange", format!("\"between\" [{lo}, {hi}] is empty: the low end comes first")),
+                (Some(l), Some(h)) if l <= h => Some(Test::Between(l, h)),
+                (Some(_), Some(_)) => fail("emptyRange", format!("\"between\" {arg} is empty: the low end comes first")),
                 _ => fail("wrongType", "\"between\" takes two numbers [low, high], both included".into()),
             },
             _ => fail("wrongType", "\"between\" takes two numbers [low, high], both included".into()),

@@ -6,8 +6,8 @@ use crate::time::instant_from_json;
 use crate::value::type_name;
 use crate::value::Fields;
 use compact_str::CompactString;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::{Map, Value};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
 
 pub const MAX_TYPE_LEN: usize = 64;
 pub const MAX_ID_LEN: usize = 128;
@@ -20,17 +20,17 @@ pub const MAX_EVENT_BYTES: usize = 4 * 1024;
 
 /// One event. On the wire: `{"type": "page_view", "ts": 1795685400000, "url": "/pricing"}`:
 /// every key besides `type`, `ts` and the optional `id` is a property.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event {
     #[serde(rename = "type")]
     pub kind: CompactString,
     pub ts: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<Box<str>>,
-    #[serde(default, skip_serializing_if = "Properties::is_empty", rename = "p")]
+    #[serde(skip_serializing_if = "Properties::is_empty", rename = "p")]
     pub properties: Properties,
     /// Tracked while the visitor was anonymous (before `identify`).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not", rename = "anon")]
+    #[serde(skip_serializing_if = "std::ops::Not::not", rename = "anon")]
     pub anonymous: bool,
 }
 
@@ -130,13 +130,6 @@ impl Serialize for Properties {
     }
 }
 
-impl<'de> Deserialize<'de> for Properties {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = Map::<String, Value>::deserialize(d)?;
-        Ok(Properties(map.into_iter().map(|(k, v)| (CompactString::from(k), v)).collect()))
-    }
-}
-
 /// Property values: text, numbers, booleans, null, and lists or one level of object
 /// of those, each within the limits.
 fn check_property(v: &Value, depth: usize) -> Result<(), (&'static str, String)> {
@@ -165,8 +158,7 @@ fn json_size(v: &Value) -> usize {
 }
 
 /// The declared type of an event property in a rule set's event vocabulary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PropertyType {
     String,
     Number,
@@ -174,6 +166,15 @@ pub enum PropertyType {
 }
 
 impl PropertyType {
+    pub fn parse(s: &str) -> Option<PropertyType> {
+        match s {
+            "string" => Some(PropertyType::String),
+            "number" => Some(PropertyType::Number),
+            "boolean" => Some(PropertyType::Boolean),
+            _ => None,
+        }
+    }
+
     pub fn admits(self, v: &Value) -> bool {
         match (self, v) {
             (_, Value::Null) => true,
@@ -189,7 +190,7 @@ impl PropertyType {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Map};
 
     #[test]
     fn reads_flat_events() {

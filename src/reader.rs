@@ -167,11 +167,11 @@ pub fn points_of(v: &Value) -> Result<Centi, String> {
         return Err(format!("is a number of points, not {}", type_name(v)));
     };
     if !f.is_finite() || f.abs() > MAX_POINTS {
-        return Err(format!("is {f}, outside ±{MAX_POINTS}"));
+        return Err(format!("is {v}, outside ±1000000"));
     }
     let centi = (f * 100.0).round();
     if (f * 100.0 - centi).abs() > 1e-6 {
-        return Err(format!("is {f}: points have at most two decimals"));
+        return Err(format!("is {v}: points have at most two decimals"));
     }
     Ok(centi as Centi)
 }

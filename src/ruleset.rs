@@ -425,7 +425,7 @@ impl Ctx<'_, '_> {
 }
 
 fn sorted(mut names: Vec<&str>) -> String {
-    names.sort_unstable();
+    names.sort();
     names.join(", ")
 }
 
@@ -433,7 +433,7 @@ fn undeclared_reads<'c>(c: &'c condition::Condition, props: &BTreeMap<String, Pr
     let mut out = Vec::new();
     collect_fields(c, &mut out);
     out.retain(|f| !props.contains_key(*f));
-    out.sort_unstable();
+    out.sort();
     out.dedup();
     out
 }
@@ -460,11 +460,11 @@ fn read_vocabulary(v: &Value, p: &mut Vec<Problem>) -> Option<Vocabulary> {
         };
         let mut declared = BTreeMap::new();
         for (name, ty) in props {
-            match serde_json::from_value::<PropertyType>(ty.clone()) {
-                Ok(ty) => {
+            match ty.as_str().and_then(PropertyType::parse) {
+                Some(ty) => {
                     declared.insert(name.clone(), ty);
                 }
-                Err(_) => p.push(Problem::new(crate::error::join(&path, name), "invalidValue", format!("a property type is \"string\", \"number\" or \"boolean\", not {ty}"))),
+                None => p.push(Problem::new(crate::error::join(&path, name), "invalidValue", format!("a property type is \"string\", \"number\" or \"boolean\", not {ty}"))),
             }
         }
         vocab.insert(t.clone(), declared);

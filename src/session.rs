@@ -8,7 +8,7 @@ use crate::event::Event;
 use crate::explain::{Contribution, EventTally, ScoreResult};
 use crate::history::{self, Insert};
 use crate::stages::Stage;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -21,11 +21,11 @@ pub const STATE_VERSION: u32 = 1;
 pub const MAX_STATE_BYTES: usize = 8 << 20;
 
 /// Where a lead stands with one rule set (`id@version`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 pub struct Progress {
     pub stage: Stage,
     /// Times the lead was recycled to an earlier stage (only with `recycle`).
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "is_zero")]
     pub cycle: u32,
 }
 
@@ -73,21 +73,21 @@ pub enum Tracked {
     AddedDroppingOldest,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Session {
     #[serde(rename = "v")]
     version: u32,
     id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     lead: Option<String>,
-    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    #[serde(skip_serializing_if = "Map::is_empty")]
     profile: Map<String, Value>,
-    #[serde(default)]
+
     events: Vec<Event>,
     /// Events dropped to keep the history limit, over the session's life.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "is_zero")]
     dropped: u32,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     progress: BTreeMap<String, Progress>,
 }
 
@@ -266,29 +266,96 @@ impl Session {
             Some(n) => return Err(InputError::new("v", "unknownVersion", format!("saved state has version {n}; this build reads version {STATE_VERSION}"))),
             None => return Err(InputError::new("v", "missingKey", "saved state has no version \"v\": is this a leadscore session?")),
         }
-        let mut s: Session = serde_path_to_error::deserialize(&v)
-            .map_err(|e| InputError::new(e.path().to_string(), "invalidState", format!("saved state is damaged: {}", e.inner())))?;
-        // Each event is checked by the same rules as a fresh one.
-        for (i, e) in s.events.iter().enumerate() {
-            let mut wire: Map<String, Value> = e.properties.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-            wire.insert("type".into(), Value::from(&*e.kind));
-            wire.insert("ts".into(), Value::from(e.ts));
-            if let Some(id) = &e.id {
-                wire.insert("id".into(), Value::from(&**id));
+        let Value::Object(mut obj) = v else {
+            return Err(InputError::new("", "invalidState", "saved state is an object"));
+        };
+        if let Some(k) = obj.keys().find(|k| !matches!(k.as_str(), "v" | "id" | "lead" | "profile" | "events" | "dropped" | "progress")) {
+            return Err(damaged(k, format!("unknown key \"{k}\"")));
+        }
+        let id = match obj.remove("id") {
+            Some(Value::String(id)) => id,
+            _ => return Err(damaged("id", "the session id is missing".into())),
+        };
+        check_id(&id, "id", "the session id")?;
+        let lead = match obj.remove("lead") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(lead)) => {
+                check_id(&lead, "lead", "the lead id")?;
+                Some(lead)
             }
-            Event::from_json(&Value::Object(wire), &format!("events[{i}]"))?;
+            Some(_) => return Err(damaged("lead", "the lead id is not text".into())),
+        };
+        let profile = match obj.remove("profile") {
+            None => Map::new(),
+            Some(p) => check_profile(p, "profile")?,
+        };
+        let events = match obj.remove("events") {
+            None => Vec::new(),
+            Some(Value::Array(items)) if items.len() > history::HISTORY_LIMIT => {
+                return Err(InputError::new("events", "tooMany", format!("saved state holds {} events; the limit is {}", items.len(), history::HISTORY_LIMIT)))
+            }
+            Some(Value::Array(items)) => items.into_iter().enumerate().map(|(i, e)| saved_event(e, &format!("events[{i}]"))).collect::<Result<Vec<_>, _>>()?,
+            Some(_) => return Err(damaged("events", "\"events\" is not a list".into())),
+        };
+        let dropped = match obj.remove("dropped") {
+            None => 0,
+            Some(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| damaged("dropped", "not a count".into()))?,
+        };
+        let mut progress = BTreeMap::new();
+        match obj.remove("progress") {
+            None => {}
+            Some(Value::Object(map)) => {
+                for (key, p) in map {
+                    let path = format!("progress.{key}");
+                    let stage = p.get("stage").and_then(Value::as_str).and_then(Stage::parse).ok_or_else(|| damaged(&path, "no valid \"stage\"".into()))?;
+                    let cycle = match p.get("cycle") {
+                        None => 0,
+                        Some(c) => c.as_u64().and_then(|c| u32::try_from(c).ok()).ok_or_else(|| damaged(&path, "\"cycle\" is not a count".into()))?,
+                    };
+                    progress.insert(key, Progress { stage, cycle });
+                }
+            }
+            Some(_) => return Err(damaged("progress", "\"progress\" is not an object".into())),
         }
-        s.profile = check_profile(Value::Object(std::mem::take(&mut s.profile)), "profile")?;
-        check_id(&s.id, "id", "the session id")?;
-        if let Some(lead) = &s.lead {
-            check_id(lead, "lead", "the lead id")?;
-        }
-        if s.events.len() > history::HISTORY_LIMIT {
-            return Err(InputError::new("events", "tooMany", format!("saved state holds {} events; the limit is {}", s.events.len(), history::HISTORY_LIMIT)));
-        }
+        let mut s = Session { version: STATE_VERSION, id, lead, profile, events, dropped, progress };
         s.events.sort_by_key(|e| e.ts);
         Ok(s)
     }
+}
+
+fn damaged(path: &str, what: String) -> InputError {
+    InputError::new(path, "invalidState", format!("saved state is damaged: {what}"))
+}
+
+/// An event as `save` writes it (`p` holds the properties, `anon` marks anonymous
+/// history), checked by the same rules as a fresh event.
+fn saved_event(v: Value, path: &str) -> Result<Event, InputError> {
+    let Value::Object(mut m) = v else {
+        return Err(damaged(path, "an event is not an object".into()));
+    };
+    let anonymous = match m.remove("anon") {
+        None => false,
+        Some(Value::Bool(b)) => b,
+        Some(_) => return Err(damaged(&format!("{path}.anon"), "not true or false".into())),
+    };
+    if let Some(k) = m.keys().find(|k| !matches!(k.as_str(), "type" | "ts" | "id" | "p")) {
+        return Err(damaged(&format!("{path}.{k}"), format!("unknown key \"{k}\"")));
+    }
+    match m.remove("p") {
+        None => {}
+        Some(Value::Object(props)) => {
+            for (k, v) in props {
+                if matches!(k.as_str(), "type" | "ts" | "id") {
+                    return Err(damaged(&format!("{path}.p.{k}"), format!("\"{k}\" cannot be a property")));
+                }
+                m.insert(k, v);
+            }
+        }
+        Some(_) => return Err(damaged(&format!("{path}.p"), "the properties are not an object".into())),
+    }
+    let mut e = Event::from_owned(Value::Object(m), path)?;
+    e.anonymous = anonymous;
+    Ok(e)
 }
 
 fn check_id(id: &str, path: &str, what: &str) -> Result<(), InputError> {

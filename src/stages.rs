@@ -1,10 +1,10 @@
 //! Lifecycle stages (MQL, PQL, SQL), fit grades, engagement levels and score bands.
 
 use crate::rules::{Centi, EventMatcher};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Stages in the order a lead moves through them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Stage {
     #[default]
@@ -15,6 +15,10 @@ pub enum Stage {
 }
 
 impl Stage {
+    pub fn parse(s: &str) -> Option<Stage> {
+        [Stage::None, Stage::Mql, Stage::Pql, Stage::Sql].into_iter().find(|st| st.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::None => "none",

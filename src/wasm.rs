@@ -276,13 +276,32 @@ fn js_kind(v: &JsValue) -> String {
         "a list".into()
     } else if let Some(s) = v.as_string() {
         let shown: String = s.chars().take(40).collect();
-        format!("the string {shown:?}")
+        format!("the string {}", Value::from(shown))
     } else {
         let t = v.js_typeof().as_string().unwrap_or_default();
         match t.as_str() {
             "object" => "an object".into(),
-            "number" => format!("the number {}", v.as_f64().unwrap_or(f64::NAN)),
+            "number" => format!("the number {}", number_text(v.as_f64().unwrap_or(f64::NAN))),
             other => format!("a {other}"),
+        }
+    }
+}
+
+// Messages show texts as JSON strings and numbers as JavaScript writes them, through
+// serde_json (which the module has anyway), never with `{:?}` or `{}` on an `f64`:
+// those would pull Rust's own float formatting and Debug escaping into the module.
+
+/// A number as JavaScript shows it: `NaN`, `Infinity`, `1.5`, `42`, `1e21`.
+fn number_text(f: f64) -> String {
+    if f.is_nan() {
+        "NaN".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "Infinity" } else { "-Infinity" }.into()
+    } else {
+        let text = Value::from(f).to_string();
+        match text.strip_suffix(".0") {
+            Some(whole) => whole.to_string(),
+            None => text,
         }
     }
 }
@@ -333,7 +352,7 @@ fn now_of(v: &JsValue) -> Result<i64, JsValue> {
         return Err(input("now", "wrongType", format!("now is milliseconds since the epoch, a number like Date.now(), not {}{hint}", js_kind(v))));
     };
     if !f.is_finite() || f.fract() != 0.0 || f.abs() > MAX_NOW_MS {
-        return Err(input("now", "invalidTimestamp", format!("now is {f}: it must be a whole number of milliseconds since the epoch, within ±8.64e15")));
+        return Err(input("now", "invalidTimestamp", format!("now is {}: it must be a whole number of milliseconds since the epoch, within ±8.64e15", number_text(f))));
     }
     Ok(f as i64)
 }

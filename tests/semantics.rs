@@ -349,8 +349,15 @@ fn session_state_round_trips_and_bad_state_is_refused() {
     let err = |text: &str| Session::restore(text).unwrap_err().problem;
     assert_eq!(err("{").code, "invalidJson");
     assert_eq!(err(r#"{"v": 2, "id": "x"}"#).code, "unknownVersion");
-    let damaged = saved.replace("\"ts\":", "\"ts\":\"x\",\"was\":");
-    assert_eq!(err(&damaged).path, "events[0].ts");
+    let mut doc: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    doc["events"][0]["ts"] = json!("x");
+    assert_eq!((err(&doc.to_string()).path.as_str(), err(&doc.to_string()).code), ("events[0].ts", "invalidTimestamp"));
+    doc["events"][0]["ts"] = json!(NOW);
+    doc["events"][0]["was"] = json!(1);
+    assert_eq!(err(&doc.to_string()).path, "events[0].was");
+    let mut doc: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    doc["progress"]["t@1"]["stage"] = json!("vip");
+    assert_eq!((err(&doc.to_string()).path.as_str(), err(&doc.to_string()).code), ("progress.t@1", "invalidState"));
 }
 
 #[test]
