@@ -5,7 +5,6 @@
 
 mod workload;
 
-use leadscore::Session;
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
@@ -14,17 +13,7 @@ fn main() {
     let engine = workload::engine();
     let leads = workload::leads(2_000);
     let events: usize = leads.iter().map(|l| l.events.len()).sum();
-    let sessions: Vec<Session> = leads
-        .iter()
-        .map(|l| {
-            let mut s = Session::new(l.id.clone().unwrap_or_default()).unwrap();
-            s.update_profile(&serde_json::Value::Object(l.profile.clone())).unwrap();
-            for e in &l.events {
-                s.track(e.clone(), workload::NOW).unwrap();
-            }
-            s
-        })
-        .collect();
+    let sessions = workload::sessions(&leads);
 
     let _profiler = dhat::Profiler::builder().testing().build();
     let measure = |what: &str, f: &dyn Fn() -> i64| {

@@ -28,17 +28,7 @@ fn scoring(c: &mut Criterion) {
             mql
         })
     });
-    let sessions: Vec<Session> = leads
-        .iter()
-        .map(|l| {
-            let mut s = Session::new(l.id.clone().unwrap_or_default()).unwrap();
-            s.update_profile(&serde_json::Value::Object(l.profile.clone())).unwrap();
-            for e in &l.events {
-                s.track(e.clone(), workload::NOW).unwrap();
-            }
-            s
-        })
-        .collect();
+    let sessions = workload::sessions(&leads);
     g.bench_function("session score, per event", |b| {
         b.iter(|| sessions.iter().map(|s| s.score(&engine, workload::NOW).total.0).sum::<i64>())
     });

@@ -2,7 +2,7 @@
 //! like the peers benchmark's (1 to 50 events each over the last 180 days).
 #![allow(dead_code, clippy::unwrap_used, clippy::indexing_slicing)]
 
-use leadscore::{Engine, Lead};
+use leadscore::{Engine, Lead, Session};
 use serde_json::{json, Value};
 
 pub const NOW: i64 = 1_795_176_000_000;
@@ -75,6 +75,21 @@ pub fn leads(n: usize) -> Vec<Lead> {
             let text = lead_json(&mut rng, i).to_string();
             let v: Value = serde_json::from_str(&text).unwrap();
             leadscore::engine::lead_from_owned(v, "").unwrap().0
+        })
+        .collect()
+}
+
+/// One session per lead, holding its profile and events.
+pub fn sessions(leads: &[Lead]) -> Vec<Session> {
+    leads
+        .iter()
+        .map(|l| {
+            let mut s = Session::new(l.id.clone().unwrap_or_default()).unwrap();
+            s.update_profile(&Value::Object(l.profile.clone())).unwrap();
+            for e in &l.events {
+                s.track(e.clone(), NOW).unwrap();
+            }
+            s
         })
         .collect()
 }
