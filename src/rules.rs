@@ -25,8 +25,10 @@ pub struct EventMatcher {
 }
 
 impl EventMatcher {
-    pub fn matches(&self, event: &crate::event::Event) -> bool {
-        self.types.iter().any(|t| **t == *event.kind) && self.filter.as_ref().is_none_or(|f| f.matches(&event.properties))
+    /// Whether the `where` filter holds for an event (the type is matched by the
+    /// scorer's index, not here).
+    pub fn filter_holds(&self, event: &crate::event::Event) -> bool {
+        self.filter.as_ref().is_none_or(|f| f.matches(&event.properties))
     }
 }
 

@@ -134,18 +134,18 @@ pub fn evaluate(engine: &Engine, profile: &Map<String, Value>, events: &[Event],
             match *target {
                 Target::Rule(i) => {
                     let (Some(rule), Some(t)) = (rules.get(i), tallies.get_mut(i)) else { continue };
-                    if within(age, rule.recency.expire_after) && rule.matcher.filter.as_ref().is_none_or(|f| f.matches(&e.properties)) {
+                    if within(age, rule.recency.expire_after) && rule.matcher.filter_holds(e) {
                         observe(rule, t, e, age);
                     }
                 }
                 Target::Trigger(k) => {
                     let (Some(trigger), Some(t)) = (triggers.get(k), tallies.get_mut(rules.len() + k)) else { continue };
-                    if within(age, trigger.within) && trigger.matcher.filter.as_ref().is_none_or(|f| f.matches(&e.properties)) {
+                    if within(age, trigger.within) && trigger.matcher.filter_holds(e) {
                         t.n += 1;
                     }
                 }
                 Target::Disqualifier(k) => {
-                    let matched = matches!(engine.disqualifiers.get(k).map(|d| &d.test), Some(DisqualifierTest::Event(m)) if m.filter.as_ref().is_none_or(|f| f.matches(&e.properties)));
+                    let matched = matches!(engine.disqualifiers.get(k).map(|d| &d.test), Some(DisqualifierTest::Event(m)) if m.filter_holds(e));
                     if let (true, Some(flag)) = (matched, event_disqualified.get_mut(k)) {
                         *flag = true;
                     }
