@@ -115,9 +115,17 @@ fn decay(recency: Recency, age: i64) -> f64 {
     }
 }
 
-/// Scores `events` (ascending by time, at most the history limit) at `now`.
-/// `tally` arrives holding what the caller already set aside.
-pub fn evaluate(engine: &Engine, profile: &Map<String, Value>, events: &[Event], now: i64, mut events_tally: EventTally) -> ScoreResult {
+/// What one pass over a lead's events gathers.
+struct EventPass {
+    /// One per engagement rule, then one per stage trigger.
+    tallies: Vec<Tally>,
+    /// One per disqualifier: whether an event disqualified the lead.
+    disqualified: Vec<bool>,
+}
+
+/// The pass over `events` (ascending by time): each admitted event is offered to
+/// the rules, triggers and disqualifiers indexed under its type.
+fn pass_over_events(engine: &Engine, events: &[Event], now: i64, events_tally: &mut EventTally) -> EventPass {
     let rules = &engine.engagement;
     let triggers = &engine.index.triggers;
     let mut tallies = vec![Tally::default(); rules.len() + triggers.len()];
@@ -125,7 +133,7 @@ pub fn evaluate(engine: &Engine, profile: &Map<String, Value>, events: &[Event],
     let mut scored = 0u32;
     for e in events {
         let entry = engine.index.entry(&e.kind);
-        if !admit(engine, entry, e, now, &mut events_tally) {
+        if !admit(engine, entry, e, now, events_tally) {
             continue;
         }
         scored += 1;
@@ -154,6 +162,15 @@ pub fn evaluate(engine: &Engine, profile: &Map<String, Value>, events: &[Event],
         }
     }
     events_tally.scored = scored;
+    EventPass { tallies, disqualified: event_disqualified }
+}
+
+/// Scores `events` (ascending by time, at most the history limit) at `now`.
+/// `events_tally` arrives holding what the caller already set aside.
+pub fn evaluate(engine: &Engine, profile: &Map<String, Value>, events: &[Event], now: i64, mut events_tally: EventTally) -> ScoreResult {
+    let rules = &engine.engagement;
+    let triggers = &engine.index.triggers;
+    let EventPass { tallies, disqualified: event_disqualified } = pass_over_events(engine, events, now, &mut events_tally);
 
     let group_name = |g: Option<usize>| g.and_then(|g| engine.groups.get(g)).map(|g| g.name.clone());
     let mut contributions = Vec::with_capacity(engine.fit.len() + rules.len());
