@@ -74,7 +74,7 @@ if [[ ! -d node_modules ]] || ! cmp -s package-lock.json node_modules/.leadscore
     npm ci --no-audit --no-fund --loglevel=error >&2
     cp package-lock.json node_modules/.leadscore-lock
 fi
-[[ -f leads.json && -f sample-lead.json && -f ruleset.neutral.json ]] || node workload.mjs
+node workload.mjs >/dev/null     # deterministic (seed 42): the same 10,000 leads every time
 node translate.mjs >/dev/null
 
 load() { printf 'load average: %s' "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)"; }
@@ -101,7 +101,7 @@ if want coldstart; then
     section "Cold start in a fresh Node.js process: import, init, compile the rule set, first score (medians of $COLD_N)"
     node coldstart.mjs --n "$COLD_N" --engines "none,handwritten,neutral-interp,jsonlogic,zen,$ADAPTER" | sed "s|$ADAPTER|leadscore|"
     echo
-    echo "leadscore: Node's entry instantiates the module synchronously on import, so its WebAssembly load is in the import column; prepare is new Engine(rules)."
+    echo "leadscore: the adapter imports the package in init(), and Node's entry compiles and instantiates the module as it loads, so the WebAssembly load is the init column; prepare is reading ruleset.json and new Engine(rules) (V8 compiles each wasm function on its first call, so the first calls cost more)."
 fi
 if want workerd; then
     section "Cold start in workerd (medians of $COLD_N fresh processes)"

@@ -2,9 +2,9 @@
 // scripts/bench-js.sh): the built npm package (pkg/, its Node.js entry) scoring the
 // neutral 21-rule workload, pre-translated by hand into benches/peers/ruleset.json.
 //
-//   init()     imports the package: Node's entry reads and instantiates
-//              leadscore_bg.wasm synchronously on import, so the whole WebAssembly
-//              load is in the import (coldstart.mjs's "import" column).
+//   init()     imports the package (a dynamic import): Node's entry reads, compiles
+//              and instantiates leadscore_bg.wasm synchronously as it loads, so the
+//              whole WebAssembly load is in init (coldstart.mjs's "init" column).
 //   prepare()  compiles the rule set once (new Engine).
 //   evaluate() engine.score(lead, asOf): the lead goes in as JSON (JSON.stringify),
 //              the full ScoreResult comes back as a plain object (JSON.parse), and
