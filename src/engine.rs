@@ -7,6 +7,7 @@ use crate::history::{self, MAX_EVENTS_PER_CALL};
 use crate::rules::*;
 use crate::stages::{Band, Grades, Stages};
 use crate::value::type_name;
+use crate::wire::RawLead;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -86,10 +87,25 @@ impl Engine {
         self.score_owned(lead.clone(), now)
     }
 
-    /// Scores a lead given as JSON text; see [`Engine::score_value`].
+    /// Scores a lead given as JSON text; see [`Engine::score_value`]. The text is
+    /// read straight into events, without a `serde_json::Value` in between.
     pub fn score_json(&self, lead: &str, now: i64) -> Result<ScoreResult, InputError> {
-        let v: Value = serde_json::from_str(lead).map_err(|e| InputError::new("", "invalidJson", format!("the lead is not valid JSON: {e}")))?;
-        self.score_owned(v, now)
+        let mut de = serde_json::Deserializer::from_str(lead);
+        let raw = crate::wire::read_lead(&mut de, MAX_EVENTS_PER_CALL)
+            .and_then(|raw| de.end().map(|()| raw))
+            .map_err(|e| {
+                // serde_json stops at 128 levels of nesting rather than exhaust the stack.
+                if e.to_string().starts_with("recursion limit exceeded") {
+                    InputError::new("", "tooDeep", "the lead nests lists and objects more than 128 levels deep")
+                } else {
+                    InputError::new("", "invalidJson", format!("the lead is not valid JSON: {e}"))
+                }
+            })?;
+        let (lead, mut tally) = lead_from_raw(raw, "")?;
+        let events = history::prepare(&lead.events, &mut tally);
+        let mut result = crate::score::evaluate(self, &lead.profile, &events, now, tally);
+        result.lead_id = lead.id;
+        Ok(result)
     }
 
     /// [`Engine::score_value`], taking the JSON by value so nothing is copied.
@@ -134,36 +150,37 @@ fn json_size(v: &Value, depth: usize) -> Option<usize> {
 
 /// Reads a lead; invalid events are left out and reported in the tally.
 pub fn lead_from_owned(v: Value, path: &str) -> Result<(Lead, EventTally), InputError> {
-    let mut obj = match v {
-        Value::Object(obj) => obj,
-        other => {
-            return Err(InputError::new(path, "wrongType", format!("a lead is an object like {{\"profile\": {{…}}, \"events\": […]}}, not {}", type_name(&other))))
-        }
-    };
-    if let Some(k) = obj.keys().find(|k| !matches!(k.as_str(), "id" | "profile" | "events")) {
+    let raw = crate::wire::read_lead(v, MAX_EVENTS_PER_CALL).map_err(|e| InputError::new(path, "invalid", e.to_string()))?;
+    lead_from_raw(raw, path)
+}
+
+/// Checks a lead's parts as read from JSON (see [`crate::wire`]).
+pub fn lead_from_raw(raw: RawLead, path: &str) -> Result<(Lead, EventTally), InputError> {
+    let parts = raw.map_err(|t| InputError::new(path, "wrongType", format!("a lead is an object like {{\"profile\": {{…}}, \"events\": […]}}, not {t}")))?;
+    if let Some(k) = &parts.unknown_key {
         return Err(InputError::new(crate::error::join(path, k), "unknownKey", format!("a lead has no key \"{k}\"; its keys are id, profile, events")));
     }
-    let id = match obj.get("id") {
+    let id = match parts.id {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::String(s)) => Some(s),
         Some(Value::Number(n)) => Some(n.to_string()),
-        Some(other) => return Err(InputError::new(crate::error::join(path, "id"), "wrongType", format!("the lead id is text, not {}", type_name(other)))),
+        Some(other) => return Err(InputError::new(crate::error::join(path, "id"), "wrongType", format!("the lead id is text, not {}", type_name(&other)))),
     };
-    let profile = match obj.remove("profile") {
+    let profile = match parts.profile {
         None | Some(Value::Null) => Map::new(),
         Some(p) => check_profile(p, &crate::error::join(path, "profile"))?,
     };
     let mut tally = EventTally::default();
     let events_path = crate::error::join(path, "events");
-    let events = match obj.remove("events") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) if items.len() > MAX_EVENTS_PER_CALL => {
-            return Err(InputError::new(events_path, "tooMany", format!("{} events in one call; the limit is {MAX_EVENTS_PER_CALL}", items.len())))
-        }
-        Some(Value::Array(items)) => items
+    if parts.event_count > MAX_EVENTS_PER_CALL {
+        return Err(InputError::new(events_path, "tooMany", format!("{} events in one call; the limit is {MAX_EVENTS_PER_CALL}", parts.event_count)));
+    }
+    let events = match parts.events {
+        None => Vec::new(),
+        Some(Ok(items)) => items
             .into_iter()
             .enumerate()
-            .filter_map(|(i, e)| match Event::from_owned(e, &index(&events_path, i)) {
+            .filter_map(|(i, e)| match Event::from_raw(e, &index(&events_path, i)) {
                 Ok(e) => Some(e),
                 Err(err) => {
                     tally.skip("invalid");
@@ -174,7 +191,7 @@ pub fn lead_from_owned(v: Value, path: &str) -> Result<(Lead, EventTally), Input
                 }
             })
             .collect(),
-        Some(other) => return Err(InputError::new(events_path, "wrongType", format!("\"events\" is a list, not {}", type_name(&other)))),
+        Some(Err(t)) => return Err(InputError::new(events_path, "wrongType", format!("\"events\" is a list, not {t}"))),
     };
     Ok((Lead { id, profile, events }, tally))
 }

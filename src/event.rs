@@ -5,6 +5,7 @@ use crate::error::InputError;
 use crate::time::instant_from_json;
 use crate::value::type_name;
 use crate::value::Fields;
+use crate::wire::RawEvent;
 use compact_str::CompactString;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
@@ -43,42 +44,44 @@ impl Event {
     /// Like [`Event::from_json`], taking the JSON by value so property values move
     /// into the event instead of being copied.
     pub fn from_owned(v: Value, path: &str) -> Result<Event, InputError> {
+        let raw = crate::wire::read_event(v).map_err(|e| InputError::new(path, "invalidEvent", e.to_string()))?;
+        Event::from_raw(raw, path)
+    }
+
+    /// Checks an event's parts as read from JSON (see [`crate::wire`]).
+    pub fn from_raw(raw: RawEvent, path: &str) -> Result<Event, InputError> {
         let err = |at: &str, code: &'static str, msg: String| InputError::new(crate::error::join(path, at), code, msg);
-        let obj = match v {
-            Value::Object(obj) => obj,
-            other => {
-                return Err(err("", "wrongType", format!("an event is an object like {{\"type\": \"page_view\", \"ts\": 1795685400000}}, not {}", type_name(&other))))
-            }
-        };
-        let kind = match obj.get("type") {
+        let parts = raw.map_err(|t| err("", "wrongType", format!("an event is an object like {{\"type\": \"page_view\", \"ts\": 1795685400000}}, not {t}")))?;
+        let kind = match parts.kind {
             Some(Value::String(s)) if s.is_empty() => return Err(err("type", "invalidEvent", "the event type is empty".into())),
             Some(Value::String(s)) if s.len() > MAX_TYPE_LEN => {
                 return Err(err("type", "tooLong", format!("the event type is longer than {MAX_TYPE_LEN} bytes")))
             }
-            Some(Value::String(s)) => CompactString::from(s.as_str()),
-            Some(other) => return Err(err("type", "wrongType", format!("the event type is text, not {}", type_name(other)))),
+            Some(Value::String(s)) => CompactString::from(s),
+            Some(other) => return Err(err("type", "wrongType", format!("the event type is text, not {}", type_name(&other)))),
             None => return Err(err("type", "missingKey", "the event has no \"type\"".into())),
         };
-        let ts = match obj.get("ts") {
+        let ts = match &parts.ts {
             Some(t) => instant_from_json(t).map_err(|m| err("ts", "invalidTimestamp", format!("the timestamp {m}")))?,
             None => return Err(err("ts", "missingKey", "the event has no \"ts\" (milliseconds since the epoch, or RFC 3339 text)".into())),
         };
-        let id = match obj.get("id") {
+        let id = match parts.id {
             None | Some(Value::Null) => None,
-            Some(Value::String(s)) if s.len() <= MAX_ID_LEN && !s.is_empty() => Some(Box::from(s.as_str())),
+            Some(Value::String(s)) if s.len() <= MAX_ID_LEN && !s.is_empty() => Some(Box::from(s)),
             Some(Value::String(_)) => return Err(err("id", "invalidEvent", format!("the event id is empty or longer than {MAX_ID_LEN} bytes"))),
-            Some(other) => return Err(err("id", "wrongType", format!("the event id is text, not {}", type_name(other)))),
+            Some(other) => return Err(err("id", "wrongType", format!("the event id is text, not {}", type_name(&other)))),
         };
-        let mut count = 0;
+        // Sorted by name; of a name given twice the last value counts, as in a JSON
+        // object read into a map.
+        let mut properties = parts.properties;
+        properties.reverse();
+        properties.sort_by(|a, b| a.0.cmp(&b.0));
+        properties.dedup_by(|later, kept| later.0 == kept.0);
+        if properties.len() > MAX_PROPERTIES {
+            return Err(err("", "tooManyProperties", format!("the event has more than {MAX_PROPERTIES} properties")));
+        }
         let mut size = kind.len() + id.as_deref().map_or(0, str::len) + 40;
-        for (k, val) in &obj {
-            if matches!(k.as_str(), "type" | "ts" | "id") {
-                continue;
-            }
-            count += 1;
-            if count > MAX_PROPERTIES {
-                return Err(err("", "tooManyProperties", format!("the event has more than {MAX_PROPERTIES} properties")));
-            }
+        for (k, val) in &properties {
             if k.len() > MAX_TYPE_LEN {
                 return Err(err(k, "tooLong", format!("the property name is longer than {MAX_TYPE_LEN} bytes")));
             }
@@ -88,8 +91,6 @@ impl Event {
                 return Err(err("", "tooLarge", format!("the event is larger than {MAX_EVENT_BYTES} bytes of JSON")));
             }
         }
-        // A JSON object's keys come sorted, which is the order Properties keeps.
-        let properties = obj.into_iter().filter(|(k, _)| !matches!(k.as_str(), "type" | "ts" | "id")).map(|(k, v)| (CompactString::from(k), v)).collect();
         Ok(Event { kind, ts, id, properties: Properties(properties), anonymous: false })
     }
 }

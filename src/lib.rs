@@ -21,6 +21,7 @@ pub mod session;
 pub mod stages;
 pub mod time;
 pub mod value;
+pub mod wire;
 #[cfg(feature = "wasm")]
 mod wasm;
 

@@ -445,8 +445,8 @@ impl WasmEngine {
         #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
     ) -> Result<JsValue, JsValue> {
         let now = now_of(&now)?;
-        let lead = json_value(&lead, "", "the lead")?;
-        let result = self.inner.score_owned(lead, now).map_err(|e| input_error(&e))?;
+        let text = json_text(&lead, "", "the lead").map_err(|e| input_error(&e))?;
+        let result = self.inner.score_json(&text, now).map_err(|e| input_error(&e))?;
         to_js(&result)
     }
 
@@ -459,8 +459,7 @@ impl WasmEngine {
     ) -> Result<String, JsValue> {
         let now = now_of(&now)?;
         let text = text_of(&lead, "", "the lead's JSON")?;
-        let lead = parse_json(&text, "", "the lead")?;
-        let result = self.inner.score_owned(lead, now).map_err(|e| input_error(&e))?;
+        let result = self.inner.score_json(&text, now).map_err(|e| input_error(&e))?;
         to_json(&result)
     }
 

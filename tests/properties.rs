@@ -272,3 +272,29 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Reading a lead straight from JSON text and reading an already parsed value
+    /// give the same result, valid or not.
+    #[test]
+    fn json_text_and_parsed_values_score_alike(p in profile(), events in proptest::collection::vec(prop_oneof![event(), any_json()], 0..12), junk in any_json()) {
+        let engine = &examples()[0];
+        for lead in [json!({"id": "x", "profile": p.clone(), "events": events.clone()}), json!({"profile": p.clone(), "events": junk.clone()}), junk.clone()] {
+            let by_text = engine.score_json(&lead.to_string(), NOW).map(|r| r.to_json()).map_err(|e| e.problem);
+            let by_value = engine.score_value(&lead, NOW).map(|r| r.to_json()).map_err(|e| e.problem);
+            prop_assert_eq!(by_text, by_value);
+        }
+    }
+}
+
+#[test]
+fn repeated_keys_keep_the_last_value_as_json_objects_do() {
+    let engine = &examples()[2];
+    let text = r#"{"profile": {"jobTitle": "Head of X"}, "events": [{"type": "page_view", "url": "/blog", "ts": 1795176000000, "url": "/pricing"}]}"#;
+    let by_text = engine.score_json(text, NOW).unwrap();
+    let by_value = engine.score_value(&serde_json::from_str(text).unwrap(), NOW).unwrap();
+    assert_eq!(by_text.to_json(), by_value.to_json());
+    assert_eq!(by_text.total.as_f64(), 35.0, "title 20 + pricing 15");
+}

@@ -1,0 +1,250 @@
+//! Reading leads and events from JSON without building a `serde_json::Value` tree
+//! for them first: an event's keys go straight into its short inline names and its
+//! values into its property list. Nothing here judges the input; anything of the
+//! wrong shape is kept as the name of its JSON type, and `event.rs` / `engine.rs`
+//! check the parts with paths and messages, whichever way the JSON arrived (text,
+//! or a `Value` already parsed, which drives the same visitors).
+
+use compact_str::CompactString;
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+use std::fmt;
+
+/// An event's parts as found, or the JSON type it had instead of an object.
+pub type RawEvent = Result<EventParts, &'static str>;
+
+#[derive(Debug, Default)]
+pub struct EventParts {
+    pub kind: Option<Value>,
+    pub ts: Option<Value>,
+    pub id: Option<Value>,
+    /// Every other key, in the order found.
+    pub properties: Vec<(CompactString, Value)>,
+}
+
+/// A lead's parts as found, or the JSON type it had instead of an object.
+pub type RawLead = Result<LeadParts, &'static str>;
+
+#[derive(Debug, Default)]
+pub struct LeadParts {
+    pub id: Option<Value>,
+    pub profile: Option<Value>,
+    /// The events, or the JSON type `events` had instead of a list.
+    pub events: Option<Result<Vec<RawEvent>, &'static str>>,
+    /// How many events the list held (more are counted than kept past the limit).
+    pub event_count: usize,
+    /// The first key that is not `id`, `profile` or `events`.
+    pub unknown_key: Option<String>,
+}
+
+/// Reads a lead from anything serde can drive (JSON text, a `Value`).
+pub fn read_lead<'de, D: Deserializer<'de>>(d: D, keep_events: usize) -> Result<RawLead, D::Error> {
+    d.deserialize_any(LeadVisitor { keep_events })
+}
+
+pub fn read_event<'de, D: Deserializer<'de>>(d: D) -> Result<RawEvent, D::Error> {
+    d.deserialize_any(EventVisitor)
+}
+
+/// Visits any JSON value; for anything that is not an object, answers with the
+/// name of its type (consuming lists so the reader can go on).
+macro_rules! not_an_object {
+    () => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(Err("a boolean"))
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(Err("a number"))
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(Err("a number"))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(Err("a number"))
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(Err("a string"))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Err("null"))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Err("null"))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(Err("a list"))
+        }
+    };
+}
+
+struct EventVisitor;
+
+impl<'de> Visitor<'de> for EventVisitor {
+    type Value = RawEvent;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an event")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawEvent, A::Error> {
+        let mut parts = EventParts::default();
+        while let Some(Key(key)) = map.next_key::<Key>()? {
+            match key.as_str() {
+                "type" => parts.kind = Some(map.next_value()?),
+                "ts" => parts.ts = Some(map.next_value()?),
+                "id" => parts.id = Some(map.next_value()?),
+                _ => parts.properties.push((key, map.next_value()?)),
+            }
+        }
+        Ok(Ok(parts))
+    }
+
+    not_an_object!();
+}
+
+impl<'de> Deserialize<'de> for Wrapped<RawEvent> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        read_event(d).map(Wrapped)
+    }
+}
+
+/// Lets `RawEvent` (a `Result`) be read as a list element.
+struct Wrapped<T>(T);
+
+struct LeadVisitor {
+    keep_events: usize,
+}
+
+impl<'de> Visitor<'de> for LeadVisitor {
+    type Value = RawLead;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a lead")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawLead, A::Error> {
+        let mut parts = LeadParts::default();
+        while let Some(Key(key)) = map.next_key::<Key>()? {
+            match key.as_str() {
+                "id" => parts.id = Some(map.next_value()?),
+                "profile" => parts.profile = Some(map.next_value()?),
+                "events" => {
+                    let Events { events, count } = map.next_value_seed(EventsSeed { keep: self.keep_events })?;
+                    parts.events = events;
+                    parts.event_count = count;
+                }
+                _ => {
+                    if parts.unknown_key.is_none() {
+                        parts.unknown_key = Some(key.to_string());
+                    }
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Ok(parts))
+    }
+
+    not_an_object!();
+}
+
+struct Events {
+    events: Option<Result<Vec<RawEvent>, &'static str>>,
+    count: usize,
+}
+
+struct EventsSeed {
+    keep: usize,
+}
+
+impl<'de> de::DeserializeSeed<'de> for EventsSeed {
+    type Value = Events;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Events, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EventsSeed {
+    type Value = Events;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of events")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Events, A::Error> {
+        let mut events = Vec::new();
+        let mut count = 0;
+        // Past the limit events are only counted, so a huge list cannot fill memory.
+        while count < self.keep {
+            match seq.next_element::<Wrapped<RawEvent>>()? {
+                Some(Wrapped(e)) => events.push(e),
+                None => return Ok(Events { events: Some(Ok(events)), count }),
+            }
+            count += 1;
+        }
+        while seq.next_element::<IgnoredAny>()?.is_some() {
+            count += 1;
+        }
+        Ok(Events { events: Some(Ok(events)), count })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Events, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Events { events: Some(Err("an object")), count: 0 })
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Events, E> {
+        Ok(Events { events: None, count: 0 })
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Events, E> {
+        Ok(Events { events: None, count: 0 })
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Events, E> {
+        Ok(Events { events: Some(Err("a boolean")), count: 0 })
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Events, E> {
+        Ok(Events { events: Some(Err("a number")), count: 0 })
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Events, E> {
+        Ok(Events { events: Some(Err("a number")), count: 0 })
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Events, E> {
+        Ok(Events { events: Some(Err("a number")), count: 0 })
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Events, E> {
+        Ok(Events { events: Some(Err("a string")), count: 0 })
+    }
+}
+
+/// An object key, read into an inline string without an intermediate `String`
+/// when the JSON text holds it unescaped.
+struct Key(CompactString);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = Key;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
+                Ok(Key(CompactString::from(s)))
+            }
+
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Key, E> {
+                Ok(Key(CompactString::from(s)))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
