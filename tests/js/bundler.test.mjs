@@ -210,7 +210,9 @@ test('bundled with esbuild, in headless Chromium under a strict CSP', { skip: SK
         chromium.kill('SIGKILL');
         await exited;
         server.close();
-        fs.rmSync(profile, { recursive: true, force: true });
+        // Chromium's helper processes can outlive the killed browser for a moment and
+        // still write into the profile: retry rather than fail on ENOTEMPTY.
+        fs.rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
         fs.rmSync(dir, { recursive: true, force: true });
     }
 });
