@@ -28,6 +28,18 @@ fn scoring(c: &mut Criterion) {
             mql
         })
     });
+    let texts = workload::lead_texts(2_000);
+    g.bench_function("score_json (parse JSON text + score), per event", |b| {
+        b.iter(|| texts.iter().map(|t| engine.score_json(black_box(t), workload::NOW).unwrap().total.0).sum::<i64>())
+    });
+    g.bench_function("parse JSON text into a lead only, per event", |b| {
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| leadscore::engine::lead_from_owned(serde_json::from_str(black_box(t)).unwrap(), "").unwrap().0.events.len())
+                .sum::<usize>()
+        })
+    });
     let sessions = workload::sessions(&leads);
     g.bench_function("session score, per event", |b| {
         b.iter(|| sessions.iter().map(|s| s.score(&engine, workload::NOW).total.0).sum::<i64>())

@@ -66,14 +66,19 @@ pub fn engine() -> Engine {
     Engine::from_json(include_str!("../../examples/b2b-saas/ruleset.json")).unwrap()
 }
 
+/// The same leads as JSON text.
+pub fn lead_texts(n: usize) -> Vec<String> {
+    let mut rng = Rng::new(42);
+    (0..n).map(|i| lead_json(&mut rng, i).to_string()).collect()
+}
+
 /// Parsed leads, ready to score (parsing is not part of scoring), read from
 /// JSON text the way a batch job reads them.
 pub fn leads(n: usize) -> Vec<Lead> {
     let mut rng = Rng::new(42);
     (0..n)
         .map(|i| {
-            let text = lead_json(&mut rng, i).to_string();
-            let v: Value = serde_json::from_str(&text).unwrap();
+            let v: Value = serde_json::from_str(&lead_json(&mut rng, i).to_string()).unwrap();
             leadscore::engine::lead_from_owned(v, "").unwrap().0
         })
         .collect()
