@@ -4,20 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
-import { spawn, spawnSync } from 'node:child_process';
-import { examples, NOW, PKG, RULESET } from './helpers.mjs';
-
-function findChromium() {
-    const candidates = [process.env.CHROME_BIN, 'chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'].filter(Boolean);
-    for (const c of candidates) {
-        const r = spawnSync(c, ['--version'], { encoding: 'utf8' });
-        if (r.status === 0) return c;
-    }
-    return null;
-}
+import { examples, findChromium, NOW, openInChromium, PKG, RULESET } from './helpers.mjs';
 
 const CHROMIUM = findChromium();
 const EXAMPLES = examples();
@@ -101,22 +90,9 @@ test('the browser entry in headless Chromium', { skip: CHROMIUM ? false : 'no Ch
         }
     });
     await new Promise((r) => server.listen(0, '127.0.0.1', r));
-    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'leadscore-chromium-'));
-    const chromium = spawn(
-        CHROMIUM,
-        ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--no-default-browser-check', `--user-data-dir=${profile}`, `http://127.0.0.1:${server.address().port}/`],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    chromium.stderr.on('data', (c) => (stderr += c));
-    const exited = new Promise((r) => chromium.on('exit', r));
-    let timer;
+    const browser = openInChromium(CHROMIUM, `http://127.0.0.1:${server.address().port}/`);
     try {
-        const out = await Promise.race([
-            result,
-            exited.then((code) => Promise.reject(new Error(`Chromium exited (${code}) before reporting:\n${stderr}`))),
-            new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no result from Chromium in 90 s:\n${stderr}`)), 90_000))),
-        ]);
+        const out = await Promise.race([result, browser.failed]);
         assert.deepEqual(out.errors, []);
         assert.match(out.beforeInit, /not initialized: `await init\(\)`/);
         assert.equal(out.examples.length, EXAMPLES.length);
@@ -134,12 +110,7 @@ test('the browser entry in headless Chromium', { skip: CHROMIUM ? false : 'no Ch
         assert.deepEqual(out.inputError, { isClass: true, name: 'InputError', path: 'now', code: 'invalidTimestamp' });
         assert.deepEqual(out.session, { transitions: ['mql'], again: 0, total: 50 });
     } finally {
-        clearTimeout(timer);
-        chromium.kill('SIGKILL');
-        await exited;
+        await browser.close();
         server.close();
-        // Chromium's helper processes can outlive the killed browser for a moment and
-        // still write into the profile: retry rather than fail on ENOTEMPTY.
-        fs.rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     }
 });

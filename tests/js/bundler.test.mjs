@@ -13,21 +13,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
-import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { NOW, PKG, RULESET, lead } from './helpers.mjs';
+import { findChromium, NOW, openInChromium, PKG, RULESET, lead } from './helpers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-
-function findChromium() {
-    const candidates = [process.env.CHROME_BIN, 'chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'].filter(Boolean);
-    for (const c of candidates) {
-        const r = spawnSync(c, ['--version'], { encoding: 'utf8' });
-        if (r.status === 0) return c;
-    }
-    return null;
-}
 
 let esbuild = null;
 try {
@@ -165,26 +155,10 @@ test('bundled with esbuild, in headless Chromium under a strict CSP', { skip: SK
         }
     });
     await new Promise((r) => server.listen(0, '127.0.0.1', r));
-    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'leadscore-chromium-'));
-    const chromium = spawn(
-        CHROMIUM,
-        [
-            '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--no-default-browser-check',
-            `--user-data-dir=${profile}`, `http://127.0.0.1:${server.address().port}/`,
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    chromium.stderr.on('data', (c) => (stderr += c));
-    const exited = new Promise((r) => chromium.on('exit', r));
-    let timer;
+    const browser = openInChromium(CHROMIUM, `http://127.0.0.1:${server.address().port}/`, { describe: () => `(requests: ${requests.join(' ')})` });
     try {
         const both = Promise.all([results['/result'], results['/result-nowasm']]);
-        const [out, nowasm] = await Promise.race([
-            both,
-            exited.then((code) => Promise.reject(new Error(`Chromium exited (${code}) before reporting:\n${stderr}`))),
-            new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no result from Chromium in 90 s (requests: ${requests.join(' ')}):\n${stderr}`)), 90_000))),
-        ]);
+        const [out, nowasm] = await Promise.race([both, browser.failed]);
 
         // Under script-src 'self' 'wasm-unsafe-eval': the policy is in force (eval is
         // refused), nothing the package does is refused, and it scores as Node does.
@@ -206,13 +180,8 @@ test('bundled with esbuild, in headless Chromium under a strict CSP', { skip: SK
         assert.ok(nowasm.score === undefined);
         t.diagnostic(`without 'wasm-unsafe-eval': ${nowasm.errors[0].split('\n')[0]}`);
     } finally {
-        clearTimeout(timer);
-        chromium.kill('SIGKILL');
-        await exited;
+        await browser.close();
         server.close();
-        // Chromium's helper processes can outlive the killed browser for a moment and
-        // still write into the profile: retry rather than fail on ENOTEMPTY.
-        fs.rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
         fs.rmSync(dir, { recursive: true, force: true });
     }
 });

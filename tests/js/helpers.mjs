@@ -1,7 +1,9 @@
 // Shared fixtures: the example rule sets (examples/<name>/ruleset.json, leads.json)
 // with their golden results (tests/golden/<name>.ndjson), and a small inline rule set.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -58,5 +60,54 @@ export function lead(views = 2, extra = {}) {
         profile: { jobTitle: 'VP Sales', company: { size: 120 } },
         events: Array.from({ length: views }, (_, i) => pricing(NOW - (i + 1) * 60_000)),
         ...extra,
+    };
+}
+
+/** The Chromium to drive (CHROME_BIN, else the usual names on PATH), or null. */
+export function findChromium() {
+    const candidates = [process.env.CHROME_BIN, 'chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'].filter(Boolean);
+    for (const c of candidates) {
+        const r = spawnSync(c, ['--version'], { encoding: 'utf8' });
+        if (r.status === 0) return c;
+    }
+    return null;
+}
+
+/**
+ * Opens `url` in a headless Chromium with a fresh profile. `failed` rejects if the
+ * browser exits first or after `timeoutMs` (with what it printed and `describe()`);
+ * `close()` ends it and removes the profile.
+ */
+export function openInChromium(chromiumPath, url, { timeoutMs = 90_000, describe = () => '' } = {}) {
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'leadscore-chromium-'));
+    const chromium = spawn(
+        chromiumPath,
+        ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--no-default-browser-check', `--user-data-dir=${profile}`, url],
+        // Its own process group, so close() ends the helper processes too.
+        { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+    );
+    let stderr = '';
+    chromium.stderr.on('data', (c) => (stderr += c));
+    const exited = new Promise((r) => chromium.on('exit', r));
+    let timer;
+    const failed = Promise.race([
+        exited.then((code) => Promise.reject(new Error(`Chromium exited (${code}) before reporting:\n${stderr}`))),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no result from Chromium in ${timeoutMs / 1000} s ${describe()}:\n${stderr}`)), timeoutMs))),
+    ]);
+    failed.catch(() => {});
+    return {
+        failed,
+        async close() {
+            clearTimeout(timer);
+            try {
+                process.kill(-chromium.pid, 'SIGKILL');
+            } catch {
+                chromium.kill('SIGKILL');
+            }
+            await exited;
+            // The last helper processes may still be on their way out: retry rather than
+            // fail on ENOTEMPTY.
+            fs.rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+        },
     };
 }
