@@ -73,7 +73,11 @@ impl Engine {
 
     /// Scores one lead at `now` (milliseconds since the epoch).
     pub fn score(&self, lead: &Lead, now: i64) -> ScoreResult {
-        let mut tally = EventTally::default();
+        self.score_read(lead, EventTally::default(), now)
+    }
+
+    /// Scores a lead as read, `tally` holding the events set aside while reading.
+    fn score_read(&self, lead: &Lead, mut tally: EventTally, now: i64) -> ScoreResult {
         let events = history::prepare(&lead.events, &mut tally);
         let mut result = crate::score::evaluate(self, &lead.profile, &events, now, tally);
         result.lead_id = lead.id.clone();
@@ -93,28 +97,15 @@ impl Engine {
         let mut de = serde_json::Deserializer::from_str(lead);
         let raw = crate::wire::read_lead(&mut de, MAX_EVENTS_PER_CALL)
             .and_then(|raw| de.end().map(|()| raw))
-            .map_err(|e| {
-                // serde_json stops at 128 levels of nesting rather than exhaust the stack.
-                if e.to_string().starts_with("recursion limit exceeded") {
-                    InputError::new("", "tooDeep", "the lead nests lists and objects more than 128 levels deep")
-                } else {
-                    InputError::new("", "invalidJson", format!("the lead is not valid JSON: {e}"))
-                }
-            })?;
-        let (lead, mut tally) = lead_from_raw(raw, "")?;
-        let events = history::prepare(&lead.events, &mut tally);
-        let mut result = crate::score::evaluate(self, &lead.profile, &events, now, tally);
-        result.lead_id = lead.id;
-        Ok(result)
+            .map_err(|e| crate::error::json_error(&e, "", "the lead"))?;
+        let (lead, tally) = lead_from_raw(raw, "")?;
+        Ok(self.score_read(&lead, tally, now))
     }
 
     /// [`Engine::score_value`], taking the JSON by value so nothing is copied.
     pub fn score_owned(&self, lead: Value, now: i64) -> Result<ScoreResult, InputError> {
-        let (lead, mut tally) = lead_from_owned(lead, "")?;
-        let events = history::prepare(&lead.events, &mut tally);
-        let mut result = crate::score::evaluate(self, &lead.profile, &events, now, tally);
-        result.lead_id = lead.id;
-        Ok(result)
+        let (lead, tally) = lead_from_owned(lead, "")?;
+        Ok(self.score_read(&lead, tally, now))
     }
 }
 

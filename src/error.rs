@@ -59,6 +59,16 @@ impl InputError {
     }
 }
 
+/// serde_json's complaint about `what` (e.g. "the lead") as an input error. serde_json
+/// stops at 128 levels of nesting rather than exhaust the stack: that is `tooDeep`.
+pub fn json_error(e: &serde_json::Error, path: &str, what: &str) -> InputError {
+    if e.to_string().starts_with("recursion limit exceeded") {
+        InputError::new(path, "tooDeep", format!("{what} nests lists and objects more than 128 levels deep"))
+    } else {
+        InputError::new(path, "invalidJson", format!("{what} is not valid JSON: {e}"))
+    }
+}
+
 /// Joins a JSON path prefix and a child: `join("fit[0]", "when")` is `fit[0].when`.
 pub(crate) fn join(prefix: &str, child: &str) -> String {
     if prefix.is_empty() {

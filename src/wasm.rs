@@ -326,14 +326,7 @@ fn json_value(v: &JsValue, path: &str, what: &str) -> Result<Value, JsValue> {
 }
 
 fn parse_json(text: &str, path: &str, what: &str) -> Result<Value, JsValue> {
-    serde_json::from_str(text).map_err(|e| {
-        // serde_json stops at 128 levels of nesting rather than exhaust the stack.
-        if e.to_string().starts_with("recursion limit exceeded") {
-            input(path, "tooDeep", format!("{what} nests lists and objects more than 128 levels deep"))
-        } else {
-            input(path, "invalidJson", format!("{what} is not valid JSON: {e}"))
-        }
-    })
+    serde_json::from_str(text).map_err(|e| input_error(&crate::error::json_error(&e, path, what)))
 }
 
 /// Hands a result to JS as a plain object.

@@ -46,34 +46,41 @@ pub fn read_event<'de, D: Deserializer<'de>>(d: D) -> Result<RawEvent, D::Error>
     d.deserialize_any(EventVisitor)
 }
 
-/// Visits any JSON value; for anything that is not an object, answers with the
-/// name of its type (consuming lists so the reader can go on).
-macro_rules! not_an_object {
-    () => {
+/// The visitor methods for JSON booleans, numbers and strings: each answers
+/// `$wrap(name of its type)`.
+macro_rules! scalars_are_wrong {
+    ($wrap:expr) => {
         fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(Err("a boolean"))
+            Ok($wrap("a boolean"))
         }
         fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(Err("a number"))
+            Ok($wrap("a number"))
         }
         fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(Err("a number"))
+            Ok($wrap("a number"))
         }
         fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(Err("a number"))
+            Ok($wrap("a number"))
         }
         fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-            Ok(Err("a string"))
+            Ok($wrap("a string"))
+        }
+    };
+}
+
+/// The visitor methods for lists and `null`, for a reader that wants an object:
+/// lists are consumed so the reader can go on.
+macro_rules! lists_and_null_are_wrong {
+    () => {
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(Err("a list"))
         }
         fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
             Ok(Err("null"))
         }
         fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
             Ok(Err("null"))
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(Err("a list"))
         }
     };
 }
@@ -100,7 +107,8 @@ impl<'de> Visitor<'de> for EventVisitor {
         Ok(Ok(parts))
     }
 
-    not_an_object!();
+    scalars_are_wrong!(Err);
+    lists_and_null_are_wrong!();
 }
 
 impl<'de> Deserialize<'de> for Wrapped<RawEvent> {
@@ -145,7 +153,8 @@ impl<'de> Visitor<'de> for LeadVisitor {
         Ok(Ok(parts))
     }
 
-    not_an_object!();
+    scalars_are_wrong!(Err);
+    lists_and_null_are_wrong!();
 }
 
 struct Events {
@@ -202,25 +211,7 @@ impl<'de> Visitor<'de> for EventsSeed {
         Ok(Events { events: None, count: 0 })
     }
 
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Events, E> {
-        Ok(Events { events: Some(Err("a boolean")), count: 0 })
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Events, E> {
-        Ok(Events { events: Some(Err("a number")), count: 0 })
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Events, E> {
-        Ok(Events { events: Some(Err("a number")), count: 0 })
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Events, E> {
-        Ok(Events { events: Some(Err("a number")), count: 0 })
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Events, E> {
-        Ok(Events { events: Some(Err("a string")), count: 0 })
-    }
+    scalars_are_wrong!(|kind| Events { events: Some(Err(kind)), count: 0 });
 }
 
 /// An object key, read into an inline string without an intermediate `String`
