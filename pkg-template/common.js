@@ -1,8 +1,12 @@
-// Shared by every entry point: the error classes, and the guards that give the
-// generated Engine and Session classes clear errors for misuse (a freed object, a
-// wrong argument, use before init) instead of wasm-bindgen's internal ones.
+// Shared by every entry point: the error classes, and the wrappers that turn the
+// generated Engine and Session classes into the package's API: data arguments
+// encoded for the WebAssembly and results decoded (codec.js), and clear errors for
+// misuse (a freed object, a wrong argument, use before init) instead of
+// wasm-bindgen's internal ones.
 // scripts/build-pkg.sh derives common.cjs from this file: keep to `export class`,
-// `export function` and `export const` at the top level.
+// `export function` and `export const` at the top level, and imports of the form
+// `import { a, b } from './x.js'`.
+import { encode, decode, CodecError } from './codec.js';
 
 function kind(v) {
     if (v === undefined || v === null) return String(v);
@@ -53,6 +57,105 @@ export class RuleSetError extends Error {
     }
 }
 
+// ---------------------------------------------------------------------------
+// Data in and out of the WebAssembly (src/wasm.rs takes and gives MessagePack).
+
+const inputError = (path, code, message) => new InputError(path, code, message);
+const ruleSetError = (path, code, message) => new RuleSetError([{ path, code, message }]);
+
+/** `v` encoded; what JSON cannot hold is refused with `fail(path, code, message)`. */
+function bytesOf(v, path, what, fail) {
+    try {
+        return encode(v);
+    } catch (e) {
+        if (!(e instanceof CodecError)) {
+            // An exception from a toJSON() method, as JSON.stringify would let it out.
+            throw fail(path, 'notJson', `${what} cannot be written as JSON: ${e && e.message}`);
+        }
+        throw fail(path, e.code, e.code === 'notJson' ? `${what} cannot be written as JSON: ${e.message}` : `${what} ${e.message}`);
+    }
+}
+
+/** JSON text read with the host's JSON.parse. */
+function parsed(text, path, what, fail) {
+    if (typeof text !== 'string') throw fail(path, 'wrongType', `${what} is JSON text, not ${kind(text)}`);
+    try {
+        return JSON.parse(text);
+    } catch (e) {
+        throw fail(path, 'invalidJson', `${what} is not valid JSON: ${e.message}`);
+    }
+}
+
+const lead = (v) => bytesOf(v, '', 'the lead', inputError);
+const leadText = (text) => lead(parsed(text, '', "the lead's JSON", inputError));
+const leads = (v) => bytesOf(v, '', 'the list of leads', inputError);
+const leadsText = (text) => leads(parsed(text, '', "the leads' JSON", inputError));
+const ruleSet = (v) => bytesOf(typeof v === 'string' ? parsed(v, '', 'the rule set', ruleSetError) : v, '', 'the rule set', ruleSetError);
+
+/**
+ * Per method, how its data crosses: `(fn) => wrapper`, where fn is the generated
+ * method taking and giving bytes. Methods not listed take and give plain values.
+ */
+const ENGINE_METHODS = {
+    score: (fn) =>
+        function (l, now) {
+            return decode(fn.call(this, lead(l), now));
+        },
+    scoreJson: (fn) =>
+        function (text, now) {
+            return JSON.stringify(decode(fn.call(this, leadText(text), now)));
+        },
+    scoreMany: (fn) =>
+        function (list, now) {
+            return decode(fn.call(this, leads(list), now));
+        },
+    scoreManyJson: (fn) =>
+        function (text, now) {
+            return JSON.stringify(decode(fn.call(this, leadsText(text), now)));
+        },
+};
+
+const ENGINE_STATICS = {
+    fromJson: (fn) =>
+        function (text) {
+            if (typeof text !== 'string') throw ruleSetError('', 'wrongType', `Engine.fromJson takes JSON text, not ${kind(text)}`);
+            return fn.call(this, ruleSet(text));
+        },
+};
+
+const SESSION_METHODS = {
+    updateProfile: (fn) =>
+        function (patch) {
+            return fn.call(this, bytesOf(patch, 'profile', 'the profile', inputError));
+        },
+    track: (fn) =>
+        function (event, now) {
+            return decode(fn.call(this, bytesOf(event, 'event', 'the event', inputError), now));
+        },
+    evaluate: (fn) =>
+        function (engine, now) {
+            return decode(fn.call(this, engine, now));
+        },
+    score: (fn) =>
+        function (engine, now) {
+            return decode(fn.call(this, engine, now));
+        },
+    save: (fn) =>
+        function () {
+            return JSON.stringify(decode(fn.call(this)));
+        },
+};
+
+const SESSION_STATICS = {
+    restore: (fn) =>
+        function (text) {
+            return fn.call(this, bytesOf(parsed(text, '', 'saved state', inputError), '', 'saved state', inputError));
+        },
+};
+
+// ---------------------------------------------------------------------------
+// Guards
+
 const INTERNAL = new Set(['constructor', 'free', '__destroy_into_raw']);
 
 function checkThis(self, cls, member) {
@@ -82,11 +185,12 @@ function named(fn, name) {
 }
 
 /**
- * Wraps the members of a generated class (once). `objectArgs` maps a method to the
- * name and class of its first argument when that is an Engine or a Session.
- * `ready` (browser only) reports whether the WebAssembly module is initialized.
+ * Wraps the members of a generated class (once): `methods` and `statics` give the
+ * data crossing of each (see ENGINE_METHODS), `objectArgs` maps a method to the name
+ * and class of its first argument when that is an Engine or a Session, and `ready`
+ * (browser only) reports whether the WebAssembly module is initialized.
  */
-export function guard(cls, objectArgs, ready) {
+function guard(cls, { methods, statics, objectArgs }, ready) {
     if (cls.__leadscoreGuarded) return;
     Object.defineProperty(cls, '__leadscoreGuarded', { value: true });
     const proto = cls.prototype;
@@ -103,8 +207,9 @@ export function guard(cls, objectArgs, ready) {
                 }, name),
             });
         } else if (typeof desc.value === 'function') {
-            const fn = desc.value;
-            if (fn.length > 2) throw new Error(`leadscore: ${cls.name}.${name} takes ${fn.length} arguments; guard() passes two`);
+            const raw = desc.value;
+            if (raw.length > 2) throw new Error(`leadscore: ${cls.name}.${name} takes ${raw.length} arguments; guard() passes two`);
+            const fn = methods[name] ? methods[name](raw) : raw;
             const arg = objectArgs[name];
             proto[name] = named(
                 arg
@@ -127,35 +232,52 @@ export function guard(cls, objectArgs, ready) {
         if (this instanceof cls && this.__wbg_ptr) free.call(this);
     }, 'free');
     if (typeof Symbol.dispose === 'symbol') proto[Symbol.dispose] = proto.free;
-    if (ready) {
-        for (const name of Object.getOwnPropertyNames(cls)) {
-            const fn = cls[name];
-            if (typeof fn !== 'function' || name.startsWith('__')) continue;
-            if (fn.length > 1) throw new Error(`leadscore: ${cls.name}.${name} takes ${fn.length} arguments; guard() passes one`);
-            cls[name] = named(function (a) {
-                ready();
-                return fn.call(this, a);
-            }, name);
-        }
+    for (const name of Object.getOwnPropertyNames(cls)) {
+        const raw = cls[name];
+        if (typeof raw !== 'function' || name.startsWith('__')) continue;
+        if (raw.length > 1) throw new Error(`leadscore: ${cls.name}.${name} takes ${raw.length} arguments; guard() passes one`);
+        const fn = statics[name] ? statics[name](raw) : raw;
+        cls[name] = named(function (a) {
+            if (ready) ready();
+            return fn.call(this, a);
+        }, name);
     }
 }
 
-/** A class whose `new` first checks `ready()`; `instanceof` and statics pass through. */
-export function gated(cls, ready) {
+/** The class as exported: `new` checks `ready()` and encodes its argument with `args`. */
+function constructing(cls, args, ready) {
     return new Proxy(cls, {
-        construct(target, args, newTarget) {
-            ready();
-            return Reflect.construct(target, args, newTarget);
+        construct(target, given, newTarget) {
+            if (ready) ready();
+            return Reflect.construct(target, args ? args(given) : given, newTarget);
         },
     });
 }
 
-/** Guards both classes: Session methods that take an Engine or another Session check it. */
+/**
+ * Turns the generated classes into the package's Engine and Session (the
+ * prototypes are wrapped in place, once) and returns them as exported.
+ */
 export function guardClasses(Engine, Session, ready) {
-    guard(Engine, {}, ready);
+    guard(Engine, { methods: ENGINE_METHODS, statics: ENGINE_STATICS, objectArgs: {} }, ready);
     guard(
         Session,
-        { evaluate: ['engine', Engine], score: ['engine', Engine], stage: ['engine', Engine], merge: ['other', Session] },
+        {
+            methods: SESSION_METHODS,
+            statics: SESSION_STATICS,
+            objectArgs: {
+                evaluate: ['engine', Engine],
+                score: ['engine', Engine],
+                stage: ['engine', Engine],
+                watch: ['engine', Engine],
+                unwatch: ['engine', Engine],
+                merge: ['other', Session],
+            },
+        },
         ready,
     );
+    return {
+        Engine: constructing(Engine, (given) => [ruleSet(given[0])], ready),
+        Session: constructing(Session, null, ready),
+    };
 }

@@ -3,7 +3,7 @@
 // leadscore_bg.wasm next to this file unless given a URL, a Response, the bytes or a
 // compiled WebAssembly.Module.
 import initWasm, { initSync as initWasmSync, Engine as RawEngine, Session as RawSession } from './leadscore.js';
-import { guardClasses, gated, InputError, RuleSetError } from './common.js';
+import { guardClasses, InputError, RuleSetError } from './common.js';
 
 let initialized = false;
 let pending;
@@ -14,10 +14,7 @@ function ready() {
     }
 }
 
-guardClasses(RawEngine, RawSession, ready);
-
-export const Engine = gated(RawEngine, ready);
-export const Session = gated(RawSession, ready);
+export const { Engine, Session } = guardClasses(RawEngine, RawSession, ready);
 export { InputError, RuleSetError };
 
 export function init(input) {

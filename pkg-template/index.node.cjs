@@ -2,10 +2,10 @@
 // Node.js, require(): leadscore.cjs reads leadscore_bg.wasm synchronously on load,
 // so the package is ready with no await. index.node.js (import) re-exports this
 // same module, so ESM and CommonJS code in one process share one instance.
-const { Engine, Session } = require('./leadscore.cjs');
+const generated = require('./leadscore.cjs');
 const { guardClasses, InputError, RuleSetError } = require('./common.cjs');
 
-guardClasses(Engine, Session);
+const { Engine, Session } = guardClasses(generated.Engine, generated.Session);
 
 exports.Engine = Engine;
 exports.Session = Session;

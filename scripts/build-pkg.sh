@@ -98,7 +98,7 @@ mkdir -p "$OUT"
 cp "$WORK/leadscore_bg.wasm" "$OUT/leadscore_bg.wasm"
 cp "$WORK/web/leadscore.js" "$OUT/leadscore.js"
 cp "$WORK/node/leadscore.js" "$OUT/leadscore.cjs"
-for f in index.js index.workerd.js index.node.js index.node.cjs common.js README.md; do
+for f in index.js index.workerd.js index.node.js index.node.cjs common.js codec.js README.md; do
     cp "pkg-template/$f" "$OUT/$f"
 done
 
@@ -108,15 +108,20 @@ OUT="$OUT" WORK="$WORK" CRATE_VERSION="$CRATE_VERSION" node --input-type=module 
 import fs from 'node:fs';
 const { OUT, WORK, CRATE_VERSION } = process.env;
 
-// common.cjs: the CommonJS twin of common.js (top-level `export` dropped).
-const src = fs.readFileSync('pkg-template/common.js', 'utf8');
-const names = [];
-const body = src.replace(/^export (class|function|const) (\w+)/gm, (_, kind, name) => {
-    names.push(name);
-    return `${kind} ${name}`;
-});
-if (/^\s*(export|import)\b/m.test(body)) throw new Error('pkg-template/common.js: only `export class|function|const` is supported');
-fs.writeFileSync(`${OUT}/common.cjs`, `'use strict';\n${body}\nmodule.exports = { ${names.join(', ')} };\n`);
+// common.cjs and codec.cjs: the CommonJS twins of common.js and codec.js
+// (top-level `export` dropped, `import { a } from './x.js'` made a require).
+for (const name of ['common', 'codec']) {
+    const src = fs.readFileSync(`pkg-template/${name}.js`, 'utf8');
+    const names = [];
+    const body = src
+        .replace(/^export (class|function|const) (\w+)/gm, (_, kind, n) => {
+            names.push(n);
+            return `${kind} ${n}`;
+        })
+        .replace(/^import (\{[\w\s,]+\}) from '\.\/(\w+)\.js';$/gm, (_, what, file) => `const ${what} = require('./${file}.cjs');`);
+    if (/^\s*(export|import)\b/m.test(body)) throw new Error(`pkg-template/${name}.js: only \`export class|function|const\` and \`import { … } from './x.js'\` are supported`);
+    fs.writeFileSync(`${OUT}/${name}.cjs`, `'use strict';\n${body}\nmodule.exports = { ${names.join(', ')} };\n`);
+}
 
 // index.d.ts and index.d.cts: the generated classes and JSON types, then the extras.
 const generated = fs.readFileSync(`${WORK}/node/leadscore.d.ts`, 'utf8');

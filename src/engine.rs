@@ -98,6 +98,12 @@ impl Engine {
         let raw = crate::wire::read_lead(&mut de, MAX_EVENTS_PER_CALL)
             .and_then(|raw| de.end().map(|()| raw))
             .map_err(|e| crate::error::json_error(&e, "", "the lead"))?;
+        self.score_raw(raw, now)
+    }
+
+    /// Scores a lead as [`crate::wire::read_lead`] read it, from whatever format
+    /// carried it (JSON text here, MessagePack in the WebAssembly layer).
+    pub fn score_raw(&self, raw: RawLead, now: i64) -> Result<ScoreResult, InputError> {
         let (lead, tally) = lead_from_raw(raw, "")?;
         Ok(self.score_read(&lead, tally, now))
     }

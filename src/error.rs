@@ -85,3 +85,21 @@ pub(crate) fn join(prefix: &str, child: &str) -> String {
 pub(crate) fn index(prefix: &str, i: usize) -> String {
     format!("{prefix}[{i}]")
 }
+
+/// `text` in double quotes, with quotes, backslashes and control characters escaped
+/// as in JSON: how messages show a value the user gave.
+pub fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

@@ -29,5 +29,5 @@ pub use engine::{Engine, Lead};
 pub use error::{InputError, Problem, RuleSetError};
 pub use event::Event;
 pub use explain::{Contribution, ContributionKind, Points, ScoreResult};
-pub use session::{Evaluation, Session, Tracked, Transition};
+pub use session::{Evaluation, Session, TrackResult, Tracked, Transition};
 pub use stages::Stage;

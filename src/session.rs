@@ -73,6 +73,24 @@ pub enum Tracked {
     AddedDroppingOldest,
 }
 
+/// What [`Session::track_and_evaluate`] did: the event's fate, and the stage
+/// transitions it caused with the rule sets evaluated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrackResult {
+    pub tracked: Tracked,
+    pub transitions: Vec<Transition>,
+}
+
+impl Tracked {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tracked::Added => "added",
+            Tracked::Duplicate => "duplicate",
+            Tracked::AddedDroppingOldest => "addedDroppingOldest",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Session {
     #[serde(rename = "v")]
@@ -163,6 +181,15 @@ impl Session {
                 Tracked::AddedDroppingOldest
             }
         })
+    }
+
+    /// Records an event, then evaluates the session at `now` with each of `engines`
+    /// (in order): the page's loop, where only the transitions go upstream. A refused
+    /// event changes nothing and evaluates nothing.
+    pub fn track_and_evaluate(&mut self, event: Event, now: i64, engines: &[&Engine]) -> Result<TrackResult, InputError> {
+        let tracked = self.track(event, now)?;
+        let transitions = engines.iter().flat_map(|engine| self.evaluate(engine, now).transitions).collect();
+        Ok(TrackResult { tracked, transitions })
     }
 
     /// Reads an event from JSON and records it; see [`Session::track`].
@@ -261,6 +288,11 @@ impl Session {
             return Err(InputError::new("", "tooLarge", format!("saved state is {} bytes; the limit is {MAX_STATE_BYTES}", text.len())));
         }
         let v: Value = serde_json::from_str(text).map_err(|e| InputError::new("", "invalidJson", format!("saved state is not valid JSON: {e}")))?;
+        Session::restore_value(v)
+    }
+
+    /// [`Session::restore`] from saved state already read into a JSON value.
+    pub fn restore_value(v: Value) -> Result<Session, InputError> {
         match v.get("v").and_then(Value::as_u64) {
             Some(n) if n == u64::from(STATE_VERSION) => {}
             Some(n) => return Err(InputError::new("v", "unknownVersion", format!("saved state has version {n}; this build reads version {STATE_VERSION}"))),

@@ -1,21 +1,27 @@
 //! The WebAssembly binding (`--features wasm`): a thin translation between
 //! JavaScript values and the core API. No scoring logic lives here.
 //!
-//! Values cross the boundary as JSON: an argument is turned into JSON text by the
-//! host's `JSON.stringify` (which refuses cycles and BigInts with a clear message),
-//! read by `serde_json`, and a result is written as JSON text and handed back through
-//! `JSON.parse`. One crossing per call, and the same reading as a JSON string would
-//! get, so `score(lead)` and `scoreJson(JSON.stringify(lead))` cannot disagree.
+//! Data crosses the boundary as MessagePack bytes. The package's JavaScript
+//! (`pkg-template/codec.js`) walks an argument once, with `JSON.stringify`'s rules
+//! (`toJSON`, dropped `undefined`, `NaN` as null, cycles refused), into bytes that
+//! `rmp-serde` reads here through the same serde visitors that read JSON text
+//! natively; results go back the same way and become plain objects. One copy each
+//! way, no JSON text printed or parsed on either side, and `score(lead)` and
+//! `scoreJson(JSON.stringify(lead))` read the same data. The generated TypeScript
+//! (`unchecked_param_type`) describes the methods as the package exports them,
+//! after `pkg-template/common.js` has wrapped them with the codec.
 //!
 //! Every failure comes back as a thrown JS `Error` carrying data: `name` is
 //! `"InputError"` (with `path`, `code` and `problems`) or `"RuleSetError"` (with
 //! `problems`). Nothing here panics, and nothing here lets a JS exception unwind
 //! through Rust frames: every call into JS is one that reports failure as a value.
 
-use crate::{Engine, InputError, Problem, RuleSetError, Session};
-use js_sys::{Array, Object, Reflect, JSON};
-use serde::Serialize;
+use crate::history::MAX_EVENTS_PER_CALL;
+use crate::{Engine, Event, InputError, Problem, RuleSetError, Session};
+use js_sys::{Array, Object, Reflect};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// Instants `now` may name: the range of a JavaScript `Date`.
@@ -215,7 +221,14 @@ export interface Evaluation {
 
 /** What `track` did with an event. */
 export type Tracked = "added" | "duplicate" | "addedDroppingOldest";
+
+/** `track`'s answer: the event's fate, and the transitions it caused with the watched engines. */
+export interface TrackResult {
+    tracked: Tracked;
+    transitions: Transition[];
+}
 "#;
+
 
 // ---------------------------------------------------------------------------
 // Errors
@@ -276,66 +289,44 @@ fn js_kind(v: &JsValue) -> String {
         "a list".into()
     } else if let Some(s) = v.as_string() {
         let shown: String = s.chars().take(40).collect();
-        format!("the string {}", Value::from(shown))
+        format!("the string {}", crate::error::quoted(&shown))
     } else {
         let t = v.js_typeof().as_string().unwrap_or_default();
         match t.as_str() {
             "object" => "an object".into(),
-            "number" => format!("the number {}", number_text(v.as_f64().unwrap_or(f64::NAN))),
+            "number" => format!("the number {}", number_text(v)),
             other => format!("a {other}"),
         }
     }
 }
 
-// Messages show texts as JSON strings and numbers as JavaScript writes them, through
-// serde_json (which the module has anyway), never with `{:?}` or `{}` on an `f64`:
-// those would pull Rust's own float formatting and Debug escaping into the module.
-
-/// A number as JavaScript shows it: `NaN`, `Infinity`, `1.5`, `42`, `1e21`.
-fn number_text(f: f64) -> String {
-    if f.is_nan() {
-        "NaN".into()
-    } else if f.is_infinite() {
-        if f > 0.0 { "Infinity" } else { "-Infinity" }.into()
-    } else {
-        let text = Value::from(f).to_string();
-        match text.strip_suffix(".0") {
-            Some(whole) => whole.to_string(),
-            None => text,
-        }
-    }
+/// A number as JavaScript shows it (`NaN`, `1.5`, `1e21`), by JavaScript itself:
+/// formatting floats here would pull Rust's float printing into the module.
+fn number_text(v: &JsValue) -> String {
+    v.unchecked_ref::<js_sys::Number>().to_string_with_radix(10).map(String::from).unwrap_or_else(|_| "a number".into())
 }
 
-/// The JSON text of a JS value, as `JSON.stringify` writes it. `what` names the
-/// value in messages ("the lead", "the event").
-fn json_text(v: &JsValue, path: &str, what: &str) -> Result<String, InputError> {
-    if v.is_undefined() {
-        return Err(InputError::new(path, "missing", format!("{what} is undefined")));
-    }
-    let text = JSON::stringify(v).map_err(|e| {
-        let why = e.dyn_ref::<js_sys::Error>().and_then(|e| e.message().as_string()).unwrap_or_else(|| "JSON.stringify refused it".into());
-        InputError::new(path, "notJson", format!("{what} cannot be written as JSON: {why}"))
-    })?;
-    text.as_string().ok_or_else(|| InputError::new(path, "notJson", format!("{what} is {}, which has no JSON form", js_kind(v))))
+/// The MessagePack reader over bytes from `codec.js`.
+type Reader<'b> = rmp_serde::Deserializer<rmp_serde::decode::ReadRefReader<'b, [u8]>>;
+
+fn reader(bytes: &[u8]) -> Reader<'_> {
+    rmp_serde::Deserializer::from_read_ref(bytes)
 }
 
-/// Reads a JS value as JSON data.
-fn json_value(v: &JsValue, path: &str, what: &str) -> Result<Value, JsValue> {
-    let text = json_text(v, path, what).map_err(|e| input_error(&e))?;
-    parse_json(&text, path, what)
+/// Bytes that `codec.js` wrote and that do not read back: only a call that
+/// bypassed the package's wrappers can send them.
+fn unreadable(path: &str, what: &str, e: &rmp_serde::decode::Error) -> InputError {
+    InputError::new(path, "invalid", format!("{what} could not be read: {e}"))
 }
 
-fn parse_json(text: &str, path: &str, what: &str) -> Result<Value, JsValue> {
-    serde_json::from_str(text).map_err(|e| input_error(&crate::error::json_error(&e, path, what)))
+/// Reads bytes from `codec.js` as JSON data.
+fn json_value(bytes: &[u8], path: &str, what: &str) -> Result<Value, InputError> {
+    Value::deserialize(&mut reader(bytes)).map_err(|e| unreadable(path, what, &e))
 }
 
-/// Hands a result to JS as a plain object.
-fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
-    JSON::parse(&to_json(v)?)
-}
-
-fn to_json<T: Serialize>(v: &T) -> Result<String, JsValue> {
-    serde_json::to_string(v).map_err(|e| input("", "internal", format!("the result could not be written as JSON: {e}")))
+/// Hands a result to `codec.js`.
+fn to_bytes<T: Serialize>(v: &T) -> Result<Vec<u8>, JsValue> {
+    rmp_serde::to_vec_named(v).map_err(|e| input("", "internal", format!("the result could not be written: {e}")))
 }
 
 /// `now`: a whole number of milliseconds since the epoch, within the range of a Date.
@@ -345,7 +336,7 @@ fn now_of(v: &JsValue) -> Result<i64, JsValue> {
         return Err(input("now", "wrongType", format!("now is milliseconds since the epoch, a number like Date.now(), not {}{hint}", js_kind(v))));
     };
     if !f.is_finite() || f.fract() != 0.0 || f.abs() > MAX_NOW_MS {
-        return Err(input("now", "invalidTimestamp", format!("now is {}: it must be a whole number of milliseconds since the epoch, within ±8.64e15", number_text(f))));
+        return Err(input("now", "invalidTimestamp", format!("now is {}: it must be a whole number of milliseconds since the epoch, within ±8.64e15", number_text(v))));
     }
     Ok(f as i64)
 }
@@ -365,18 +356,6 @@ fn in_batch(mut e: InputError, i: usize) -> InputError {
     e
 }
 
-fn score_all(engine: &Engine, leads: Value, now: i64) -> Result<Vec<crate::ScoreResult>, JsValue> {
-    let items = match leads {
-        Value::Array(items) => items,
-        other => return Err(input("", "wrongType", format!("leads is a list of leads, not {}", crate::value::type_name(&other)))),
-    };
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, lead)| engine.score_owned(lead, now).map_err(|e| input_error(&in_batch(e, i))))
-        .collect()
-}
-
 // ---------------------------------------------------------------------------
 // Engine
 
@@ -384,7 +363,9 @@ fn score_all(engine: &Engine, leads: Value, now: i64) -> Result<Vec<crate::Score
 /// leads and sessions.
 #[wasm_bindgen(js_name = Engine)]
 pub struct WasmEngine {
-    inner: Engine,
+    /// Shared with the sessions that watch it, so that freeing the JS object
+    /// while a session still watches it is safe.
+    inner: Rc<Engine>,
 }
 
 #[wasm_bindgen(js_class = Engine)]
@@ -392,27 +373,24 @@ impl WasmEngine {
     /// Compiles a rule set given as JSON text or as a plain object. A bad rule set
     /// throws a `RuleSetError` whose `problems` lists every problem with its path.
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "RuleSet | string")] ruleset: JsValue) -> Result<WasmEngine, JsValue> {
-        let text = match ruleset.as_string() {
-            Some(text) => text,
-            None => json_text(&ruleset, "", "the rule set")
-                .map_err(|e| rule_set_error(&RuleSetError { problems: vec![e.problem] }))?,
-        };
-        Self::compile(&text)
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "RuleSet | string")] ruleset: &[u8]) -> Result<WasmEngine, JsValue> {
+        Self::compile(ruleset)
     }
 
     /// Compiles a rule set from JSON text.
     #[wasm_bindgen(js_name = fromJson)]
-    pub fn from_json(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<WasmEngine, JsValue> {
-        let text = text_of(&text, "", "the rule set's JSON").map_err(|_| {
-            let problem = Problem::new("", "wrongType", format!("Engine.fromJson takes JSON text, not {}", js_kind(&text)));
-            rule_set_error(&RuleSetError { problems: vec![problem] })
-        })?;
-        Self::compile(&text)
+    pub fn from_json(#[wasm_bindgen(unchecked_param_type = "string")] ruleset: &[u8]) -> Result<WasmEngine, JsValue> {
+        Self::compile(ruleset)
     }
 
-    fn compile(text: &str) -> Result<WasmEngine, JsValue> {
-        Engine::from_json(text).map(|inner| WasmEngine { inner }).map_err(|e| rule_set_error(&e))
+    fn compile(bytes: &[u8]) -> Result<WasmEngine, JsValue> {
+        let refuse = |problem: Problem| rule_set_error(&RuleSetError { problems: vec![problem] });
+        if bytes.len() > crate::ruleset::MAX_RULESET_BYTES {
+            let message = format!("the rule set is {} bytes; the limit is {}", bytes.len(), crate::ruleset::MAX_RULESET_BYTES);
+            return Err(refuse(Problem::new("", "tooLarge", message)));
+        }
+        let value = json_value(bytes, "", "the rule set").map_err(|e| refuse(e.problem))?;
+        Engine::from_value(&value).map(|inner| WasmEngine { inner: Rc::new(inner) }).map_err(|e| rule_set_error(&e))
     }
 
     #[wasm_bindgen(getter)]
@@ -434,26 +412,26 @@ impl WasmEngine {
     #[wasm_bindgen(unchecked_return_type = "ScoreResult")]
     pub fn score(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Lead")] lead: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Lead")] lead: &[u8],
         #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<Vec<u8>, JsValue> {
         let now = now_of(&now)?;
-        let text = json_text(&lead, "", "the lead").map_err(|e| input_error(&e))?;
-        let result = self.inner.score_json(&text, now).map_err(|e| input_error(&e))?;
-        to_js(&result)
+        to_bytes(&self.score_lead(lead, now).map_err(|e| input_error(&e))?)
     }
 
     /// Scores a lead given as JSON text; returns the result as JSON text.
-    #[wasm_bindgen(js_name = scoreJson)]
+    #[wasm_bindgen(js_name = scoreJson, unchecked_return_type = "string")]
     pub fn score_json(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] lead: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] lead: &[u8],
         #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
-    ) -> Result<String, JsValue> {
-        let now = now_of(&now)?;
-        let text = text_of(&lead, "", "the lead's JSON")?;
-        let result = self.inner.score_json(&text, now).map_err(|e| input_error(&e))?;
-        to_json(&result)
+    ) -> Result<Vec<u8>, JsValue> {
+        self.score(lead, now)
+    }
+
+    fn score_lead(&self, bytes: &[u8], now: i64) -> Result<crate::ScoreResult, InputError> {
+        let raw = crate::wire::read_lead(&mut reader(bytes), MAX_EVENTS_PER_CALL).map_err(|e| unreadable("", "the lead", &e))?;
+        self.inner.score_raw(raw, now)
     }
 
     /// Scores a list of leads in one call: the same results as `score` on each.
@@ -461,25 +439,29 @@ impl WasmEngine {
     #[wasm_bindgen(js_name = scoreMany, unchecked_return_type = "ScoreResult[]")]
     pub fn score_many(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Lead[]")] leads: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Lead[]")] leads: &[u8],
         #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<Vec<u8>, JsValue> {
         let now = now_of(&now)?;
-        let leads = json_value(&leads, "", "the list of leads")?;
-        to_js(&score_all(&self.inner, leads, now)?)
+        let raw = crate::wire::read_leads(&mut reader(leads), MAX_EVENTS_PER_CALL)
+            .map_err(|e| input_error(&unreadable("", "the list of leads", &e)))?
+            .map_err(|t| input("", "wrongType", format!("leads is a list of leads, not {t}")))?;
+        let results = raw
+            .into_iter()
+            .enumerate()
+            .map(|(i, lead)| self.inner.score_raw(lead, now).map_err(|e| input_error(&in_batch(e, i))))
+            .collect::<Result<Vec<_>, _>>()?;
+        to_bytes(&results)
     }
 
     /// `scoreMany` over JSON text: a JSON list of leads in, a JSON list of results out.
-    #[wasm_bindgen(js_name = scoreManyJson)]
+    #[wasm_bindgen(js_name = scoreManyJson, unchecked_return_type = "string")]
     pub fn score_many_json(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] leads: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] leads: &[u8],
         #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
-    ) -> Result<String, JsValue> {
-        let now = now_of(&now)?;
-        let text = text_of(&leads, "", "the leads' JSON")?;
-        let leads = parse_json(&text, "", "the list of leads")?;
-        to_json(&score_all(&self.inner, leads, now)?)
+    ) -> Result<Vec<u8>, JsValue> {
+        self.score_many(leads, now)
     }
 }
 
@@ -492,6 +474,8 @@ impl WasmEngine {
 #[wasm_bindgen(js_name = Session)]
 pub struct WasmSession {
     inner: Session,
+    /// The engines `track` evaluates with (`watch`); not part of saved state.
+    watched: Vec<Rc<Engine>>,
 }
 
 #[wasm_bindgen(js_class = Session)]
@@ -500,13 +484,17 @@ impl WasmSession {
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> Result<WasmSession, JsValue> {
         let inner = Session::new(text_of(&id, "id", "the session id")?).map_err(|e| input_error(&e))?;
-        Ok(WasmSession { inner })
+        Ok(WasmSession { inner, watched: Vec::new() })
     }
 
     /// Brings back a session from the text `save()` wrote.
-    pub fn restore(#[wasm_bindgen(unchecked_param_type = "string")] saved: JsValue) -> Result<WasmSession, JsValue> {
-        let text = text_of(&saved, "", "saved state")?;
-        Session::restore(&text).map(|inner| WasmSession { inner }).map_err(|e| input_error(&e))
+    pub fn restore(#[wasm_bindgen(unchecked_param_type = "string")] saved: &[u8]) -> Result<WasmSession, JsValue> {
+        if saved.len() > crate::session::MAX_STATE_BYTES {
+            let message = format!("saved state is {} bytes; the limit is {}", saved.len(), crate::session::MAX_STATE_BYTES);
+            return Err(input("", "tooLarge", message));
+        }
+        let state = json_value(saved, "", "saved state").map_err(|e| input_error(&e))?;
+        Session::restore_value(state).map(|inner| WasmSession { inner, watched: Vec::new() }).map_err(|e| input_error(&e))
     }
 
     #[wasm_bindgen(getter)]
@@ -528,37 +516,56 @@ impl WasmSession {
 
     /// Sets profile fields: each key replaces the session's value (null removes it).
     #[wasm_bindgen(js_name = updateProfile)]
-    pub fn update_profile(&mut self, #[wasm_bindgen(unchecked_param_type = "Profile")] patch: JsValue) -> Result<(), JsValue> {
-        let patch = json_value(&patch, "profile", "the profile")?;
+    pub fn update_profile(&mut self, #[wasm_bindgen(unchecked_param_type = "Profile")] patch: &[u8]) -> Result<(), JsValue> {
+        let patch = json_value(patch, "profile", "the profile").map_err(|e| input_error(&e))?;
         self.inner.update_profile(&patch).map_err(|e| input_error(&e))
     }
 
-    /// Records an event; `now` is used only to refuse events from the far future.
-    #[wasm_bindgen(unchecked_return_type = "Tracked")]
+    /// Has `track` evaluate the session with this engine after every event and
+    /// return the stage transitions (once each). Watching the same rule set
+    /// (`id@version`) again replaces the engine watched for it.
+    pub fn watch(&mut self, engine: &WasmEngine) {
+        let key = engine.inner.key();
+        match self.watched.iter_mut().find(|w| w.key() == key) {
+            Some(slot) => *slot = Rc::clone(&engine.inner),
+            None => self.watched.push(Rc::clone(&engine.inner)),
+        }
+    }
+
+    /// Stops evaluating with this engine's rule set on `track`.
+    pub fn unwatch(&mut self, engine: &WasmEngine) {
+        let key = engine.inner.key();
+        self.watched.retain(|w| w.key() != key);
+    }
+
+    /// Records an event, then evaluates the session at `now` with every watched
+    /// engine: `{tracked, transitions}`. `now` also refuses events from the far future.
+    #[wasm_bindgen(unchecked_return_type = "TrackResult")]
     pub fn track(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "LeadEvent")] event: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "LeadEvent")] event: &[u8],
         #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<Vec<u8>, JsValue> {
         let now = now_of(&now)?;
-        let event = json_value(&event, "event", "the event")?;
-        let tracked = self.inner.track_value(&event, now).map_err(|e| input_error(&e))?;
-        to_js(&tracked)
+        let raw = crate::wire::read_event(&mut reader(event)).map_err(|e| input_error(&unreadable("event", "the event", &e)))?;
+        let event = Event::from_raw(raw, "event").map_err(|e| input_error(&e))?;
+        let engines: Vec<&Engine> = self.watched.iter().map(|e| &**e).collect();
+        to_bytes(&self.inner.track_and_evaluate(event, now, &engines).map_err(|e| input_error(&e))?)
     }
 
     /// Scores the session at `now` and reports each stage transition the first time
     /// it happens.
     #[wasm_bindgen(unchecked_return_type = "Evaluation")]
-    pub fn evaluate(&mut self, engine: &WasmEngine, #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue) -> Result<JsValue, JsValue> {
+    pub fn evaluate(&mut self, engine: &WasmEngine, #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue) -> Result<Vec<u8>, JsValue> {
         let now = now_of(&now)?;
-        to_js(&self.inner.evaluate(&engine.inner, now))
+        to_bytes(&self.inner.evaluate(&engine.inner, now))
     }
 
     /// Scores the session at `now` without changing it.
     #[wasm_bindgen(unchecked_return_type = "ScoreResult")]
-    pub fn score(&self, engine: &WasmEngine, #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue) -> Result<JsValue, JsValue> {
+    pub fn score(&self, engine: &WasmEngine, #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue) -> Result<Vec<u8>, JsValue> {
         let now = now_of(&now)?;
-        to_js(&self.inner.score(&engine.inner, now))
+        to_bytes(&self.inner.score(&engine.inner, now))
     }
 
     /// The stage this session last reached with the engine's rule set and version.
@@ -568,8 +575,9 @@ impl WasmSession {
     }
 
     /// The session's state as compact JSON text, for `Session.restore`.
-    pub fn save(&self) -> String {
-        self.inner.save()
+    #[wasm_bindgen(unchecked_return_type = "string")]
+    pub fn save(&self) -> Result<Vec<u8>, JsValue> {
+        to_bytes(&self.inner)
     }
 
     /// Folds another session (say, a visitor's anonymous history) into this one.
@@ -577,4 +585,3 @@ impl WasmSession {
         self.inner.merge(&other.inner);
     }
 }
-

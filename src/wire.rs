@@ -42,6 +42,11 @@ pub fn read_lead<'de, D: Deserializer<'de>>(d: D, keep_events: usize) -> Result<
     d.deserialize_any(LeadVisitor { keep_events })
 }
 
+/// Reads a list of leads: each lead, or the JSON type the whole had instead of a list.
+pub fn read_leads<'de, D: Deserializer<'de>>(d: D, keep_events: usize) -> Result<Result<Vec<RawLead>, &'static str>, D::Error> {
+    d.deserialize_any(LeadsVisitor { keep_events })
+}
+
 pub fn read_event<'de, D: Deserializer<'de>>(d: D) -> Result<RawEvent, D::Error> {
     d.deserialize_any(EventVisitor)
 }
@@ -155,6 +160,53 @@ impl<'de> Visitor<'de> for LeadVisitor {
 
     scalars_are_wrong!(Err);
     lists_and_null_are_wrong!();
+}
+
+struct LeadsVisitor {
+    keep_events: usize,
+}
+
+impl<'de> Visitor<'de> for LeadsVisitor {
+    type Value = Result<Vec<RawLead>, &'static str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of leads")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut leads = Vec::new();
+        while let Some(Wrapped(lead)) = seq.next_element_seed(LeadSeed { keep_events: self.keep_events })? {
+            leads.push(lead);
+        }
+        Ok(Ok(leads))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Err("an object"))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Err("null"))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Err("null"))
+    }
+
+    scalars_are_wrong!(Err);
+}
+
+struct LeadSeed {
+    keep_events: usize,
+}
+
+impl<'de> de::DeserializeSeed<'de> for LeadSeed {
+    type Value = Wrapped<RawLead>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        read_lead(d, self.keep_events).map(Wrapped)
+    }
 }
 
 struct Events {

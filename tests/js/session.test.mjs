@@ -12,10 +12,36 @@ test('track reports what it did', () => {
     const s = new Session('visitor-1');
     assert.equal(s.id, 'visitor-1');
     assert.equal(s.leadId, undefined);
-    assert.equal(s.track(view(NOW - 10, { id: 'e1' }), NOW), 'added');
-    assert.equal(s.track(view(NOW - 10, { id: 'e1' }), NOW), 'duplicate');
-    assert.equal(s.track(view(NOW - 5), NOW), 'added');
+    assert.deepEqual(s.track(view(NOW - 10, { id: 'e1' }), NOW), { tracked: 'added', transitions: [] });
+    assert.deepEqual(s.track(view(NOW - 10, { id: 'e1' }), NOW), { tracked: 'duplicate', transitions: [] });
+    assert.equal(s.track(view(NOW - 5), NOW).tracked, 'added');
     assert.equal(s.score(engine, NOW).events.scored, 2);
+});
+
+test('track returns the transitions of the watched engines, once each', () => {
+    const s = new Session('visitor-watch');
+    s.updateProfile({ jobTitle: 'VP Sales' });
+    s.watch(engine);
+    s.watch(engine); // watching the same rule set twice evaluates it once
+    assert.deepEqual(s.track(view(NOW - 3000), NOW).transitions, []);
+    const { tracked, transitions } = s.track(view(NOW - 2000), NOW);
+    assert.equal(tracked, 'added');
+    assert.deepEqual(transitions.map((t) => [t.from, t.to, t.total]), [['none', 'mql', 50]]);
+    assert.deepEqual(s.evaluate(engine, NOW).transitions, [], 'already reported');
+    assert.deepEqual(s.track(view(NOW - 1000), NOW).transitions, [], 'no repeat');
+    const sql = s.track({ type: 'form_submit', ts: NOW - 500, form: 'demo' }, NOW).transitions;
+    assert.deepEqual(sql.map((t) => [t.from, t.to]), [['mql', 'sql']]);
+    // A refused event changes nothing and reports nothing.
+    assert.throws(() => s.track({ type: 'page_view' }, NOW), { code: 'missingKey' });
+    // Engines are watched until unwatched; freeing one does not break the session.
+    const other = new Engine({ ...RULESET, id: 'other' });
+    s.watch(other);
+    other.free();
+    assert.deepEqual(s.track(view(NOW - 100), NOW).transitions.map((t) => [t.rulesetId, t.to]), [['other', 'sql']], 'the other rule set sees the demo request too');
+    s.unwatch(engine);
+    assert.throws(() => s.watch({}), { code: 'wrongType', path: 'engine' });
+    // A restored session watches nothing until told.
+    assert.deepEqual(Session.restore(s.save()).track(view(NOW - 50), NOW).transitions, []);
 });
 
 test('a transition is reported once, then never again', () => {
@@ -106,7 +132,7 @@ test('save and restore give back the same session', () => {
     assert.deepEqual(back.score(engine, NOW), s.score(engine, NOW));
     assert.deepEqual(back.score(engine, NOW + 30 * DAY), s.score(engine, NOW + 30 * DAY));
     // An event id seen before the save is still a duplicate after it.
-    assert.equal(back.track(view(NOW - DAY, { id: 'a' }), NOW), 'duplicate');
+    assert.equal(back.track(view(NOW - DAY, { id: 'a' }), NOW).tracked, 'duplicate');
     // The two are independent.
     back.track(view(NOW - 5), NOW);
     assert.notEqual(back.save(), s.save());

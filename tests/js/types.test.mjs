@@ -112,5 +112,5 @@ test('the declared result types describe real results', () => {
     checkResult(r, 'inline');
     n++;
     assert.ok(n > 0);
-    assert.ok(union('Tracked').has(new Session('t').track({ type: 'x', ts: NOW }, NOW)));
+    assert.ok(union('Tracked').has(new Session('t').track({ type: 'x', ts: NOW }, NOW).tracked));
 });

@@ -79,7 +79,7 @@ function freePort() {
 
 test('the workerd entry in workerd', { skip: workerd ? false : 'workerd is not installed in tests/js', timeout: 120_000 }, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadscore-workerd-'));
-    for (const f of ['index.workerd.js', 'leadscore.js', 'common.js', 'leadscore_bg.wasm']) fs.copyFileSync(path.join(PKG, f), path.join(dir, f));
+    for (const f of ['index.workerd.js', 'leadscore.js', 'common.js', 'codec.js', 'leadscore_bg.wasm']) fs.copyFileSync(path.join(PKG, f), path.join(dir, f));
     fs.writeFileSync(path.join(dir, 'worker.js'), WORKER);
     fs.writeFileSync(
         path.join(dir, 'data.json'),
@@ -99,6 +99,7 @@ const worker :Workerd.Worker = (
     (name = "index.workerd.js", esModule = embed "index.workerd.js"),
     (name = "leadscore.js", esModule = embed "leadscore.js"),
     (name = "common.js", esModule = embed "common.js"),
+    (name = "codec.js", esModule = embed "codec.js"),
     (name = "leadscore_bg.wasm", wasm = embed "leadscore_bg.wasm"),
     (name = "data.json", json = embed "data.json"),
   ],

@@ -1,6 +1,6 @@
 // Type-checked (not run) by types.test.mjs: the package's types are precise.
 import { Engine, Session, InputError, RuleSetError, init, initSync } from 'leadscore';
-import type { RuleSet, Lead, ScoreResult, Evaluation, Transition, Tracked, Stage, Problem, LeadEvent } from 'leadscore';
+import type { RuleSet, Lead, ScoreResult, Evaluation, Transition, Tracked, TrackResult, Stage, Problem, LeadEvent } from 'leadscore';
 
 const ruleset: RuleSet = {
     schema: 'leadscore.ruleset/v1',
@@ -31,7 +31,11 @@ const session = new Session('visitor');
 session.identify('ann');
 session.updateProfile({ jobTitle: 'VP' });
 const event: LeadEvent = { type: 'page_view', ts: new Date(), url: '/pricing' };
-const tracked: Tracked = session.track(event, now);
+session.watch(engine);
+const result: TrackResult = session.track(event, now);
+const tracked: Tracked = result.tracked;
+const moved: Transition[] = result.transitions;
+session.unwatch(engine);
 const ev: Evaluation = session.evaluate(engine, now);
 const transitions: Transition[] = ev.transitions;
 const key: string | undefined = transitions[0]?.idempotencyKey;
@@ -65,4 +69,4 @@ const notThere = r.totl;
 // @ts-expect-error: evaluate needs an Engine
 session.evaluate({}, now);
 
-console.log(fromText, total, stage, many, text, manyText, id, tracked, key, st, lid, badCondition, notThere);
+console.log(fromText, total, stage, many, text, manyText, id, tracked, moved, key, st, lid, badCondition, notThere);

@@ -1,0 +1,401 @@
+// The package's wire format: JavaScript values to MessagePack bytes for the
+// WebAssembly, and MessagePack bytes from it back to plain objects. One walk over
+// a value each way, with no JSON text in between (src/wasm.rs reads and writes the
+// bytes with rmp-serde).
+//
+// encode() follows JSON.stringify's rules, so that an object and its JSON text
+// read the same: toJSON() is called (a Date becomes its ISO text), boxed primitives
+// are unwrapped, undefined / functions / symbols are left out of objects and are
+// null in lists, NaN and ±Infinity are null, cycles and BigInts are refused.
+// Integers in ±2^64 are MessagePack integers (what a JSON reader makes of their
+// text), everything else a float64. Lists and objects nest at most 128 deep, the
+// limit the native JSON reader keeps.
+//
+// scripts/build-pkg.sh derives codec.cjs from this file: keep to `export class`,
+// `export function` and `export const` at the top level, and no imports.
+
+/** Nesting deeper than this is refused, as serde_json refuses it natively. */
+export const MAX_DEPTH = 128;
+const TWO_32 = 4294967296;
+const TWO_63 = 9223372036854775808;
+const TWO_64 = 18446744073709551616;
+
+/** A value that has no JSON form, or nests too deep: `code` is notJson or tooDeep. */
+export class CodecError extends Error {
+    constructor(code, message) {
+        super(message);
+        this.code = code;
+    }
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+// ---------------------------------------------------------------------------
+// Writing
+
+/** A growable output buffer. One is shared; a nested encode (from a toJSON) gets its own. */
+class Writer {
+    constructor(size) {
+        this.buf = new Uint8Array(size);
+        this.view = new DataView(this.buf.buffer);
+        this.pos = 0;
+        this.stack = [];
+        this.busy = false;
+    }
+
+    reserve(n) {
+        if (this.pos + n <= this.buf.length) return;
+        let size = this.buf.length * 2;
+        while (size < this.pos + n) size *= 2;
+        const next = new Uint8Array(size);
+        next.set(this.buf.subarray(0, this.pos));
+        this.buf = next;
+        this.view = new DataView(next.buffer);
+    }
+
+    byte(b) {
+        this.reserve(1);
+        this.buf[this.pos++] = b;
+    }
+
+    string(s) {
+        const n = s.length;
+        if (n < 64) {
+            // Short text is usually ASCII: copied a character at a time, with a
+            // one-byte header, and redone by the encoder at the first other character.
+            this.reserve(2 + n);
+            const buf = this.buf;
+            let p = this.pos + (n < 32 ? 1 : 2);
+            for (let i = 0; i < n; i++) {
+                const c = s.charCodeAt(i);
+                if (c > 0x7f) return this.longString(s);
+                buf[p++] = c;
+            }
+            if (n < 32) buf[this.pos] = 0xa0 | n;
+            else {
+                buf[this.pos] = 0xd9;
+                buf[this.pos + 1] = n;
+            }
+            this.pos = p;
+            return;
+        }
+        this.longString(s);
+    }
+
+    longString(s) {
+        const max = s.length * 3;
+        this.reserve(5 + max);
+        const { written } = utf8.encodeInto(s, this.buf.subarray(this.pos + 5, this.pos + 5 + max));
+        this.buf[this.pos] = 0xdb;
+        this.view.setUint32(this.pos + 1, written);
+        this.pos += 5 + written;
+    }
+
+    number(x) {
+        this.reserve(9);
+        const buf = this.buf;
+        if (Number.isInteger(x)) {
+            if (x >= 0) {
+                if (x < 0x80) {
+                    buf[this.pos++] = x;
+                    return;
+                }
+                if (x < 0x100) {
+                    buf[this.pos] = 0xcc;
+                    buf[this.pos + 1] = x;
+                    this.pos += 2;
+                    return;
+                }
+                if (x < 0x10000) {
+                    buf[this.pos] = 0xcd;
+                    this.view.setUint16(this.pos + 1, x);
+                    this.pos += 3;
+                    return;
+                }
+                if (x < TWO_32) {
+                    buf[this.pos] = 0xce;
+                    this.view.setUint32(this.pos + 1, x);
+                    this.pos += 5;
+                    return;
+                }
+                if (x < TWO_64) {
+                    const hi = Math.floor(x / TWO_32);
+                    buf[this.pos] = 0xcf;
+                    this.view.setUint32(this.pos + 1, hi);
+                    this.view.setUint32(this.pos + 5, x - hi * TWO_32);
+                    this.pos += 9;
+                    return;
+                }
+            } else {
+                if (x >= -32) {
+                    buf[this.pos++] = x & 0xff;
+                    return;
+                }
+                if (x >= -0x80000000) {
+                    buf[this.pos] = 0xd2;
+                    this.view.setInt32(this.pos + 1, x);
+                    this.pos += 5;
+                    return;
+                }
+                if (x >= -TWO_63) {
+                    const hi = Math.floor(x / TWO_32);
+                    buf[this.pos] = 0xd3;
+                    this.view.setInt32(this.pos + 1, hi);
+                    this.view.setUint32(this.pos + 5, x - hi * TWO_32);
+                    this.pos += 9;
+                    return;
+                }
+            }
+        } else if (x !== x || x === Infinity || x === -Infinity) {
+            buf[this.pos++] = 0xc0;
+            return;
+        }
+        buf[this.pos] = 0xcb;
+        this.view.setFloat64(this.pos + 1, x);
+        this.pos += 9;
+    }
+
+    value(v, depth) {
+        switch (typeof v) {
+            case 'string':
+                return this.string(v);
+            case 'number':
+                return this.number(v);
+            case 'boolean':
+                return this.byte(v ? 0xc3 : 0xc2);
+            case 'object':
+                if (v === null) return this.byte(0xc0);
+                return this.object(v, depth);
+            case 'bigint':
+                throw new CodecError('notJson', 'a BigInt has no JSON form (convert it to a number or text first)');
+            default:
+                // undefined, a function or a symbol, in a list: JSON writes null.
+                return this.byte(0xc0);
+        }
+    }
+
+    object(v, depth) {
+        if (typeof v.toJSON === 'function') return this.value(v.toJSON(''), depth);
+        if (v instanceof Number || v instanceof String || v instanceof Boolean) return this.value(v.valueOf(), depth);
+        if (depth >= MAX_DEPTH) throw new CodecError('tooDeep', `nests lists and objects more than ${MAX_DEPTH} levels deep`);
+        const stack = this.stack;
+        if (stack.includes(v)) throw new CodecError('notJson', 'it contains itself (a circular structure), which has no JSON form');
+        stack.push(v);
+        if (Array.isArray(v)) {
+            const n = v.length;
+            if (n < 16) this.byte(0x90 | n);
+            else {
+                this.reserve(5);
+                this.buf[this.pos] = 0xdd;
+                this.view.setUint32(this.pos + 1, n);
+                this.pos += 5;
+            }
+            for (let i = 0; i < n; i++) this.value(v[i], depth + 1);
+        } else {
+            // The count is known at the end: a map32 header, filled in then. for…in
+            // with the own-property test visits Object.keys(v) in its order, without
+            // making that array (15% faster on leads).
+            this.reserve(5);
+            const at = this.pos;
+            this.pos += 5;
+            let count = 0;
+            for (const key in v) {
+                if (!hasOwn.call(v, key)) continue;
+                const x = v[key];
+                if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+                this.string(key);
+                this.value(x, depth + 1);
+                count++;
+            }
+            this.buf[at] = 0xdf;
+            this.view.setUint32(at + 1, count);
+        }
+        stack.pop();
+    }
+}
+
+let shared = new Writer(16384);
+
+/**
+ * `v` as MessagePack, by JSON.stringify's rules. The bytes are valid until the next
+ * call; the WebAssembly glue copies them at once. Throws a CodecError for what JSON
+ * cannot hold, and for undefined, a function or a symbol as the value itself (code
+ * `missing` for undefined).
+ */
+export function encode(v) {
+    const t = typeof v;
+    if (v === undefined) throw new CodecError('missing', 'is undefined');
+    if (t === 'function' || t === 'symbol') throw new CodecError('notJson', `is a ${t}, which has no JSON form`);
+    let w = shared;
+    if (w.busy) w = new Writer(1024);
+    else if (w.buf.length > 1 << 20) w = shared = new Writer(16384); // let a big batch's buffer go
+    w.busy = true;
+    w.pos = 0;
+    w.stack.length = 0;
+    try {
+        w.value(v, 0);
+        return w.buf.subarray(0, w.pos);
+    } finally {
+        w.busy = false;
+        w.stack.length = 0;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Reading
+
+// Short strings repeat (keys, rule ids, stage names): each is decoded once and
+// found again by its bytes in a small direct-mapped cache.
+const CACHE_SLOTS = 4096;
+const MAX_CACHED = 24;
+const cachedBytes = new Array(CACHE_SLOTS).fill(null);
+const cachedText = new Array(CACHE_SLOTS).fill('');
+
+let src = new Uint8Array(0);
+let view = new DataView(src.buffer);
+let at = 0;
+
+/** MessagePack bytes (as src/wasm.rs writes them) as plain objects, lists and values. */
+export function decode(bytes) {
+    src = bytes;
+    view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    at = 0;
+    const v = read();
+    if (at !== bytes.length) throw new CodecError('internal', `${bytes.length - at} bytes follow the value`);
+    return v;
+}
+
+function read() {
+    const b = src[at++];
+    if (b < 0x80) return b;
+    if (b < 0x90) return map(b & 0x0f);
+    if (b < 0xa0) return list(b & 0x0f);
+    if (b < 0xc0) return text(b & 0x1f);
+    if (b >= 0xe0) return b - 0x100;
+    let v;
+    switch (b) {
+        case 0xc0:
+            return null;
+        case 0xc2:
+            return false;
+        case 0xc3:
+            return true;
+        case 0xca:
+            v = view.getFloat32(at);
+            at += 4;
+            return v;
+        case 0xcb:
+            v = view.getFloat64(at);
+            at += 8;
+            return v;
+        case 0xcc:
+            return src[at++];
+        case 0xcd:
+            v = view.getUint16(at);
+            at += 2;
+            return v;
+        case 0xce:
+            v = view.getUint32(at);
+            at += 4;
+            return v;
+        case 0xcf:
+            v = view.getUint32(at) * TWO_32 + view.getUint32(at + 4);
+            at += 8;
+            return v;
+        case 0xd0:
+            return view.getInt8(at++);
+        case 0xd1:
+            v = view.getInt16(at);
+            at += 2;
+            return v;
+        case 0xd2:
+            v = view.getInt32(at);
+            at += 4;
+            return v;
+        case 0xd3:
+            v = view.getInt32(at) * TWO_32 + view.getUint32(at + 4);
+            at += 8;
+            return v;
+        case 0xd9:
+            return text(src[at++]);
+        case 0xda:
+            v = view.getUint16(at);
+            at += 2;
+            return text(v);
+        case 0xdb:
+            v = view.getUint32(at);
+            at += 4;
+            return text(v);
+        case 0xdc:
+            v = view.getUint16(at);
+            at += 2;
+            return list(v);
+        case 0xdd:
+            v = view.getUint32(at);
+            at += 4;
+            return list(v);
+        case 0xde:
+            v = view.getUint16(at);
+            at += 2;
+            return map(v);
+        case 0xdf:
+            v = view.getUint32(at);
+            at += 4;
+            return map(v);
+        default:
+            throw new CodecError('internal', `MessagePack type 0x${b.toString(16)} is not one leadscore writes`);
+    }
+}
+
+function list(n) {
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = read();
+    return out;
+}
+
+function map(n) {
+    const out = {};
+    for (let i = 0; i < n; i++) {
+        const key = read();
+        // As JSON.parse does: "__proto__" is a key like any other, not the prototype.
+        if (key === '__proto__') Object.defineProperty(out, key, { value: read(), enumerable: true, writable: true, configurable: true });
+        else out[key] = read();
+    }
+    return out;
+}
+
+function text(n) {
+    if (at + n > src.length) throw new CodecError('internal', 'a string runs past the end of the bytes');
+    if (n > MAX_CACHED) {
+        const s = fromUtf8.decode(src.subarray(at, at + n));
+        at += n;
+        return s;
+    }
+    let h = n;
+    for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + src[at + i]) | 0;
+    const slot = (h ^ (h >>> 12)) & (CACHE_SLOTS - 1);
+    const known = cachedBytes[slot];
+    if (known !== null && known.length === n) {
+        let same = true;
+        for (let i = 0; i < n; i++) {
+            if (known[i] !== src[at + i]) {
+                same = false;
+                break;
+            }
+        }
+        if (same) {
+            at += n;
+            return cachedText[slot];
+        }
+    }
+    const bytes = src.slice(at, at + n);
+    let ascii = true;
+    for (let i = 0; i < n; i++) if (bytes[i] > 0x7f) ascii = false;
+    const s = ascii ? String.fromCharCode.apply(null, bytes) : fromUtf8.decode(bytes);
+    cachedBytes[slot] = bytes;
+    cachedText[slot] = s;
+    at += n;
+    return s;
+}
