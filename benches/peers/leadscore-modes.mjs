@@ -1,8 +1,8 @@
 // The leadscore calls the peer harness (bench.mjs, one evaluate(lead) at a time)
 // cannot time: the other ways into the package over the same workload, and the
-// session loop (track one event, then evaluate), all checked against the harness's
-// hand-written scores. Run from a prepared copy of shared/peers-bench (leads.json
-// written by `node workload.mjs`); scripts/bench-js.sh does that.
+// session loop, all checked against the harness's hand-written scores. Run from a
+// prepared copy of shared/peers-bench (leads.json written by `node workload.mjs`);
+// scripts/bench-js.sh does that.
 //
 //   node --expose-gc leadscore-modes.mjs [--runs 5] [--chunk 1000] [--session-leads 1000]
 //
@@ -10,11 +10,12 @@
 //   score            engine.score(lead, now)                           (the harness's adapter)
 //   scoreJson        engine.scoreJson(JSON.stringify(lead), now), JSON.parse of the result
 //   scoreJson-only   engine.scoreJson(text, now) on pre-stringified leads, result left as text
-//                    (what the WebAssembly side costs: parse, score, write)
+//                    (JSON.parse, encode, score, decode, JSON.stringify inside the call)
 //   scoreMany        engine.scoreMany(chunk, now), chunks of --chunk leads
 //   scoreManyJson    engine.scoreManyJson(JSON.stringify(chunk), now), JSON.parse of the result
 // Session loop over the first --session-leads leads: new Session, updateProfile, then
 // per event track(event, now) + evaluate(engine, now); µs per tracked event. Also
+// track with the engine watched (track evaluates and returns the transitions), and
 // track alone (evaluate once at the end). Each session's last total and its qualified
 // stage (score(), which changes nothing) are checked against the hand-written scores.
 import os from 'node:os';
@@ -91,18 +92,21 @@ for (const name of names) {
 // Session loop.
 const sessionLeads = leads.slice(0, SESSION_LEADS);
 const sessionEvents = sessionLeads.reduce((s, l) => s + l.events.length, 0);
-function sessionPass(evaluateEach) {
+// mode: 'track + evaluate' (evaluate after each event), 'track, engine watched'
+// (track evaluates and returns the transitions), 'track only' (evaluate at the end).
+function sessionPass(mode) {
     let bad = 0;
     for (let i = 0; i < sessionLeads.length; i++) {
         const l = sessionLeads[i];
         const s = new Session(l.id);
         s.updateProfile(l.profile);
+        if (mode === 'track, engine watched') s.watch(engine);
         let ev;
         for (const e of l.events) {
             s.track(e, asOf);
-            if (evaluateEach) ev = s.evaluate(engine, asOf);
+            if (mode === 'track + evaluate') ev = s.evaluate(engine, asOf);
         }
-        if (!evaluateEach) ev = s.evaluate(engine, asOf);
+        if (mode !== 'track + evaluate') ev = s.evaluate(engine, asOf);
         // The stage of an evaluation never moves back (without recycle), and totals can
         // fall after an MQL was reached (unsubscribe, careers): check the qualified stage
         // with score(), which changes nothing, and the total of the last evaluation.
@@ -111,13 +115,15 @@ function sessionPass(evaluateEach) {
     }
     return bad;
 }
-const sess = { 'track + evaluate': [], 'track only': [] };
-let sessBad = sessionPass(true) + sessionPass(false);
+const MODES = ['track + evaluate', 'track, engine watched', 'track only'];
+const sess = Object.fromEntries(MODES.map((m) => [m, []]));
+let sessBad = MODES.reduce((n, m) => n + sessionPass(m), 0);
 for (let r = 0; r < RUNS; r++) {
-    for (const [name, each] of r % 2 ? [['track only', false], ['track + evaluate', true]] : [['track + evaluate', true], ['track only', false]]) {
+    for (let k = 0; k < MODES.length; k++) {
+        const name = MODES[(k + r) % MODES.length];
         gc();
         const t0 = performance.now();
-        sessBad += sessionPass(each);
+        sessBad += sessionPass(name);
         sess[name].push(performance.now() - t0);
     }
 }
