@@ -93,26 +93,25 @@ const leadsText = (text) => leads(parsed(text, '', "the leads' JSON", inputError
 const ruleSet = (v) => bytesOf(typeof v === 'string' ? parsed(v, '', 'the rule set', ruleSetError) : v, '', 'the rule set', ruleSetError);
 
 /**
+ * A method `(first, now)` whose first argument goes through `input` (to bytes) and
+ * whose result is decoded, then written as JSON text when `asText`.
+ */
+const crossing = (input, asText) => (fn) =>
+    function (first, now) {
+        const result = decode(fn.call(this, input(first), now));
+        return asText ? JSON.stringify(result) : result;
+    };
+const asIs = (v) => v;
+
+/**
  * Per method, how its data crosses: `(fn) => wrapper`, where fn is the generated
  * method taking and giving bytes. Methods not listed take and give plain values.
  */
 const ENGINE_METHODS = {
-    score: (fn) =>
-        function (l, now) {
-            return decode(fn.call(this, lead(l), now));
-        },
-    scoreJson: (fn) =>
-        function (text, now) {
-            return JSON.stringify(decode(fn.call(this, leadText(text), now)));
-        },
-    scoreMany: (fn) =>
-        function (list, now) {
-            return decode(fn.call(this, leads(list), now));
-        },
-    scoreManyJson: (fn) =>
-        function (text, now) {
-            return JSON.stringify(decode(fn.call(this, leadsText(text), now)));
-        },
+    score: crossing(lead, false),
+    scoreJson: crossing(leadText, true),
+    scoreMany: crossing(leads, false),
+    scoreManyJson: crossing(leadsText, true),
 };
 
 const ENGINE_STATICS = {
@@ -128,18 +127,9 @@ const SESSION_METHODS = {
         function (patch) {
             return fn.call(this, bytesOf(patch, 'profile', 'the profile', inputError));
         },
-    track: (fn) =>
-        function (event, now) {
-            return decode(fn.call(this, bytesOf(event, 'event', 'the event', inputError), now));
-        },
-    evaluate: (fn) =>
-        function (engine, now) {
-            return decode(fn.call(this, engine, now));
-        },
-    score: (fn) =>
-        function (engine, now) {
-            return decode(fn.call(this, engine, now));
-        },
+    track: crossing((event) => bytesOf(event, 'event', 'the event', inputError), false),
+    evaluate: crossing(asIs, false),
+    score: crossing(asIs, false),
     save: (fn) =>
         function () {
             return JSON.stringify(decode(fn.call(this)));
