@@ -132,7 +132,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(8))]
 
     #[test]
-    fn past_the_history_limit_both_keep_the_newest(events in proptest::collection::vec(event(), HISTORY_LIMIT..HISTORY_LIMIT + 300)) {
+    fn past_the_history_limit_both_keep_the_newest(events in proptest::collection::vec(event(), HISTORY_LIMIT + 1..HISTORY_LIMIT + 300)) {
         let events: Vec<Value> = events.into_iter().map(|mut e| { e.as_object_mut().unwrap().remove("id"); e }).collect();
         let engine = &examples()[0];
         let mut s = Session::new("v").unwrap();
