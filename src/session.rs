@@ -81,16 +81,6 @@ pub struct TrackResult {
     pub transitions: Vec<Transition>,
 }
 
-impl Tracked {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tracked::Added => "added",
-            Tracked::Duplicate => "duplicate",
-            Tracked::AddedDroppingOldest => "addedDroppingOldest",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Session {
     #[serde(rename = "v")]

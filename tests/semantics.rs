@@ -263,6 +263,29 @@ fn a_session_reports_each_transition_once_and_stages_move_forward() {
 }
 
 #[test]
+fn tracking_with_rule_sets_returns_each_transition_once() {
+    let staged = staged();
+    // Sessions remember stages by `id@version`: a second rule set needs its own id.
+    let plain = engine(json!({"id": "plain", "engagement": [pricing_rule(json!({}))], "stages": {"mql": {"threshold": 30}}}));
+    let engines = [&staged, &plain];
+    let mut s = Session::new("visitor-2").unwrap();
+    s.update_profile(&json!({"title": "VP Marketing"})).unwrap();
+    let view = |ts: i64| leadscore::Event::from_json(&ev_with("page_view", ts, json!({"url": "/pricing"})), "event").unwrap();
+    let first = s.track_and_evaluate(view(NOW - 3000), NOW, &engines).unwrap();
+    assert_eq!(first.tracked, Tracked::Added);
+    assert!(first.transitions.is_empty(), "15 and 15 points: no stage yet");
+    let second = s.track_and_evaluate(view(NOW - 2000), NOW, &engines).unwrap();
+    let moved: Vec<_> = second.transitions.iter().map(|t| (&*t.ruleset_id, t.to)).collect();
+    assert_eq!(moved, [("t", Stage::Mql), ("plain", Stage::Mql)], "both rule sets, in the order given");
+    assert!(s.track_and_evaluate(view(NOW - 1000), NOW, &engines).unwrap().transitions.is_empty(), "reported once");
+    // A refused event changes nothing and evaluates nothing.
+    let held = s.events().len();
+    let future = leadscore::Event::from_json(&ev("page_view", NOW + 2 * 3_600_000), "event").unwrap();
+    assert_eq!(s.track_and_evaluate(future, NOW, &engines).unwrap_err().problem.code, "futureTimestamp");
+    assert_eq!(s.events().len(), held);
+}
+
+#[test]
 fn stages_stay_without_recycle_and_move_back_with_it() {
     let rules = |recycle: bool| {
         engine(json!({
