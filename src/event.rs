@@ -53,12 +53,12 @@ impl Event {
         let err = |at: &str, code: &'static str, msg: String| InputError::new(crate::error::join(path, at), code, msg);
         let parts = raw.map_err(|t| err("", "wrongType", format!("an event is an object like {{\"type\": \"page_view\", \"ts\": 1795685400000}}, not {t}")))?;
         let kind = match parts.kind {
-            Some(Value::String(s)) if s.is_empty() => return Err(err("type", "invalidEvent", "the event type is empty".into())),
-            Some(Value::String(s)) if s.len() > MAX_TYPE_LEN => {
+            Some(Ok(s)) if s.is_empty() => return Err(err("type", "invalidEvent", "the event type is empty".into())),
+            Some(Ok(s)) if s.len() > MAX_TYPE_LEN => {
                 return Err(err("type", "tooLong", format!("the event type is longer than {MAX_TYPE_LEN} bytes")))
             }
-            Some(Value::String(s)) => CompactString::from(s),
-            Some(other) => return Err(err("type", "wrongType", format!("the event type is text, not {}", type_name(&other)))),
+            Some(Ok(s)) => s,
+            Some(Err(other)) => return Err(err("type", "wrongType", format!("the event type is text, not {other}"))),
             None => return Err(err("type", "missingKey", "the event has no \"type\"".into())),
         };
         let ts = match &parts.ts {

@@ -15,7 +15,9 @@ pub type RawEvent = Result<EventParts, &'static str>;
 
 #[derive(Debug, Default)]
 pub struct EventParts {
-    pub kind: Option<Value>,
+    /// The type as inline text (no allocation up to 24 bytes), or the JSON type it
+    /// had instead of text.
+    pub kind: Option<Result<CompactString, &'static str>>,
     pub ts: Option<Value>,
     pub id: Option<Value>,
     /// Every other key, in the order found.
@@ -51,9 +53,9 @@ pub fn read_event<'de, D: Deserializer<'de>>(d: D) -> Result<RawEvent, D::Error>
     d.deserialize_any(EventVisitor)
 }
 
-/// The visitor methods for JSON booleans, numbers and strings: each answers
+/// The visitor methods for JSON booleans and numbers: each answers
 /// `$wrap(name of its type)`.
-macro_rules! scalars_are_wrong {
+macro_rules! numbers_and_booleans_are_wrong {
     ($wrap:expr) => {
         fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
             Ok($wrap("a boolean"))
@@ -67,6 +69,13 @@ macro_rules! scalars_are_wrong {
         fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
             Ok($wrap("a number"))
         }
+    };
+}
+
+/// The visitor methods for JSON booleans, numbers and strings.
+macro_rules! scalars_are_wrong {
+    ($wrap:expr) => {
+        numbers_and_booleans_are_wrong!($wrap);
         fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
             Ok($wrap("a string"))
         }
@@ -77,15 +86,18 @@ macro_rules! scalars_are_wrong {
 /// lists are consumed so the reader can go on.
 macro_rules! lists_and_null_are_wrong {
     () => {
+        lists_and_null_are_wrong!(Err);
+    };
+    ($wrap:expr) => {
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
             while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(Err("a list"))
+            Ok($wrap("a list"))
         }
         fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Err("null"))
+            Ok($wrap("null"))
         }
         fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Err("null"))
+            Ok($wrap("null"))
         }
     };
 }
@@ -103,7 +115,7 @@ impl<'de> Visitor<'de> for EventVisitor {
         let mut parts = EventParts::default();
         while let Some(Key(key)) = map.next_key::<Key>()? {
             match key.as_str() {
-                "type" => parts.kind = Some(map.next_value()?),
+                "type" => parts.kind = Some(map.next_value::<Text>()?.0),
                 "ts" => parts.ts = Some(map.next_value()?),
                 "id" => parts.id = Some(map.next_value()?),
                 _ => parts.properties.push((key, map.next_value()?)),
@@ -264,6 +276,35 @@ impl<'de> Visitor<'de> for EventsSeed {
     }
 
     scalars_are_wrong!(|kind| Events { events: Some(Err(kind)), count: 0 });
+}
+
+/// Text read into an inline string, or the name of the JSON type found instead.
+struct Text(Result<CompactString, &'static str>);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("text")
+            }
+
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Text, E> {
+                Ok(Text(Ok(CompactString::from(s))))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Text(Err("an object")))
+            }
+
+            numbers_and_booleans_are_wrong!(|kind| Text(Err(kind)));
+            lists_and_null_are_wrong!(|kind| Text(Err(kind)));
+        }
+        d.deserialize_any(TextVisitor)
+    }
 }
 
 /// An object key, read into an inline string without an intermediate `String`
