@@ -29,13 +29,20 @@ const TOP_KEYS: &[&str] = &[
 ];
 
 pub fn compile_str(text: &str) -> Result<Engine, RuleSetError> {
-    if text.len() > MAX_RULESET_BYTES {
-        return Err(one("", "tooLarge", format!("the rule set is {} bytes; the limit is {MAX_RULESET_BYTES}", text.len())));
-    }
+    check_size(text.len())?;
     let v: Value = serde_json::from_str(text).map_err(|e| {
         one("", "invalidJson", format!("the rule set is not valid JSON: {e} (line {}, column {})", e.line(), e.column()))
     })?;
     compile_value(&v)
+}
+
+/// Refuses a rule set of more than [`MAX_RULESET_BYTES`] as it arrived (JSON text,
+/// or the bytes the WebAssembly layer receives).
+pub fn check_size(bytes: usize) -> Result<(), RuleSetError> {
+    if bytes > MAX_RULESET_BYTES {
+        return Err(one("", "tooLarge", format!("the rule set is {bytes} bytes; the limit is {MAX_RULESET_BYTES}")));
+    }
+    Ok(())
 }
 
 fn one(path: &str, code: &'static str, message: String) -> RuleSetError {

@@ -274,9 +274,7 @@ impl Session {
 
     /// Restores saved state, checking it as strictly as fresh input.
     pub fn restore(text: &str) -> Result<Session, InputError> {
-        if text.len() > MAX_STATE_BYTES {
-            return Err(InputError::new("", "tooLarge", format!("saved state is {} bytes; the limit is {MAX_STATE_BYTES}", text.len())));
-        }
+        check_state_size(text.len())?;
         let v: Value = serde_json::from_str(text).map_err(|e| InputError::new("", "invalidJson", format!("saved state is not valid JSON: {e}")))?;
         Session::restore_value(v)
     }
@@ -343,6 +341,15 @@ impl Session {
         s.events.sort_by_key(|e| e.ts);
         Ok(s)
     }
+}
+
+/// Refuses saved state of more than [`MAX_STATE_BYTES`] as it arrived (JSON text, or
+/// the bytes the WebAssembly layer receives).
+pub fn check_state_size(bytes: usize) -> Result<(), InputError> {
+    if bytes > MAX_STATE_BYTES {
+        return Err(InputError::new("", "tooLarge", format!("saved state is {bytes} bytes; the limit is {MAX_STATE_BYTES}")));
+    }
+    Ok(())
 }
 
 fn damaged(path: &str, what: String) -> InputError {

@@ -229,7 +229,6 @@ export interface TrackResult {
 }
 "#;
 
-
 // ---------------------------------------------------------------------------
 // Errors
 
@@ -384,12 +383,8 @@ impl WasmEngine {
     }
 
     fn compile(bytes: &[u8]) -> Result<WasmEngine, JsValue> {
-        let refuse = |problem: Problem| rule_set_error(&RuleSetError { problems: vec![problem] });
-        if bytes.len() > crate::ruleset::MAX_RULESET_BYTES {
-            let message = format!("the rule set is {} bytes; the limit is {}", bytes.len(), crate::ruleset::MAX_RULESET_BYTES);
-            return Err(refuse(Problem::new("", "tooLarge", message)));
-        }
-        let value = json_value(bytes, "", "the rule set").map_err(|e| refuse(e.problem))?;
+        crate::ruleset::check_size(bytes.len()).map_err(|e| rule_set_error(&e))?;
+        let value = json_value(bytes, "", "the rule set").map_err(|e| rule_set_error(&RuleSetError { problems: vec![e.problem] }))?;
         Engine::from_value(&value).map(|inner| WasmEngine { inner: Rc::new(inner) }).map_err(|e| rule_set_error(&e))
     }
 
@@ -419,7 +414,8 @@ impl WasmEngine {
         to_bytes(&self.score_lead(lead, now).map_err(|e| input_error(&e))?)
     }
 
-    /// Scores a lead given as JSON text; returns the result as JSON text.
+    /// Scores a lead given as JSON text; returns the result as JSON text. (`common.js`
+    /// parses the text and writes the result; this takes and gives the bytes.)
     #[wasm_bindgen(js_name = scoreJson, unchecked_return_type = "string")]
     pub fn score_json(
         &self,
@@ -455,6 +451,7 @@ impl WasmEngine {
     }
 
     /// `scoreMany` over JSON text: a JSON list of leads in, a JSON list of results out.
+    /// (`common.js` parses and writes the text, as for `scoreJson`.)
     #[wasm_bindgen(js_name = scoreManyJson, unchecked_return_type = "string")]
     pub fn score_many_json(
         &self,
@@ -489,10 +486,7 @@ impl WasmSession {
 
     /// Brings back a session from the text `save()` wrote.
     pub fn restore(#[wasm_bindgen(unchecked_param_type = "string")] saved: &[u8]) -> Result<WasmSession, JsValue> {
-        if saved.len() > crate::session::MAX_STATE_BYTES {
-            let message = format!("saved state is {} bytes; the limit is {}", saved.len(), crate::session::MAX_STATE_BYTES);
-            return Err(input("", "tooLarge", message));
-        }
+        crate::session::check_state_size(saved.len()).map_err(|e| input_error(&e))?;
         let state = json_value(saved, "", "saved state").map_err(|e| input_error(&e))?;
         Session::restore_value(state).map(|inner| WasmSession { inner, watched: Vec::new() }).map_err(|e| input_error(&e))
     }
