@@ -1,7 +1,7 @@
 // The package's wire format: JavaScript values to MessagePack bytes for the
 // WebAssembly, and MessagePack bytes from it back to plain objects. One walk over
-// a value each way, with no JSON text in between (src/wasm.rs reads and writes the
-// bytes with rmp-serde).
+// a value each way, with no JSON text in between (src/msgpack.rs reads and writes
+// the bytes in the module).
 //
 // encode() follows JSON.stringify's rules, so that an object and its JSON text
 // read the same: toJSON() is called (a Date becomes its ISO text), boxed primitives

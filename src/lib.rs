@@ -13,6 +13,7 @@ pub mod error;
 pub mod event;
 pub mod explain;
 pub mod history;
+pub mod msgpack;
 mod reader;
 pub mod rules;
 pub mod ruleset;

@@ -4,7 +4,7 @@
 //! Data crosses the boundary as MessagePack bytes. The package's JavaScript
 //! (`pkg-template/codec.js`) walks an argument once, with `JSON.stringify`'s rules
 //! (`toJSON`, dropped `undefined`, `NaN` as null, cycles refused), into bytes that
-//! `rmp-serde` reads here through the same serde visitors that read JSON text
+//! `crate::msgpack` reads here through the same serde visitors that read JSON text
 //! natively; results go back the same way and become plain objects. One copy each
 //! way, no JSON text printed or parsed on either side, and `score(lead)` and
 //! `scoreJson(JSON.stringify(lead))` read the same data. The generated TypeScript
@@ -17,6 +17,7 @@
 //! through Rust frames: every call into JS is one that reports failure as a value.
 
 use crate::history::MAX_EVENTS_PER_CALL;
+use crate::msgpack;
 use crate::{Engine, Event, InputError, Problem, RuleSetError, Session};
 use js_sys::{Array, Object, Reflect};
 use serde::{Deserialize, Serialize};
@@ -305,27 +306,28 @@ fn number_text(v: &JsValue) -> String {
     v.unchecked_ref::<js_sys::Number>().to_string_with_radix(10).map(String::from).unwrap_or_else(|_| "a number".into())
 }
 
-/// The MessagePack reader over bytes from `codec.js`.
-type Reader<'b> = rmp_serde::Deserializer<rmp_serde::decode::ReadRefReader<'b, [u8]>>;
-
-fn reader(bytes: &[u8]) -> Reader<'_> {
-    rmp_serde::Deserializer::from_read_ref(bytes)
+/// Reads one whole value from bytes that `codec.js` wrote.
+fn read_all<'b, T>(bytes: &'b [u8], read: impl FnOnce(&mut msgpack::Reader<'b>) -> Result<T, msgpack::Error>) -> Result<T, msgpack::Error> {
+    let mut reader = msgpack::Reader::new(bytes);
+    let value = read(&mut reader)?;
+    reader.end()?;
+    Ok(value)
 }
 
 /// Bytes that `codec.js` wrote and that do not read back: only a call that
 /// bypassed the package's wrappers can send them.
-fn unreadable(path: &str, what: &str, e: &rmp_serde::decode::Error) -> InputError {
+fn unreadable(path: &str, what: &str, e: &msgpack::Error) -> InputError {
     InputError::new(path, "invalid", format!("{what} could not be read: {e}"))
 }
 
 /// Reads bytes from `codec.js` as JSON data.
 fn json_value(bytes: &[u8], path: &str, what: &str) -> Result<Value, InputError> {
-    Value::deserialize(&mut reader(bytes)).map_err(|e| unreadable(path, what, &e))
+    read_all(bytes, |r| Value::deserialize(r)).map_err(|e| unreadable(path, what, &e))
 }
 
 /// Hands a result to `codec.js`.
 fn to_bytes<T: Serialize>(v: &T) -> Result<Vec<u8>, JsValue> {
-    rmp_serde::to_vec_named(v).map_err(|e| input("", "internal", format!("the result could not be written: {e}")))
+    msgpack::to_vec(v).map_err(|e| input("", "internal", format!("the result could not be written: {e}")))
 }
 
 /// `now`: a whole number of milliseconds since the epoch, within the range of a Date.
@@ -426,7 +428,7 @@ impl WasmEngine {
     }
 
     fn score_lead(&self, bytes: &[u8], now: i64) -> Result<crate::ScoreResult, InputError> {
-        let raw = crate::wire::read_lead(&mut reader(bytes), MAX_EVENTS_PER_CALL).map_err(|e| unreadable("", "the lead", &e))?;
+        let raw = read_all(bytes, |r| crate::wire::read_lead(r, MAX_EVENTS_PER_CALL)).map_err(|e| unreadable("", "the lead", &e))?;
         self.inner.score_raw(raw, now)
     }
 
@@ -439,7 +441,7 @@ impl WasmEngine {
         #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
     ) -> Result<Vec<u8>, JsValue> {
         let now = now_of(&now)?;
-        let raw = crate::wire::read_leads(&mut reader(leads), MAX_EVENTS_PER_CALL)
+        let raw = read_all(leads, |r| crate::wire::read_leads(r, MAX_EVENTS_PER_CALL))
             .map_err(|e| input_error(&unreadable("", "the list of leads", &e)))?
             .map_err(|t| input("", "wrongType", format!("leads is a list of leads, not {t}")))?;
         let results = raw
@@ -541,7 +543,7 @@ impl WasmSession {
         #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
     ) -> Result<Vec<u8>, JsValue> {
         let now = now_of(&now)?;
-        let raw = crate::wire::read_event(&mut reader(event)).map_err(|e| input_error(&unreadable("event", "the event", &e)))?;
+        let raw = read_all(event, |r| crate::wire::read_event(r)).map_err(|e| input_error(&unreadable("event", "the event", &e)))?;
         let event = Event::from_raw(raw, "event").map_err(|e| input_error(&e))?;
         let engines: Vec<&Engine> = self.watched.iter().map(|e| &**e).collect();
         to_bytes(&self.inner.track_and_evaluate(event, now, &engines).map_err(|e| input_error(&e))?)

@@ -1,0 +1,108 @@
+//! The package's MessagePack (src/msgpack.rs) against the reference implementation,
+//! rmp-serde: the same bytes written for the same data, the same data read back
+//! from rmp-serde's bytes, and no panic on any bytes at all.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use leadscore::msgpack::{self, Reader};
+use leadscore::{Engine, Session};
+use proptest::prelude::*;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+fn read_value(bytes: &[u8]) -> Result<Value, msgpack::Error> {
+    let mut r = Reader::new(bytes);
+    let v = Value::deserialize(&mut r)?;
+    r.end()?;
+    Ok(v)
+}
+
+fn any_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        prop_oneof![Just(0i64), Just(127), Just(128), Just(255), Just(256), Just(65_535), Just(65_536), Just(-32), Just(-33), Just(-128), Just(-129), Just(-32_768), Just(-32_769)]
+            .prop_map(Value::from),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        ".{0,40}".prop_map(Value::from),
+        (0usize..70_000).prop_map(|n| Value::from("é".repeat(n / 2))),
+    ];
+    leaf.prop_recursive(4, 64, 20, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..20).prop_map(Value::Array),
+            proptest::collection::btree_map(".{0,10}", inner, 0..20).prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn writes_what_rmp_serde_writes(v in any_json()) {
+        prop_assert_eq!(msgpack::to_vec(&v).unwrap(), rmp_serde::to_vec_named(&v).unwrap());
+    }
+
+    #[test]
+    fn reads_what_rmp_serde_writes(v in any_json()) {
+        prop_assert_eq!(read_value(&rmp_serde::to_vec_named(&v).unwrap()).unwrap(), v);
+    }
+
+    #[test]
+    fn any_bytes_read_or_fail_without_panicking(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+        let _ = read_value(&bytes);
+        let _ = leadscore::wire::read_lead(&mut Reader::new(&bytes), 10);
+    }
+}
+
+#[test]
+fn results_and_saved_sessions_are_written_as_rmp_serde_writes_them() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/b2b-saas/ruleset.json")).unwrap();
+    let engine = Engine::from_json(&text).unwrap();
+    let now = 1_795_685_400_000;
+    let lead = json!({
+        "id": "L1",
+        "profile": {"jobTitle": "VP Marketing", "company": {"size": 250}, "email": "a@gmail.com"},
+        "events": [
+            {"type": "page_view", "ts": now - 1000, "url": "/pricing"},
+            {"type": "page_view", "ts": now + 1000, "url": "/pricing"},
+            {"type": "form_submit", "ts": now - 5000, "form": "demo_request"},
+            {"type": 7, "ts": now}
+        ]
+    });
+    let result = engine.score_value(&lead, now).unwrap();
+    assert!(!result.contributions.is_empty() && result.events.skipped.len() == 2, "a result with every part: {result:?}");
+    assert_eq!(msgpack::to_vec(&result).unwrap(), rmp_serde::to_vec_named(&result).unwrap());
+    assert_eq!(read_value(&msgpack::to_vec(&result).unwrap()).unwrap(), serde_json::to_value(&result).unwrap());
+
+    let mut s = Session::new("visitor").unwrap();
+    s.update_profile(&lead["profile"]).unwrap();
+    for e in lead["events"].as_array().unwrap().iter().take(3) {
+        s.track_value(e, now).unwrap();
+    }
+    let evaluation = s.evaluate(&engine, now);
+    assert!(!evaluation.transitions.is_empty());
+    assert_eq!(msgpack::to_vec(&evaluation).unwrap(), rmp_serde::to_vec_named(&evaluation).unwrap());
+    assert_eq!(msgpack::to_vec(&s).unwrap(), rmp_serde::to_vec_named(&s).unwrap());
+    assert_eq!(read_value(&msgpack::to_vec(&s).unwrap()).unwrap(), serde_json::from_str::<Value>(&s.save()).unwrap());
+}
+
+#[test]
+fn refuses_bytes_that_are_not_one_json_value() {
+    let err = |bytes: &[u8]| read_value(bytes).unwrap_err().to_string();
+    assert_eq!(err(&[]), "the data ends in the middle of a value");
+    assert_eq!(err(&[0xa5, b'a', b'b']), "the data ends in the middle of a value");
+    assert_eq!(err(&[0xa2, 0xff, 0xfe]), "text that is not UTF-8");
+    assert_eq!(err(&[0xc0, 0xc0]), "unexpected bytes after the value");
+    assert_eq!(err(&[0xd4, 0x01, 0x02]), "a MessagePack type that JSON data does not have");
+    assert_eq!(err(&[0xc1]), "a MessagePack type that JSON data does not have");
+    // A count far beyond the data is refused before anything is reserved for it.
+    assert_eq!(err(&[0xdd, 0xff, 0xff, 0xff, 0xff]), "a list or map is longer than the data");
+    let mut deep = vec![0x91; msgpack::MAX_DEPTH + 1];
+    deep.push(0xc0);
+    assert_eq!(err(&deep), "lists and maps nest too deeply");
+    let mut ok = vec![0x91; msgpack::MAX_DEPTH];
+    ok.push(0xc0);
+    assert!(read_value(&ok).is_ok());
+}
