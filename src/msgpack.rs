@@ -35,6 +35,30 @@ impl de::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Error {
         Error(msg.to_string().into())
     }
+
+    // serde's own messages print the unexpected value, and printing a float would
+    // pull Rust's float formatting (14 KB) into the module: name its kind instead.
+    fn invalid_type(unexpected: de::Unexpected, expected: &dyn de::Expected) -> Error {
+        Error(format!("invalid type: {}, expected {expected}", kind(&unexpected)).into())
+    }
+
+    fn invalid_value(unexpected: de::Unexpected, expected: &dyn de::Expected) -> Error {
+        Error(format!("invalid value: {}, expected {expected}", kind(&unexpected)).into())
+    }
+}
+
+fn kind(unexpected: &de::Unexpected) -> &'static str {
+    use de::Unexpected as U;
+    match unexpected {
+        U::Bool(_) => "a boolean",
+        U::Unsigned(_) | U::Signed(_) | U::Float(_) => "a number",
+        U::Char(_) | U::Str(_) => "a string",
+        U::Bytes(_) => "bytes",
+        U::Unit | U::Option => "null",
+        U::Seq => "a list",
+        U::Map => "a map",
+        _ => "another kind of value",
+    }
 }
 
 impl ser::Error for Error {
