@@ -112,6 +112,8 @@ const ENGINE_METHODS = {
     scoreJson: crossing(leadText, true),
     scoreMany: crossing(leads, false),
     scoreManyJson: crossing(leadsText, true),
+    qualify: crossing(lead, false),
+    qualifyMany: crossing(leads, false),
 };
 
 const ENGINE_STATICS = {

@@ -177,7 +177,7 @@ pub fn lead_from_raw(raw: RawLead, path: &str) -> Result<(Lead, EventTally), Inp
         Some(Ok(items)) => items
             .into_iter()
             .enumerate()
-            .filter_map(|(i, e)| match Event::from_raw_at(e, || index(&events_path, i)) {
+            .filter_map(|(i, e)| match Event::from_raw_at(e, &|| index(&events_path, i)) {
                 Ok(e) => Some(e),
                 Err(err) => {
                     tally.skip("invalid");

@@ -50,12 +50,12 @@ impl Event {
 
     /// Checks an event's parts as read from JSON (see [`crate::wire`]).
     pub fn from_raw(raw: RawEvent, path: &str) -> Result<Event, InputError> {
-        Event::from_raw_at(raw, || path.to_string())
+        Event::from_raw_at(raw, &|| path.to_string())
     }
 
     /// [`Event::from_raw`] with the event's path made only for an error: a lead's
     /// events are numbered (`events[3]`), and most are valid.
-    pub(crate) fn from_raw_at(raw: RawEvent, path: impl Fn() -> String) -> Result<Event, InputError> {
+    pub(crate) fn from_raw_at(raw: RawEvent, path: &dyn Fn() -> String) -> Result<Event, InputError> {
         let err = |at: &str, code: &'static str, msg: String| InputError::new(crate::error::join(&path(), at), code, msg);
         let parts = raw.map_err(|t| err("", "wrongType", format!("an event is an object like {{\"type\": \"page_view\", \"ts\": 1795685400000}}, not {t}")))?;
         let kind = match parts.kind {

@@ -145,3 +145,39 @@ impl ScoreResult {
         serde_json::to_string(self).unwrap_or_default()
     }
 }
+
+/// A score without its explanation: the figures and the stage, for when only the
+/// outcome is wanted (a backtest over thousands of leads, a provisional score on
+/// a page). The same numbers as the [`ScoreResult`] it comes from, by construction.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Qualification {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lead_id: Option<String>,
+    pub total: Points,
+    pub fit: Points,
+    pub engagement: Points,
+    pub stage: Stage,
+    pub grade: &'static str,
+    pub level: u8,
+    pub matrix: &'static str,
+    pub band: Arc<str>,
+    pub disqualified: bool,
+}
+
+impl From<ScoreResult> for Qualification {
+    fn from(r: ScoreResult) -> Qualification {
+        Qualification {
+            lead_id: r.lead_id,
+            total: r.total,
+            fit: r.fit,
+            engagement: r.engagement,
+            stage: r.stage,
+            grade: r.grade,
+            level: r.level,
+            matrix: r.matrix,
+            band: r.band,
+            disqualified: r.disqualified,
+        }
+    }
+}

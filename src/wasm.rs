@@ -18,7 +18,7 @@
 
 use crate::history::MAX_EVENTS_PER_CALL;
 use crate::msgpack;
-use crate::{Engine, Event, InputError, Problem, RuleSetError, Session};
+use crate::{Engine, Event, InputError, Problem, Qualification, RuleSetError, Session};
 use js_sys::{Array, Object, Reflect};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -197,6 +197,20 @@ export interface ScoreResult {
         /** The first few events refused as invalid. */
         problems?: Problem[];
     };
+}
+
+/** A score and stage without the explanation (`qualify`): the same figures as the `ScoreResult`. */
+export interface Qualification {
+    leadId?: string;
+    total: number;
+    fit: number;
+    engagement: number;
+    stage: Stage;
+    grade: "A" | "B" | "C" | "D";
+    level: 1 | 2 | 3 | 4;
+    matrix: string;
+    band: string;
+    disqualified: boolean;
 }
 
 export interface Transition {
@@ -440,16 +454,42 @@ impl WasmEngine {
         #[wasm_bindgen(unchecked_param_type = "Lead[]")] leads: &[u8],
         #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
     ) -> Result<Vec<u8>, JsValue> {
+        to_bytes(&self.score_leads(leads, now)?)
+    }
+
+    /// Scores one lead and gives its score and stage without the explanation:
+    /// the same figures as `score`, lighter to return.
+    #[wasm_bindgen(unchecked_return_type = "Qualification")]
+    pub fn qualify(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Lead")] lead: &[u8],
+        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
+    ) -> Result<Vec<u8>, JsValue> {
+        let now = now_of(&now)?;
+        to_bytes(&Qualification::from(self.score_lead(lead, now).map_err(|e| input_error(&e))?))
+    }
+
+    /// `qualify` for a list of leads in one call (a backtest, an edge batch).
+    #[wasm_bindgen(js_name = qualifyMany, unchecked_return_type = "Qualification[]")]
+    pub fn qualify_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Lead[]")] leads: &[u8],
+        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
+    ) -> Result<Vec<u8>, JsValue> {
+        let results = self.score_leads(leads, now)?;
+        to_bytes(&results.into_iter().map(Qualification::from).collect::<Vec<_>>())
+    }
+
+    /// Each lead of a batch scored.
+    fn score_leads(&self, leads: &[u8], now: JsValue) -> Result<Vec<crate::ScoreResult>, JsValue> {
         let now = now_of(&now)?;
         let raw = read_all(leads, |r| crate::wire::read_leads(r, MAX_EVENTS_PER_CALL))
             .map_err(|e| input_error(&unreadable("", "the list of leads", &e)))?
             .map_err(|t| input("", "wrongType", format!("leads is a list of leads, not {t}")))?;
-        let results = raw
-            .into_iter()
+        raw.into_iter()
             .enumerate()
             .map(|(i, lead)| self.inner.score_raw(lead, now).map_err(|e| input_error(&in_batch(e, i))))
-            .collect::<Result<Vec<_>, _>>()?;
-        to_bytes(&results)
+            .collect()
     }
 
     /// `scoreMany` over JSON text: a JSON list of leads in, a JSON list of results out.

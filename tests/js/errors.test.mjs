@@ -159,6 +159,10 @@ test('a bad lead in a batch is named by its index', () => {
     throwsInput(() => engine.scoreManyJson('[{}, {}, {"events": 1}]', NOW), { path: '[2].events', code: 'wrongType' });
     throwsInput(() => engine.scoreMany({ 0: lead() }, NOW), { path: '', code: 'wrongType' });
     throwsInput(() => engine.scoreMany(undefined, NOW), { path: '', code: 'missing' });
+    throwsInput(() => engine.qualifyMany([lead(), { events: [{ type: 'x', ts: 1 }], extra: 1 }], NOW), { path: '[1].extra', code: 'unknownKey' });
+    throwsInput(() => engine.qualify({ profile: [] }, NOW), { path: 'profile', code: 'wrongType' });
+    throwsInput(() => engine.qualify(lead(), 'soon'), { path: 'now', code: 'wrongType' });
+    assert.equal(engine.qualify(lead(), NOW).stage, engine.score(lead(), NOW).stage, 'the engine still works');
 });
 
 test('session inputs', () => {

@@ -1,6 +1,6 @@
 // Scoring through the package's Node ESM entry: the golden results of every
-// example, byte for byte, and the agreement of score, scoreJson, scoreMany and
-// scoreManyJson.
+// example, byte for byte, and the agreement of score, scoreJson, scoreMany,
+// scoreManyJson, qualify and qualifyMany.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine, init } from 'leadscore';
@@ -106,5 +106,19 @@ for (const ex of EXAMPLES) {
         const e = new Engine(JSON.parse(ex.rulesetText));
         const many = e.scoreMany(ex.leads, NOW);
         assert.deepEqual(many, ex.leads.map((l) => e.score(l, NOW)));
+    });
+
+    test(`example ${ex.name}: qualify gives score's figures without the explanation`, () => {
+        const e = new Engine(JSON.parse(ex.rulesetText));
+        const results = e.scoreMany(ex.leads, NOW);
+        const qualified = e.qualifyMany(ex.leads, NOW);
+        assert.deepEqual(qualified, ex.leads.map((l) => e.qualify(l, NOW)));
+        assert.ok(results.some((r) => r.stage !== 'none') && results.some((r) => r.stage === 'none'), 'leads at more than one stage');
+        results.forEach((r, i) => {
+            const { leadId, total, fit, engagement, stage, grade, level, matrix, band, disqualified } = r;
+            const want = { total, fit, engagement, stage, grade, level, matrix, band, disqualified };
+            if (leadId !== undefined) want.leadId = leadId;
+            assert.deepEqual(qualified[i], want, `lead ${i}`);
+        });
     });
 }

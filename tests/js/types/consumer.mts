@@ -1,6 +1,6 @@
 // Type-checked (not run) by types.test.mjs: the package's types are precise.
 import { Engine, Session, InputError, RuleSetError, init, initSync } from 'leadscore';
-import type { RuleSet, Lead, ScoreResult, Evaluation, Transition, Tracked, TrackResult, Stage, Problem, LeadEvent } from 'leadscore';
+import type { RuleSet, Lead, ScoreResult, Qualification, Evaluation, Transition, Tracked, TrackResult, Stage, Problem, LeadEvent } from 'leadscore';
 
 const ruleset: RuleSet = {
     schema: 'leadscore.ruleset/v1',
@@ -25,6 +25,11 @@ const stage: Stage = r.stage;
 const many: ScoreResult[] = engine.scoreMany([lead], now);
 const text: string = engine.scoreJson(JSON.stringify(lead), now);
 const manyText: string = engine.scoreManyJson('[]', now);
+const q: Qualification = engine.qualify(lead, now);
+const qStage: Stage = q.stage;
+const qualified: Qualification[] = engine.qualifyMany([lead], now);
+// @ts-expect-error: a qualification carries no explanation
+q.contributions;
 const id: string = engine.id + engine.version + (engine.description ?? '');
 
 const session = new Session('visitor');
