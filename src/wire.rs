@@ -246,7 +246,9 @@ impl<'de> Visitor<'de> for EventsSeed {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Events, A::Error> {
-        let mut events = Vec::new();
+        // Sized from the list's length when the format tells it (MessagePack does),
+        // within reason: a length is a claim until the items are read.
+        let mut events = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(self.keep).min(1024));
         let mut count = 0;
         // Past the limit events are only counted, so a huge list cannot fill memory.
         while count < self.keep {
