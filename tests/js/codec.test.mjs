@@ -80,6 +80,21 @@ test('the bytes are standard MessagePack, both ways', () => {
     }
 });
 
+test('every number width of MessagePack reads as the number it holds', () => {
+    const cases = [
+        [[0xcc, 0xff], 255], [[0xcd, 0xff, 0xfe], 65534], [[0xce, 0xff, 0xff, 0xff, 0xfe], 2 ** 32 - 2],
+        [[0xcf, 0, 0, 0, 1, 0, 0, 0, 2], 2 ** 32 + 2], [[0xd0, 0xdf], -33], [[0xd0, 0x7f], 127],
+        [[0xd1, 0xff, 0x7f], -129], [[0xd1, 0x7f, 0xff], 32767], [[0xd2, 0x80, 0, 0, 0], -(2 ** 31)],
+        [[0xd3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe], -2], [[0xd3, 0xff, 0xff, 0xff, 0xfe, 0, 0, 0, 0], -(2 ** 33)],
+        [[0xca, 0x3f, 0xc0, 0, 0], 1.5], [[0xcb, 0xc0, 0x09, 0x21, 0xfb, 0x54, 0x44, 0x2d, 0x18], -Math.PI],
+        [[0xda, 0, 2, 0x68, 0x69], 'hi'], [[0xdc, 0, 1, 0xc3], [true]], [[0xde, 0, 1, 0xa1, 0x6b, 0x01], { k: 1 }],
+    ];
+    for (const [b, want] of cases) assert.deepEqual(decode(Uint8Array.from(b)), want, `0x${b[0].toString(16)}`);
+    // A view into a larger buffer, as the WebAssembly's results are not.
+    const inner = new Uint8Array([9, 9, 0xcb, 0x40, 0x09, 0x21, 0xfb, 0x54, 0x44, 0x2d, 0x18, 9]).subarray(2, 11);
+    assert.equal(decode(inner), Math.PI);
+});
+
 test('"__proto__" is an own key, as JSON.parse makes it', () => {
     const v = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}');
     const back = decode(bytes(v));
