@@ -59,6 +59,7 @@ PEERS="$(cd "$PEERS" && pwd)"
 [[ -f pkg/package.json ]] || { say "no pkg/: building it"; scripts/build-pkg.sh; }
 
 ADAPTER="$ROOT/benches/peers/leadscore-adapter.mjs"
+QUALIFY_ADAPTER="$ROOT/benches/peers/leadscore-qualify-adapter.mjs"
 DIR="${LEADSCORE_BENCH_DIR:-$ROOT/target/peers-bench}"
 mkdir -p "$DIR"
 DIR="$(cd "$DIR" && pwd)"
@@ -85,7 +86,8 @@ section() { printf '\n## %s (%s)\n\n' "$1" "$(load)"; }
 if want throughput; then
     section "Throughput: 10,000 leads per pass, engines interleaved, medians of $RUNS runs"
     out="$(node --expose-gc bench.mjs --runs "$RUNS" --warmup "$WARMUP" --min-run-ms "$MIN_RUN_MS" \
-        --engines "handwritten,neutral-interp,jsonlogic,zen,$ADAPTER" --out results/bench.json | sed "s|$ADAPTER|leadscore|")"
+        --engines "handwritten,neutral-interp,jsonlogic,zen,$ADAPTER,$QUALIFY_ADAPTER" --out results/bench.json \
+        | sed -e "s|$QUALIFY_ADAPTER|leadscore (qualify)|" -e "s|$ADAPTER|leadscore|")"
     printf '%s\n' "$out"
     grep -q 'MISMATCH' <<<"$out" && { say "error: an engine disagrees with the hand-written scores"; STATUS=1; }
 fi

@@ -126,12 +126,6 @@ impl<'b> Reader<'b> {
         self.rest.first().copied()
     }
 
-    fn text<V: Visitor<'b>>(&mut self, len: usize, visitor: V) -> Result<V::Value, Error> {
-        let bytes = self.take(len)?;
-        let s = std::str::from_utf8(bytes).map_err(|_| error("text that is not UTF-8"))?;
-        visitor.visit_borrowed_str(s)
-    }
-
     fn nested<V: Visitor<'b>>(&mut self, len: usize, is_map: bool, visitor: V) -> Result<V::Value, Error> {
         // Every item takes at least one byte: a count beyond the bytes left is a lie,
         // and is refused before anything is reserved for it.
@@ -148,72 +142,96 @@ impl<'b> Reader<'b> {
     }
 }
 
+/// One value's head, read without knowing the visitor: the part of reading that
+/// is the same for every type read, kept out of the code instantiated per visitor.
+enum Head<'b> {
+    Nil,
+    Bool(bool),
+    Unsigned(u64),
+    Signed(i64),
+    Float(f64),
+    Text(&'b [u8]),
+    Bytes(&'b [u8]),
+    List(usize),
+    Map(usize),
+}
+
+impl<'b> Reader<'b> {
+    fn head(&mut self) -> Result<Head<'b>, Error> {
+        let marker = self.byte()?;
+        Ok(match marker {
+            0x00..=0x7f => Head::Unsigned(u64::from(marker)),
+            0x80..=0x8f => Head::Map(usize::from(marker & 0x0f)),
+            0x90..=0x9f => Head::List(usize::from(marker & 0x0f)),
+            0xa0..=0xbf => Head::Text(self.take(usize::from(marker & 0x1f))?),
+            0xc0 => Head::Nil,
+            0xc2 => Head::Bool(false),
+            0xc3 => Head::Bool(true),
+            0xc4 => {
+                let n = usize::from(self.byte()?);
+                Head::Bytes(self.take(n)?)
+            }
+            0xc5 => {
+                let n = self.len16()?;
+                Head::Bytes(self.take(n)?)
+            }
+            0xc6 => {
+                let n = self.len32()?;
+                Head::Bytes(self.take(n)?)
+            }
+            0xca => Head::Float(f64::from(f32::from_be_bytes(self.array()?))),
+            0xcb => Head::Float(f64::from_be_bytes(self.array()?)),
+            0xcc => Head::Unsigned(u64::from(self.byte()?)),
+            0xcd => Head::Unsigned(u64::from(u16::from_be_bytes(self.array()?))),
+            0xce => Head::Unsigned(u64::from(u32::from_be_bytes(self.array()?))),
+            0xcf => Head::Unsigned(u64::from_be_bytes(self.array()?)),
+            0xd0 => Head::Signed(i64::from(i8::from_be_bytes(self.array()?))),
+            0xd1 => Head::Signed(i64::from(i16::from_be_bytes(self.array()?))),
+            0xd2 => Head::Signed(i64::from(i32::from_be_bytes(self.array()?))),
+            0xd3 => Head::Signed(i64::from_be_bytes(self.array()?)),
+            0xd9 => {
+                let n = usize::from(self.byte()?);
+                Head::Text(self.take(n)?)
+            }
+            0xda => {
+                let n = self.len16()?;
+                Head::Text(self.take(n)?)
+            }
+            0xdb => {
+                let n = self.len32()?;
+                Head::Text(self.take(n)?)
+            }
+            0xdc => Head::List(self.len16()?),
+            0xdd => Head::List(self.len32()?),
+            0xde => Head::Map(self.len16()?),
+            0xdf => Head::Map(self.len32()?),
+            0xe0..=0xff => Head::Signed(i64::from(marker as i8)),
+            // 0xc1 (never used) and the extension types, which codec.js never writes.
+            _ => return Err(error("a MessagePack type that JSON data does not have")),
+        })
+    }
+}
+
 impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let marker = self.byte()?;
-        match marker {
-            0x00..=0x7f => visitor.visit_u64(u64::from(marker)),
-            0x80..=0x8f => self.nested(usize::from(marker & 0x0f), true, visitor),
-            0x90..=0x9f => self.nested(usize::from(marker & 0x0f), false, visitor),
-            0xa0..=0xbf => self.text(usize::from(marker & 0x1f), visitor),
-            0xc0 => visitor.visit_unit(),
-            0xc2 => visitor.visit_bool(false),
-            0xc3 => visitor.visit_bool(true),
-            0xc4 => {
-                let n = usize::from(self.byte()?);
-                visitor.visit_borrowed_bytes(self.take(n)?)
-            }
-            0xc5 => {
-                let n = self.len16()?;
-                visitor.visit_borrowed_bytes(self.take(n)?)
-            }
-            0xc6 => {
-                let n = self.len32()?;
-                visitor.visit_borrowed_bytes(self.take(n)?)
-            }
-            0xca => visitor.visit_f64(f64::from(f32::from_be_bytes(self.array()?))),
-            0xcb => visitor.visit_f64(f64::from_be_bytes(self.array()?)),
-            0xcc => visitor.visit_u64(u64::from(self.byte()?)),
-            0xcd => visitor.visit_u64(u64::from(u16::from_be_bytes(self.array()?))),
-            0xce => visitor.visit_u64(u64::from(u32::from_be_bytes(self.array()?))),
-            0xcf => visitor.visit_u64(u64::from_be_bytes(self.array()?)),
-            0xd0 => visitor.visit_i64(i64::from(i8::from_be_bytes(self.array()?))),
-            0xd1 => visitor.visit_i64(i64::from(i16::from_be_bytes(self.array()?))),
-            0xd2 => visitor.visit_i64(i64::from(i32::from_be_bytes(self.array()?))),
-            0xd3 => visitor.visit_i64(i64::from_be_bytes(self.array()?)),
-            0xd9 => {
-                let n = usize::from(self.byte()?);
-                self.text(n, visitor)
-            }
-            0xda => {
-                let n = self.len16()?;
-                self.text(n, visitor)
-            }
-            0xdb => {
-                let n = self.len32()?;
-                self.text(n, visitor)
-            }
-            0xdc => {
-                let n = self.len16()?;
-                self.nested(n, false, visitor)
-            }
-            0xdd => {
-                let n = self.len32()?;
-                self.nested(n, false, visitor)
-            }
-            0xde => {
-                let n = self.len16()?;
-                self.nested(n, true, visitor)
-            }
-            0xdf => {
-                let n = self.len32()?;
-                self.nested(n, true, visitor)
-            }
-            0xe0..=0xff => visitor.visit_i64(i64::from(marker as i8)),
-            // 0xc1 (never used) and the extension types, which codec.js never writes.
-            _ => Err(error("a MessagePack type that JSON data does not have")),
+        // Short text (keys, event types, most values) read here, the rest by head().
+        if let Some(&marker @ 0xa0..=0xbf) = self.rest.first() {
+            self.rest = self.rest.get(1..).unwrap_or_default();
+            let bytes = self.take(usize::from(marker & 0x1f))?;
+            return visitor.visit_borrowed_str(std::str::from_utf8(bytes).map_err(|_| error("text that is not UTF-8"))?);
+        }
+        match self.head()? {
+            Head::Nil => visitor.visit_unit(),
+            Head::Bool(b) => visitor.visit_bool(b),
+            Head::Unsigned(n) => visitor.visit_u64(n),
+            Head::Signed(n) => visitor.visit_i64(n),
+            Head::Float(f) => visitor.visit_f64(f),
+            Head::Text(bytes) => visitor.visit_borrowed_str(std::str::from_utf8(bytes).map_err(|_| error("text that is not UTF-8"))?),
+            Head::Bytes(bytes) => visitor.visit_borrowed_bytes(bytes),
+            Head::List(n) => self.nested(n, false, visitor),
+            Head::Map(n) => self.nested(n, true, visitor),
         }
     }
 

@@ -6,9 +6,10 @@
 //              and instantiates leadscore_bg.wasm synchronously as it loads, so the
 //              whole WebAssembly load is in init (coldstart.mjs's "init" column).
 //   prepare()  compiles the rule set once (new Engine).
-//   evaluate() engine.score(lead, asOf): the lead goes in as JSON (JSON.stringify),
-//              the full ScoreResult comes back as a plain object (JSON.parse), and
+//   evaluate() engine.score(lead, asOf): the lead goes in as MessagePack (codec.js),
+//              the full ScoreResult comes back as a plain object, and
 //              {score: total, mql: stage !== 'none'} is read from it.
+//              leadscore-qualify-adapter.mjs does the same with engine.qualify.
 //
 // LEADSCORE_PKG=/abs/path/to/pkg points it at another build of the package.
 import { readFileSync } from 'node:fs';
@@ -37,11 +38,16 @@ function checkNeutral(neutral) {
     return ours;
 }
 
-export function prepare(neutral, _opts) {
-    const engine = new leadscore.Engine(checkNeutral(neutral));
-    return (lead) => {
-        // A leadscore lead is {id?, profile?, events?}; the harness adds asOf, which is `now`.
-        const r = engine.score({ id: lead.id, profile: lead.profile, events: lead.events }, lead.asOf);
-        return { score: r.total, mql: r.stage !== 'none' };
+/** `prepare` calling `method` (score, or qualify: the same figures without the explanation). */
+export function prepareWith(method) {
+    return (neutral, _opts) => {
+        const engine = new leadscore.Engine(checkNeutral(neutral));
+        return (lead) => {
+            // A leadscore lead is {id?, profile?, events?}; the harness adds asOf, which is `now`.
+            const r = engine[method]({ id: lead.id, profile: lead.profile, events: lead.events }, lead.asOf);
+            return { score: r.total, mql: r.stage !== 'none' };
+        };
     };
 }
+
+export const prepare = prepareWith('score');

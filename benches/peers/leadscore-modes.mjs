@@ -13,6 +13,8 @@
 //                    (JSON.parse, encode, score, decode, JSON.stringify inside the call)
 //   scoreMany        engine.scoreMany(chunk, now), chunks of --chunk leads
 //   scoreManyJson    engine.scoreManyJson(JSON.stringify(chunk), now), JSON.parse of the result
+//   qualify          engine.qualify(lead, now): the figures without the explanation
+//   qualifyMany      engine.qualifyMany(chunk, now)
 // Session loop over the first --session-leads leads: new Session, updateProfile, then
 // per event track(event, now) + evaluate(engine, now); µs per tracked event. Also
 // track with the engine watched (track evaluates and returns the transitions), and
@@ -57,6 +59,8 @@ const modes = {
     'scoreJson-only': () => texts.map((t) => engine.scoreJson(t, asOf)),
     scoreMany: () => leadChunks.flatMap((c) => engine.scoreMany(c, asOf)),
     scoreManyJson: () => leadChunks.flatMap((c) => JSON.parse(engine.scoreManyJson(JSON.stringify(c), asOf))),
+    qualify: () => ours.map((l) => engine.qualify(l, asOf)),
+    qualifyMany: () => leadChunks.flatMap((c) => engine.qualifyMany(c, asOf)),
 };
 
 function check(name, results) {
