@@ -33,7 +33,7 @@ pub fn prepare<'e>(events: &'e [Event], tally: &mut EventTally) -> Cow<'e, [Even
         }
         kept.push(e.clone());
     }
-    kept.sort_by_key(|e| e.ts);
+    sort_by_time(&mut kept);
     if kept.len() > HISTORY_LIMIT {
         let excess = kept.len() - HISTORY_LIMIT;
         for _ in 0..excess {
@@ -42,6 +42,12 @@ pub fn prepare<'e>(events: &'e [Event], tally: &mut EventTally) -> Cow<'e, [Even
         kept.drain(..excess);
     }
     Cow::Owned(kept)
+}
+
+/// Orders events by time, equal times keeping their order: the one place a
+/// history is sorted (one instance of the sort in the module).
+pub fn sort_by_time(events: &mut [Event]) {
+    events.sort_by_key(|e| e.ts);
 }
 
 /// What happened to an event offered to a history.

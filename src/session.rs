@@ -338,7 +338,7 @@ impl Session {
             Some(_) => return Err(damaged("progress", "\"progress\" is not an object".into())),
         }
         let mut s = Session { version: STATE_VERSION, id, lead, profile, events, dropped, progress };
-        s.events.sort_by_key(|e| e.ts);
+        history::sort_by_time(&mut s.events);
         Ok(s)
     }
 }
