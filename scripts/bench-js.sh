@@ -4,9 +4,9 @@
 # leadscore calls and the session loop, cold start in Node.js and in workerd, and
 # download sizes. Every engine must give the hand-written scores for every lead.
 #
-#   scripts/bench-js.sh             # everything (about 3 minutes on 2 cores)
+#   scripts/bench-js.sh             # everything (about 4 minutes on 2 cores)
 #   scripts/bench-js.sh --quick     # fewer runs (a smoke test of the harness)
-#   scripts/bench-js.sh throughput|modes|coldstart|workerd|sizes ...   # some parts only
+#   scripts/bench-js.sh throughput|modes|chromium|coldstart|workerd|sizes ...   # some parts only
 #
 # Works in a scratch copy of the peer benchmark (target/peers-bench, or
 # $LEADSCORE_BENCH_DIR) with its own node_modules (npm ci). Builds pkg/ first when it
@@ -34,12 +34,12 @@ PARTS=()
 for arg in "$@"; do
     case "$arg" in
         --quick) QUICK=1 ;;
-        throughput|modes|coldstart|workerd|sizes) PARTS+=("$arg") ;;
+        throughput|modes|chromium|coldstart|workerd|sizes) PARTS+=("$arg") ;;
         -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument $arg (see --help)" ;;
     esac
 done
-(( ${#PARTS[@]} )) || PARTS=(throughput modes coldstart workerd sizes)
+(( ${#PARTS[@]} )) || PARTS=(throughput modes chromium coldstart workerd sizes)
 want() { [[ " ${PARTS[*]} " == *" $1 "* ]]; }
 
 if (( QUICK )); then RUNS=2; WARMUP=1; MIN_RUN_MS=100; COLD_N=2; SESSION_LEADS=200; else RUNS=5; WARMUP=2; MIN_RUN_MS=300; COLD_N=5; SESSION_LEADS=1000; fi
@@ -96,6 +96,12 @@ fi
 if want modes; then
     section "leadscore calls and the session loop"
     node --expose-gc "$ROOT/benches/peers/leadscore-modes.mjs" --runs "$RUNS" --session-leads "$SESSION_LEADS" || STATUS=1
+fi
+
+# --- the same in headless Chromium ----------------------------------------------
+if want chromium; then
+    section "In headless Chromium: the peers in the same page, leadscore's calls and the session loop"
+    node "$ROOT/benches/peers/leadscore-chromium.mjs" --runs "$RUNS" --session-leads "$SESSION_LEADS" || STATUS=1
 fi
 
 # --- cold start -----------------------------------------------------------------
