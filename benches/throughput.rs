@@ -8,7 +8,7 @@
 mod workload;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use leadscore::Session;
+use leadscore::{msgpack, Qualification, Session};
 use std::hint::black_box;
 
 fn scoring(c: &mut Criterion) {
@@ -37,6 +37,24 @@ fn scoring(c: &mut Criterion) {
             texts
                 .iter()
                 .map(|t| leadscore::engine::lead_from_owned(serde_json::from_str(black_box(t)).unwrap(), "").unwrap().0.events.len())
+                .sum::<usize>()
+        })
+    });
+    // What the WebAssembly module does for engine.score / engine.qualify, natively:
+    // the lead as codec.js writes it (MessagePack), read, scored, the answer written.
+    let packed: Vec<Vec<u8>> = texts.iter().map(|t| msgpack::to_vec(&serde_json::from_str::<serde_json::Value>(t).unwrap()).unwrap()).collect();
+    let read = |b: &[u8]| leadscore::wire::read_lead(&mut msgpack::Reader::new(b), 100_000).unwrap();
+    g.bench_function("read MessagePack into a lead only, per event", |b| {
+        b.iter(|| packed.iter().map(|p| leadscore::engine::lead_from_raw(read(black_box(p)), "").unwrap().0.events.len()).sum::<usize>())
+    });
+    g.bench_function("MessagePack in, score, result out (engine.score's module work), per event", |b| {
+        b.iter(|| packed.iter().map(|p| msgpack::to_vec(&engine.score_raw(read(black_box(p)), workload::NOW).unwrap()).unwrap().len()).sum::<usize>())
+    });
+    g.bench_function("MessagePack in, qualify, answer out (engine.qualify's module work), per event", |b| {
+        b.iter(|| {
+            packed
+                .iter()
+                .map(|p| msgpack::to_vec(&Qualification::from(engine.score_raw(read(black_box(p)), workload::NOW).unwrap())).unwrap().len())
                 .sum::<usize>()
         })
     });
