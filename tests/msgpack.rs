@@ -1,6 +1,7 @@
 //! The package's MessagePack (src/msgpack.rs) against the reference implementation,
 //! rmp-serde: the same bytes written for the same data, the same data read back
-//! from rmp-serde's bytes, and no panic on any bytes at all.
+//! from rmp-serde's bytes, and no panic on any bytes at all. Native only (proptest).
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use leadscore::msgpack::{self, Reader};
