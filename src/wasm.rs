@@ -171,23 +171,28 @@ export type SkipReason =
     | "afterNow" | "unknownType" | "wrongPropertyType" | "anonymousHistory"
     | "invalid" | "duplicate" | "overHistoryLimit";
 
-export interface ScoreResult {
+/** A score and stage without the explanation (`qualify`): the same figures as the `ScoreResult`. */
+export interface Qualification {
     /** The lead's id (batch) or the session's subject, when known. */
     leadId?: string;
-    rulesetId: string;
-    rulesetVersion: string;
-    now: number;
     total: number;
     fit: number;
     engagement: number;
     stage: Stage;
-    stageReason: string;
     grade: "A" | "B" | "C" | "D";
     level: 1 | 2 | 3 | 4;
     /** Grade and level together: "A1" … "D4". */
     matrix: string;
     band: string;
     disqualified: boolean;
+}
+
+/** A score with its explanation (`score`): a `Qualification` and why. */
+export interface ScoreResult extends Qualification {
+    rulesetId: string;
+    rulesetVersion: string;
+    now: number;
+    stageReason: string;
     disqualifications?: { id: string; description?: string }[];
     /** Every rule that fired and every limit that bit; the points add up to `total`. */
     contributions: Contribution[];
@@ -197,20 +202,6 @@ export interface ScoreResult {
         /** The first few events refused as invalid. */
         problems?: Problem[];
     };
-}
-
-/** A score and stage without the explanation (`qualify`): the same figures as the `ScoreResult`. */
-export interface Qualification {
-    leadId?: string;
-    total: number;
-    fit: number;
-    engagement: number;
-    stage: Stage;
-    grade: "A" | "B" | "C" | "D";
-    level: 1 | 2 | 3 | 4;
-    matrix: string;
-    band: string;
-    disqualified: boolean;
 }
 
 export interface Transition {

@@ -9,12 +9,10 @@
 //
 // Chromium: CHROME_BIN, else chromium on PATH (Debian: apt-get install chromium).
 // Passes last 100 ms or more, so the page's coarse clock (0.1 ms) does not matter.
-import fs from 'node:fs';
 import os from 'node:os';
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findChromium, openInChromium } from '../../tests/js/helpers.mjs';
+import { fileIn, findChromium, openInChromium, servePage } from '../../tests/js/helpers.mjs';
 
 const args = process.argv.slice(2);
 const opt = (k, d) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
@@ -119,47 +117,24 @@ try {
 await fetch('/result', { method: 'POST', body: JSON.stringify(out) });
 </script>`;
 
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
-let resolveResult;
-const result = new Promise((r) => (resolveResult = r));
-const server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://x');
-    if (req.method === 'POST' && url.pathname === '/result') {
-        let body = '';
-        req.on('data', (c) => (body += c));
-        req.on('end', () => {
-            res.end('ok');
-            resolveResult(JSON.parse(body));
-        });
-        return;
-    }
-    const files = {
-        '/config.json': () => JSON.stringify({ runs: RUNS, leads: LEADS, sessionLeads: SESSION_LEADS }),
-        '/ruleset.json': () => fs.readFileSync(path.join(HERE, 'ruleset.json')),
-    };
-    let content = null;
-    if (url.pathname === '/') content = PAGE;
-    else if (files[url.pathname]) content = files[url.pathname]();
-    else if (url.pathname.startsWith('/pkg/')) content = readIn(PKG, url.pathname.slice(5));
-    else if (url.pathname.startsWith('/peers/')) content = readIn(BENCH, url.pathname.slice(7));
-    if (content === null) return res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': url.pathname === '/' ? 'text/html' : (TYPES[path.extname(url.pathname)] ?? 'application/octet-stream') }).end(content);
+const files = {
+    '/config.json': () => ({ type: 'application/json', body: JSON.stringify({ runs: RUNS, leads: LEADS, sessionLeads: SESSION_LEADS }) }),
+    '/ruleset.json': () => fileIn(HERE, 'ruleset.json'),
+};
+const page = await servePage((url) => {
+    if (url.pathname === '/') return { type: 'text/html', body: PAGE };
+    if (files[url.pathname]) return files[url.pathname]();
+    if (url.pathname.startsWith('/pkg/')) return fileIn(PKG, url.pathname);
+    if (url.pathname.startsWith('/peers/')) return fileIn(BENCH, url.pathname);
+    return null;
 });
-
-/** A file directly in `dir` (no subfolders, no ..), or null. */
-function readIn(dir, name) {
-    const file = path.join(dir, path.basename(name));
-    return fs.existsSync(file) ? fs.readFileSync(file) : null;
-}
-
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const browser = openInChromium(chromium, `http://127.0.0.1:${server.address().port}/`, { timeoutMs: 600_000 });
+const browser = openInChromium(chromium, page.url, { timeoutMs: 600_000 });
 let out;
 try {
-    out = await Promise.race([result, browser.failed]);
+    out = await Promise.race([page.results['/result'], browser.failed]);
 } finally {
     await browser.close();
-    server.close();
+    page.close();
 }
 if (out.errors.length) {
     console.error(out.errors.join('\n'));

@@ -3,10 +3,7 @@
 // Chromium is installed (Debian: apt-get install chromium; or set CHROME_BIN).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import http from 'node:http';
-import { examples, findChromium, NOW, openInChromium, PKG, RULESET } from './helpers.mjs';
+import { examples, fileIn, findChromium, NOW, openInChromium, PKG, RULESET, servePage } from './helpers.mjs';
 
 const CHROMIUM = findChromium();
 const EXAMPLES = examples();
@@ -58,41 +55,17 @@ try {
 await fetch('/result', { method: 'POST', body: JSON.stringify(out) });
 </script>`;
 
-const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.html': 'text/html' };
-
 test('the browser entry in headless Chromium', { skip: CHROMIUM ? false : 'no Chromium (apt-get install chromium, or set CHROME_BIN)', timeout: 120_000 }, async () => {
     const data = JSON.stringify({ now: NOW, ruleset: RULESET, examples: EXAMPLES.map(({ name, rulesetText, leads }) => ({ name, rulesetText, leads })) });
-    let resolveResult;
-    const result = new Promise((r) => (resolveResult = r));
-    const server = http.createServer((req, res) => {
-        const url = new URL(req.url, 'http://x');
-        if (req.method === 'POST' && url.pathname === '/result') {
-            let body = '';
-            req.on('data', (c) => (body += c));
-            req.on('end', () => {
-                res.end('ok');
-                resolveResult(JSON.parse(body));
-            });
-            return;
-        }
-        let content = null;
-        let type = 'text/html';
-        if (url.pathname === '/') content = PAGE;
-        else if (url.pathname === '/data.json') [content, type] = [data, TYPES['.json']];
-        else if (url.pathname.startsWith('/pkg/')) {
-            const file = path.join(PKG, path.basename(url.pathname));
-            if (fs.existsSync(file)) [content, type] = [fs.readFileSync(file), TYPES[path.extname(file)] ?? 'application/octet-stream'];
-        }
-        if (content === null) {
-            res.writeHead(404).end();
-        } else {
-            res.writeHead(200, { 'content-type': type }).end(content);
-        }
+    const page = await servePage((url) => {
+        if (url.pathname === '/') return { type: 'text/html', body: PAGE };
+        if (url.pathname === '/data.json') return { type: 'application/json', body: data };
+        if (url.pathname.startsWith('/pkg/')) return fileIn(PKG, url.pathname);
+        return null;
     });
-    await new Promise((r) => server.listen(0, '127.0.0.1', r));
-    const browser = openInChromium(CHROMIUM, `http://127.0.0.1:${server.address().port}/`);
+    const browser = openInChromium(CHROMIUM, page.url);
     try {
-        const out = await Promise.race([result, browser.failed]);
+        const out = await Promise.race([page.results['/result'], browser.failed]);
         assert.deepEqual(out.errors, []);
         assert.match(out.beforeInit, /not initialized: `await init\(\)`/);
         assert.equal(out.examples.length, EXAMPLES.length);
@@ -111,6 +84,6 @@ test('the browser entry in headless Chromium', { skip: CHROMIUM ? false : 'no Ch
         assert.deepEqual(out.session, { transitions: ['mql'], again: 0, total: 50 });
     } finally {
         await browser.close();
-        server.close();
+        page.close();
     }
 });

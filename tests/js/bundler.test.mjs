@@ -12,10 +12,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import http from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { findChromium, NOW, openInChromium, PKG, RULESET, lead } from './helpers.mjs';
+import { fileIn, findChromium, NOW, openInChromium, PKG, RULESET, lead, servePage } from './helpers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -119,25 +118,8 @@ test('bundled with esbuild, in headless Chromium under a strict CSP', { skip: SK
     for (const e of L.events) s.track(e, NOW);
     want.session = s.evaluate(engine, NOW);
 
-    const results = {};
-    const waiting = {};
-    const result = (name) => (results[name] ??= new Promise((r) => (waiting[name] = r)));
-    result('/result');
-    result('/result-nowasm');
-    const requests = [];
-    const server = http.createServer((req, res) => {
-        const url = new URL(req.url, 'http://x');
-        requests.push(url.pathname);
-        if (req.method === 'POST' && waiting[url.pathname]) {
-            let body = '';
-            req.on('data', (c) => (body += c));
-            req.on('end', () => {
-                res.end('ok');
-                waiting[url.pathname](JSON.parse(body));
-            });
-            return;
-        }
-        const send = (type, content, csp) => res.writeHead(200, { 'content-type': type, ...(csp ? { 'content-security-policy': csp } : {}) }).end(content);
+    const send = (type, body, csp) => ({ type, body, headers: csp ? { 'content-security-policy': csp } : {} });
+    const page = await servePage((url) => {
         switch (url.pathname) {
             case '/':
                 return send('text/html', PAGE, STRICT_CSP);
@@ -149,15 +131,15 @@ test('bundled with esbuild, in headless Chromium under a strict CSP', { skip: SK
                 return send('text/javascript', bundle);
             case '/leadscore_bg.wasm':
                 // Next to the bundle, where index.js's new URL('./leadscore_bg.wasm', import.meta.url) points.
-                return send('application/wasm', fs.readFileSync(path.join(PKG, 'leadscore_bg.wasm')));
+                return fileIn(PKG, 'leadscore_bg.wasm');
             default:
-                res.writeHead(404).end();
+                return null;
         }
-    });
-    await new Promise((r) => server.listen(0, '127.0.0.1', r));
-    const browser = openInChromium(CHROMIUM, `http://127.0.0.1:${server.address().port}/`, { describe: () => `(requests: ${requests.join(' ')})` });
+    }, ['/result', '/result-nowasm']);
+    const requests = page.requests;
+    const browser = openInChromium(CHROMIUM, page.url, { describe: () => `(requests: ${requests.join(' ')})` });
     try {
-        const both = Promise.all([results['/result'], results['/result-nowasm']]);
+        const both = Promise.all([page.results['/result'], page.results['/result-nowasm']]);
         const [out, nowasm] = await Promise.race([both, browser.failed]);
 
         // Under script-src 'self' 'wasm-unsafe-eval': the policy is in force (eval is
@@ -181,7 +163,7 @@ test('bundled with esbuild, in headless Chromium under a strict CSP', { skip: SK
         t.diagnostic(`without 'wasm-unsafe-eval': ${nowasm.errors[0].split('\n')[0]}`);
     } finally {
         await browser.close();
-        server.close();
+        page.close();
         fs.rmSync(dir, { recursive: true, force: true });
     }
 });

@@ -1,6 +1,7 @@
 // Shared fixtures: the example rule sets (examples/<name>/ruleset.json, leads.json)
 // with their golden results (tests/golden/<name>.ndjson), and a small inline rule set.
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
@@ -61,6 +62,46 @@ export function lead(views = 2, extra = {}) {
         events: Array.from({ length: views }, (_, i) => pricing(NOW - (i + 1) * 60_000)),
         ...extra,
     };
+}
+
+const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.html': 'text/html' };
+
+/** A file directly in `dir` (the last part of `name` only, so no `..`) as `servePage` answers it, or null. */
+export function fileIn(dir, name) {
+    const file = path.join(dir, path.basename(name));
+    if (!fs.existsSync(file)) return null;
+    return { type: TYPES[path.extname(file)] ?? 'application/octet-stream', body: fs.readFileSync(file) };
+}
+
+/**
+ * A local HTTP server for a page under test. `route(url)` answers a GET with
+ * `{ type, body, headers? }`, or null for a 404. A POST to one of `resultPaths` is
+ * the JSON the page reports: `results[path]` resolves with it. `requests` lists the
+ * paths asked for, in order.
+ */
+export async function servePage(route, resultPaths = ['/result']) {
+    const results = {};
+    const waiting = {};
+    for (const p of resultPaths) results[p] = new Promise((r) => (waiting[p] = r));
+    const requests = [];
+    const server = http.createServer((req, res) => {
+        const url = new URL(req.url, 'http://x');
+        requests.push(url.pathname);
+        if (req.method === 'POST' && waiting[url.pathname]) {
+            let body = '';
+            req.on('data', (c) => (body += c));
+            req.on('end', () => {
+                res.end('ok');
+                waiting[url.pathname](JSON.parse(body));
+            });
+            return;
+        }
+        const answer = route(url);
+        if (!answer) return res.writeHead(404).end();
+        res.writeHead(200, { 'content-type': answer.type, ...answer.headers }).end(answer.body);
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    return { url: `http://127.0.0.1:${server.address().port}/`, results, requests, close: () => server.close() };
 }
 
 /** The Chromium to drive (CHROME_BIN, else the usual names on PATH), or null. */

@@ -32,21 +32,23 @@ test('index.d.ts and index.d.cts are the same declarations', () => {
     assert.equal(fs.readFileSync(path.join(PKG, 'index.d.cts'), 'utf8'), DTS);
 });
 
-/** The `{ … }` body of `export interface name`. */
+/** The `{ … }` body of `export interface name`, and the interfaces it extends. */
 function body(name) {
-    const start = DTS.indexOf(`export interface ${name} {`);
-    assert.ok(start >= 0, `index.d.ts declares interface ${name}`);
+    const m = DTS.match(new RegExp(`export interface ${name}(?: extends ([\\w, ]+))? \\{`));
+    assert.ok(m, `index.d.ts declares interface ${name}`);
+    const open = m.index + m[0].length - 1;
     let depth = 0;
-    for (let i = DTS.indexOf('{', start); i < DTS.length; i++) {
+    for (let i = open; i < DTS.length; i++) {
         if (DTS[i] === '{') depth++;
-        if (DTS[i] === '}' && --depth === 0) return DTS.slice(DTS.indexOf('{', start) + 1, i);
+        if (DTS[i] === '}' && --depth === 0) return { text: DTS.slice(open + 1, i), bases: m[1] ? m[1].split(',').map((b) => b.trim()) : [] };
     }
     throw new Error(`unbalanced interface ${name}`);
 }
 
-/** Property names anywhere in an interface, and those required at its top level. */
+/** Property names anywhere in an interface (its bases' too), and those required at its top level. */
 function declared(name) {
-    const text = body(name).replace(/\/\*\*[\s\S]*?\*\//g, '');
+    const { text: raw, bases } = body(name);
+    const text = raw.replace(/\/\*\*[\s\S]*?\*\//g, '');
     const all = new Set([...text.matchAll(/(\w+)\??:/g)].map((m) => m[1]));
     const required = new Set();
     let depth = 0;
@@ -54,6 +56,11 @@ function declared(name) {
         const m = depth === 0 && line.match(/^\s*(\w+):/);
         if (m) required.add(m[1]);
         depth += (line.match(/[{[]/g) || []).length - (line.match(/[}\]]/g) || []).length;
+    }
+    for (const base of bases) {
+        const inherited = declared(base);
+        inherited.all.forEach((k) => all.add(k));
+        inherited.required.forEach((k) => required.add(k));
     }
     return { all, required };
 }
@@ -90,6 +97,7 @@ test('the declared result types describe real results', () => {
         const e = new Engine(ex.rulesetText);
         for (const [i, l] of ex.leads.entries()) {
             checkResult(e.score(l, NOW), `${ex.name} lead ${i}`);
+            covers('Qualification', e.qualify(l, NOW), `${ex.name} lead ${i} (qualify)`);
             n++;
             const s = new Session(`s${i}`);
             if (l.profile) s.updateProfile(l.profile);
