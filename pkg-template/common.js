@@ -132,6 +132,7 @@ const SESSION_METHODS = {
     track: crossing((event) => bytesOf(event, 'event', 'the event', inputError), false),
     evaluate: crossing(asIs, false),
     score: crossing(asIs, false),
+    qualify: crossing(asIs, false),
     save: (fn) =>
         function () {
             return JSON.stringify(decode(fn.call(this)));
@@ -260,6 +261,7 @@ export function guardClasses(Engine, Session, ready) {
             objectArgs: {
                 evaluate: ['engine', Engine],
                 score: ['engine', Engine],
+                qualify: ['engine', Engine],
                 stage: ['engine', Engine],
                 watch: ['engine', Engine],
                 unwatch: ['engine', Engine],

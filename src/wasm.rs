@@ -595,6 +595,14 @@ impl WasmSession {
         to_bytes(&self.inner.score(&engine.inner, now))
     }
 
+    /// The session's score and stage at `now` without the explanation (a live score
+    /// on the page): the figures of `score`, lighter to return. Changes nothing.
+    #[wasm_bindgen(unchecked_return_type = "Qualification")]
+    pub fn qualify(&self, engine: &WasmEngine, #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue) -> Result<Vec<u8>, JsValue> {
+        let now = now_of(&now)?;
+        to_bytes(&Qualification::from(self.inner.score(&engine.inner, now)))
+    }
+
     /// The stage this session last reached with the engine's rule set and version.
     #[wasm_bindgen(unchecked_return_type = "Stage")]
     pub fn stage(&self, engine: &WasmEngine) -> String {

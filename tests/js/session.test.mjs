@@ -171,6 +171,8 @@ test('a session scores as the batch call scores the same lead', () => {
     s.updateProfile(l.profile);
     for (const e of [...l.events].reverse()) s.track(e, NOW);
     assert.deepEqual(s.score(engine, NOW), engine.score(l, NOW));
+    assert.deepEqual(s.qualify(engine, NOW), engine.qualify(l, NOW), 'qualify too');
+    assert.throws(() => s.qualify({}, NOW), (e) => e.name === 'InputError' && e.path === 'engine' && e.code === 'wrongType');
 });
 
 for (const ex of examples()) {

@@ -28,6 +28,7 @@ const manyText: string = engine.scoreManyJson('[]', now);
 const q: Qualification = engine.qualify(lead, now);
 const qStage: Stage = q.stage;
 const qualified: Qualification[] = engine.qualifyMany([lead], now);
+const live: Qualification = new Session('v').qualify(engine, now);
 // @ts-expect-error: a qualification carries no explanation
 q.contributions;
 const id: string = engine.id + engine.version + (engine.description ?? '');
