@@ -83,16 +83,17 @@ try {
     // Session loop: a visitor's events one at a time, as the page tracks them.
     const sessionLeads = ours.slice(0, config.sessionLeads);
     out.sessionEvents = sessionLeads.reduce((s, l) => s + l.events.length, 0);
-    const modes = ['track + evaluate', 'track, engine watched', 'track only'];
+    const modes = ['track + evaluate', 'track, engine watched', 'track, engine watched + qualify', 'track only'];
     function sessionPass(mode) {
         let bad = 0;
         sessionLeads.forEach((l, i) => {
             const s = new Session('v');
             s.updateProfile(l.profile);
-            if (mode === 'track, engine watched') s.watch(engine);
+            if (mode.startsWith('track, engine watched')) s.watch(engine);
             for (const e of l.events) {
                 s.track(e, asOf);
                 if (mode === 'track + evaluate') s.evaluate(engine, asOf);
+                else if (mode === 'track, engine watched + qualify') s.qualify(engine, asOf);
             }
             const r = s.score(engine, asOf);
             if (r.total !== expected[i].score || (r.stage !== 'none') !== expected[i].mql) bad++;

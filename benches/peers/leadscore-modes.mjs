@@ -17,8 +17,9 @@
 //   qualifyMany      engine.qualifyMany(chunk, now)
 // Session loop over the first --session-leads leads: new Session, updateProfile, then
 // per event track(event, now) + evaluate(engine, now); µs per tracked event. Also
-// track with the engine watched (track evaluates and returns the transitions), and
-// track alone (evaluate once at the end). Each session's last total and its qualified
+// track with the engine watched (track evaluates and returns the transitions), the
+// same with a live score (session.qualify) after each event, and track alone
+// (evaluate once at the end). Each session's last total and its qualified
 // stage (score(), which changes nothing) are checked against the hand-written scores.
 import os from 'node:os';
 import path from 'node:path';
@@ -97,18 +98,21 @@ for (const name of names) {
 const sessionLeads = leads.slice(0, SESSION_LEADS);
 const sessionEvents = sessionLeads.reduce((s, l) => s + l.events.length, 0);
 // mode: 'track + evaluate' (evaluate after each event), 'track, engine watched'
-// (track evaluates and returns the transitions), 'track only' (evaluate at the end).
+// (track evaluates and returns the transitions), 'track, engine watched + qualify'
+// (and a live score after each event, as a page showing it would), 'track only'
+// (evaluate at the end).
 function sessionPass(mode) {
     let bad = 0;
     for (let i = 0; i < sessionLeads.length; i++) {
         const l = sessionLeads[i];
         const s = new Session(l.id);
         s.updateProfile(l.profile);
-        if (mode === 'track, engine watched') s.watch(engine);
+        if (mode.startsWith('track, engine watched')) s.watch(engine);
         let ev;
         for (const e of l.events) {
             s.track(e, asOf);
             if (mode === 'track + evaluate') ev = s.evaluate(engine, asOf);
+            else if (mode === 'track, engine watched + qualify') s.qualify(engine, asOf);
         }
         if (mode !== 'track + evaluate') ev = s.evaluate(engine, asOf);
         // The stage of an evaluation never moves back (without recycle), and totals can
@@ -119,7 +123,7 @@ function sessionPass(mode) {
     }
     return bad;
 }
-const MODES = ['track + evaluate', 'track, engine watched', 'track only'];
+const MODES = ['track + evaluate', 'track, engine watched', 'track, engine watched + qualify', 'track only'];
 const sess = Object.fromEntries(MODES.map((m) => [m, []]));
 let sessBad = MODES.reduce((n, m) => n + sessionPass(m), 0);
 for (let r = 0; r < RUNS; r++) {
