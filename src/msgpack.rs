@@ -6,8 +6,9 @@
 //! Why not rmp-serde: it reads any MessagePack through a generic reader and
 //! configuration, instantiated again for every serde visitor, and that came to
 //! 55 KB of the 437 KB module. These two handle only what `codec.js` writes and
-//! what the results need, in about a quarter of that. Tests check them against
-//! rmp-serde byte for byte (tests/msgpack.rs).
+//! what the results need, in about half of that (the visitors' own code
+//! included); the module went from 173.6 to 160.9 KB gzip. Tests check them
+//! against rmp-serde byte for byte (tests/msgpack.rs).
 //!
 //! Text is borrowed from the input (`visit_borrowed_str`) and checked as UTF-8.
 //! Nesting is limited, so that no input can exhaust the stack.
