@@ -124,12 +124,21 @@ const ENGINE_STATICS = {
         },
 };
 
+/** What `track` did with an event, by the number src/wasm.rs returns for it. */
+const TRACKED = ['added', 'duplicate', 'addedDroppingOldest'];
+
 const SESSION_METHODS = {
     updateProfile: (fn) =>
         function (patch) {
             return fn.call(this, bytesOf(patch, 'profile', 'the profile', inputError));
         },
-    track: crossing((event) => bytesOf(event, 'event', 'the event', inputError), false),
+    // The generated track returns what became of the event (an index into TRACKED),
+    // plus 4 when it caused transitions, which __takeTransitions hands over.
+    track: (fn) =>
+        function (event, now) {
+            const code = fn.call(this, bytesOf(event, 'event', 'the event', inputError), now);
+            return { tracked: TRACKED[code & 3], transitions: code & 4 ? decode(this.__takeTransitions()) : [] };
+        },
     evaluate: crossing(asIs, false),
     score: crossing(asIs, false),
     qualify: crossing(asIs, false),

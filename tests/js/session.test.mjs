@@ -18,6 +18,25 @@ test('track reports what it did', () => {
     assert.equal(s.score(engine, NOW).events.scored, 2);
 });
 
+test('past the history limit track says the oldest event was dropped', () => {
+    const s = new Session('visitor-long');
+    const LIMIT = 1000;
+    for (let i = 0; i < LIMIT; i++) assert.equal(s.track({ type: 'email_open', ts: NOW - DAY + i }, NOW).tracked, 'added');
+    assert.deepEqual(s.track({ type: 'email_open', ts: NOW - 1 }, NOW), { tracked: 'addedDroppingOldest', transitions: [] });
+    const r = s.score(engine, NOW);
+    assert.equal(r.events.scored, LIMIT);
+    assert.deepEqual(r.events.skipped, { overHistoryLimit: 1 });
+    // Watched, the same event can also move the stage: both parts of the answer come back.
+    const w = new Session('visitor-long-watched');
+    w.updateProfile({ jobTitle: 'VP Sales' });
+    w.watch(engine);
+    for (let i = 0; i < LIMIT; i++) w.track({ type: 'email_open', ts: NOW - DAY + i }, NOW);
+    w.track(view(NOW - 20), NOW);
+    const { tracked, transitions } = w.track(view(NOW - 10), NOW);
+    assert.equal(tracked, 'addedDroppingOldest');
+    assert.deepEqual(transitions.map((t) => [t.from, t.to]), [['none', 'mql']]);
+});
+
 test('track returns the transitions of the watched engines, once each', () => {
     const s = new Session('visitor-watch');
     s.updateProfile({ jobTitle: 'VP Sales' });
