@@ -83,9 +83,18 @@ try {
     // Session loop: a visitor's events one at a time, as the page tracks them.
     const sessionLeads = ours.slice(0, config.sessionLeads);
     out.sessionEvents = sessionLeads.reduce((s, l) => s + l.events.length, 0);
-    const modes = ['track + evaluate', 'track, engine watched', 'track, engine watched + qualify', 'track only'];
+    const modes = ['track + evaluate', 'track, engine watched', 'track, engine watched + qualify', 'track only', 'track alone'];
     function sessionPass(mode) {
         let bad = 0;
+        if (mode === 'track alone') {
+            // The call itself: no profile, no evaluation; every answer must be 'added'.
+            for (const l of sessionLeads) {
+                const s = new Session('v');
+                for (const e of l.events) if (s.track(e, asOf).tracked !== 'added') bad++;
+                s.free();
+            }
+            return bad;
+        }
         sessionLeads.forEach((l, i) => {
             const s = new Session('v');
             s.updateProfile(l.profile);

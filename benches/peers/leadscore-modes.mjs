@@ -18,8 +18,8 @@
 // Session loop over the first --session-leads leads: new Session, updateProfile, then
 // per event track(event, now) + evaluate(engine, now); µs per tracked event. Also
 // track with the engine watched (track evaluates and returns the transitions), the
-// same with a live score (session.qualify) after each event, and track alone
-// (evaluate once at the end). Each session's last total and its qualified
+// same with a live score (session.qualify) after each event, track only (evaluate
+// once at the end), and track alone (the call itself, no profile, no evaluation). Each session's last total and its qualified
 // stage (score(), which changes nothing) are checked against the hand-written scores.
 import os from 'node:os';
 import path from 'node:path';
@@ -100,9 +100,18 @@ const sessionEvents = sessionLeads.reduce((s, l) => s + l.events.length, 0);
 // mode: 'track + evaluate' (evaluate after each event), 'track, engine watched'
 // (track evaluates and returns the transitions), 'track, engine watched + qualify'
 // (and a live score after each event, as a page showing it would), 'track only'
-// (evaluate at the end).
+// (evaluate at the end), 'track alone' (no profile, no evaluation: the call itself;
+// every answer must be 'added').
 function sessionPass(mode) {
     let bad = 0;
+    if (mode === 'track alone') {
+        for (const l of sessionLeads) {
+            const s = new Session(l.id);
+            for (const e of l.events) if (s.track(e, asOf).tracked !== 'added') bad++;
+            s.free();
+        }
+        return bad;
+    }
     for (let i = 0; i < sessionLeads.length; i++) {
         const l = sessionLeads[i];
         const s = new Session(l.id);
@@ -123,7 +132,7 @@ function sessionPass(mode) {
     }
     return bad;
 }
-const MODES = ['track + evaluate', 'track, engine watched', 'track, engine watched + qualify', 'track only'];
+const MODES = ['track + evaluate', 'track, engine watched', 'track, engine watched + qualify', 'track only', 'track alone'];
 const sess = Object.fromEntries(MODES.map((m) => [m, []]));
 let sessBad = MODES.reduce((n, m) => n + sessionPass(m), 0);
 for (let r = 0; r < RUNS; r++) {
