@@ -34,6 +34,16 @@ pub struct Engine {
     pub(crate) bands: Vec<Band>,
     pub(crate) count_anonymous: bool,
     pub(crate) index: crate::score::EventIndex,
+    /// Tells this compiled rule set apart from every other one in the process (a
+    /// clone is the same rule set and keeps it): sessions key what they keep per
+    /// rule set by it.
+    pub(crate) serial: u64,
+}
+
+/// A serial no other engine of this process has.
+pub(crate) fn next_serial() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// A lead to score in one call: its profile and its events.

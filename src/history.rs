@@ -64,17 +64,23 @@ pub enum Insert {
 /// Inserts `e` after every held event with a time at or before its own, so equal
 /// times keep arrival order, as [`prepare`] keeps input order.
 pub fn insert(history: &mut Vec<Event>, e: Event) -> Insert {
+    insert_at(history, e).0
+}
+
+/// [`insert`], also telling where the event went (before the oldest was dropped,
+/// when one was), for what is kept alongside the history.
+pub(crate) fn insert_at(history: &mut Vec<Event>, e: Event) -> (Insert, usize) {
     if let Some(id) = e.id.as_deref() {
         if history.iter().any(|h| h.id.as_deref() == Some(id)) {
-            return Insert::Duplicate;
+            return (Insert::Duplicate, 0);
         }
     }
     let at = history.partition_point(|h| h.ts <= e.ts);
     history.insert(at, e);
     if history.len() > HISTORY_LIMIT {
         history.remove(0);
-        Insert::AddedDroppingOldest
+        (Insert::AddedDroppingOldest, at)
     } else {
-        Insert::Added
+        (Insert::Added, at)
     }
 }

@@ -150,6 +150,7 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<Engine> {
         grades,
         bands,
         count_anonymous,
+        serial: crate::engine::next_serial(),
     })
 }
 

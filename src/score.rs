@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// What looks at events of one type.
-#[derive(Debug, Clone, Copy)]
-enum Target {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
     Rule(usize),
     Trigger(usize),
     Disqualifier(usize),
@@ -123,39 +123,101 @@ struct EventPass {
     disqualified: Vec<bool>,
 }
 
+/// What an event counts for under one rule set, whatever `now` is: what a session
+/// keeps per held event and engine, so that evaluating it again tests no filters.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum EventMatch {
+    /// Never scored by this rule set, and why: `anonymousHistory`, `unknownType`
+    /// or `wrongPropertyType`.
+    Never(&'static str),
+    /// The rules, stage triggers and disqualifiers whose type and filter it matches.
+    Targets(Vec<Target>),
+}
+
+/// Where a pass over events finds what each one matches.
+#[derive(Clone, Copy)]
+pub(crate) enum Matches<'m> {
+    /// Worked out as the pass goes (batch scoring).
+    Live,
+    /// Kept by a session, one per event (see [`match_event`]); an event not matched
+    /// yet (`None`) is worked out as with `Live`.
+    Kept(&'m [Option<EventMatch>]),
+}
+
+/// What `e` counts for under `engine`, whatever `now` is.
+pub(crate) fn match_event(engine: &Engine, e: &Event) -> EventMatch {
+    let entry = engine.index.entry(&e.kind);
+    if let Err(why) = static_admission(engine, entry, e) {
+        return EventMatch::Never(why);
+    }
+    let targets = entry.map_or(&[][..], |en| en.targets.as_slice());
+    EventMatch::Targets(targets.iter().copied().filter(|t| filter_holds(engine, *t, e)).collect())
+}
+
+/// Whether `e` passes the `where` filter of what `target` names.
+fn filter_holds(engine: &Engine, target: Target, e: &Event) -> bool {
+    match target {
+        Target::Rule(i) => engine.engagement.get(i).is_some_and(|r| r.matcher.filter_holds(e)),
+        Target::Trigger(k) => engine.index.triggers.get(k).is_some_and(|t| t.matcher.filter_holds(e)),
+        Target::Disqualifier(k) => matches!(engine.disqualifiers.get(k).map(|d| &d.test), Some(DisqualifierTest::Event(m)) if m.filter_holds(e)),
+    }
+}
+
 /// The pass over `events` (ascending by time): each admitted event is offered to
-/// the rules, triggers and disqualifiers indexed under its type.
-fn pass_over_events(engine: &Engine, events: &[Event], now: i64, events_tally: &mut EventTally) -> EventPass {
+/// what it matches, with the checks that depend on `now` (expiry, windows).
+fn pass_over_events(engine: &Engine, events: &[Event], now: i64, matches: Matches<'_>, events_tally: &mut EventTally) -> EventPass {
     let rules = &engine.engagement;
     let triggers = &engine.index.triggers;
     let mut tallies = vec![Tally::default(); rules.len() + triggers.len()];
     let mut event_disqualified = vec![false; engine.disqualifiers.len()];
     let mut scored = 0u32;
-    for e in events {
-        let entry = engine.index.entry(&e.kind);
-        if !admit(engine, entry, e, now, events_tally) {
+    let mut offer = |target: Target, e: &Event, age: i64| match target {
+        Target::Rule(i) => {
+            if let (Some(rule), Some(t)) = (rules.get(i), tallies.get_mut(i)) {
+                if within(age, rule.recency.expire_after) {
+                    observe(rule, t, e, age);
+                }
+            }
+        }
+        Target::Trigger(k) => {
+            if let (Some(trigger), Some(t)) = (triggers.get(k), tallies.get_mut(rules.len() + k)) {
+                if within(age, trigger.within) {
+                    t.n += 1;
+                }
+            }
+        }
+        Target::Disqualifier(k) => {
+            if let Some(flag) = event_disqualified.get_mut(k) {
+                *flag = true;
+            }
+        }
+    };
+    for (i, e) in events.iter().enumerate() {
+        if e.ts > now {
+            events_tally.skip("afterNow");
             continue;
         }
-        scored += 1;
         let age = now - e.ts;
-        for target in entry.map_or(&[][..], |en| en.targets.as_slice()) {
-            match *target {
-                Target::Rule(i) => {
-                    let (Some(rule), Some(t)) = (rules.get(i), tallies.get_mut(i)) else { continue };
-                    if within(age, rule.recency.expire_after) && rule.matcher.filter_holds(e) {
-                        observe(rule, t, e, age);
-                    }
+        let kept = match matches {
+            Matches::Kept(kept) => kept.get(i).and_then(Option::as_ref),
+            Matches::Live => None,
+        };
+        match kept {
+            Some(EventMatch::Never(why)) => events_tally.skip(why),
+            Some(EventMatch::Targets(targets)) => {
+                scored += 1;
+                targets.iter().for_each(|t| offer(*t, e, age));
+            }
+            None => {
+                let entry = engine.index.entry(&e.kind);
+                if let Err(why) = static_admission(engine, entry, e) {
+                    events_tally.skip(why);
+                    continue;
                 }
-                Target::Trigger(k) => {
-                    let (Some(trigger), Some(t)) = (triggers.get(k), tallies.get_mut(rules.len() + k)) else { continue };
-                    if within(age, trigger.within) && trigger.matcher.filter_holds(e) {
-                        t.n += 1;
-                    }
-                }
-                Target::Disqualifier(k) => {
-                    let matched = matches!(engine.disqualifiers.get(k).map(|d| &d.test), Some(DisqualifierTest::Event(m)) if m.filter_holds(e));
-                    if let (true, Some(flag)) = (matched, event_disqualified.get_mut(k)) {
-                        *flag = true;
+                scored += 1;
+                for t in entry.map_or(&[][..], |en| en.targets.as_slice()) {
+                    if filter_holds(engine, *t, e) {
+                        offer(*t, e, age);
                     }
                 }
             }
@@ -167,10 +229,22 @@ fn pass_over_events(engine: &Engine, events: &[Event], now: i64, events_tally: &
 
 /// Scores `events` (ascending by time, at most the history limit) at `now`.
 /// `events_tally` arrives holding what the caller already set aside.
-pub fn evaluate(engine: &Engine, profile: &Map<String, Value>, events: &[Event], now: i64, mut events_tally: EventTally) -> ScoreResult {
+pub fn evaluate(engine: &Engine, profile: &Map<String, Value>, events: &[Event], now: i64, events_tally: EventTally) -> ScoreResult {
+    evaluate_with(engine, profile, events, Matches::Live, now, events_tally)
+}
+
+/// [`evaluate`], with what each event matches kept by a session.
+pub(crate) fn evaluate_with(
+    engine: &Engine,
+    profile: &Map<String, Value>,
+    events: &[Event],
+    matches: Matches<'_>,
+    now: i64,
+    mut events_tally: EventTally,
+) -> ScoreResult {
     let rules = &engine.engagement;
     let triggers = &engine.index.triggers;
-    let EventPass { tallies, disqualified: event_disqualified } = pass_over_events(engine, events, now, &mut events_tally);
+    let EventPass { tallies, disqualified: event_disqualified } = pass_over_events(engine, events, now, matches, &mut events_tally);
 
     let group_name = |g: Option<usize>| g.and_then(|g| engine.groups.get(g)).map(|g| g.name.clone());
     let mut contributions = Vec::with_capacity(engine.fit.len() + rules.len());
@@ -329,26 +403,20 @@ fn adjustment(id: Arc<str>, kind: ContributionKind, points: Centi, group: Option
     Contribution { id, kind, group, description: None, points: Points(points), matched: None, capped: false }
 }
 
-/// Whether an event takes part in scoring at `now`, counting it in `tally` when not.
-fn admit(engine: &Engine, entry: Option<&TypeEntry>, e: &Event, now: i64, tally: &mut EventTally) -> bool {
-    if e.ts > now {
-        tally.skip("afterNow");
-        return false;
-    }
+/// The checks of an event that do not depend on `now`: whether this rule set ever
+/// scores it, and if not why. (Events after `now` are set aside before these.)
+fn static_admission(engine: &Engine, entry: Option<&TypeEntry>, e: &Event) -> Result<(), &'static str> {
     if e.anonymous && !engine.count_anonymous {
-        tally.skip("anonymousHistory");
-        return false;
+        return Err("anonymousHistory");
     }
     if engine.index.vocabulary_declared {
         let Some(declared) = entry.and_then(|en| en.declared.as_ref()) else {
-            tally.skip("unknownType");
-            return false;
+            return Err("unknownType");
         };
         let wrong = e.properties.iter().any(|(k, v)| declared.iter().any(|(name, ty)| **name == *k && !ty.admits(v)));
         if wrong {
-            tally.skip("wrongPropertyType");
-            return false;
+            return Err("wrongPropertyType");
         }
     }
-    true
+    Ok(())
 }

@@ -7,6 +7,7 @@ use crate::error::InputError;
 use crate::event::Event;
 use crate::explain::{Contribution, EventTally, ScoreResult};
 use crate::history::{self, Insert};
+use crate::score::{match_event, EventMatch, Matches};
 use crate::stages::Stage;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -97,6 +98,74 @@ pub struct Session {
     dropped: u32,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     progress: BTreeMap<String, Progress>,
+    #[serde(skip)]
+    kept: KeptMatches,
+}
+
+/// Rule sets a session keeps event matches for at once (the engines a page watches).
+const KEPT_RULE_SETS: usize = 4;
+
+/// What each held event matches under the last few rule sets the session was
+/// evaluated with, by engine serial, in the order of the history: evaluating again
+/// after one more event then tests that event's filters only. `None` is an event not
+/// matched yet. Not saved and not part of a session's value; worked out again
+/// whenever it is missing.
+#[derive(Debug, Clone, Default)]
+struct KeptMatches(Vec<(u64, Vec<Option<EventMatch>>)>);
+
+impl PartialEq for KeptMatches {
+    fn eq(&self, _: &KeptMatches) -> bool {
+        true
+    }
+}
+
+impl KeptMatches {
+    /// An event went into the history at `at`, and the oldest left when `dropped_oldest`.
+    fn inserted(&mut self, at: usize, dropped_oldest: bool) {
+        for (_, kept) in &mut self.0 {
+            if at <= kept.len() {
+                kept.insert(at, None);
+            } else {
+                kept.clear();
+            }
+            if dropped_oldest && !kept.is_empty() {
+                kept.remove(0);
+            }
+        }
+    }
+
+    /// The matches kept for `engine` over `events`, when they line up with them.
+    fn get(&self, engine: &Engine, events: &[Event]) -> Matches<'_> {
+        match self.0.iter().find(|(serial, _)| *serial == engine.serial) {
+            Some((_, kept)) if kept.len() == events.len() => Matches::Kept(kept),
+            _ => Matches::Live,
+        }
+    }
+
+    /// Matches every event not matched yet for `engine`, keeping at most
+    /// [`KEPT_RULE_SETS`] rule sets (the least recently added goes first).
+    fn fill(&mut self, engine: &Engine, events: &[Event]) {
+        let at = match self.0.iter().position(|(serial, _)| *serial == engine.serial) {
+            Some(at) => at,
+            None => {
+                if self.0.len() >= KEPT_RULE_SETS {
+                    self.0.remove(0);
+                }
+                self.0.push((engine.serial, Vec::new()));
+                self.0.len() - 1
+            }
+        };
+        let Some((_, kept)) = self.0.get_mut(at) else { return };
+        if kept.len() != events.len() {
+            kept.clear();
+            kept.resize(events.len(), None);
+        }
+        for (slot, e) in kept.iter_mut().zip(events) {
+            if slot.is_none() {
+                *slot = Some(match_event(engine, e));
+            }
+        }
+    }
 }
 
 impl Session {
@@ -105,7 +174,16 @@ impl Session {
     pub fn new(id: impl Into<String>) -> Result<Session, InputError> {
         let id = id.into();
         check_id(&id, "id", "the session id")?;
-        Ok(Session { version: STATE_VERSION, id, lead: None, profile: Map::new(), events: Vec::new(), dropped: 0, progress: BTreeMap::new() })
+        Ok(Session {
+            version: STATE_VERSION,
+            id,
+            lead: None,
+            profile: Map::new(),
+            events: Vec::new(),
+            dropped: 0,
+            progress: BTreeMap::new(),
+            kept: KeptMatches::default(),
+        })
     }
 
     pub fn id(&self) -> &str {
@@ -163,10 +241,15 @@ impl Session {
             ));
         }
         event.anonymous = self.lead.is_none();
-        Ok(match history::insert(&mut self.events, event) {
-            Insert::Added => Tracked::Added,
+        let (insert, at) = history::insert_at(&mut self.events, event);
+        Ok(match insert {
+            Insert::Added => {
+                self.kept.inserted(at, false);
+                Tracked::Added
+            }
             Insert::Duplicate => Tracked::Duplicate,
             Insert::AddedDroppingOldest => {
+                self.kept.inserted(at, true);
                 self.dropped = self.dropped.saturating_add(1);
                 Tracked::AddedDroppingOldest
             }
@@ -195,7 +278,8 @@ impl Session {
         if self.dropped > 0 {
             tally.skipped.insert("overHistoryLimit", self.dropped);
         }
-        let mut result = crate::score::evaluate(engine, &self.profile, &self.events, now, tally);
+        let matches = self.kept.get(engine, &self.events);
+        let mut result = crate::score::evaluate_with(engine, &self.profile, &self.events, matches, now, tally);
         result.lead_id = Some(self.subject().to_string());
         result
     }
@@ -204,6 +288,7 @@ impl Session {
     /// each transition the first time it happens. Stages only move forward unless
     /// the rule set sets `stages.recycle`.
     pub fn evaluate(&mut self, engine: &Engine, now: i64) -> Evaluation {
+        self.kept.fill(engine, &self.events);
         let mut result = self.score(engine, now);
         let key = engine.key();
         let before = self.progress.get(&key).copied().unwrap_or_default();
@@ -264,6 +349,8 @@ impl Session {
         if merged.lead.is_none() {
             merged.lead = other.lead.clone();
         }
+        // The history changed throughout: what was kept for it no longer lines up.
+        merged.kept = KeptMatches::default();
         *self = merged;
     }
 
@@ -337,7 +424,7 @@ impl Session {
             }
             Some(_) => return Err(damaged("progress", "\"progress\" is not an object".into())),
         }
-        let mut s = Session { version: STATE_VERSION, id, lead, profile, events, dropped, progress };
+        let mut s = Session { version: STATE_VERSION, id, lead, profile, events, dropped, progress, kept: KeptMatches::default() };
         history::sort_by_time(&mut s.events);
         Ok(s)
     }

@@ -88,6 +88,44 @@ proptest! {
     }
 
     #[test]
+    fn what_a_session_keeps_between_evaluations_changes_no_score(
+        p in profile(),
+        events in proptest::collection::vec(event(), 0..40),
+        other in proptest::collection::vec(event(), 0..10),
+        identify_at in 0usize..40,
+        merge_at in 0usize..40,
+        later in 0i64..(60 * DAY),
+    ) {
+        // A session evaluated after every event keeps what each event matches per rule
+        // set; scoring it must give what the same state, restored without any of that
+        // (so worked out from scratch), gives: with events arriving out of order,
+        // repeated ids, anonymous events, a merge, several rule sets in turn and other
+        // values of now.
+        let engines = examples();
+        let mut s = Session::new("v").unwrap();
+        s.update_profile(&p).unwrap();
+        for (i, e) in events.iter().enumerate() {
+            if i == identify_at {
+                s.identify("lead-1").unwrap();
+            }
+            if i == merge_at {
+                let mut o = Session::new("other").unwrap();
+                for e in &other { o.track_value(e, NOW).unwrap(); }
+                s.merge(&o);
+            }
+            s.track_value(e, NOW).unwrap();
+            let engine = &engines[i % engines.len()];
+            s.evaluate(engine, NOW);
+            let fresh = Session::restore(&s.save()).unwrap();
+            for engine in &engines {
+                for now in [NOW, NOW + later, NOW - later] {
+                    prop_assert_eq!(s.score(engine, now).to_json(), fresh.score(engine, now).to_json());
+                }
+            }
+        }
+    }
+
+    #[test]
     fn arrival_order_does_not_matter(p in profile(), events in proptest::collection::vec(event(), 0..40), seed in any::<u64>(), later in 0i64..(60 * DAY)) {
         // Distinct ids (or none): which of two different events sharing an id wins
         // depends on arrival by design.
@@ -130,6 +168,20 @@ proptest! {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(8))]
+
+    #[test]
+    fn what_a_session_keeps_follows_the_history_past_its_limit(events in proptest::collection::vec(event(), HISTORY_LIMIT + 1..HISTORY_LIMIT + 60)) {
+        let engine = &examples()[0];
+        let mut s = Session::new("v").unwrap();
+        for (i, e) in events.iter().enumerate() {
+            s.track_value(e, NOW).unwrap();
+            s.evaluate(engine, NOW);
+            if i % 97 == 0 || i + 1 == events.len() {
+                let fresh = Session::restore(&s.save()).unwrap();
+                prop_assert_eq!(s.score(engine, NOW).to_json(), fresh.score(engine, NOW).to_json());
+            }
+        }
+    }
 
     #[test]
     fn past_the_history_limit_both_keep_the_newest(events in proptest::collection::vec(event(), HISTORY_LIMIT + 1..HISTORY_LIMIT + 300)) {
@@ -297,4 +349,27 @@ fn repeated_keys_keep_the_last_value_as_json_objects_do() {
     let by_value = engine.score_value(&serde_json::from_str(text).unwrap(), NOW).unwrap();
     assert_eq!(by_text.to_json(), by_value.to_json());
     assert_eq!(by_text.total.as_f64(), 35.0, "title 20 + pricing 15");
+}
+
+#[test]
+fn a_merge_at_the_history_limit_leaves_nothing_stale() {
+    // Merging into a full history changes its events but not their number: what the
+    // session kept per event must be worked out again.
+    let engine = &examples()[0];
+    let mut s = Session::new("v").unwrap();
+    for i in 0..HISTORY_LIMIT as i64 + 10 {
+        let kind = if i % 2 == 0 { "email_open" } else { "page_view" };
+        s.track_value(&json!({"type": kind, "ts": NOW - 100_000_000 + i * 1000, "url": "/blog"}), NOW).unwrap();
+        s.evaluate(engine, NOW);
+    }
+    let mut other = Session::new("other").unwrap();
+    for k in 0..5 {
+        other.track_value(&json!({"type": "page_view", "ts": NOW - k, "url": "/pricing"}), NOW).unwrap();
+    }
+    s.merge(&other);
+    assert_eq!(s.events().len(), HISTORY_LIMIT);
+    s.evaluate(engine, NOW);
+    let fresh = Session::restore(&s.save()).unwrap();
+    assert_eq!(s.score(engine, NOW).to_json(), fresh.score(engine, NOW).to_json());
+    assert!(s.score(engine, NOW).contributions.iter().any(|c| &*c.id == "pricing_views"), "the merged pricing views count");
 }
