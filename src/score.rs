@@ -5,7 +5,7 @@
 use crate::engine::Engine;
 use crate::event::Event;
 use crate::explain::{Contribution, ContributionKind, Disqualification, EventTally, Points, ScoreResult};
-use crate::rules::{Award, Centi, DisqualifierTest, EngagementRule, EventMatcher, Recency};
+use crate::rules::{Award, Centi, DisqualifierTest, EngagementRule, EventMatcher, FitRule, Recency};
 use crate::engine::Vocabulary;
 use crate::event::PropertyType;
 use crate::stages::{band_of, StageInputs, Stages, Trigger};
@@ -134,14 +134,29 @@ pub(crate) enum EventMatch {
     Targets(Vec<Target>),
 }
 
-/// Where a pass over events finds what each one matches.
+/// What a lead's profile matches under one rule set: each fit rule, and each
+/// disqualifier that tests the profile. A session keeps it until the profile changes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ProfileMatch {
+    fit: Vec<bool>,
+    disqualifiers: Vec<bool>,
+}
+
+pub(crate) fn match_profile(engine: &Engine, profile: &Map<String, Value>) -> ProfileMatch {
+    ProfileMatch {
+        fit: engine.fit.iter().map(|r| r.when.matches(profile)).collect(),
+        disqualifiers: engine.disqualifiers.iter().map(|d| matches!(&d.test, DisqualifierTest::Profile(c) if c.matches(profile))).collect(),
+    }
+}
+
+/// Where scoring finds what the profile and each event match.
 #[derive(Clone, Copy)]
 pub(crate) enum Matches<'m> {
-    /// Worked out as the pass goes (batch scoring).
+    /// Worked out as scoring goes (batch scoring).
     Live,
-    /// Kept by a session, one per event (see [`match_event`]); an event not matched
-    /// yet (`None`) is worked out as with `Live`.
-    Kept(&'m [Option<EventMatch>]),
+    /// Kept by a session: one per event (see [`match_event`]) and the profile's.
+    /// What is not matched yet (`None`) is worked out as with `Live`.
+    Kept { events: &'m [Option<EventMatch>], profile: Option<&'m ProfileMatch> },
 }
 
 /// What `e` counts for under `engine`, whatever `now` is.
@@ -199,7 +214,7 @@ fn pass_over_events(engine: &Engine, events: &[Event], now: i64, matches: Matche
         }
         let age = now - e.ts;
         let kept = match matches {
-            Matches::Kept(kept) => kept.get(i).and_then(Option::as_ref),
+            Matches::Kept { events: kept, .. } => kept.get(i).and_then(Option::as_ref),
             Matches::Live => None,
         };
         match kept {
@@ -246,10 +261,15 @@ pub(crate) fn evaluate_with(
     let triggers = &engine.index.triggers;
     let EventPass { tallies, disqualified: event_disqualified } = pass_over_events(engine, events, now, matches, &mut events_tally);
 
+    let kept_profile = match matches {
+        Matches::Kept { profile, .. } => profile,
+        Matches::Live => None,
+    };
     let group_name = |g: Option<usize>| g.and_then(|g| engine.groups.get(g)).map(|g| g.name.clone());
     let mut contributions = Vec::with_capacity(engine.fit.len() + rules.len());
     let mut fit: Centi = 0;
-    for rule in engine.fit.iter().filter(|r| r.when.matches(profile)) {
+    let fit_holds = |i: usize, rule: &FitRule| kept_profile.and_then(|m| m.fit.get(i).copied()).unwrap_or_else(|| rule.when.matches(profile));
+    for (_, rule) in engine.fit.iter().enumerate().filter(|(i, r)| fit_holds(*i, r)) {
         fit += rule.points;
         contributions.push(Contribution {
             id: rule.id.clone(),
@@ -304,11 +324,12 @@ pub(crate) fn evaluate_with(
         .disqualifiers
         .iter()
         .zip(&event_disqualified)
-        .filter(|(d, by_event)| match &d.test {
-            DisqualifierTest::Profile(c) => c.matches(profile),
+        .enumerate()
+        .filter(|(k, (d, by_event))| match &d.test {
+            DisqualifierTest::Profile(c) => kept_profile.and_then(|m| m.disqualifiers.get(*k).copied()).unwrap_or_else(|| c.matches(profile)),
             DisqualifierTest::Event(_) => **by_event,
         })
-        .map(|(d, _)| Disqualification { id: d.id.clone(), description: d.description.clone() })
+        .map(|(_, (d, _))| Disqualification { id: d.id.clone(), description: d.description.clone() })
         .collect();
 
     let trigger_tallies = tallies.get(rules.len()..).unwrap_or(&[]);

@@ -7,7 +7,7 @@ use crate::error::InputError;
 use crate::event::Event;
 use crate::explain::{Contribution, EventTally, ScoreResult};
 use crate::history::{self, Insert};
-use crate::score::{match_event, EventMatch, Matches};
+use crate::score::{match_event, match_profile, EventMatch, Matches, ProfileMatch};
 use crate::stages::Stage;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -105,13 +105,21 @@ pub struct Session {
 /// Rule sets a session keeps event matches for at once (the engines a page watches).
 const KEPT_RULE_SETS: usize = 4;
 
-/// What each held event matches under the last few rule sets the session was
-/// evaluated with, by engine serial, in the order of the history: evaluating again
-/// after one more event then tests that event's filters only. `None` is an event not
-/// matched yet. Not saved and not part of a session's value; worked out again
-/// whenever it is missing.
+/// What the profile and each held event match under the last few rule sets the
+/// session was evaluated with, by engine serial: evaluating again after one more
+/// event then tests that event's filters only. `None` is what is not matched yet
+/// (a new event, a changed profile). Not saved and not part of a session's value;
+/// worked out again whenever it is missing.
 #[derive(Debug, Clone, Default)]
-struct KeptMatches(Vec<(u64, Vec<Option<EventMatch>>)>);
+struct KeptMatches(Vec<Kept>);
+
+#[derive(Debug, Clone)]
+struct Kept {
+    serial: u64,
+    /// One per held event, in the order of the history.
+    events: Vec<Option<EventMatch>>,
+    profile: Option<ProfileMatch>,
+}
 
 impl PartialEq for KeptMatches {
     fn eq(&self, _: &KeptMatches) -> bool {
@@ -122,7 +130,7 @@ impl PartialEq for KeptMatches {
 impl KeptMatches {
     /// An event went into the history at `at`, and the oldest left when `dropped_oldest`.
     fn inserted(&mut self, at: usize, dropped_oldest: bool) {
-        for (_, kept) in &mut self.0 {
+        for Kept { events: kept, .. } in &mut self.0 {
             if at <= kept.len() {
                 kept.insert(at, None);
             } else {
@@ -134,28 +142,38 @@ impl KeptMatches {
         }
     }
 
+    /// The profile changed.
+    fn profile_changed(&mut self) {
+        for kept in &mut self.0 {
+            kept.profile = None;
+        }
+    }
+
     /// The matches kept for `engine` over `events`, when they line up with them.
     fn get(&self, engine: &Engine, events: &[Event]) -> Matches<'_> {
-        match self.0.iter().find(|(serial, _)| *serial == engine.serial) {
-            Some((_, kept)) if kept.len() == events.len() => Matches::Kept(kept),
+        match self.0.iter().find(|k| k.serial == engine.serial) {
+            Some(k) if k.events.len() == events.len() => Matches::Kept { events: &k.events, profile: k.profile.as_ref() },
             _ => Matches::Live,
         }
     }
 
     /// Matches every event not matched yet for `engine`, keeping at most
     /// [`KEPT_RULE_SETS`] rule sets (the least recently added goes first).
-    fn fill(&mut self, engine: &Engine, events: &[Event]) {
-        let at = match self.0.iter().position(|(serial, _)| *serial == engine.serial) {
+    fn fill(&mut self, engine: &Engine, profile: &Map<String, Value>, events: &[Event]) {
+        let at = match self.0.iter().position(|k| k.serial == engine.serial) {
             Some(at) => at,
             None => {
                 if self.0.len() >= KEPT_RULE_SETS {
                     self.0.remove(0);
                 }
-                self.0.push((engine.serial, Vec::new()));
+                self.0.push(Kept { serial: engine.serial, events: Vec::new(), profile: None });
                 self.0.len() - 1
             }
         };
-        let Some((_, kept)) = self.0.get_mut(at) else { return };
+        let Some(Kept { events: kept, profile: kept_profile, .. }) = self.0.get_mut(at) else { return };
+        if kept_profile.is_none() {
+            *kept_profile = Some(match_profile(engine, profile));
+        }
         if kept.len() != events.len() {
             kept.clear();
             kept.resize(events.len(), None);
@@ -227,6 +245,7 @@ impl Session {
         }
         let merged = check_profile(Value::Object(next), "profile")?;
         self.profile = merged;
+        self.kept.profile_changed();
         Ok(())
     }
 
@@ -288,7 +307,7 @@ impl Session {
     /// each transition the first time it happens. Stages only move forward unless
     /// the rule set sets `stages.recycle`.
     pub fn evaluate(&mut self, engine: &Engine, now: i64) -> Evaluation {
-        self.kept.fill(engine, &self.events);
+        self.kept.fill(engine, &self.profile, &self.events);
         let mut result = self.score(engine, now);
         let key = engine.key();
         let before = self.progress.get(&key).copied().unwrap_or_default();

@@ -94,19 +94,24 @@ proptest! {
         other in proptest::collection::vec(event(), 0..10),
         identify_at in 0usize..40,
         merge_at in 0usize..40,
+        p2 in profile(),
+        profile_at in 0usize..40,
         later in 0i64..(60 * DAY),
     ) {
         // A session evaluated after every event keeps what each event matches per rule
         // set; scoring it must give what the same state, restored without any of that
         // (so worked out from scratch), gives: with events arriving out of order,
-        // repeated ids, anonymous events, a merge, several rule sets in turn and other
-        // values of now.
+        // repeated ids, anonymous events, a merge, a changed profile, several rule sets
+        // in turn and other values of now.
         let engines = examples();
         let mut s = Session::new("v").unwrap();
         s.update_profile(&p).unwrap();
         for (i, e) in events.iter().enumerate() {
             if i == identify_at {
                 s.identify("lead-1").unwrap();
+            }
+            if i == profile_at {
+                s.update_profile(&p2).unwrap();
             }
             if i == merge_at {
                 let mut o = Session::new("other").unwrap();
