@@ -38,6 +38,8 @@ pub struct Engine {
     /// clone is the same rule set and keeps it): sessions key what they keep per
     /// rule set by it.
     pub(crate) serial: u64,
+    /// `id@version`, made once: sessions look their stage up by it on every evaluation.
+    pub(crate) key: Box<str>,
 }
 
 /// A serial no other engine of this process has.
@@ -78,7 +80,7 @@ impl Engine {
 
     /// `id@version`: the key under which sessions remember stages for this rule set.
     pub fn key(&self) -> String {
-        format!("{}@{}", self.id, self.version)
+        self.key.to_string()
     }
 
     /// Scores one lead at `now` (milliseconds since the epoch).

@@ -136,10 +136,12 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<Engine> {
     }
 
     let index = crate::score::EventIndex::build(&engagement, &stages, &disqualifiers, vocabulary.as_ref());
+    let (id, version): (String, String) = (id?, version?);
     Some(Engine {
         index,
-        id: id?.into(),
-        version: version?.into(),
+        key: format!("{id}@{version}").into(),
+        id: id.into(),
+        version: version.into(),
         description,
         fit,
         engagement,

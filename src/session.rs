@@ -309,8 +309,9 @@ impl Session {
     pub fn evaluate(&mut self, engine: &Engine, now: i64) -> Evaluation {
         self.kept.fill(engine, &self.profile, &self.events);
         let mut result = self.score(engine, now);
-        let key = engine.key();
-        let before = self.progress.get(&key).copied().unwrap_or_default();
+        let key = &*engine.key;
+        let stored = self.progress.get(key).copied();
+        let before = stored.unwrap_or_default();
         let qualified = result.stage;
         let mut after = before;
         let mut transitions = Vec::new();
@@ -335,13 +336,15 @@ impl Session {
             result.stage_reason = format!("stays {} (stages only move forward); now: {}", before.stage.as_str(), result.stage_reason);
             result.stage = before.stage;
         }
-        self.progress.insert(key, after);
+        if stored != Some(after) {
+            self.progress.insert(key.to_string(), after);
+        }
         Evaluation { result, transitions }
     }
 
     /// The stage this session last reached with the rule set `id@version`.
     pub fn stage(&self, engine: &Engine) -> Stage {
-        self.progress.get(&engine.key()).map(|p| p.stage).unwrap_or_default()
+        self.progress.get(&*engine.key).map(|p| p.stage).unwrap_or_default()
     }
 
     /// Folds another session (typically the anonymous history of a visitor who has
