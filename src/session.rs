@@ -157,8 +157,10 @@ impl KeptMatches {
         }
     }
 
-    /// Matches every event not matched yet for `engine`, keeping at most
-    /// [`KEPT_RULE_SETS`] rule sets (the least recently added goes first).
+    /// Matches the profile and every event not matched yet for `engine`, keeping at
+    /// most [`KEPT_RULE_SETS`] rule sets (the least recently added goes first). The
+    /// first evaluation with a rule set only makes room: a session restored to be
+    /// evaluated once (an edge request) would not gain from keeping anything.
     fn fill(&mut self, engine: &Engine, profile: &Map<String, Value>, events: &[Event]) {
         let at = match self.0.iter().position(|k| k.serial == engine.serial) {
             Some(at) => at,
@@ -166,8 +168,8 @@ impl KeptMatches {
                 if self.0.len() >= KEPT_RULE_SETS {
                     self.0.remove(0);
                 }
-                self.0.push(Kept { serial: engine.serial, events: Vec::new(), profile: None });
-                self.0.len() - 1
+                self.0.push(Kept { serial: engine.serial, events: vec![None; events.len()], profile: None });
+                return;
             }
         };
         let Some(Kept { events: kept, profile: kept_profile, .. }) = self.0.get_mut(at) else { return };
