@@ -76,6 +76,27 @@ fn scoring(c: &mut Criterion) {
         })
     });
     g.finish();
+
+    // The edge worker's request: a session's saved state comes in with one event, is
+    // scored authoritatively, and goes out again.
+    let saved: Vec<String> = sessions.iter().map(Session::save).collect();
+    let event = leadscore::Event::from_json(&serde_json::json!({"type": "page_view", "ts": workload::NOW, "url": "/pricing"}), "event").unwrap();
+    let mut edge = c.benchmark_group("b2b-saas edge request");
+    edge.throughput(Throughput::Elements(saved.len() as u64));
+    edge.bench_function("restore a session, track an event, evaluate, save; per session", |b| {
+        b.iter(|| {
+            saved
+                .iter()
+                .map(|text| {
+                    let mut s = Session::restore(black_box(text)).unwrap();
+                    s.track(event.clone(), workload::NOW).unwrap();
+                    let moved = s.evaluate(&engine, workload::NOW).transitions.len();
+                    s.save().len() + moved
+                })
+                .sum::<usize>()
+        })
+    });
+    edge.finish();
 }
 
 criterion_group! {
