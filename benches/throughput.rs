@@ -97,6 +97,27 @@ fn scoring(c: &mut Criterion) {
         })
     });
     edge.finish();
+
+    // Account-based marketing: one fit rule testing the email domain against a list of
+    // 5,000 target accounts (half the leads are on it).
+    let accounts: Vec<String> = (0..5000).map(|i| format!("account-{i}.com")).collect();
+    let abm = leadscore::Engine::from_value(&serde_json::json!({
+        "schema": "leadscore.ruleset/v1", "id": "abm", "version": "1",
+        "fit": [{"id": "target_account", "points": 30, "when": {"field": "emailDomain", "in": accounts}}]
+    }))
+    .unwrap();
+    let abm_leads: Vec<leadscore::Lead> = (0..2000)
+        .map(|i| {
+            let domain = if i % 2 == 0 { format!("Account-{}.com", i * 2) } else { format!("other-{i}.com") };
+            leadscore::engine::lead_from_owned(serde_json::json!({"profile": {"emailDomain": domain}}), "").unwrap().0
+        })
+        .collect();
+    let mut lists = c.benchmark_group("long in list");
+    lists.throughput(Throughput::Elements(abm_leads.len() as u64));
+    lists.bench_function("a 5,000-account in list, per lead", |b| {
+        b.iter(|| abm_leads.iter().map(|l| abm.score(black_box(l), workload::NOW).total.0).sum::<i64>())
+    });
+    lists.finish();
 }
 
 criterion_group! {

@@ -4,6 +4,7 @@
 use crate::error::{index, join, Problem};
 use crate::value::{contains_word, fold, type_name, wildcard_match, FieldPath, Fields};
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 
 /// Deepest nesting of all / any / not a rule set may use.
 pub const MAX_CONDITION_DEPTH: usize = 16;
@@ -33,11 +34,46 @@ pub enum Scalar {
     Bool(bool),
 }
 
+/// The values of an `in` or `notIn` list. A long list also holds its texts in a
+/// hash set, so that testing a value against thousands of accounts or domains is
+/// one lookup rather than a comparison with each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScalarList {
+    items: Vec<Scalar>,
+    texts: Option<HashSet<Box<str>>>,
+}
+
+/// Lists longer than this also get a hash set of their texts.
+const HASHED_LIST_LEN: usize = 16;
+
+impl ScalarList {
+    pub fn new(items: Vec<Scalar>) -> ScalarList {
+        let texts = (items.len() > HASHED_LIST_LEN).then(|| {
+            items
+                .iter()
+                .filter_map(|s| match s {
+                    Scalar::Text(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .collect()
+        });
+        ScalarList { items, texts }
+    }
+
+    /// Whether `v` equals one of the values (text compared folded, as `equals` does).
+    fn contains(&self, v: &Value) -> bool {
+        match (&self.texts, v) {
+            (Some(texts), Value::String(x)) => texts.contains(&*fold(x)),
+            _ => self.items.iter().any(|s| scalar_eq(s, v)),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Test {
     Equals(Scalar),
-    In(Vec<Scalar>),
-    NotIn(Vec<Scalar>),
+    In(ScalarList),
+    NotIn(ScalarList),
     Contains(Vec<Box<str>>),
     StartsWith(Vec<Box<str>>),
     EndsWith(Vec<Box<str>>),
@@ -81,7 +117,7 @@ impl Test {
             (_, Some(v)) => v,
         };
         match (self, v) {
-            (Test::NotIn(list), Value::Array(items)) => !items.iter().any(|x| in_list(list, x)),
+            (Test::NotIn(list), Value::Array(items)) => !items.iter().any(|x| list.contains(x)),
             (_, Value::Array(items)) => items.iter().any(|x| self.holds_scalar(x)),
             (_, v) => self.holds_scalar(v),
         }
@@ -90,8 +126,8 @@ impl Test {
     fn holds_scalar(&self, v: &Value) -> bool {
         match self {
             Test::Equals(s) => scalar_eq(s, v),
-            Test::In(list) => in_list(list, v),
-            Test::NotIn(list) => !in_list(list, v),
+            Test::In(list) => list.contains(v),
+            Test::NotIn(list) => !list.contains(v),
             Test::Contains(_) | Test::StartsWith(_) | Test::EndsWith(_) | Test::Word(_) | Test::Like(_) => match v {
                 Value::String(s) => self.holds_text(s),
                 _ => false,
@@ -217,9 +253,6 @@ fn text_eq(folded: &str, x: &str) -> bool {
     }
 }
 
-fn in_list(list: &[Scalar], v: &Value) -> bool {
-    list.iter().any(|s| scalar_eq(s, v))
-}
 
 /// Reads a condition from rule-set JSON. Every problem found is pushed onto `problems`;
 /// `None` comes back when there was at least one.
@@ -367,6 +400,7 @@ fn compile_test(op: &str, arg: &Value, path: &str, problems: &mut Vec<Problem>) 
                     Err(m) => return fail("wrongType", format!("item {i} of \"{op}\" should be {m}")),
                 }
             }
+            let list = ScalarList::new(list);
             Some(if op == "in" { Test::In(list) } else { Test::NotIn(list) })
         }
         "contains" | "startsWith" | "endsWith" | "word" | "like" => {
