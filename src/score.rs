@@ -161,12 +161,19 @@ pub(crate) enum Matches<'m> {
 
 /// What `e` counts for under `engine`, whatever `now` is.
 pub(crate) fn match_event(engine: &Engine, e: &Event) -> EventMatch {
-    let entry = engine.index.entry(&e.kind);
-    if let Err(why) = static_admission(engine, entry, e) {
-        return EventMatch::Never(why);
+    match matched_targets(engine, e) {
+        Ok(targets) => EventMatch::Targets(targets.collect()),
+        Err(why) => EventMatch::Never(why),
     }
+}
+
+/// [`match_event`] as it goes, without collecting: the targets whose type and
+/// filter `e` passes, or why the rule set never scores it.
+fn matched_targets<'a>(engine: &'a Engine, e: &'a Event) -> Result<impl Iterator<Item = Target> + 'a, &'static str> {
+    let entry = engine.index.entry(&e.kind);
+    static_admission(engine, entry, e)?;
     let targets = entry.map_or(&[][..], |en| en.targets.as_slice());
-    EventMatch::Targets(targets.iter().copied().filter(|t| filter_holds(engine, *t, e)).collect())
+    Ok(targets.iter().copied().filter(move |t| filter_holds(engine, *t, e)))
 }
 
 /// Whether `e` passes the `where` filter of what `target` names.
@@ -223,19 +230,13 @@ fn pass_over_events(engine: &Engine, events: &[Event], now: i64, matches: Matche
                 scored += 1;
                 targets.iter().for_each(|t| offer(*t, e, age));
             }
-            None => {
-                let entry = engine.index.entry(&e.kind);
-                if let Err(why) = static_admission(engine, entry, e) {
-                    events_tally.skip(why);
-                    continue;
+            None => match matched_targets(engine, e) {
+                Err(why) => events_tally.skip(why),
+                Ok(targets) => {
+                    scored += 1;
+                    targets.for_each(|t| offer(t, e, age));
                 }
-                scored += 1;
-                for t in entry.map_or(&[][..], |en| en.targets.as_slice()) {
-                    if filter_holds(engine, *t, e) {
-                        offer(*t, e, age);
-                    }
-                }
-            }
+            },
         }
     }
     events_tally.scored = scored;
