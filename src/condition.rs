@@ -253,7 +253,6 @@ fn text_eq(folded: &str, x: &str) -> bool {
     }
 }
 
-
 /// Reads a condition from rule-set JSON. Every problem found is pushed onto `problems`;
 /// `None` comes back when there was at least one.
 pub fn compile(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Condition> {

@@ -72,6 +72,10 @@ fn error(msg: &str) -> Error {
     Error(msg.into())
 }
 
+fn utf8(bytes: &[u8]) -> Result<&str, Error> {
+    std::str::from_utf8(bytes).map_err(|_| error("text that is not UTF-8"))
+}
+
 // ---------------------------------------------------------------------------
 // Reading
 
@@ -221,7 +225,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
         if let Some(&marker @ 0xa0..=0xbf) = self.rest.first() {
             self.rest = self.rest.get(1..).unwrap_or_default();
             let bytes = self.take(usize::from(marker & 0x1f))?;
-            return visitor.visit_borrowed_str(std::str::from_utf8(bytes).map_err(|_| error("text that is not UTF-8"))?);
+            return visitor.visit_borrowed_str(utf8(bytes)?);
         }
         match self.head()? {
             Head::Nil => visitor.visit_unit(),
@@ -229,7 +233,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
             Head::Unsigned(n) => visitor.visit_u64(n),
             Head::Signed(n) => visitor.visit_i64(n),
             Head::Float(f) => visitor.visit_f64(f),
-            Head::Text(bytes) => visitor.visit_borrowed_str(std::str::from_utf8(bytes).map_err(|_| error("text that is not UTF-8"))?),
+            Head::Text(bytes) => visitor.visit_borrowed_str(utf8(bytes)?),
             Head::Bytes(bytes) => visitor.visit_borrowed_bytes(bytes),
             Head::List(n) => self.nested(n, false, visitor),
             Head::Map(n) => self.nested(n, true, visitor),

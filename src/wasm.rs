@@ -555,8 +555,7 @@ impl WasmSession {
     /// return the stage transitions (once each). Watching the same rule set
     /// (`id@version`) again replaces the engine watched for it.
     pub fn watch(&mut self, engine: &WasmEngine) {
-        let key = engine.inner.key();
-        match self.watched.iter_mut().find(|w| w.key() == key) {
+        match self.watched.iter_mut().find(|w| w.key == engine.inner.key) {
             Some(slot) => *slot = Rc::clone(&engine.inner),
             None => self.watched.push(Rc::clone(&engine.inner)),
         }
@@ -564,8 +563,7 @@ impl WasmSession {
 
     /// Stops evaluating with this engine's rule set on `track`.
     pub fn unwatch(&mut self, engine: &WasmEngine) {
-        let key = engine.inner.key();
-        self.watched.retain(|w| w.key() != key);
+        self.watched.retain(|w| w.key != engine.inner.key);
     }
 
     /// Records an event, then evaluates the session at `now` with every watched
