@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { PKG } from './helpers.mjs';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(PKG, 'package.json'), 'utf8'));
@@ -18,10 +19,9 @@ test('package.json: name, module type, files', () => {
 
 test('export conditions map to the entry for each runtime', () => {
     const root = pkg.exports['.'];
-    assert.deepEqual(Object.keys(root), ['types', 'workerd', 'node', 'browser', 'default']);
+    assert.deepEqual(Object.keys(root), ['types', 'workerd', 'node', 'worker', 'browser', 'import', 'default']);
     assert.equal(root.workerd, './index.workerd.js');
-    assert.equal(root.browser, './index.js');
-    assert.equal(root.default, './index.js');
+    for (const condition of ['worker', 'browser', 'import', 'default']) assert.equal(root[condition], './index.js', condition);
     assert.deepEqual(root.node, { require: './index.node.cjs', default: './index.node.js' });
     assert.deepEqual(root.types, { require: './index.d.cts', default: './index.d.ts' });
     for (const target of [root.workerd, root.browser, root.node.require, root.node.default, root.types.require, root.types.default]) {
@@ -43,6 +43,36 @@ function resolveWith(conditions) {
 test('Node resolves import to index.node.js, and the workerd condition to index.workerd.js', () => {
     assert.equal(resolveWith([]), 'index.node.js');
     assert.equal(resolveWith(['workerd']), 'index.workerd.js');
+});
+
+/** The entry a bundler picks for `import 'leadscore'` under `conditions` (esbuild, platform neutral). */
+async function bundledEntry(conditions) {
+    const { build } = createRequire(import.meta.url)('esbuild');
+    const out = await build({
+        stdin: { contents: "import { Engine } from 'leadscore'; export default Engine;", resolveDir: path.dirname(new URL(import.meta.url).pathname) },
+        bundle: true,
+        write: false,
+        metafile: true,
+        platform: 'neutral',
+        format: 'esm',
+        mainFields: ['module', 'main'],
+        conditions,
+        external: ['*.wasm'],
+        logLevel: 'silent',
+    });
+    const entries = Object.keys(out.metafile.inputs).map((f) => path.basename(f)).filter((f) => /^index\.[\w.]*js$/.test(f));
+    assert.equal(entries.length, 1, entries.join(', '));
+    return entries[0];
+}
+
+test('bundlers pick the Workers entry for workerd, and the explicit-init entry for other workers and ESM', async () => {
+    // wrangler resolves workerd, worker, browser in that order: workerd wins.
+    assert.equal(await bundledEntry(['workerd', 'worker', 'browser']), 'index.workerd.js');
+    // Other worker runtimes (and Web Workers) may not import a .wasm file as a module:
+    // they get the entry whose init() takes a URL, a Response, bytes or a Module.
+    assert.equal(await bundledEntry(['worker']), 'index.js');
+    assert.equal(await bundledEntry(['edge-light', 'worker', 'browser']), 'index.js');
+    assert.equal(await bundledEntry([]), 'index.js');
 });
 
 test('no entry uses eval, new Function or a dynamic import', () => {
