@@ -127,9 +127,51 @@ fn scoring(c: &mut Criterion) {
     lists.finish();
 }
 
+/// The peers' own workload (`../shared/peers-bench`: 21 rules, 10,000 leads) scored
+/// natively, to tell the core's share of a wasm call from the boundary's. It reads
+/// the leads `scripts/bench-js.sh` generates into `target/peers-bench` (or the file
+/// `LEADSCORE_PEERS_LEADS` names) and is skipped when they are absent.
+fn peers_workload(c: &mut Criterion) {
+    let file = std::env::var("LEADSCORE_PEERS_LEADS").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target/peers-bench/leads.json").into());
+    let Ok(text) = std::fs::read_to_string(&file) else {
+        eprintln!("peers workload: skipped, no {file} (run scripts/bench-js.sh --quick throughput once)");
+        return;
+    };
+    let data: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let now = data.get("asOf").and_then(serde_json::Value::as_i64).unwrap();
+    let engine = leadscore::Engine::from_json(include_str!("peers/ruleset.json")).unwrap();
+    // A leadscore lead is {id, profile, events}; the harness's leads also carry asOf.
+    let inputs: Vec<serde_json::Value> = data
+        .get("leads")
+        .and_then(serde_json::Value::as_array)
+        .unwrap()
+        .iter()
+        .map(|l| serde_json::json!({"id": l.get("id"), "profile": l.get("profile"), "events": l.get("events")}))
+        .collect();
+    let leads: Vec<leadscore::Lead> = inputs.iter().map(|l| leadscore::engine::lead_from_owned(l.clone(), "").unwrap().0).collect();
+    let packed: Vec<Vec<u8>> = inputs.iter().map(|l| msgpack::to_vec(l).unwrap()).collect();
+    let mut g = c.benchmark_group("peers workload");
+    g.throughput(Throughput::Elements(leads.len() as u64));
+    g.bench_function("score parsed leads, per lead", |b| {
+        b.iter(|| leads.iter().map(|l| engine.score(black_box(l), now).total.0).sum::<i64>())
+    });
+    g.bench_function("MessagePack in, qualify, answer out (engine.qualify's module work), per lead", |b| {
+        b.iter(|| {
+            packed
+                .iter()
+                .map(|p| {
+                    let raw = leadscore::wire::read_lead(&mut msgpack::Reader::new(black_box(p)), 100_000).unwrap();
+                    msgpack::to_vec(&Qualification::from(engine.score_raw(raw, now).unwrap())).unwrap().len()
+                })
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(4));
-    targets = scoring
+    targets = scoring, peers_workload
 }
 criterion_main!(benches);
