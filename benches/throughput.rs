@@ -1,4 +1,5 @@
-//! Native throughput of the scoring core on the B2B example rule set.
+//! Native throughput of the scoring core on the B2B example rule set, and on the
+//! peers' workload when `scripts/bench-js.sh` has generated its leads.
 //!
 //!     cargo bench --bench throughput
 //!
