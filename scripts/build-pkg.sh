@@ -62,6 +62,12 @@ fi
 # The wasm-release profile (Cargo.toml): release, with the dependencies optimized
 # for size and leadscore itself for speed.
 PROFILE=wasm-release
+# The module keeps the source paths of its dependencies' panic locations; they are
+# written as /cargo/registry/... instead of this machine's CARGO_HOME, so that the
+# package is the same bytes wherever it is built (and names no local directory).
+# Set for this profile's target artifacts only: the other builds keep their flags.
+CARGO_HOME_DIR="$(cd "${CARGO_HOME:-$HOME/.cargo}" && pwd)"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$CARGO_HOME_DIR=/cargo"
 say "cargo build --profile $PROFILE --target $TARGET --features wasm --lib"
 cargo build --profile "$PROFILE" --target "$TARGET" --features wasm --lib
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"

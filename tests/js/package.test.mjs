@@ -2,10 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { PKG } from './helpers.mjs';
+import { PKG, ROOT } from './helpers.mjs';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(PKG, 'package.json'), 'utf8'));
 
@@ -84,6 +85,14 @@ test('no entry uses eval, new Function or a dynamic import', () => {
     for (const f of ['index.workerd.js', 'index.node.js', 'index.node.cjs', 'common.js', 'common.cjs']) {
         assert.doesNotMatch(fs.readFileSync(path.join(PKG, f), 'utf8'), /\bfetch\s*\(/, f);
     }
+});
+
+test('the wasm module names no directory of the machine that built it', () => {
+    // scripts/build-pkg.sh remaps CARGO_HOME in the dependencies' source paths, so the
+    // package is the same bytes wherever it is built.
+    const bytes = fs.readFileSync(path.join(PKG, 'leadscore_bg.wasm')).toString('latin1');
+    const local = [ROOT, os.homedir(), process.env.CARGO_HOME, process.env.RUSTUP_HOME].filter((d) => d && d.length > 1);
+    for (const dir of local) assert.ok(!bytes.includes(dir), `leadscore_bg.wasm contains ${dir}`);
 });
 
 test('the wasm module is one file, and small enough', () => {
