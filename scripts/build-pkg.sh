@@ -65,9 +65,15 @@ PROFILE=wasm-release
 # The module keeps the source paths of its dependencies' panic locations; they are
 # written as /cargo/registry/... instead of this machine's CARGO_HOME, so that the
 # package is the same bytes wherever it is built (and names no local directory).
-# Set for this profile's target artifacts only: the other builds keep their flags.
-CARGO_HOME_DIR="$(cd "${CARGO_HOME:-$HOME/.cargo}" && pwd)"
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$CARGO_HOME_DIR=/cargo"
+# (Both spellings of CARGO_HOME, as given and with links resolved; the flags are
+# separated by \x1f, so paths with spaces stay whole. With --target, Cargo gives
+# them to the wasm32 artifacts only, not to build scripts or proc macros.)
+CARGO_HOME_DIR="${CARGO_HOME:-$HOME/.cargo}"
+REMAP="--remap-path-prefix=$CARGO_HOME_DIR=/cargo"
+if [[ -d "$CARGO_HOME_DIR" && "$(cd "$CARGO_HOME_DIR" && pwd -P)" != "$CARGO_HOME_DIR" ]]; then
+    REMAP+=$'\x1f'"--remap-path-prefix=$(cd "$CARGO_HOME_DIR" && pwd -P)=/cargo"
+fi
+export CARGO_ENCODED_RUSTFLAGS="$REMAP"
 say "cargo build --profile $PROFILE --target $TARGET --features wasm --lib"
 cargo build --profile "$PROFILE" --target "$TARGET" --features wasm --lib
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
