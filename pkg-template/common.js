@@ -153,6 +153,16 @@ const SESSION_STATICS = {
         function (text) {
             return fn.call(this, bytesOf(parsed(text, '', 'saved state', inputError), '', 'saved state', inputError));
         },
+    // The generated glue would copy any array-like (a list of numbers, a string's
+    // characters) into the module: only bytes are let through.
+    restoreBytes: (fn) =>
+        function (bytes) {
+            let view;
+            if (ArrayBuffer.isView(bytes)) view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+            else if (Object.prototype.toString.call(bytes) === '[object ArrayBuffer]') view = new Uint8Array(bytes);
+            else throw inputError('', 'wrongType', `saved state for restoreBytes is the Uint8Array (or ArrayBuffer) that saveBytes() returned, not ${kind(bytes)}`);
+            return fn.call(this, view);
+        },
 };
 
 // ---------------------------------------------------------------------------

@@ -511,6 +511,13 @@ pub struct WasmSession {
     transitions: Vec<u8>,
 }
 
+impl WasmSession {
+    /// A session from saved state, however it arrived (text or bytes).
+    fn restored(state: Value) -> Result<WasmSession, JsValue> {
+        Session::restore_value(state).map(|inner| WasmSession { inner, watched: Vec::new(), transitions: Vec::new() }).map_err(|e| input_error(&e))
+    }
+}
+
 #[wasm_bindgen(js_class = Session)]
 impl WasmSession {
     /// A new, anonymous session; `id` names the visitor (a cookie or device id).
@@ -524,7 +531,16 @@ impl WasmSession {
     pub fn restore(#[wasm_bindgen(unchecked_param_type = "string")] saved: &[u8]) -> Result<WasmSession, JsValue> {
         crate::session::check_state_size(saved.len()).map_err(|e| input_error(&e))?;
         let state = json_value(saved, "", "saved state").map_err(|e| input_error(&e))?;
-        Session::restore_value(state).map(|inner| WasmSession { inner, watched: Vec::new(), transitions: Vec::new() }).map_err(|e| input_error(&e))
+        WasmSession::restored(state)
+    }
+
+    /// Brings back a session from the bytes `saveBytes()` wrote.
+    #[wasm_bindgen(js_name = restoreBytes)]
+    pub fn restore_bytes(#[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] saved: &[u8]) -> Result<WasmSession, JsValue> {
+        crate::session::check_state_size(saved.len()).map_err(|e| input_error(&e))?;
+        let state = read_all(saved, |r| Value::deserialize(r))
+            .map_err(|e| input("", "invalidState", format!("saved state is not what saveBytes() writes: {e}")))?;
+        WasmSession::restored(state)
     }
 
     #[wasm_bindgen(getter)]
@@ -635,6 +651,14 @@ impl WasmSession {
     /// The session's state as compact JSON text, for `Session.restore`.
     #[wasm_bindgen(unchecked_return_type = "string")]
     pub fn save(&self) -> Result<Vec<u8>, JsValue> {
+        to_bytes(&self.inner)
+    }
+
+    /// The session's state as bytes (the same data as `save()`, in MessagePack), for
+    /// `Session.restoreBytes`: for a store that keeps bytes (Workers KV, a cache),
+    /// with no JSON text to write and parse on each request.
+    #[wasm_bindgen(js_name = saveBytes)]
+    pub fn save_bytes(&self) -> Result<Vec<u8>, JsValue> {
         to_bytes(&self.inner)
     }
 

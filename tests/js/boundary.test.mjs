@@ -120,12 +120,43 @@ test('session calls answer or throw an InputError; a throw leaves the session as
                 if (answersOrExplains(call).err) assert.equal(session.save(), before, 'a refused call changed the session');
             }
             answersOrExplains(() => Session.restore(x));
+            answersOrExplains(() => Session.restoreBytes(x));
             answersOrExplains(() => new Session(x));
             // Whatever was tracked, the session still restores to itself.
             assert.equal(Session.restore(session.save()).save(), session.save());
         }),
         SETTINGS,
     );
+});
+
+test('saved bytes, damaged anyhow, restore to a session or throw an InputError', () => {
+    const session = new Session('visitor-2');
+    session.updateProfile({ jobTitle: 'VP Sales', tags: ['a'] });
+    for (let i = 1; i <= 3; i++) session.track({ type: 'page_view', ts: NOW - i * 60_000, url: '/pricing', id: `e${i}` }, NOW);
+    session.evaluate(engine, NOW);
+    const good = session.saveBytes();
+    const damage = fc.oneof(
+        // Bytes changed in place.
+        fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }).map((edits) => {
+            const b = Uint8Array.from(good);
+            for (const [at, v] of edits) b[at] = v;
+            return b;
+        }),
+        // Cut short, or with bytes after the end.
+        fc.nat(good.length - 1).map((n) => good.slice(0, n)),
+        fc.uint8Array({ minLength: 1, maxLength: 8 }).map((tail) => Uint8Array.of(...good, ...tail)),
+        // Anything.
+        fc.uint8Array({ maxLength: 64 }),
+    );
+    fc.assert(
+        fc.property(damage, (bytes) => {
+            const r = answersOrExplains(() => Session.restoreBytes(bytes));
+            // Whatever restores is a session like any other: it saves and restores to itself.
+            if (r.ok) assert.equal(Session.restoreBytes(r.ok.saveBytes()).save(), r.ok.save());
+        }),
+        SETTINGS,
+    );
+    assert.equal(Session.restoreBytes(good).save(), session.save());
 });
 
 test('rule sets: anything answers with an engine or throws a RuleSetError or InputError', () => {

@@ -97,9 +97,10 @@ test('a transition is reported once, then never again', () => {
     s.track(view(NOW - 1000), NOW);
     assert.deepEqual(s.evaluate(engine, NOW).transitions, []);
 
-    // A saved and restored session remembers what it reported.
+    // A saved and restored session remembers what it reported, as text or as bytes.
     const back = Session.restore(s.save());
     assert.deepEqual(back.evaluate(engine, NOW).transitions, []);
+    assert.deepEqual(Session.restoreBytes(s.saveBytes()).evaluate(engine, NOW).transitions, []);
 
     // The next stage is a new transition, reported once.
     s.track({ type: 'form_submit', ts: NOW - 500, form: 'demo' }, NOW);
@@ -155,6 +156,55 @@ test('save and restore give back the same session', () => {
     // The two are independent.
     back.track(view(NOW - 5), NOW);
     assert.notEqual(back.save(), s.save());
+});
+
+test('saveBytes and restoreBytes give back the same session as save and restore', () => {
+    const s = new Session('visitor-5');
+    s.updateProfile({ jobTitle: 'Director', company: { size: 50 }, tags: ['a', 'b'], score: 1.5 });
+    s.track(view(NOW - DAY, { id: 'a' }), NOW);
+    s.evaluate(engine, NOW);
+    s.identify('di@initech.com');
+    s.track({ type: 'form_submit', ts: NOW - 10, form: 'newsletter', pages: [1, 2] }, NOW);
+
+    const bytes = s.saveBytes();
+    assert.ok(bytes instanceof Uint8Array);
+    assert.ok(bytes.length < s.save().length, `${bytes.length} bytes against ${s.save().length} characters of JSON`);
+    for (const form of [bytes, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), Buffer.from(bytes)]) {
+        const back = Session.restoreBytes(form);
+        assert.equal(back.save(), s.save());
+        assert.equal(back.leadId, 'di@initech.com');
+        assert.deepEqual(back.score(engine, NOW + DAY), s.score(engine, NOW + DAY));
+        assert.equal(back.track(view(NOW - DAY, { id: 'a' }), NOW).tracked, 'duplicate');
+    }
+    // The bytes are the module's own, copied out: changing the session leaves them be.
+    const before = Array.from(bytes);
+    s.track(view(NOW - 3), NOW);
+    assert.deepEqual(Array.from(bytes), before);
+    // A view into a larger buffer reads only its own bytes.
+    const padded = new Uint8Array(bytes.length + 8);
+    padded.set(bytes, 4);
+    assert.equal(Session.restoreBytes(padded.subarray(4, 4 + bytes.length)).save(), Session.restoreBytes(bytes).save());
+});
+
+test('restoreBytes refuses what saveBytes did not write', () => {
+    const s = new Session('visitor-6');
+    s.track(view(NOW - 1), NOW);
+    const bytes = s.saveBytes();
+    const refuses = (v, code) =>
+        assert.throws(
+            () => Session.restoreBytes(v),
+            (e) => e.name === 'InputError' && e.code === code && e.message.length > 0,
+            code,
+        );
+    refuses(s.save(), 'wrongType'); // the JSON text goes to restore()
+    refuses([...bytes], 'wrongType'); // a list of numbers is not bytes
+    refuses(undefined, 'wrongType');
+    refuses(bytes.subarray(0, bytes.length - 1), 'invalidState'); // cut short
+    refuses(new Uint8Array([0xc0]), 'missingKey'); // null: no version
+    const text = new TextEncoder().encode(s.save());
+    refuses(text, 'invalidState'); // JSON text as bytes is not MessagePack of a session
+    // Nothing else changed.
+    assert.equal(Session.restoreBytes(bytes).save(), s.save());
 });
 
 test('updateProfile replaces fields and null removes them', () => {

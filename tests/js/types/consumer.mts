@@ -46,6 +46,11 @@ const ev: Evaluation = session.evaluate(engine, now);
 const transitions: Transition[] = ev.transitions;
 const key: string | undefined = transitions[0]?.idempotencyKey;
 const s2: Session = Session.restore(session.save());
+const stored: Uint8Array = session.saveBytes();
+const s3: Session = Session.restoreBytes(stored);
+Session.restoreBytes(stored.buffer as ArrayBuffer).merge(s3);
+// @ts-expect-error saved text goes to restore, not restoreBytes
+Session.restoreBytes(session.save());
 s2.merge(session);
 const st: Stage = s2.stage(engine);
 const lid: string | undefined = s2.leadId;
