@@ -152,4 +152,70 @@ for (const [name, t] of Object.entries(sess)) {
     const ms = median(t);
     console.log(`| ${name} | ${ms.toFixed(1)} | ${((ms * 1000) / sessionEvents).toFixed(2)} |`);
 }
+// The edge worker's request: a saved session comes in with one event, is tracked and
+// evaluated authoritatively, and is saved again; the state kept as JSON text (save /
+// restore) or as bytes (saveBytes / restoreBytes). Every answer is checked against a
+// session kept in memory that saw the same event.
+const edgeSessions = sessionLeads.map((l) => {
+    const s = new Session(l.id);
+    s.updateProfile(l.profile);
+    for (const e of l.events) s.track(e, asOf);
+    s.evaluate(engine, asOf);
+    return s;
+});
+const edgeEvent = { type: 'page_view', ts: asOf, url: '/pricing' };
+const edgeWant = edgeSessions.map((s) => {
+    const c = Session.restore(s.save());
+    c.track(edgeEvent, asOf);
+    const t = c.evaluate(engine, asOf).result.total;
+    c.free();
+    return t;
+});
+const edgeText = edgeSessions.map((s) => s.save());
+const edgeBytes = edgeSessions.map((s) => s.saveBytes());
+const EDGE = {
+    'state as JSON text (restore / save)': () => {
+        let bad = 0;
+        for (let i = 0; i < edgeText.length; i++) {
+            const s = Session.restore(edgeText[i]);
+            s.track(edgeEvent, asOf);
+            if (s.evaluate(engine, asOf).result.total !== edgeWant[i]) bad++;
+            s.save();
+            s.free();
+        }
+        return bad;
+    },
+    'state as bytes (restoreBytes / saveBytes)': () => {
+        let bad = 0;
+        for (let i = 0; i < edgeBytes.length; i++) {
+            const s = Session.restoreBytes(edgeBytes[i]);
+            s.track(edgeEvent, asOf);
+            if (s.evaluate(engine, asOf).result.total !== edgeWant[i]) bad++;
+            s.saveBytes();
+            s.free();
+        }
+        return bad;
+    },
+};
+const edge = Object.fromEntries(Object.keys(EDGE).map((m) => [m, []]));
+let edgeBad = Object.values(EDGE).reduce((n, f) => n + f(), 0);
+for (let r = 0; r < RUNS; r++) {
+    for (const [name, f] of Object.entries(EDGE)) {
+        gc();
+        const t0 = performance.now();
+        edgeBad += f();
+        edge[name].push(performance.now() - t0);
+    }
+}
+const mean = (xs) => Math.round(xs.reduce((a, x) => a + x.length, 0) / xs.length);
+console.log(`\nedge verify: ${edgeBad === 0 ? 'OK, 0 mismatches' : `${edgeBad} MISMATCHES`}; saved state: ${mean(edgeText)} characters of JSON, ${mean(edgeBytes)} bytes`);
+if (edgeBad) process.exitCode = 1;
+console.log(`| edge request: restore, track, evaluate, save (${edgeSessions.length} sessions, ${RUNS} runs) | ms (median) | µs per request |`);
+console.log('|---|---|---|');
+for (const [name, t] of Object.entries(edge)) {
+    const ms = median(t);
+    console.log(`| ${name} | ${ms.toFixed(1)} | ${((ms * 1000) / edgeSessions.length).toFixed(1)} |`);
+}
+edgeSessions.forEach((s) => s.free());
+
 console.log(`\nloadavg at end: ${load()}`);
