@@ -173,29 +173,21 @@ const edgeWant = edgeSessions.map((s) => {
 });
 const edgeText = edgeSessions.map((s) => s.save());
 const edgeBytes = edgeSessions.map((s) => s.saveBytes());
+/** One pass of edge requests over `states`, kept with `restore` / `save`; counts wrong totals. */
+const edgeRequests = (states, restore, save) => () => {
+    let bad = 0;
+    for (let i = 0; i < states.length; i++) {
+        const s = restore(states[i]);
+        s.track(edgeEvent, asOf);
+        if (s.evaluate(engine, asOf).result.total !== edgeWant[i]) bad++;
+        save(s);
+        s.free();
+    }
+    return bad;
+};
 const EDGE = {
-    'state as JSON text (restore / save)': () => {
-        let bad = 0;
-        for (let i = 0; i < edgeText.length; i++) {
-            const s = Session.restore(edgeText[i]);
-            s.track(edgeEvent, asOf);
-            if (s.evaluate(engine, asOf).result.total !== edgeWant[i]) bad++;
-            s.save();
-            s.free();
-        }
-        return bad;
-    },
-    'state as bytes (restoreBytes / saveBytes)': () => {
-        let bad = 0;
-        for (let i = 0; i < edgeBytes.length; i++) {
-            const s = Session.restoreBytes(edgeBytes[i]);
-            s.track(edgeEvent, asOf);
-            if (s.evaluate(engine, asOf).result.total !== edgeWant[i]) bad++;
-            s.saveBytes();
-            s.free();
-        }
-        return bad;
-    },
+    'state as JSON text (restore / save)': edgeRequests(edgeText, (x) => Session.restore(x), (s) => s.save()),
+    'state as bytes (restoreBytes / saveBytes)': edgeRequests(edgeBytes, (x) => Session.restoreBytes(x), (s) => s.saveBytes()),
 };
 const edge = Object.fromEntries(Object.keys(EDGE).map((m) => [m, []]));
 let edgeBad = Object.values(EDGE).reduce((n, f) => n + f(), 0);
