@@ -44,19 +44,15 @@ fn scoring(c: &mut Criterion) {
     // What the WebAssembly module does for engine.score / engine.qualify, natively:
     // the lead as codec.js writes it (MessagePack), read, scored, the answer written.
     let packed: Vec<Vec<u8>> = texts.iter().map(|t| msgpack::to_vec(&serde_json::from_str::<serde_json::Value>(t).unwrap()).unwrap()).collect();
-    let read = |b: &[u8]| leadscore::wire::read_lead(&mut msgpack::Reader::new(b), 100_000).unwrap();
     g.bench_function("read MessagePack into a lead only, per event", |b| {
-        b.iter(|| packed.iter().map(|p| leadscore::engine::lead_from_raw(read(black_box(p)), "").unwrap().0.events.len()).sum::<usize>())
+        b.iter(|| packed.iter().map(|p| leadscore::engine::lead_from_raw(read_packed(black_box(p)), "").unwrap().0.events.len()).sum::<usize>())
     });
     g.bench_function("MessagePack in, score, result out (engine.score's module work), per event", |b| {
-        b.iter(|| packed.iter().map(|p| msgpack::to_vec(&engine.score_raw(read(black_box(p)), workload::NOW).unwrap()).unwrap().len()).sum::<usize>())
+        b.iter(|| packed.iter().map(|p| msgpack::to_vec(&engine.score_raw(read_packed(black_box(p)), workload::NOW).unwrap()).unwrap().len()).sum::<usize>())
     });
     g.bench_function("MessagePack in, qualify, answer out (engine.qualify's module work), per event", |b| {
         b.iter(|| {
-            packed
-                .iter()
-                .map(|p| msgpack::to_vec(&Qualification::from(engine.score_raw(read(black_box(p)), workload::NOW).unwrap())).unwrap().len())
-                .sum::<usize>()
+            packed.iter().map(|p| qualify_packed(&engine, black_box(p), workload::NOW)).sum::<usize>()
         })
     });
     let sessions = workload::sessions(&leads);
@@ -128,6 +124,17 @@ fn scoring(c: &mut Criterion) {
     lists.finish();
 }
 
+/// A lead as `codec.js` writes it (MessagePack), read as the module reads it.
+fn read_packed(bytes: &[u8]) -> leadscore::wire::RawLead {
+    leadscore::wire::read_lead(&mut msgpack::Reader::new(bytes), 100_000).unwrap()
+}
+
+/// What the WebAssembly module does for `engine.qualify`, natively: read the lead,
+/// score it, write the answer. Gives the answer's length.
+fn qualify_packed(engine: &leadscore::Engine, bytes: &[u8], now: i64) -> usize {
+    msgpack::to_vec(&Qualification::from(engine.score_raw(read_packed(bytes), now).unwrap())).unwrap().len()
+}
+
 /// The peers' own workload (`../shared/peers-bench`: 21 rules, 10,000 leads) scored
 /// natively, to tell the core's share of a wasm call from the boundary's. It reads
 /// the leads `scripts/bench-js.sh` generates into `target/peers-bench` (or the file
@@ -158,13 +165,7 @@ fn peers_workload(c: &mut Criterion) {
     });
     g.bench_function("MessagePack in, qualify, answer out (engine.qualify's module work), per lead", |b| {
         b.iter(|| {
-            packed
-                .iter()
-                .map(|p| {
-                    let raw = leadscore::wire::read_lead(&mut msgpack::Reader::new(black_box(p)), 100_000).unwrap();
-                    msgpack::to_vec(&Qualification::from(engine.score_raw(raw, now).unwrap())).unwrap().len()
-                })
-                .sum::<usize>()
+            packed.iter().map(|p| qualify_packed(&engine, black_box(p), now)).sum::<usize>()
         })
     });
     g.finish();
