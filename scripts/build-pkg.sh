@@ -70,8 +70,9 @@ PROFILE=wasm-release
 # them to the wasm32 artifacts only, not to build scripts or proc macros.)
 CARGO_HOME_DIR="${CARGO_HOME:-$HOME/.cargo}"
 REMAP="--remap-path-prefix=$CARGO_HOME_DIR=/cargo"
-if [[ -d "$CARGO_HOME_DIR" && "$(cd "$CARGO_HOME_DIR" && pwd -P)" != "$CARGO_HOME_DIR" ]]; then
-    REMAP+=$'\x1f'"--remap-path-prefix=$(cd "$CARGO_HOME_DIR" && pwd -P)=/cargo"
+RESOLVED="$( [[ -d "$CARGO_HOME_DIR" ]] && cd "$CARGO_HOME_DIR" && pwd -P || true)"
+if [[ -n "$RESOLVED" && "$RESOLVED" != "$CARGO_HOME_DIR" ]]; then
+    REMAP+=$'\x1f'"--remap-path-prefix=$RESOLVED=/cargo"
 fi
 export CARGO_ENCODED_RUSTFLAGS="$REMAP"
 say "cargo build --profile $PROFILE --target $TARGET --features wasm --lib"

@@ -657,9 +657,10 @@ impl WasmSession {
     /// The session's state as bytes (the same data as `save()`, in MessagePack), for
     /// `Session.restoreBytes`: for a store that keeps bytes (Workers KV, a cache),
     /// with no JSON text to write and parse on each request.
+    // (The bytes `save` hands to `common.js`, which writes them as JSON text.)
     #[wasm_bindgen(js_name = saveBytes)]
     pub fn save_bytes(&self) -> Result<Vec<u8>, JsValue> {
-        to_bytes(&self.inner)
+        self.save()
     }
 
     /// Folds another session (say, a visitor's anonymous history) into this one.
