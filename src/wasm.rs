@@ -417,8 +417,7 @@ impl WasmEngine {
         #[wasm_bindgen(unchecked_param_type = "Lead")] lead: &[u8],
         #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
     ) -> Result<Vec<u8>, JsValue> {
-        let now = now_of(&now)?;
-        to_bytes(&self.score_lead(lead, now).map_err(|e| input_error(&e))?)
+        to_bytes(&self.score_lead(lead, now)?)
     }
 
     /// Scores a lead given as JSON text; returns the result as JSON text.
@@ -433,9 +432,11 @@ impl WasmEngine {
         self.score(lead, now)
     }
 
-    fn score_lead(&self, bytes: &[u8], now: i64) -> Result<crate::ScoreResult, InputError> {
-        let raw = read_all(bytes, |r| crate::wire::read_lead(r, MAX_EVENTS_PER_CALL)).map_err(|e| unreadable("", "the lead", &e))?;
-        self.inner.score_raw(raw, now)
+    /// One lead scored, for `score` and `qualify` (as `score_leads` is for a batch).
+    fn score_lead(&self, bytes: &[u8], now: JsValue) -> Result<crate::ScoreResult, JsValue> {
+        let now = now_of(&now)?;
+        let raw = read_all(bytes, |r| crate::wire::read_lead(r, MAX_EVENTS_PER_CALL)).map_err(|e| input_error(&unreadable("", "the lead", &e)))?;
+        self.inner.score_raw(raw, now).map_err(|e| input_error(&e))
     }
 
     /// Scores a list of leads in one call: the same results as `score` on each.
@@ -457,8 +458,7 @@ impl WasmEngine {
         #[wasm_bindgen(unchecked_param_type = "Lead")] lead: &[u8],
         #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
     ) -> Result<Vec<u8>, JsValue> {
-        let now = now_of(&now)?;
-        to_bytes(&Qualification::from(self.score_lead(lead, now).map_err(|e| input_error(&e))?))
+        to_bytes(&Qualification::from(self.score_lead(lead, now)?))
     }
 
     /// `qualify` for a list of leads in one call (a backtest, an edge batch).
