@@ -9,7 +9,7 @@
 mod workload;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use leadscore::{msgpack, Qualification, Session};
+use leadscore::{msgpack, Session};
 use std::hint::black_box;
 
 fn scoring(c: &mut Criterion) {
@@ -132,7 +132,7 @@ fn read_packed(bytes: &[u8]) -> leadscore::wire::RawLead {
 /// What the WebAssembly module does for `engine.qualify`, natively: read the lead,
 /// score it, write the answer. Gives the answer's length.
 fn qualify_packed(engine: &leadscore::Engine, bytes: &[u8], now: i64) -> usize {
-    msgpack::to_vec(&Qualification::from(engine.score_raw(read_packed(bytes), now).unwrap())).unwrap().len()
+    msgpack::to_vec(&engine.qualify_raw(read_packed(bytes), now).unwrap()).unwrap().len()
 }
 
 /// The peers' own workload (`../shared/peers-bench`: 21 rules, 10,000 leads) scored
@@ -166,6 +166,33 @@ fn peers_workload(c: &mut Criterion) {
     g.bench_function("MessagePack in, qualify, answer out (engine.qualify's module work), per lead", |b| {
         b.iter(|| {
             packed.iter().map(|p| qualify_packed(&engine, black_box(p), now)).sum::<usize>()
+        })
+    });
+    g.finish();
+
+    // The page's loop: a session with the engine watched, each event tracked and the
+    // session evaluated at once (Session.track with watch(engine) in the package).
+    let live = inputs.get(..1_000).unwrap_or(&inputs);
+    let live: Vec<(serde_json::Value, Vec<leadscore::Event>)> = live
+        .iter()
+        .map(|l| {
+            let events = l.get("events").and_then(serde_json::Value::as_array).unwrap();
+            (l.get("profile").cloned().unwrap(), events.iter().map(|e| leadscore::Event::from_json(e, "event").unwrap()).collect())
+        })
+        .collect();
+    let mut g = c.benchmark_group("peers workload live session");
+    g.throughput(Throughput::Elements(live.iter().map(|(_, events)| events.len() as u64).sum()));
+    g.bench_function("track with the engine watched, per event", |b| {
+        b.iter(|| {
+            let mut transitions = 0;
+            for (profile, events) in &live {
+                let mut s = Session::new("v").unwrap();
+                s.update_profile(profile).unwrap();
+                for e in events {
+                    transitions += s.track_and_evaluate(e.clone(), now, &[&engine]).unwrap().transitions.len();
+                }
+            }
+            transitions
         })
     });
     g.finish();

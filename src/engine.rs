@@ -2,7 +2,7 @@
 
 use crate::error::{index, InputError, RuleSetError};
 use crate::event::{Event, PropertyType};
-use crate::explain::{EventTally, ScoreResult};
+use crate::explain::{EventTally, Qualification, ScoreResult};
 use crate::history::{self, MAX_EVENTS_PER_CALL};
 use crate::rules::*;
 use crate::stages::{Band, Grades, Stages};
@@ -89,11 +89,33 @@ impl Engine {
     }
 
     /// Scores a lead as read, `tally` holding the events set aside while reading.
-    fn score_read(&self, lead: &Lead, mut tally: EventTally, now: i64) -> ScoreResult {
-        let events = history::prepare(&lead.events, &mut tally);
-        let mut result = crate::score::evaluate(self, &lead.profile, &events, now, tally);
+    fn score_read(&self, lead: &Lead, tally: EventTally, now: i64) -> ScoreResult {
+        let mut result = crate::score::explain(self, self.figures(lead, tally, now));
         result.lead_id = lead.id.clone();
         result
+    }
+
+    /// [`Engine::score`] without the explanation: the same figures and stage,
+    /// with no contribution lines or reasons written.
+    pub fn qualify(&self, lead: &Lead, now: i64) -> Qualification {
+        self.qualify_read(lead, EventTally::default(), now)
+    }
+
+    /// [`Engine::score_raw`] without the explanation.
+    pub fn qualify_raw(&self, raw: RawLead, now: i64) -> Result<Qualification, InputError> {
+        let (lead, tally) = lead_from_raw(raw, "")?;
+        Ok(self.qualify_read(&lead, tally, now))
+    }
+
+    fn qualify_read(&self, lead: &Lead, tally: EventTally, now: i64) -> Qualification {
+        let mut q = crate::score::qualification(self, &self.figures(lead, tally, now));
+        q.lead_id = lead.id.clone();
+        q
+    }
+
+    fn figures(&self, lead: &Lead, mut tally: EventTally, now: i64) -> crate::score::Figures<'_> {
+        let events = history::prepare(&lead.events, &mut tally);
+        crate::score::figures(self, &lead.profile, &events, crate::score::Matches::Live, now, tally)
     }
 
     /// Scores a lead given as JSON: `{"id"?, "profile"?, "events"?}`. A lead that is

@@ -4,11 +4,11 @@
 
 use crate::engine::Engine;
 use crate::event::Event;
-use crate::explain::{Contribution, ContributionKind, Disqualification, EventTally, Points, ScoreResult};
-use crate::rules::{Award, Centi, DisqualifierTest, EngagementRule, EventMatcher, FitRule, Recency};
+use crate::explain::{Contribution, ContributionKind, Disqualification, EventTally, Points, Qualification, ScoreResult};
+use crate::rules::{Award, Centi, DisqualifierTest, EngagementRule, EventMatcher, Recency};
 use crate::engine::Vocabulary;
 use crate::event::PropertyType;
-use crate::stages::{band_of, StageInputs, Stages, Trigger};
+use crate::stages::{band_of, Stage, StageInputs, StageReason, Stages, Trigger};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -100,6 +100,9 @@ struct Tally {
     sum_milli: i64,
     /// Time of the newest matching event.
     newest: i64,
+    /// What the rule awarded, when it fired: its points and whether its cap bit
+    /// (engagement rules; set once the pass is over).
+    award: Option<(Centi, bool)>,
 }
 
 fn within(age: i64, window: Option<i64>) -> bool {
@@ -243,35 +246,112 @@ fn pass_over_events(engine: &Engine, events: &[Event], now: i64, matches: Matche
     EventPass { tallies, disqualified: event_disqualified }
 }
 
-/// Scores `events` (ascending by time, at most the history limit) at `now`.
-/// `events_tally` arrives holding what the caller already set aside.
-pub fn evaluate(engine: &Engine, profile: &Map<String, Value>, events: &[Event], now: i64, events_tally: EventTally) -> ScoreResult {
-    evaluate_with(engine, profile, events, Matches::Live, now, events_tally)
+/// What scoring a lead comes to before it is explained: the totals and the stage,
+/// and what each rule, cap and disqualifier came to. A [`Qualification`] is read
+/// off it and a [`ScoreResult`] explains it, so the two agree by construction;
+/// what only needs the outcome (`qualify`, a session's `track`) writes no
+/// explanation.
+pub(crate) struct Figures<'e> {
+    pub(crate) now: i64,
+    pub(crate) fit: Centi,
+    pub(crate) engagement: Centi,
+    pub(crate) total: Centi,
+    /// Per fit rule: whether it held.
+    fit_held: Vec<bool>,
+    /// Per engagement rule, then per stage trigger: what the pass gathered, and
+    /// what each rule awarded.
+    tallies: Vec<Tally>,
+    /// Each group whose cap bit, and what it took off (negative).
+    group_cuts: Vec<(usize, Centi)>,
+    /// What `total.max` took off (negative), when it bit.
+    max_cut: Option<Centi>,
+    /// What `total.floorAtZero` added, when it bit.
+    floor_lift: Option<Centi>,
+    /// Per disqualifier: whether it holds.
+    disqualified_by: Vec<bool>,
+    pub(crate) stage: Stage,
+    pub(crate) reason: StageReason<'e>,
+    pub(crate) events: EventTally,
 }
 
-/// [`evaluate`], with what each event matches kept by a session.
-pub(crate) fn evaluate_with(
-    engine: &Engine,
+/// Scores `events` (ascending by time, at most the history limit) at `now`, with
+/// what each event matches worked out as it goes or kept by a session.
+/// `events_tally` arrives holding what the caller already set aside.
+pub(crate) fn figures<'e>(
+    engine: &'e Engine,
     profile: &Map<String, Value>,
     events: &[Event],
     matches: Matches<'_>,
     now: i64,
     mut events_tally: EventTally,
-) -> ScoreResult {
+) -> Figures<'e> {
     let rules = &engine.engagement;
     let triggers = &engine.index.triggers;
-    let EventPass { tallies, disqualified: event_disqualified } = pass_over_events(engine, events, now, matches, &mut events_tally);
+    let EventPass { mut tallies, disqualified: mut disqualified_by } = pass_over_events(engine, events, now, matches, &mut events_tally);
 
     let kept_profile = match matches {
         Matches::Kept { profile, .. } => profile,
         Matches::Live => None,
     };
+    let fit_held: Vec<bool> = match kept_profile {
+        Some(m) if m.fit.len() == engine.fit.len() => m.fit.clone(),
+        _ => engine.fit.iter().map(|r| r.when.matches(profile)).collect(),
+    };
+    let mut fit: Centi = engine.fit.iter().zip(&fit_held).filter(|(_, held)| **held).map(|(r, _)| r.points).sum();
+    for (rule, t) in rules.iter().zip(tallies.iter_mut()) {
+        t.award = award(rule, t, now);
+    }
+    let mut engagement: Centi = tallies.iter().filter_map(|t| t.award).map(|(points, _)| points).sum();
+
+    // Group caps: a group holds fit rules or engagement rules, never both.
+    let group_cuts: Vec<(usize, Centi)> = (0..engine.groups.len())
+        .filter_map(|gi| {
+            let cap = engine.groups.get(gi)?.cap?;
+            let fit_sum: Centi = engine.fit.iter().zip(&fit_held).filter(|(r, held)| **held && r.group == Some(gi)).map(|(r, _)| r.points).sum();
+            let engagement_sum: Centi = rules.iter().zip(&tallies).filter(|(r, _)| r.group == Some(gi)).filter_map(|(_, t)| t.award).map(|(points, _)| points).sum();
+            let sum = fit_sum + engagement_sum;
+            if sum <= cap {
+                return None;
+            }
+            if engine.fit.iter().any(|r| r.group == Some(gi)) {
+                fit -= sum - cap;
+            } else {
+                engagement -= sum - cap;
+            }
+            Some((gi, cap - sum))
+        })
+        .collect();
+    let mut total = fit + engagement;
+    let max_cut = engine.total.max.filter(|m| total > *m).map(|max| max - total);
+    total += max_cut.unwrap_or(0);
+    let floor_lift = (engine.total.floor_at_zero && total < 0).then_some(-total);
+    total += floor_lift.unwrap_or(0);
+
+    // The pass set the flags of event disqualifiers; the profile's are set here.
+    for (k, (d, flag)) in engine.disqualifiers.iter().zip(disqualified_by.iter_mut()).enumerate() {
+        if let DisqualifierTest::Profile(c) = &d.test {
+            *flag = kept_profile.and_then(|m| m.disqualifiers.get(k).copied()).unwrap_or_else(|| c.matches(profile));
+        }
+    }
+    let disqualified = disqualified_by.contains(&true);
+
+    let trigger_tallies = tallies.get(rules.len()..).unwrap_or(&[]);
+    let fired: Vec<&str> = triggers
+        .iter()
+        .zip(trigger_tallies)
+        .filter(|(trigger, t)| t.n >= trigger.at_least)
+        .map(|(trigger, _)| trigger.path.as_str())
+        .collect();
+    let (stage, reason) = engine.stages.qualify(&StageInputs { total, fit, engagement, disqualified, fired_triggers: &fired });
+    Figures { now, fit, engagement, total, fit_held, tallies, group_cuts, max_cut, floor_lift, disqualified_by, stage, reason, events: events_tally }
+}
+
+/// The figures with every fired rule and every limit that bit, in the order a
+/// reader adds them up: fit rules, engagement rules, group caps, the total's limits.
+pub(crate) fn explain(engine: &Engine, f: Figures<'_>) -> ScoreResult {
     let group_name = |g: Option<usize>| g.and_then(|g| engine.groups.get(g)).map(|g| g.name.clone());
-    let mut contributions = Vec::with_capacity(engine.fit.len() + rules.len());
-    let mut fit: Centi = 0;
-    let fit_holds = |i: usize, rule: &FitRule| kept_profile.and_then(|m| m.fit.get(i).copied()).unwrap_or_else(|| rule.when.matches(profile));
-    for (_, rule) in engine.fit.iter().enumerate().filter(|(i, r)| fit_holds(*i, r)) {
-        fit += rule.points;
+    let mut contributions = Vec::with_capacity(engine.fit.len() + engine.engagement.len());
+    for (rule, _) in engine.fit.iter().zip(&f.fit_held).filter(|(_, held)| **held) {
         contributions.push(Contribution {
             id: rule.id.clone(),
             kind: ContributionKind::Fit,
@@ -282,10 +362,8 @@ pub(crate) fn evaluate_with(
             capped: false,
         });
     }
-    let mut engagement: Centi = 0;
-    for (rule, t) in rules.iter().zip(&tallies) {
-        if let Some((points, capped)) = award(rule, t, now) {
-            engagement += points;
+    for (rule, t) in engine.engagement.iter().zip(&f.tallies) {
+        if let Some((points, capped)) = t.award {
             contributions.push(Contribution {
                 id: rule.id.clone(),
                 kind: ContributionKind::Engagement,
@@ -297,74 +375,59 @@ pub(crate) fn evaluate_with(
             });
         }
     }
-
-    // Group caps, each an explicit line so the explanation still adds up.
-    for (gi, group) in engine.groups.iter().enumerate() {
-        let Some(cap) = group.cap else { continue };
-        let sum: Centi = contributions.iter().filter(|c| c.group.as_ref() == Some(&group.name)).map(|c| c.points.0).sum();
-        if sum > cap {
-            if engine.fit.iter().any(|r| r.group == Some(gi)) {
-                fit -= sum - cap;
-            } else {
-                engagement -= sum - cap;
-            }
-            contributions.push(adjustment(group.name.clone(), ContributionKind::GroupCap, cap - sum, Some(group.name.clone())));
+    for &(gi, cut) in &f.group_cuts {
+        if let Some(group) = engine.groups.get(gi) {
+            contributions.push(adjustment(group.name.clone(), ContributionKind::GroupCap, cut, Some(group.name.clone())));
         }
     }
-    let mut total = fit + engagement;
-    if let Some(max) = engine.total.max.filter(|m| total > *m) {
-        contributions.push(adjustment(Arc::from("total.max"), ContributionKind::TotalMax, max - total, None));
-        total = max;
+    if let Some(cut) = f.max_cut {
+        contributions.push(adjustment(Arc::from("total.max"), ContributionKind::TotalMax, cut, None));
     }
-    if engine.total.floor_at_zero && total < 0 {
-        contributions.push(adjustment(Arc::from("total.floorAtZero"), ContributionKind::Floor, -total, None));
-        total = 0;
+    if let Some(lift) = f.floor_lift {
+        contributions.push(adjustment(Arc::from("total.floorAtZero"), ContributionKind::Floor, lift, None));
     }
-
     let disqualifications: Vec<Disqualification> = engine
         .disqualifiers
         .iter()
-        .zip(&event_disqualified)
-        .enumerate()
-        .filter(|(k, (d, by_event))| match &d.test {
-            DisqualifierTest::Profile(c) => kept_profile.and_then(|m| m.disqualifiers.get(*k).copied()).unwrap_or_else(|| c.matches(profile)),
-            DisqualifierTest::Event(_) => **by_event,
-        })
-        .map(|(_, (d, _))| Disqualification { id: d.id.clone(), description: d.description.clone() })
+        .zip(&f.disqualified_by)
+        .filter(|(_, holds)| **holds)
+        .map(|(d, _)| Disqualification { id: d.id.clone(), description: d.description.clone() })
         .collect();
-
-    let trigger_tallies = tallies.get(rules.len()..).unwrap_or(&[]);
-    let fired: Vec<&str> = triggers
-        .iter()
-        .zip(trigger_tallies)
-        .filter(|(trigger, t)| t.n >= trigger.at_least)
-        .map(|(trigger, _)| trigger.path.as_str())
-        .collect();
-    let (stage, stage_reason) = engine.stages.qualify(&StageInputs {
-        total,
-        fit,
-        engagement,
-        disqualified: !disqualifications.is_empty(),
-        fired_triggers: &fired,
-    });
+    let q = qualification(engine, &f);
     ScoreResult {
         lead_id: None,
         ruleset_id: engine.id.clone(),
         ruleset_version: engine.version.clone(),
-        now,
-        total: Points(total),
-        fit: Points(fit),
-        engagement: Points(engagement),
-        stage,
-        stage_reason,
-        grade: engine.grades.grade(fit),
-        level: engine.grades.level(engagement),
-        matrix: engine.grades.matrix(fit, engagement),
-        band: band_of(&engine.bands, total).cloned().unwrap_or_else(|| Arc::from("")),
-        disqualified: !disqualifications.is_empty(),
+        now: f.now,
+        total: q.total,
+        fit: q.fit,
+        engagement: q.engagement,
+        stage: q.stage,
+        stage_reason: f.reason.to_string(),
+        grade: q.grade,
+        level: q.level,
+        matrix: q.matrix,
+        band: q.band,
+        disqualified: q.disqualified,
         disqualifications,
         contributions,
-        events: events_tally,
+        events: f.events,
+    }
+}
+
+/// The outcome the figures come to, without the explanation.
+pub(crate) fn qualification(engine: &Engine, f: &Figures<'_>) -> Qualification {
+    Qualification {
+        lead_id: None,
+        total: Points(f.total),
+        fit: Points(f.fit),
+        engagement: Points(f.engagement),
+        stage: f.stage,
+        grade: engine.grades.grade(f.fit),
+        level: engine.grades.level(f.engagement),
+        matrix: engine.grades.matrix(f.fit, f.engagement),
+        band: band_of(&engine.bands, f.total).cloned().unwrap_or_else(|| Arc::from("")),
+        disqualified: f.disqualified_by.contains(&true),
     }
 }
 

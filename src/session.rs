@@ -5,9 +5,9 @@
 use crate::engine::{check_profile, Engine};
 use crate::error::InputError;
 use crate::event::Event;
-use crate::explain::{Contribution, EventTally, ScoreResult};
+use crate::explain::{Contribution, EventTally, Qualification, ScoreResult};
 use crate::history::{self, Insert};
-use crate::score::{match_event, match_profile, EventMatch, Matches, ProfileMatch};
+use crate::score::{match_event, match_profile, EventMatch, Figures, Matches, ProfileMatch};
 use crate::stages::Stage;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -282,7 +282,16 @@ impl Session {
     /// event changes nothing and evaluates nothing.
     pub fn track_and_evaluate(&mut self, event: Event, now: i64, engines: &[&Engine]) -> Result<TrackResult, InputError> {
         let tracked = self.track(event, now)?;
-        let transitions = engines.iter().flat_map(|engine| self.evaluate(engine, now).transitions).collect();
+        // Only the transitions are wanted: a result is explained only for a move.
+        let mut transitions = Vec::new();
+        for engine in engines {
+            self.kept.fill(engine, &self.profile, &self.events);
+            let figures = self.figures(engine, now);
+            if let (before, Some(after)) = self.advance(engine, figures.stage) {
+                let result = self.explained(engine, figures);
+                transitions.push(self.transition(engine, before, after, &result));
+            }
+        }
         Ok(TrackResult { tracked, transitions })
     }
 
@@ -295,12 +304,27 @@ impl Session {
     /// call with its profile and the events it holds (see docs/RULESET.md on where
     /// the two can differ: far-future events, ids of dropped events).
     pub fn score(&self, engine: &Engine, now: i64) -> ScoreResult {
+        self.explained(engine, self.figures(engine, now))
+    }
+
+    /// [`Session::score`] without the explanation: the same figures and stage.
+    pub fn qualify(&self, engine: &Engine, now: i64) -> Qualification {
+        let mut q = crate::score::qualification(engine, &self.figures(engine, now));
+        q.lead_id = Some(self.subject().to_string());
+        q
+    }
+
+    fn figures<'e>(&self, engine: &'e Engine, now: i64) -> Figures<'e> {
         let mut tally = EventTally::default();
         if self.dropped > 0 {
             tally.skipped.insert("overHistoryLimit", self.dropped);
         }
         let matches = self.kept.get(engine, &self.events);
-        let mut result = crate::score::evaluate_with(engine, &self.profile, &self.events, matches, now, tally);
+        crate::score::figures(engine, &self.profile, &self.events, matches, now, tally)
+    }
+
+    fn explained(&self, engine: &Engine, figures: Figures<'_>) -> ScoreResult {
+        let mut result = crate::score::explain(engine, figures);
         result.lead_id = Some(self.subject().to_string());
         result
     }
@@ -310,38 +334,54 @@ impl Session {
     /// the rule set sets `stages.recycle`.
     pub fn evaluate(&mut self, engine: &Engine, now: i64) -> Evaluation {
         self.kept.fill(engine, &self.profile, &self.events);
-        let mut result = self.score(engine, now);
-        let key = &*engine.key;
-        let stored = self.progress.get(key).copied();
-        let before = stored.unwrap_or_default();
-        let qualified = result.stage;
-        let mut after = before;
+        let figures = self.figures(engine, now);
+        let (before, moved) = self.advance(engine, figures.stage);
+        let mut result = self.explained(engine, figures);
         let mut transitions = Vec::new();
-        if qualified > before.stage || (engine.stages.recycle && qualified < before.stage) {
+        match moved {
+            Some(after) => transitions.push(self.transition(engine, before, after, &result)),
+            None if result.stage < before.stage => {
+                result.stage_reason = format!("stays {} (stages only move forward); now: {}", before.stage.as_str(), result.stage_reason);
+                result.stage = before.stage;
+            }
+            None => {}
+        }
+        Evaluation { result, transitions }
+    }
+
+    /// Records where the lead stands with `engine` once it qualifies for `qualified`:
+    /// where it stood, and where it moved when that is a move (forward, or back
+    /// under `stages.recycle`).
+    fn advance(&mut self, engine: &Engine, qualified: Stage) -> (Progress, Option<Progress>) {
+        let stored = self.progress.get(&*engine.key).copied();
+        let before = stored.unwrap_or_default();
+        let moves = qualified > before.stage || (engine.stages.recycle && qualified < before.stage);
+        let mut after = before;
+        if moves {
             if qualified < before.stage {
                 after.cycle = after.cycle.saturating_add(1);
             }
             after.stage = qualified;
-            transitions.push(Transition {
-                from: before.stage,
-                to: qualified,
-                ruleset_id: engine.id.clone(),
-                ruleset_version: engine.version.clone(),
-                subject: self.subject().to_string(),
-                at: now,
-                idempotency_key: idempotency_key(self.subject(), engine, qualified, after.cycle),
-                reason: result.stage_reason.clone(),
-                total: result.total,
-                reasons: result.contributions.clone(),
-            });
-        } else if qualified < before.stage {
-            result.stage_reason = format!("stays {} (stages only move forward); now: {}", before.stage.as_str(), result.stage_reason);
-            result.stage = before.stage;
         }
         if stored != Some(after) {
-            self.progress.insert(key.to_string(), after);
+            self.progress.insert(engine.key.to_string(), after);
         }
-        Evaluation { result, transitions }
+        (before, moves.then_some(after))
+    }
+
+    fn transition(&self, engine: &Engine, before: Progress, after: Progress, result: &ScoreResult) -> Transition {
+        Transition {
+            from: before.stage,
+            to: after.stage,
+            ruleset_id: engine.id.clone(),
+            ruleset_version: engine.version.clone(),
+            subject: self.subject().to_string(),
+            at: result.now,
+            idempotency_key: idempotency_key(self.subject(), engine, after.stage, after.cycle),
+            reason: result.stage_reason.clone(),
+            total: result.total,
+            reasons: result.contributions.clone(),
+        }
     }
 
     /// The stage this session last reached with the rule set `id@version`.

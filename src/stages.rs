@@ -1,5 +1,6 @@
 //! Lifecycle stages (MQL, PQL, SQL), fit grades, engagement levels and score bands.
 
+use crate::explain::Points;
 use crate::rules::{Centi, EventMatcher};
 use serde::Serialize;
 
@@ -67,6 +68,32 @@ pub struct Stages {
     pub recycle: bool,
 }
 
+/// Why a lead is at its stage: a result's `stageReason`, in words when displayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StageReason<'s> {
+    Disqualified,
+    /// An SQL trigger fired (its path in the rule set).
+    IntentTrigger(&'s str),
+    SqlThreshold { total: Centi, threshold: Centi },
+    /// A PQL trigger fired (its path in the rule set).
+    ProductTrigger(&'s str),
+    MqlThreshold { total: Centi, threshold: Centi },
+    NoStage,
+}
+
+impl std::fmt::Display for StageReason<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            StageReason::Disqualified => f.write_str("disqualified"),
+            StageReason::IntentTrigger(path) => write!(f, "intent trigger {path} fired"),
+            StageReason::SqlThreshold { total, threshold } => write!(f, "total {} reached the SQL threshold {}", Points(total), Points(threshold)),
+            StageReason::ProductTrigger(path) => write!(f, "product trigger {path} fired"),
+            StageReason::MqlThreshold { total, threshold } => write!(f, "total {} reached the MQL threshold {}", Points(total), Points(threshold)),
+            StageReason::NoStage => f.write_str("no stage's conditions hold"),
+        }
+    }
+}
+
 /// What the stage rules see of a scored lead.
 pub struct StageInputs<'a> {
     pub total: Centi,
@@ -79,22 +106,24 @@ pub struct StageInputs<'a> {
 
 impl Stages {
     /// The stage the lead's current numbers qualify it for, and why, in words.
-    pub fn qualify(&self, s: &StageInputs<'_>) -> (Stage, String) {
+    /// The stage the inputs reach, and why. The reason is written out only when a
+    /// result is explained (a `Qualification` and a session's `track` never do).
+    pub fn qualify<'s>(&'s self, s: &StageInputs<'_>) -> (Stage, StageReason<'s>) {
         if s.disqualified {
-            return (Stage::None, "disqualified".into());
+            return (Stage::None, StageReason::Disqualified);
         }
         if let Some(sql) = &self.sql {
             if let Some(t) = sql.on.iter().find(|t| s.fired_triggers.contains(&t.path.as_str())) {
-                return (Stage::Sql, format!("intent trigger {} fired", t.path));
+                return (Stage::Sql, StageReason::IntentTrigger(&t.path));
             }
-            if let Some(th) = sql.threshold.filter(|th| s.total >= *th) {
-                return (Stage::Sql, format!("total {} reached the SQL threshold {}", fmt_points(s.total), fmt_points(th)));
+            if let Some(threshold) = sql.threshold.filter(|th| s.total >= *th) {
+                return (Stage::Sql, StageReason::SqlThreshold { total: s.total, threshold });
             }
         }
         if let Some(pql) = &self.pql {
             if pql.min_fit.is_none_or(|m| s.fit >= m) {
                 if let Some(t) = pql.on.iter().find(|t| s.fired_triggers.contains(&t.path.as_str())) {
-                    return (Stage::Pql, format!("product trigger {} fired", t.path));
+                    return (Stage::Pql, StageReason::ProductTrigger(&t.path));
                 }
             }
         }
@@ -103,10 +132,10 @@ impl Stages {
                 && mql.min_fit.is_none_or(|m| s.fit >= m)
                 && mql.min_engagement.is_none_or(|m| s.engagement >= m)
             {
-                return (Stage::Mql, format!("total {} reached the MQL threshold {}", fmt_points(s.total), fmt_points(mql.threshold)));
+                return (Stage::Mql, StageReason::MqlThreshold { total: s.total, threshold: mql.threshold });
             }
         }
-        (Stage::None, "no stage's conditions hold".into())
+        (Stage::None, StageReason::NoStage)
     }
 
     pub fn triggers(&self) -> impl Iterator<Item = &Trigger> {

@@ -18,7 +18,8 @@
 
 use crate::history::MAX_EVENTS_PER_CALL;
 use crate::msgpack;
-use crate::{Engine, Event, InputError, Problem, Qualification, RuleSetError, Session, Tracked};
+use crate::wire::RawLead;
+use crate::{Engine, Event, InputError, Problem, RuleSetError, Session, Tracked};
 use js_sys::{Array, Object, Reflect};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -417,7 +418,7 @@ impl WasmEngine {
         #[wasm_bindgen(unchecked_param_type = "Lead")] lead: &[u8],
         #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
     ) -> Result<Vec<u8>, JsValue> {
-        to_bytes(&self.score_lead(lead, now)?)
+        to_bytes(&self.score_lead(lead, now, Engine::score_raw)?)
     }
 
     /// Scores a lead given as JSON text; returns the result as JSON text.
@@ -432,11 +433,12 @@ impl WasmEngine {
         self.score(lead, now)
     }
 
-    /// One lead scored, for `score` and `qualify` (as `score_leads` is for a batch).
-    fn score_lead(&self, bytes: &[u8], now: JsValue) -> Result<crate::ScoreResult, JsValue> {
+    /// One lead read and scored by `score` (`Engine::score_raw` or `qualify_raw`),
+    /// for `score` and `qualify` (as `score_leads` is for a batch).
+    fn score_lead<T>(&self, bytes: &[u8], now: JsValue, score: fn(&Engine, RawLead, i64) -> Result<T, InputError>) -> Result<T, JsValue> {
         let now = now_of(&now)?;
         let raw = read_all(bytes, |r| crate::wire::read_lead(r, MAX_EVENTS_PER_CALL)).map_err(|e| input_error(&unreadable("", "the lead", &e)))?;
-        self.inner.score_raw(raw, now).map_err(|e| input_error(&e))
+        score(&self.inner, raw, now).map_err(|e| input_error(&e))
     }
 
     /// Scores a list of leads in one call: the same results as `score` on each.
@@ -447,7 +449,7 @@ impl WasmEngine {
         #[wasm_bindgen(unchecked_param_type = "Lead[]")] leads: &[u8],
         #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
     ) -> Result<Vec<u8>, JsValue> {
-        to_bytes(&self.score_leads(leads, now)?)
+        to_bytes(&self.score_leads(leads, now, Engine::score_raw)?)
     }
 
     /// Scores one lead and gives its score and stage without the explanation:
@@ -458,7 +460,7 @@ impl WasmEngine {
         #[wasm_bindgen(unchecked_param_type = "Lead")] lead: &[u8],
         #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
     ) -> Result<Vec<u8>, JsValue> {
-        to_bytes(&Qualification::from(self.score_lead(lead, now)?))
+        to_bytes(&self.score_lead(lead, now, Engine::qualify_raw)?)
     }
 
     /// `qualify` for a list of leads in one call (a backtest, an edge batch).
@@ -468,19 +470,18 @@ impl WasmEngine {
         #[wasm_bindgen(unchecked_param_type = "Lead[]")] leads: &[u8],
         #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
     ) -> Result<Vec<u8>, JsValue> {
-        let results = self.score_leads(leads, now)?;
-        to_bytes(&results.into_iter().map(Qualification::from).collect::<Vec<_>>())
+        to_bytes(&self.score_leads(leads, now, Engine::qualify_raw)?)
     }
 
-    /// Each lead of a batch scored.
-    fn score_leads(&self, leads: &[u8], now: JsValue) -> Result<Vec<crate::ScoreResult>, JsValue> {
+    /// Each lead of a batch scored by `score`.
+    fn score_leads<T>(&self, leads: &[u8], now: JsValue, score: fn(&Engine, RawLead, i64) -> Result<T, InputError>) -> Result<Vec<T>, JsValue> {
         let now = now_of(&now)?;
         let raw = read_all(leads, |r| crate::wire::read_leads(r, MAX_EVENTS_PER_CALL))
             .map_err(|e| input_error(&unreadable("", "the list of leads", &e)))?
             .map_err(|t| input("", "wrongType", format!("leads is a list of leads, not {t}")))?;
         raw.into_iter()
             .enumerate()
-            .map(|(i, lead)| self.inner.score_raw(lead, now).map_err(|e| input_error(&in_batch(e, i))))
+            .map(|(i, lead)| score(&self.inner, lead, now).map_err(|e| input_error(&in_batch(e, i))))
             .collect()
     }
 
@@ -639,7 +640,7 @@ impl WasmSession {
     #[wasm_bindgen(unchecked_return_type = "Qualification")]
     pub fn qualify(&self, engine: &WasmEngine, #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue) -> Result<Vec<u8>, JsValue> {
         let now = now_of(&now)?;
-        to_bytes(&Qualification::from(self.inner.score(&engine.inner, now)))
+        to_bytes(&self.inner.qualify(&engine.inner, now))
     }
 
     /// The stage this session last reached with the engine's rule set and version.

@@ -7,7 +7,7 @@
 mod common;
 use common::*;
 use leadscore::history::HISTORY_LIMIT;
-use leadscore::{Engine, Session};
+use leadscore::{Engine, Qualification, Session};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -127,6 +127,47 @@ proptest! {
                     prop_assert_eq!(s.score(engine, now).to_json(), fresh.score(engine, now).to_json());
                 }
             }
+        }
+    }
+
+    #[test]
+    fn qualify_gives_the_figures_score_explains(p in profile(), events in proptest::collection::vec(event(), 0..40), later in 0i64..(60 * DAY)) {
+        // `qualify` skips writing the explanation; its figures must be the ones the
+        // explained result holds, in a batch and in a session, at any now.
+        let lead = leadscore::engine::lead_from_owned(json!({"id": "l", "profile": p, "events": events}), "").unwrap().0;
+        let mut s = Session::new("v").unwrap();
+        s.update_profile(&p).unwrap();
+        for e in &events {
+            s.track_value(e, NOW).unwrap();
+        }
+        for engine in examples() {
+            for now in [NOW, NOW + later, NOW - later] {
+                prop_assert_eq!(engine.qualify(&lead, now), Qualification::from(engine.score(&lead, now)));
+                prop_assert_eq!(s.qualify(&engine, now), Qualification::from(s.score(&engine, now)));
+            }
+        }
+    }
+
+    #[test]
+    fn watched_tracking_reports_what_evaluating_reports(p in profile(), events in proptest::collection::vec(event(), 0..40), months_every in 2usize..9) {
+        // A session with engines watched explains a result only when the stage moves;
+        // it must report the transitions, and keep the progress, that tracking and
+        // then evaluating each engine gives. Now moves on, so stages also fall back.
+        let engines = examples();
+        let watched: Vec<&Engine> = engines.iter().collect();
+        let mut a = Session::new("v").unwrap();
+        let mut b = Session::new("v").unwrap();
+        a.update_profile(&p).unwrap();
+        b.update_profile(&p).unwrap();
+        for (i, e) in events.iter().enumerate() {
+            let now = NOW + (i / months_every) as i64 * 30 * DAY;
+            let event = leadscore::Event::from_json(e, "event").unwrap();
+            let reported = a.track_and_evaluate(event.clone(), now, &watched).unwrap();
+            let tracked = b.track(event, now).unwrap();
+            let evaluated: Vec<_> = engines.iter().flat_map(|engine| b.evaluate(engine, now).transitions).collect();
+            prop_assert_eq!(reported.tracked, tracked);
+            prop_assert_eq!(reported.transitions, evaluated);
+            prop_assert_eq!(a.save(), b.save());
         }
     }
 
