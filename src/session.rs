@@ -9,6 +9,7 @@ use crate::explain::{Contribution, EventTally, Qualification, ScoreResult};
 use crate::history::{self, Insert};
 use crate::score::{match_event, match_profile, EventMatch, Figures, Matches, ProfileMatch};
 use crate::stages::Stage;
+use crate::wire::{read_state, EventParts, RawSavedEvent, RawState};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -426,29 +427,38 @@ impl Session {
     /// Restores saved state, checking it as strictly as fresh input.
     pub fn restore(text: &str) -> Result<Session, InputError> {
         check_state_size(text.len())?;
-        let v: Value = serde_json::from_str(text).map_err(|e| InputError::new("", "invalidJson", format!("saved state is not valid JSON: {e}")))?;
-        Session::restore_value(v)
+        let mut de = serde_json::Deserializer::from_str(text);
+        let raw = read_state(&mut de, history::HISTORY_LIMIT)
+            .and_then(|raw| de.end().map(|()| raw))
+            .map_err(|e| InputError::new("", "invalidJson", format!("saved state is not valid JSON: {e}")))?;
+        Session::restore_raw(raw)
     }
 
     /// [`Session::restore`] from saved state already read into a JSON value.
     pub fn restore_value(v: Value) -> Result<Session, InputError> {
-        match v.get("v").and_then(Value::as_u64) {
+        let raw = read_state(v, history::HISTORY_LIMIT).map_err(|e| InputError::new("", "invalidState", format!("saved state could not be read: {e}")))?;
+        Session::restore_raw(raw)
+    }
+
+    /// Checks saved state's parts as read (see [`crate::wire::read_state`]), with
+    /// no JSON value tree built for its events.
+    pub fn restore_raw(raw: RawState) -> Result<Session, InputError> {
+        // Anything but an object has no version either.
+        let parts = raw.unwrap_or_default();
+        match parts.version.as_ref().and_then(Value::as_u64) {
             Some(n) if n == u64::from(STATE_VERSION) => {}
             Some(n) => return Err(InputError::new("v", "unknownVersion", format!("saved state has version {n}; this build reads version {STATE_VERSION}"))),
             None => return Err(InputError::new("v", "missingKey", "saved state has no version \"v\": is this a leadscore session?")),
         }
-        let Value::Object(mut obj) = v else {
-            return Err(InputError::new("", "invalidState", "saved state is an object"));
-        };
-        if let Some(k) = obj.keys().find(|k| !matches!(k.as_str(), "v" | "id" | "lead" | "profile" | "events" | "dropped" | "progress")) {
+        if let Some(k) = &parts.unknown_key {
             return Err(damaged(k, format!("unknown key \"{k}\"")));
         }
-        let id = match obj.remove("id") {
+        let id = match parts.id {
             Some(Value::String(id)) => id,
             _ => return Err(damaged("id", "the session id is missing".into())),
         };
         check_id(&id, "id", "the session id")?;
-        let lead = match obj.remove("lead") {
+        let lead = match parts.lead {
             None | Some(Value::Null) => None,
             Some(Value::String(lead)) => {
                 check_id(&lead, "lead", "the lead id")?;
@@ -456,24 +466,24 @@ impl Session {
             }
             Some(_) => return Err(damaged("lead", "the lead id is not text".into())),
         };
-        let profile = match obj.remove("profile") {
+        let profile = match parts.profile {
             None => Map::new(),
             Some(p) => check_profile(p, "profile")?,
         };
-        let events = match obj.remove("events") {
+        let events = match parts.events {
             None => Vec::new(),
-            Some(Value::Array(items)) if items.len() > history::HISTORY_LIMIT => {
-                return Err(InputError::new("events", "tooMany", format!("saved state holds {} events; the limit is {}", items.len(), history::HISTORY_LIMIT)))
+            Some(Ok(_)) if parts.event_count > history::HISTORY_LIMIT => {
+                return Err(InputError::new("events", "tooMany", format!("saved state holds {} events; the limit is {}", parts.event_count, history::HISTORY_LIMIT)))
             }
-            Some(Value::Array(items)) => items.into_iter().enumerate().map(|(i, e)| saved_event(e, &format!("events[{i}]"))).collect::<Result<Vec<_>, _>>()?,
-            Some(_) => return Err(damaged("events", "\"events\" is not a list".into())),
+            Some(Ok(items)) => items.into_iter().enumerate().map(|(i, e)| saved_event(e, &|| format!("events[{i}]"))).collect::<Result<Vec<_>, _>>()?,
+            Some(Err(_)) => return Err(damaged("events", "\"events\" is not a list".into())),
         };
-        let dropped = match obj.remove("dropped") {
+        let dropped = match parts.dropped {
             None => 0,
             Some(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| damaged("dropped", "not a count".into()))?,
         };
         let mut progress = BTreeMap::new();
-        match obj.remove("progress") {
+        match parts.progress {
             None => {}
             Some(Value::Object(map)) => {
                 for (key, p) in map {
@@ -508,32 +518,31 @@ fn damaged(path: &str, what: String) -> InputError {
 }
 
 /// An event as `save` writes it (`p` holds the properties, `anon` marks anonymous
-/// history), checked by the same rules as a fresh event.
-fn saved_event(v: Value, path: &str) -> Result<Event, InputError> {
-    let Value::Object(mut m) = v else {
-        return Err(damaged(path, "an event is not an object".into()));
+/// history), checked by the same rules as a fresh event. `path` is made only for
+/// an error.
+fn saved_event(raw: RawSavedEvent, path: &dyn Fn() -> String) -> Result<Event, InputError> {
+    let Ok(parts) = raw else {
+        return Err(damaged(&path(), "an event is not an object".into()));
     };
-    let anonymous = match m.remove("anon") {
+    let anonymous = match parts.anon {
         None => false,
         Some(Value::Bool(b)) => b,
-        Some(_) => return Err(damaged(&format!("{path}.anon"), "not true or false".into())),
+        Some(_) => return Err(damaged(&format!("{}.anon", path()), "not true or false".into())),
     };
-    if let Some(k) = m.keys().find(|k| !matches!(k.as_str(), "type" | "ts" | "id" | "p")) {
-        return Err(damaged(&format!("{path}.{k}"), format!("unknown key \"{k}\"")));
+    if let Some(k) = &parts.unknown_key {
+        return Err(damaged(&format!("{}.{k}", path()), format!("unknown key \"{k}\"")));
     }
-    match m.remove("p") {
-        None => {}
-        Some(Value::Object(props)) => {
-            for (k, v) in props {
-                if matches!(k.as_str(), "type" | "ts" | "id") {
-                    return Err(damaged(&format!("{path}.p.{k}"), format!("\"{k}\" cannot be a property")));
-                }
-                m.insert(k, v);
+    let properties = match parts.properties {
+        None => Vec::new(),
+        Some(Ok(props)) => {
+            if let Some((k, _)) = props.iter().find(|(k, _)| matches!(k.as_str(), "type" | "ts" | "id")) {
+                return Err(damaged(&format!("{}.p.{k}", path()), format!("\"{k}\" cannot be a property")));
             }
+            props
         }
-        Some(_) => return Err(damaged(&format!("{path}.p"), "the properties are not an object".into())),
-    }
-    let mut e = Event::from_owned(Value::Object(m), path)?;
+        Some(Err(_)) => return Err(damaged(&format!("{}.p", path()), "the properties are not an object".into())),
+    };
+    let mut e = Event::from_raw_at(Ok(EventParts { kind: parts.kind, ts: parts.ts, id: parts.id, properties }), path)?;
     e.anonymous = anonymous;
     Ok(e)
 }

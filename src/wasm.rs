@@ -16,7 +16,7 @@
 //! `problems`). Nothing here panics, and nothing here lets a JS exception unwind
 //! through Rust frames: every call into JS is one that reports failure as a value.
 
-use crate::history::MAX_EVENTS_PER_CALL;
+use crate::history::{HISTORY_LIMIT, MAX_EVENTS_PER_CALL};
 use crate::msgpack;
 use crate::wire::RawLead;
 use crate::{Engine, Event, InputError, Problem, RuleSetError, Session, Tracked};
@@ -514,8 +514,8 @@ pub struct WasmSession {
 
 impl WasmSession {
     /// A session from saved state, however it arrived (text or bytes).
-    fn restored(state: Value) -> Result<WasmSession, JsValue> {
-        Session::restore_value(state).map(|inner| WasmSession { inner, watched: Vec::new(), transitions: Vec::new() }).map_err(|e| input_error(&e))
+    fn restored(state: crate::wire::RawState) -> Result<WasmSession, JsValue> {
+        Session::restore_raw(state).map(|inner| WasmSession { inner, watched: Vec::new(), transitions: Vec::new() }).map_err(|e| input_error(&e))
     }
 }
 
@@ -531,7 +531,7 @@ impl WasmSession {
     /// Brings back a session from the text `save()` wrote.
     pub fn restore(#[wasm_bindgen(unchecked_param_type = "string")] saved: &[u8]) -> Result<WasmSession, JsValue> {
         crate::session::check_state_size(saved.len()).map_err(|e| input_error(&e))?;
-        let state = json_value(saved, "", "saved state").map_err(|e| input_error(&e))?;
+        let state = read_all(saved, |r| crate::wire::read_state(r, HISTORY_LIMIT)).map_err(|e| input_error(&unreadable("", "saved state", &e)))?;
         WasmSession::restored(state)
     }
 
@@ -539,7 +539,7 @@ impl WasmSession {
     #[wasm_bindgen(js_name = restoreBytes)]
     pub fn restore_bytes(#[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] saved: &[u8]) -> Result<WasmSession, JsValue> {
         crate::session::check_state_size(saved.len()).map_err(|e| input_error(&e))?;
-        let state = read_all(saved, |r| Value::deserialize(r))
+        let state = read_all(saved, |r| crate::wire::read_state(r, HISTORY_LIMIT))
             .map_err(|e| input("", "invalidState", format!("saved state is not what saveBytes() writes: {e}")))?;
         WasmSession::restored(state)
     }

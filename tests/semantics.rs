@@ -378,6 +378,9 @@ fn session_state_round_trips_and_bad_state_is_refused() {
     doc["events"][0]["ts"] = json!(NOW);
     doc["events"][0]["was"] = json!(1);
     assert_eq!(err(&doc.to_string()).path, "events[0].was");
+    // Several unknown keys: the first by name is named, in whatever order they were written.
+    let unknown = saved.replacen('{', r#"{"zz": 1, "was": 2, "xx": 3, "#, 1);
+    assert_eq!(err(&unknown).path, "was");
     let mut doc: serde_json::Value = serde_json::from_str(&saved).unwrap();
     doc["progress"]["t@1"]["stage"] = json!("vip");
     assert_eq!((err(&doc.to_string()).path.as_str(), err(&doc.to_string()).code), ("progress.t@1", "invalidState"));
