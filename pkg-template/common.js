@@ -93,12 +93,24 @@ const leadsText = (text) => leads(parsed(text, '', "the leads' JSON", inputError
 const ruleSet = (v) => bytesOf(typeof v === 'string' ? parsed(v, '', 'the rule set', ruleSetError) : v, '', 'the rule set', ruleSetError);
 
 /**
+ * `now` as the module takes it: a float64, of which src/wasm.rs refuses NaN,
+ * fractions and what lies beyond a Date's range. Anything but a number is refused
+ * here, as the crossing would turn it into one ('1' into 1, null into 0).
+ */
+function timestamp(now) {
+    if (typeof now === 'number') return now;
+    const what = typeof now === 'string' ? `the string ${JSON.stringify(now.slice(0, 40))}` : kind(now);
+    const hint = now instanceof Date ? ': pass date.getTime()' : '';
+    throw inputError('now', 'wrongType', `now is milliseconds since the epoch, a number like Date.now(), not ${what}${hint}`);
+}
+
+/**
  * A method `(first, now)` whose first argument goes through `input` (to bytes) and
  * whose result is decoded, then written as JSON text when `asText`.
  */
 const crossing = (input, asText) => (fn) =>
     function (first, now) {
-        const result = decode(fn.call(this, input(first), now));
+        const result = decode(fn.call(this, input(first), timestamp(now)));
         return asText ? JSON.stringify(result) : result;
     };
 const asIs = (v) => v;
@@ -136,7 +148,7 @@ const SESSION_METHODS = {
     // plus 4 when it caused transitions, which __takeTransitions hands over.
     track: (fn) =>
         function (event, now) {
-            const code = fn.call(this, bytesOf(event, 'event', 'the event', inputError), now);
+            const code = fn.call(this, bytesOf(event, 'event', 'the event', inputError), timestamp(now));
             return { tracked: TRACKED[code & 3], transitions: code & 4 ? decode(this.__takeTransitions()) : [] };
         },
     evaluate: crossing(asIs, false),

@@ -337,15 +337,14 @@ fn to_bytes<T: Serialize>(v: &T) -> Result<Vec<u8>, JsValue> {
 }
 
 /// `now`: a whole number of milliseconds since the epoch, within the range of a Date.
-fn now_of(v: &JsValue) -> Result<i64, JsValue> {
-    let Some(f) = v.as_f64() else {
-        let hint = if v.is_instance_of::<js_sys::Date>() { ": pass date.getTime()" } else { "" };
-        return Err(input("now", "wrongType", format!("now is milliseconds since the epoch, a number like Date.now(), not {}{hint}", js_kind(v))));
-    };
-    if !f.is_finite() || f.fract() != 0.0 || f.abs() > MAX_NOW_MS {
-        return Err(input("now", "invalidTimestamp", format!("now is {}: it must be a whole number of milliseconds since the epoch, within ±8.64e15", number_text(v))));
+/// It crosses as an f64, so reading it costs no call back into JavaScript (a tenth
+/// of a `track`); `common.js` refuses what is not a number before the crossing
+/// would turn it into one.
+fn now_of(now: f64) -> Result<i64, JsValue> {
+    if !now.is_finite() || now.fract() != 0.0 || now.abs() > MAX_NOW_MS {
+        return Err(input("now", "invalidTimestamp", format!("now is {}: it must be a whole number of milliseconds since the epoch, within ±8.64e15", number_text(&JsValue::from_f64(now)))));
     }
-    Ok(f as i64)
+    Ok(now as i64)
 }
 
 fn text_of(v: &JsValue, path: &str, what: &str) -> Result<String, JsValue> {
@@ -416,7 +415,7 @@ impl WasmEngine {
     pub fn score(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Lead")] lead: &[u8],
-        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
+        now: f64,
     ) -> Result<Vec<u8>, JsValue> {
         to_bytes(&self.score_lead(lead, now, Engine::score_raw)?)
     }
@@ -428,15 +427,15 @@ impl WasmEngine {
     pub fn score_json(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] lead: &[u8],
-        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
+        now: f64,
     ) -> Result<Vec<u8>, JsValue> {
         self.score(lead, now)
     }
 
     /// One lead read and scored by `score` (`Engine::score_raw` or `qualify_raw`),
     /// for `score` and `qualify` (as `score_leads` is for a batch).
-    fn score_lead<T>(&self, bytes: &[u8], now: JsValue, score: fn(&Engine, RawLead, i64) -> Result<T, InputError>) -> Result<T, JsValue> {
-        let now = now_of(&now)?;
+    fn score_lead<T>(&self, bytes: &[u8], now: f64, score: fn(&Engine, RawLead, i64) -> Result<T, InputError>) -> Result<T, JsValue> {
+        let now = now_of(now)?;
         let raw = read_all(bytes, |r| crate::wire::read_lead(r, MAX_EVENTS_PER_CALL)).map_err(|e| input_error(&unreadable("", "the lead", &e)))?;
         score(&self.inner, raw, now).map_err(|e| input_error(&e))
     }
@@ -447,7 +446,7 @@ impl WasmEngine {
     pub fn score_many(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Lead[]")] leads: &[u8],
-        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
+        now: f64,
     ) -> Result<Vec<u8>, JsValue> {
         to_bytes(&self.score_leads(leads, now, Engine::score_raw)?)
     }
@@ -458,7 +457,7 @@ impl WasmEngine {
     pub fn qualify(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Lead")] lead: &[u8],
-        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
+        now: f64,
     ) -> Result<Vec<u8>, JsValue> {
         to_bytes(&self.score_lead(lead, now, Engine::qualify_raw)?)
     }
@@ -468,14 +467,14 @@ impl WasmEngine {
     pub fn qualify_many(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Lead[]")] leads: &[u8],
-        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
+        now: f64,
     ) -> Result<Vec<u8>, JsValue> {
         to_bytes(&self.score_leads(leads, now, Engine::qualify_raw)?)
     }
 
     /// Each lead of a batch scored by `score`.
-    fn score_leads<T>(&self, leads: &[u8], now: JsValue, score: fn(&Engine, RawLead, i64) -> Result<T, InputError>) -> Result<Vec<T>, JsValue> {
-        let now = now_of(&now)?;
+    fn score_leads<T>(&self, leads: &[u8], now: f64, score: fn(&Engine, RawLead, i64) -> Result<T, InputError>) -> Result<Vec<T>, JsValue> {
+        let now = now_of(now)?;
         let raw = read_all(leads, |r| crate::wire::read_leads(r, MAX_EVENTS_PER_CALL))
             .map_err(|e| input_error(&unreadable("", "the list of leads", &e)))?
             .map_err(|t| input("", "wrongType", format!("leads is a list of leads, not {t}")))?;
@@ -491,7 +490,7 @@ impl WasmEngine {
     pub fn score_many_json(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] leads: &[u8],
-        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
+        now: f64,
     ) -> Result<Vec<u8>, JsValue> {
         self.score_many(leads, now)
     }
@@ -594,9 +593,9 @@ impl WasmSession {
     pub fn track(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "LeadEvent")] event: &[u8],
-        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
+        now: f64,
     ) -> Result<u32, JsValue> {
-        let now = now_of(&now)?;
+        let now = now_of(now)?;
         let raw = read_all(event, |r| crate::wire::read_event(r)).map_err(|e| input_error(&unreadable("event", "the event", &e)))?;
         let event = Event::from_raw(raw, "event").map_err(|e| input_error(&e))?;
         let engines: Vec<&Engine> = self.watched.iter().map(|e| &**e).collect();
@@ -623,23 +622,23 @@ impl WasmSession {
     /// Scores the session at `now` and reports each stage transition the first time
     /// it happens.
     #[wasm_bindgen(unchecked_return_type = "Evaluation")]
-    pub fn evaluate(&mut self, engine: &WasmEngine, #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue) -> Result<Vec<u8>, JsValue> {
-        let now = now_of(&now)?;
+    pub fn evaluate(&mut self, engine: &WasmEngine, now: f64) -> Result<Vec<u8>, JsValue> {
+        let now = now_of(now)?;
         to_bytes(&self.inner.evaluate(&engine.inner, now))
     }
 
     /// Scores the session at `now` without changing it.
     #[wasm_bindgen(unchecked_return_type = "ScoreResult")]
-    pub fn score(&self, engine: &WasmEngine, #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue) -> Result<Vec<u8>, JsValue> {
-        let now = now_of(&now)?;
+    pub fn score(&self, engine: &WasmEngine, now: f64) -> Result<Vec<u8>, JsValue> {
+        let now = now_of(now)?;
         to_bytes(&self.inner.score(&engine.inner, now))
     }
 
     /// The session's score and stage at `now` without the explanation (a live score
     /// on the page): the figures of `score`, lighter to return. Changes nothing.
     #[wasm_bindgen(unchecked_return_type = "Qualification")]
-    pub fn qualify(&self, engine: &WasmEngine, #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue) -> Result<Vec<u8>, JsValue> {
-        let now = now_of(&now)?;
+    pub fn qualify(&self, engine: &WasmEngine, now: f64) -> Result<Vec<u8>, JsValue> {
+        let now = now_of(now)?;
         to_bytes(&self.inner.qualify(&engine.inner, now))
     }
 

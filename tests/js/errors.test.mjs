@@ -140,6 +140,12 @@ test('now must be a whole number of milliseconds', () => {
     throwsInput(() => s.track({ type: 'x', ts: NOW }, NaN), { path: 'now' });
     throwsInput(() => s.evaluate(engine, 1.25), { path: 'now' });
     throwsInput(() => s.score(engine, null), { path: 'now' });
+    throwsInput(() => s.qualify(engine, '1'), { path: 'now', code: 'wrongType' });
+    throwsInput(() => engine.qualify(lead(), [NOW]), { path: 'now', code: 'wrongType' });
+    throwsInput(() => engine.qualifyMany([lead()], 8.64e15 + 1), { path: 'now', code: 'invalidTimestamp' });
+    // A number as text is named, as the crossing would otherwise read it as a number.
+    assert.match(throwsInput(() => s.track({ type: 'x', ts: NOW }, String(NOW)), { path: 'now', code: 'wrongType' }).message, new RegExp(`the string "${NOW}"`));
+    assert.deepEqual(JSON.parse(s.save()).events, [], 'a refused now tracks nothing');
     // The edges of the range are fine.
     assert.equal(engine.score({}, 8.64e15).now, 8.64e15);
     assert.equal(engine.score({}, -8.64e15).total, 0);
