@@ -118,14 +118,6 @@ fn decay(recency: Recency, age: i64) -> f64 {
     }
 }
 
-/// What one pass over a lead's events gathers.
-struct EventPass {
-    /// One per engagement rule, then one per stage trigger.
-    tallies: Vec<Tally>,
-    /// One per disqualifier: whether an event disqualified the lead.
-    disqualified: Vec<bool>,
-}
-
 /// What an event counts for under one rule set, whatever `now` is: what a session
 /// keeps per held event and engine, so that evaluating it again tests no filters.
 #[derive(Debug, Clone, PartialEq)]
@@ -189,12 +181,13 @@ fn filter_holds(engine: &Engine, target: Target, e: &Event) -> bool {
 }
 
 /// The pass over `events` (ascending by time): each admitted event is offered to
-/// what it matches, with the checks that depend on `now` (expiry, windows).
-fn pass_over_events(engine: &Engine, events: &[Event], now: i64, matches: Matches<'_>, events_tally: &mut EventTally) -> EventPass {
+/// what it matches, with the checks that depend on `now` (expiry, windows). Gives
+/// a tally per engagement rule, then per stage trigger, and sets the flag in
+/// `event_disqualified` (one per disqualifier) of each disqualifier an event meets.
+fn pass_over_events(engine: &Engine, events: &[Event], now: i64, matches: Matches<'_>, events_tally: &mut EventTally, event_disqualified: &mut [bool]) -> Vec<Tally> {
     let rules = &engine.engagement;
     let triggers = &engine.index.triggers;
     let mut tallies = vec![Tally::default(); rules.len() + triggers.len()];
-    let mut event_disqualified = vec![false; engine.disqualifiers.len()];
     let mut scored = 0u32;
     let mut offer = |target: Target, e: &Event, age: i64| match target {
         Target::Rule(i) => {
@@ -243,7 +236,7 @@ fn pass_over_events(engine: &Engine, events: &[Event], now: i64, matches: Matche
         }
     }
     events_tally.scored = scored;
-    EventPass { tallies, disqualified: event_disqualified }
+    tallies
 }
 
 /// What scoring a lead comes to before it is explained: the totals and the stage,
@@ -256,22 +249,45 @@ pub(crate) struct Figures<'e> {
     pub(crate) fit: Centi,
     pub(crate) engagement: Centi,
     pub(crate) total: Centi,
-    /// Per fit rule: whether it held.
-    fit_held: Vec<bool>,
+    /// Per fit rule whether it held, then per disqualifier whether it holds: one
+    /// allocation for both (see `fit_held` and `disqualified_by`).
+    held: Vec<bool>,
+    fit_rules: usize,
     /// Per engagement rule, then per stage trigger: what the pass gathered, and
-    /// what each rule awarded.
+    /// what each rule awarded. (What the group caps took off is worked out again
+    /// from these and `fit_held` when explained: see [`group_cuts`].)
     tallies: Vec<Tally>,
-    /// Each group whose cap bit, and what it took off (negative).
-    group_cuts: Vec<(usize, Centi)>,
     /// What `total.max` took off (negative), when it bit.
     max_cut: Option<Centi>,
     /// What `total.floorAtZero` added, when it bit.
     floor_lift: Option<Centi>,
-    /// Per disqualifier: whether it holds.
-    disqualified_by: Vec<bool>,
     pub(crate) stage: Stage,
     pub(crate) reason: StageReason<'e>,
     pub(crate) events: EventTally,
+}
+
+impl Figures<'_> {
+    /// Per fit rule: whether it held.
+    fn fit_held(&self) -> &[bool] {
+        self.held.get(..self.fit_rules).unwrap_or(&[])
+    }
+
+    /// Per disqualifier: whether it holds.
+    fn disqualified_by(&self) -> &[bool] {
+        self.held.get(self.fit_rules..).unwrap_or(&[])
+    }
+}
+
+/// Each capped group whose rules came to more than its cap, and what the cap takes
+/// off (negative). A group holds fit rules or engagement rules, never both.
+fn group_cuts<'a>(engine: &'a Engine, fit_held: &'a [bool], tallies: &'a [Tally]) -> impl Iterator<Item = (usize, Centi)> + 'a {
+    engine.groups.iter().enumerate().filter_map(move |(gi, group)| {
+        let cap = group.cap?;
+        let fit_sum: Centi = engine.fit.iter().zip(fit_held).filter(|(r, held)| **held && r.group == Some(gi)).map(|(r, _)| r.points).sum();
+        let engagement_sum: Centi = engine.engagement.iter().zip(tallies).filter(|(r, _)| r.group == Some(gi)).filter_map(|(_, t)| t.award).map(|(points, _)| points).sum();
+        let sum = fit_sum + engagement_sum;
+        (sum > cap).then_some((gi, cap - sum))
+    })
 }
 
 /// Scores `events` (ascending by time, at most the history limit) at `now`, with
@@ -287,40 +303,31 @@ pub(crate) fn figures<'e>(
 ) -> Figures<'e> {
     let rules = &engine.engagement;
     let triggers = &engine.index.triggers;
-    let EventPass { mut tallies, disqualified: mut disqualified_by } = pass_over_events(engine, events, now, matches, &mut events_tally);
+    let fit_rules = engine.fit.len();
+    let mut held = vec![false; fit_rules + engine.disqualifiers.len()];
+    let (fit_held, disqualified_by) = held.split_at_mut(fit_rules);
+    let mut tallies = pass_over_events(engine, events, now, matches, &mut events_tally, disqualified_by);
 
     let kept_profile = match matches {
         Matches::Kept { profile, .. } => profile,
         Matches::Live => None,
     };
-    let fit_held: Vec<bool> = match kept_profile {
-        Some(m) if m.fit.len() == engine.fit.len() => m.fit.clone(),
-        _ => engine.fit.iter().map(|r| r.when.matches(profile)).collect(),
-    };
-    let mut fit: Centi = engine.fit.iter().zip(&fit_held).filter(|(_, held)| **held).map(|(r, _)| r.points).sum();
+    match kept_profile {
+        Some(m) if m.fit.len() == fit_rules => fit_held.copy_from_slice(&m.fit),
+        _ => fit_held.iter_mut().zip(&engine.fit).for_each(|(held, r)| *held = r.when.matches(profile)),
+    }
+    let mut fit: Centi = engine.fit.iter().zip(&*fit_held).filter(|(_, held)| **held).map(|(r, _)| r.points).sum();
     for (rule, t) in rules.iter().zip(tallies.iter_mut()) {
         t.award = award(rule, t, now);
     }
     let mut engagement: Centi = tallies.iter().filter_map(|t| t.award).map(|(points, _)| points).sum();
-
-    // Group caps: a group holds fit rules or engagement rules, never both.
-    let group_cuts: Vec<(usize, Centi)> = (0..engine.groups.len())
-        .filter_map(|gi| {
-            let cap = engine.groups.get(gi)?.cap?;
-            let fit_sum: Centi = engine.fit.iter().zip(&fit_held).filter(|(r, held)| **held && r.group == Some(gi)).map(|(r, _)| r.points).sum();
-            let engagement_sum: Centi = rules.iter().zip(&tallies).filter(|(r, _)| r.group == Some(gi)).filter_map(|(_, t)| t.award).map(|(points, _)| points).sum();
-            let sum = fit_sum + engagement_sum;
-            if sum <= cap {
-                return None;
-            }
-            if engine.fit.iter().any(|r| r.group == Some(gi)) {
-                fit -= sum - cap;
-            } else {
-                engagement -= sum - cap;
-            }
-            Some((gi, cap - sum))
-        })
-        .collect();
+    for (gi, cut) in group_cuts(engine, fit_held, &tallies) {
+        if engine.fit.iter().any(|r| r.group == Some(gi)) {
+            fit += cut;
+        } else {
+            engagement += cut;
+        }
+    }
     let mut total = fit + engagement;
     let max_cut = engine.total.max.filter(|m| total > *m).map(|max| max - total);
     total += max_cut.unwrap_or(0);
@@ -343,7 +350,7 @@ pub(crate) fn figures<'e>(
         .map(|(trigger, _)| trigger.path.as_str())
         .collect();
     let (stage, reason) = engine.stages.qualify(&StageInputs { total, fit, engagement, disqualified, fired_triggers: &fired });
-    Figures { now, fit, engagement, total, fit_held, tallies, group_cuts, max_cut, floor_lift, disqualified_by, stage, reason, events: events_tally }
+    Figures { now, fit, engagement, total, held, fit_rules, tallies, max_cut, floor_lift, stage, reason, events: events_tally }
 }
 
 /// The figures with every fired rule and every limit that bit, in the order a
@@ -351,7 +358,7 @@ pub(crate) fn figures<'e>(
 pub(crate) fn explain(engine: &Engine, f: Figures<'_>) -> ScoreResult {
     let group_name = |g: Option<usize>| g.and_then(|g| engine.groups.get(g)).map(|g| g.name.clone());
     let mut contributions = Vec::with_capacity(engine.fit.len() + engine.engagement.len());
-    for (rule, _) in engine.fit.iter().zip(&f.fit_held).filter(|(_, held)| **held) {
+    for (rule, _) in engine.fit.iter().zip(f.fit_held()).filter(|(_, held)| **held) {
         contributions.push(Contribution {
             id: rule.id.clone(),
             kind: ContributionKind::Fit,
@@ -375,7 +382,7 @@ pub(crate) fn explain(engine: &Engine, f: Figures<'_>) -> ScoreResult {
             });
         }
     }
-    for &(gi, cut) in &f.group_cuts {
+    for (gi, cut) in group_cuts(engine, f.fit_held(), &f.tallies) {
         if let Some(group) = engine.groups.get(gi) {
             contributions.push(adjustment(group.name.clone(), ContributionKind::GroupCap, cut, Some(group.name.clone())));
         }
@@ -389,7 +396,7 @@ pub(crate) fn explain(engine: &Engine, f: Figures<'_>) -> ScoreResult {
     let disqualifications: Vec<Disqualification> = engine
         .disqualifiers
         .iter()
-        .zip(&f.disqualified_by)
+        .zip(f.disqualified_by())
         .filter(|(_, holds)| **holds)
         .map(|(d, _)| Disqualification { id: d.id.clone(), description: d.description.clone() })
         .collect();
@@ -427,7 +434,7 @@ pub(crate) fn qualification(engine: &Engine, f: &Figures<'_>) -> Qualification {
         level: engine.grades.level(f.engagement),
         matrix: engine.grades.matrix(f.fit, f.engagement),
         band: band_of(&engine.bands, f.total).cloned().unwrap_or_else(|| Arc::from("")),
-        disqualified: f.disqualified_by.contains(&true),
+        disqualified: f.disqualified_by().contains(&true),
     }
 }
 
