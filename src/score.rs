@@ -410,7 +410,7 @@ pub(crate) fn explain(engine: &Engine, f: Figures<'_>) -> ScoreResult {
         fit: q.fit,
         engagement: q.engagement,
         stage: q.stage,
-        stage_reason: f.reason.to_string(),
+        stage_reason: reason_text(&f.reason),
         grade: q.grade,
         level: q.level,
         matrix: q.matrix,
@@ -420,6 +420,16 @@ pub(crate) fn explain(engine: &Engine, f: Figures<'_>) -> ScoreResult {
         contributions,
         events: f.events,
     }
+}
+
+/// The stage reason in words, written into room for the longest of them: growing
+/// a string as `to_string` does reallocated it about once a lead.
+fn reason_text(reason: &StageReason<'_>) -> String {
+    use std::fmt::Write;
+    let mut text = String::with_capacity(64);
+    // Writing into a String cannot fail.
+    let _ = write!(text, "{reason}");
+    text
 }
 
 /// The outcome the figures come to, without the explanation.
