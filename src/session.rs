@@ -12,6 +12,7 @@ use crate::stages::Stage;
 use crate::wire::{read_state, EventParts, RawSavedEvent, RawState};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 /// How far past the caller's `now` an event's time may lie (clock skew between a
@@ -281,11 +282,11 @@ impl Session {
     /// Records an event, then evaluates the session at `now` with each of `engines`
     /// (in order): the page's loop, where only the transitions go upstream. A refused
     /// event changes nothing and evaluates nothing.
-    pub fn track_and_evaluate(&mut self, event: Event, now: i64, engines: &[&Engine]) -> Result<TrackResult, InputError> {
+    pub fn track_and_evaluate<E: Borrow<Engine>>(&mut self, event: Event, now: i64, engines: &[E]) -> Result<TrackResult, InputError> {
         let tracked = self.track(event, now)?;
         // Only the transitions are wanted: a result is explained only for a move.
         let mut transitions = Vec::new();
-        for engine in engines {
+        for engine in engines.iter().map(Borrow::borrow) {
             self.kept.fill(engine, &self.profile, &self.events);
             let figures = self.figures(engine, now);
             if let (before, Some(after)) = self.advance(engine, figures.stage) {

@@ -598,8 +598,7 @@ impl WasmSession {
         let now = now_of(now)?;
         let raw = read_all(event, |r| crate::wire::read_event(r)).map_err(|e| input_error(&unreadable("event", "the event", &e)))?;
         let event = Event::from_raw(raw, "event").map_err(|e| input_error(&e))?;
-        let engines: Vec<&Engine> = self.watched.iter().map(|e| &**e).collect();
-        let result = self.inner.track_and_evaluate(event, now, &engines).map_err(|e| input_error(&e))?;
+        let result = self.inner.track_and_evaluate(event, now, &self.watched).map_err(|e| input_error(&e))?;
         let tracked = match result.tracked {
             Tracked::Added => 0,
             Tracked::Duplicate => 1,
