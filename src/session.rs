@@ -536,7 +536,8 @@ fn saved_event(raw: RawSavedEvent, path: &dyn Fn() -> String) -> Result<Event, I
     let properties = match parts.properties {
         None => Vec::new(),
         Some(Ok(props)) => {
-            if let Some((k, _)) = props.iter().find(|(k, _)| matches!(k.as_str(), "type" | "ts" | "id")) {
+            // The first by name, as a JSON object (sorted by key) would name it.
+            if let Some(k) = props.iter().map(|(k, _)| k.as_str()).filter(|k| matches!(*k, "type" | "ts" | "id")).min() {
                 return Err(damaged(&format!("{}.p.{k}", path()), format!("\"{k}\" cannot be a property")));
             }
             props

@@ -369,7 +369,8 @@ pub struct SavedEventParts {
     pub ts: Option<Value>,
     pub id: Option<Value>,
     pub anon: Option<Value>,
-    /// The properties sorted by name, or the JSON type `p` had instead of an object.
+    /// The properties as written (`Event::from_raw_at` sorts them and keeps the last
+    /// of a repeated name), or the JSON type `p` had instead of an object.
     pub properties: Option<Result<Vec<(CompactString, Value)>, &'static str>>,
     /// The first key, in sorted order, that a saved event does not have.
     pub unknown_key: Option<String>,
@@ -517,8 +518,8 @@ impl<'de> Visitor<'de> for SavedEventVisitor {
     lists_and_null_are_wrong!();
 }
 
-/// A saved event's properties, sorted by name with the last of a repeated name
-/// kept (as a JSON object holds them), or the JSON type found instead of an object.
+/// A saved event's properties as written, or the JSON type found instead of an
+/// object.
 struct Properties(Result<Vec<(CompactString, Value)>, &'static str>);
 
 impl<'de> Deserialize<'de> for Properties {
@@ -535,12 +536,6 @@ impl<'de> Deserialize<'de> for Properties {
                 let mut found: Vec<(CompactString, Value)> = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
                 while let Some(Key(key)) = map.next_key::<Key>()? {
                     found.push((key, map.next_value()?));
-                }
-                // `save` writes them sorted and once each: then this is one pass.
-                if !found.is_sorted_by(|a, b| a.0 < b.0) {
-                    found.reverse();
-                    found.sort_by(|a, b| a.0.cmp(&b.0));
-                    found.dedup_by(|later, first| later.0 == first.0);
                 }
                 Ok(Properties(Ok(found)))
             }

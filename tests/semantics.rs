@@ -381,6 +381,12 @@ fn session_state_round_trips_and_bad_state_is_refused() {
     // Several unknown keys: the first by name is named, in whatever order they were written.
     let unknown = saved.replacen('{', r#"{"zz": 1, "was": 2, "xx": 3, "#, 1);
     assert_eq!(err(&unknown).path, "was");
+    // In an event's properties, likewise the first reserved name by name; and of a
+    // name written twice, the last value counts (as a JSON object would hold it).
+    let one = |p: &str| format!(r#"{{"v": 1, "id": "v", "events": [{{"type": "visit", "ts": {NOW}, "p": {p}}}]}}"#);
+    assert_eq!(err(&one(r#"{"type": "x", "a": 1, "id": "y"}"#)).path, "events[0].p.id");
+    let twice = Session::restore(&one(r#"{"url": "/a", "n": 1, "url": "/b"}"#)).unwrap();
+    assert_eq!(twice.save(), Session::restore(&one(r#"{"n": 1, "url": "/b"}"#)).unwrap().save());
     let mut doc: serde_json::Value = serde_json::from_str(&saved).unwrap();
     doc["progress"]["t@1"]["stage"] = json!("vip");
     assert_eq!((err(&doc.to_string()).path.as_str(), err(&doc.to_string()).code), ("progress.t@1", "invalidState"));
