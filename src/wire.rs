@@ -9,6 +9,7 @@ use compact_str::CompactString;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use std::fmt;
+use std::marker::PhantomData;
 
 /// An event's parts as found, or the JSON type it had instead of an object.
 pub type RawEvent = Result<EventParts, &'static str>;
@@ -155,8 +156,8 @@ impl<'de> Visitor<'de> for LeadVisitor {
                 "id" => parts.id = Some(map.next_value()?),
                 "profile" => parts.profile = Some(map.next_value()?),
                 "events" => {
-                    let Events { events, count } = map.next_value_seed(EventsSeed { keep: self.keep_events })?;
-                    parts.events = events;
+                    let Listed { items, count } = map.next_value_seed(ListSeed::new(self.keep_events, "a list of events"))?;
+                    parts.events = items;
                     parts.event_count = count;
                 }
                 _ => {
@@ -221,63 +222,80 @@ impl<'de> de::DeserializeSeed<'de> for LeadSeed {
     }
 }
 
-struct Events {
-    events: Option<Result<Vec<RawEvent>, &'static str>>,
+/// A list of up to `keep` items, past which items are only counted (so a huge list
+/// cannot fill memory): `None` for null, or the JSON type found instead of a list.
+struct Listed<T> {
+    items: Option<Result<Vec<T>, &'static str>>,
     count: usize,
 }
 
-struct EventsSeed {
+/// Reads a [`Listed`] list whose items read as `Wrapped<T>`; `what` names it in
+/// the reader's own errors.
+struct ListSeed<T> {
     keep: usize,
+    what: &'static str,
+    item: PhantomData<T>,
 }
 
-impl<'de> de::DeserializeSeed<'de> for EventsSeed {
-    type Value = Events;
+impl<T> ListSeed<T> {
+    fn new(keep: usize, what: &'static str) -> Self {
+        ListSeed { keep, what, item: PhantomData }
+    }
+}
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Events, D::Error> {
+impl<'de, T> de::DeserializeSeed<'de> for ListSeed<T>
+where
+    Wrapped<T>: Deserialize<'de>,
+{
+    type Value = Listed<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Listed<T>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for EventsSeed {
-    type Value = Events;
+impl<'de, T> Visitor<'de> for ListSeed<T>
+where
+    Wrapped<T>: Deserialize<'de>,
+{
+    type Value = Listed<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a list of events")
+        f.write_str(self.what)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Events, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Listed<T>, A::Error> {
         // Sized from the list's length when the format tells it (MessagePack does),
         // within reason: a length is a claim until the items are read.
-        let mut events = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(self.keep).min(1024));
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(self.keep).min(1024));
         let mut count = 0;
-        // Past the limit events are only counted, so a huge list cannot fill memory.
         while count < self.keep {
-            match seq.next_element::<Wrapped<RawEvent>>()? {
-                Some(Wrapped(e)) => events.push(e),
-                None => return Ok(Events { events: Some(Ok(events)), count }),
+            match seq.next_element::<Wrapped<T>>()? {
+                Some(Wrapped(item)) => items.push(item),
+                None => return Ok(Listed { items: Some(Ok(items)), count }),
             }
             count += 1;
         }
         while seq.next_element::<IgnoredAny>()?.is_some() {
             count += 1;
         }
-        Ok(Events { events: Some(Ok(events)), count })
+        Ok(Listed { items: Some(Ok(items)), count })
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Events, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Listed<T>, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Events { events: Some(Err("an object")), count: 0 })
+        Ok(Listed { items: Some(Err("an object")), count: 0 })
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Events, E> {
-        Ok(Events { events: None, count: 0 })
+    fn visit_unit<E: de::Error>(self) -> Result<Listed<T>, E> {
+        Ok(Listed { items: None, count: 0 })
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Events, E> {
-        Ok(Events { events: None, count: 0 })
+    fn visit_none<E: de::Error>(self) -> Result<Listed<T>, E> {
+        Ok(Listed { items: None, count: 0 })
     }
 
-    scalars_are_wrong!(|kind| Events { events: Some(Err(kind)), count: 0 });
+    scalars_are_wrong!(|kind| Listed { items: Some(Err(kind)), count: 0 });
 }
 
 /// Text read into an inline string, or the name of the JSON type found instead.
@@ -410,8 +428,9 @@ impl<'de> Visitor<'de> for StateVisitor {
                 "lead" => parts.lead = Some(map.next_value()?),
                 "profile" => parts.profile = Some(map.next_value()?),
                 "events" => {
-                    let (events, count) = map.next_value_seed(SavedEventsSeed { keep: self.keep_events })?;
-                    parts.events = Some(events);
+                    let Listed { items, count } = map.next_value_seed(ListSeed::new(self.keep_events, "a list of saved events"))?;
+                    // Unlike a lead's `events`, null is not "no events" here: `save` never writes it.
+                    parts.events = Some(items.unwrap_or(Err("null")));
                     parts.event_count = count;
                 }
                 "dropped" => parts.dropped = Some(map.next_value()?),
@@ -427,58 +446,6 @@ impl<'de> Visitor<'de> for StateVisitor {
 
     scalars_are_wrong!(Err);
     lists_and_null_are_wrong!();
-}
-
-struct SavedEventsSeed {
-    keep: usize,
-}
-
-impl<'de> de::DeserializeSeed<'de> for SavedEventsSeed {
-    type Value = (Result<Vec<RawSavedEvent>, &'static str>, usize);
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for SavedEventsSeed {
-    type Value = (Result<Vec<RawSavedEvent>, &'static str>, usize);
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a list of saved events")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut events = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(self.keep));
-        let mut count = 0;
-        while count < self.keep {
-            match seq.next_element::<Wrapped<RawSavedEvent>>()? {
-                Some(Wrapped(e)) => events.push(e),
-                None => return Ok((Ok(events), count)),
-            }
-            count += 1;
-        }
-        while seq.next_element::<IgnoredAny>()?.is_some() {
-            count += 1;
-        }
-        Ok((Ok(events), count))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok((Err("an object"), 0))
-    }
-
-    // Unlike a lead's `events`, null is not "no events" here: `save` never writes it.
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok((Err("null"), 0))
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok((Err("null"), 0))
-    }
-
-    scalars_are_wrong!(|kind| (Err(kind), 0));
 }
 
 impl<'de> Deserialize<'de> for Wrapped<RawSavedEvent> {
