@@ -2,6 +2,10 @@
 //! scored at any `now` against any rule set, saved and restored, merged, and
 //! remembering which stage transitions it has already reported.
 
+mod saved;
+
+pub use saved::check_state_size;
+
 use crate::engine::{check_profile, Engine};
 use crate::error::InputError;
 use crate::event::Event;
@@ -9,7 +13,6 @@ use crate::explain::{Contribution, EventTally, Qualification, ScoreResult};
 use crate::history::{self, Insert};
 use crate::score::{match_event, match_profile, EventMatch, Figures, Matches, ProfileMatch};
 use crate::stages::Stage;
-use crate::wire::{read_state, EventParts, RawSavedEvent, RawState};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::borrow::Borrow;
@@ -419,134 +422,6 @@ impl Session {
         merged.kept = KeptMatches::default();
         *self = merged;
     }
-
-    /// Saved state as compact JSON; [`Session::restore`] reads it back.
-    pub fn save(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-
-    /// Restores saved state, checking it as strictly as fresh input.
-    pub fn restore(text: &str) -> Result<Session, InputError> {
-        check_state_size(text.len())?;
-        let mut de = serde_json::Deserializer::from_str(text);
-        let raw = read_state(&mut de, history::HISTORY_LIMIT)
-            .and_then(|raw| de.end().map(|()| raw))
-            .map_err(|e| InputError::new("", "invalidJson", format!("saved state is not valid JSON: {e}")))?;
-        Session::restore_raw(raw)
-    }
-
-    /// [`Session::restore`] from saved state already read into a JSON value.
-    pub fn restore_value(v: Value) -> Result<Session, InputError> {
-        let raw = read_state(v, history::HISTORY_LIMIT).map_err(|e| InputError::new("", "invalidState", format!("saved state could not be read: {e}")))?;
-        Session::restore_raw(raw)
-    }
-
-    /// Checks saved state's parts as read (see [`crate::wire::read_state`]), with
-    /// no JSON value tree built for its events.
-    pub fn restore_raw(raw: RawState) -> Result<Session, InputError> {
-        // Anything but an object has no version either.
-        let parts = raw.unwrap_or_default();
-        match parts.version.as_ref().and_then(Value::as_u64) {
-            Some(n) if n == u64::from(STATE_VERSION) => {}
-            Some(n) => return Err(InputError::new("v", "unknownVersion", format!("saved state has version {n}; this build reads version {STATE_VERSION}"))),
-            None => return Err(InputError::new("v", "missingKey", "saved state has no version \"v\": is this a leadscore session?")),
-        }
-        if let Some(k) = &parts.unknown_key {
-            return Err(damaged(k, format!("unknown key \"{k}\"")));
-        }
-        let id = match parts.id {
-            Some(Value::String(id)) => id,
-            _ => return Err(damaged("id", "the session id is missing".into())),
-        };
-        check_id(&id, "id", "the session id")?;
-        let lead = match parts.lead {
-            None | Some(Value::Null) => None,
-            Some(Value::String(lead)) => {
-                check_id(&lead, "lead", "the lead id")?;
-                Some(lead)
-            }
-            Some(_) => return Err(damaged("lead", "the lead id is not text".into())),
-        };
-        let profile = match parts.profile {
-            None => Map::new(),
-            Some(p) => check_profile(p, "profile")?,
-        };
-        let events = match parts.events {
-            None => Vec::new(),
-            Some(Ok(_)) if parts.event_count > history::HISTORY_LIMIT => {
-                return Err(InputError::new("events", "tooMany", format!("saved state holds {} events; the limit is {}", parts.event_count, history::HISTORY_LIMIT)))
-            }
-            Some(Ok(items)) => items.into_iter().enumerate().map(|(i, e)| saved_event(e, &|| format!("events[{i}]"))).collect::<Result<Vec<_>, _>>()?,
-            Some(Err(_)) => return Err(damaged("events", "\"events\" is not a list".into())),
-        };
-        let dropped = match parts.dropped {
-            None => 0,
-            Some(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| damaged("dropped", "not a count".into()))?,
-        };
-        let mut progress = BTreeMap::new();
-        match parts.progress {
-            None => {}
-            Some(Value::Object(map)) => {
-                for (key, p) in map {
-                    let path = format!("progress.{key}");
-                    let stage = p.get("stage").and_then(Value::as_str).and_then(Stage::parse).ok_or_else(|| damaged(&path, "no valid \"stage\"".into()))?;
-                    let cycle = match p.get("cycle") {
-                        None => 0,
-                        Some(c) => c.as_u64().and_then(|c| u32::try_from(c).ok()).ok_or_else(|| damaged(&path, "\"cycle\" is not a count".into()))?,
-                    };
-                    progress.insert(key, Progress { stage, cycle });
-                }
-            }
-            Some(_) => return Err(damaged("progress", "\"progress\" is not an object".into())),
-        }
-        let mut s = Session { version: STATE_VERSION, id, lead, profile, events, dropped, progress, kept: KeptMatches::default() };
-        history::sort_by_time(&mut s.events);
-        Ok(s)
-    }
-}
-
-/// Refuses saved state of more than [`MAX_STATE_BYTES`] as it arrived (JSON text, or
-/// the bytes the WebAssembly layer receives).
-pub fn check_state_size(bytes: usize) -> Result<(), InputError> {
-    if bytes > MAX_STATE_BYTES {
-        return Err(InputError::new("", "tooLarge", format!("saved state is {bytes} bytes; the limit is {MAX_STATE_BYTES}")));
-    }
-    Ok(())
-}
-
-fn damaged(path: &str, what: String) -> InputError {
-    InputError::new(path, "invalidState", format!("saved state is damaged: {what}"))
-}
-
-/// An event as `save` writes it (`p` holds the properties, `anon` marks anonymous
-/// history), checked by the same rules as a fresh event. `path` is made only for
-/// an error.
-fn saved_event(raw: RawSavedEvent, path: &dyn Fn() -> String) -> Result<Event, InputError> {
-    let Ok(parts) = raw else {
-        return Err(damaged(&path(), "an event is not an object".into()));
-    };
-    let anonymous = match parts.anon {
-        None => false,
-        Some(Value::Bool(b)) => b,
-        Some(_) => return Err(damaged(&format!("{}.anon", path()), "not true or false".into())),
-    };
-    if let Some(k) = &parts.unknown_key {
-        return Err(damaged(&format!("{}.{k}", path()), format!("unknown key \"{k}\"")));
-    }
-    let properties = match parts.properties {
-        None => Vec::new(),
-        Some(Ok(props)) => {
-            // The first by name, as a JSON object (sorted by key) would name it.
-            if let Some(k) = props.iter().map(|(k, _)| k.as_str()).filter(|k| matches!(*k, "type" | "ts" | "id")).min() {
-                return Err(damaged(&format!("{}.p.{k}", path()), format!("\"{k}\" cannot be a property")));
-            }
-            props
-        }
-        Some(Err(_)) => return Err(damaged(&format!("{}.p", path()), "the properties are not an object".into())),
-    };
-    let mut e = Event::from_raw_at(Ok(EventParts { kind: parts.kind, ts: parts.ts, id: parts.id, properties }), path)?;
-    e.anonymous = anonymous;
-    Ok(e)
 }
 
 fn check_id(id: &str, path: &str, what: &str) -> Result<(), InputError> {
