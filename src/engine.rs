@@ -214,7 +214,7 @@ pub fn lead_from_raw(raw: RawLead, path: &str) -> Result<(Lead, EventTally), Inp
             .filter_map(|(i, e)| match Event::from_raw_at(e, &|| index(&events_path, i)) {
                 Ok(e) => Some(e),
                 Err(err) => {
-                    tally.skip("invalid");
+                    tally.skip(crate::explain::SkipReason::Invalid);
                     if tally.problems.len() < MAX_REPORTED_EVENT_PROBLEMS {
                         tally.problems.push(err.problem);
                     }

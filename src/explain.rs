@@ -3,8 +3,8 @@
 
 use crate::rules::Centi;
 use crate::stages::Stage;
+use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -85,24 +85,111 @@ pub struct Disqualification {
     pub description: Option<Arc<str>>,
 }
 
+/// Why an event was set aside instead of scored (docs/RULESET.md, "Admission").
+/// Declared in the order of their names, the order results list them in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SkipReason {
+    /// Later than the evaluation's `now`.
+    AfterNow,
+    /// Tracked before the visitor was identified, under `anonymousHistory: "ignore"`.
+    AnonymousHistory,
+    /// The same id as an earlier event.
+    Duplicate,
+    /// Refused when read (see `EventTally::problems`).
+    Invalid,
+    /// Dropped from a session to keep the history limit.
+    OverHistoryLimit,
+    /// A type the rule set's vocabulary does not declare.
+    UnknownType,
+    /// A declared property of the wrong JSON type.
+    WrongPropertyType,
+}
+
+impl SkipReason {
+    pub const ALL: [SkipReason; 7] = [
+        SkipReason::AfterNow,
+        SkipReason::AnonymousHistory,
+        SkipReason::Duplicate,
+        SkipReason::Invalid,
+        SkipReason::OverHistoryLimit,
+        SkipReason::UnknownType,
+        SkipReason::WrongPropertyType,
+    ];
+
+    /// The name results use: `afterNow`, `unknownType`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::AfterNow => "afterNow",
+            SkipReason::AnonymousHistory => "anonymousHistory",
+            SkipReason::Duplicate => "duplicate",
+            SkipReason::Invalid => "invalid",
+            SkipReason::OverHistoryLimit => "overHistoryLimit",
+            SkipReason::UnknownType => "unknownType",
+            SkipReason::WrongPropertyType => "wrongPropertyType",
+        }
+    }
+}
+
+/// How many events were set aside, per reason: a count for each, no allocation.
+/// Serialized as an object of the reasons that occurred, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Skipped([u32; SkipReason::ALL.len()]);
+
+impl Skipped {
+    /// How many events were set aside for `reason`.
+    pub fn get(&self, reason: SkipReason) -> u32 {
+        self.0.get(reason as usize).copied().unwrap_or(0)
+    }
+
+    pub fn set(&mut self, reason: SkipReason, count: u32) {
+        if let Some(n) = self.0.get_mut(reason as usize) {
+            *n = count;
+        }
+    }
+
+    pub(crate) fn add(&mut self, reason: SkipReason) {
+        if let Some(n) = self.0.get_mut(reason as usize) {
+            *n = n.saturating_add(1);
+        }
+    }
+
+    /// The reasons that occurred, with their counts, in the order of their names.
+    pub fn iter(&self) -> impl Iterator<Item = (SkipReason, u32)> + '_ {
+        SkipReason::ALL.into_iter().map(|r| (r, self.get(r))).filter(|(_, n)| *n > 0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+}
+
+impl Serialize for Skipped {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.iter().count()))?;
+        for (reason, n) in self.iter() {
+            map.serialize_entry(reason.as_str(), &n)?;
+        }
+        map.end()
+    }
+}
+
 /// How many events were looked at, and how many were set aside and why.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventTally {
     /// Events that the rules were applied to.
     pub scored: u32,
-    /// Events set aside, by reason: `afterNow`, `unknownType`, `wrongPropertyType`,
-    /// `anonymousHistory`, `invalid`, `duplicate`, `overHistoryLimit`.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub skipped: BTreeMap<&'static str, u32>,
+    /// Events set aside, by reason.
+    #[serde(skip_serializing_if = "Skipped::is_empty")]
+    pub skipped: Skipped,
     /// The first few events that were refused as invalid, with where and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<crate::error::Problem>,
 }
 
 impl EventTally {
-    pub(crate) fn skip(&mut self, reason: &'static str) {
-        *self.skipped.entry(reason).or_insert(0) += 1;
+    pub(crate) fn skip(&mut self, reason: SkipReason) {
+        self.skipped.add(reason);
     }
 }
 

@@ -3,7 +3,7 @@
 //! has seen the same events as a batch call scores them the same.
 
 use crate::event::Event;
-use crate::explain::EventTally;
+use crate::explain::{EventTally, SkipReason};
 use std::borrow::Cow;
 use std::collections::HashSet;
 
@@ -27,7 +27,7 @@ pub fn prepare<'e>(events: &'e [Event], tally: &mut EventTally) -> Cow<'e, [Even
     for e in events {
         if let Some(id) = e.id.as_deref() {
             if !seen.insert(id) {
-                tally.skip("duplicate");
+                tally.skip(SkipReason::Duplicate);
                 continue;
             }
         }
@@ -37,7 +37,7 @@ pub fn prepare<'e>(events: &'e [Event], tally: &mut EventTally) -> Cow<'e, [Even
     if kept.len() > HISTORY_LIMIT {
         let excess = kept.len() - HISTORY_LIMIT;
         for _ in 0..excess {
-            tally.skip("overHistoryLimit");
+            tally.skip(SkipReason::OverHistoryLimit);
         }
         kept.drain(..excess);
     }

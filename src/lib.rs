@@ -29,6 +29,6 @@ mod wasm;
 pub use engine::{Engine, Lead};
 pub use error::{InputError, Problem, RuleSetError};
 pub use event::Event;
-pub use explain::{Contribution, ContributionKind, Points, Qualification, ScoreResult};
+pub use explain::{Contribution, ContributionKind, Points, Qualification, ScoreResult, SkipReason, Skipped};
 pub use session::{Evaluation, Session, TrackResult, Tracked, Transition};
 pub use stages::Stage;

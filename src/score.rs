@@ -4,7 +4,7 @@
 
 use crate::engine::Engine;
 use crate::event::Event;
-use crate::explain::{Contribution, ContributionKind, Disqualification, EventTally, Points, Qualification, ScoreResult};
+use crate::explain::{Contribution, ContributionKind, Disqualification, EventTally, Points, Qualification, ScoreResult, SkipReason};
 use crate::rules::{Award, Centi, DisqualifierTest, EngagementRule, EventMatcher, Recency};
 use crate::engine::Vocabulary;
 use crate::event::PropertyType;
@@ -122,9 +122,9 @@ fn decay(recency: Recency, age: i64) -> f64 {
 /// keeps per held event and engine, so that evaluating it again tests no filters.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum EventMatch {
-    /// Never scored by this rule set, and why: `anonymousHistory`, `unknownType`
-    /// or `wrongPropertyType`.
-    Never(&'static str),
+    /// Never scored by this rule set, and why: anonymous history, an unknown type
+    /// or a property of the wrong type.
+    Never(SkipReason),
     /// The rules, stage triggers and disqualifiers whose type and filter it matches.
     Targets(Vec<Target>),
 }
@@ -164,7 +164,7 @@ pub(crate) fn match_event(engine: &Engine, e: &Event) -> EventMatch {
 
 /// [`match_event`] as it goes, without collecting: the targets whose type and
 /// filter `e` passes, or why the rule set never scores it.
-fn matched_targets<'a>(engine: &'a Engine, e: &'a Event) -> Result<impl Iterator<Item = Target> + 'a, &'static str> {
+fn matched_targets<'a>(engine: &'a Engine, e: &'a Event) -> Result<impl Iterator<Item = Target> + 'a, SkipReason> {
     let entry = engine.index.entry(&e.kind);
     static_admission(engine, entry, e)?;
     let targets = entry.map_or(&[][..], |en| en.targets.as_slice());
@@ -212,7 +212,7 @@ fn pass_over_events(engine: &Engine, events: &[Event], now: i64, matches: Matche
     };
     for (i, e) in events.iter().enumerate() {
         if e.ts > now {
-            events_tally.skip("afterNow");
+            events_tally.skip(SkipReason::AfterNow);
             continue;
         }
         let age = now - e.ts;
@@ -221,7 +221,7 @@ fn pass_over_events(engine: &Engine, events: &[Event], now: i64, matches: Matche
             Matches::Live => None,
         };
         match kept {
-            Some(EventMatch::Never(why)) => events_tally.skip(why),
+            Some(EventMatch::Never(why)) => events_tally.skip(*why),
             Some(EventMatch::Targets(targets)) => {
                 scored += 1;
                 targets.iter().for_each(|t| offer(*t, e, age));
@@ -507,17 +507,17 @@ fn adjustment(id: Arc<str>, kind: ContributionKind, points: Centi, group: Option
 
 /// The checks of an event that do not depend on `now`: whether this rule set ever
 /// scores it, and if not why. (Events after `now` are set aside before these.)
-fn static_admission(engine: &Engine, entry: Option<&TypeEntry>, e: &Event) -> Result<(), &'static str> {
+fn static_admission(engine: &Engine, entry: Option<&TypeEntry>, e: &Event) -> Result<(), SkipReason> {
     if e.anonymous && !engine.count_anonymous {
-        return Err("anonymousHistory");
+        return Err(SkipReason::AnonymousHistory);
     }
     if engine.index.vocabulary_declared {
         let Some(declared) = entry.and_then(|en| en.declared.as_ref()) else {
-            return Err("unknownType");
+            return Err(SkipReason::UnknownType);
         };
         let wrong = e.properties.iter().any(|(k, v)| declared.iter().any(|(name, ty)| **name == *k && !ty.admits(v)));
         if wrong {
-            return Err("wrongPropertyType");
+            return Err(SkipReason::WrongPropertyType);
         }
     }
     Ok(())

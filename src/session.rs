@@ -9,7 +9,7 @@ pub use saved::check_state_size;
 use crate::engine::{check_profile, Engine};
 use crate::error::InputError;
 use crate::event::Event;
-use crate::explain::{Contribution, EventTally, Qualification, ScoreResult};
+use crate::explain::{Contribution, EventTally, Qualification, ScoreResult, SkipReason};
 use crate::history::{self, Insert};
 use crate::score::{match_event, match_profile, EventMatch, Figures, Matches, ProfileMatch};
 use crate::stages::Stage;
@@ -322,7 +322,7 @@ impl Session {
     fn figures<'e>(&self, engine: &'e Engine, now: i64) -> Figures<'e> {
         let mut tally = EventTally::default();
         if self.dropped > 0 {
-            tally.skipped.insert("overHistoryLimit", self.dropped);
+            tally.skipped.set(SkipReason::OverHistoryLimit, self.dropped);
         }
         let matches = self.kept.get(engine, &self.events);
         crate::score::figures(engine, &self.profile, &self.events, matches, now, tally)

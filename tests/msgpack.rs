@@ -73,7 +73,7 @@ fn results_and_saved_sessions_are_written_as_rmp_serde_writes_them() {
         ]
     });
     let result = engine.score_value(&lead, now).unwrap();
-    assert!(!result.contributions.is_empty() && result.events.skipped.len() == 2, "a result with every part: {result:?}");
+    assert!(!result.contributions.is_empty() && result.events.skipped.iter().count() == 2, "a result with every part: {result:?}");
     assert_eq!(msgpack::to_vec(&result).unwrap(), rmp_serde::to_vec_named(&result).unwrap());
     assert_eq!(read_value(&msgpack::to_vec(&result).unwrap()).unwrap(), serde_json::to_value(&result).unwrap());
 

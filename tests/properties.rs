@@ -7,7 +7,7 @@
 mod common;
 use common::*;
 use leadscore::history::HISTORY_LIMIT;
-use leadscore::{Engine, Qualification, Session};
+use leadscore::{Engine, Qualification, Session, SkipReason};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -63,7 +63,7 @@ fn batch(engine: &Engine, profile: &Value, events: &[Value], now: i64) -> leadsc
 fn essence(r: &leadscore::ScoreResult) -> String {
     let mut r = r.clone();
     r.lead_id = None;
-    r.events.skipped.remove("duplicate");
+    r.events.skipped.set(SkipReason::Duplicate, 0);
     r.to_json()
 }
 
@@ -237,7 +237,7 @@ proptest! {
         for e in &events { s.track_value(e, NOW).unwrap(); }
         prop_assert_eq!(s.events().len(), HISTORY_LIMIT);
         let b = batch(engine, &json!({}), &events, NOW);
-        prop_assert_eq!(b.events.skipped.get("overHistoryLimit").copied(), Some((events.len() - HISTORY_LIMIT) as u32));
+        prop_assert_eq!(b.events.skipped.get(SkipReason::OverHistoryLimit), (events.len() - HISTORY_LIMIT) as u32);
         prop_assert_eq!(essence(&s.score(engine, NOW)), essence(&b));
     }
 }

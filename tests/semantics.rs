@@ -7,7 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 mod common;
 use common::*;
-use leadscore::{ContributionKind, Engine, Session, Stage, Tracked};
+use leadscore::{ContributionKind, Engine, Session, SkipReason, Stage, Tracked};
 use serde_json::json;
 
 fn pricing_rule(extra: serde_json::Value) -> serde_json::Value {
@@ -214,10 +214,15 @@ fn events_after_now_and_duplicates_are_set_aside_and_counted() {
     let r = score(&e, json!({}), events, NOW);
     assert_eq!(r.total.as_f64(), 45.0);
     assert_eq!(r.events.scored, 3);
-    assert_eq!(r.events.skipped.get("afterNow"), Some(&1));
-    assert_eq!(r.events.skipped.get("duplicate"), Some(&1));
-    assert_eq!(r.events.skipped.get("invalid"), Some(&1));
+    assert_eq!(r.events.skipped.get(SkipReason::AfterNow), 1);
+    assert_eq!(r.events.skipped.get(SkipReason::Duplicate), 1);
+    assert_eq!(r.events.skipped.get(SkipReason::Invalid), 1);
     assert_eq!(r.events.problems[0].path, "events[5].ts");
+    // In a result: the reasons that occurred, by name, in name order.
+    let written = serde_json::to_value(&r.events).unwrap();
+    assert_eq!(written["skipped"], json!({"afterNow": 1, "duplicate": 1, "invalid": 1}));
+    assert!(serde_json::to_string(&r.events).unwrap().contains(r#""skipped":{"afterNow":1,"duplicate":1,"invalid":1}"#));
+    assert!(serde_json::to_value(score(&e, json!({}), pricing_views(1), NOW).events).unwrap().get("skipped").is_none(), "no reasons, no key");
 }
 
 #[test]
@@ -229,8 +234,8 @@ fn declared_event_vocabulary_sets_aside_unknown_types_and_wrong_property_types()
     let events = vec![ev_with("page_view", NOW, json!({"url": "/pricing"})), ev("pageview", NOW), ev_with("page_view", NOW, json!({"url": 5}))];
     let r = score(&e, json!({}), events, NOW);
     assert_eq!(r.total.as_f64(), 15.0);
-    assert_eq!(r.events.skipped.get("unknownType"), Some(&1));
-    assert_eq!(r.events.skipped.get("wrongPropertyType"), Some(&1));
+    assert_eq!(r.events.skipped.get(SkipReason::UnknownType), 1);
+    assert_eq!(r.events.skipped.get(SkipReason::WrongPropertyType), 1);
 }
 
 #[test]
@@ -350,7 +355,7 @@ fn anonymous_history_counts_or_not_as_the_rule_set_says() {
     assert_eq!(known.score(&counting, NOW).total.as_f64(), 30.0);
     let r = known.score(&ignoring, NOW);
     assert_eq!(r.total.as_f64(), 15.0);
-    assert_eq!(r.events.skipped.get("anonymousHistory"), Some(&1));
+    assert_eq!(r.events.skipped.get(SkipReason::AnonymousHistory), 1);
     assert_eq!(r.lead_id.as_deref(), Some("lead-9"));
 }
 

@@ -139,7 +139,7 @@ fn score(rules: &str, leads: &str, now: Option<&str>, format: Format) -> ExitCod
         match result {
             Ok(r) => {
                 if let Some(first) = r.events.problems.first() {
-                    eprintln!("warning: {at}: {} event(s) set aside as invalid, first: {first}", r.events.skipped.get("invalid").copied().unwrap_or(0));
+                    eprintln!("warning: {at}: {} event(s) set aside as invalid, first: {first}", r.events.skipped.get(leadscore::SkipReason::Invalid));
                 }
                 match format {
                     Format::Ndjson => {
