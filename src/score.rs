@@ -313,7 +313,7 @@ pub(crate) fn figures<'e>(
         Matches::Live => None,
     };
     match kept_profile {
-        Some(m) if m.fit.len() == fit_rules => fit_held.copy_from_slice(&m.fit),
+        Some(m) if m.fit.len() == fit_rules => fit_held.iter_mut().zip(&m.fit).for_each(|(held, kept)| *held = *kept),
         _ => fit_held.iter_mut().zip(&engine.fit).for_each(|(held, r)| *held = r.when.matches(profile)),
     }
     let mut fit: Centi = engine.fit.iter().zip(&*fit_held).filter(|(_, held)| **held).map(|(r, _)| r.points).sum();
