@@ -305,7 +305,7 @@ pub(crate) fn figures<'e>(
     let triggers = &engine.index.triggers;
     let fit_rules = engine.fit.len();
     let mut held = vec![false; fit_rules + engine.disqualifiers.len()];
-    let (fit_held, disqualified_by) = held.split_at_mut(fit_rules);
+    let (fit_held, disqualified_by) = held.split_at_mut_checked(fit_rules).unwrap_or_default();
     let mut tallies = pass_over_events(engine, events, now, matches, &mut events_tally, disqualified_by);
 
     let kept_profile = match matches {
