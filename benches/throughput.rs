@@ -172,23 +172,17 @@ fn peers_workload(c: &mut Criterion) {
 
     // The page's loop: a session with the engine watched, each event tracked and the
     // session evaluated at once (Session.track with watch(engine) in the package).
-    let live = inputs.get(..1_000).unwrap_or(&inputs);
-    let live: Vec<(serde_json::Value, Vec<leadscore::Event>)> = live
-        .iter()
-        .map(|l| {
-            let events = l.get("events").and_then(serde_json::Value::as_array).unwrap();
-            (l.get("profile").cloned().unwrap(), events.iter().map(|e| leadscore::Event::from_json(e, "event").unwrap()).collect())
-        })
-        .collect();
+    let live = leads.get(..1_000).unwrap_or(&leads);
+    let profiles: Vec<serde_json::Value> = live.iter().map(|l| serde_json::Value::Object(l.profile.clone())).collect();
     let mut g = c.benchmark_group("peers workload live session");
-    g.throughput(Throughput::Elements(live.iter().map(|(_, events)| events.len() as u64).sum()));
+    g.throughput(Throughput::Elements(live.iter().map(|l| l.events.len() as u64).sum()));
     g.bench_function("track with the engine watched, per event", |b| {
         b.iter(|| {
             let mut transitions = 0;
-            for (profile, events) in &live {
+            for (lead, profile) in live.iter().zip(&profiles) {
                 let mut s = Session::new("v").unwrap();
                 s.update_profile(profile).unwrap();
-                for e in events {
+                for e in &lead.events {
                     transitions += s.track_and_evaluate(e.clone(), now, &[&engine]).unwrap().transitions.len();
                 }
             }
