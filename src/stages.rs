@@ -105,8 +105,9 @@ pub struct StageInputs<'a> {
 }
 
 impl Stages {
-    /// The stage the lead's current numbers qualify it for, and why. The reason is written out only when a
-    /// result is explained (a `Qualification` and a session's `track` never do).
+    /// The stage the lead's current numbers qualify it for, and why. The reason is
+    /// written out only when a result is explained (a `Qualification` and a
+    /// session's `track` never do).
     pub fn qualify<'s>(&'s self, s: &StageInputs<'_>) -> (Stage, StageReason<'s>) {
         if s.disqualified {
             return (Stage::None, StageReason::Disqualified);
