@@ -290,9 +290,7 @@ impl Session {
         // Only the transitions are wanted: a result is explained only for a move.
         let mut transitions = Vec::new();
         for engine in engines.iter().map(Borrow::borrow) {
-            self.kept.fill(engine, &self.profile, &self.events);
-            let figures = self.figures(engine, now);
-            if let (before, Some(after)) = self.advance(engine, figures.stage) {
+            if let (figures, before, Some(after)) = self.advance(engine, now) {
                 let result = self.explained(engine, figures);
                 transitions.push(self.transition(engine, before, after, &result));
             }
@@ -338,9 +336,7 @@ impl Session {
     /// each transition the first time it happens. Stages only move forward unless
     /// the rule set sets `stages.recycle`.
     pub fn evaluate(&mut self, engine: &Engine, now: i64) -> Evaluation {
-        self.kept.fill(engine, &self.profile, &self.events);
-        let figures = self.figures(engine, now);
-        let (before, moved) = self.advance(engine, figures.stage);
+        let (figures, before, moved) = self.advance(engine, now);
         let mut result = self.explained(engine, figures);
         let mut transitions = Vec::new();
         match moved {
@@ -354,10 +350,13 @@ impl Session {
         Evaluation { result, transitions }
     }
 
-    /// Records where the lead stands with `engine` once it qualifies for `qualified`:
-    /// where it stood, and where it moved when that is a move (forward, or back
-    /// under `stages.recycle`).
-    fn advance(&mut self, engine: &Engine, qualified: Stage) -> (Progress, Option<Progress>) {
+    /// Scores the session at `now` (keeping what its events match for `engine`) and
+    /// records where the lead stands: the figures, where it stood, and where it moved
+    /// when that is a move (forward, or back under `stages.recycle`).
+    fn advance<'e>(&mut self, engine: &'e Engine, now: i64) -> (Figures<'e>, Progress, Option<Progress>) {
+        self.kept.fill(engine, &self.profile, &self.events);
+        let figures = self.figures(engine, now);
+        let qualified = figures.stage;
         let stored = self.progress.get(&*engine.key).copied();
         let before = stored.unwrap_or_default();
         let moves = qualified > before.stage || (engine.stages.recycle && qualified < before.stage);
@@ -371,7 +370,7 @@ impl Session {
         if stored != Some(after) {
             self.progress.insert(engine.key.to_string(), after);
         }
-        (before, moves.then_some(after))
+        (figures, before, moves.then_some(after))
     }
 
     fn transition(&self, engine: &Engine, before: Progress, after: Progress, result: &ScoreResult) -> Transition {
