@@ -135,7 +135,7 @@ impl<'de> Deserialize<'de> for Wrapped<RawEvent> {
     }
 }
 
-/// Lets `RawEvent` (a `Result`) be read as a list element.
+/// Lets a `Result` (`RawEvent`, `RawSavedEvent`) be read as a list element.
 struct Wrapped<T>(T);
 
 struct LeadVisitor {
