@@ -14,6 +14,7 @@ pub mod event;
 pub mod explain;
 pub mod history;
 pub mod msgpack;
+pub mod lowercase;
 mod reader;
 pub mod rules;
 pub mod ruleset;

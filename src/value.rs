@@ -60,13 +60,14 @@ impl FieldPath {
     }
 }
 
-/// Case folding for text comparisons: Unicode lowercase (Rust's `str::to_lowercase`,
-/// the same code on every target). Text that is already folded is borrowed, not copied.
+/// Case folding for text comparisons: Unicode 17.0.0 lowercase (`str::to_lowercase`
+/// of that version, from leadscore's own tables: see [`crate::lowercase`]), so every
+/// build folds alike. Text that is already folded is borrowed, not copied.
 pub fn fold(s: &str) -> Cow<'_, str> {
     if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
         Cow::Borrowed(s)
     } else {
-        Cow::Owned(s.to_lowercase())
+        Cow::Owned(crate::lowercase::to_lowercase(s))
     }
 }
 
