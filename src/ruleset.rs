@@ -82,10 +82,9 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<Engine> {
     let description = top.text("description", None, MAX_DESCRIPTION_LEN, p);
     let vocabulary = top.get("events").and_then(|v| read_vocabulary(v, p));
     let groups = read_groups(&top, p);
-    let group_index: HashMap<&str, usize> = groups.iter().enumerate().map(|(i, g)| (&*g.name, i)).collect();
     let recency = top.get("recency").map(|v| read_recency(v, "recency", p)).unwrap_or_default();
 
-    let mut ctx = Ctx { p, ids: HashMap::new(), groups: &group_index, vocabulary: vocabulary.as_ref(), rule_count: 0 };
+    let mut ctx = Ctx { p, ids: HashMap::new(), groups: &groups, vocabulary: vocabulary.as_ref(), rule_count: 0 };
     let fit: Vec<FitRule> = top.list("fit", ctx.p).iter().enumerate().filter_map(|(i, r)| ctx.fit_rule(r, &index("fit", i))).collect();
     let engagement: Vec<EngagementRule> = top
         .list("engagement", ctx.p)
@@ -160,7 +159,8 @@ struct Ctx<'a, 'p> {
     p: &'p mut Vec<Problem>,
     /// Rule ids seen so far, with the path where each was first defined.
     ids: HashMap<String, String>,
-    groups: &'a HashMap<&'a str, usize>,
+    /// The groups defined, in order of name (as `read_groups` reads them).
+    groups: &'a [Group],
     vocabulary: Option<&'a Vocabulary>,
     rule_count: usize,
 }
@@ -185,14 +185,14 @@ impl Ctx<'_, '_> {
         let Some(name) = o.text("group", None, MAX_ID_LEN, self.p) else {
             return Some(None);
         };
-        match self.groups.get(name.as_str()) {
-            Some(i) => Some(Some(*i)),
-            None => {
-                let known: Vec<&str> = self.groups.keys().copied().collect();
+        match self.groups.binary_search_by(|g| (*g.name).cmp(name.as_str())) {
+            Ok(i) => Some(Some(i)),
+            Err(_) => {
+                let known: Vec<&str> = self.groups.iter().map(|g| &*g.name).collect();
                 self.p.push(Problem::new(
                     o.at("group"),
                     "unknownGroup",
-                    format!("no group \"{name}\" is defined in \"groups\"{}", if known.is_empty() { String::new() } else { format!(" (defined: {})", sorted(known)) }),
+                    format!("no group \"{name}\" is defined in \"groups\"{}", if known.is_empty() { String::new() } else { format!(" (defined: {})", known.join(", ")) }),
                 ));
                 None
             }
@@ -257,7 +257,7 @@ impl Ctx<'_, '_> {
                         self.p.push(Problem::new(
                             o.at("event"),
                             "unknownEventType",
-                            format!("event type \"{t}\" is not declared in \"events\" (declared: {})", sorted(vocab.keys().map(String::as_str).collect())),
+                            format!("event type \"{t}\" is not declared in \"events\" (declared: {})", vocab.keys().map(String::as_str).collect::<Vec<_>>().join(", ")),
                         ));
                     }
                     Some(props) => {
@@ -434,25 +434,25 @@ impl Ctx<'_, '_> {
     }
 }
 
-fn sorted(mut names: Vec<&str>) -> String {
-    names.sort();
-    names.join(", ")
-}
-
+/// The properties `c` reads that `props` does not declare, once each, in order of name.
 fn undeclared_reads<'c>(c: &'c condition::Condition, props: &BTreeMap<String, PropertyType>) -> Vec<&'c str> {
     let mut out = Vec::new();
     collect_fields(c, &mut out);
     out.retain(|f| !props.contains_key(*f));
-    out.sort();
-    out.dedup();
     out
 }
 
+/// The first name of every field `c` reads, kept sorted and unique as they are
+/// added (a condition reads a handful: no sort needed).
 fn collect_fields<'c>(c: &'c condition::Condition, out: &mut Vec<&'c str>) {
     match c {
         condition::Condition::All(cs) | condition::Condition::Any(cs) => cs.iter().for_each(|c| collect_fields(c, out)),
         condition::Condition::Not(c) => collect_fields(c, out),
-        condition::Condition::Leaf { field, .. } => out.push(field.first()),
+        condition::Condition::Leaf { field, .. } => {
+            if let Err(at) = out.binary_search(&field.first()) {
+                out.insert(at, field.first());
+            }
+        }
     }
 }
 

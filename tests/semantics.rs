@@ -497,6 +497,33 @@ fn review_findings_are_refused_or_accepted_as_documented() {
 }
 
 #[test]
+fn names_in_problem_messages_come_once_each_in_order_of_name() {
+    let doc = ruleset(json!({
+        "groups": {"web": {}, "email": {}, "ads": {}},
+        "events": {"page_view": {"url": "string"}, "download": {"asset": "string"}},
+        "engagement": [
+            {"id": "g", "event": "page_view", "points": 1, "group": "social"},
+            {"id": "t", "event": ["page_view", "webinar"], "points": 1},
+            {"id": "w", "event": "download", "points": 1, "where": {"any": [
+                {"field": "size", "gte": 1}, {"field": "asset", "exists": true}, {"field": "kind", "equals": "pdf"},
+                {"not": {"field": "size", "lt": 0}}
+            ]}}
+        ]
+    }));
+    let problems = Engine::from_value(&doc).unwrap_err().problems;
+    let got: Vec<(&str, &str, &str)> = problems.iter().map(|p| (p.path.as_str(), p.code, p.message.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("engagement[0].group", "unknownGroup", "no group \"social\" is defined in \"groups\" (defined: ads, email, web)"),
+            ("engagement[1].event", "unknownEventType", "event type \"webinar\" is not declared in \"events\" (declared: download, page_view)"),
+            ("engagement[2].where", "unknownProperty", "events of type \"download\" declare no property \"kind\""),
+            ("engagement[2].where", "unknownProperty", "events of type \"download\" declare no property \"size\""),
+        ]
+    );
+}
+
+#[test]
 fn session_ids_are_checked() {
     assert_eq!(Session::new("").unwrap_err().problem.code, "invalidId");
     assert_eq!(Session::new("x".repeat(129)).unwrap_err().problem.code, "invalidId");
