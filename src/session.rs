@@ -16,7 +16,6 @@ use crate::stages::Stage;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::borrow::Borrow;
-use std::collections::BTreeMap;
 
 /// How far past the caller's `now` an event's time may lie (clock skew between a
 /// browser and a server); later events are refused.
@@ -37,6 +36,39 @@ pub struct Progress {
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
+}
+
+/// Where a lead stands with each rule set it was evaluated with, by `id@version`:
+/// a short list in order of key (a session meets a rule set or a few), saved as a
+/// JSON object.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct ProgressByRuleSet(Vec<(Box<str>, Progress)>);
+
+impl ProgressByRuleSet {
+    pub(crate) fn get(&self, key: &str) -> Option<Progress> {
+        self.0.binary_search_by(|(k, _)| (**k).cmp(key)).ok().and_then(|i| self.0.get(i)).map(|(_, p)| *p)
+    }
+
+    pub(crate) fn set(&mut self, key: &str, progress: Progress) {
+        match self.0.binary_search_by(|(k, _)| (**k).cmp(key)) {
+            Ok(i) => {
+                if let Some((_, p)) = self.0.get_mut(i) {
+                    *p = progress;
+                }
+            }
+            Err(i) => self.0.insert(i, (key.into(), progress)),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for ProgressByRuleSet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, p)| (k, p)))
+    }
 }
 
 /// A change of stage, reported once per lead per rule-set version.
@@ -101,8 +133,8 @@ pub struct Session {
     /// Events dropped to keep the history limit, over the session's life.
     #[serde(skip_serializing_if = "is_zero")]
     dropped: u32,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    progress: BTreeMap<String, Progress>,
+    #[serde(skip_serializing_if = "ProgressByRuleSet::is_empty")]
+    progress: ProgressByRuleSet,
     #[serde(skip)]
     kept: KeptMatches,
 }
@@ -206,7 +238,7 @@ impl Session {
             profile: Map::new(),
             events: Vec::new(),
             dropped: 0,
-            progress: BTreeMap::new(),
+            progress: ProgressByRuleSet::default(),
             kept: KeptMatches::default(),
         })
     }
@@ -357,7 +389,7 @@ impl Session {
         self.kept.fill(engine, &self.profile, &self.events);
         let figures = self.figures(engine, now);
         let qualified = figures.stage;
-        let stored = self.progress.get(&*engine.key).copied();
+        let stored = self.progress.get(&engine.key);
         let before = stored.unwrap_or_default();
         let moves = qualified > before.stage || (engine.stages.recycle && qualified < before.stage);
         let mut after = before;
@@ -368,7 +400,7 @@ impl Session {
             after.stage = qualified;
         }
         if stored != Some(after) {
-            self.progress.insert(engine.key.to_string(), after);
+            self.progress.set(&engine.key, after);
         }
         (figures, before, moves.then_some(after))
     }
@@ -390,7 +422,7 @@ impl Session {
 
     /// The stage this session last reached with the rule set `id@version`.
     pub fn stage(&self, engine: &Engine) -> Stage {
-        self.progress.get(&*engine.key).map(|p| p.stage).unwrap_or_default()
+        self.progress.get(&engine.key).map(|p| p.stage).unwrap_or_default()
     }
 
     /// Folds another session (typically the anonymous history of a visitor who has
@@ -408,11 +440,9 @@ impl Session {
         for (k, v) in &other.profile {
             merged.profile.entry(k.clone()).or_insert_with(|| v.clone());
         }
-        for (k, p) in &other.progress {
-            let mine = merged.progress.entry(k.clone()).or_default();
-            if p.stage > mine.stage {
-                *mine = *p;
-            }
+        for (k, p) in &other.progress.0 {
+            let mine = merged.progress.get(k).unwrap_or_default();
+            merged.progress.set(k, if p.stage > mine.stage { *p } else { mine });
         }
         if merged.lead.is_none() {
             merged.lead = other.lead.clone();

@@ -2,7 +2,7 @@
 //! MessagePack form of it), read back in one pass (`wire::read_state`) and checked
 //! as strictly as fresh input, with the path of whatever is damaged.
 
-use super::{check_id, KeptMatches, Progress, Session, MAX_STATE_BYTES, STATE_VERSION};
+use super::{check_id, KeptMatches, Progress, ProgressByRuleSet, Session, MAX_STATE_BYTES, STATE_VERSION};
 use crate::engine::check_profile;
 use crate::error::InputError;
 use crate::event::Event;
@@ -10,7 +10,6 @@ use crate::history;
 use crate::stages::Stage;
 use crate::wire::{read_state, EventParts, RawSavedEvent, RawState};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 impl Session {
     /// Saved state as compact JSON; [`Session::restore`] reads it back.
@@ -76,7 +75,7 @@ impl Session {
             None => 0,
             Some(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| damaged("dropped", "not a count".into()))?,
         };
-        let mut progress = BTreeMap::new();
+        let mut progress = ProgressByRuleSet::default();
         match parts.progress {
             None => {}
             Some(Value::Object(map)) => {
@@ -87,7 +86,7 @@ impl Session {
                         None => 0,
                         Some(c) => c.as_u64().and_then(|c| u32::try_from(c).ok()).ok_or_else(|| damaged(&path, "\"cycle\" is not a count".into()))?,
                     };
-                    progress.insert(key, Progress { stage, cycle });
+                    progress.set(&key, Progress { stage, cycle });
                 }
             }
             Some(_) => return Err(damaged("progress", "\"progress\" is not an object".into())),
