@@ -1,5 +1,6 @@
 //! A compiled rule set, ready to score many leads.
 
+use crate::by_name::ByName;
 use crate::error::{index, InputError, RuleSetError};
 use crate::event::{Event, PropertyType};
 use crate::explain::{EventTally, Qualification, ScoreResult};
@@ -9,11 +10,10 @@ use crate::stages::{Band, Grades, Stages};
 use crate::value::type_name;
 use crate::wire::RawLead;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Declared event types, each with its declared property types.
-pub type Vocabulary = BTreeMap<String, BTreeMap<String, PropertyType>>;
+pub type Vocabulary = ByName<ByName<PropertyType>>;
 
 /// How many refused events a result describes in full (the rest are only counted).
 const MAX_REPORTED_EVENT_PROBLEMS: usize = 10;

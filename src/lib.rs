@@ -7,6 +7,7 @@
 //! to the bit, natively and in WebAssembly.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod by_name;
 pub mod condition;
 pub mod engine;
 pub mod error;

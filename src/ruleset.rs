@@ -1,6 +1,7 @@
 //! Compiling a rule-set document (JSON) into an [`Engine`]: every problem is
 //! collected with its JSON path, and a rule set with any problem is refused whole.
 
+use crate::by_name::ByName;
 use crate::condition::{self, MAX_RULE_TEXT_LEN};
 use crate::engine::{Engine, Vocabulary};
 use crate::error::{index, Problem, RuleSetError};
@@ -10,7 +11,7 @@ use crate::rules::*;
 use crate::stages::{default_bands, Band, Grades, MqlStage, PqlStage, SqlStage, Stages, Trigger};
 use crate::value::{type_name, FieldPath};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// The schema tag every rule set carries in `"schema"`.
 pub const SCHEMA: &str = "leadscore.ruleset/v1";
@@ -251,13 +252,13 @@ impl Ctx<'_, '_> {
         if let Some(vocab) = self.vocabulary {
             let mut ok = true;
             for t in &types {
-                match vocab.get(&**t) {
+                match vocab.get(t) {
                     None => {
                         ok = false;
                         self.p.push(Problem::new(
                             o.at("event"),
                             "unknownEventType",
-                            format!("event type \"{t}\" is not declared in \"events\" (declared: {})", vocab.keys().map(String::as_str).collect::<Vec<_>>().join(", ")),
+                            format!("event type \"{t}\" is not declared in \"events\" (declared: {})", vocab.names().collect::<Vec<_>>().join(", ")),
                         ));
                     }
                     Some(props) => {
@@ -316,7 +317,7 @@ impl Ctx<'_, '_> {
         let (award, matcher) = (award?, matcher?);
         if let (Award::Sum { property, .. }, Some(vocab)) = (&award, self.vocabulary) {
             for t in &matcher.types {
-                match vocab.get(&**t).and_then(|props| props.get(property.first())) {
+                match vocab.get(t).and_then(|props| props.get(property.first())) {
                     Some(PropertyType::Number) => {}
                     Some(_) => self.p.push(Problem::new(o.at("sum.property"), "wrongType", format!("events of type \"{t}\" declare \"{}\" as a non-number", property.first()))),
                     None => self.p.push(Problem::new(o.at("sum.property"), "unknownProperty", format!("events of type \"{t}\" declare no property \"{}\"", property.first()))),
@@ -435,10 +436,10 @@ impl Ctx<'_, '_> {
 }
 
 /// The properties `c` reads that `props` does not declare, once each, in order of name.
-fn undeclared_reads<'c>(c: &'c condition::Condition, props: &BTreeMap<String, PropertyType>) -> Vec<&'c str> {
+fn undeclared_reads<'c>(c: &'c condition::Condition, props: &ByName<PropertyType>) -> Vec<&'c str> {
     let mut out = Vec::new();
     collect_fields(c, &mut out);
-    out.retain(|f| !props.contains_key(*f));
+    out.retain(|f| props.get(f).is_none());
     out
 }
 
@@ -461,23 +462,21 @@ fn read_vocabulary(v: &Value, p: &mut Vec<Problem>) -> Option<Vocabulary> {
         p.push(Problem::new("events", "wrongType", format!("\"events\" maps each event type to its properties, like {{\"page_view\": {{\"url\": \"string\"}}}}, not {}", type_name(v))));
         return None;
     };
-    let mut vocab = Vocabulary::new();
+    let mut vocab = Vocabulary::default();
     for (t, props) in map {
         let path = crate::error::join("events", t);
         let Some(props) = props.as_object() else {
             p.push(Problem::new(path, "wrongType", "an event type maps property names to \"string\", \"number\" or \"boolean\""));
             continue;
         };
-        let mut declared = BTreeMap::new();
+        let mut declared = ByName::default();
         for (name, ty) in props {
             match ty.as_str().and_then(PropertyType::parse) {
-                Some(ty) => {
-                    declared.insert(name.clone(), ty);
-                }
+                Some(ty) => declared.set(name, ty),
                 None => p.push(Problem::new(crate::error::join(&path, name), "invalidValue", format!("a property type is \"string\", \"number\" or \"boolean\", not {ty}"))),
             }
         }
-        vocab.insert(t.clone(), declared);
+        vocab.set(t, declared);
     }
     Some(vocab)
 }

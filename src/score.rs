@@ -6,6 +6,7 @@ use crate::engine::Engine;
 use crate::event::Event;
 use crate::explain::{Contribution, ContributionKind, Disqualification, EventTally, Points, Qualification, ScoreResult, SkipReason};
 use crate::rules::{Award, Centi, DisqualifierTest, EngagementRule, EventMatcher, Recency};
+use crate::by_name::ByName;
 use crate::engine::Vocabulary;
 use crate::event::PropertyType;
 use crate::stages::{band_of, Stage, StageInputs, StageReason, Stages, Trigger};
@@ -52,12 +53,12 @@ pub struct EventIndex {
 impl EventIndex {
     pub fn build(engagement: &[EngagementRule], stages: &Stages, disqualifiers: &[crate::rules::Disqualifier], vocabulary: Option<&Vocabulary>) -> EventIndex {
         let mut index = EventIndex { vocabulary_declared: vocabulary.is_some(), ..EventIndex::default() };
-        for (name, props) in vocabulary.into_iter().flatten() {
+        for (name, props) in vocabulary.into_iter().flat_map(ByName::iter) {
             index.by_type.push(TypeEntry {
                 quick: quick_key(name),
-                name: name.as_str().into(),
+                name: name.into(),
                 targets: Vec::new(),
-                declared: Some(props.iter().map(|(k, t)| (Box::from(k.as_str()), *t)).collect()),
+                declared: Some(props.iter().map(|(k, t)| (Box::from(k), *t)).collect()),
             });
         }
         let mut add = |m: &EventMatcher, t: Target| {

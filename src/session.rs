@@ -6,6 +6,7 @@ mod saved;
 
 pub use saved::check_state_size;
 
+use crate::by_name::ByName;
 use crate::engine::{check_profile, Engine};
 use crate::error::InputError;
 use crate::event::Event;
@@ -36,39 +37,6 @@ pub struct Progress {
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
-}
-
-/// Where a lead stands with each rule set it was evaluated with, by `id@version`:
-/// a short list in order of key (a session meets a rule set or a few), saved as a
-/// JSON object.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub(crate) struct ProgressByRuleSet(Vec<(Box<str>, Progress)>);
-
-impl ProgressByRuleSet {
-    pub(crate) fn get(&self, key: &str) -> Option<Progress> {
-        self.0.binary_search_by(|(k, _)| (**k).cmp(key)).ok().and_then(|i| self.0.get(i)).map(|(_, p)| *p)
-    }
-
-    pub(crate) fn set(&mut self, key: &str, progress: Progress) {
-        match self.0.binary_search_by(|(k, _)| (**k).cmp(key)) {
-            Ok(i) => {
-                if let Some((_, p)) = self.0.get_mut(i) {
-                    *p = progress;
-                }
-            }
-            Err(i) => self.0.insert(i, (key.into(), progress)),
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl Serialize for ProgressByRuleSet {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(k, p)| (k, p)))
-    }
 }
 
 /// A change of stage, reported once per lead per rule-set version.
@@ -133,8 +101,9 @@ pub struct Session {
     /// Events dropped to keep the history limit, over the session's life.
     #[serde(skip_serializing_if = "is_zero")]
     dropped: u32,
-    #[serde(skip_serializing_if = "ProgressByRuleSet::is_empty")]
-    progress: ProgressByRuleSet,
+    /// By rule set (`id@version`).
+    #[serde(skip_serializing_if = "ByName::is_empty")]
+    progress: ByName<Progress>,
     #[serde(skip)]
     kept: KeptMatches,
 }
@@ -238,7 +207,7 @@ impl Session {
             profile: Map::new(),
             events: Vec::new(),
             dropped: 0,
-            progress: ProgressByRuleSet::default(),
+            progress: ByName::default(),
             kept: KeptMatches::default(),
         })
     }
@@ -389,7 +358,7 @@ impl Session {
         self.kept.fill(engine, &self.profile, &self.events);
         let figures = self.figures(engine, now);
         let qualified = figures.stage;
-        let stored = self.progress.get(&engine.key);
+        let stored = self.progress.get(&engine.key).copied();
         let before = stored.unwrap_or_default();
         let moves = qualified > before.stage || (engine.stages.recycle && qualified < before.stage);
         let mut after = before;
@@ -440,8 +409,8 @@ impl Session {
         for (k, v) in &other.profile {
             merged.profile.entry(k.clone()).or_insert_with(|| v.clone());
         }
-        for (k, p) in &other.progress.0 {
-            let mine = merged.progress.get(k).unwrap_or_default();
+        for (k, p) in other.progress.iter() {
+            let mine = merged.progress.get(k).copied().unwrap_or_default();
             merged.progress.set(k, if p.stage > mine.stage { *p } else { mine });
         }
         if merged.lead.is_none() {

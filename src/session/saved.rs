@@ -2,7 +2,8 @@
 //! MessagePack form of it), read back in one pass (`wire::read_state`) and checked
 //! as strictly as fresh input, with the path of whatever is damaged.
 
-use super::{check_id, KeptMatches, Progress, ProgressByRuleSet, Session, MAX_STATE_BYTES, STATE_VERSION};
+use super::{check_id, KeptMatches, Progress, Session, MAX_STATE_BYTES, STATE_VERSION};
+use crate::by_name::ByName;
 use crate::engine::check_profile;
 use crate::error::InputError;
 use crate::event::Event;
@@ -75,7 +76,7 @@ impl Session {
             None => 0,
             Some(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| damaged("dropped", "not a count".into()))?,
         };
-        let mut progress = ProgressByRuleSet::default();
+        let mut progress = ByName::default();
         match parts.progress {
             None => {}
             Some(Value::Object(map)) => {
