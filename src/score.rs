@@ -9,7 +9,7 @@ use crate::rules::{Award, Centi, DisqualifierTest, EngagementRule, EventMatcher,
 use crate::by_name::ByName;
 use crate::engine::Vocabulary;
 use crate::event::PropertyType;
-use crate::stages::{band_of, Stage, StageInputs, StageReason, Stages, Trigger};
+use crate::stages::{band_of, Stage, StageInputs, StageReason, Stages};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -46,7 +46,6 @@ fn quick_key(s: &str) -> (usize, u128) {
 #[derive(Debug, Clone, Default)]
 pub struct EventIndex {
     by_type: Vec<TypeEntry>,
-    triggers: Vec<Trigger>,
     vocabulary_declared: bool,
 }
 
@@ -80,7 +79,6 @@ impl EventIndex {
                 add(m, Target::Disqualifier(i));
             }
         }
-        index.triggers = stages.triggers().cloned().collect();
         index
     }
 
@@ -176,7 +174,7 @@ fn matched_targets<'a>(engine: &'a Engine, e: &'a Event) -> Result<impl Iterator
 fn filter_holds(engine: &Engine, target: Target, e: &Event) -> bool {
     match target {
         Target::Rule(i) => engine.engagement.get(i).is_some_and(|r| r.matcher.filter_holds(e)),
-        Target::Trigger(k) => engine.index.triggers.get(k).is_some_and(|t| t.matcher.filter_holds(e)),
+        Target::Trigger(k) => engine.stages.trigger(k).is_some_and(|t| t.matcher.filter_holds(e)),
         Target::Disqualifier(k) => matches!(engine.disqualifiers.get(k).map(|d| &d.test), Some(DisqualifierTest::Event(m)) if m.filter_holds(e)),
     }
 }
@@ -187,8 +185,8 @@ fn filter_holds(engine: &Engine, target: Target, e: &Event) -> bool {
 /// `event_disqualified` (one per disqualifier) of each disqualifier an event meets.
 fn pass_over_events(engine: &Engine, events: &[Event], now: i64, matches: Matches<'_>, events_tally: &mut EventTally, event_disqualified: &mut [bool]) -> Vec<Tally> {
     let rules = &engine.engagement;
-    let triggers = &engine.index.triggers;
-    let mut tallies = vec![Tally::default(); rules.len() + triggers.len()];
+    let stages = &engine.stages;
+    let mut tallies = vec![Tally::default(); rules.len() + stages.trigger_count()];
     let mut scored = 0u32;
     let mut offer = |target: Target, e: &Event, age: i64| match target {
         Target::Rule(i) => {
@@ -199,7 +197,7 @@ fn pass_over_events(engine: &Engine, events: &[Event], now: i64, matches: Matche
             }
         }
         Target::Trigger(k) => {
-            if let (Some(trigger), Some(t)) = (triggers.get(k), tallies.get_mut(rules.len() + k)) {
+            if let (Some(trigger), Some(t)) = (stages.trigger(k), tallies.get_mut(rules.len() + k)) {
                 if within(age, trigger.within) {
                     t.n += 1;
                 }
@@ -303,7 +301,6 @@ pub(crate) fn figures<'e>(
     mut events_tally: EventTally,
 ) -> Figures<'e> {
     let rules = &engine.engagement;
-    let triggers = &engine.index.triggers;
     let fit_rules = engine.fit.len();
     let mut held = vec![false; fit_rules + engine.disqualifiers.len()];
     let (fit_held, disqualified_by) = held.split_at_mut_checked(fit_rules).unwrap_or_default();
@@ -344,8 +341,9 @@ pub(crate) fn figures<'e>(
     let disqualified = disqualified_by.contains(&true);
 
     let trigger_tallies = tallies.get(rules.len()..).unwrap_or(&[]);
-    let fired: Vec<&str> = triggers
-        .iter()
+    let fired: Vec<&str> = engine
+        .stages
+        .triggers()
         .zip(trigger_tallies)
         .filter(|(trigger, t)| t.n >= trigger.at_least)
         .map(|(trigger, _)| trigger.path.as_str())

@@ -138,10 +138,31 @@ impl Stages {
         (Stage::None, StageReason::NoStage)
     }
 
+    /// The SQL stage's triggers, then the PQL stage's: trigger `k` in scoring
+    /// (`Target::Trigger(k)`, a tally per trigger) is the k-th of these.
     pub fn triggers(&self) -> impl Iterator<Item = &Trigger> {
-        let sql = self.sql.iter().flat_map(|s| s.on.iter());
-        let pql = self.pql.iter().flat_map(|p| p.on.iter());
-        sql.chain(pql)
+        self.sql_triggers().iter().chain(self.pql_triggers())
+    }
+
+    /// The k-th of [`Stages::triggers`].
+    pub fn trigger(&self, k: usize) -> Option<&Trigger> {
+        let sql = self.sql_triggers();
+        match k.checked_sub(sql.len()) {
+            None => sql.get(k),
+            Some(k) => self.pql_triggers().get(k),
+        }
+    }
+
+    pub fn trigger_count(&self) -> usize {
+        self.sql_triggers().len() + self.pql_triggers().len()
+    }
+
+    fn sql_triggers(&self) -> &[Trigger] {
+        self.sql.as_ref().map_or(&[], |s| &s.on)
+    }
+
+    fn pql_triggers(&self) -> &[Trigger] {
+        self.pql.as_ref().map_or(&[], |p| &p.on)
     }
 }
 
