@@ -2,7 +2,7 @@
 //! rule-set JSON (collecting every problem with its path) and how they are tested.
 
 use crate::error::{index, join, Problem};
-use crate::value::{contains_word, fold, type_name, wildcard_match, FieldPath, Fields};
+use crate::value::{contains_word, fold, json_text, type_name, wildcard_match, FieldPath, Fields};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 
@@ -429,7 +429,7 @@ fn compile_test(op: &str, arg: &Value, path: &str, problems: &mut Vec<Problem>) 
         "between" => match arg.as_array().map(|a| a.as_slice()) {
             Some([lo, hi]) => match (lo.as_f64(), hi.as_f64()) {
                 (Some(l), Some(h)) if l <= h => Some(Test::Between(l, h)),
-                (Some(_), Some(_)) => fail("emptyRange", format!("\"between\" {arg} is empty: the low end comes first")),
+                (Some(_), Some(_)) => fail("emptyRange", format!("\"between\" {} is empty: the low end comes first", json_text(arg))),
                 _ => fail("wrongType", "\"between\" takes two numbers [low, high], both included".into()),
             },
             _ => fail("wrongType", "\"between\" takes two numbers [low, high], both included".into()),

@@ -3,7 +3,7 @@
 
 use crate::error::{join, Problem};
 use crate::rules::Centi;
-use crate::value::type_name;
+use crate::value::{json_text, type_name};
 use serde_json::{Map, Value};
 
 /// Largest number of points anything in a rule set may name.
@@ -144,7 +144,7 @@ impl<'a> Obj<'a> {
         match v.as_u64().filter(|n| (1..=u64::from(max)).contains(n)) {
             Some(n) => u32::try_from(n).ok(),
             None => {
-                p.push(Problem::new(self.at(k), "invalidCount", format!("\"{k}\" is a whole number from 1 to {max}, not {v}")));
+                p.push(Problem::new(self.at(k), "invalidCount", format!("\"{k}\" is a whole number from 1 to {max}, not {}", json_text(v))));
                 None
             }
         }
@@ -167,11 +167,11 @@ pub fn points_of(v: &Value) -> Result<Centi, String> {
         return Err(format!("is a number of points, not {}", type_name(v)));
     };
     if !f.is_finite() || f.abs() > MAX_POINTS {
-        return Err(format!("is {v}, outside ±1000000"));
+        return Err(format!("is {}, outside ±1000000", json_text(v)));
     }
     let centi = (f * 100.0).round();
     if (f * 100.0 - centi).abs() > 1e-6 {
-        return Err(format!("is {v}: points have at most two decimals"));
+        return Err(format!("is {}: points have at most two decimals", json_text(v)));
     }
     Ok(centi as Centi)
 }

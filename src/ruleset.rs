@@ -9,7 +9,7 @@ use crate::event::PropertyType;
 use crate::reader::{object, Obj};
 use crate::rules::*;
 use crate::stages::{default_bands, Band, Grades, MqlStage, PqlStage, SqlStage, Stages, Trigger};
-use crate::value::{type_name, FieldPath};
+use crate::value::{json_text, type_name, FieldPath};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -68,7 +68,7 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<Engine> {
     let top = object(v, "", "a rule set", TOP_KEYS, p)?;
     match top.get("schema") {
         Some(Value::String(s)) if s == SCHEMA => {}
-        Some(other) => p.push(Problem::new("schema", "unknownSchema", format!("the schema is {other}; this version of leadscore reads \"{SCHEMA}\""))),
+        Some(other) => p.push(Problem::new("schema", "unknownSchema", format!("the schema is {}; this version of leadscore reads \"{SCHEMA}\"", json_text(other)))),
         None => p.push(Problem::new("schema", "missingKey", format!("\"schema\" is required: write \"{SCHEMA}\""))),
     }
     let id = top.text("id", Some("a name for the rule set, like \"b2b-mql\""), MAX_ID_LEN, p).filter(|id| {
@@ -114,7 +114,7 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<Engine> {
         Some(Value::String(s)) if s == "count" => true,
         Some(Value::String(s)) if s == "ignore" => false,
         Some(other) => {
-            ctx.p.push(Problem::new("anonymousHistory", "invalidValue", format!("\"anonymousHistory\" is \"count\" or \"ignore\", not {other}")));
+            ctx.p.push(Problem::new("anonymousHistory", "invalidValue", format!("\"anonymousHistory\" is \"count\" or \"ignore\", not {}", json_text(other))));
             true
         }
     };
@@ -241,7 +241,7 @@ impl Ctx<'_, '_> {
                 return None;
             }
             Some(other) => {
-                self.p.push(Problem::new(o.at("event"), "wrongType", format!("\"event\" is an event type or a non-empty list of them, not {other}")));
+                self.p.push(Problem::new(o.at("event"), "wrongType", format!("\"event\" is an event type or a non-empty list of them, not {}", json_text(other))));
                 return None;
             }
         };
@@ -345,7 +345,7 @@ impl Ctx<'_, '_> {
         let at_least = match o.get("atLeast") {
             Some(Value::Number(n)) if n.as_f64().is_some_and(|f| (0.001..=1e12).contains(&f)) => n.as_f64().map(|f| (f * 1000.0).round() as i64),
             Some(other) => {
-                self.p.push(Problem::new(o.at("atLeast"), "invalidValue", format!("\"atLeast\" is a number from 0.001 to 1e12 (sums are kept in thousandths), not {other}")));
+                self.p.push(Problem::new(o.at("atLeast"), "invalidValue", format!("\"atLeast\" is a number from 0.001 to 1e12 (sums are kept in thousandths), not {}", json_text(other))));
                 None
             }
             None => {
@@ -473,7 +473,7 @@ fn read_vocabulary(v: &Value, p: &mut Vec<Problem>) -> Option<Vocabulary> {
         for (name, ty) in props {
             match ty.as_str().and_then(PropertyType::parse) {
                 Some(ty) => declared.set(name, ty),
-                None => p.push(Problem::new(crate::error::join(&path, name), "invalidValue", format!("a property type is \"string\", \"number\" or \"boolean\", not {ty}"))),
+                None => p.push(Problem::new(crate::error::join(&path, name), "invalidValue", format!("a property type is \"string\", \"number\" or \"boolean\", not {}", json_text(ty)))),
             }
         }
         vocab.set(t, declared);

@@ -14,6 +14,13 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
     }
 }
 
+/// `v` as compact JSON text, for a message: what `{v}` writes. (`Display` for a
+/// JSON value would also bring serde_json's pretty printer into the module, for
+/// `{v:#}`, which no message uses.)
+pub(crate) fn json_text(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
 /// Top-level fields of a record: a lead's profile or an event's properties.
 pub trait Fields {
     fn field(&self, key: &str) -> Option<&Value>;

@@ -524,6 +524,28 @@ fn names_in_problem_messages_come_once_each_in_order_of_name() {
 }
 
 #[test]
+fn values_in_problem_messages_are_written_as_json() {
+    let mut doc = ruleset(json!({
+        "anonymousHistory": {"keep": true},
+        "fit": [{"id": "f", "points": 1.005, "when": {"field": "n", "between": [5, 1.5]}}],
+        "engagement": [{"id": "e", "event": 7, "points": 1}, {"id": "c", "event": "v", "points": 1, "count": {"atLeast": "two"}}]
+    }));
+    doc["schema"] = json!(["v2"]);
+    let messages: Vec<String> = Engine::from_value(&doc).unwrap_err().problems.into_iter().map(|p| format!("{}: {}", p.path, p.message)).collect();
+    assert_eq!(
+        messages,
+        vec![
+            r#"schema: the schema is ["v2"]; this version of leadscore reads "leadscore.ruleset/v1""#,
+            r#"fit[0].points: "points" is 1.005: points have at most two decimals"#,
+            r#"fit[0].when.between: "between" [5,1.5] is empty: the low end comes first"#,
+            r#"engagement[0].event: "event" is an event type or a non-empty list of them, not 7"#,
+            r#"engagement[1].count.atLeast: "atLeast" is a whole number from 1 to 1000, not "two""#,
+            r#"anonymousHistory: "anonymousHistory" is "count" or "ignore", not {"keep":true}"#,
+        ]
+    );
+}
+
+#[test]
 fn session_ids_are_checked() {
     assert_eq!(Session::new("").unwrap_err().problem.code, "invalidId");
     assert_eq!(Session::new("x".repeat(129)).unwrap_err().problem.code, "invalidId");
