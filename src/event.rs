@@ -78,13 +78,21 @@ impl Event {
             Some(other) => return Err(err("id", "wrongType", format!("the event id is text, not {}", type_name(&other)))),
         };
         // Sorted by name; of a name given twice the last value counts, as in a JSON
-        // object read into a map.
-        let mut properties = parts.properties;
-        properties.reverse();
-        properties.sort_by(|a, b| a.0.cmp(&b.0));
-        properties.dedup_by(|later, kept| later.0 == kept.0);
-        if properties.len() > MAX_PROPERTIES {
-            return Err(err("", "tooManyProperties", format!("the event has more than {MAX_PROPERTIES} properties")));
+        // object read into a map. Each goes into its place as it comes (an event
+        // has a few), and the name after the limit is refused at once.
+        let mut properties: Vec<(CompactString, Value)> = Vec::with_capacity(parts.properties.len().min(MAX_PROPERTIES));
+        for (name, value) in parts.properties {
+            match properties.binary_search_by(|(held, _)| held.as_str().cmp(name.as_str())) {
+                Ok(i) => {
+                    if let Some(held) = properties.get_mut(i) {
+                        held.1 = value;
+                    }
+                }
+                Err(_) if properties.len() == MAX_PROPERTIES => {
+                    return Err(err("", "tooManyProperties", format!("the event has more than {MAX_PROPERTIES} properties")));
+                }
+                Err(i) => properties.insert(i, (name, value)),
+            }
         }
         let mut size = kind.len() + id.as_deref().map_or(0, str::len) + 40;
         for (k, val) in &properties {

@@ -546,6 +546,26 @@ fn values_in_problem_messages_are_written_as_json() {
 }
 
 #[test]
+fn an_event_holds_at_most_32_property_names_counting_a_repeated_name_once() {
+    let engine = Engine::from_value(&ruleset(json!({}))).unwrap();
+    let event_text = |names: &[String]| {
+        let props: Vec<String> = names.iter().enumerate().map(|(i, n)| format!("\"{n}\": {i}")).collect();
+        format!(r#"{{"type": "visit", "ts": {NOW}, {}}}"#, props.join(", "))
+    };
+    let problems = |names: Vec<String>| {
+        let lead = format!(r#"{{"events": [{}]}}"#, event_text(&names));
+        engine.score_json(&lead, NOW).unwrap().events.problems.into_iter().map(|p| (p.path, p.code)).collect::<Vec<_>>()
+    };
+    let names = |n: usize| (0..n).map(|i| format!("p{i:02}")).collect::<Vec<_>>();
+    assert_eq!(problems(names(32)), vec![]);
+    assert_eq!(problems(names(33)), vec![("events[0]".to_string(), "tooManyProperties")]);
+    // Forty keys, eight of them repeats: thirty-two names.
+    let mut repeated = names(32);
+    repeated.extend(names(8));
+    assert_eq!(problems(repeated), vec![]);
+}
+
+#[test]
 fn session_ids_are_checked() {
     assert_eq!(Session::new("").unwrap_err().problem.code, "invalidId");
     assert_eq!(Session::new("x".repeat(129)).unwrap_err().problem.code, "invalidId");
