@@ -78,20 +78,29 @@ impl Event {
             Some(other) => return Err(err("id", "wrongType", format!("the event id is text, not {}", type_name(&other)))),
         };
         // Sorted by name; of a name given twice the last value counts, as in a JSON
-        // object read into a map. Each goes into its place as it comes (an event
-        // has a few), and the name after the limit is refused at once.
-        let mut properties: Vec<(CompactString, Value)> = Vec::with_capacity(parts.properties.len().min(MAX_PROPERTIES));
-        for (name, value) in parts.properties {
-            match properties.binary_search_by(|(held, _)| held.as_str().cmp(name.as_str())) {
+        // object read into a map. In place, in the order they came: each moves
+        // back into its place among those before it (an event has a few), and the
+        // name after the limit is refused at once.
+        let mut properties = parts.properties;
+        let mut sorted = 0;
+        while let Some((name, _)) = properties.get(sorted) {
+            let place = properties.get(..sorted).unwrap_or(&[]).binary_search_by(|(held, _)| held.as_str().cmp(name.as_str()));
+            match place {
                 Ok(i) => {
+                    let (_, value) = properties.remove(sorted);
                     if let Some(held) = properties.get_mut(i) {
                         held.1 = value;
                     }
                 }
-                Err(_) if properties.len() == MAX_PROPERTIES => {
+                Err(_) if sorted == MAX_PROPERTIES => {
                     return Err(err("", "tooManyProperties", format!("the event has more than {MAX_PROPERTIES} properties")));
                 }
-                Err(i) => properties.insert(i, (name, value)),
+                Err(i) => {
+                    for k in (i..sorted).rev() {
+                        properties.swap(k, k + 1);
+                    }
+                    sorted += 1;
+                }
             }
         }
         let mut size = kind.len() + id.as_deref().map_or(0, str::len) + 40;
