@@ -78,18 +78,22 @@ impl Event {
             Some(other) => return Err(err("id", "wrongType", format!("the event id is text, not {}", type_name(&other)))),
         };
         // Sorted by name; of a name given twice the last value counts, as in a JSON
-        // object read into a map. In place, in the order they came: each moves
-        // back into its place among those before it (an event has a few), and the
-        // name after the limit is refused at once.
+        // object read into a map. In place, in the order they came: the first
+        // `sorted` are in order, each next one moves back into its place among them
+        // (an event has a few), a repeated name hands its value to the one held
+        // (what it leaves behind is cut off at the end), and the name after the
+        // limit is refused at once. So each property costs at most the limit's
+        // worth of steps, however many repeats a list holds.
         let mut properties = parts.properties;
         let mut sorted = 0;
-        while let Some((name, _)) = properties.get(sorted) {
-            let place = properties.get(..sorted).unwrap_or(&[]).binary_search_by(|(held, _)| held.as_str().cmp(name.as_str()));
-            match place {
+        for next in 0..properties.len() {
+            properties.swap(sorted, next);
+            let (held, rest) = properties.split_at_mut(sorted);
+            let Some(candidate) = rest.first_mut() else { break };
+            match held.binary_search_by(|(name, _)| name.as_str().cmp(candidate.0.as_str())) {
                 Ok(i) => {
-                    let (_, value) = properties.remove(sorted);
-                    if let Some(held) = properties.get_mut(i) {
-                        held.1 = value;
+                    if let Some(same) = held.get_mut(i) {
+                        std::mem::swap(&mut same.1, &mut candidate.1);
                     }
                 }
                 Err(_) if sorted == MAX_PROPERTIES => {
@@ -103,6 +107,7 @@ impl Event {
                 }
             }
         }
+        properties.truncate(sorted);
         let mut size = kind.len() + id.as_deref().map_or(0, str::len) + 40;
         for (k, val) in &properties {
             if k.len() > MAX_TYPE_LEN {

@@ -11,7 +11,7 @@ use crate::rules::*;
 use crate::stages::{default_bands, Band, Grades, MqlStage, PqlStage, SqlStage, Stages, Trigger};
 use crate::value::{json_text, type_name, FieldPath};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The schema tag every rule set carries in `"schema"`.
 pub const SCHEMA: &str = "leadscore.ruleset/v1";
@@ -435,25 +435,22 @@ impl Ctx<'_, '_> {
     }
 }
 
-/// The properties `c` reads that `props` does not declare, once each, in order of name.
+/// The properties `c` reads that `props` does not declare, once each, in the order
+/// the condition first reads them.
 fn undeclared_reads<'c>(c: &'c condition::Condition, props: &ByName<PropertyType>) -> Vec<&'c str> {
-    let mut out = Vec::new();
-    collect_fields(c, &mut out);
-    out.retain(|f| props.get(f).is_none());
-    out
+    let mut reads = Vec::new();
+    collect_fields(c, &mut reads);
+    let mut seen = HashSet::new();
+    reads.retain(|f| props.get(f).is_none() && seen.insert(*f));
+    reads
 }
 
-/// The first name of every field `c` reads, kept sorted and unique as they are
-/// added (a condition reads a handful: no sort needed).
+/// The first name of every field `c` reads, in the order written.
 fn collect_fields<'c>(c: &'c condition::Condition, out: &mut Vec<&'c str>) {
     match c {
         condition::Condition::All(cs) | condition::Condition::Any(cs) => cs.iter().for_each(|c| collect_fields(c, out)),
         condition::Condition::Not(c) => collect_fields(c, out),
-        condition::Condition::Leaf { field, .. } => {
-            if let Err(at) = out.binary_search(&field.first()) {
-                out.insert(at, field.first());
-            }
-        }
+        condition::Condition::Leaf { field, .. } => out.push(field.first()),
     }
 }
 

