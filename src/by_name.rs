@@ -36,6 +36,26 @@ impl<V> ByName<V> {
         }
     }
 
+    /// Adds every name `other` holds, in one pass over both lists; where both hold
+    /// a name, or only `other` does, `pick(mine, theirs)` gives its value.
+    pub fn merge(&mut self, other: &ByName<V>, mut pick: impl FnMut(Option<&V>, &V) -> V) {
+        let mine = std::mem::take(&mut self.0);
+        let mut merged = Vec::with_capacity(mine.len() + other.0.len());
+        let mut mine = mine.into_iter().peekable();
+        for (name, theirs) in &other.0 {
+            while let Some((held, v)) = mine.next_if(|(held, _)| held < name) {
+                merged.push((held, v));
+            }
+            let value = match mine.next_if(|(held, _)| held == name) {
+                Some((_, v)) => pick(Some(&v), theirs),
+                None => pick(None, theirs),
+            };
+            merged.push((name.clone(), value));
+        }
+        merged.extend(mine);
+        self.0 = merged;
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
         self.0.iter().map(|(n, v)| (&**n, v))
     }
@@ -73,5 +93,20 @@ mod tests {
         assert_eq!(m.iter().collect::<Vec<_>>(), vec![("", &5), ("ads", &4), ("email", &3), ("web", &1)]);
         assert_eq!((m.get("email"), m.get("nope"), m.len()), (Some(&3), None, 4));
         assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"":5,"ads":4,"email":3,"web":1}"#);
+    }
+
+    #[test]
+    fn a_merge_keeps_every_name_once_and_picks_where_both_hold_one() {
+        let list = |pairs: &[(&str, i32)]| {
+            let mut m = ByName::default();
+            pairs.iter().for_each(|(n, v)| m.set(n, *v));
+            m
+        };
+        let mut mine = list(&[("b", 1), ("d", 2), ("f", 3)]);
+        mine.merge(&list(&[("a", 10), ("d", 20), ("g", 30)]), |mine, theirs| mine.map_or(*theirs, |m| m + theirs));
+        assert_eq!(mine, list(&[("a", 10), ("b", 1), ("d", 22), ("f", 3), ("g", 30)]));
+        let mut empty = ByName::default();
+        empty.merge(&list(&[("x", 1)]), |_, theirs| *theirs);
+        assert_eq!(empty, list(&[("x", 1)]));
     }
 }

@@ -409,10 +409,14 @@ impl Session {
         for (k, v) in &other.profile {
             merged.profile.entry(k.clone()).or_insert_with(|| v.clone());
         }
-        for (k, p) in other.progress.iter() {
-            let mine = merged.progress.get(k).copied().unwrap_or_default();
-            merged.progress.set(k, if p.stage > mine.stage { *p } else { mine });
-        }
+        merged.progress.merge(&other.progress, |mine, theirs| {
+            let mine = mine.copied().unwrap_or_default();
+            if theirs.stage > mine.stage {
+                *theirs
+            } else {
+                mine
+            }
+        });
         if merged.lead.is_none() {
             merged.lead = other.lead.clone();
         }
