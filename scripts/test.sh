@@ -8,11 +8,11 @@ source scripts/setup.sh
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "native tests (unit, integration, property, CLI)"
-cargo test --features cli
+step "native tests (unit, integration, property, CLI; both crates)"
+cargo test --workspace --features cli
 
 step "clippy (no unwrap/expect/panic/indexing in the core)"
-cargo clippy --all-targets --features cli -- -D warnings
+cargo clippy --workspace --all-targets --features cli -- -D warnings
 
 step "core and wasm layer build for wasm32 (clippy)"
 cargo clippy --lib --target wasm32-unknown-unknown --features wasm -- -D warnings

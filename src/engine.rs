@@ -1,19 +1,18 @@
 //! A compiled rule set, ready to score many leads.
 
-use crate::by_name::ByName;
 use crate::error::{index, InputError, RuleSetError};
-use crate::event::{Event, PropertyType};
+use crate::event::Event;
 use crate::explain::{EventTally, Qualification, ScoreResult};
 use crate::history::{self, MAX_EVENTS_PER_CALL};
 use crate::rules::*;
+use crate::ruleset::RuleSet;
 use crate::stages::{Band, Grades, Stages};
 use crate::value::type_name;
 use crate::wire::RawLead;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
-/// Declared event types, each with its declared property types.
-pub type Vocabulary = ByName<ByName<PropertyType>>;
+pub use crate::vocabulary::Vocabulary;
 
 /// How many refused events a result describes in full (the rest are only counted).
 const MAX_REPORTED_EVENT_PROBLEMS: usize = 10;
@@ -59,11 +58,33 @@ pub struct Lead {
 impl Engine {
     /// Compiles a rule set from JSON text; a bad one is refused with every problem.
     pub fn from_json(text: &str) -> Result<Engine, RuleSetError> {
-        crate::ruleset::compile_str(text)
+        crate::ruleset::compile_str(text).map(Engine::from_rule_set)
     }
 
     pub fn from_value(v: &Value) -> Result<Engine, RuleSetError> {
-        crate::ruleset::compile_value(v)
+        crate::ruleset::compile_value(v).map(Engine::from_rule_set)
+    }
+
+    /// The engine for a checked rule set: its rules indexed by event type.
+    pub fn from_rule_set(rs: RuleSet) -> Engine {
+        let index = crate::score::EventIndex::build(&rs.engagement, &rs.stages, &rs.disqualifiers, rs.vocabulary.as_ref());
+        Engine {
+            index,
+            key: format!("{}@{}", rs.id, rs.version).into(),
+            id: rs.id.into(),
+            version: rs.version.into(),
+            description: rs.description,
+            fit: rs.fit,
+            engagement: rs.engagement,
+            groups: rs.groups,
+            total: rs.total,
+            disqualifiers: rs.disqualifiers,
+            stages: rs.stages,
+            grades: rs.grades,
+            bands: rs.bands,
+            count_anonymous: rs.count_anonymous,
+            serial: next_serial(),
+        }
     }
 
     pub fn id(&self) -> &str {

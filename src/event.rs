@@ -6,6 +6,7 @@ use crate::time::instant_from_json;
 use crate::value::type_name;
 use crate::value::Fields;
 use crate::wire::RawEvent;
+pub use crate::vocabulary::PropertyType;
 use compact_str::CompactString;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
@@ -183,36 +184,6 @@ fn json_size(v: &Value) -> usize {
         Value::Array(items) => 2 + items.iter().map(|i| json_size(i) + 1).sum::<usize>(),
         Value::Object(map) => 2 + map.iter().map(|(k, i)| k.len() + 4 + json_size(i)).sum::<usize>(),
         _ => 8,
-    }
-}
-
-/// The declared type of an event property in a rule set's event vocabulary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PropertyType {
-    String,
-    Number,
-    Boolean,
-}
-
-impl PropertyType {
-    pub fn parse(s: &str) -> Option<PropertyType> {
-        match s {
-            "string" => Some(PropertyType::String),
-            "number" => Some(PropertyType::Number),
-            "boolean" => Some(PropertyType::Boolean),
-            _ => None,
-        }
-    }
-
-    pub fn admits(self, v: &Value) -> bool {
-        match (self, v) {
-            (_, Value::Null) => true,
-            (PropertyType::String, Value::String(_)) => true,
-            (PropertyType::Number, Value::Number(_)) => true,
-            (PropertyType::Boolean, Value::Bool(_)) => true,
-            (t, Value::Array(items)) => items.iter().all(|i| !i.is_array() && t.admits(i)),
-            _ => false,
-        }
     }
 }
 

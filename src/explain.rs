@@ -1,44 +1,12 @@
 //! What a score is made of: the result of scoring a lead, with one line for every
 //! rule that fired and every limit that bit, adding up exactly to the total.
 
-use crate::rules::Centi;
 use crate::stages::Stage;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
-use std::fmt;
 use std::sync::Arc;
 
-/// Points, held as exact hundredths. Serialized as a JSON number: `15`, `12.5`, `-0.25`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub struct Points(pub Centi);
-
-impl Points {
-    pub fn as_f64(self) -> f64 {
-        self.0 as f64 / 100.0
-    }
-}
-
-impl fmt::Display for Points {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let (whole, frac) = (self.0.unsigned_abs() / 100, self.0.unsigned_abs() % 100);
-        match frac {
-            0 => write!(f, "{sign}{whole}"),
-            f2 if f2 % 10 == 0 => write!(f, "{sign}{whole}.{}", f2 / 10),
-            f2 => write!(f, "{sign}{whole}.{f2:02}"),
-        }
-    }
-}
-
-impl Serialize for Points {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.0 % 100 == 0 {
-            s.serialize_i64(self.0 / 100)
-        } else {
-            s.serialize_f64(self.as_f64())
-        }
-    }
-}
+pub use crate::rules::Points;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -7,23 +7,19 @@
 //! to the bit, natively and in WebAssembly.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
-pub mod by_name;
-pub mod condition;
+// The rule-set language (its model, its compiler, and the text, time and value
+// rules they share) is the crate `leadscore-rules`, so that it can be built for
+// size in the npm package while scoring is built for speed (Cargo.toml). Its
+// modules read as this crate's own.
+pub use leadscore_rules::{by_name, condition, error, lowercase, rules, ruleset, stages, time, value, vocabulary};
+
 pub mod engine;
-pub mod error;
 pub mod event;
 pub mod explain;
 pub mod history;
-pub mod lowercase;
 pub mod msgpack;
-mod reader;
-pub mod rules;
-pub mod ruleset;
 mod score;
 pub mod session;
-pub mod stages;
-pub mod time;
-pub mod value;
 pub mod wire;
 #[cfg(feature = "wasm")]
 mod wasm;

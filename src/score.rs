@@ -173,9 +173,9 @@ fn matched_targets<'a>(engine: &'a Engine, e: &'a Event) -> Result<impl Iterator
 /// Whether `e` passes the `where` filter of what `target` names.
 fn filter_holds(engine: &Engine, target: Target, e: &Event) -> bool {
     match target {
-        Target::Rule(i) => engine.engagement.get(i).is_some_and(|r| r.matcher.filter_holds(e)),
-        Target::Trigger(k) => engine.stages.trigger(k).is_some_and(|t| t.matcher.filter_holds(e)),
-        Target::Disqualifier(k) => matches!(engine.disqualifiers.get(k).map(|d| &d.test), Some(DisqualifierTest::Event(m)) if m.filter_holds(e)),
+        Target::Rule(i) => engine.engagement.get(i).is_some_and(|r| r.matcher.filter_holds(&e.properties)),
+        Target::Trigger(k) => engine.stages.trigger(k).is_some_and(|t| t.matcher.filter_holds(&e.properties)),
+        Target::Disqualifier(k) => matches!(engine.disqualifiers.get(k).map(|d| &d.test), Some(DisqualifierTest::Event(m)) if m.filter_holds(&e.properties)),
     }
 }
 

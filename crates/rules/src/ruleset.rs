@@ -1,11 +1,11 @@
-//! Compiling a rule-set document (JSON) into an [`Engine`]: every problem is
+//! Compiling a rule-set document (JSON) into a [`RuleSet`]: every problem is
 //! collected with its JSON path, and a rule set with any problem is refused whole.
 
 use crate::by_name::ByName;
 use crate::condition::{self, MAX_RULE_TEXT_LEN};
-use crate::engine::{Engine, Vocabulary};
+use crate::vocabulary::Vocabulary;
 use crate::error::{index, Problem, RuleSetError};
-use crate::event::PropertyType;
+use crate::vocabulary::PropertyType;
 use crate::reader::{object, Obj};
 use crate::rules::*;
 use crate::stages::{default_bands, Band, Grades, MqlStage, PqlStage, SqlStage, Stages, Trigger};
@@ -29,7 +29,7 @@ const TOP_KEYS: &[&str] = &[
     "disqualifiers", "stages", "grades", "bands", "anonymousHistory",
 ];
 
-pub fn compile_str(text: &str) -> Result<Engine, RuleSetError> {
+pub fn compile_str(text: &str) -> Result<RuleSet, RuleSetError> {
     check_size(text.len())?;
     let v: Value = serde_json::from_str(text).map_err(|e| {
         one("", "invalidJson", format!("the rule set is not valid JSON: {e} (line {}, column {})", e.line(), e.column()))
@@ -50,7 +50,7 @@ fn one(path: &str, code: &'static str, message: String) -> RuleSetError {
     RuleSetError { problems: vec![Problem::new(path, code, message)] }
 }
 
-pub fn compile_value(v: &Value) -> Result<Engine, RuleSetError> {
+pub fn compile_value(v: &Value) -> Result<RuleSet, RuleSetError> {
     let mut p = Vec::new();
     let engine = compile(v, &mut p);
     match engine {
@@ -64,7 +64,26 @@ pub fn compile_value(v: &Value) -> Result<Engine, RuleSetError> {
     }
 }
 
-fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<Engine> {
+/// A rule set that passed every check: its rules, limits and stages, ready to be
+/// made into an engine (which indexes them by event type).
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    pub id: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub fit: Vec<FitRule>,
+    pub engagement: Vec<EngagementRule>,
+    pub groups: Vec<Group>,
+    pub total: TotalLimits,
+    pub disqualifiers: Vec<Disqualifier>,
+    pub stages: Stages,
+    pub grades: Grades,
+    pub bands: Vec<Band>,
+    pub count_anonymous: bool,
+    pub vocabulary: Option<Vocabulary>,
+}
+
+fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
     let top = object(v, "", "a rule set", TOP_KEYS, p)?;
     match top.get("schema") {
         Some(Value::String(s)) if s == SCHEMA => {}
@@ -135,13 +154,9 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<Engine> {
         check_reachable(&fit, &engagement, &groups, total, &stages, ctx.p);
     }
 
-    let index = crate::score::EventIndex::build(&engagement, &stages, &disqualifiers, vocabulary.as_ref());
-    let (id, version): (String, String) = (id?, version?);
-    Some(Engine {
-        index,
-        key: format!("{id}@{version}").into(),
-        id: id.into(),
-        version: version.into(),
+    Some(RuleSet {
+        id: id?,
+        version: version?,
         description,
         fit,
         engagement,
@@ -152,7 +167,7 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<Engine> {
         grades,
         bands,
         count_anonymous,
-        serial: crate::engine::next_serial(),
+        vocabulary,
     })
 }
 

@@ -4,10 +4,11 @@
 //! Rule sets compare text case-insensitively, so every build carries a lowercase
 //! mapping. std's (`LOWERCASE_TABLE`, one 8-byte entry per uppercase letter, and the
 //! code around it) was 16 KB of the WebAssembly module; these runs are 1.5 KB and the
-//! two property lists for the final sigma 1.6 KB. They also pin the mapping to one
+//! two property lists for the final sigma 1.3 KB. They also pin the mapping to one
 //! Unicode version, so a CLI built with a newer Rust still folds text as the npm
 //! package does. The tests check every character against std while std is at the
-//! same Unicode version, and print new tables when it moves on.
+//! same Unicode version; `LEADSCORE_WRITE_TABLES=1` writes the tables anew from std
+//! when it moves on.
 
 /// The Unicode version of the tables (what `char::UNICODE_VERSION` was when they
 /// were written out).
@@ -15,6 +16,7 @@ pub const UNICODE_VERSION: (u8, u8, u8) = (17, 0, 0);
 
 /// `s` in lowercase, as `str::to_lowercase` under [`UNICODE_VERSION`]: each letter
 /// mapped on its own, except that Σ is ς at the end of a word and σ elsewhere.
+#[inline]
 pub fn to_lowercase(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -41,6 +43,7 @@ pub fn to_lowercase(s: &str) -> String {
 }
 
 /// The lowercase of a character beyond ASCII that maps to one character (all but İ).
+#[inline]
 fn lower(c: char) -> char {
     let u = u32::from(c);
     let at = LOWER_RUNS.partition_point(|&(head, _)| head & START_MASK <= u);
@@ -58,6 +61,7 @@ fn lower(c: char) -> char {
 
 /// Unicode's Final_Sigma condition for the Σ at byte `at` of `s`: a cased letter
 /// before it and none after it, skipping case-ignorable characters both ways.
+#[inline]
 fn ends_word(s: &str, at: usize) -> bool {
     let before = s.get(..at).unwrap_or("").chars().rev();
     let after = s.get(at + 'Σ'.len_utf8()..).unwrap_or("").chars();
@@ -70,6 +74,7 @@ fn cased_next(mut chars: impl Iterator<Item = char>) -> bool {
 
 /// Whether `c` falls in a set written as alternating run lengths (outside, inside,
 /// outside, …, from U+0000), each a LEB128 number.
+#[inline]
 fn in_runs(runs: &[u8], c: char) -> bool {
     let c = u32::from(c);
     let (mut end, mut inside, mut len, mut shift) = (0u32, false, 0u32, 0u32);
@@ -187,8 +192,8 @@ mod tests {
         let bytes = |b: &[u8]| lines(b.iter().map(u8::to_string).collect(), 20);
         let runs = lines(lower_runs.iter().map(|(h, d)| format!("({h:#010x}, {d})")).collect(), 6);
         format!(
-            "// Written by `LEADSCORE_WRITE_TABLES=1 cargo test --lib lowercase` from std's\n\
-             // Unicode {}.{}.{} (src/lowercase.rs says how they are read). Do not edit.\n\
+            "// Written by `LEADSCORE_WRITE_TABLES=1 cargo test -p leadscore-rules lowercase` from\n\
+             // std's Unicode {}.{}.{} (lowercase.rs says how they are read). Do not edit.\n\
              static LOWER_RUNS: [(u32, i32); {}] = [\n{runs}];\n\
              static CASE_IGNORABLE: &[u8] = &[\n{}];\n\
              static CASED: &[u8] = &[\n{}];\n",

@@ -3,7 +3,7 @@
 use serde_json::Value;
 use std::borrow::Cow;
 
-pub(crate) fn type_name(v: &Value) -> &'static str {
+pub fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -17,7 +17,7 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 /// `v` as compact JSON text, for a message: what `{v}` writes. (`Display` for a
 /// JSON value would also bring serde_json's pretty printer into the module, for
 /// `{v:#}`, which no message uses.)
-pub(crate) fn json_text(v: &Value) -> String {
+pub fn json_text(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
@@ -27,6 +27,7 @@ pub trait Fields {
 }
 
 impl Fields for serde_json::Map<String, Value> {
+#[inline]
     fn field(&self, key: &str) -> Option<&Value> {
         self.get(key)
     }
@@ -62,6 +63,7 @@ impl FieldPath {
         }
     }
 
+#[inline]
     pub fn first(&self) -> &str {
         self.0.first().map(|s| &**s).unwrap_or("")
     }
@@ -70,6 +72,7 @@ impl FieldPath {
 /// Case folding for text comparisons: Unicode 17.0.0 lowercase (`str::to_lowercase`
 /// of that version, from leadscore's own tables: see [`crate::lowercase`]), so every
 /// build folds alike. Text that is already folded is borrowed, not copied.
+#[inline]
 pub fn fold(s: &str) -> Cow<'_, str> {
     if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
         Cow::Borrowed(s)
@@ -81,6 +84,7 @@ pub fn fold(s: &str) -> Cow<'_, str> {
 /// Whether `needle` (already folded) occurs in `haystack` (already folded) as a whole
 /// word: bounded on both sides by the text's ends or by characters that are not
 /// letters or digits.
+#[inline]
 pub fn contains_word(haystack: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return false;
@@ -103,6 +107,7 @@ pub fn contains_word(haystack: &str, needle: &str) -> bool {
 /// Whole-text wildcard match: `*` is any run of characters (also none), `?` exactly one.
 /// Iterative with one backtrack point, so it is linear in practice, never recursive
 /// and never allocates.
+#[inline]
 pub fn wildcard_match(pattern: &[char], text: &str) -> bool {
     let next = |at: usize| text.get(at..).and_then(|rest| rest.chars().next());
     let (mut p, mut t) = (0usize, 0usize);

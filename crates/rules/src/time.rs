@@ -45,6 +45,7 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
 
 /// Reads an instant from JSON: an integral number of milliseconds since the epoch,
 /// or RFC 3339 text such as "2026-11-20T09:30:00Z" / "2026-11-20T10:30:00+01:00".
+#[inline]
 pub fn instant_from_json(v: &serde_json::Value) -> Result<i64, String> {
     match v {
         serde_json::Value::Number(n) => {
@@ -68,6 +69,7 @@ pub fn instant_from_json(v: &serde_json::Value) -> Result<i64, String> {
     }
 }
 
+#[inline]
 fn check_range(ms: i64) -> Result<i64, String> {
     if ms.abs() <= MAX_INSTANT_MS {
         Ok(ms)
@@ -77,6 +79,7 @@ fn check_range(ms: i64) -> Result<i64, String> {
 }
 
 /// RFC 3339 with a mandatory offset ("Z" or ±hh:mm) and optional fraction of a second.
+#[inline]
 pub fn parse_rfc3339(s: &str) -> Result<i64, String> {
     let bad = || format!("\"{s}\" is not an RFC 3339 timestamp like \"2026-11-20T09:30:00Z\"");
     let b = s.as_bytes();
@@ -135,6 +138,7 @@ pub fn parse_rfc3339(s: &str) -> Result<i64, String> {
     check_range(secs * 1_000 + millis)
 }
 
+#[inline]
 fn days_in_month(y: i64, m: i64) -> i64 {
     match m {
         2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
@@ -145,6 +149,7 @@ fn days_in_month(y: i64, m: i64) -> i64 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+#[inline]
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);

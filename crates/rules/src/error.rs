@@ -70,7 +70,7 @@ pub fn json_error(e: &serde_json::Error, path: &str, what: &str) -> InputError {
 }
 
 /// Joins a JSON path prefix and a child: `join("fit[0]", "when")` is `fit[0].when`.
-pub(crate) fn join(prefix: &str, child: &str) -> String {
+pub fn join(prefix: &str, child: &str) -> String {
     if prefix.is_empty() {
         child.to_string()
     } else if child.is_empty() {
@@ -82,7 +82,7 @@ pub(crate) fn join(prefix: &str, child: &str) -> String {
     }
 }
 
-pub(crate) fn index(prefix: &str, i: usize) -> String {
+pub fn index(prefix: &str, i: usize) -> String {
     format!("{prefix}[{i}]")
 }
 

@@ -2,11 +2,47 @@
 //! integer hundredths ("centipoints") so sums are exact and identical on every target.
 
 use crate::condition::Condition;
-use crate::value::FieldPath;
+use crate::value::{FieldPath, Fields};
+use serde::{Serialize, Serializer};
+use std::fmt;
 use std::sync::Arc;
 
 /// Hundredths of a point.
 pub type Centi = i64;
+
+/// Points, held as exact hundredths. Serialized as a JSON number: `15`, `12.5`, `-0.25`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Points(pub Centi);
+
+impl Points {
+    #[inline]
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+}
+
+impl fmt::Display for Points {
+    #[inline]
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let (whole, frac) = (self.0.unsigned_abs() / 100, self.0.unsigned_abs() % 100);
+        match frac {
+            0 => write!(f, "{sign}{whole}"),
+            f2 if f2 % 10 == 0 => write!(f, "{sign}{whole}.{}", f2 / 10),
+            f2 => write!(f, "{sign}{whole}.{f2:02}"),
+        }
+    }
+}
+
+impl Serialize for Points {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0 % 100 == 0 {
+            s.serialize_i64(self.0 / 100)
+        } else {
+            s.serialize_f64(self.as_f64())
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct FitRule {
@@ -27,8 +63,9 @@ pub struct EventMatcher {
 impl EventMatcher {
     /// Whether the `where` filter holds for an event (the type is matched by the
     /// scorer's index, not here).
-    pub fn filter_holds(&self, event: &crate::event::Event) -> bool {
-        self.filter.as_ref().is_none_or(|f| f.matches(&event.properties))
+    #[inline]
+    pub fn filter_holds<F: Fields + ?Sized>(&self, properties: &F) -> bool {
+        self.filter.as_ref().is_none_or(|f| f.matches(properties))
     }
 }
 

@@ -1,5 +1,5 @@
-// Written by `LEADSCORE_WRITE_TABLES=1 cargo test --lib lowercase` from std's
-// Unicode 17.0.0 (src/lowercase.rs says how they are read). Do not edit.
+// Written by `LEADSCORE_WRITE_TABLES=1 cargo test -p leadscore-rules lowercase` from
+// std's Unicode 17.0.0 (lowercase.rs says how they are read). Do not edit.
 static LOWER_RUNS: [(u32, i32); 184] = [
     (0x05c000c0, 32), (0x01c000d8, 32), (0x06200100, 1), (0x00e00132, 1), (0x02200139, 1), (0x05e0014a, 1),
     (0x00400178, -121), (0x00e00179, 1), (0x00400181, 210), (0x00a00182, 1), (0x00400186, 206), (0x00400187, 1),

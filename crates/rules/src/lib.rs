@@ -1,0 +1,23 @@
+//! leadscore's rule-set language: the compiled rule model (rules, conditions,
+//! stages, the event vocabulary) and the compiler that reads a rule set, checks it
+//! and lists every problem with its JSON path (`ruleset`). The `leadscore` crate
+//! scores with what this one compiles, and re-exports its modules.
+//!
+//! A crate of its own so that the npm package can build it for size: the compiler
+//! is a third of the package's WebAssembly and runs once per rule set. What
+//! scoring calls on every lead (a condition's tests, case folding, a stage's
+//! checks, reading a timestamp) is `#[inline]` or generic, so that it is compiled
+//! into `leadscore`, for speed.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
+pub mod by_name;
+pub mod condition;
+pub mod error;
+pub mod lowercase;
+mod reader;
+pub mod rules;
+pub mod ruleset;
+pub mod stages;
+pub mod time;
+pub mod value;
+pub mod vocabulary;
