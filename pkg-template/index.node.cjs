@@ -2,9 +2,6 @@
 // Node.js, require(): leadscore.cjs reads leadscore_bg.wasm synchronously on load,
 // so the package is ready with no await. index.node.js (import) re-exports this
 // same module, so ESM and CommonJS code in one process share one instance.
-// scripts/build-pkg.sh bundles this file with what it requires (wasm-bindgen's
-// Node.js glue as leadscore.cjs, and the CommonJS twins of common.js and codec.js)
-// into the package's one index.node.cjs.
 const generated = require('./leadscore.cjs');
 const { guardClasses, InputError, RuleSetError } = require('./common.cjs');
 

@@ -63,7 +63,7 @@ for (const f of files) {
 // What each entry point loads (each file compressed on its own, as a server sends it).
 const entries = {
     'browser JS (index.js + leadscore.js + common.js + codec.js)': ['index.js', 'leadscore.js', 'common.js', 'codec.js'],
-    'Node.js JS (index.node.js + index.node.cjs, which bundles the rest)': ['index.node.js', 'index.node.cjs'],
+    'Node.js JS (index.node.js + index.node.cjs + leadscore.cjs + common.cjs + codec.cjs)': ['index.node.js', 'index.node.cjs', 'leadscore.cjs', 'common.cjs', 'codec.cjs'],
     'workerd JS (index.workerd.js + leadscore.js + common.js + codec.js)': ['index.workerd.js', 'leadscore.js', 'common.js', 'codec.js'],
 };
 console.log('');

@@ -82,7 +82,7 @@ test('no entry uses eval, new Function or a dynamic import', () => {
         assert.doesNotMatch(src, /\beval\s*\(|new Function\s*\(|\bimport\s*\(/, f);
     }
     // Only the browser path fetches, and only when init() is given no module.
-    for (const f of ['index.workerd.js', 'index.node.js', 'index.node.cjs', 'common.js']) {
+    for (const f of ['index.workerd.js', 'index.node.js', 'index.node.cjs', 'common.js', 'common.cjs']) {
         assert.doesNotMatch(fs.readFileSync(path.join(PKG, f), 'utf8'), /\bfetch\s*\(/, f);
     }
 });
