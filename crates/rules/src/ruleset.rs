@@ -499,7 +499,10 @@ fn read_groups(top: &Obj<'_>, p: &mut Vec<Problem>) -> Vec<Group> {
         p.push(Problem::new("groups", "wrongType", format!("\"groups\" maps group names to their settings, like {{\"web\": {{\"cap\": 40}}}}, not {}", type_name(v))));
         return Vec::new();
     };
-    let mut out = Vec::new();
+    // In order of name whatever order the object's keys come in (serde_json keeps
+    // them sorted unless a crate in the build turns on its preserve_order): rules
+    // find their group by binary search.
+    let mut caps: ByName<Option<Centi>> = ByName::default();
     for (name, g) in map {
         let path = crate::error::join("groups", name);
         if name.is_empty() || name.len() > MAX_ID_LEN {
@@ -508,10 +511,10 @@ fn read_groups(top: &Obj<'_>, p: &mut Vec<Problem>) -> Vec<Group> {
         }
         if let Some(o) = object(g, &path, "a group", &["cap", "description"], p) {
             o.text("description", None, MAX_DESCRIPTION_LEN, p);
-            out.push(Group { name: name.as_str().into(), cap: o.positive_points("cap", None, p) });
+            caps.set(name, o.positive_points("cap", None, p));
         }
     }
-    out
+    caps.iter().map(|(name, cap)| Group { name: name.into(), cap: *cap }).collect()
 }
 
 fn read_recency(v: &Value, path: &str, p: &mut Vec<Problem>) -> Recency {
