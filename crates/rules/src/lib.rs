@@ -5,10 +5,9 @@
 //!
 //! A crate of its own so that the npm package can build it for size: the compiler
 //! runs once per rule set, and at opt-level 3 it was a quarter of the package's
-//! WebAssembly. What
-//! scoring calls on every lead (a condition's tests, case folding, a stage's
-//! checks, reading a timestamp) is `#[inline]` or generic, so that it is compiled
-//! into `leadscore`, for speed.
+//! WebAssembly. What scoring calls on every lead (a condition's tests, case
+//! folding, a stage's checks, reading a timestamp) is `#[inline]` or generic, so
+//! that it is compiled into `leadscore`, for speed.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub mod by_name;
