@@ -16,7 +16,8 @@ pub const UNICODE_VERSION: (u8, u8, u8) = (17, 0, 0);
 
 /// `s` in lowercase, as `str::to_lowercase` under [`UNICODE_VERSION`]: each letter
 /// mapped on its own, except that Σ is ς at the end of a word and σ elsewhere.
-#[inline]
+// Not #[inline]: scoring uses it only for text beyond ASCII (`value::fold` lowercases
+// ASCII itself), so it is built for size with the rest of this crate.
 pub fn to_lowercase(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -43,7 +44,6 @@ pub fn to_lowercase(s: &str) -> String {
 }
 
 /// The lowercase of a character beyond ASCII that maps to one character (all but İ).
-#[inline]
 fn lower(c: char) -> char {
     let u = u32::from(c);
     let at = LOWER_RUNS.partition_point(|&(head, _)| head & START_MASK <= u);
@@ -61,7 +61,6 @@ fn lower(c: char) -> char {
 
 /// Unicode's Final_Sigma condition for the Σ at byte `at` of `s`: a cased letter
 /// before it and none after it, skipping case-ignorable characters both ways.
-#[inline]
 fn ends_word(s: &str, at: usize) -> bool {
     let before = s.get(..at).unwrap_or("").chars().rev();
     let after = s.get(at + 'Σ'.len_utf8()..).unwrap_or("").chars();
@@ -74,7 +73,6 @@ fn cased_next(mut chars: impl Iterator<Item = char>) -> bool {
 
 /// Whether `c` falls in a set written as alternating run lengths (outside, inside,
 /// outside, …, from U+0000), each a LEB128 number.
-#[inline]
 fn in_runs(runs: &[u8], c: char) -> bool {
     let c = u32::from(c);
     let (mut end, mut inside, mut len, mut shift) = (0u32, false, 0u32, 0u32);

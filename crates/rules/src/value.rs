@@ -74,10 +74,13 @@ impl FieldPath {
 /// build folds alike. Text that is already folded is borrowed, not copied.
 #[inline]
 pub fn fold(s: &str) -> Cow<'_, str> {
-    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-        Cow::Borrowed(s)
-    } else {
+    if !s.is_ascii() {
+        // Rare in scoring, so built for size with the tables (not #[inline]).
         Cow::Owned(crate::lowercase::to_lowercase(s))
+    } else if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
     }
 }
 
