@@ -61,7 +61,7 @@ impl ScalarList {
     }
 
     /// Whether `v` equals one of the values (text compared folded, as `equals` does).
-#[inline]
+    #[inline]
     fn contains(&self, v: &Value) -> bool {
         match (&self.texts, v) {
             (Some(texts), Value::String(x)) => texts.contains(&*fold(x)),
@@ -89,7 +89,7 @@ pub enum Test {
 }
 
 impl Condition {
-#[inline]
+    #[inline]
     pub fn matches<F: Fields + ?Sized>(&self, data: &F) -> bool {
         match self {
             Condition::All(cs) => cs.iter().all(|c| c.matches(data)),
@@ -110,7 +110,7 @@ impl Condition {
 }
 
 impl Test {
-#[inline]
+    #[inline]
     fn holds(&self, value: Option<&Value>) -> bool {
         let v = match (self, value) {
             (Test::Exists(want), v) => return v.is_some() == *want,
@@ -126,7 +126,7 @@ impl Test {
         }
     }
 
-#[inline]
+    #[inline]
     fn holds_scalar(&self, v: &Value) -> bool {
         match self {
             Test::Equals(s) => scalar_eq(s, v),
@@ -148,7 +148,7 @@ impl Test {
     /// Text tests against needles folded at compile time. ASCII text is compared
     /// case-insensitively in place; other text is folded first. Both give what
     /// comparing the Unicode-lowercased text would.
-#[inline]
+    #[inline]
     fn holds_text(&self, s: &str) -> bool {
         if s.is_ascii() {
             let h = s.as_bytes();
@@ -178,18 +178,18 @@ impl Test {
 /// copying the text. A needle with non-ASCII characters never matches ASCII text,
 /// just as with full folding.
 mod ascii {
-#[inline]
+    #[inline]
     pub fn starts_with(h: &[u8], n: &[u8]) -> bool {
         h.get(..n.len()).is_some_and(|p| p.eq_ignore_ascii_case(n))
     }
 
-#[inline]
+    #[inline]
     pub fn ends_with(h: &[u8], n: &[u8]) -> bool {
         h.len().checked_sub(n.len()).and_then(|at| h.get(at..)).is_some_and(|p| p.eq_ignore_ascii_case(n))
     }
 
     /// Start of every case-insensitive occurrence of `n` (folded) in `h`.
-#[inline]
+    #[inline]
     fn positions<'a>(h: &'a [u8], n: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
         let (first, rest) = n.split_first().map_or((0, &[][..]), |(f, r)| (*f, r));
         let candidates = h.len().checked_sub(n.len()).filter(|_| !n.is_empty()).map_or(0, |last| last + 1);
@@ -199,12 +199,12 @@ mod ascii {
         })
     }
 
-#[inline]
+    #[inline]
     pub fn contains(h: &[u8], n: &[u8]) -> bool {
         positions(h, n).next().is_some()
     }
 
-#[inline]
+    #[inline]
     pub fn contains_word(h: &[u8], n: &[u8]) -> bool {
         positions(h, n).any(|i| {
             let before = i.checked_sub(1).and_then(|b| h.get(b)).is_none_or(|c| !c.is_ascii_alphanumeric());
@@ -214,7 +214,7 @@ mod ascii {
     }
 
     /// The same algorithm as [`crate::value::wildcard_match`], over ASCII bytes.
-#[inline]
+    #[inline]
     pub fn wildcard(p: &[char], t: &[u8]) -> bool {
         let (mut pi, mut ti) = (0usize, 0usize);
         let mut star: Option<(usize, usize)> = None;

@@ -16,12 +16,12 @@ pub enum Stage {
 }
 
 impl Stage {
-#[inline]
+    #[inline]
     pub fn parse(s: &str) -> Option<Stage> {
         [Stage::None, Stage::Mql, Stage::Pql, Stage::Sql].into_iter().find(|st| st.as_str() == s)
     }
 
-#[inline]
+    #[inline]
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::None => "none",
@@ -110,7 +110,7 @@ impl Stages {
     /// The stage the lead's current numbers qualify it for, and why. The reason is
     /// written out only when a result is explained (a `Qualification` and a
     /// session's `track` never do).
-#[inline]
+    #[inline]
     pub fn qualify<'s>(&'s self, s: &StageInputs<'_>) -> (Stage, StageReason<'s>) {
         if s.disqualified {
             return (Stage::None, StageReason::Disqualified);
@@ -143,13 +143,13 @@ impl Stages {
 
     /// The SQL stage's triggers, then the PQL stage's: trigger `k` in scoring
     /// (`Target::Trigger(k)`, a tally per trigger) is the k-th of these.
-#[inline]
+    #[inline]
     pub fn triggers(&self) -> impl Iterator<Item = &Trigger> {
         self.sql_triggers().iter().chain(self.pql_triggers())
     }
 
     /// The k-th of [`Stages::triggers`].
-#[inline]
+    #[inline]
     pub fn trigger(&self, k: usize) -> Option<&Trigger> {
         let sql = self.sql_triggers();
         match k.checked_sub(sql.len()) {
@@ -158,17 +158,17 @@ impl Stages {
         }
     }
 
-#[inline]
+    #[inline]
     pub fn trigger_count(&self) -> usize {
         self.sql_triggers().len() + self.pql_triggers().len()
     }
 
-#[inline]
+    #[inline]
     fn sql_triggers(&self) -> &[Trigger] {
         self.sql.as_ref().map_or(&[], |s| &s.on)
     }
 
-#[inline]
+    #[inline]
     fn pql_triggers(&self) -> &[Trigger] {
         self.pql.as_ref().map_or(&[], |p| &p.on)
     }
@@ -190,18 +190,18 @@ impl Default for Grades {
 }
 
 impl Grades {
-#[inline]
+    #[inline]
     pub fn grade(&self, fit: Centi) -> &'static str {
         ["A", "B", "C"].into_iter().zip(self.fit).find(|(_, cut)| fit >= *cut).map_or("D", |(g, _)| g)
     }
 
-#[inline]
+    #[inline]
     pub fn level(&self, engagement: Centi) -> u8 {
         [1u8, 2, 3].into_iter().zip(self.engagement).find(|(_, cut)| engagement >= *cut).map_or(4, |(l, _)| l)
     }
 
     /// Grade and level as sales reads them: "A1" … "D4".
-#[inline]
+    #[inline]
     pub fn matrix(&self, fit: Centi, engagement: Centi) -> &'static str {
         const CELLS: [[&str; 4]; 4] = [["A1", "A2", "A3", "A4"], ["B1", "B2", "B3", "B4"], ["C1", "C2", "C3", "C4"], ["D1", "D2", "D3", "D4"]];
         let row = match self.grade(fit) {

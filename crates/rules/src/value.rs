@@ -27,7 +27,7 @@ pub trait Fields {
 }
 
 impl Fields for serde_json::Map<String, Value> {
-#[inline]
+    #[inline]
     fn field(&self, key: &str) -> Option<&Value> {
         self.get(key)
     }
@@ -63,7 +63,7 @@ impl FieldPath {
         }
     }
 
-#[inline]
+    #[inline]
     pub fn first(&self) -> &str {
         self.0.first().map(|s| &**s).unwrap_or("")
     }
