@@ -2,13 +2,11 @@
 //! (time-ordered, bounded) event history at an explicit `now`. Batch scoring and
 //! sessions both end here, which is what makes their results the same.
 
-use crate::engine::Engine;
-use crate::event::Event;
+use crate::by_name::ByName;
+use crate::engine::{Engine, Vocabulary};
+use crate::event::{Event, PropertyType};
 use crate::explain::{Contribution, ContributionKind, Disqualification, EventTally, Points, Qualification, ScoreResult, SkipReason};
 use crate::rules::{Award, Centi, DisqualifierTest, EngagementRule, EventMatcher, Recency};
-use crate::by_name::ByName;
-use crate::engine::Vocabulary;
-use crate::event::PropertyType;
 use crate::stages::{band_of, Stage, StageInputs, StageReason, Stages};
 use serde_json::{Map, Value};
 use std::sync::Arc;

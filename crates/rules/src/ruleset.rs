@@ -3,13 +3,12 @@
 
 use crate::by_name::ByName;
 use crate::condition::{self, MAX_RULE_TEXT_LEN};
-use crate::vocabulary::Vocabulary;
 use crate::error::{index, Problem, RuleSetError};
-use crate::vocabulary::PropertyType;
 use crate::reader::{object, Obj};
 use crate::rules::*;
 use crate::stages::{default_bands, Band, Grades, MqlStage, PqlStage, SqlStage, Stages, Trigger};
 use crate::value::{json_text, type_name, FieldPath};
+use crate::vocabulary::{PropertyType, Vocabulary};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
@@ -52,9 +51,8 @@ fn one(path: &str, code: &'static str, message: String) -> RuleSetError {
 
 pub fn compile_value(v: &Value) -> Result<RuleSet, RuleSetError> {
     let mut p = Vec::new();
-    let engine = compile(v, &mut p);
-    match engine {
-        Some(e) if p.is_empty() => Ok(e),
+    match compile(v, &mut p) {
+        Some(rule_set) if p.is_empty() => Ok(rule_set),
         _ => {
             if p.is_empty() {
                 p.push(Problem::new("", "invalid", "the rule set could not be read"));

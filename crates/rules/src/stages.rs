@@ -1,7 +1,6 @@
 //! Lifecycle stages (MQL, PQL, SQL), fit grades, engagement levels and score bands.
 
-use crate::rules::Points;
-use crate::rules::{Centi, EventMatcher};
+use crate::rules::{Centi, EventMatcher, Points};
 use serde::Serialize;
 
 /// Stages in the order a lead moves through them.
