@@ -339,14 +339,8 @@ pub(crate) fn figures<'e>(
     let disqualified = disqualified_by.contains(&true);
 
     let trigger_tallies = tallies.get(rules.len()..).unwrap_or(&[]);
-    let fired: Vec<&str> = engine
-        .stages
-        .triggers()
-        .zip(trigger_tallies)
-        .filter(|(trigger, t)| t.n >= trigger.at_least)
-        .map(|(trigger, _)| trigger.path.as_str())
-        .collect();
-    let (stage, reason) = engine.stages.qualify(&StageInputs { total, fit, engagement, disqualified, fired_triggers: &fired });
+    let fired: Vec<bool> = engine.stages.triggers().zip(trigger_tallies).map(|(trigger, t)| t.n >= trigger.at_least).collect();
+    let (stage, reason) = engine.stages.qualify(&StageInputs { total, fit, engagement, disqualified, fired: &fired });
     Figures { now, fit, engagement, total, held, fit_rules, tallies, max_cut, floor_lift, stage, reason, events: events_tally }
 }
 

@@ -101,8 +101,8 @@ pub struct StageInputs<'a> {
     pub fit: Centi,
     pub engagement: Centi,
     pub disqualified: bool,
-    /// For each trigger (by its path), whether it holds now.
-    pub fired_triggers: &'a [&'a str],
+    /// Per trigger of [`Stages::triggers`], in that order: whether it holds now.
+    pub fired: &'a [bool],
 }
 
 impl Stages {
@@ -115,7 +115,7 @@ impl Stages {
             return (Stage::None, StageReason::Disqualified);
         }
         if let Some(sql) = &self.sql {
-            if let Some(t) = sql.on.iter().find(|t| s.fired_triggers.contains(&t.path.as_str())) {
+            if let Some((t, _)) = sql.on.iter().zip(s.fired).find(|(_, fired)| **fired) {
                 return (Stage::Sql, StageReason::IntentTrigger(&t.path));
             }
             if let Some(threshold) = sql.threshold.filter(|th| s.total >= *th) {
@@ -124,7 +124,8 @@ impl Stages {
         }
         if let Some(pql) = &self.pql {
             if pql.min_fit.is_none_or(|m| s.fit >= m) {
-                if let Some(t) = pql.on.iter().find(|t| s.fired_triggers.contains(&t.path.as_str())) {
+                let fired = s.fired.get(self.sql_triggers().len()..).unwrap_or(&[]);
+                if let Some((t, _)) = pql.on.iter().zip(fired).find(|(_, fired)| **fired) {
                     return (Stage::Pql, StageReason::ProductTrigger(&t.path));
                 }
             }
