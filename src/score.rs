@@ -28,7 +28,7 @@ struct TypeEntry {
     quick: (usize, u128),
     name: Box<str>,
     targets: Vec<Target>,
-    declared: Option<Vec<(Box<str>, PropertyType)>>,
+    declared: Option<ByName<PropertyType>>,
 }
 
 fn quick_key(s: &str) -> (usize, u128) {
@@ -55,7 +55,7 @@ impl EventIndex {
                 quick: quick_key(name),
                 name: name.into(),
                 targets: Vec::new(),
-                declared: Some(props.iter().map(|(k, t)| (Box::from(k), *t)).collect()),
+                declared: Some(props.clone()),
             });
         }
         let mut add = |m: &EventMatcher, t: Target| {
@@ -506,7 +506,7 @@ fn static_admission(engine: &Engine, entry: Option<&TypeEntry>, e: &Event) -> Re
         let Some(declared) = entry.and_then(|en| en.declared.as_ref()) else {
             return Err(SkipReason::UnknownType);
         };
-        let wrong = e.properties.iter().any(|(k, v)| declared.iter().any(|(name, ty)| **name == *k && !ty.admits(v)));
+        let wrong = e.properties.iter().any(|(k, v)| declared.get(k).is_some_and(|ty| !ty.admits(v)));
         if wrong {
             return Err(SkipReason::WrongPropertyType);
         }
