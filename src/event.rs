@@ -3,7 +3,6 @@
 
 use crate::error::InputError;
 use crate::time::instant_from_json;
-use crate::value::type_name;
 use crate::value::Fields;
 use crate::wire::RawEvent;
 pub use crate::vocabulary::PropertyType;
@@ -28,7 +27,7 @@ pub struct Event {
     pub kind: CompactString,
     pub ts: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<Box<str>>,
+    pub id: Option<CompactString>,
     #[serde(skip_serializing_if = "Properties::is_empty", rename = "p")]
     pub properties: Properties,
     /// Tracked while the visitor was anonymous (before `identify`).
@@ -73,10 +72,10 @@ impl Event {
             None => return Err(err("ts", "missingKey", "the event has no \"ts\" (milliseconds since the epoch, or RFC 3339 text)".into())),
         };
         let id = match parts.id {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) if s.len() <= MAX_ID_LEN && !s.is_empty() => Some(Box::from(s)),
-            Some(Value::String(_)) => return Err(err("id", "invalidEvent", format!("the event id is empty or longer than {MAX_ID_LEN} bytes"))),
-            Some(other) => return Err(err("id", "wrongType", format!("the event id is text, not {}", type_name(&other)))),
+            None | Some(Err("null")) => None,
+            Some(Ok(s)) if s.len() <= MAX_ID_LEN && !s.is_empty() => Some(s),
+            Some(Ok(_)) => return Err(err("id", "invalidEvent", format!("the event id is empty or longer than {MAX_ID_LEN} bytes"))),
+            Some(Err(other)) => return Err(err("id", "wrongType", format!("the event id is text, not {other}"))),
         };
         // Sorted by name; of a name given twice the last value counts, as in a JSON
         // object read into a map. In place, in the order they came: the first
@@ -213,6 +212,14 @@ mod tests {
         assert_eq!(code(json!({"type": "x", "ts": 1, "url": "a".repeat(600)})), Some(("events[2].url".into(), "tooLong")));
         assert_eq!(code(json!({"type": "x", "ts": 1, "deep": [[1]]})), Some(("events[2].deep".into(), "tooDeep")));
         assert_eq!(code(json!([1])), Some(("events[2]".into(), "wrongType")));
+        assert_eq!(code(json!({"type": "x", "ts": 1, "id": 7})), Some(("events[2].id".into(), "wrongType")));
+        assert_eq!(code(json!({"type": "x", "ts": 1, "id": ["a"]})), Some(("events[2].id".into(), "wrongType")));
+        assert_eq!(code(json!({"type": "x", "ts": 1, "id": ""})), Some(("events[2].id".into(), "invalidEvent")));
+        assert_eq!(code(json!({"type": "x", "ts": 1, "id": "i".repeat(MAX_ID_LEN + 1)})), Some(("events[2].id".into(), "invalidEvent")));
+        assert_eq!(code(json!({"type": "x", "ts": 1, "id": "i".repeat(MAX_ID_LEN)})), None);
+        let message = |v: Value| Event::from_json(&v, "e").err().map(|e| e.problem.message);
+        assert_eq!(message(json!({"type": "x", "ts": 1, "id": {"n": 1}})).as_deref(), Some("the event id is text, not an object"));
+        assert_eq!(Event::from_json(&json!({"type": "x", "ts": 1, "id": null}), "e").map(|e| e.id), Ok(None));
         let big: Map<String, Value> = (0..10).map(|i| (format!("p{i}"), json!("x".repeat(500)))).collect();
         let mut e = json!({"type": "x", "ts": 1});
         e.as_object_mut().unwrap().extend(big);

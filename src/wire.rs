@@ -20,7 +20,8 @@ pub struct EventParts {
     /// had instead of text.
     pub kind: Option<Result<CompactString, &'static str>>,
     pub ts: Option<Value>,
-    pub id: Option<Value>,
+    /// The id as inline text like the type, or the JSON type it had instead.
+    pub id: Option<Result<CompactString, &'static str>>,
     /// Every other key, in the order found.
     pub properties: Vec<(CompactString, Value)>,
 }
@@ -118,7 +119,7 @@ impl<'de> Visitor<'de> for EventVisitor {
             match key.as_str() {
                 "type" => parts.kind = Some(map.next_value::<Text>()?.0),
                 "ts" => parts.ts = Some(map.next_value()?),
-                "id" => parts.id = Some(map.next_value()?),
+                "id" => parts.id = Some(map.next_value::<Text>()?.0),
                 _ => parts.properties.push((key, map.next_value()?)),
             }
         }
@@ -385,7 +386,7 @@ pub type RawSavedEvent = Result<SavedEventParts, &'static str>;
 pub struct SavedEventParts {
     pub kind: Option<Result<CompactString, &'static str>>,
     pub ts: Option<Value>,
-    pub id: Option<Value>,
+    pub id: Option<Result<CompactString, &'static str>>,
     pub anon: Option<Value>,
     /// The properties as written (`Event::from_raw_at` sorts them and keeps the last
     /// of a repeated name), or the JSON type `p` had instead of an object.
@@ -469,7 +470,7 @@ impl<'de> Visitor<'de> for SavedEventVisitor {
             match key.as_str() {
                 "type" => parts.kind = Some(map.next_value::<Text>()?.0),
                 "ts" => parts.ts = Some(map.next_value()?),
-                "id" => parts.id = Some(map.next_value()?),
+                "id" => parts.id = Some(map.next_value::<Text>()?.0),
                 "anon" => parts.anon = Some(map.next_value()?),
                 "p" => parts.properties = Some(map.next_value::<Properties>()?.0),
                 _ => {
