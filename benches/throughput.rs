@@ -168,6 +168,24 @@ fn peers_workload(c: &mut Criterion) {
             packed.iter().map(|p| qualify_packed(&engine, black_box(p), now)).sum::<usize>()
         })
     });
+    // The same leads with an id on every event, as a CRM or a tracking pipeline
+    // sends them ("lead-00042-e7"): ids are read, and checked for repeats.
+    let packed_with_ids: Vec<Vec<u8>> = inputs
+        .iter()
+        .map(|l| {
+            let mut l = l.clone();
+            let lead_id = l.get("id").and_then(serde_json::Value::as_str).unwrap_or("").to_string();
+            for (i, e) in l.get_mut("events").and_then(serde_json::Value::as_array_mut).into_iter().flatten().enumerate() {
+                e.as_object_mut().unwrap().insert("id".into(), format!("{lead_id}-e{i}").into());
+            }
+            msgpack::to_vec(&l).unwrap()
+        })
+        .collect();
+    g.bench_function("the same, every event with an id, per lead", |b| {
+        b.iter(|| {
+            packed_with_ids.iter().map(|p| qualify_packed(&engine, black_box(p), now)).sum::<usize>()
+        })
+    });
     g.finish();
 
     // The page's loop: a session with the engine watched, each event tracked and the

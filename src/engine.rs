@@ -6,6 +6,7 @@ use crate::explain::{EventTally, Qualification, ScoreResult};
 use crate::history::{self, MAX_EVENTS_PER_CALL};
 use crate::rules::*;
 use crate::ruleset::RuleSet;
+use crate::score::Matches;
 use crate::stages::{Band, Grades, Stages};
 use crate::value::type_name;
 use crate::wire::RawLead;
@@ -106,37 +107,38 @@ impl Engine {
 
     /// Scores one lead at `now` (milliseconds since the epoch).
     pub fn score(&self, lead: &Lead, now: i64) -> ScoreResult {
-        self.score_read(lead, EventTally::default(), now)
-    }
-
-    /// Scores a lead as read, `tally` holding the events set aside while reading.
-    fn score_read(&self, lead: &Lead, tally: EventTally, now: i64) -> ScoreResult {
-        let mut result = crate::score::explain(self, self.figures(lead, tally, now));
-        result.lead_id = lead.id.clone();
-        result
+        let mut tally = EventTally::default();
+        let events = history::prepare(&lead.events, &mut tally);
+        self.score_prepared(lead.id.clone(), &lead.profile, &events, tally, now)
     }
 
     /// [`Engine::score`] without the explanation: the same figures and stage,
     /// with no contribution lines or reasons written.
     pub fn qualify(&self, lead: &Lead, now: i64) -> Qualification {
-        self.qualify_read(lead, EventTally::default(), now)
+        let mut tally = EventTally::default();
+        let events = history::prepare(&lead.events, &mut tally);
+        self.qualify_prepared(lead.id.clone(), &lead.profile, &events, tally, now)
     }
 
     /// [`Engine::score_raw`] without the explanation.
     pub fn qualify_raw(&self, raw: RawLead, now: i64) -> Result<Qualification, InputError> {
-        let (lead, tally) = lead_from_raw(raw, "")?;
-        Ok(self.qualify_read(&lead, tally, now))
+        let (lead, mut tally) = lead_from_raw(raw, "")?;
+        let events = history::prepare_owned(lead.events, &mut tally);
+        Ok(self.qualify_prepared(lead.id, &lead.profile, &events, tally, now))
     }
 
-    fn qualify_read(&self, lead: &Lead, tally: EventTally, now: i64) -> Qualification {
-        let mut q = crate::score::qualification(self, &self.figures(lead, tally, now));
-        q.lead_id = lead.id.clone();
+    /// Scores events already in order (see [`history::prepare`]); `tally` holds the
+    /// events set aside on the way.
+    fn score_prepared(&self, lead_id: Option<String>, profile: &Map<String, Value>, events: &[Event], tally: EventTally, now: i64) -> ScoreResult {
+        let mut result = crate::score::explain(self, crate::score::figures(self, profile, events, Matches::Live, now, tally));
+        result.lead_id = lead_id;
+        result
+    }
+
+    fn qualify_prepared(&self, lead_id: Option<String>, profile: &Map<String, Value>, events: &[Event], tally: EventTally, now: i64) -> Qualification {
+        let mut q = crate::score::qualification(self, &crate::score::figures(self, profile, events, Matches::Live, now, tally));
+        q.lead_id = lead_id;
         q
-    }
-
-    fn figures(&self, lead: &Lead, mut tally: EventTally, now: i64) -> crate::score::Figures<'_> {
-        let events = history::prepare(&lead.events, &mut tally);
-        crate::score::figures(self, &lead.profile, &events, crate::score::Matches::Live, now, tally)
     }
 
     /// Scores a lead given as JSON: `{"id"?, "profile"?, "events"?}`. A lead that is
@@ -159,14 +161,16 @@ impl Engine {
     /// Scores a lead as [`crate::wire::read_lead`] read it, from whatever format
     /// carried it (JSON text here, MessagePack in the WebAssembly layer).
     pub fn score_raw(&self, raw: RawLead, now: i64) -> Result<ScoreResult, InputError> {
-        let (lead, tally) = lead_from_raw(raw, "")?;
-        Ok(self.score_read(&lead, tally, now))
+        let (lead, mut tally) = lead_from_raw(raw, "")?;
+        let events = history::prepare_owned(lead.events, &mut tally);
+        Ok(self.score_prepared(lead.id, &lead.profile, &events, tally, now))
     }
 
     /// [`Engine::score_value`], taking the JSON by value so nothing is copied.
     pub fn score_owned(&self, lead: Value, now: i64) -> Result<ScoreResult, InputError> {
-        let (lead, tally) = lead_from_owned(lead, "")?;
-        Ok(self.score_read(&lead, tally, now))
+        let (lead, mut tally) = lead_from_owned(lead, "")?;
+        let events = history::prepare_owned(lead.events, &mut tally);
+        Ok(self.score_prepared(lead.id, &lead.profile, &events, tally, now))
     }
 }
 

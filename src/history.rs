@@ -17,31 +17,64 @@ pub const MAX_EVENTS_PER_CALL: usize = 100_000;
 /// later events whose `id` repeats an earlier one, and keeps the newest
 /// [`HISTORY_LIMIT`]. Borrows when the input already satisfies all three.
 pub fn prepare<'e>(events: &'e [Event], tally: &mut EventTally) -> Cow<'e, [Event]> {
+    if in_order(events) {
+        Cow::Borrowed(events)
+    } else {
+        Cow::Owned(put_in_order(events.to_vec(), tally))
+    }
+}
+
+/// [`prepare`] for events the caller owns (a lead just read): put in order where
+/// they are, nothing copied.
+pub fn prepare_owned(events: Vec<Event>, tally: &mut EventTally) -> Vec<Event> {
+    if in_order(&events) {
+        events
+    } else {
+        put_in_order(events, tally)
+    }
+}
+
+/// Whether `prepare` would leave the events as they are.
+fn in_order(events: &[Event]) -> bool {
     let sorted = events.windows(2).all(|w| matches!(w, [a, b] if a.ts <= b.ts));
-    let has_ids = events.iter().any(|e| e.id.is_some());
-    if sorted && !has_ids && events.len() <= HISTORY_LIMIT {
-        return Cow::Borrowed(events);
-    }
-    let mut seen: HashSet<&str> = HashSet::new();
-    let mut kept: Vec<Event> = Vec::with_capacity(events.len());
-    for e in events {
-        if let Some(id) = e.id.as_deref() {
-            if !seen.insert(id) {
-                tally.skip(SkipReason::Duplicate);
-                continue;
-            }
+    sorted && events.len() <= HISTORY_LIMIT && !repeats_an_id(events)
+}
+
+/// The first event with each id (in input order), ordered by time, the newest
+/// [`HISTORY_LIMIT`] of them.
+fn put_in_order(mut events: Vec<Event>, tally: &mut EventTally) -> Vec<Event> {
+    let first_with_its_id: Vec<bool> = {
+        let mut seen: HashSet<&str> = HashSet::new();
+        events.iter().map(|e| e.id.as_deref().is_none_or(|id| seen.insert(id))).collect()
+    };
+    let mut first = first_with_its_id.into_iter();
+    events.retain(|_| {
+        let keep = first.next().unwrap_or(true);
+        if !keep {
+            tally.skip(SkipReason::Duplicate);
         }
-        kept.push(e.clone());
-    }
-    sort_by_time(&mut kept);
-    if kept.len() > HISTORY_LIMIT {
-        let excess = kept.len() - HISTORY_LIMIT;
+        keep
+    });
+    sort_by_time(&mut events);
+    if events.len() > HISTORY_LIMIT {
+        let excess = events.len() - HISTORY_LIMIT;
         for _ in 0..excess {
             tally.skip(SkipReason::OverHistoryLimit);
         }
-        kept.drain(..excess);
+        events.drain(..excess);
     }
-    Cow::Owned(kept)
+    events
+}
+
+/// Whether two events share an id. Events from a CRM or a tracking pipeline carry
+/// ids as a rule, and seldom repeat one: that case is scored where it lies.
+fn repeats_an_id(events: &[Event]) -> bool {
+    let ids = events.iter().filter(|e| e.id.is_some()).count();
+    if ids < 2 {
+        return false;
+    }
+    let mut seen: HashSet<&str> = HashSet::with_capacity(ids);
+    events.iter().filter_map(|e| e.id.as_deref()).any(|id| !seen.insert(id))
 }
 
 /// Orders events by time, equal times keeping their order: the one place a

@@ -226,6 +226,18 @@ fn events_after_now_and_duplicates_are_set_aside_and_counted() {
 }
 
 #[test]
+fn a_repeated_id_is_set_aside_in_events_already_in_order() {
+    let e = engine(json!({"engagement": [pricing_rule(json!({}))]}));
+    let view = |ts: i64, id: &str| ev_with("page_view", ts, json!({"url": "/pricing", "id": id}));
+    // Every id once: all scored.
+    let r = score(&e, json!({}), vec![view(NOW - 3, "a"), view(NOW - 2, "b"), view(NOW - 1, "c")], NOW);
+    assert_eq!((r.total.as_f64(), r.events.scored, r.events.skipped.get(SkipReason::Duplicate)), (45.0, 3, 0));
+    // In time order, the last repeating the first: the repeat is set aside.
+    let r = score(&e, json!({}), vec![view(NOW - 3, "a"), view(NOW - 2, "b"), view(NOW - 1, "a")], NOW);
+    assert_eq!((r.total.as_f64(), r.events.scored, r.events.skipped.get(SkipReason::Duplicate)), (30.0, 2, 1));
+}
+
+#[test]
 fn declared_event_vocabulary_sets_aside_unknown_types_and_wrong_property_types() {
     let e = engine(json!({
         "events": {"page_view": {"url": "string"}},
