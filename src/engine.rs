@@ -6,6 +6,7 @@ use crate::explain::{EventTally, Qualification, ScoreResult};
 use crate::history::{self, MAX_EVENTS_PER_CALL};
 use crate::rules::*;
 use crate::ruleset::RuleSet;
+use crate::profile::{ProfileFields, ProfileRead};
 use crate::score::Matches;
 use crate::stages::{Band, Grades, Stages};
 use crate::value::type_name;
@@ -13,6 +14,7 @@ use crate::wire::RawLead;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
+pub use crate::profile::{check_profile, MAX_PROFILE_BYTES, MAX_PROFILE_DEPTH};
 pub use crate::vocabulary::Vocabulary;
 
 /// How many refused events a result describes in full (the rest are only counted).
@@ -40,6 +42,9 @@ pub struct Engine {
     pub(crate) serial: u64,
     /// `id@version`, made once: sessions look their stage up by it on every evaluation.
     pub(crate) key: Box<str>,
+    /// The profile fields its fit rules and disqualifiers read: all a lead scored in
+    /// one call needs of its profile.
+    pub(crate) profile_fields: ProfileFields,
 }
 
 /// A serial no other engine of this process has.
@@ -69,8 +74,18 @@ impl Engine {
     /// The engine for a checked rule set: its rules indexed by event type.
     pub fn from_rule_set(rs: RuleSet) -> Engine {
         let index = crate::score::EventIndex::build(&rs.engagement, &rs.stages, &rs.disqualifiers, rs.vocabulary.as_ref());
+        let mut read = Vec::new();
+        let profile_tests = rs.disqualifiers.iter().filter_map(|d| match &d.test {
+            DisqualifierTest::Profile(c) => Some(c),
+            DisqualifierTest::Event(_) => None,
+        });
+        for condition in rs.fit.iter().map(|r| &r.when).chain(profile_tests) {
+            condition.for_each_field(&mut |name| read.push(name));
+        }
+        let profile_fields = ProfileFields::only(read);
         Engine {
             index,
+            profile_fields,
             key: format!("{}@{}", rs.id, rs.version).into(),
             id: rs.id.into(),
             version: rs.version.into(),
@@ -103,6 +118,12 @@ impl Engine {
     /// `id@version`: the key under which sessions remember stages for this rule set.
     pub fn key(&self) -> String {
         self.key.to_string()
+    }
+
+    /// The profile fields this rule set reads: pass them to [`crate::wire::read_lead`]
+    /// to read a lead for it without building the rest of its profile.
+    pub fn profile_fields(&self) -> &ProfileFields {
+        &self.profile_fields
     }
 
     /// Scores one lead at `now` (milliseconds since the epoch).
@@ -152,7 +173,7 @@ impl Engine {
     /// read straight into events, without a `serde_json::Value` in between.
     pub fn score_json(&self, lead: &str, now: i64) -> Result<ScoreResult, InputError> {
         let mut de = serde_json::Deserializer::from_str(lead);
-        let raw = crate::wire::read_lead(&mut de, MAX_EVENTS_PER_CALL)
+        let raw = crate::wire::read_lead(&mut de, MAX_EVENTS_PER_CALL, self.profile_fields())
             .and_then(|raw| de.end().map(|()| raw))
             .map_err(|e| crate::error::json_error(&e, "", "the lead"))?;
         self.score_raw(raw, now)
@@ -168,46 +189,20 @@ impl Engine {
 
     /// [`Engine::score_value`], taking the JSON by value so nothing is copied.
     pub fn score_owned(&self, lead: Value, now: i64) -> Result<ScoreResult, InputError> {
-        let (lead, mut tally) = lead_from_owned(lead, "")?;
+        let (lead, mut tally) = lead_from_raw(read_value(lead, "", self.profile_fields())?, "")?;
         let events = history::prepare_owned(lead.events, &mut tally);
         Ok(self.score_prepared(lead.id, &lead.profile, &events, tally, now))
     }
 }
 
-/// Largest profile, in bytes of JSON text (estimated while reading).
-pub const MAX_PROFILE_BYTES: usize = 64 * 1024;
-/// Deepest nesting of objects and lists in a profile.
-pub const MAX_PROFILE_DEPTH: usize = 8;
-
-/// Checks a profile against the limits and hands back its fields.
-pub fn check_profile(v: Value, path: &str) -> Result<Map<String, Value>, InputError> {
-    let size = json_size(&v, 0).ok_or_else(|| InputError::new(path, "tooDeep", format!("the profile nests deeper than {MAX_PROFILE_DEPTH} levels")))?;
-    match v {
-        Value::Object(_) if size > MAX_PROFILE_BYTES => {
-            Err(InputError::new(path, "tooLarge", format!("the profile is about {size} bytes; the limit is {MAX_PROFILE_BYTES}")))
-        }
-        Value::Object(map) => Ok(map),
-        other => Err(InputError::new(path, "wrongType", format!("the profile is an object of the lead's fields, not {}", type_name(&other)))),
-    }
-}
-
-/// Rough size of a JSON value in bytes, or `None` past the depth limit.
-fn json_size(v: &Value, depth: usize) -> Option<usize> {
-    if depth > MAX_PROFILE_DEPTH {
-        return None;
-    }
-    Some(match v {
-        Value::String(s) => s.len() + 2,
-        Value::Array(a) => a.iter().map(|x| json_size(x, depth + 1).map(|s| s + 1)).sum::<Option<usize>>()? + 2,
-        Value::Object(m) => m.iter().map(|(k, x)| json_size(x, depth + 1).map(|s| s + k.len() + 4)).sum::<Option<usize>>()? + 2,
-        _ => 8,
-    })
-}
-
-/// Reads a lead; invalid events are left out and reported in the tally.
+/// Reads a lead, its whole profile kept; invalid events are left out and reported
+/// in the tally.
 pub fn lead_from_owned(v: Value, path: &str) -> Result<(Lead, EventTally), InputError> {
-    let raw = crate::wire::read_lead(v, MAX_EVENTS_PER_CALL).map_err(|e| InputError::new(path, "invalid", e.to_string()))?;
-    lead_from_raw(raw, path)
+    lead_from_raw(read_value(v, path, &ProfileFields::ALL)?, path)
+}
+
+fn read_value(v: Value, path: &str, profile: &ProfileFields) -> Result<RawLead, InputError> {
+    crate::wire::read_lead(v, MAX_EVENTS_PER_CALL, profile).map_err(|e| InputError::new(path, "invalid", e.to_string()))
 }
 
 /// Checks a lead's parts as read from JSON (see [`crate::wire`]).
@@ -223,8 +218,8 @@ pub fn lead_from_raw(raw: RawLead, path: &str) -> Result<(Lead, EventTally), Inp
         Some(other) => return Err(InputError::new(crate::error::join(path, "id"), "wrongType", format!("the lead id is text, not {}", type_name(&other)))),
     };
     let profile = match parts.profile {
-        None | Some(Value::Null) => Map::new(),
-        Some(p) => check_profile(p, &crate::error::join(path, "profile"))?,
+        None | Some(ProfileRead { fields: Err("null"), .. }) => Map::new(),
+        Some(p) => crate::profile::checked(p, &crate::error::join(path, "profile"))?,
     };
     let mut tally = EventTally::default();
     let events_path = crate::error::join(path, "events");

@@ -18,6 +18,7 @@ pub mod event;
 pub mod explain;
 pub mod history;
 pub mod msgpack;
+pub mod profile;
 mod score;
 pub mod session;
 pub mod wire;

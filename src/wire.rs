@@ -5,6 +5,7 @@
 //! check the parts with paths and messages, whichever way the JSON arrived (text,
 //! or a `Value` already parsed, which drives the same visitors).
 
+use crate::profile::{ProfileFields, ProfileRead, ProfileSeed};
 use compact_str::CompactString;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -32,7 +33,7 @@ pub type RawLead = Result<LeadParts, &'static str>;
 #[derive(Debug, Default)]
 pub struct LeadParts {
     pub id: Option<Value>,
-    pub profile: Option<Value>,
+    pub profile: Option<ProfileRead>,
     /// The events, or the JSON type `events` had instead of a list.
     pub events: Option<Result<Vec<RawEvent>, &'static str>>,
     /// How many events the list held (more are counted than kept past the limit).
@@ -41,14 +42,15 @@ pub struct LeadParts {
     pub unknown_key: Option<String>,
 }
 
-/// Reads a lead from anything serde can drive (JSON text, a `Value`).
-pub fn read_lead<'de, D: Deserializer<'de>>(d: D, keep_events: usize) -> Result<RawLead, D::Error> {
-    d.deserialize_any(LeadVisitor { keep_events })
+/// Reads a lead from anything serde can drive (JSON text, a `Value`), keeping at
+/// most `keep_events` events and the profile fields `profile` names.
+pub fn read_lead<'de, D: Deserializer<'de>>(d: D, keep_events: usize, profile: &ProfileFields) -> Result<RawLead, D::Error> {
+    d.deserialize_any(LeadVisitor { keep_events, profile })
 }
 
 /// Reads a list of leads: each lead, or the JSON type the whole had instead of a list.
-pub fn read_leads<'de, D: Deserializer<'de>>(d: D, keep_events: usize) -> Result<Result<Vec<RawLead>, &'static str>, D::Error> {
-    d.deserialize_any(LeadsVisitor { keep_events })
+pub fn read_leads<'de, D: Deserializer<'de>>(d: D, keep_events: usize, profile: &ProfileFields) -> Result<Result<Vec<RawLead>, &'static str>, D::Error> {
+    d.deserialize_any(LeadsVisitor { keep_events, profile })
 }
 
 pub fn read_event<'de, D: Deserializer<'de>>(d: D) -> Result<RawEvent, D::Error> {
@@ -139,11 +141,12 @@ impl<'de> Deserialize<'de> for Wrapped<RawEvent> {
 /// Lets a `Result` (`RawEvent`, `RawSavedEvent`) be read as a list element.
 struct Wrapped<T>(T);
 
-struct LeadVisitor {
+struct LeadVisitor<'a> {
     keep_events: usize,
+    profile: &'a ProfileFields,
 }
 
-impl<'de> Visitor<'de> for LeadVisitor {
+impl<'de> Visitor<'de> for LeadVisitor<'_> {
     type Value = RawLead;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -155,7 +158,7 @@ impl<'de> Visitor<'de> for LeadVisitor {
         while let Some(Key(key)) = map.next_key::<Key>()? {
             match key.as_str() {
                 "id" => parts.id = Some(map.next_value()?),
-                "profile" => parts.profile = Some(map.next_value()?),
+                "profile" => parts.profile = Some(map.next_value_seed(ProfileSeed(self.profile))?),
                 "events" => {
                     let Listed { items, count } = map.next_value_seed(ListSeed::new(self.keep_events, "a list of events"))?;
                     parts.events = items;
@@ -176,11 +179,12 @@ impl<'de> Visitor<'de> for LeadVisitor {
     lists_and_null_are_wrong!();
 }
 
-struct LeadsVisitor {
+struct LeadsVisitor<'a> {
     keep_events: usize,
+    profile: &'a ProfileFields,
 }
 
-impl<'de> Visitor<'de> for LeadsVisitor {
+impl<'de> Visitor<'de> for LeadsVisitor<'_> {
     type Value = Result<Vec<RawLead>, &'static str>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -189,7 +193,7 @@ impl<'de> Visitor<'de> for LeadsVisitor {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut leads = Vec::new();
-        while let Some(Wrapped(lead)) = seq.next_element_seed(LeadSeed { keep_events: self.keep_events })? {
+        while let Some(Wrapped(lead)) = seq.next_element_seed(LeadSeed { keep_events: self.keep_events, profile: self.profile })? {
             leads.push(lead);
         }
         Ok(Ok(leads))
@@ -211,15 +215,16 @@ impl<'de> Visitor<'de> for LeadsVisitor {
     scalars_are_wrong!(Err);
 }
 
-struct LeadSeed {
+struct LeadSeed<'a> {
     keep_events: usize,
+    profile: &'a ProfileFields,
 }
 
-impl<'de> de::DeserializeSeed<'de> for LeadSeed {
+impl<'de> de::DeserializeSeed<'de> for LeadSeed<'_> {
     type Value = Wrapped<RawLead>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        read_lead(d, self.keep_events).map(Wrapped)
+        read_lead(d, self.keep_events, self.profile).map(Wrapped)
     }
 }
 
@@ -330,7 +335,7 @@ impl<'de> Deserialize<'de> for Text {
 
 /// An object key, read into an inline string without an intermediate `String`
 /// when the JSON text holds it unescaped.
-struct Key(CompactString);
+pub(crate) struct Key(pub(crate) CompactString);
 
 impl<'de> Deserialize<'de> for Key {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use leadscore::msgpack::{self, Reader};
+use leadscore::profile::ProfileFields;
 use leadscore::{Engine, Session};
 use proptest::prelude::*;
 use serde::Deserialize;
@@ -37,6 +38,16 @@ fn any_json() -> impl Strategy<Value = Value> {
     })
 }
 
+/// A profile: an object of fields named a..dd, each some JSON nested in up to six
+/// lists (so that some go past the depth limit), or any JSON at all.
+fn any_profile() -> impl Strategy<Value = Value> {
+    let nested = (any_json(), 0usize..7).prop_map(|(v, levels)| (0..levels).fold(v, |v, _| json!([v])));
+    prop_oneof![
+        4 => proptest::collection::btree_map("[a-d]{1,2}", nested, 0..8).prop_map(|m| Value::Object(m.into_iter().collect())),
+        1 => any_json(),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -51,9 +62,31 @@ proptest! {
     }
 
     #[test]
+    fn a_profile_read_for_a_rule_set_keeps_what_it_reads_under_the_same_limits(profile in any_profile(), wanted in proptest::collection::vec("[a-d]{1,2}", 0..4)) {
+        // What the whole profile, read into a JSON value and checked, comes to.
+        let expected = match &profile {
+            Value::Null => Ok(serde_json::Map::new()),
+            whole => leadscore::engine::check_profile(whole.clone(), "profile"),
+        };
+        let bytes = msgpack::to_vec(&json!({"profile": profile})).unwrap();
+        let fields = ProfileFields::only(wanted.iter().map(String::as_str));
+        let raw = leadscore::wire::read_lead(&mut Reader::new(&bytes), 10, &fields).unwrap();
+        let read = leadscore::engine::lead_from_raw(raw, "").map(|(lead, _)| lead.profile).map_err(|e| e.problem);
+        match (expected, read) {
+            (Ok(mut whole), Ok(kept)) => {
+                whole.retain(|k, _| wanted.contains(k));
+                prop_assert_eq!(kept, whole);
+            }
+            (Err(e), Err(problem)) => prop_assert_eq!(problem, e.problem),
+            (expected, read) => prop_assert!(false, "expected {:?}, read {:?}", expected.map(|_| ()), read.map(|_| ())),
+        }
+    }
+
+    #[test]
     fn any_bytes_read_or_fail_without_panicking(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
         let _ = read_value(&bytes);
-        let _ = leadscore::wire::read_lead(&mut Reader::new(&bytes), 10);
+        let _ = leadscore::wire::read_lead(&mut Reader::new(&bytes), 10, &ProfileFields::ALL);
+        let _ = leadscore::wire::read_lead(&mut Reader::new(&bytes), 10, &ProfileFields::only(["a"]));
     }
 }
 

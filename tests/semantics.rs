@@ -226,6 +226,45 @@ fn events_after_now_and_duplicates_are_set_aside_and_counted() {
 }
 
 #[test]
+fn a_lead_scores_the_same_whatever_else_its_profile_holds_and_all_of_it_counts_toward_the_limits() {
+    let e = engine(json!({
+        "fit": [
+            {"id": "big", "points": 20, "when": {"all": [{"field": "company.size", "gte": 200}, {"not": {"field": "jobTitle", "word": "intern"}}]}},
+            {"id": "us", "points": 5, "when": {"field": "country", "in": ["US"]}}
+        ],
+        "disqualifiers": [{"id": "rival", "when": {"field": "email", "endsWith": "@rival.io"}}]
+    }));
+    let read = json!({"company": {"size": 500}, "jobTitle": "VP", "country": "US", "email": "ann@acme.io"});
+    let mut wide = read.clone();
+    for k in 0..80 {
+        wide[format!("crm_field_{k}")] = json!({"value": format!("something {k}"), "history": [1, 2, 3]});
+    }
+    let narrow = score(&e, read.clone(), vec![], NOW);
+    assert_eq!(narrow.total.as_f64(), 25.0);
+    let lead = json!({"id": "l", "profile": wide, "events": []});
+    let r = e.score_value(&lead, NOW).unwrap();
+    assert_eq!(r.to_json(), e.score_json(&lead.to_string(), NOW).unwrap().to_json());
+    assert_eq!((r.total, r.fit, r.contributions.len()), (narrow.total, narrow.fit, narrow.contributions.len()));
+    // The whole profile, as Engine::score is given it, scores alike.
+    let (whole, _) = leadscore::engine::lead_from_owned(lead.clone(), "").unwrap();
+    assert_eq!(whole.profile.len(), 84);
+    assert_eq!(e.score(&whole, NOW).to_json(), r.to_json());
+    // What only a disqualifier reads is kept too.
+    let mut rival = lead.clone();
+    rival["profile"]["email"] = json!("bo@rival.io");
+    assert!(e.score_value(&rival, NOW).unwrap().disqualified);
+    // A field no rule reads still counts toward the size and depth limits.
+    let mut large = read.clone();
+    large["notes"] = json!("x".repeat(70_000));
+    let err = e.score_value(&json!({"profile": large}), NOW).unwrap_err();
+    assert_eq!((err.problem.path.as_str(), err.problem.code), ("profile", "tooLarge"));
+    let mut deep = read;
+    deep["tree"] = json!([[[[[[[[["leaf"]]]]]]]]]);
+    let err = e.score_value(&json!({"profile": deep}), NOW).unwrap_err();
+    assert_eq!((err.problem.path.as_str(), err.problem.code), ("profile", "tooDeep"));
+}
+
+#[test]
 fn a_repeated_id_is_set_aside_in_events_already_in_order() {
     let e = engine(json!({"engagement": [pricing_rule(json!({}))]}));
     let view = |ts: i64, id: &str| ev_with("page_view", ts, json!({"url": "/pricing", "id": id}));

@@ -87,6 +87,18 @@ test('scoreMany equals score on each lead, and scoreManyJson equals scoreJson', 
     assert.equal(e.scoreManyJson('[]', NOW), '[]');
 });
 
+test('profile fields no rule reads change nothing but still count toward the limits', () => {
+    const e = new Engine(RULESET);
+    const crm = lead(2);
+    for (let k = 0; k < 80; k++) crm.profile[`crm_field_${k}`] = { value: `v${k}`, history: [k, k + 1] };
+    assert.deepEqual(e.score(crm, NOW), e.score(lead(2), NOW));
+    assert.deepEqual(e.qualifyMany([crm, lead(1)], NOW), [e.qualify(lead(2), NOW), e.qualify(lead(1), NOW)]);
+    assert.equal(e.scoreJson(JSON.stringify(crm), NOW), e.scoreJson(JSON.stringify(lead(2)), NOW));
+    crm.profile.notes = 'x'.repeat(70_000);
+    assert.throws(() => e.score(crm, NOW), { name: 'InputError', path: 'profile', code: 'tooLarge' });
+    assert.throws(() => e.qualifyMany([lead(1), crm], NOW), { name: 'InputError', path: '[1].profile', code: 'tooLarge' });
+});
+
 test('there are example rule sets to check', { skip: EXAMPLES.length ? false : 'no examples/ yet' }, () => {
     assert.ok(EXAMPLES.length >= 1);
 });

@@ -99,6 +99,15 @@ impl Condition {
         }
     }
 
+    /// Calls `f` with the first step of every field path the condition reads.
+    pub fn for_each_field<'c>(&'c self, f: &mut impl FnMut(&'c str)) {
+        match self {
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.for_each_field(f)),
+            Condition::Not(c) => c.for_each_field(f),
+            Condition::Leaf { field, .. } => f(field.first()),
+        }
+    }
+
     /// Whether the condition reads event property `name` at its first step.
     pub fn reads(&self, name: &str) -> bool {
         match self {

@@ -1,0 +1,199 @@
+//! A lead's profile: the limits it is held to, and reading only the fields a rule set
+//! reads. A CRM record carries dozens of fields and a rule set reads a handful; a
+//! lead scored in one call keeps those, and the rest are measured for the limits and
+//! let go as they are read, never built.
+
+use crate::error::InputError;
+use crate::value::type_name;
+use crate::wire::Key;
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// Largest profile, in bytes of JSON text (estimated while reading).
+pub const MAX_PROFILE_BYTES: usize = 64 * 1024;
+/// Deepest nesting of objects and lists in a profile.
+pub const MAX_PROFILE_DEPTH: usize = 8;
+
+/// Checks a profile against the limits and hands back its fields.
+pub fn check_profile(v: Value, path: &str) -> Result<Map<String, Value>, InputError> {
+    let size = json_size(&v, 0);
+    let read = match v {
+        Value::Object(map) => ProfileRead { fields: Ok(map), size },
+        other => ProfileRead { fields: Err(type_name(&other)), size },
+    };
+    checked(read, path)
+}
+
+/// A profile's fields as read, checked against the limits.
+pub fn checked(read: ProfileRead, path: &str) -> Result<Map<String, Value>, InputError> {
+    match (read.fields, read.size) {
+        (_, None) => Err(InputError::new(path, "tooDeep", format!("the profile nests deeper than {MAX_PROFILE_DEPTH} levels"))),
+        (Ok(_), Some(size)) if size > MAX_PROFILE_BYTES => {
+            Err(InputError::new(path, "tooLarge", format!("the profile is about {size} bytes; the limit is {MAX_PROFILE_BYTES}")))
+        }
+        (Ok(map), _) => Ok(map),
+        (Err(other), _) => Err(InputError::new(path, "wrongType", format!("the profile is an object of the lead's fields, not {other}"))),
+    }
+}
+
+/// Rough size of a JSON value in bytes, or `None` past the depth limit.
+fn json_size(v: &Value, depth: usize) -> Option<usize> {
+    if depth > MAX_PROFILE_DEPTH {
+        return None;
+    }
+    Some(match v {
+        Value::String(s) => s.len() + 2,
+        Value::Array(a) => a.iter().map(|x| json_size(x, depth + 1).map(|s| s + 1)).sum::<Option<usize>>()? + 2,
+        Value::Object(m) => m.iter().map(|(k, x)| json_size(x, depth + 1).map(|s| s + k.len() + 4)).sum::<Option<usize>>()? + 2,
+        _ => 8,
+    })
+}
+
+/// Which of a profile's fields a reader keeps: every one, or those a rule set reads
+/// (by the first step of their paths: `company` for `company.size`).
+#[derive(Debug, Clone, Default)]
+pub struct ProfileFields {
+    /// `None`: every field.
+    names: Option<Vec<Box<str>>>,
+}
+
+/// Past this many names a rule set's reader keeps every field: each field read is
+/// compared with each name, and a rule set seldom reads more than a dozen.
+const MAX_NAMES: usize = 32;
+
+impl ProfileFields {
+    /// Keeps every field.
+    pub const ALL: ProfileFields = ProfileFields { names: None };
+
+    /// Keeps only the fields named (every field, past [`MAX_NAMES`] names).
+    pub fn only<'a>(names: impl IntoIterator<Item = &'a str>) -> ProfileFields {
+        let mut kept: Vec<Box<str>> = Vec::new();
+        for name in names {
+            if kept.iter().all(|k| **k != *name) {
+                if kept.len() == MAX_NAMES {
+                    return ProfileFields::ALL;
+                }
+                kept.push(name.into());
+            }
+        }
+        ProfileFields { names: Some(kept) }
+    }
+
+    fn keeps(&self, field: &str) -> bool {
+        self.names.as_ref().is_none_or(|names| names.iter().any(|n| **n == *field))
+    }
+}
+
+/// A profile as read: the fields kept, or the JSON type it had instead of an object,
+/// and the size of all of it (kept or not) for the limits, `None` past the depth
+/// limit. Every field given counts toward the size, a repeated one each time.
+#[derive(Debug)]
+pub struct ProfileRead {
+    pub fields: Result<Map<String, Value>, &'static str>,
+    pub size: Option<usize>,
+}
+
+/// Reads a profile keeping the fields `0` names; see [`ProfileRead`].
+pub(crate) struct ProfileSeed<'a>(pub &'a ProfileFields);
+
+impl<'de> DeserializeSeed<'de> for ProfileSeed<'_> {
+    type Value = ProfileRead;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ProfileRead, D::Error> {
+        Measure { depth: 0, keep: Some(self.0) }.deserialize(d)
+    }
+}
+
+/// Reads a value `depth` levels into a profile for the size [`json_size`] gives it,
+/// keeping nothing but, at the top (`keep`), the fields named.
+struct Measure<'a> {
+    depth: usize,
+    keep: Option<&'a ProfileFields>,
+}
+
+impl Measure<'_> {
+    fn inner(&self) -> Measure<'static> {
+        Measure { depth: self.depth + 1, keep: None }
+    }
+}
+
+/// What a value nested in a profile comes to: only its size counts.
+fn sized(size: Option<usize>) -> ProfileRead {
+    ProfileRead { fields: Err("nested"), size }
+}
+
+impl<'de> DeserializeSeed<'de> for Measure<'_> {
+    type Value = ProfileRead;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ProfileRead, D::Error> {
+        if self.depth > MAX_PROFILE_DEPTH {
+            IgnoredAny::deserialize(d)?;
+            return Ok(sized(None));
+        }
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Measure<'_> {
+    type Value = ProfileRead;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ProfileRead, A::Error> {
+        let mut fields = Map::new();
+        let mut size = Some(2);
+        while let Some(Key(key)) = map.next_key::<Key>()? {
+            let key_size = key.len() + 4;
+            let field_size = match self.keep {
+                Some(keep) if keep.keeps(&key) => {
+                    let v: Value = map.next_value()?;
+                    let field_size = json_size(&v, self.depth + 1);
+                    fields.insert(key.into(), v);
+                    field_size
+                }
+                _ => map.next_value_seed(self.inner())?.size,
+            };
+            size = size.zip(field_size).map(|(s, f)| s + key_size + f);
+        }
+        Ok(ProfileRead { fields: Ok(fields), size })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ProfileRead, A::Error> {
+        let mut size = Some(2);
+        while let Some(item) = seq.next_element_seed(self.inner())? {
+            size = size.zip(item.size).map(|(s, i)| s + i + 1);
+        }
+        Ok(ProfileRead { fields: Err("a list"), size })
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<ProfileRead, E> {
+        Ok(ProfileRead { fields: Err("a string"), size: Some(s.len() + 2) })
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<ProfileRead, E> {
+        Ok(ProfileRead { fields: Err("a boolean"), size: Some(8) })
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<ProfileRead, E> {
+        Ok(ProfileRead { fields: Err("a number"), size: Some(8) })
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<ProfileRead, E> {
+        Ok(ProfileRead { fields: Err("a number"), size: Some(8) })
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<ProfileRead, E> {
+        Ok(ProfileRead { fields: Err("a number"), size: Some(8) })
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<ProfileRead, E> {
+        Ok(ProfileRead { fields: Err("null"), size: Some(8) })
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<ProfileRead, E> {
+        self.visit_unit()
+    }
+}
