@@ -89,7 +89,6 @@ function parsed(text, path, what, fail) {
 const lead = (v) => bytesOf(v, '', 'the lead', inputError);
 const leadText = (text) => lead(parsed(text, '', "the lead's JSON", inputError));
 const leads = (v) => bytesOf(v, '', 'the list of leads', inputError);
-const leadsText = (text) => leads(parsed(text, '', "the leads' JSON", inputError));
 const ruleSet = (v) => bytesOf(typeof v === 'string' ? parsed(v, '', 'the rule set', ruleSetError) : v, '', 'the rule set', ruleSetError);
 
 /**
@@ -116,16 +115,60 @@ const crossing = (input, asText) => (fn) =>
 const asIs = (v) => v;
 
 /**
+ * Leads per crossing in `scoreMany` and `qualifyMany`. A long list crosses in parts:
+ * WebAssembly memory never shrinks, and a list of 10,000 leads sent whole grew it
+ * by 18 MB for good; in parts, one part's bytes are held at a time, and a list of
+ * any length is about 10% faster (benches/peers: BENCHMARKS.md).
+ */
+const LEADS_PER_CROSSING = 64;
+
+/** `e` with the lead index that leads its path moved on by `by` (a part's start). */
+function shifted(e, by) {
+    const at = e instanceof InputError && typeof e.path === 'string' ? /^\[(\d+)\]/.exec(e.path) : null;
+    if (!at) return e;
+    const path = `[${Number(at[1]) + by}]${e.path.slice(at[0].length)}`;
+    return new InputError(path, e.code, e.problems[0].message);
+}
+
+/**
+ * A batch method `(list, now)` whose list (JSON text first through `parse` when
+ * `asText`) crosses in parts of LEADS_PER_CROSSING leads; the results come back as
+ * one list (as JSON text when `asText`), and a bad lead is named by its index in
+ * the whole list. What is not a list crosses whole, for the module to refuse.
+ */
+const inParts = (asText) => (fn) =>
+    function (list, now) {
+        const all = asText ? parsed(list, '', "the leads' JSON", inputError) : list;
+        const cross = (part) => decode(fn.call(this, leads(part), timestamp(now)));
+        let results;
+        if (!Array.isArray(all) || all.length <= LEADS_PER_CROSSING) {
+            results = cross(all);
+        } else {
+            results = [];
+            for (let from = 0; from < all.length; from += LEADS_PER_CROSSING) {
+                let part;
+                try {
+                    part = cross(all.slice(from, from + LEADS_PER_CROSSING));
+                } catch (e) {
+                    throw shifted(e, from);
+                }
+                for (const r of part) results.push(r);
+            }
+        }
+        return asText ? JSON.stringify(results) : results;
+    };
+
+/**
  * Per method, how its data crosses: `(fn) => wrapper`, where fn is the generated
  * method taking and giving bytes. Methods not listed take and give plain values.
  */
 const ENGINE_METHODS = {
     score: crossing(lead, false),
     scoreJson: crossing(leadText, true),
-    scoreMany: crossing(leads, false),
-    scoreManyJson: crossing(leadsText, true),
+    scoreMany: inParts(false),
+    scoreManyJson: inParts(true),
     qualify: crossing(lead, false),
-    qualifyMany: crossing(leads, false),
+    qualifyMany: inParts(false),
 };
 
 const ENGINE_STATICS = {

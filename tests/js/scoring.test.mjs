@@ -84,6 +84,10 @@ test('scoreMany equals score on each lead, and scoreManyJson equals scoreJson', 
     assert.deepEqual(manyJson, leads.map((l) => JSON.parse(e.scoreJson(JSON.stringify(l), NOW))));
     assert.deepEqual(manyJson, many);
     assert.deepEqual(e.scoreMany([], NOW), []);
+    // A long list crosses in parts and comes back as one list, in order.
+    const long = Array.from({ length: 1000 }, (_, i) => ({ ...lead(i % 5), id: `lead-${i}` }));
+    assert.deepEqual(e.qualifyMany(long, NOW), long.map((l) => e.qualify(l, NOW)));
+    assert.deepEqual(JSON.parse(e.scoreManyJson(JSON.stringify(long), NOW)), long.map((l) => e.score(l, NOW)));
     assert.equal(e.scoreManyJson('[]', NOW), '[]');
 });
 
