@@ -115,12 +115,13 @@ const crossing = (input, asText) => (fn) =>
 const asIs = (v) => v;
 
 /**
- * Leads per crossing in `scoreMany` and `qualifyMany`. A long list crosses in parts:
- * WebAssembly memory never shrinks, and a list of 10,000 leads sent whole grew it
- * by 18 MB for good; in parts, one part's bytes are held at a time, and a list of
- * any length is about 10% faster (benches/peers: BENCHMARKS.md).
+ * Leads per crossing in `scoreMany` and `qualifyMany`: a batch of up to this many
+ * crosses once, a longer list in parts. WebAssembly memory never shrinks, and a list
+ * of 10,000 leads sent whole grew it by 18 MB for good; in parts, one part's bytes
+ * are held at a time, and a long list is about 10% faster (BENCHMARKS.md: parts of
+ * 16 to 256 leads measured alike, of 1,024 slower).
  */
-const LEADS_PER_CROSSING = 64;
+const LEADS_PER_CROSSING = 256;
 
 /** `e` with the lead index that leads its path moved on by `by` (a part's start). */
 function shifted(e, by) {

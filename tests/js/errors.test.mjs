@@ -165,13 +165,13 @@ test('a bad lead in a batch is named by its index', () => {
     throwsInput(() => engine.scoreManyJson('[{}, {}, {"events": 1}]', NOW), { path: '[2].events', code: 'wrongType' });
     throwsInput(() => engine.scoreMany({ 0: lead() }, NOW), { path: '', code: 'wrongType' });
     // A long list crosses in parts; the index is still the lead's in the whole list.
-    const long = Array.from({ length: 300 }, () => lead());
-    long[130] = { profile: { deep: [[[[[[[[['x']]]]]]]]] } };
-    throwsInput(() => engine.qualifyMany(long, NOW), { path: '[130].profile', code: 'tooDeep', message: /^\[130\]\.profile: the profile nests deeper/ });
-    throwsInput(() => engine.scoreManyJson(JSON.stringify(long), NOW), { path: '[130].profile', code: 'tooDeep' });
-    long[130] = lead();
-    long[299] = 'x';
-    throwsInput(() => engine.scoreMany(long, NOW), { path: '[299]', code: 'wrongType' });
+    const long = Array.from({ length: 600 }, () => lead());
+    long[390] = { profile: { deep: [[[[[[[[['x']]]]]]]]] } };
+    throwsInput(() => engine.qualifyMany(long, NOW), { path: '[390].profile', code: 'tooDeep', message: /^\[390\]\.profile: the profile nests deeper/ });
+    throwsInput(() => engine.scoreManyJson(JSON.stringify(long), NOW), { path: '[390].profile', code: 'tooDeep' });
+    long[390] = lead();
+    long[599] = 'x';
+    throwsInput(() => engine.scoreMany(long, NOW), { path: '[599]', code: 'wrongType' });
     throwsInput(() => engine.qualifyMany([], 1.5), { path: 'now', code: 'invalidTimestamp' });
     throwsInput(() => engine.scoreMany(undefined, NOW), { path: '', code: 'missing' });
     throwsInput(() => engine.qualifyMany([lead(), { events: [{ type: 'x', ts: 1 }], extra: 1 }], NOW), { path: '[1].extra', code: 'unknownKey' });
