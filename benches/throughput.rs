@@ -9,7 +9,7 @@
 mod workload;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use leadscore::profile::ProfileFields;
+use leadscore::wire::LeadFields;
 use leadscore::{msgpack, Session};
 use std::hint::black_box;
 
@@ -46,10 +46,10 @@ fn scoring(c: &mut Criterion) {
     // the lead as codec.js writes it (MessagePack), read, scored, the answer written.
     let packed: Vec<Vec<u8>> = texts.iter().map(|t| msgpack::to_vec(&serde_json::from_str::<serde_json::Value>(t).unwrap()).unwrap()).collect();
     g.bench_function("read MessagePack into a lead only, per event", |b| {
-        b.iter(|| packed.iter().map(|p| leadscore::engine::lead_from_raw(read_packed(black_box(p), &ProfileFields::ALL), "").unwrap().0.events.len()).sum::<usize>())
+        b.iter(|| packed.iter().map(|p| leadscore::engine::lead_from_raw(read_packed(black_box(p), &LeadFields::ALL), "").unwrap().0.events.len()).sum::<usize>())
     });
     g.bench_function("MessagePack in, score, result out (engine.score's module work), per event", |b| {
-        b.iter(|| packed.iter().map(|p| msgpack::to_vec(&engine.score_raw(read_packed(black_box(p), engine.profile_fields()), workload::NOW).unwrap()).unwrap().len()).sum::<usize>())
+        b.iter(|| packed.iter().map(|p| msgpack::to_vec(&engine.score_raw(read_packed(black_box(p), engine.lead_fields()), workload::NOW).unwrap()).unwrap().len()).sum::<usize>())
     });
     g.bench_function("MessagePack in, qualify, answer out (engine.qualify's module work), per event", |b| {
         b.iter(|| {
@@ -126,14 +126,14 @@ fn scoring(c: &mut Criterion) {
 }
 
 /// A lead as `codec.js` writes it (MessagePack), read as the module reads it.
-fn read_packed(bytes: &[u8], profile: &ProfileFields) -> leadscore::wire::RawLead {
-    leadscore::wire::read_lead(&mut msgpack::Reader::new(bytes), 100_000, profile).unwrap()
+fn read_packed(bytes: &[u8], fields: &LeadFields) -> leadscore::wire::RawLead {
+    leadscore::wire::read_lead(&mut msgpack::Reader::new(bytes), 100_000, fields).unwrap()
 }
 
 /// What the WebAssembly module does for `engine.qualify`, natively: read the lead,
 /// score it, write the answer. Gives the answer's length.
 fn qualify_packed(engine: &leadscore::Engine, bytes: &[u8], now: i64) -> usize {
-    msgpack::to_vec(&engine.qualify_raw(read_packed(bytes, engine.profile_fields()), now).unwrap()).unwrap().len()
+    msgpack::to_vec(&engine.qualify_raw(read_packed(bytes, engine.lead_fields()), now).unwrap()).unwrap().len()
 }
 
 /// The peers' own workload (`../shared/peers-bench`: 21 rules, 10,000 leads) scored
@@ -210,7 +210,7 @@ fn peers_workload(c: &mut Criterion) {
         b.iter(|| {
             packed_wide
                 .iter()
-                .map(|p| msgpack::to_vec(&engine.qualify_raw(read_packed(black_box(p), &ProfileFields::ALL), now).unwrap()).unwrap().len())
+                .map(|p| msgpack::to_vec(&engine.qualify_raw(read_packed(black_box(p), &LeadFields::ALL), now).unwrap()).unwrap().len())
                 .sum::<usize>()
         })
     });

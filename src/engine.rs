@@ -6,7 +6,8 @@ use crate::explain::{EventTally, Qualification, ScoreResult};
 use crate::history::{self, MAX_EVENTS_PER_CALL};
 use crate::rules::*;
 use crate::ruleset::RuleSet;
-use crate::profile::{ProfileFields, ProfileRead};
+use crate::profile::ProfileRead;
+use crate::wire::{LeadFields, Names};
 use crate::score::Matches;
 use crate::stages::{Band, Grades, Stages};
 use crate::value::type_name;
@@ -42,9 +43,9 @@ pub struct Engine {
     pub(crate) serial: u64,
     /// `id@version`, made once: sessions look their stage up by it on every evaluation.
     pub(crate) key: Box<str>,
-    /// The profile fields its fit rules and disqualifiers read: all a lead scored in
-    /// one call needs of its profile.
-    pub(crate) profile_fields: ProfileFields,
+    /// The profile fields and event properties its rules read: all a lead scored in
+    /// one call needs.
+    pub(crate) lead_fields: LeadFields,
 }
 
 /// A serial no other engine of this process has.
@@ -74,18 +75,10 @@ impl Engine {
     /// The engine for a checked rule set: its rules indexed by event type.
     pub fn from_rule_set(rs: RuleSet) -> Engine {
         let index = crate::score::EventIndex::build(&rs.engagement, &rs.stages, &rs.disqualifiers, rs.vocabulary.as_ref());
-        let mut read = Vec::new();
-        let profile_tests = rs.disqualifiers.iter().filter_map(|d| match &d.test {
-            DisqualifierTest::Profile(c) => Some(c),
-            DisqualifierTest::Event(_) => None,
-        });
-        for condition in rs.fit.iter().map(|r| &r.when).chain(profile_tests) {
-            condition.for_each_field(&mut |name| read.push(name));
-        }
-        let profile_fields = ProfileFields::only(read);
+        let lead_fields = fields_read(&rs);
         Engine {
             index,
-            profile_fields,
+            lead_fields,
             key: format!("{}@{}", rs.id, rs.version).into(),
             id: rs.id.into(),
             version: rs.version.into(),
@@ -120,10 +113,10 @@ impl Engine {
         self.key.to_string()
     }
 
-    /// The profile fields this rule set reads: pass them to [`crate::wire::read_lead`]
-    /// to read a lead for it without building the rest of its profile.
-    pub fn profile_fields(&self) -> &ProfileFields {
-        &self.profile_fields
+    /// The profile fields and event properties this rule set reads: pass them to
+    /// [`crate::wire::read_lead`] to read a lead for it without building the rest.
+    pub fn lead_fields(&self) -> &LeadFields {
+        &self.lead_fields
     }
 
     /// Scores one lead at `now` (milliseconds since the epoch).
@@ -173,7 +166,7 @@ impl Engine {
     /// read straight into events, without a `serde_json::Value` in between.
     pub fn score_json(&self, lead: &str, now: i64) -> Result<ScoreResult, InputError> {
         let mut de = serde_json::Deserializer::from_str(lead);
-        let raw = crate::wire::read_lead(&mut de, MAX_EVENTS_PER_CALL, self.profile_fields())
+        let raw = crate::wire::read_lead(&mut de, MAX_EVENTS_PER_CALL, self.lead_fields())
             .and_then(|raw| de.end().map(|()| raw))
             .map_err(|e| crate::error::json_error(&e, "", "the lead"))?;
         self.score_raw(raw, now)
@@ -189,20 +182,51 @@ impl Engine {
 
     /// [`Engine::score_value`], taking the JSON by value so nothing is copied.
     pub fn score_owned(&self, lead: Value, now: i64) -> Result<ScoreResult, InputError> {
-        let (lead, mut tally) = lead_from_raw(read_value(lead, "", self.profile_fields())?, "")?;
+        let (lead, mut tally) = lead_from_raw(read_value(lead, "", self.lead_fields())?, "")?;
         let events = history::prepare_owned(lead.events, &mut tally);
         Ok(self.score_prepared(lead.id, &lead.profile, &events, tally, now))
     }
 }
 
+/// What a rule set reads of a lead: the profile fields its fit rules and profile
+/// disqualifiers test, and the event properties its `where` filters, stage
+/// triggers, event disqualifiers, sums and declared event types name.
+fn fields_read(rs: &RuleSet) -> LeadFields {
+    let mut profile = Vec::new();
+    let mut properties = Vec::new();
+    for r in &rs.fit {
+        r.when.for_each_field(&mut |name| profile.push(name));
+    }
+    let mut matchers: Vec<&EventMatcher> = rs.engagement.iter().map(|r| &r.matcher).collect();
+    matchers.extend(rs.stages.triggers().map(|t| &t.matcher));
+    for d in &rs.disqualifiers {
+        match &d.test {
+            DisqualifierTest::Profile(c) => c.for_each_field(&mut |name| profile.push(name)),
+            DisqualifierTest::Event(m) => matchers.push(m),
+        }
+    }
+    for filter in matchers.iter().filter_map(|m| m.filter.as_ref()) {
+        filter.for_each_field(&mut |name| properties.push(name));
+    }
+    for r in &rs.engagement {
+        if let Award::Sum { property, .. } = &r.award {
+            properties.push(property.first());
+        }
+    }
+    for (_, declared) in rs.vocabulary.iter().flat_map(crate::by_name::ByName::iter) {
+        properties.extend(declared.names());
+    }
+    LeadFields { profile: Names::only(profile), properties: Names::only(properties) }
+}
+
 /// Reads a lead, its whole profile kept; invalid events are left out and reported
 /// in the tally.
 pub fn lead_from_owned(v: Value, path: &str) -> Result<(Lead, EventTally), InputError> {
-    lead_from_raw(read_value(v, path, &ProfileFields::ALL)?, path)
+    lead_from_raw(read_value(v, path, &LeadFields::ALL)?, path)
 }
 
-fn read_value(v: Value, path: &str, profile: &ProfileFields) -> Result<RawLead, InputError> {
-    crate::wire::read_lead(v, MAX_EVENTS_PER_CALL, profile).map_err(|e| InputError::new(path, "invalid", e.to_string()))
+fn read_value(v: Value, path: &str, fields: &LeadFields) -> Result<RawLead, InputError> {
+    crate::wire::read_lead(v, MAX_EVENTS_PER_CALL, fields).map_err(|e| InputError::new(path, "invalid", e.to_string()))
 }
 
 /// Checks a lead's parts as read from JSON (see [`crate::wire`]).

@@ -4,7 +4,7 @@
 use crate::error::InputError;
 use crate::time::instant_from_json;
 use crate::value::Fields;
-use crate::wire::RawEvent;
+use crate::wire::{RawEvent, Unread};
 pub use crate::vocabulary::PropertyType;
 use compact_str::CompactString;
 use serde::{Serialize, Serializer};
@@ -77,44 +77,44 @@ impl Event {
             Some(Ok(_)) => return Err(err("id", "invalidEvent", format!("the event id is empty or longer than {MAX_ID_LEN} bytes"))),
             Some(Err(other)) => return Err(err("id", "wrongType", format!("the event id is text, not {other}"))),
         };
-        // Sorted by name; of a name given twice the last value counts, as in a JSON
-        // object read into a map. In place, in the order they came: the first
-        // `sorted` are in order, each next one moves back into its place among them
-        // (an event has a few), a repeated name hands its value to the one held
-        // (what it leaves behind is cut off at the end), and the name after the
-        // limit is refused at once. So each property costs at most the limit's
-        // worth of steps, however many repeats a list holds.
+        // Each list sorted by name (see `sort_by_name`): the properties kept, and
+        // those no rule reads (see `wire::LeadFields`), which are only checked. A name
+        // is in one list or the other, so the two together are the event's properties.
+        let too_many = || err("", "tooManyProperties", format!("the event has more than {MAX_PROPERTIES} properties"));
         let mut properties = parts.properties;
-        let mut sorted = 0;
-        for next in 0..properties.len() {
-            properties.swap(sorted, next);
-            let (held, rest) = properties.split_at_mut(sorted);
-            let Some(candidate) = rest.first_mut() else { break };
-            match held.binary_search_by(|(name, _)| name.as_str().cmp(candidate.0.as_str())) {
-                Ok(i) => {
-                    if let Some(same) = held.get_mut(i) {
-                        std::mem::swap(&mut same.1, &mut candidate.1);
-                    }
-                }
-                Err(_) if sorted == MAX_PROPERTIES => {
-                    return Err(err("", "tooManyProperties", format!("the event has more than {MAX_PROPERTIES} properties")));
-                }
-                Err(i) => {
-                    for k in (i..sorted).rev() {
-                        properties.swap(k, k + 1);
-                    }
-                    sorted += 1;
-                }
-            }
-        }
-        properties.truncate(sorted);
+        let mut unread = parts.unread;
+        let kept = sort_by_name(&mut properties, MAX_PROPERTIES).ok_or_else(too_many)?;
+        sort_by_name(&mut unread, MAX_PROPERTIES - kept).ok_or_else(too_many)?;
+        // Checked in order of name across both lists.
         let mut size = kind.len() + id.as_deref().map_or(0, str::len) + 40;
-        for (k, val) in &properties {
+        let (mut next_kept, mut next_unread) = (0, 0);
+        loop {
+            let (kept_next, unread_next) = (properties.get(next_kept), unread.get(next_unread));
+            let (k, checked, value_size) = match (kept_next, unread_next) {
+                (Some((k, v)), None) => {
+                    next_kept += 1;
+                    (k, check_property(v, 0), json_size(v))
+                }
+                (Some((k, v)), Some((u, _))) if k < u => {
+                    next_kept += 1;
+                    (k, check_property(v, 0), json_size(v))
+                }
+                (_, Some((k, Unread::Whole(v)))) => {
+                    next_unread += 1;
+                    (k, check_property(v, 0), json_size(v))
+                }
+                (_, Some((k, Unread::Plain { size, too_long_text }))) => {
+                    next_unread += 1;
+                    let checked = if *too_long_text { Err(too_long_text_problem()) } else { Ok(()) };
+                    (k, checked, *size)
+                }
+                (None, None) => break,
+            };
             if k.len() > MAX_TYPE_LEN {
                 return Err(err(k, "tooLong", format!("the property name is longer than {MAX_TYPE_LEN} bytes")));
             }
-            check_property(val, 0).map_err(|(code, m)| err(k, code, m))?;
-            size += k.len() + 4 + json_size(val);
+            checked.map_err(|(code, m)| err(k, code, m))?;
+            size += k.len() + 4 + value_size;
             if size > MAX_EVENT_BYTES {
                 return Err(err("", "tooLarge", format!("the event is larger than {MAX_EVENT_BYTES} bytes of JSON")));
             }
@@ -159,11 +159,47 @@ impl Serialize for Properties {
     }
 }
 
+/// Sorts `list` by name in place; of a name given twice the last value counts, as in
+/// a JSON object read into a map. In the order they came, the first `sorted` are in
+/// order, each next one moves back into its place among them (an event has a few),
+/// a repeated name hands its value to the one held (what it leaves behind is cut
+/// off at the end), and a name past `limit` distinct ones gives `None` at once. So
+/// each entry costs at most the limit's worth of steps, however many repeats a list
+/// holds. Gives the number of names.
+fn sort_by_name<V>(list: &mut Vec<(CompactString, V)>, limit: usize) -> Option<usize> {
+    let mut sorted = 0;
+    for next in 0..list.len() {
+        list.swap(sorted, next);
+        let (held, rest) = list.split_at_mut(sorted);
+        let Some(candidate) = rest.first_mut() else { break };
+        match held.binary_search_by(|(name, _)| name.as_str().cmp(candidate.0.as_str())) {
+            Ok(i) => {
+                if let Some(same) = held.get_mut(i) {
+                    std::mem::swap(&mut same.1, &mut candidate.1);
+                }
+            }
+            Err(_) if sorted == limit => return None,
+            Err(i) => {
+                for k in (i..sorted).rev() {
+                    list.swap(k, k + 1);
+                }
+                sorted += 1;
+            }
+        }
+    }
+    list.truncate(sorted);
+    Some(sorted)
+}
+
+fn too_long_text_problem() -> (&'static str, String) {
+    ("tooLong", format!("the text is longer than {MAX_STRING_LEN} bytes"))
+}
+
 /// Property values: text, numbers, booleans, null, and lists or one level of object
 /// of those, each within the limits.
 fn check_property(v: &Value, depth: usize) -> Result<(), (&'static str, String)> {
     match v {
-        Value::String(s) if s.len() > MAX_STRING_LEN => Err(("tooLong", format!("the text is longer than {MAX_STRING_LEN} bytes"))),
+        Value::String(s) if s.len() > MAX_STRING_LEN => Err(too_long_text_problem()),
         Value::Number(n) if n.as_f64().is_none_or(|f| !f.is_finite()) => Err(("wrongType", "the number is not finite".into())),
         Value::Array(_) | Value::Object(_) if depth > 0 => {
             Err(("tooDeep", "a property is a plain value, or a list or object of plain values".into()))

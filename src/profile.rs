@@ -1,11 +1,11 @@
 //! A lead's profile: the limits it is held to, and reading only the fields a rule set
-//! reads. A CRM record carries dozens of fields and a rule set reads a handful; a
+//! reads (see [`crate::wire::LeadFields`]). A CRM record carries dozens of fields and a rule set reads a handful; a
 //! lead scored in one call keeps those, and the rest are measured for the limits and
 //! let go as they are read, never built.
 
 use crate::error::InputError;
 use crate::value::type_name;
-use crate::wire::Key;
+use crate::wire::{Key, Names};
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::fmt;
@@ -50,41 +50,6 @@ fn json_size(v: &Value, depth: usize) -> Option<usize> {
     })
 }
 
-/// Which of a profile's fields a reader keeps: every one, or those a rule set reads
-/// (by the first step of their paths: `company` for `company.size`).
-#[derive(Debug, Clone, Default)]
-pub struct ProfileFields {
-    /// `None`: every field.
-    names: Option<Vec<Box<str>>>,
-}
-
-/// Past this many names a rule set's reader keeps every field: each field read is
-/// compared with each name, and a rule set seldom reads more than a dozen.
-const MAX_NAMES: usize = 32;
-
-impl ProfileFields {
-    /// Keeps every field.
-    pub const ALL: ProfileFields = ProfileFields { names: None };
-
-    /// Keeps only the fields named (every field, past [`MAX_NAMES`] names).
-    pub fn only<'a>(names: impl IntoIterator<Item = &'a str>) -> ProfileFields {
-        let mut kept: Vec<Box<str>> = Vec::new();
-        for name in names {
-            if kept.iter().all(|k| **k != *name) {
-                if kept.len() == MAX_NAMES {
-                    return ProfileFields::ALL;
-                }
-                kept.push(name.into());
-            }
-        }
-        ProfileFields { names: Some(kept) }
-    }
-
-    fn keeps(&self, field: &str) -> bool {
-        self.names.as_ref().is_none_or(|names| names.iter().any(|n| **n == *field))
-    }
-}
-
 /// A profile as read: the fields kept, or the JSON type it had instead of an object,
 /// and the size of all of it (kept or not) for the limits, `None` past the depth
 /// limit. Every field given counts toward the size, a repeated one each time.
@@ -95,7 +60,7 @@ pub struct ProfileRead {
 }
 
 /// Reads a profile keeping the fields `0` names; see [`ProfileRead`].
-pub(crate) struct ProfileSeed<'a>(pub &'a ProfileFields);
+pub(crate) struct ProfileSeed<'a>(pub &'a Names);
 
 impl<'de> DeserializeSeed<'de> for ProfileSeed<'_> {
     type Value = ProfileRead;
@@ -109,7 +74,7 @@ impl<'de> DeserializeSeed<'de> for ProfileSeed<'_> {
 /// keeping nothing but, at the top (`keep`), the fields named.
 struct Measure<'a> {
     depth: usize,
-    keep: Option<&'a ProfileFields>,
+    keep: Option<&'a Names>,
 }
 
 impl Measure<'_> {

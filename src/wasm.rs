@@ -436,7 +436,7 @@ impl WasmEngine {
     /// for `score` and `qualify` (as `score_leads` is for a batch).
     fn score_lead<T>(&self, bytes: &[u8], now: f64, score: fn(&Engine, RawLead, i64) -> Result<T, InputError>) -> Result<T, JsValue> {
         let now = now_of(now)?;
-        let raw = read_all(bytes, |r| crate::wire::read_lead(r, MAX_EVENTS_PER_CALL, self.inner.profile_fields())).map_err(|e| input_error(&unreadable("", "the lead", &e)))?;
+        let raw = read_all(bytes, |r| crate::wire::read_lead(r, MAX_EVENTS_PER_CALL, self.inner.lead_fields())).map_err(|e| input_error(&unreadable("", "the lead", &e)))?;
         score(&self.inner, raw, now).map_err(|e| input_error(&e))
     }
 
@@ -475,7 +475,7 @@ impl WasmEngine {
     /// Each lead of a batch scored by `score`.
     fn score_leads<T>(&self, leads: &[u8], now: f64, score: fn(&Engine, RawLead, i64) -> Result<T, InputError>) -> Result<Vec<T>, JsValue> {
         let now = now_of(now)?;
-        let raw = read_all(leads, |r| crate::wire::read_leads(r, MAX_EVENTS_PER_CALL, self.inner.profile_fields()))
+        let raw = read_all(leads, |r| crate::wire::read_leads(r, MAX_EVENTS_PER_CALL, self.inner.lead_fields()))
             .map_err(|e| input_error(&unreadable("", "the list of leads", &e)))?
             .map_err(|t| input("", "wrongType", format!("leads is a list of leads, not {t}")))?;
         raw.into_iter()

@@ -1,16 +1,17 @@
 //! Reading leads and events from JSON without building a `serde_json::Value` tree
 //! for them first: an event's keys go straight into its short inline names and its
-//! values into its property list. Nothing here judges the input; anything of the
+//! values into its property list, or, for a lead scored in one call, only measured
+//! when no rule reads them (see [`LeadFields`]). Nothing here judges the input; anything of the
 //! wrong shape is kept as the name of its JSON type, and `event.rs` / `engine.rs`
 //! check the parts with paths and messages, whichever way the JSON arrived (text,
 //! or a `Value` already parsed, which drives the same visitors).
 
-use crate::profile::{ProfileFields, ProfileRead, ProfileSeed};
+use crate::event::MAX_STRING_LEN;
+use crate::profile::{ProfileRead, ProfileSeed};
 use compact_str::CompactString;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use std::fmt;
-use std::marker::PhantomData;
 
 /// An event's parts as found, or the JSON type it had instead of an object.
 pub type RawEvent = Result<EventParts, &'static str>;
@@ -23,8 +24,68 @@ pub struct EventParts {
     pub ts: Option<Value>,
     /// The id as inline text like the type, or the JSON type it had instead.
     pub id: Option<Result<CompactString, &'static str>>,
-    /// Every other key, in the order found.
+    /// Every other key that the reader keeps (see [`LeadFields`]), in the order found.
     pub properties: Vec<(CompactString, Value)>,
+    /// The other keys, which no rule reads: as much of their values as the checks
+    /// on properties need, in the order found.
+    pub unread: Vec<(CompactString, Unread)>,
+}
+
+/// The value of a property no rule reads: text and other plain values measured and
+/// let go, a list or an object kept whole to be checked.
+#[derive(Debug)]
+pub enum Unread {
+    Plain { size: usize, too_long_text: bool },
+    Whole(Value),
+}
+
+/// Names a reader keeps: every one, or those a rule set reads (by the first step of
+/// their paths: `company` for `company.size`).
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    /// `None`: every name.
+    names: Option<Vec<Box<str>>>,
+}
+
+/// Past this many names a reader keeps every one: each name read is compared with
+/// each kept one, and a rule set seldom reads more than a dozen.
+const MAX_NAMES: usize = 32;
+
+impl Names {
+    /// Keeps every name.
+    pub const ALL: Names = Names { names: None };
+
+    /// Keeps only the names given (every name, past [`MAX_NAMES`] of them).
+    pub fn only<'a>(names: impl IntoIterator<Item = &'a str>) -> Names {
+        let mut kept: Vec<Box<str>> = Vec::new();
+        for name in names {
+            if kept.iter().all(|k| **k != *name) {
+                if kept.len() == MAX_NAMES {
+                    return Names::ALL;
+                }
+                kept.push(name.into());
+            }
+        }
+        Names { names: Some(kept) }
+    }
+
+    pub(crate) fn keeps(&self, name: &str) -> bool {
+        self.names.as_ref().is_none_or(|names| names.iter().any(|n| **n == *name))
+    }
+}
+
+/// What a reader keeps of a lead: the profile fields and event properties a rule
+/// set reads. The rest is checked against the limits as it is read and let go, so
+/// that a CRM record or a richly tracked event costs little more than what is read.
+#[derive(Debug, Clone, Default)]
+pub struct LeadFields {
+    pub profile: Names,
+    pub properties: Names,
+}
+
+impl LeadFields {
+    /// Keeps everything.
+    pub const ALL: LeadFields = LeadFields { profile: Names::ALL, properties: Names::ALL };
 }
 
 /// A lead's parts as found, or the JSON type it had instead of an object.
@@ -43,18 +104,19 @@ pub struct LeadParts {
 }
 
 /// Reads a lead from anything serde can drive (JSON text, a `Value`), keeping at
-/// most `keep_events` events and the profile fields `profile` names.
-pub fn read_lead<'de, D: Deserializer<'de>>(d: D, keep_events: usize, profile: &ProfileFields) -> Result<RawLead, D::Error> {
-    d.deserialize_any(LeadVisitor { keep_events, profile })
+/// most `keep_events` events, and of the profile and the events what `fields` names.
+pub fn read_lead<'de, D: Deserializer<'de>>(d: D, keep_events: usize, fields: &LeadFields) -> Result<RawLead, D::Error> {
+    d.deserialize_any(LeadVisitor { keep_events, fields })
 }
 
 /// Reads a list of leads: each lead, or the JSON type the whole had instead of a list.
-pub fn read_leads<'de, D: Deserializer<'de>>(d: D, keep_events: usize, profile: &ProfileFields) -> Result<Result<Vec<RawLead>, &'static str>, D::Error> {
-    d.deserialize_any(LeadsVisitor { keep_events, profile })
+pub fn read_leads<'de, D: Deserializer<'de>>(d: D, keep_events: usize, fields: &LeadFields) -> Result<Result<Vec<RawLead>, &'static str>, D::Error> {
+    d.deserialize_any(LeadsVisitor { keep_events, fields })
 }
 
+/// Reads one event, keeping every property.
 pub fn read_event<'de, D: Deserializer<'de>>(d: D) -> Result<RawEvent, D::Error> {
-    d.deserialize_any(EventVisitor)
+    d.deserialize_any(EventSeed(&Names::ALL))
 }
 
 /// The visitor methods for JSON booleans and numbers: each answers
@@ -106,9 +168,19 @@ macro_rules! lists_and_null_are_wrong {
     };
 }
 
-struct EventVisitor;
+/// Reads an event keeping the properties `0` names.
+#[derive(Clone, Copy)]
+struct EventSeed<'a>(&'a Names);
 
-impl<'de> Visitor<'de> for EventVisitor {
+impl<'de> de::DeserializeSeed<'de> for EventSeed<'_> {
+    type Value = RawEvent;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RawEvent, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EventSeed<'_> {
     type Value = RawEvent;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -122,7 +194,8 @@ impl<'de> Visitor<'de> for EventVisitor {
                 "type" => parts.kind = Some(map.next_value::<Text>()?.0),
                 "ts" => parts.ts = Some(map.next_value()?),
                 "id" => parts.id = Some(map.next_value::<Text>()?.0),
-                _ => parts.properties.push((key, map.next_value()?)),
+                _ if self.0.keeps(&key) => parts.properties.push((key, map.next_value()?)),
+                _ => parts.unread.push((key, map.next_value::<UnreadValue>()?.0)),
             }
         }
         Ok(Ok(parts))
@@ -132,9 +205,59 @@ impl<'de> Visitor<'de> for EventVisitor {
     lists_and_null_are_wrong!();
 }
 
-impl<'de> Deserialize<'de> for Wrapped<RawEvent> {
+/// A property value read as [`Unread`].
+struct UnreadValue(Unread);
+
+impl<'de> Deserialize<'de> for UnreadValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        read_event(d).map(Wrapped)
+        struct UnreadVisitor;
+        const PLAIN: UnreadValue = UnreadValue(Unread::Plain { size: 8, too_long_text: false });
+        impl<'de> Visitor<'de> for UnreadVisitor {
+            type Value = UnreadValue;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any valid JSON value")
+            }
+
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<UnreadValue, E> {
+                Ok(UnreadValue(Unread::Plain { size: s.len() + 2, too_long_text: s.len() > MAX_STRING_LEN }))
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<UnreadValue, E> {
+                Ok(PLAIN)
+            }
+
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<UnreadValue, E> {
+                Ok(PLAIN)
+            }
+
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<UnreadValue, E> {
+                Ok(PLAIN)
+            }
+
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<UnreadValue, E> {
+                Ok(PLAIN)
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<UnreadValue, E> {
+                Ok(PLAIN)
+            }
+
+            fn visit_none<E: de::Error>(self) -> Result<UnreadValue, E> {
+                Ok(PLAIN)
+            }
+
+            // Lists and objects, seldom properties, are read as JSON values (by
+            // serde_json's own reader), for the same checks.
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<UnreadValue, A::Error> {
+                Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(|v| UnreadValue(Unread::Whole(v)))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<UnreadValue, A::Error> {
+                Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(|v| UnreadValue(Unread::Whole(v)))
+            }
+        }
+        d.deserialize_any(UnreadVisitor)
     }
 }
 
@@ -143,7 +266,7 @@ struct Wrapped<T>(T);
 
 struct LeadVisitor<'a> {
     keep_events: usize,
-    profile: &'a ProfileFields,
+    fields: &'a LeadFields,
 }
 
 impl<'de> Visitor<'de> for LeadVisitor<'_> {
@@ -158,9 +281,10 @@ impl<'de> Visitor<'de> for LeadVisitor<'_> {
         while let Some(Key(key)) = map.next_key::<Key>()? {
             match key.as_str() {
                 "id" => parts.id = Some(map.next_value()?),
-                "profile" => parts.profile = Some(map.next_value_seed(ProfileSeed(self.profile))?),
+                "profile" => parts.profile = Some(map.next_value_seed(ProfileSeed(&self.fields.profile))?),
                 "events" => {
-                    let Listed { items, count } = map.next_value_seed(ListSeed::new(self.keep_events, "a list of events"))?;
+                    let events = ListSeed { keep: self.keep_events, what: "a list of events", item: EventSeed(&self.fields.properties) };
+                    let Listed { items, count } = map.next_value_seed(events)?;
                     parts.events = items;
                     parts.event_count = count;
                 }
@@ -181,7 +305,7 @@ impl<'de> Visitor<'de> for LeadVisitor<'_> {
 
 struct LeadsVisitor<'a> {
     keep_events: usize,
-    profile: &'a ProfileFields,
+    fields: &'a LeadFields,
 }
 
 impl<'de> Visitor<'de> for LeadsVisitor<'_> {
@@ -193,7 +317,7 @@ impl<'de> Visitor<'de> for LeadsVisitor<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut leads = Vec::new();
-        while let Some(Wrapped(lead)) = seq.next_element_seed(LeadSeed { keep_events: self.keep_events, profile: self.profile })? {
+        while let Some(Wrapped(lead)) = seq.next_element_seed(LeadSeed { keep_events: self.keep_events, fields: self.fields })? {
             leads.push(lead);
         }
         Ok(Ok(leads))
@@ -217,14 +341,14 @@ impl<'de> Visitor<'de> for LeadsVisitor<'_> {
 
 struct LeadSeed<'a> {
     keep_events: usize,
-    profile: &'a ProfileFields,
+    fields: &'a LeadFields,
 }
 
 impl<'de> de::DeserializeSeed<'de> for LeadSeed<'_> {
     type Value = Wrapped<RawLead>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        read_lead(d, self.keep_events, self.profile).map(Wrapped)
+        read_lead(d, self.keep_events, self.fields).map(Wrapped)
     }
 }
 
@@ -235,49 +359,37 @@ struct Listed<T> {
     count: usize,
 }
 
-/// Reads a [`Listed`] list whose items read as `Wrapped<T>`; `what` names it in
-/// the reader's own errors.
-struct ListSeed<T> {
+/// Reads a [`Listed`] list whose items `item` reads; `what` names it in the reader's
+/// own errors.
+struct ListSeed<S> {
     keep: usize,
     what: &'static str,
-    item: PhantomData<T>,
+    item: S,
 }
 
-impl<T> ListSeed<T> {
-    fn new(keep: usize, what: &'static str) -> Self {
-        ListSeed { keep, what, item: PhantomData }
-    }
-}
+impl<'de, S: de::DeserializeSeed<'de> + Copy> de::DeserializeSeed<'de> for ListSeed<S> {
+    type Value = Listed<S::Value>;
 
-impl<'de, T> de::DeserializeSeed<'de> for ListSeed<T>
-where
-    Wrapped<T>: Deserialize<'de>,
-{
-    type Value = Listed<T>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Listed<T>, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de, T> Visitor<'de> for ListSeed<T>
-where
-    Wrapped<T>: Deserialize<'de>,
-{
-    type Value = Listed<T>;
+impl<'de, S: de::DeserializeSeed<'de> + Copy> Visitor<'de> for ListSeed<S> {
+    type Value = Listed<S::Value>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.what)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Listed<T>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         // Sized from the list's length when the format tells it (MessagePack does),
         // within reason: a length is a claim until the items are read.
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(self.keep).min(1024));
         let mut count = 0;
         while count < self.keep {
-            match seq.next_element::<Wrapped<T>>()? {
-                Some(Wrapped(item)) => items.push(item),
+            match seq.next_element_seed(self.item)? {
+                Some(item) => items.push(item),
                 None => return Ok(Listed { items: Some(Ok(items)), count }),
             }
             count += 1;
@@ -288,16 +400,16 @@ where
         Ok(Listed { items: Some(Ok(items)), count })
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Listed<T>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(Listed { items: Some(Err("an object")), count: 0 })
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Listed<T>, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(Listed { items: None, count: 0 })
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Listed<T>, E> {
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(Listed { items: None, count: 0 })
     }
 
@@ -434,7 +546,7 @@ impl<'de> Visitor<'de> for StateVisitor {
                 "lead" => parts.lead = Some(map.next_value()?),
                 "profile" => parts.profile = Some(map.next_value()?),
                 "events" => {
-                    let Listed { items, count } = map.next_value_seed(ListSeed::new(self.keep_events, "a list of saved events"))?;
+                    let Listed { items, count } = map.next_value_seed(ListSeed { keep: self.keep_events, what: "a list of saved events", item: SavedEventVisitor })?;
                     // Unlike a lead's `events`, null is not "no events" here: `save` never writes it.
                     parts.events = Some(items.unwrap_or(Err("null")));
                     parts.event_count = count;
@@ -454,13 +566,16 @@ impl<'de> Visitor<'de> for StateVisitor {
     lists_and_null_are_wrong!();
 }
 
-impl<'de> Deserialize<'de> for Wrapped<RawSavedEvent> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(SavedEventVisitor).map(Wrapped)
+#[derive(Clone, Copy)]
+struct SavedEventVisitor;
+
+impl<'de> de::DeserializeSeed<'de> for SavedEventVisitor {
+    type Value = RawSavedEvent;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RawSavedEvent, D::Error> {
+        d.deserialize_any(self)
     }
 }
-
-struct SavedEventVisitor;
 
 impl<'de> Visitor<'de> for SavedEventVisitor {
     type Value = RawSavedEvent;

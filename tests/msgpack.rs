@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use leadscore::msgpack::{self, Reader};
-use leadscore::profile::ProfileFields;
+use leadscore::wire::{LeadFields, Names};
 use leadscore::{Engine, Session};
 use proptest::prelude::*;
 use serde::Deserialize;
@@ -36,6 +36,30 @@ fn any_json() -> impl Strategy<Value = Value> {
             proptest::collection::btree_map(".{0,10}", inner, 0..20).prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
+}
+
+/// An event's properties as they may come, names repeated: up to 72 names a..hh (so
+/// sometimes more than the 32 an event may have) and now and then a name past the
+/// length limit, with plain values of any size (some at the text limit), lists of up
+/// to 40 items, objects of up to 40 keys, and values nested too deep.
+fn any_properties() -> impl Strategy<Value = Vec<(String, Value)>> {
+    let name = prop_oneof![30 => "[a-h]{1,2}", 1 => "[a-h]{65}"];
+    let plain = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        ".{0,12}".prop_map(Value::from),
+        (0usize..300).prop_map(|n| Value::from("x".repeat(n))),
+        (510usize..515).prop_map(|n| Value::from("é".repeat(n / 2) + &"x".repeat(n % 2))),
+    ];
+    let value = plain.prop_recursive(2, 40, 40, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..40).prop_map(Value::Array),
+            proptest::collection::btree_map("[a-z]{1,3}", inner, 0..40).prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    });
+    proptest::collection::vec((name, value), 0..48)
 }
 
 /// A profile: an object of fields named a..dd, each some JSON nested in up to six
@@ -69,7 +93,7 @@ proptest! {
             whole => leadscore::engine::check_profile(whole.clone(), "profile"),
         };
         let bytes = msgpack::to_vec(&json!({"profile": profile})).unwrap();
-        let fields = ProfileFields::only(wanted.iter().map(String::as_str));
+        let fields = LeadFields { profile: Names::only(wanted.iter().map(String::as_str)), properties: Names::ALL };
         let raw = leadscore::wire::read_lead(&mut Reader::new(&bytes), 10, &fields).unwrap();
         let read = leadscore::engine::lead_from_raw(raw, "").map(|(lead, _)| lead.profile).map_err(|e| e.problem);
         match (expected, read) {
@@ -83,10 +107,40 @@ proptest! {
     }
 
     #[test]
+    fn an_event_read_for_a_rule_set_keeps_what_it_reads_under_the_same_checks(properties in any_properties(), wanted in proptest::collection::vec("[a-h]{1,2}", 0..6)) {
+        // An event whose properties come as generated (names repeated, any values),
+        // read whole and read keeping only the names wanted.
+        let mut bytes = vec![0xdf];
+        bytes.extend_from_slice(&u32::try_from(properties.len() + 2).unwrap().to_be_bytes());
+        for (k, v) in [("type".to_string(), json!("visit")), ("ts".to_string(), json!(1))].iter().chain(&properties) {
+            bytes.extend(msgpack::to_vec(k).unwrap());
+            bytes.extend(msgpack::to_vec(v).unwrap());
+        }
+        let lead = |fields: &LeadFields| {
+            let mut packed = vec![0x81];
+            packed.extend(msgpack::to_vec("events").unwrap());
+            packed.push(0x91);
+            packed.extend_from_slice(&bytes);
+            let raw = leadscore::wire::read_lead(&mut Reader::new(&packed), 10, fields).unwrap();
+            let (lead, tally) = leadscore::engine::lead_from_raw(raw, "").unwrap();
+            (lead.events, tally.problems)
+        };
+        let (whole, whole_problems) = lead(&LeadFields::ALL);
+        let only = LeadFields { profile: Names::ALL, properties: Names::only(wanted.iter().map(String::as_str)) };
+        let (read, read_problems) = lead(&only);
+        prop_assert_eq!(read_problems, whole_problems, "the same event refused, the same way");
+        prop_assert_eq!(read.len(), whole.len());
+        for (r, w) in read.iter().zip(&whole) {
+            let kept: Vec<(&str, &Value)> = w.properties.iter().filter(|(k, _)| wanted.iter().any(|n| n == k)).collect();
+            prop_assert_eq!(r.properties.iter().collect::<Vec<_>>(), kept);
+        }
+    }
+
+    #[test]
     fn any_bytes_read_or_fail_without_panicking(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
         let _ = read_value(&bytes);
-        let _ = leadscore::wire::read_lead(&mut Reader::new(&bytes), 10, &ProfileFields::ALL);
-        let _ = leadscore::wire::read_lead(&mut Reader::new(&bytes), 10, &ProfileFields::only(["a"]));
+        let _ = leadscore::wire::read_lead(&mut Reader::new(&bytes), 10, &LeadFields::ALL);
+        let _ = leadscore::wire::read_lead(&mut Reader::new(&bytes), 10, &LeadFields { profile: Names::only(["a"]), properties: Names::only(["b"]) });
     }
 }
 

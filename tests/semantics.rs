@@ -265,6 +265,42 @@ fn a_lead_scores_the_same_whatever_else_its_profile_holds_and_all_of_it_counts_t
 }
 
 #[test]
+fn properties_no_rule_reads_are_held_to_every_limit_exactly() {
+    // The rule reads p0; the other properties are only checked, and must be checked
+    // as a property that is read would be.
+    let e = engine(json!({"engagement": [{"id": "p", "event": "x", "where": {"field": "p0", "equals": "a"}, "points": 5}]}));
+    let problem = |props: serde_json::Value| {
+        let r = score(&e, json!({}), vec![ev_with("x", NOW - 1, props)], NOW);
+        r.events.problems.first().map(|p| (p.path.clone(), p.code))
+    };
+    // The event's size as counted: 40 + its type's length, and per property its
+    // name's length + 4 + its value's (a text's length + 2). Ten properties p0..p9:
+    // 41 + 9 (p0: "a") + 9 × 8 + 8 × 450 + the last text's length.
+    let sized = |last: usize| {
+        let mut props = json!({"p0": "a"});
+        for k in 1..10 {
+            props[format!("p{k}")] = json!("x".repeat(if k == 9 { last } else { 450 }));
+        }
+        props
+    };
+    assert_eq!(problem(sized(4096 - 3722)), None, "4,096 bytes: the limit");
+    assert_eq!(problem(sized(4097 - 3722)), Some(("events[0]".into(), "tooLarge")));
+    assert_eq!(problem(json!({"p0": "a", "p5": "x".repeat(512)})), None);
+    assert_eq!(problem(json!({"p0": "a", "p5": "x".repeat(513)})), Some(("events[0].p5".into(), "tooLong")));
+    // 33 names, one read and 32 not: one too many.
+    let mut many = json!({"p0": "a"});
+    for k in 1..32 {
+        many[format!("q{k}")] = json!(k);
+    }
+    assert_eq!(problem(many.clone()), None);
+    many["q32"] = json!(32);
+    assert_eq!(problem(many), Some(("events[0]".into(), "tooManyProperties")));
+    // The first problem in order of name, whether its property is read or not.
+    assert_eq!(problem(json!({"p0": "a".repeat(600), "p1": [[1]]})), Some(("events[0].p0".into(), "tooLong")));
+    assert_eq!(problem(json!({"p0": "a", "o": [[1]], "p1": "x".repeat(600)})), Some(("events[0].o".into(), "tooDeep")));
+}
+
+#[test]
 fn a_repeated_id_is_set_aside_in_events_already_in_order() {
     let e = engine(json!({"engagement": [pricing_rule(json!({}))]}));
     let view = |ts: i64, id: &str| ev_with("page_view", ts, json!({"url": "/pricing", "id": id}));

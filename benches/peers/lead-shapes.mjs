@@ -1,6 +1,7 @@
 // The peers' leads as leads arrive from a CRM or a tracking pipeline: as they are,
 // with an id on every event, with 60 more profile fields than the rule set reads,
-// and with both. `qualify` and `score` per lead, for one build or several taking
+// with both, with eight more properties per event (as a tracking snippet records a
+// page view), and with all three. `qualify` and `score` per lead, for one build or several taking
 // turns in one process (medians of the rounds after the first).
 //
 //   node benches/peers/lead-shapes.mjs pkg
@@ -32,12 +33,29 @@ const wide = (l, n) => {
     for (let k = 0; k < 60; k++) profile[`field_${k}`] = k % 3 ? `value ${n} ${k}` : k * n;
     return { ...l, profile };
 };
+// A page view as a tracking snippet records it: eight properties the rule set does not read.
+const tracked = (l) => ({
+    ...l,
+    events: l.events.map((e, i) => ({
+        ...e,
+        referrer: 'https://www.google.com/',
+        title: `Page ${i}`,
+        path: e.url || '/',
+        utm_source: 'newsletter',
+        utm_medium: 'email',
+        utm_campaign: 'nov-launch',
+        session_id: `s-${i >> 3}`,
+        screen: '1920x1080',
+    })),
+});
 const parsed = (leads) => JSON.parse(JSON.stringify(leads));
 const shapes = {
     'as they are': parsed(plain),
     'an id on every event': parsed(plain.map(withIds)),
     '60 more profile fields': parsed(plain.map(wide)),
     'both': parsed(plain.map((l, n) => withIds(wide(l, n)))),
+    '8 more properties per event': parsed(plain.map(tracked)),
+    'all three': parsed(plain.map((l, n) => withIds(tracked(wide(l, n))))),
 };
 
 const require = createRequire(import.meta.url);

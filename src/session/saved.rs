@@ -137,7 +137,7 @@ fn saved_event(raw: RawSavedEvent, path: &dyn Fn() -> String) -> Result<Event, I
         }
         Some(Err(_)) => return Err(damaged(&format!("{}.p", path()), "the properties are not an object".into())),
     };
-    let mut e = Event::from_raw_at(Ok(EventParts { kind: parts.kind, ts: parts.ts, id: parts.id, properties }), path)?;
+    let mut e = Event::from_raw_at(Ok(EventParts { kind: parts.kind, ts: parts.ts, id: parts.id, properties, unread: Vec::new() }), path)?;
     e.anonymous = anonymous;
     Ok(e)
 }
