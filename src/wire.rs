@@ -1,10 +1,11 @@
 //! Reading leads and events from JSON without building a `serde_json::Value` tree
 //! for them first: an event's keys go straight into its short inline names and its
-//! values into its property list, or, for a lead scored in one call, only measured
-//! when no rule reads them (see [`LeadFields`]). Nothing here judges the input; anything of the
-//! wrong shape is kept as the name of its JSON type, and `event.rs` / `engine.rs`
-//! check the parts with paths and messages, whichever way the JSON arrived (text,
-//! or a `Value` already parsed, which drives the same visitors).
+//! values into its property list, or, for a lead scored in one call, are only
+//! measured when no rule reads them (see [`LeadFields`]). Nothing here judges the
+//! input; anything of the wrong shape is kept as the name of its JSON type, and
+//! `event.rs` / `engine.rs` / `profile.rs` check the parts with paths and messages,
+//! whichever way the JSON arrived (text, or a `Value` already parsed, which drives
+//! the same visitors).
 
 use crate::event::MAX_STRING_LEN;
 use crate::profile::{ProfileRead, ProfileSeed};
