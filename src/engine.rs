@@ -4,14 +4,13 @@ use crate::error::{index, InputError, RuleSetError};
 use crate::event::Event;
 use crate::explain::{EventTally, Qualification, ScoreResult};
 use crate::history::{self, MAX_EVENTS_PER_CALL};
+use crate::profile::ProfileRead;
 use crate::rules::*;
 use crate::ruleset::RuleSet;
-use crate::profile::ProfileRead;
-use crate::wire::{LeadFields, Names};
 use crate::score::Matches;
 use crate::stages::{Band, Grades, Stages};
 use crate::value::type_name;
-use crate::wire::RawLead;
+use crate::wire::{LeadFields, Names, RawLead};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -219,8 +218,8 @@ fn fields_read(rs: &RuleSet) -> LeadFields {
     LeadFields { profile: Names::only(profile), properties: Names::only(properties) }
 }
 
-/// Reads a lead, its whole profile kept; invalid events are left out and reported
-/// in the tally.
+/// Reads a lead keeping everything (its whole profile, every property); invalid
+/// events are left out and reported in the tally.
 pub fn lead_from_owned(v: Value, path: &str) -> Result<(Lead, EventTally), InputError> {
     lead_from_raw(read_value(v, path, &LeadFields::ALL)?, path)
 }
