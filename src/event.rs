@@ -256,6 +256,19 @@ mod tests {
         let message = |v: Value| Event::from_json(&v, "e").err().map(|e| e.problem.message);
         assert_eq!(message(json!({"type": "x", "ts": 1, "id": {"n": 1}})).as_deref(), Some("the event id is text, not an object"));
         assert_eq!(Event::from_json(&json!({"type": "x", "ts": 1, "id": null}), "e").map(|e| e.id), Ok(None));
+        // A time of each JSON type: read as text, as a number, or refused by its type.
+        let time = |ts: Value| Event::from_json(&json!({"type": "x", "ts": ts}), "e").map(|e| e.ts).map_err(|e| e.problem.message);
+        assert_eq!(time(json!("2026-11-20T10:30:00.250+01:00")), Ok(1_795_167_000_250));
+        assert_eq!(time(json!(1_795_167_000_250u64)), Ok(1_795_167_000_250));
+        assert_eq!(time(json!(-5)), Ok(-5));
+        assert_eq!(time(json!(2.0)), Ok(2));
+        let refused = |ts: Value| time(ts).err().unwrap_or_default();
+        assert_eq!(refused(json!(null)), "the timestamp is null: give milliseconds since the epoch or RFC 3339 text");
+        assert_eq!(refused(json!(true)), "the timestamp is a boolean, not a timestamp: give milliseconds since the epoch or RFC 3339 text");
+        assert_eq!(refused(json!([1])), "the timestamp is a list, not a timestamp: give milliseconds since the epoch or RFC 3339 text");
+        assert_eq!(refused(json!({"at": 1})), "the timestamp is an object, not a timestamp: give milliseconds since the epoch or RFC 3339 text");
+        assert_eq!(refused(json!(1.5)), "the timestamp 1.5 is not a whole number of milliseconds within the range of a date");
+        assert_eq!(refused(json!("2026-11-20")), "the timestamp \"2026-11-20\" is not an RFC 3339 timestamp like \"2026-11-20T09:30:00Z\"");
         let big: Map<String, Value> = (0..10).map(|i| (format!("p{i}"), json!("x".repeat(500)))).collect();
         let mut e = json!({"type": "x", "ts": 1});
         e.as_object_mut().unwrap().extend(big);
