@@ -181,9 +181,7 @@ impl Engine {
 
     /// [`Engine::score_value`], taking the JSON by value so nothing is copied.
     pub fn score_owned(&self, lead: Value, now: i64) -> Result<ScoreResult, InputError> {
-        let (lead, mut tally) = lead_from_raw(read_value(lead, "", self.lead_fields())?, "")?;
-        let events = history::prepare_owned(lead.events, &mut tally);
-        Ok(self.score_prepared(lead.id, &lead.profile, &events, tally, now))
+        self.score_raw(read_value(lead, "", self.lead_fields())?, now)
     }
 }
 
