@@ -107,15 +107,6 @@ impl Condition {
             Condition::Leaf { field, .. } => f(field.first()),
         }
     }
-
-    /// Whether the condition reads event property `name` at its first step.
-    pub fn reads(&self, name: &str) -> bool {
-        match self {
-            Condition::All(cs) | Condition::Any(cs) => cs.iter().any(|c| c.reads(name)),
-            Condition::Not(c) => c.reads(name),
-            Condition::Leaf { field, .. } => field.first() == name,
-        }
-    }
 }
 
 impl Test {
