@@ -89,26 +89,18 @@ impl Event {
         let mut size = kind.len() + id.as_deref().map_or(0, str::len) + 40;
         let (mut next_kept, mut next_unread) = (0, 0);
         loop {
-            let (kept_next, unread_next) = (properties.get(next_kept), unread.get(next_unread));
-            let (k, checked, value_size) = match (kept_next, unread_next) {
-                (Some((k, v)), None) => {
-                    next_kept += 1;
-                    (k, check_property(v, 0), json_size(v))
-                }
-                (Some((k, v)), Some((u, _))) if k < u => {
-                    next_kept += 1;
-                    (k, check_property(v, 0), json_size(v))
-                }
-                (_, Some((k, Unread::Whole(v)))) => {
-                    next_unread += 1;
-                    (k, check_property(v, 0), json_size(v))
-                }
-                (_, Some((k, Unread::Plain { size, too_long_text }))) => {
-                    next_unread += 1;
-                    let checked = if *too_long_text { Err(too_long_text_problem()) } else { Ok(()) };
-                    (k, checked, *size)
-                }
-                (None, None) => break,
+            let kept_first = match (properties.get(next_kept), unread.get(next_unread)) {
+                (Some((k, _)), Some((u, _))) => k < u,
+                (kept, _) => kept.is_some(),
+            };
+            let (k, (checked, value_size)) = if kept_first {
+                let Some((k, v)) = properties.get(next_kept) else { break };
+                next_kept += 1;
+                (k, (check_property(v, 0), json_size(v)))
+            } else {
+                let Some((k, u)) = unread.get(next_unread) else { break };
+                next_unread += 1;
+                (k, checked_unread(u))
             };
             if k.len() > MAX_TYPE_LEN {
                 return Err(err(k, "tooLong", format!("the property name is longer than {MAX_TYPE_LEN} bytes")));
@@ -189,6 +181,16 @@ fn sort_by_name<V>(list: &mut Vec<(CompactString, V)>, limit: usize) -> Option<u
     }
     list.truncate(sorted);
     Some(sorted)
+}
+
+/// What the checks make of a property no rule reads, as of a value: its problem, if
+/// any, and its size.
+fn checked_unread(u: &Unread) -> (Result<(), (&'static str, String)>, usize) {
+    match u {
+        Unread::Whole(v) => (check_property(v, 0), json_size(v)),
+        Unread::Plain { size, too_long_text: true } => (Err(too_long_text_problem()), *size),
+        Unread::Plain { size, too_long_text: false } => (Ok(()), *size),
+    }
 }
 
 fn too_long_text_problem() -> (&'static str, String) {
