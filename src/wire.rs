@@ -33,7 +33,9 @@ pub struct EventParts {
 }
 
 /// The value of a property no rule reads: text and other plain values measured and
-/// let go, a list or an object kept whole to be checked.
+/// let go, a list or an object kept whole to be checked. `size` is what
+/// `event::json_size` gives the value and `too_long_text` what `check_property`
+/// refuses; the event property test in tests/msgpack.rs holds the two together.
 #[derive(Debug)]
 pub enum Unread {
     Plain { size: usize, too_long_text: bool },
