@@ -57,6 +57,12 @@ impl InputError {
     pub fn new(path: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
         InputError { problem: Problem::new(path, code, message) }
     }
+
+    /// The error of item `i` of a list: its path prefixed with the index (`[3].events`).
+    pub fn in_list(mut self, i: usize) -> Self {
+        self.problem.path = join(&index("", i), &self.problem.path);
+        self
+    }
 }
 
 /// serde_json's complaint about `what` (e.g. "the lead") as an input error. serde_json
