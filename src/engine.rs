@@ -142,13 +142,13 @@ impl Engine {
 
     /// Scores events already in order (see [`history::prepare`]); `tally` holds the
     /// events set aside on the way.
-    fn score_prepared(&self, lead_id: Option<String>, profile: &Map<String, Value>, events: &[Event], tally: EventTally, now: i64) -> ScoreResult {
+    pub(crate) fn score_prepared(&self, lead_id: Option<String>, profile: &Map<String, Value>, events: &[Event], tally: EventTally, now: i64) -> ScoreResult {
         let mut result = crate::score::explain(self, crate::score::figures(self, profile, events, Matches::Live, now, tally));
         result.lead_id = lead_id;
         result
     }
 
-    fn qualify_prepared(&self, lead_id: Option<String>, profile: &Map<String, Value>, events: &[Event], tally: EventTally, now: i64) -> Qualification {
+    pub(crate) fn qualify_prepared(&self, lead_id: Option<String>, profile: &Map<String, Value>, events: &[Event], tally: EventTally, now: i64) -> Qualification {
         let mut q = crate::score::qualification(self, &crate::score::figures(self, profile, events, Matches::Live, now, tally));
         q.lead_id = lead_id;
         q

@@ -687,3 +687,48 @@ fn long_in_lists_match_as_short_ones_do() {
         assert_eq!(total(json!(null)), 0.0, "a missing field matches neither");
     }
 }
+
+/// Leads read as a batch job reads them (every field kept), for a `LeadSet`.
+fn raw_leads(leads: &serde_json::Value) -> Vec<leadscore::wire::RawLead> {
+    leadscore::wire::read_leads(leads, usize::MAX, &leadscore::wire::LeadFields::ALL).unwrap().unwrap()
+}
+
+#[test]
+fn a_lead_set_scores_each_lead_as_score_does() {
+    let leads = json!([
+        {"id": "vp", "profile": {"jobTitle": "VP Sales"}, "events": pricing_views(3)},
+        {"id": "out of order", "events": [ev_with("page_view", NOW - 1, json!({"url": "/pricing"})), ev_with("page_view", NOW - 5 * DAY, json!({"url": "/pricing"}))]},
+        {"id": "repeats", "events": [ev_with("page_view", NOW - 3, json!({"url": "/pricing", "id": "a"})), ev_with("page_view", NOW - 2, json!({"url": "/pricing", "id": "a"}))]},
+        {"id": "invalid", "events": [ev("page_view", NOW + 5 * DAY), {"ts": NOW}, 7, ev_with("page_view", NOW, json!({"url": "/pricing"}))]},
+        {}
+    ]);
+    let mut set = leadscore::LeadSet::new();
+    set.add_raw(raw_leads(&leads)).unwrap();
+    assert_eq!((set.len(), set.events()), (5, 3 + 2 + 1 + 2));
+    let engines = [engine(json!({"engagement": [pricing_rule(json!({"cap": 45}))]})), engine(json!({"recency": {"halfLife": "2d"}, "engagement": [pricing_rule(json!({}))]}))];
+    for e in &engines {
+        for now in [NOW, NOW + 3 * DAY] {
+            let one_by_one: Vec<_> = leads.as_array().unwrap().iter().map(|l| e.score_value(l, now).unwrap()).collect();
+            assert_eq!(set.score(e, now, 0, usize::MAX), one_by_one);
+            let qualified: Vec<_> = leads.as_array().unwrap().iter().map(|l| e.qualify(&leadscore::engine::lead_from_owned(l.clone(), "").unwrap().0, now)).collect();
+            assert_eq!(set.qualify(e, now, 0, usize::MAX).iter().map(|q| (q.total, q.stage)).collect::<Vec<_>>(), qualified.iter().map(|q| (q.total, q.stage)).collect::<Vec<_>>());
+        }
+    }
+    let held = set.score(&engines[0], NOW, 0, 5);
+    assert_eq!(held[2].events.skipped.get(SkipReason::Duplicate), 1);
+    assert_eq!(held[3].events.problems.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(), ["events[1].type", "events[2]"]);
+    // Parts are clamped to the set.
+    assert_eq!(set.score(&engines[0], NOW, 3, 100).iter().map(|r| r.lead_id.clone()).collect::<Vec<_>>(), [Some("invalid".to_string()), None]);
+    assert!(set.qualify(&engines[0], NOW, 7, 9).is_empty());
+}
+
+#[test]
+fn a_lead_set_takes_all_of_a_list_or_none_of_it() {
+    let mut set = leadscore::LeadSet::new();
+    set.add_raw(raw_leads(&json!([{"events": pricing_views(2)}]))).unwrap();
+    let err = set.add_raw(raw_leads(&json!([{"events": pricing_views(4)}, {"profile": 3}]))).unwrap_err();
+    assert_eq!((err.problem.path.as_str(), err.problem.code), ("[1].profile", "wrongType"));
+    let err = set.add_raw(raw_leads(&json!([{}, {}, {"events": [], "extra": 1}]))).unwrap_err();
+    assert_eq!((err.problem.path.as_str(), err.problem.code), ("[2].extra", "unknownKey"));
+    assert_eq!((set.len(), set.events()), (1, 2));
+}
