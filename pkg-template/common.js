@@ -131,14 +131,37 @@ function shifted(e, by) {
     return new InputError(path, e.code, e.problems[0].message);
 }
 
+/** The package's LeadSet (guardClasses sets it): batch methods score the leads one holds. */
+let LeadSetClass = null;
+
+/**
+ * The results of `method` (the generated `__scoreHeld` or `__qualifyHeld`) for the
+ * leads `set` holds, asked for in parts of LEADS_PER_CROSSING leads, as lists are
+ * sent. An empty set still crosses once, so that `now` is checked.
+ */
+function fromHeld(engine, method, set, now) {
+    checkArg(set, LeadSetClass, 'leads', null);
+    const at = timestamp(now);
+    const n = set.length;
+    const results = [];
+    let from = 0;
+    do {
+        for (const r of decode(method.call(engine, set, at, from, from + LEADS_PER_CROSSING))) results.push(r);
+        from += LEADS_PER_CROSSING;
+    } while (from < n);
+    return results;
+}
+
 /**
  * A batch method `(list, now)` whose list (JSON text first through `parse` when
  * `asText`) crosses in parts of LEADS_PER_CROSSING leads; the results come back as
  * one list (as JSON text when `asText`), and a bad lead is named by its index in
- * the whole list. What is not a list crosses whole, for the module to refuse.
+ * the whole list. What is not a list crosses whole, for the module to refuse. Given
+ * a LeadSet, the generated method named `held` scores the leads it holds.
  */
-const inParts = (asText) => (fn) =>
+const inParts = (asText, held) => (fn) =>
     function (list, now) {
+        if (held && list instanceof LeadSetClass) return fromHeld(this, this[held], list, now);
         const all = asText ? parsed(list, '', "the leads' JSON", inputError) : list;
         const cross = (part) => decode(fn.call(this, leads(part), timestamp(now)));
         let results;
@@ -166,10 +189,35 @@ const inParts = (asText) => (fn) =>
 const ENGINE_METHODS = {
     score: crossing(lead, false),
     scoreJson: crossing(leadText, true),
-    scoreMany: inParts(false),
+    scoreMany: inParts(false, '__scoreHeld'),
     scoreManyJson: inParts(true),
     qualify: crossing(lead, false),
-    qualifyMany: inParts(false),
+    qualifyMany: inParts(false, '__qualifyHeld'),
+};
+
+/**
+ * Adds `list` to `set` from index `start` on, in parts of LEADS_PER_CROSSING leads,
+ * with `add` (the generated method). All or none: when a part is refused, the parts
+ * before it are taken out again, and the error names the lead by its index in `list`.
+ */
+function addInParts(set, add, list, start) {
+    const before = set.length;
+    for (let from = start; from < list.length; from += LEADS_PER_CROSSING) {
+        try {
+            add.call(set, leads(list.slice(from, from + LEADS_PER_CROSSING)));
+        } catch (e) {
+            set.__truncate(before);
+            throw shifted(e, from);
+        }
+    }
+}
+
+const LEAD_SET_METHODS = {
+    add: (fn) =>
+        function (list) {
+            if (!Array.isArray(list) || list.length <= LEADS_PER_CROSSING) return fn.call(this, leads(list));
+            addInParts(this, fn, list, 0);
+        },
 };
 
 const ENGINE_STATICS = {
@@ -263,7 +311,8 @@ function guard(cls, { methods, statics, objectArgs }, ready) {
     Object.defineProperty(cls, '__leadscoreGuarded', { value: true });
     const proto = cls.prototype;
     for (const name of Object.getOwnPropertyNames(proto)) {
-        if (INTERNAL.has(name)) continue;
+        // Generated methods named __x are the wrappers' own, called after their checks.
+        if (INTERNAL.has(name) || name.startsWith('__')) continue;
         const desc = Object.getOwnPropertyDescriptor(proto, name);
         if (desc.get) {
             const get = desc.get;
@@ -323,11 +372,42 @@ function constructing(cls, args, ready) {
 }
 
 /**
- * Turns the generated classes into the package's Engine and Session (the
+ * The LeadSet as exported: `new LeadSet(list)` sends a long list in parts (see
+ * addInParts) with `add`, the generated method, and frees the set if a part is
+ * refused.
+ */
+function constructingLeadSet(cls, add, ready) {
+    return new Proxy(cls, {
+        construct(target, given, newTarget) {
+            if (ready) ready();
+            const list = given[0];
+            const long = Array.isArray(list) && list.length > LEADS_PER_CROSSING;
+            const set = Reflect.construct(target, [leads(long ? list.slice(0, LEADS_PER_CROSSING) : list)], newTarget);
+            if (long) {
+                try {
+                    addInParts(set, add, list, LEADS_PER_CROSSING);
+                } catch (e) {
+                    set.free();
+                    throw e;
+                }
+            }
+            return set;
+        },
+    });
+}
+
+/**
+ * Turns the generated classes into the package's Engine, Session and LeadSet (the
  * prototypes are wrapped in place, once) and returns them as exported.
  */
-export function guardClasses(Engine, Session, ready) {
+export function guardClasses({ Engine, Session, LeadSet }, ready) {
+    // The generated add, kept before guard() wraps it in place (and found again if
+    // these classes are guarded twice).
+    const add = LeadSet.prototype.__leadscoreAdd || LeadSet.prototype.add;
+    Object.defineProperty(LeadSet.prototype, '__leadscoreAdd', { value: add });
+    LeadSetClass = LeadSet;
     guard(Engine, { methods: ENGINE_METHODS, statics: ENGINE_STATICS, objectArgs: {} }, ready);
+    guard(LeadSet, { methods: LEAD_SET_METHODS, statics: {}, objectArgs: {} }, ready);
     guard(
         Session,
         {
@@ -348,5 +428,6 @@ export function guardClasses(Engine, Session, ready) {
     return {
         Engine: constructing(Engine, (given) => [ruleSet(given[0])], ready),
         Session: constructing(Session, null, ready),
+        LeadSet: constructingLeadSet(LeadSet, add, ready),
     };
 }

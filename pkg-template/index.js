@@ -2,7 +2,7 @@
 // `await init()` once, then use Engine and Session. init() fetches
 // leadscore_bg.wasm next to this file unless given a URL, a Response, the bytes or a
 // compiled WebAssembly.Module.
-import initWasm, { initSync as initWasmSync, Engine as RawEngine, Session as RawSession } from './leadscore.js';
+import initWasm, { initSync as initWasmSync, Engine as RawEngine, Session as RawSession, LeadSet as RawLeadSet } from './leadscore.js';
 import { guardClasses, InputError, RuleSetError } from './common.js';
 
 let initialized = false;
@@ -14,7 +14,7 @@ function ready() {
     }
 }
 
-export const { Engine, Session } = guardClasses(RawEngine, RawSession, ready);
+export const { Engine, Session, LeadSet } = guardClasses({ Engine: RawEngine, Session: RawSession, LeadSet: RawLeadSet }, ready);
 export { InputError, RuleSetError };
 
 export function init(input) {

@@ -5,10 +5,11 @@
 const generated = require('./leadscore.cjs');
 const { guardClasses, InputError, RuleSetError } = require('./common.cjs');
 
-const { Engine, Session } = guardClasses(generated.Engine, generated.Session);
+const { Engine, Session, LeadSet } = guardClasses(generated);
 
 exports.Engine = Engine;
 exports.Session = Session;
+exports.LeadSet = LeadSet;
 exports.InputError = InputError;
 exports.RuleSetError = RuleSetError;
 /** Already initialized on load; kept so that code shared with browsers runs unchanged. */

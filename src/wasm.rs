@@ -19,7 +19,7 @@
 use crate::history::{HISTORY_LIMIT, MAX_EVENTS_PER_CALL};
 use crate::msgpack;
 use crate::wire::RawLead;
-use crate::{Engine, Event, InputError, Problem, RuleSetError, Session, Tracked};
+use crate::{Engine, Event, InputError, LeadSet, Problem, RuleSetError, Session, Tracked};
 use js_sys::{Array, Object, Reflect};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -331,6 +331,13 @@ fn json_value(bytes: &[u8], path: &str, what: &str) -> Result<Value, InputError>
     read_all(bytes, |r| Value::deserialize(r)).map_err(|e| unreadable(path, what, &e))
 }
 
+/// A list of leads from `codec.js`, each read keeping what `fields` names.
+fn read_leads(bytes: &[u8], fields: &crate::wire::LeadFields) -> Result<Vec<RawLead>, JsValue> {
+    read_all(bytes, |r| crate::wire::read_leads(r, MAX_EVENTS_PER_CALL, fields))
+        .map_err(|e| input_error(&unreadable("", "the list of leads", &e)))?
+        .map_err(|t| input("", "wrongType", format!("leads is a list of leads, not {t}")))
+}
+
 /// Hands a result to `codec.js`.
 fn to_bytes<T: Serialize>(v: &T) -> Result<Vec<u8>, JsValue> {
     msgpack::to_vec(v).map_err(|e| input("", "internal", format!("the result could not be written: {e}")))
@@ -349,17 +356,6 @@ fn now_of(now: f64) -> Result<i64, JsValue> {
 
 fn text_of(v: &JsValue, path: &str, what: &str) -> Result<String, JsValue> {
     v.as_string().ok_or_else(|| input(path, "wrongType", format!("{what} is text, not {}", js_kind(v))))
-}
-
-/// Prefixes an error's path with the place of an item in a batch: `[3].events`.
-fn in_batch(mut e: InputError, i: usize) -> InputError {
-    let at = format!("[{i}]");
-    e.problem.path = match e.problem.path.as_str() {
-        "" => at,
-        p if p.starts_with('[') => format!("{at}{p}"),
-        p => format!("{at}.{p}"),
-    };
-    e
 }
 
 // ---------------------------------------------------------------------------
@@ -441,11 +437,12 @@ impl WasmEngine {
     }
 
     /// Scores a list of leads in one call: the same results as `score` on each.
-    /// A lead that is not a lead throws, with its index in the error's path.
+    /// A lead that is not a lead throws, with its index in the error's path. A
+    /// `LeadSet` in place of the list scores the leads it holds, with no reading.
     #[wasm_bindgen(js_name = scoreMany, unchecked_return_type = "ScoreResult[]")]
     pub fn score_many(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Lead[]")] leads: &[u8],
+        #[wasm_bindgen(unchecked_param_type = "Lead[] | LeadSet")] leads: &[u8],
         now: f64,
     ) -> Result<Vec<u8>, JsValue> {
         to_bytes(&self.score_leads(leads, now, Engine::score_raw)?)
@@ -462,25 +459,37 @@ impl WasmEngine {
         to_bytes(&self.score_lead(lead, now, Engine::qualify_raw)?)
     }
 
-    /// `qualify` for a list of leads in one call (a backtest, an edge batch).
+    /// `qualify` for a list of leads in one call (a backtest, an edge batch), or for
+    /// the leads a `LeadSet` holds.
     #[wasm_bindgen(js_name = qualifyMany, unchecked_return_type = "Qualification[]")]
     pub fn qualify_many(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Lead[]")] leads: &[u8],
+        #[wasm_bindgen(unchecked_param_type = "Lead[] | LeadSet")] leads: &[u8],
         now: f64,
     ) -> Result<Vec<u8>, JsValue> {
         to_bytes(&self.score_leads(leads, now, Engine::qualify_raw)?)
     }
 
+    /// `scoreMany` of the leads of a `LeadSet` from `from` to `to` (`common.js`
+    /// asks in parts, as it sends lists).
+    #[wasm_bindgen(js_name = __scoreHeld, skip_typescript)]
+    pub fn score_held(&self, set: &WasmLeadSet, now: f64, from: usize, to: usize) -> Result<Vec<u8>, JsValue> {
+        to_bytes(&set.inner.score(&self.inner, now_of(now)?, from, to))
+    }
+
+    /// `qualifyMany` of the leads of a `LeadSet` from `from` to `to`.
+    #[wasm_bindgen(js_name = __qualifyHeld, skip_typescript)]
+    pub fn qualify_held(&self, set: &WasmLeadSet, now: f64, from: usize, to: usize) -> Result<Vec<u8>, JsValue> {
+        to_bytes(&set.inner.qualify(&self.inner, now_of(now)?, from, to))
+    }
+
     /// Each lead of a batch scored by `score`.
     fn score_leads<T>(&self, leads: &[u8], now: f64, score: fn(&Engine, RawLead, i64) -> Result<T, InputError>) -> Result<Vec<T>, JsValue> {
         let now = now_of(now)?;
-        let raw = read_all(leads, |r| crate::wire::read_leads(r, MAX_EVENTS_PER_CALL, self.inner.lead_fields()))
-            .map_err(|e| input_error(&unreadable("", "the list of leads", &e)))?
-            .map_err(|t| input("", "wrongType", format!("leads is a list of leads, not {t}")))?;
+        let raw = read_leads(leads, self.inner.lead_fields())?;
         raw.into_iter()
             .enumerate()
-            .map(|(i, lead)| score(&self.inner, lead, now).map_err(|e| input_error(&in_batch(e, i))))
+            .map(|(i, lead)| score(&self.inner, lead, now).map_err(|e| input_error(&e.in_list(i))))
             .collect()
     }
 
@@ -493,6 +502,57 @@ impl WasmEngine {
         now: f64,
     ) -> Result<Vec<u8>, JsValue> {
         self.score_many(leads, now)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// LeadSet
+
+/// Leads read and checked once, held in the module to be scored with any number of
+/// rule sets: pass the set to `engine.scoreMany` or `engine.qualifyMany` in place of
+/// a list (a backtest run again after each edit of the rules, two definitions
+/// compared on the same leads). Each result is the one `score` gives the lead.
+/// `free()` it (or a `using` block) to give its memory back.
+#[wasm_bindgen(js_name = LeadSet)]
+pub struct WasmLeadSet {
+    inner: LeadSet,
+}
+
+#[wasm_bindgen(js_class = LeadSet)]
+impl WasmLeadSet {
+    /// Holds `leads` (`[]` for an empty set, to `add` to later); a lead that is not
+    /// a lead throws, with its index in the path.
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "Lead[]")] leads: &[u8]) -> Result<WasmLeadSet, JsValue> {
+        let mut set = WasmLeadSet { inner: LeadSet::new() };
+        set.add(leads)?;
+        Ok(set)
+    }
+
+    /// Adds leads after those held. All or none: a lead that is not a lead throws,
+    /// with its index in `leads` in the path, and the set stays as it was.
+    pub fn add(&mut self, #[wasm_bindgen(unchecked_param_type = "Lead[]")] leads: &[u8]) -> Result<(), JsValue> {
+        let raw = read_leads(leads, &crate::wire::LeadFields::ALL)?;
+        self.inner.add_raw(raw).map_err(|e| input_error(&e))
+    }
+
+    /// How many leads the set holds.
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// How many events the set holds, across its leads (at most 2,000,000).
+    #[wasm_bindgen(getter)]
+    pub fn events(&self) -> usize {
+        self.inner.events()
+    }
+
+    /// Keeps the first `len` leads: `common.js` undoes an `add` that failed in a
+    /// later part of a long list.
+    #[wasm_bindgen(js_name = __truncate, skip_typescript)]
+    pub fn truncate(&mut self, len: usize) {
+        self.inner.truncate(len);
     }
 }
 

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Engine, Session, InputError, RuleSetError } from 'leadscore';
+import { Engine, Session, LeadSet, InputError, RuleSetError } from 'leadscore';
 import { lead, NOW, RULESET } from './helpers.mjs';
 
 // Fixed, so that a failure is the same failure on every machine; fast-check prints
@@ -14,6 +14,9 @@ const SETTINGS = { seed: 20261124, numRuns: 250 };
 
 const engine = new Engine(RULESET);
 const BASELINE = engine.score(lead(2), NOW);
+/** A set the random leads are added to (or refused by). */
+const HELD = new LeadSet([lead(1)]);
+let heldBefore = HELD.length;
 
 /** Anything JavaScript can pass: JSON values and what JSON cannot hold. */
 const anything = fc.oneof(
@@ -78,6 +81,11 @@ test('engine calls answer or throw an InputError, and the engine scores as befor
             answersOrExplains(() => engine.scoreMany([lead(1), x], now));
             answersOrExplains(() => engine.qualifyMany(x, now));
             answersOrExplains(() => engine.scoreJson(x, now));
+            answersOrExplains(() => engine.scoreMany(HELD, now));
+            const added = answersOrExplains(() => HELD.add([lead(1), x]));
+            assert.equal(HELD.length, added.err ? heldBefore : heldBefore + 2, 'a refused add leaves the set as it was');
+            heldBefore = HELD.length;
+            answersOrExplains(() => new LeadSet(x).free());
             assert.deepEqual(engine.score(lead(2), NOW), BASELINE);
         }),
         SETTINGS,

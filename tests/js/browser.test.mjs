@@ -12,7 +12,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>leadscore</title>
 <script type="module">
 const out = { errors: [] };
 try {
-    const { init, Engine, Session, InputError, RuleSetError } = await import('/pkg/index.js');
+    const { init, Engine, Session, LeadSet, InputError, RuleSetError } = await import('/pkg/index.js');
     try {
         new Engine('{}');
         out.beforeInit = 'no error';
@@ -29,6 +29,7 @@ try {
             lines: ex.leads.map((l) => engine.scoreJson(JSON.stringify(l), data.now)),
             objects: ex.leads.map((l) => engine.score(l, data.now)),
             many: engine.scoreManyJson(JSON.stringify(ex.leads), data.now),
+            held: engine.scoreMany(new LeadSet(ex.leads), data.now),
         };
     });
     try {
@@ -76,6 +77,7 @@ test('the browser entry in headless Chromium', { skip: CHROMIUM ? false : 'no Ch
                 assert.equal(got.many, `[${ex.golden.join(',')}]`);
             }
             assert.deepEqual(got.objects, got.lines.map((l) => JSON.parse(l)));
+            assert.deepEqual(got.held, got.objects, `${ex.name}: a LeadSet in Chromium scores as score does`);
         }
         assert.equal(out.ruleSetError.isClass, true);
         assert.equal(out.ruleSetError.name, 'RuleSetError');

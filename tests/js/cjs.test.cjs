@@ -16,7 +16,7 @@ const RULESET = {
 
 test('require resolves the CommonJS entry', () => {
     assert.equal(path.basename(require.resolve('leadscore')), 'index.node.cjs');
-    assert.deepEqual(Object.keys(leadscore).sort(), ['Engine', 'InputError', 'RuleSetError', 'Session', 'init', 'initSync']);
+    assert.deepEqual(Object.keys(leadscore).sort(), ['Engine', 'InputError', 'LeadSet', 'RuleSetError', 'Session', 'init', 'initSync']);
 });
 
 test('require gives a package that scores without await', () => {

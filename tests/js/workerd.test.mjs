@@ -23,7 +23,7 @@ try {
 const EXAMPLES = examples();
 
 const WORKER = `
-import { Engine, Session, InputError, RuleSetError, init } from './index.workerd.js';
+import { Engine, Session, LeadSet, InputError, RuleSetError, init } from './index.workerd.js';
 import data from './data.json';
 
 export default {
@@ -38,6 +38,7 @@ export default {
                     lines: ex.leads.map((l) => engine.scoreJson(JSON.stringify(l), data.now)),
                     objects: ex.leads.map((l) => engine.score(l, data.now)),
                     many: engine.scoreMany(ex.leads, data.now),
+                    held: engine.scoreMany(new LeadSet(ex.leads), data.now),
                 };
             });
             try {
@@ -133,6 +134,7 @@ const worker :Workerd.Worker = (
             if (ex.golden) assert.deepEqual(got.lines, ex.golden, `${ex.name}: workerd matches tests/golden byte for byte`);
             assert.deepEqual(got.objects, got.lines.map((l) => JSON.parse(l)));
             assert.deepEqual(got.many, got.objects);
+            assert.deepEqual(got.held, got.objects, `${ex.name}: a LeadSet in workerd scores as score does`);
         }
         assert.equal(out.ruleSetError.isClass, true);
         assert.deepEqual(out.ruleSetError.problems.map((p) => [p.path, p.code]), [['fit[0].points', 'zeroPoints']]);

@@ -1,5 +1,5 @@
 // Type-checked (not run) by types.test.mjs: the package's types are precise.
-import { Engine, Session, InputError, RuleSetError, init, initSync } from 'leadscore';
+import { Engine, Session, LeadSet, InputError, RuleSetError, init, initSync } from 'leadscore';
 import type { RuleSet, Lead, ScoreResult, Qualification, Evaluation, Transition, Tracked, TrackResult, Stage, Problem, LeadEvent } from 'leadscore';
 
 const ruleset: RuleSet = {
@@ -29,6 +29,16 @@ const q: Qualification = engine.qualify(lead, now);
 const qStage: Stage = q.stage;
 const qualified: Qualification[] = engine.qualifyMany([lead], now);
 const live: Qualification = new Session('v').qualify(engine, now);
+const held = new LeadSet([lead]);
+held.add([lead, { events: [] }]);
+const heldCount: number = held.length + held.events;
+const heldScores: ScoreResult[] = engine.scoreMany(held, now);
+const heldQualified: Qualification[] = engine.qualifyMany(held, now);
+// @ts-expect-error: a LeadSet holds a list of leads
+new LeadSet(lead);
+// @ts-expect-error: scoreManyJson takes JSON text, not a LeadSet
+engine.scoreManyJson(held, now);
+held.free();
 // @ts-expect-error: a qualification carries no explanation
 q.contributions;
 const id: string = engine.id + engine.version + (engine.description ?? '');
