@@ -6,7 +6,7 @@
 #
 #   scripts/bench-js.sh             # everything (about 4 minutes on 2 cores)
 #   scripts/bench-js.sh --quick     # fewer runs (a smoke test of the harness)
-#   scripts/bench-js.sh throughput|modes|chromium|coldstart|workerd|sizes ...   # some parts only
+#   scripts/bench-js.sh throughput|modes|held|chromium|coldstart|workerd|sizes ...   # some parts only
 #
 # Works in a scratch copy of the peer benchmark (target/peers-bench, or
 # $LEADSCORE_BENCH_DIR) with its own node_modules (npm ci). Builds pkg/ first when it
@@ -20,7 +20,9 @@
 # is benches/peers/leadscore-adapter.mjs (engine.score per lead, as the harness
 # calls every engine). Batch calls (scoreMany, scoreManyJson) and the session loop
 # do not fit the harness's one-lead-at-a-time contract and are timed by
-# benches/peers/leadscore-modes.mjs over the same leads.
+# benches/peers/leadscore-modes.mjs over the same leads; a backtest re-run (leads
+# held in a LeadSet, against the interpreter and the hand-written scorer) by
+# benches/peers/lead-set.mjs.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,12 +36,12 @@ PARTS=()
 for arg in "$@"; do
     case "$arg" in
         --quick) QUICK=1 ;;
-        throughput|modes|chromium|coldstart|workerd|sizes) PARTS+=("$arg") ;;
-        -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        throughput|modes|held|chromium|coldstart|workerd|sizes) PARTS+=("$arg") ;;
+        -h|--help) sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument $arg (see --help)" ;;
     esac
 done
-(( ${#PARTS[@]} )) || PARTS=(throughput modes chromium coldstart workerd sizes)
+(( ${#PARTS[@]} )) || PARTS=(throughput modes held chromium coldstart workerd sizes)
 want() { [[ " ${PARTS[*]} " == *" $1 "* ]]; }
 
 if (( QUICK )); then RUNS=2; WARMUP=1; MIN_RUN_MS=100; COLD_N=2; SESSION_LEADS=200; else RUNS=5; WARMUP=2; MIN_RUN_MS=300; COLD_N=5; SESSION_LEADS=1000; fi
@@ -96,6 +98,12 @@ fi
 if want modes; then
     section "leadscore calls and the session loop"
     node --expose-gc "$ROOT/benches/peers/leadscore-modes.mjs" --runs "$RUNS" --session-leads "$SESSION_LEADS" || STATUS=1
+fi
+
+# --- a backtest re-run: leads held in a LeadSet -----------------------------------
+if want held; then
+    section "A backtest re-run: the same 10,000 leads scored again, held in a LeadSet or sent as a list"
+    ROUNDS=$(( QUICK ? 3 : 9 )) LEADSCORE_BENCH_DIR="$DIR" node "$ROOT/benches/peers/lead-set.mjs" "$ROOT/pkg" || STATUS=1
 fi
 
 # --- the same in headless Chromium ----------------------------------------------
