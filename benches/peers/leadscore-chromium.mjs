@@ -36,7 +36,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>leadscore bench</title
 <script type="module">
 const out = { errors: [] };
 try {
-    const { init, Engine, Session } = await import('/pkg/index.js');
+    const { init, Engine, Session, LeadSet } = await import('/pkg/index.js');
     const { makeNeutralInterpreter, scoreLeadHandwritten } = await import('/peers/reference.mjs');
     const config = await (await fetch('/config.json')).json();
     await init();
@@ -61,7 +61,10 @@ try {
         'leadscore engine.qualify': () => ours.map((l) => asPair(engine.qualify(l, asOf))),
         'leadscore scoreMany (1000 per call)': () => chunks.flatMap((c) => engine.scoreMany(c, asOf)).map(asPair),
         'leadscore qualifyMany (1000 per call)': () => chunks.flatMap((c) => engine.qualifyMany(c, asOf)).map(asPair),
+        // A backtest re-run: the leads read once into a LeadSet (below), scored again.
+        'leadscore qualifyMany(LeadSet)': () => engine.qualifyMany(held, asOf).map(asPair),
     };
+    const held = new LeadSet(ours);
     out.mismatches = {};
     for (const [name, run] of Object.entries(engines)) {
         const got = run();
