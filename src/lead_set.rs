@@ -9,6 +9,7 @@ use crate::error::InputError;
 use crate::explain::{EventTally, Qualification, ScoreResult};
 use crate::history;
 use crate::wire::RawLead;
+use std::ops::Range;
 
 /// Most events a set holds, across its leads: about 185 bytes each once read, with
 /// their leads' profiles (the peers' 10,000 leads: 255,377 events in 45 MiB), so a
@@ -88,20 +89,31 @@ impl LeadSet {
         }
     }
 
-    /// The leads from `from` to `to` (clamped to the set) scored by `engine` at
-    /// `now`: each result the same as [`Engine::score`] gives the lead added.
-    pub fn score(&self, engine: &Engine, now: i64, from: usize, to: usize) -> Vec<ScoreResult> {
-        self.part(from, to).iter().map(|h| engine.score_prepared(h.lead.id.clone(), &h.lead.profile, &h.lead.events, h.set_aside.clone(), now)).collect()
+    /// Every lead held, scored by `engine` at `now`: each result the one
+    /// [`Engine::score`] gives the lead as it was added.
+    pub fn score(&self, engine: &Engine, now: i64) -> Vec<ScoreResult> {
+        self.score_range(engine, now, 0..self.len())
     }
 
     /// [`LeadSet::score`] without the explanations, as [`Engine::qualify`].
-    pub fn qualify(&self, engine: &Engine, now: i64, from: usize, to: usize) -> Vec<Qualification> {
-        self.part(from, to).iter().map(|h| engine.qualify_prepared(h.lead.id.clone(), &h.lead.profile, &h.lead.events, h.set_aside.clone(), now)).collect()
+    pub fn qualify(&self, engine: &Engine, now: i64) -> Vec<Qualification> {
+        self.qualify_range(engine, now, 0..self.len())
     }
 
-    fn part(&self, from: usize, to: usize) -> &[HeldLead] {
-        let to = to.min(self.leads.len());
-        self.leads.get(from.min(to)..to).unwrap_or(&[])
+    /// [`LeadSet::score`] for the leads in `range` (clamped to the set): a long set
+    /// scored in parts.
+    pub fn score_range(&self, engine: &Engine, now: i64, range: Range<usize>) -> Vec<ScoreResult> {
+        self.part(range).iter().map(|h| engine.score_prepared(h.lead.id.clone(), &h.lead.profile, &h.lead.events, h.set_aside.clone(), now)).collect()
+    }
+
+    /// [`LeadSet::qualify`] for the leads in `range` (clamped to the set).
+    pub fn qualify_range(&self, engine: &Engine, now: i64, range: Range<usize>) -> Vec<Qualification> {
+        self.part(range).iter().map(|h| engine.qualify_prepared(h.lead.id.clone(), &h.lead.profile, &h.lead.events, h.set_aside.clone(), now)).collect()
+    }
+
+    fn part(&self, range: Range<usize>) -> &[HeldLead] {
+        let end = range.end.min(self.leads.len());
+        self.leads.get(range.start.min(end)..end).unwrap_or(&[])
     }
 }
 

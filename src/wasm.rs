@@ -474,13 +474,13 @@ impl WasmEngine {
     /// asks in parts, as it sends lists).
     #[wasm_bindgen(js_name = __scoreHeld, skip_typescript)]
     pub fn score_held(&self, set: &WasmLeadSet, now: f64, from: usize, to: usize) -> Result<Vec<u8>, JsValue> {
-        to_bytes(&set.inner.score(&self.inner, now_of(now)?, from, to))
+        to_bytes(&set.inner.score_range(&self.inner, now_of(now)?, from..to))
     }
 
     /// `qualifyMany` of the leads of a `LeadSet` from `from` to `to`.
     #[wasm_bindgen(js_name = __qualifyHeld, skip_typescript)]
     pub fn qualify_held(&self, set: &WasmLeadSet, now: f64, from: usize, to: usize) -> Result<Vec<u8>, JsValue> {
-        to_bytes(&set.inner.qualify(&self.inner, now_of(now)?, from, to))
+        to_bytes(&set.inner.qualify_range(&self.inner, now_of(now)?, from..to))
     }
 
     /// Each lead of a batch scored by `score`.

@@ -709,17 +709,18 @@ fn a_lead_set_scores_each_lead_as_score_does() {
     for e in &engines {
         for now in [NOW, NOW + 3 * DAY] {
             let one_by_one: Vec<_> = leads.as_array().unwrap().iter().map(|l| e.score_value(l, now).unwrap()).collect();
-            assert_eq!(set.score(e, now, 0, usize::MAX), one_by_one);
+            assert_eq!(set.score(e, now), one_by_one);
             let qualified: Vec<_> = leads.as_array().unwrap().iter().map(|l| e.qualify(&leadscore::engine::lead_from_owned(l.clone(), "").unwrap().0, now)).collect();
-            assert_eq!(set.qualify(e, now, 0, usize::MAX).iter().map(|q| (q.total, q.stage)).collect::<Vec<_>>(), qualified.iter().map(|q| (q.total, q.stage)).collect::<Vec<_>>());
+            assert_eq!(set.qualify(e, now).iter().map(|q| (q.total, q.stage)).collect::<Vec<_>>(), qualified.iter().map(|q| (q.total, q.stage)).collect::<Vec<_>>());
         }
     }
-    let held = set.score(&engines[0], NOW, 0, 5);
+    let held = set.score(&engines[0], NOW);
     assert_eq!(held[2].events.skipped.get(SkipReason::Duplicate), 1);
     assert_eq!(held[3].events.problems.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(), ["events[1].type", "events[2]"]);
     // Parts are clamped to the set.
-    assert_eq!(set.score(&engines[0], NOW, 3, 100).iter().map(|r| r.lead_id.clone()).collect::<Vec<_>>(), [Some("invalid".to_string()), None]);
-    assert!(set.qualify(&engines[0], NOW, 7, 9).is_empty());
+    assert_eq!(set.score_range(&engines[0], NOW, 3..100).iter().map(|r| r.lead_id.clone()).collect::<Vec<_>>(), [Some("invalid".to_string()), None]);
+    assert!(set.qualify_range(&engines[0], NOW, 7..9).is_empty());
+    assert_eq!(set.qualify_range(&engines[0], NOW, 1..2).len(), 1);
 }
 
 #[test]
