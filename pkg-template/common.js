@@ -199,16 +199,12 @@ const ENGINE_METHODS = {
  * Adds `list` to `set` from index `start` on, in parts of LEADS_PER_CROSSING leads,
  * with `add` (the generated method). All or none: when a part is refused, the parts
  * before it are taken out again, and the error names the lead by its index in `list`.
- * The module makes room for the whole list at the first part (guessed from its
- * size), so that its memory grows once rather than part by part.
  */
 function addInParts(set, add, list, start) {
     const before = set.length;
     for (let from = start; from < list.length; from += LEADS_PER_CROSSING) {
         try {
-            const part = leads(list.slice(from, from + LEADS_PER_CROSSING));
-            if (from === start) set.__makeRoom(part.length * Math.ceil((list.length - start) / LEADS_PER_CROSSING));
-            add.call(set, part);
+            add.call(set, leads(list.slice(from, from + LEADS_PER_CROSSING)));
         } catch (e) {
             set.__truncate(before);
             throw shifted(e, from);

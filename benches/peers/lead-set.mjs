@@ -4,7 +4,8 @@
 // scores them through the boundary (qualifyMany / scoreMany of the list: every lead
 // written to bytes and read in the module on every run) or held in a LeadSet (read
 // once; each run only scores). All in one process, taking turns; medians of the
-// rounds after the first. Also: what building the set costs, and the memory it holds.
+// rounds after the first. Also: what building a set costs, as the first, while
+// another is held, and 100 leads at a time, and the memory it holds.
 //
 //   node benches/peers/lead-set.mjs            # pkg/
 //   ROUNDS=11 node benches/peers/lead-set.mjs path/to/pkg
@@ -72,4 +73,16 @@ for (const name of names) {
     console.log(`| ${name} | ${ms.toFixed(1)} | ${((ms * 1000) / n).toFixed(2)} | ${(interp / ms).toFixed(2)} |`);
 }
 console.log(`\nnew LeadSet(leads): ${buildMs.toFixed(0)} ms (${((buildMs * 1000) / n).toFixed(1)} µs / lead), the process's resident memory grown by ${(heldBytes / 2 ** 20).toFixed(0)} MiB`);
-set.free();
+
+// Building while another set is held, so that the module's memory must grow again
+// (each growth in small steps once cost a full garbage collection in Node), and a
+// set added to 100 leads at a time, as a file read in chunks would be.
+t0 = performance.now();
+const second = new LeadSet(leads);
+const secondMs = performance.now() - t0;
+t0 = performance.now();
+const chunked = new LeadSet([]);
+for (let i = 0; i < n; i += 100) chunked.add(leads.slice(i, i + 100));
+const chunkedMs = performance.now() - t0;
+console.log(`while it is held: another new LeadSet(leads) ${secondMs.toFixed(0)} ms; a set added to 100 leads at a time ${chunkedMs.toFixed(0)} ms`);
+for (const s of [set, second, chunked]) s.free();
