@@ -2,9 +2,10 @@
 //!
 //! A rule set (JSON, see `docs/RULESET.md`) is compiled once into an [`Engine`].
 //! The engine scores a lead in one call ([`Engine::score`]) or a [`Session`]
-//! observes events one at a time and reports stage transitions. `now` is always an
-//! argument: nothing here reads a clock, so the same inputs give the same result,
-//! to the bit, natively and in WebAssembly.
+//! observes events one at a time and reports stage transitions; a [`LeadSet`] holds
+//! leads read once, to be scored by any number of rule sets (a backtest run again
+//! after each edit). `now` is always an argument: nothing here reads a clock, so
+//! the same inputs give the same result, to the bit, natively and in WebAssembly.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 // The rule-set language (its model, its compiler, and the text, time and value

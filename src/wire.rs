@@ -58,7 +58,7 @@ impl Names {
     /// Keeps every name.
     pub const ALL: Names = Names { names: None };
 
-    /// Keeps only the names given (every name, past [`MAX_NAMES`] of them).
+    /// Keeps only the names given (every name, past `MAX_NAMES` (32) of them).
     pub fn only<'a>(names: impl IntoIterator<Item = &'a str>) -> Names {
         let mut kept: Vec<Box<str>> = Vec::new();
         for name in names {
