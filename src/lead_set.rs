@@ -85,7 +85,7 @@ impl LeadSet {
     /// Keeps the first `len` leads (an add that failed part way is undone so).
     pub fn truncate(&mut self, len: usize) {
         for dropped in self.leads.drain(len.min(self.leads.len())..) {
-            self.events -= dropped.lead.events.len();
+            self.events = self.events.saturating_sub(dropped.lead.events.len());
         }
     }
 
