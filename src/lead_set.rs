@@ -15,19 +15,23 @@ use std::ops::Range;
 /// their leads' profiles (the peers' 10,000 leads: 255,377 events in 45 MiB), so a
 /// full set takes some 350 MiB.
 pub const MAX_HELD_EVENTS: usize = 2_000_000;
+/// Most leads a set holds: about 130 bytes each without their events and profile
+/// fields, so that a list of empty objects cannot exhaust the module's memory.
+pub const MAX_HELD_LEADS: usize = 1_000_000;
 
 /// Leads held for scoring, in the order they were added.
 #[derive(Debug)]
 pub struct LeadSet {
     leads: Vec<HeldLead>,
     events: usize,
-    /// [`MAX_HELD_EVENTS`], but for the tests of the limit.
+    /// [`MAX_HELD_LEADS`] and [`MAX_HELD_EVENTS`], but for the tests of the limits.
+    max_leads: usize,
     max_events: usize,
 }
 
 impl Default for LeadSet {
     fn default() -> LeadSet {
-        LeadSet { leads: Vec::new(), events: 0, max_events: MAX_HELD_EVENTS }
+        LeadSet { leads: Vec::new(), events: 0, max_leads: MAX_HELD_LEADS, max_events: MAX_HELD_EVENTS }
     }
 }
 
@@ -65,6 +69,12 @@ impl LeadSet {
     /// (`[3].profile`), and the set stays as it was. Invalid events are set aside
     /// and reported in each result, as `score` reports them.
     pub fn add_raw(&mut self, raw: Vec<RawLead>) -> Result<(), InputError> {
+        let room = self.max_leads.saturating_sub(self.leads.len());
+        if raw.len() > room {
+            let message = format!("a lead set holds at most {} leads; it holds {} and this list has {}", self.max_leads, self.leads.len(), raw.len());
+            // Named by the first lead past the limit.
+            return Err(InputError::new("", "tooMany", message).in_list(room));
+        }
         let mut added = Vec::with_capacity(raw.len());
         let mut events = self.events;
         for (i, r) in raw.into_iter().enumerate() {
@@ -128,6 +138,20 @@ mod tests {
 
     fn views(n: i64) -> serde_json::Value {
         serde_json::json!({"events": (0..n).map(|i| serde_json::json!({"type": "page_view", "ts": i})).collect::<Vec<_>>()})
+    }
+
+    #[test]
+    fn the_lead_limit_is_inclusive_and_a_list_past_it_is_refused_whole() {
+        let mut set = LeadSet { max_leads: 3, ..LeadSet::default() };
+        set.add_raw(read(serde_json::json!([{}, views(1)]))).unwrap();
+        let err = set.add_raw(read(serde_json::json!([{}, {}]))).unwrap_err();
+        assert_eq!((err.problem.path.as_str(), err.problem.code), ("[1]", "tooMany"));
+        assert!(err.problem.message.contains("at most 3 leads; it holds 2 and this list has 2"), "{}", err.problem.message);
+        assert_eq!((set.len(), set.events()), (2, 1));
+        set.add_raw(read(serde_json::json!([views(2)]))).unwrap();
+        assert_eq!((set.len(), set.events()), (3, 3));
+        assert_eq!(set.add_raw(read(serde_json::json!([{}]))).unwrap_err().problem.path, "[0]");
+        set.add_raw(Vec::new()).unwrap();
     }
 
     #[test]

@@ -575,7 +575,7 @@ impl WasmLeadSet {
         self.inner.add_raw(raw).map_err(|e| input_error(&e))
     }
 
-    /// How many leads the set holds.
+    /// How many leads the set holds (at most 1,000,000).
     #[wasm_bindgen(getter)]
     pub fn length(&self) -> usize {
         self.inner.len()
