@@ -135,9 +135,8 @@ impl Engine {
 
     /// [`Engine::score_raw`] without the explanation.
     pub fn qualify_raw(&self, raw: RawLead, now: i64) -> Result<Qualification, InputError> {
-        let (lead, mut tally) = lead_from_raw(raw, "")?;
-        let events = history::prepare_owned(lead.events, &mut tally);
-        Ok(self.qualify_prepared(lead.id, &lead.profile, &events, tally, now))
+        let (lead, tally) = prepared_lead(raw)?;
+        Ok(self.qualify_prepared(lead.id, &lead.profile, &lead.events, tally, now))
     }
 
     /// Scores events already in order (see [`history::prepare`]); `tally` holds the
@@ -174,9 +173,8 @@ impl Engine {
     /// Scores a lead as [`crate::wire::read_lead`] read it, from whatever format
     /// carried it (JSON text here, MessagePack in the WebAssembly layer).
     pub fn score_raw(&self, raw: RawLead, now: i64) -> Result<ScoreResult, InputError> {
-        let (lead, mut tally) = lead_from_raw(raw, "")?;
-        let events = history::prepare_owned(lead.events, &mut tally);
-        Ok(self.score_prepared(lead.id, &lead.profile, &events, tally, now))
+        let (lead, tally) = prepared_lead(raw)?;
+        Ok(self.score_prepared(lead.id, &lead.profile, &lead.events, tally, now))
     }
 
     /// [`Engine::score_value`], taking the JSON by value so nothing is copied.
@@ -224,6 +222,15 @@ pub fn lead_from_owned(v: Value, path: &str) -> Result<(Lead, EventTally), Input
 
 fn read_value(v: Value, path: &str, fields: &LeadFields) -> Result<RawLead, InputError> {
     crate::wire::read_lead(v, MAX_EVENTS_PER_CALL, fields).map_err(|e| InputError::new(path, "invalid", e.to_string()))
+}
+
+/// A lead read as [`lead_from_raw`] reads it, with its events put in the order
+/// scoring takes them ([`history::prepare_owned`]); the tally holds what both set
+/// aside. What scoring a lead in one call and holding it in a `LeadSet` start from.
+pub(crate) fn prepared_lead(raw: RawLead) -> Result<(Lead, EventTally), InputError> {
+    let (mut lead, mut tally) = lead_from_raw(raw, "")?;
+    lead.events = history::prepare_owned(lead.events, &mut tally);
+    Ok((lead, tally))
 }
 
 /// Checks a lead's parts as read from JSON (see [`crate::wire`]).

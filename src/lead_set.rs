@@ -4,10 +4,9 @@
 //! events built and put in time order) is most of what scoring it in one call
 //! costs; a held lead is only scored.
 
-use crate::engine::{lead_from_raw, Engine, Lead};
+use crate::engine::{prepared_lead, Engine, Lead};
 use crate::error::InputError;
 use crate::explain::{EventTally, Qualification, ScoreResult};
-use crate::history;
 use crate::wire::RawLead;
 use std::ops::Range;
 
@@ -78,8 +77,7 @@ impl LeadSet {
         let mut added = Vec::with_capacity(raw.len());
         let mut events = self.events;
         for (i, r) in raw.into_iter().enumerate() {
-            let (mut lead, mut set_aside) = lead_from_raw(r, "").map_err(|e| e.in_list(i))?;
-            lead.events = history::prepare_owned(lead.events, &mut set_aside);
+            let (lead, set_aside) = prepared_lead(r).map_err(|e| e.in_list(i))?;
             events += lead.events.len();
             if events > self.max_events {
                 let message = format!("a lead set holds at most {} events; this lead would bring it to {events}", self.max_events);
