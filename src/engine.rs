@@ -227,6 +227,8 @@ fn read_value(v: Value, path: &str, fields: &LeadFields) -> Result<RawLead, Inpu
 /// A lead read as [`lead_from_raw`] reads it, with its events put in the order
 /// scoring takes them ([`history::prepare_owned`]); the tally holds what both set
 /// aside. What scoring a lead in one call and holding it in a `LeadSet` start from.
+// One copy for its three callers: inlined into each, the module was 0.2 KB gzip larger.
+#[inline(never)]
 pub(crate) fn prepared_lead(raw: RawLead) -> Result<(Lead, EventTally), InputError> {
     let (mut lead, mut tally) = lead_from_raw(raw, "")?;
     lead.events = history::prepare_owned(lead.events, &mut tally);
