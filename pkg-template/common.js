@@ -131,6 +131,20 @@ function shifted(e, by) {
     return new InputError(path, e.code, e.problems[0].message);
 }
 
+/**
+ * Calls `f` with each part of `list`, LEADS_PER_CROSSING leads at a time, in order;
+ * an error from a part names its lead by the lead's index in the whole list.
+ */
+function eachPart(list, f) {
+    for (let from = 0; from < list.length; from += LEADS_PER_CROSSING) {
+        try {
+            f(list.slice(from, from + LEADS_PER_CROSSING));
+        } catch (e) {
+            throw shifted(e, from);
+        }
+    }
+}
+
 /** The package's LeadSet (guardClasses sets it): batch methods score the leads one holds. */
 let LeadSetClass = null;
 
@@ -169,15 +183,9 @@ const inParts = (asText, held) => (fn) =>
             results = cross(all);
         } else {
             results = [];
-            for (let from = 0; from < all.length; from += LEADS_PER_CROSSING) {
-                let part;
-                try {
-                    part = cross(all.slice(from, from + LEADS_PER_CROSSING));
-                } catch (e) {
-                    throw shifted(e, from);
-                }
-                for (const r of part) results.push(r);
-            }
+            eachPart(all, (part) => {
+                for (const r of cross(part)) results.push(r);
+            });
         }
         return asText ? JSON.stringify(results) : results;
     };
@@ -195,28 +203,20 @@ const ENGINE_METHODS = {
     qualifyMany: inParts(false, '__qualifyHeld'),
 };
 
-/**
- * Adds `list` to `set` from index `start` on, in parts of LEADS_PER_CROSSING leads,
- * with `add` (the generated method). All or none: when a part is refused, the parts
- * before it are taken out again, and the error names the lead by its index in `list`.
- */
-function addInParts(set, add, list, start) {
-    const before = set.length;
-    for (let from = start; from < list.length; from += LEADS_PER_CROSSING) {
-        try {
-            add.call(set, leads(list.slice(from, from + LEADS_PER_CROSSING)));
-        } catch (e) {
-            set.__truncate(before);
-            throw shifted(e, from);
-        }
-    }
-}
-
 const LEAD_SET_METHODS = {
+    // A long list is added in parts, all or none: when a part is refused, the parts
+    // before it are taken out again, and the error names the lead by its index in
+    // the whole list.
     add: (fn) =>
         function (list) {
             if (!Array.isArray(list) || list.length <= LEADS_PER_CROSSING) return fn.call(this, leads(list));
-            addInParts(this, fn, list, 0);
+            const before = this.length;
+            try {
+                eachPart(list, (part) => fn.call(this, leads(part)));
+            } catch (e) {
+                this.__truncate(before);
+                throw e;
+            }
         },
 };
 
@@ -372,20 +372,20 @@ function constructing(cls, args, ready) {
 }
 
 /**
- * The LeadSet as exported: `new LeadSet(list)` sends a long list in parts (see
- * addInParts) with `add`, the generated method, and frees the set if a part is
- * refused.
+ * The LeadSet as exported: `new LeadSet(list)` sends a short list with the call; a
+ * long one it adds in parts to a set made empty (`add`, as wrapped), which it frees
+ * if a part is refused.
  */
-function constructingLeadSet(cls, add, ready) {
+function constructingLeadSet(cls, ready) {
     return new Proxy(cls, {
         construct(target, given, newTarget) {
             if (ready) ready();
             const list = given[0];
             const long = Array.isArray(list) && list.length > LEADS_PER_CROSSING;
-            const set = Reflect.construct(target, [leads(long ? list.slice(0, LEADS_PER_CROSSING) : list)], newTarget);
+            const set = Reflect.construct(target, [leads(long ? [] : list)], newTarget);
             if (long) {
                 try {
-                    addInParts(set, add, list, LEADS_PER_CROSSING);
+                    set.add(list);
                 } catch (e) {
                     set.free();
                     throw e;
@@ -401,10 +401,6 @@ function constructingLeadSet(cls, add, ready) {
  * prototypes are wrapped in place, once) and returns them as exported.
  */
 export function guardClasses({ Engine, Session, LeadSet }, ready) {
-    // The generated add, kept before guard() wraps it in place (and found again if
-    // these classes are guarded twice).
-    const add = LeadSet.prototype.__leadscoreAdd || LeadSet.prototype.add;
-    Object.defineProperty(LeadSet.prototype, '__leadscoreAdd', { value: add });
     LeadSetClass = LeadSet;
     guard(Engine, { methods: ENGINE_METHODS, statics: ENGINE_STATICS, objectArgs: {} }, ready);
     guard(LeadSet, { methods: LEAD_SET_METHODS, statics: {}, objectArgs: {} }, ready);
@@ -428,6 +424,6 @@ export function guardClasses({ Engine, Session, LeadSet }, ready) {
     return {
         Engine: constructing(Engine, (given) => [ruleSet(given[0])], ready),
         Session: constructing(Session, null, ready),
-        LeadSet: constructingLeadSet(LeadSet, add, ready),
+        LeadSet: constructingLeadSet(LeadSet, ready),
     };
 }
