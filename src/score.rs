@@ -141,6 +141,52 @@ pub(crate) fn match_profile(engine: &Engine, profile: &Map<String, Value>) -> Pr
     }
 }
 
+/// The highest stage a lead could reach at any `now`, from what its profile matches
+/// and how many of its held events match each engagement rule (`rule_hits`) and
+/// each stage trigger (`trigger_hits`, in the order of [`Stages::triggers`]).
+///
+/// Each rule is taken at the most its matching events can award (decay, expiry and
+/// windows only take away; negative points add nothing), triggers fire on any count
+/// that reaches theirs, and caps, the total's limits and disqualifiers are left out. Every
+/// stage's condition only gets easier as the total, fit, engagement and fired
+/// triggers rise, so an evaluation never qualifies the lead above this: a session
+/// with engines watched skips evaluating one under which its lead already stands
+/// there (most events of most visitors).
+pub(crate) fn stage_ceiling(engine: &Engine, profile: &ProfileMatch, rule_hits: &[u32], trigger_hits: &[u32]) -> Stage {
+    let fit: Centi = engine.fit.iter().zip(&profile.fit).filter(|(_, held)| **held).map(|(r, _)| r.points).sum();
+    let engagement: Centi = engine.engagement.iter().zip(rule_hits).map(|(rule, n)| most_awarded(rule, *n)).sum();
+    // (The floor at zero lifts no total to a threshold: thresholds are above zero.)
+    let total = fit + engagement;
+    let fired: Vec<bool> = engine.stages.triggers().zip(trigger_hits).map(|(trigger, n)| *n >= trigger.at_least).collect();
+    engine.stages.qualify(&StageInputs { total, fit, engagement, disqualified: false, fired: &fired }).0
+}
+
+/// The most `rule` can award with `n` matching events, or 0 when it can only take
+/// away. [`award`] rounds a value at most this (decay factors are at most 1).
+fn most_awarded(rule: &EngagementRule, n: u32) -> Centi {
+    if n == 0 || rule.points <= 0 {
+        return 0;
+    }
+    match &rule.award {
+        Award::PerOccurrence { cap, once } => {
+            let raw = if *once { rule.points } else { rule.points.saturating_mul(Centi::from(n)) };
+            cap.map_or(raw, |c| raw.min(c))
+        }
+        Award::Frequency { at_least, .. } => if n >= *at_least { rule.points } else { 0 },
+        Award::Sum { .. } => rule.points,
+    }
+}
+
+/// Where each target of an event counts in a session's hit counts: engagement
+/// rules first, then stage triggers (see [`stage_ceiling`]); disqualifiers do not.
+pub(crate) fn hit_slot(target: Target, rules: usize) -> Option<usize> {
+    match target {
+        Target::Rule(i) => Some(i),
+        Target::Trigger(k) => Some(rules + k),
+        Target::Disqualifier(_) => None,
+    }
+}
+
 /// Where scoring finds what the profile and each event match.
 #[derive(Clone, Copy)]
 pub(crate) enum Matches<'m> {

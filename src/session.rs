@@ -12,7 +12,7 @@ use crate::error::InputError;
 use crate::event::Event;
 use crate::explain::{Contribution, EventTally, Qualification, ScoreResult, SkipReason};
 use crate::history::{self, Insert};
-use crate::score::{match_event, match_profile, EventMatch, Figures, Matches, ProfileMatch};
+use crate::score::{self, match_event, match_profile, EventMatch, Figures, Matches, ProfileMatch};
 use crate::stages::Stage;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -125,6 +125,28 @@ struct Kept {
     /// One per held event, in the order of the history.
     events: Vec<Option<EventMatch>>,
     profile: Option<ProfileMatch>,
+    /// How many of the matched events match each engagement rule, then each stage
+    /// trigger (see [`score::hit_slot`]): what [`score::stage_ceiling`] reads.
+    hits: Vec<u32>,
+    /// The rule set's engagement rules: where its triggers' counts start in `hits`.
+    rules: usize,
+}
+
+impl Kept {
+    fn new(engine: &Engine, events: usize) -> Kept {
+        let rules = engine.engagement.len();
+        Kept { serial: engine.serial, events: vec![None; events], profile: None, hits: vec![0; rules + engine.stages.trigger_count()], rules }
+    }
+
+    /// Counts what a matched event matches in `hits`, or stops counting it (`-1`).
+    fn count(hits: &mut [u32], rules: usize, m: &EventMatch, sign: i8) {
+        let EventMatch::Targets(targets) = m else { return };
+        for slot in targets.iter().filter_map(|t| score::hit_slot(*t, rules)) {
+            if let Some(n) = hits.get_mut(slot) {
+                *n = if sign < 0 { n.saturating_sub(1) } else { n.saturating_add(1) };
+            }
+        }
+    }
 }
 
 impl PartialEq for KeptMatches {
@@ -136,14 +158,17 @@ impl PartialEq for KeptMatches {
 impl KeptMatches {
     /// An event went into the history at `at`, and the oldest left when `dropped_oldest`.
     fn inserted(&mut self, at: usize, dropped_oldest: bool) {
-        for Kept { events: kept, .. } in &mut self.0 {
+        for Kept { events: kept, hits, rules, .. } in &mut self.0 {
             if at <= kept.len() {
                 kept.insert(at, None);
             } else {
                 kept.clear();
+                hits.fill(0);
             }
             if dropped_oldest && !kept.is_empty() {
-                kept.remove(0);
+                if let Some(gone) = kept.remove(0) {
+                    Kept::count(hits, *rules, &gone, -1);
+                }
             }
         }
     }
@@ -167,30 +192,43 @@ impl KeptMatches {
     /// most [`KEPT_RULE_SETS`] rule sets (the least recently added goes first). The
     /// first evaluation with a rule set only makes room: a session restored to be
     /// evaluated once (an edge request) would not gain from keeping anything.
-    fn fill(&mut self, engine: &Engine, profile: &Map<String, Value>, events: &[Event]) {
+    /// Whether everything is matched.
+    fn fill(&mut self, engine: &Engine, profile: &Map<String, Value>, events: &[Event]) -> bool {
         let at = match self.0.iter().position(|k| k.serial == engine.serial) {
             Some(at) => at,
             None => {
                 if self.0.len() >= KEPT_RULE_SETS {
                     self.0.remove(0);
                 }
-                self.0.push(Kept { serial: engine.serial, events: vec![None; events.len()], profile: None });
-                return;
+                self.0.push(Kept::new(engine, events.len()));
+                return false;
             }
         };
-        let Some(Kept { events: kept, profile: kept_profile, .. }) = self.0.get_mut(at) else { return };
+        let Some(Kept { events: kept, profile: kept_profile, hits, rules, .. }) = self.0.get_mut(at) else { return false };
         if kept_profile.is_none() {
             *kept_profile = Some(match_profile(engine, profile));
         }
         if kept.len() != events.len() {
             kept.clear();
             kept.resize(events.len(), None);
+            hits.fill(0);
         }
         for (slot, e) in kept.iter_mut().zip(events) {
             if slot.is_none() {
-                *slot = Some(match_event(engine, e));
+                let m = match_event(engine, e);
+                Kept::count(hits, *rules, &m, 1);
+                *slot = Some(m);
             }
         }
+        true
+    }
+
+    /// [`score::stage_ceiling`] of what is kept for `engine`, once [`KeptMatches::fill`]
+    /// has matched everything.
+    fn ceiling(&self, engine: &Engine) -> Option<Stage> {
+        let kept = self.0.iter().find(|k| k.serial == engine.serial)?;
+        let (rule_hits, trigger_hits) = kept.hits.split_at_checked(kept.rules)?;
+        Some(score::stage_ceiling(engine, kept.profile.as_ref()?, rule_hits, trigger_hits))
     }
 }
 
@@ -291,7 +329,11 @@ impl Session {
         // Only the transitions are wanted: a result is explained only for a move.
         let mut transitions = Vec::new();
         for engine in engines.iter().map(Borrow::borrow) {
-            if let (figures, before, Some(after)) = self.advance(engine, now) {
+            let matched = self.kept.fill(engine, &self.profile, &self.events);
+            if matched && self.cannot_move(engine) {
+                continue;
+            }
+            if let (figures, before, Some(after)) = self.advance_matched(engine, now) {
                 let result = self.explained(engine, figures);
                 transitions.push(self.transition(engine, before, after, &result));
             }
@@ -356,6 +398,11 @@ impl Session {
     /// when that is a move (forward, or back under `stages.recycle`).
     fn advance<'e>(&mut self, engine: &'e Engine, now: i64) -> (Figures<'e>, Progress, Option<Progress>) {
         self.kept.fill(engine, &self.profile, &self.events);
+        self.advance_matched(engine, now)
+    }
+
+    /// [`Session::advance`] once [`KeptMatches::fill`] has run for `engine`.
+    fn advance_matched<'e>(&mut self, engine: &'e Engine, now: i64) -> (Figures<'e>, Progress, Option<Progress>) {
         let figures = self.figures(engine, now);
         let qualified = figures.stage;
         let stored = self.progress.get(&engine.key).copied();
@@ -372,6 +419,25 @@ impl Session {
             self.progress.set(&engine.key, after);
         }
         (figures, before, moves.then_some(after))
+    }
+
+    /// Whether no evaluation with `engine`, at any `now`, could move this lead's stage
+    /// now that everything is matched: stages do not recycle, and the lead already
+    /// stands at [`score::stage_ceiling`]. Records where it stands as
+    /// [`Session::advance`] would.
+    fn cannot_move(&mut self, engine: &Engine) -> bool {
+        if engine.stages.recycle {
+            return false;
+        }
+        let Some(ceiling) = self.kept.ceiling(engine) else { return false };
+        let stored = self.progress.get(&engine.key).copied();
+        if ceiling > stored.unwrap_or_default().stage {
+            return false;
+        }
+        if stored.is_none() {
+            self.progress.set(&engine.key, Progress::default());
+        }
+        true
     }
 
     fn transition(&self, engine: &Engine, before: Progress, after: Progress, result: &ScoreResult) -> Transition {

@@ -212,19 +212,171 @@ proptest! {
     }
 }
 
+/// Rule sets made up for the test: a few fit rules, engagement rules of every kind
+/// (per occurrence with or without cap, once, decay and expiry; count; sum), groups
+/// with caps, the total's limits, and MQL, PQL and SQL stages on thresholds and
+/// triggers, with points and thresholds drawn so that stages are reached on the edge.
+const MADE_UP_TYPES: [&str; 3] = ["view", "form", "open"];
+
+fn made_up_rule_set() -> impl Strategy<Value = Value> {
+    let fit = (0..3usize, -30i64..40).prop_map(|(test, points)| {
+        let when = [json!({"field": "jobTitle", "word": "vp"}), json!({"field": "company.size", "between": [50, 5000]}), json!({"field": "email", "endsWith": "@gmail.com"})][test].clone();
+        (when, if points == 0 { 5 } else { points })
+    });
+    let engagement = (
+        (0..3usize, 0..3usize, -40i64..60, 0..5usize),
+        (proptest::option::of(1i64..80), any::<bool>(), 0..5usize, 1u32..4, proptest::option::of(1i64..20), 1u32..900, proptest::option::of(0..2usize)),
+    )
+        .prop_map(|((ty, filter, points, kind), (cap, once, recency, at_least, within, sum_at_least, group))| {
+            let mut r = json!({"event": MADE_UP_TYPES[ty], "points": if points == 0 { 7 } else { points }});
+            match filter {
+                1 => r["where"] = json!({"field": "url", "equals": "/pricing"}),
+                2 => r["where"] = json!({"field": "url", "startsWith": "/docs"}),
+                _ => {}
+            }
+            let within = within.map(|d| format!("{d}d"));
+            match kind {
+                3 => r["count"] = json!({"atLeast": at_least, "within": within}),
+                4 => r["sum"] = json!({"property": "seconds", "atLeast": sum_at_least, "within": within}),
+                _ => {
+                    if once {
+                        r["once"] = json!(true);
+                    } else if let Some(cap) = cap {
+                        r["cap"] = json!(cap);
+                    }
+                    r["recency"] = match recency {
+                        0 => json!("none"),
+                        1 => json!({"halfLife": "5d"}),
+                        2 => json!({"expireAfter": "20d"}),
+                        3 => json!({"halfLife": "3d", "expireAfter": "30d"}),
+                        _ => Value::Null,
+                    };
+                }
+            }
+            if let Some(g) = group {
+                r["group"] = json!(format!("g{g}"));
+            }
+            let r = r.as_object().unwrap().iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect::<serde_json::Map<_, _>>();
+            Value::Object(r)
+        });
+    let trigger = (0..3usize, 1u32..4, proptest::option::of(1i64..20)).prop_map(|(ty, at_least, within)| {
+        let mut t = json!({"event": MADE_UP_TYPES[ty], "atLeast": at_least});
+        if ty == 1 {
+            t["where"] = json!({"field": "form", "equals": "demo"});
+        }
+        if let Some(d) = within {
+            t["within"] = json!(format!("{d}d"));
+        }
+        t
+    });
+    let stages = (
+        (1i64..200, proptest::option::of(-20i64..40), proptest::option::of(0i64..60)),
+        proptest::option::of((proptest::option::of(50i64..250), proptest::option::of(trigger.clone()))),
+        proptest::option::of((trigger, proptest::option::of(-10i64..30))),
+        0..5u8,
+    )
+        .prop_map(|((threshold, min_fit, min_engagement), sql, pql, recycle)| {
+            let mut stages = json!({"mql": {"threshold": threshold}, "recycle": recycle == 0});
+            if let Some(m) = min_fit {
+                stages["mql"]["minFit"] = json!(m);
+            }
+            if let Some(m) = min_engagement {
+                stages["mql"]["minEngagement"] = json!(m);
+            }
+            match sql {
+                Some((Some(th), on)) => {
+                    stages["sql"] = json!({"threshold": th});
+                    if let Some(t) = on {
+                        stages["sql"]["on"] = json!([t]);
+                    }
+                }
+                Some((None, Some(t))) => stages["sql"] = json!({"on": [t]}),
+                _ => {}
+            }
+            if let Some((t, min_fit)) = pql {
+                stages["pql"] = json!({"on": [t]});
+                if let Some(m) = min_fit {
+                    stages["pql"]["minFit"] = json!(m);
+                }
+            }
+            stages
+        });
+    (proptest::collection::vec(fit, 0..3), proptest::collection::vec(engagement, 1..6), stages, (1i64..60, 1i64..60), any::<bool>(), proptest::option::of(30i64..200))
+        .prop_map(|(fit, engagement, mut stages, (cap0, cap1), floor, max)| {
+            let most_fit: i64 = fit.iter().map(|(_, points)| (*points).max(0)).sum();
+            for stage in ["mql", "pql"] {
+                if let Some(m) = stages[stage]["minFit"].as_i64() {
+                    stages[stage]["minFit"] = json!(m.min(most_fit));
+                }
+            }
+            let fit: Vec<Value> = fit.into_iter().enumerate().map(|(i, (when, points))| json!({"id": format!("f{i}"), "points": points, "when": when})).collect();
+            // One rule without a cap, so that every threshold can be reached (the
+            // compiler refuses one that cannot be).
+            let unbounded = json!({"event": "open", "points": 1, "recency": "none"});
+            let engagement: Vec<Value> = engagement.into_iter().chain([unbounded]).enumerate().map(|(i, mut r)| { r["id"] = json!(format!("e{i}")); r }).collect();
+            let mut total = json!({"floorAtZero": floor});
+            if let Some(m) = max {
+                let thresholds = [&stages["mql"]["threshold"], &stages["sql"]["threshold"]].into_iter().filter_map(Value::as_i64);
+                total["max"] = json!(thresholds.fold(m, i64::max));
+            }
+            json!({
+                "schema": "leadscore.ruleset/v1", "id": "made-up", "version": "1",
+                "groups": {"g0": {"cap": cap0}, "g1": {"cap": cap1}},
+                "fit": fit, "engagement": engagement, "total": total, "stages": stages
+            })
+        })
+}
+
+fn made_up_event() -> impl Strategy<Value = Value> {
+    (0..3usize, 0i64..(40 * DAY), 0..URLS.len(), 0u32..400, any::<bool>()).prop_map(|(t, age, u, secs, demo)| {
+        json!({"type": MADE_UP_TYPES[t], "ts": NOW - age, "url": URLS[u], "seconds": secs, "form": if demo { "demo" } else { "other" }})
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn watched_tracking_reports_what_evaluating_reports_under_any_rule_set(
+        ruleset in made_up_rule_set(), p in profile(), events in proptest::collection::vec(made_up_event(), 1..40), days_every in 1usize..6,
+    ) {
+        // Watched tracking skips evaluating an engine when its lead already stands at
+        // the highest stage it could reach: under rule sets of every shape it must
+        // still report every transition evaluating reports, and keep the same state.
+        let engine = Engine::from_value(&ruleset).map_err(|e| TestCaseError::fail(format!("{e:?}\n{ruleset}")))?;
+        let mut a = Session::new("v").unwrap();
+        let mut b = Session::new("v").unwrap();
+        a.update_profile(&p).unwrap();
+        b.update_profile(&p).unwrap();
+        for (i, e) in events.iter().enumerate() {
+            let now = NOW + (i / days_every) as i64 * 3 * DAY;
+            let event = leadscore::Event::from_json(e, "event").unwrap();
+            let reported = a.track_and_evaluate(event.clone(), now, &[&engine]).unwrap();
+            b.track(event, now).unwrap();
+            prop_assert_eq!(reported.transitions, b.evaluate(&engine, now).transitions, "event {} of {}", i, ruleset);
+            prop_assert_eq!(a.save(), b.save());
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(8))]
 
     #[test]
     fn what_a_session_keeps_follows_the_history_past_its_limit(events in proptest::collection::vec(event(), HISTORY_LIMIT + 1..HISTORY_LIMIT + 60)) {
+        // A session watching the engine must report what evaluating reports while the
+        // oldest events leave the history.
         let engine = &examples()[0];
         let mut s = Session::new("v").unwrap();
+        let mut watched = Session::new("v").unwrap();
         for (i, e) in events.iter().enumerate() {
             s.track_value(e, NOW).unwrap();
-            s.evaluate(engine, NOW);
+            let reported = watched.track_and_evaluate(leadscore::Event::from_json(e, "event").unwrap(), NOW, &[engine]).unwrap();
+            prop_assert_eq!(reported.transitions, s.evaluate(engine, NOW).transitions);
             if i % 97 == 0 || i + 1 == events.len() {
                 let fresh = Session::restore(&s.save()).unwrap();
                 prop_assert_eq!(s.score(engine, NOW).to_json(), fresh.score(engine, NOW).to_json());
+                prop_assert_eq!(watched.save(), s.save());
             }
         }
     }

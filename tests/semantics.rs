@@ -378,6 +378,69 @@ fn tracking_with_rule_sets_returns_each_transition_once() {
 }
 
 #[test]
+fn watched_tracking_reports_a_stage_reached_exactly_at_what_the_rules_allow() {
+    // A session with rule sets watched skips evaluating one while its lead cannot
+    // reach a higher stage with the events it holds. Each rule set here reaches its
+    // stage with exactly the most its rules allow, on the third event.
+    let view = |i: i64| ev_with("page_view", NOW - 10_000 + i, json!({"url": "/pricing", "seconds": 100}));
+    let form = |i: i64| ev_with("form_submit", NOW - 10_000 + i, json!({"form": "demo"}));
+    let cases = [
+        ("cap", json!({"engagement": [pricing_rule(json!({"cap": 45}))], "stages": {"mql": {"threshold": 45}}}), &view as &dyn Fn(i64) -> serde_json::Value),
+        ("fit", json!({"fit": [{"id": "vp", "points": 15, "when": {"field": "title", "word": "vp"}}], "engagement": [pricing_rule(json!({}))], "stages": {"mql": {"threshold": 60}}}), &view),
+        ("once", json!({"engagement": [pricing_rule(json!({"once": true, "points": 45})), {"id": "forms", "event": "form_submit", "points": 1, "cap": 1}], "stages": {"mql": {"threshold": 46}}}), &|i| if i < 2 { form(i) } else { view(i) }),
+        ("count", json!({"engagement": [pricing_rule(json!({"count": {"atLeast": 3}, "points": 40})), {"id": "any", "event": "page_view", "points": 1}], "stages": {"mql": {"threshold": 43}}}), &view),
+        ("sum", json!({"engagement": [pricing_rule(json!({"sum": {"property": "seconds", "atLeast": 300}, "points": 40}))], "stages": {"mql": {"threshold": 40}}}), &view),
+        ("trigger", json!({"engagement": [pricing_rule(json!({}))], "stages": {"mql": {"threshold": 100}, "sql": {"on": [{"event": "form_submit", "atLeast": 3}]}}}), &form),
+        ("minFit", json!({"fit": [{"id": "vp", "points": 15, "when": {"field": "title", "word": "vp"}}], "engagement": [pricing_rule(json!({}))], "stages": {"mql": {"threshold": 45, "minFit": 15}, "pql": {"on": [{"event": "page_view", "atLeast": 3}], "minFit": 15}}}), &view),
+    ];
+    for (id, rules, event) in cases {
+        let mut rules = rules;
+        rules["id"] = json!(id);
+        let e = engine(rules);
+        let (mut watched, mut evaluated) = (Session::new("v").unwrap(), Session::new("v").unwrap());
+        for s in [&mut watched, &mut evaluated] {
+            s.update_profile(&json!({"title": "VP Sales"})).unwrap();
+        }
+        let mut moved_at = Vec::new();
+        for i in 0..5 {
+            let tracked = leadscore::Event::from_json(&event(i), "event").unwrap();
+            let reported = watched.track_and_evaluate(tracked.clone(), NOW, &[&e]).unwrap().transitions;
+            evaluated.track(tracked, NOW).unwrap();
+            assert_eq!(reported, evaluated.evaluate(&e, NOW).transitions, "{id}, event {i}");
+            moved_at.extend(reported.iter().map(|t| (i, t.to)));
+        }
+        let stage = if id == "trigger" { Stage::Sql } else if id == "minFit" { Stage::Pql } else { Stage::Mql };
+        let expected: &[(i64, Stage)] = if id == "minFit" { &[(1, Stage::Mql), (2, Stage::Pql)] } else { &[(2, stage)] };
+        assert_eq!(moved_at, expected, "{id}");
+        assert_eq!(watched.save(), evaluated.save(), "{id}");
+    }
+}
+
+#[test]
+fn watched_tracking_counts_what_leaves_the_history() {
+    // The history starts full: two pricing views (20 points), then other events. Two
+    // more views push the old ones out (still 20); the third pushes out an event no
+    // rule reads, and the lead reaches 30.
+    use leadscore::history::HISTORY_LIMIT;
+    let e = engine(json!({"engagement": [pricing_rule(json!({"points": 10}))], "stages": {"mql": {"threshold": 30}}}));
+    let limit = HISTORY_LIMIT as i64;
+    let at = |i: i64| NOW - 10 * limit + i;
+    let mut history: Vec<_> = (0..limit).map(|i| if i < 2 { ev_with("page_view", at(i), json!({"url": "/pricing"})) } else { ev("login", at(i)) }).collect();
+    history.extend((0..3).map(|i| ev_with("page_view", at(limit + i), json!({"url": "/pricing"}))));
+    let (mut watched, mut evaluated) = (Session::new("v").unwrap(), Session::new("v").unwrap());
+    let mut moved_at = Vec::new();
+    for (i, event) in history.iter().enumerate() {
+        let tracked = leadscore::Event::from_json(event, "event").unwrap();
+        let reported = watched.track_and_evaluate(tracked.clone(), NOW, &[&e]).unwrap();
+        evaluated.track(tracked, NOW).unwrap();
+        assert_eq!(reported.transitions, evaluated.evaluate(&e, NOW).transitions, "event {i}");
+        moved_at.extend(reported.transitions.iter().map(|t| (i, t.to)));
+    }
+    assert_eq!(moved_at, [(HISTORY_LIMIT + 2, Stage::Mql)]);
+    assert_eq!(watched.save(), evaluated.save());
+}
+
+#[test]
 fn stages_stay_without_recycle_and_move_back_with_it() {
     let rules = |recycle: bool| {
         engine(json!({
