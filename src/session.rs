@@ -324,9 +324,8 @@ impl Session {
     /// Records an event, then evaluates the session at `now` with each of `engines`
     /// (in order): the page's loop, where only the transitions go upstream. A refused
     /// event changes nothing and evaluates nothing. An engine under which the lead
-    /// already stands at the highest stage it could reach is not scored (see
-    /// [`Session::cannot_move`]): the transitions are those [`Session::evaluate`]
-    /// would report.
+    /// already stands at the highest stage its profile and events could reach is
+    /// not scored: the transitions are those [`Session::evaluate`] would report.
     pub fn track_and_evaluate<E: Borrow<Engine>>(&mut self, event: Event, now: i64, engines: &[E]) -> Result<TrackResult, InputError> {
         let tracked = self.track(event, now)?;
         // Only the transitions are wanted: a result is explained only for a move.
