@@ -138,12 +138,12 @@ impl Kept {
         Kept { serial: engine.serial, events: vec![None; events], profile: None, hits: vec![0; rules + engine.stages.trigger_count()], rules }
     }
 
-    /// Counts what a matched event matches in `hits`, or stops counting it (`-1`).
-    fn count(hits: &mut [u32], rules: usize, m: &EventMatch, sign: i8) {
+    /// Counts what a matched event matches in `hits` (`add`), or stops counting it.
+    fn count(hits: &mut [u32], rules: usize, m: &EventMatch, add: bool) {
         let EventMatch::Targets(targets) = m else { return };
         for slot in targets.iter().filter_map(|t| score::hit_slot(*t, rules)) {
             if let Some(n) = hits.get_mut(slot) {
-                *n = if sign < 0 { n.saturating_sub(1) } else { n.saturating_add(1) };
+                *n = if add { n.saturating_add(1) } else { n.saturating_sub(1) };
             }
         }
     }
@@ -167,7 +167,7 @@ impl KeptMatches {
             }
             if dropped_oldest && !kept.is_empty() {
                 if let Some(gone) = kept.remove(0) {
-                    Kept::count(hits, *rules, &gone, -1);
+                    Kept::count(hits, *rules, &gone, false);
                 }
             }
         }
@@ -216,7 +216,7 @@ impl KeptMatches {
         for (slot, e) in kept.iter_mut().zip(events) {
             if slot.is_none() {
                 let m = match_event(engine, e);
-                Kept::count(hits, *rules, &m, 1);
+                Kept::count(hits, *rules, &m, true);
                 *slot = Some(m);
             }
         }
