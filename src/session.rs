@@ -331,6 +331,9 @@ impl Session {
         // Only the transitions are wanted: a result is explained only for a move.
         let mut transitions = Vec::new();
         for engine in engines.iter().map(Borrow::borrow) {
+            if self.stands_at_its_highest(engine) {
+                continue;
+            }
             let matched = self.kept.fill(engine, &self.profile, &self.events);
             if matched && self.cannot_move(engine) {
                 continue;
@@ -423,17 +426,24 @@ impl Session {
         (figures, before, moves.then_some(after))
     }
 
+    /// Whether the lead already stands at the highest stage `engine` has, stages not
+    /// recycling: nothing is left to reach, and a new event need not even be matched.
+    fn stands_at_its_highest(&mut self, engine: &Engine) -> bool {
+        !engine.stages.recycle && self.stands_at(engine, engine.stages.highest())
+    }
+
     /// Whether no evaluation with `engine`, at any `now`, could move this lead's stage
     /// now that everything is matched: stages do not recycle, and the lead already
-    /// stands at [`score::stage_ceiling`]. Records where it stands as
-    /// [`Session::advance`] would.
+    /// stands at [`score::stage_ceiling`].
     fn cannot_move(&mut self, engine: &Engine) -> bool {
-        if engine.stages.recycle {
-            return false;
-        }
-        let Some(ceiling) = self.kept.ceiling(engine) else { return false };
+        !engine.stages.recycle && self.kept.ceiling(engine).is_some_and(|ceiling| self.stands_at(engine, ceiling))
+    }
+
+    /// Whether the lead's stage with `engine` is at least `stage`. When it is, records
+    /// where the lead stands as [`Session::advance`] would.
+    fn stands_at(&mut self, engine: &Engine, stage: Stage) -> bool {
         let stored = self.progress.get(&engine.key).copied();
-        if ceiling > stored.unwrap_or_default().stage {
+        if stage > stored.unwrap_or_default().stage {
             return false;
         }
         if stored.is_none() {

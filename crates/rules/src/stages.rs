@@ -141,6 +141,20 @@ impl Stages {
         (Stage::None, StageReason::NoStage)
     }
 
+    /// The highest stage the rule set has: no lead qualifies above it.
+    #[inline]
+    pub fn highest(&self) -> Stage {
+        if self.sql.is_some() {
+            Stage::Sql
+        } else if self.pql.is_some() {
+            Stage::Pql
+        } else if self.mql.is_some() {
+            Stage::Mql
+        } else {
+            Stage::None
+        }
+    }
+
     /// The SQL stage's triggers, then the PQL stage's: trigger `k` in scoring
     /// (`Target::Trigger(k)`, a tally per trigger) is the k-th of these.
     #[inline]
