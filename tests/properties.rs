@@ -54,6 +54,27 @@ fn profile() -> impl Strategy<Value = Value> {
     })
 }
 
+/// Tracks `events` (the i-th at `now_of(i)`) in a session watching `engines` and in
+/// one evaluating each engine after every event: both must report the same
+/// transitions and keep the same state.
+fn watched_and_evaluated_agree(engines: &[&Engine], profile: &Value, events: &[Value], now_of: impl Fn(usize) -> i64) -> Result<(), TestCaseError> {
+    let mut watched = Session::new("v").unwrap();
+    let mut evaluated = Session::new("v").unwrap();
+    watched.update_profile(profile).unwrap();
+    evaluated.update_profile(profile).unwrap();
+    for (i, e) in events.iter().enumerate() {
+        let now = now_of(i);
+        let event = leadscore::Event::from_json(e, "event").unwrap();
+        let reported = watched.track_and_evaluate(event.clone(), now, engines).unwrap();
+        let tracked = evaluated.track(event, now).unwrap();
+        let transitions: Vec<_> = engines.iter().flat_map(|engine| evaluated.evaluate(engine, now).transitions).collect();
+        prop_assert_eq!(reported.tracked, tracked);
+        prop_assert_eq!(reported.transitions, transitions, "event {}", i);
+        prop_assert_eq!(watched.save(), evaluated.save());
+    }
+    Ok(())
+}
+
 fn batch(engine: &Engine, profile: &Value, events: &[Value], now: i64) -> leadscore::ScoreResult {
     engine.score_value(&json!({"profile": profile, "events": events}), now).unwrap()
 }
@@ -155,20 +176,7 @@ proptest! {
         // then evaluating each engine gives. Now moves on, so stages also fall back.
         let engines = examples();
         let watched: Vec<&Engine> = engines.iter().collect();
-        let mut a = Session::new("v").unwrap();
-        let mut b = Session::new("v").unwrap();
-        a.update_profile(&p).unwrap();
-        b.update_profile(&p).unwrap();
-        for (i, e) in events.iter().enumerate() {
-            let now = NOW + (i / months_every) as i64 * 30 * DAY;
-            let event = leadscore::Event::from_json(e, "event").unwrap();
-            let reported = a.track_and_evaluate(event.clone(), now, &watched).unwrap();
-            let tracked = b.track(event, now).unwrap();
-            let evaluated: Vec<_> = engines.iter().flat_map(|engine| b.evaluate(engine, now).transitions).collect();
-            prop_assert_eq!(reported.tracked, tracked);
-            prop_assert_eq!(reported.transitions, evaluated);
-            prop_assert_eq!(a.save(), b.save());
-        }
+        watched_and_evaluated_agree(&watched, &p, &events, |i| NOW + (i / months_every) as i64 * 30 * DAY)?;
     }
 
     #[test]
@@ -344,18 +352,7 @@ proptest! {
         // the highest stage it could reach: under rule sets of every shape it must
         // still report every transition evaluating reports, and keep the same state.
         let engine = Engine::from_value(&ruleset).map_err(|e| TestCaseError::fail(format!("{e:?}\n{ruleset}")))?;
-        let mut a = Session::new("v").unwrap();
-        let mut b = Session::new("v").unwrap();
-        a.update_profile(&p).unwrap();
-        b.update_profile(&p).unwrap();
-        for (i, e) in events.iter().enumerate() {
-            let now = NOW + (i / days_every) as i64 * 3 * DAY;
-            let event = leadscore::Event::from_json(e, "event").unwrap();
-            let reported = a.track_and_evaluate(event.clone(), now, &[&engine]).unwrap();
-            b.track(event, now).unwrap();
-            prop_assert_eq!(reported.transitions, b.evaluate(&engine, now).transitions, "event {} of {}", i, ruleset);
-            prop_assert_eq!(a.save(), b.save());
-        }
+        watched_and_evaluated_agree(&[&engine], &p, &events, |i| NOW + (i / days_every) as i64 * 3 * DAY)?;
     }
 }
 
