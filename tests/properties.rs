@@ -56,7 +56,8 @@ fn profile() -> impl Strategy<Value = Value> {
 
 /// Tracks `events` (the i-th at `now_of(i)`) in a session watching `engines` and in
 /// one evaluating each engine after every event: both must report the same
-/// transitions and keep the same state.
+/// transitions and keep the same state, and score (with what they keep of each
+/// event's matches) as a batch of the same events does.
 fn watched_and_evaluated_agree(engines: &[&Engine], profile: &Value, events: &[Value], now_of: impl Fn(usize) -> i64) -> Result<(), TestCaseError> {
     let mut watched = Session::new("v").unwrap();
     let mut evaluated = Session::new("v").unwrap();
@@ -71,6 +72,10 @@ fn watched_and_evaluated_agree(engines: &[&Engine], profile: &Value, events: &[V
         prop_assert_eq!(reported.tracked, tracked);
         prop_assert_eq!(reported.transitions, transitions, "event {}", i);
         prop_assert_eq!(watched.save(), evaluated.save());
+        let so_far = events.get(..=i).unwrap_or_default();
+        for engine in engines {
+            prop_assert_eq!(essence(&watched.score(engine, now)), essence(&batch(engine, profile, so_far, now)));
+        }
     }
     Ok(())
 }
@@ -309,8 +314,8 @@ fn made_up_rule_set() -> impl Strategy<Value = Value> {
             }
             stages
         });
-    (proptest::collection::vec(fit, 0..3), proptest::collection::vec(engagement, 1..6), stages, (1i64..60, 1i64..60), any::<bool>(), proptest::option::of(30i64..200))
-        .prop_map(|(fit, engagement, mut stages, (cap0, cap1), floor, max)| {
+    (proptest::collection::vec(fit, 0..3), proptest::collection::vec(engagement, 1..6), stages, (1i64..60, 1i64..60), any::<bool>(), proptest::option::of(30i64..200), any::<bool>())
+        .prop_map(|(fit, engagement, mut stages, (cap0, cap1), floor, max, disqualifier)| {
             let most_fit: i64 = fit.iter().map(|(_, points)| (*points).max(0)).sum();
             for stage in ["mql", "pql"] {
                 if let Some(m) = stages[stage]["minFit"].as_i64() {
@@ -327,10 +332,12 @@ fn made_up_rule_set() -> impl Strategy<Value = Value> {
                 let thresholds = [&stages["mql"]["threshold"], &stages["sql"]["threshold"]].into_iter().filter_map(Value::as_i64);
                 total["max"] = json!(thresholds.fold(m, i64::max));
             }
+            // A rare event that disqualifies: a long look at the careers page.
+            let disqualifiers = if disqualifier { json!([{"id": "d0", "event": "view", "where": {"all": [{"field": "url", "equals": "/careers"}, {"field": "seconds", "gt": 300}]}}]) } else { json!([]) };
             json!({
                 "schema": "leadscore.ruleset/v1", "id": "made-up", "version": "1",
                 "groups": {"g0": {"cap": cap0}, "g1": {"cap": cap1}},
-                "fit": fit, "engagement": engagement, "total": total, "stages": stages
+                "fit": fit, "engagement": engagement, "total": total, "stages": stages, "disqualifiers": disqualifiers
             })
         })
 }

@@ -417,6 +417,29 @@ fn watched_tracking_reports_a_stage_reached_exactly_at_what_the_rules_allow() {
 }
 
 #[test]
+fn a_session_keeps_what_events_match_under_rule_sets_with_many_rules() {
+    // 70 rules of a point each, and a trigger: a session watching the engine keeps
+    // what every event matches, and scores and moves as evaluating does.
+    let mut rules: Vec<_> = (0..70).map(|i| json!({"id": format!("r{i}"), "event": "page_view", "points": 1})).collect();
+    rules.push(json!({"id": "forms", "event": "form_submit", "points": 1}));
+    let e = engine(json!({"engagement": rules, "stages": {"mql": {"threshold": 140}, "sql": {"on": [{"event": "form_submit", "atLeast": 2}]}}}));
+    let events = [ev("page_view", NOW - 4000), ev("form_submit", NOW - 3000), ev("page_view", NOW - 2000), ev("form_submit", NOW - 1000)];
+    let (mut watched, mut evaluated) = (Session::new("v").unwrap(), Session::new("v").unwrap());
+    let mut moved_at = Vec::new();
+    for (i, event) in events.iter().enumerate() {
+        let tracked = leadscore::Event::from_json(event, "event").unwrap();
+        let reported = watched.track_and_evaluate(tracked.clone(), NOW, &[&e]).unwrap().transitions;
+        evaluated.track(tracked, NOW).unwrap();
+        assert_eq!(reported, evaluated.evaluate(&e, NOW).transitions, "event {i}");
+        moved_at.extend(reported.iter().map(|t| (i, t.to)));
+        for s in [&watched, &evaluated] {
+            assert_eq!(s.qualify(&e, NOW).total, leadscore::Points(100 * [70, 71, 141, 142][i]));
+        }
+    }
+    assert_eq!(moved_at, [(2, Stage::Mql), (3, Stage::Sql)]);
+}
+
+#[test]
 fn watched_tracking_counts_what_leaves_the_history() {
     // The history starts full: two pricing views (20 points), then other events. Two
     // more views push the old ones out (still 20); the third pushes out an event no
