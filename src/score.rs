@@ -141,30 +141,86 @@ pub(crate) fn match_profile(engine: &Engine, profile: &Map<String, Value>) -> Pr
     }
 }
 
-/// The highest stage a lead could reach at any `now`, from what its profile matches
-/// and how many of its held events match each engagement rule (`rule_hits`) and
-/// each stage trigger (`trigger_hits`, in the order of [`Stages::triggers`]).
+/// The held events matching one engagement rule or stage trigger, as a session
+/// keeps them for [`stage_ceiling`]: how many, the newest time, and the oldest when
+/// known (it is not once the oldest of them left the history).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Hits {
+    pub(crate) n: u32,
+    pub(crate) newest: i64,
+    pub(crate) oldest: Option<i64>,
+}
+
+impl Default for Hits {
+    fn default() -> Hits {
+        Hits { n: 0, newest: i64::MIN, oldest: None }
+    }
+}
+
+impl Hits {
+    pub(crate) fn add(&mut self, ts: i64) {
+        self.oldest = if self.n == 0 { Some(ts) } else { self.oldest.map(|o| o.min(ts)) };
+        self.newest = self.newest.max(ts);
+        self.n = self.n.saturating_add(1);
+    }
+
+    /// The oldest event of the history, one of these, left it.
+    pub(crate) fn drop_oldest(&mut self) {
+        self.n = self.n.saturating_sub(1);
+        *self = if self.n == 0 { Hits::default() } else { Hits { oldest: None, ..*self } };
+    }
+
+    /// Whether one of the events may be at or before `now` (scoring sets aside the
+    /// ones after it).
+    fn may_count(&self, now: i64) -> bool {
+        self.n > 0 && self.oldest.is_none_or(|o| o <= now)
+    }
+
+    /// Whether one of the events may be within `window` of `now`.
+    fn may_be_within(&self, window: Option<i64>, now: i64) -> bool {
+        window.is_none_or(|w| self.newest >= now.saturating_sub(w))
+    }
+}
+
+/// The highest stage a lead could reach at `now`, from what its profile matches and
+/// the held events matching each engagement rule (`rule_hits`) and each stage
+/// trigger (`trigger_hits`, in the order of [`Stages::triggers`]).
 ///
-/// Each rule is taken at the most its matching events can award (decay, expiry and
-/// windows only take away; negative points add nothing), triggers fire on any count
-/// that reaches theirs, and caps, the total's limits and disqualifiers are left out. Every
-/// stage's condition only gets easier as the total, fit, engagement and fired
-/// triggers rise, so an evaluation never qualifies the lead above this: a session
-/// with engines watched skips evaluating one under which its lead already stands
-/// there (most events of most visitors).
-pub(crate) fn stage_ceiling(engine: &Engine, profile: &ProfileMatch, rule_hits: &[u32], trigger_hits: &[u32]) -> Stage {
+/// Each rule is taken at the most its matching events can award (decay only takes
+/// away; an expiry or a window with none of the events in it gives nothing; a
+/// negative rule gives nothing unless it cannot fade), triggers fire on any count
+/// that reaches theirs with an event in their window, and caps, the total's limits
+/// and disqualifiers are left out. Every stage's condition only gets easier as the
+/// total, fit, engagement and fired triggers rise, so an evaluation at `now` never
+/// qualifies the lead above this: a session with engines watched skips evaluating
+/// one under which its lead already stands there (most events of most visitors).
+pub(crate) fn stage_ceiling(engine: &Engine, profile: &ProfileMatch, rule_hits: &[Hits], trigger_hits: &[Hits], now: i64) -> Stage {
     let fit: Centi = engine.fit.iter().zip(&profile.fit).filter(|(_, held)| **held).map(|(r, _)| r.points).sum();
-    let engagement: Centi = engine.engagement.iter().zip(rule_hits).map(|(rule, n)| most_awarded(rule, *n)).sum();
+    let engagement: Centi = engine.engagement.iter().zip(rule_hits).map(|(rule, hits)| most_awarded(rule, hits, now)).sum();
     // (The floor at zero lifts no total to a threshold: thresholds are above zero.)
     let total = fit + engagement;
-    let fired: Vec<bool> = engine.stages.triggers().zip(trigger_hits).map(|(trigger, n)| *n >= trigger.at_least).collect();
+    let fired: Vec<bool> =
+        engine.stages.triggers().zip(trigger_hits).map(|(t, hits)| hits.n >= t.at_least && hits.may_count(now) && hits.may_be_within(t.within, now)).collect();
     engine.stages.qualify(&StageInputs { total, fit, engagement, disqualified: false, fired: &fired }).0
 }
 
-/// The most `rule` can award with `n` matching events, or 0 when it can only take
-/// away. [`award`] rounds a value at most this (decay factors are at most 1).
-fn most_awarded(rule: &EngagementRule, n: u32) -> Centi {
-    if n == 0 || rule.points <= 0 {
+/// The most `rule` can award at `now` with the matching events `hits` describes.
+/// [`award`] rounds a value at most this (decay factors are at most 1).
+fn most_awarded(rule: &EngagementRule, hits: &Hits, now: i64) -> Centi {
+    if !hits.may_count(now) {
+        return 0;
+    }
+    let n = hits.n;
+    if rule.points < 0 {
+        // At least one occurrence at or before `now` that neither decays nor expires
+        // counts whole: the least such a rule takes away.
+        let lasting = rule.recency == Recency::default() && hits.oldest.is_some_and(|o| o <= now);
+        return match &rule.award {
+            Award::PerOccurrence { cap, once } if lasting => if *once { rule.points } else { cap.map_or(rule.points, |c| rule.points.max(-c)) },
+            _ => 0,
+        };
+    }
+    if !hits.may_be_within(rule.recency.expire_after, now) {
         return 0;
     }
     match &rule.award {
@@ -172,8 +228,8 @@ fn most_awarded(rule: &EngagementRule, n: u32) -> Centi {
             let raw = if *once { rule.points } else { rule.points.saturating_mul(Centi::from(n)) };
             cap.map_or(raw, |c| raw.min(c))
         }
-        Award::Frequency { at_least, .. } => if n >= *at_least { rule.points } else { 0 },
-        Award::Sum { .. } => rule.points,
+        Award::Frequency { at_least, within } => if n >= *at_least && hits.may_be_within(*within, now) { rule.points } else { 0 },
+        Award::Sum { within, .. } => if hits.may_be_within(*within, now) { rule.points } else { 0 },
     }
 }
 

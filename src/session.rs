@@ -12,7 +12,7 @@ use crate::error::InputError;
 use crate::event::Event;
 use crate::explain::{Contribution, EventTally, Qualification, ScoreResult, SkipReason};
 use crate::history::{self, Insert};
-use crate::score::{self, match_event, match_profile, EventMatch, Figures, Matches, ProfileMatch};
+use crate::score::{self, match_event, match_profile, EventMatch, Figures, Hits, Matches, ProfileMatch};
 use crate::stages::Stage;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -125,9 +125,9 @@ struct Kept {
     /// One per held event, in the order of the history.
     events: Vec<Option<EventMatch>>,
     profile: Option<ProfileMatch>,
-    /// How many of the matched events match each engagement rule, then each stage
-    /// trigger (see [`score::hit_slot`]): what [`score::stage_ceiling`] reads.
-    hits: Vec<u32>,
+    /// The matched events matching each engagement rule, then each stage trigger
+    /// (see [`score::hit_slot`]): what [`score::stage_ceiling`] reads.
+    hits: Vec<Hits>,
     /// The rule set's engagement rules: where its triggers' counts start in `hits`.
     rules: usize,
 }
@@ -135,15 +135,19 @@ struct Kept {
 impl Kept {
     fn new(engine: &Engine, events: usize) -> Kept {
         let rules = engine.engagement.len();
-        Kept { serial: engine.serial, events: vec![None; events], profile: None, hits: vec![0; rules + engine.stages.trigger_count()], rules }
+        Kept { serial: engine.serial, events: vec![None; events], profile: None, hits: vec![Hits::default(); rules + engine.stages.trigger_count()], rules }
     }
 
-    /// Counts what a matched event matches in `hits` (`add`), or stops counting it.
-    fn count(hits: &mut [u32], rules: usize, m: &EventMatch, add: bool) {
+    /// Counts what an event at `ts` matches in `hits`, or (`None`) stops counting
+    /// what the oldest event of the history matched.
+    fn count(hits: &mut [Hits], rules: usize, m: &EventMatch, ts: Option<i64>) {
         let EventMatch::Targets(targets) = m else { return };
         for slot in targets.iter().filter_map(|t| score::hit_slot(*t, rules)) {
-            if let Some(n) = hits.get_mut(slot) {
-                *n = if add { n.saturating_add(1) } else { n.saturating_sub(1) };
+            if let Some(h) = hits.get_mut(slot) {
+                match ts {
+                    Some(ts) => h.add(ts),
+                    None => h.drop_oldest(),
+                }
             }
         }
     }
@@ -163,11 +167,11 @@ impl KeptMatches {
                 kept.insert(at, None);
             } else {
                 kept.clear();
-                hits.fill(0);
+                hits.fill(Hits::default());
             }
             if dropped_oldest && !kept.is_empty() {
                 if let Some(gone) = kept.remove(0) {
-                    Kept::count(hits, *rules, &gone, false);
+                    Kept::count(hits, *rules, &gone, None);
                 }
             }
         }
@@ -211,24 +215,24 @@ impl KeptMatches {
         if kept.len() != events.len() {
             kept.clear();
             kept.resize(events.len(), None);
-            hits.fill(0);
+            hits.fill(Hits::default());
         }
         for (slot, e) in kept.iter_mut().zip(events) {
             if slot.is_none() {
                 let m = match_event(engine, e);
-                Kept::count(hits, *rules, &m, true);
+                Kept::count(hits, *rules, &m, Some(e.ts));
                 *slot = Some(m);
             }
         }
         true
     }
 
-    /// [`score::stage_ceiling`] of what is kept for `engine`, once [`KeptMatches::fill`]
-    /// has matched everything.
-    fn ceiling(&self, engine: &Engine) -> Option<Stage> {
+    /// [`score::stage_ceiling`] at `now` of what is kept for `engine`, once
+    /// [`KeptMatches::fill`] has matched everything.
+    fn ceiling(&self, engine: &Engine, now: i64) -> Option<Stage> {
         let kept = self.0.iter().find(|k| k.serial == engine.serial)?;
         let (rule_hits, trigger_hits) = kept.hits.split_at_checked(kept.rules)?;
-        Some(score::stage_ceiling(engine, kept.profile.as_ref()?, rule_hits, trigger_hits))
+        Some(score::stage_ceiling(engine, kept.profile.as_ref()?, rule_hits, trigger_hits, now))
     }
 }
 
@@ -335,7 +339,7 @@ impl Session {
                 continue;
             }
             let matched = self.kept.fill(engine, &self.profile, &self.events);
-            if matched && self.cannot_move(engine) {
+            if matched && self.cannot_move(engine, now) {
                 continue;
             }
             if let (figures, before, Some(after)) = self.advance_matched(engine, now) {
@@ -432,11 +436,11 @@ impl Session {
         !engine.stages.recycle && self.stands_at(engine, engine.stages.highest())
     }
 
-    /// Whether no evaluation with `engine`, at any `now`, could move this lead's stage
+    /// Whether an evaluation with `engine` at `now` could not move this lead's stage,
     /// now that everything is matched: stages do not recycle, and the lead already
     /// stands at [`score::stage_ceiling`].
-    fn cannot_move(&mut self, engine: &Engine) -> bool {
-        !engine.stages.recycle && self.kept.ceiling(engine).is_some_and(|ceiling| self.stands_at(engine, ceiling))
+    fn cannot_move(&mut self, engine: &Engine, now: i64) -> bool {
+        !engine.stages.recycle && self.kept.ceiling(engine, now).is_some_and(|ceiling| self.stands_at(engine, ceiling))
     }
 
     /// Whether the lead's stage with `engine` is at least `stage`. When it is, records

@@ -417,6 +417,76 @@ fn watched_tracking_reports_a_stage_reached_exactly_at_what_the_rules_allow() {
 }
 
 #[test]
+fn watched_tracking_reports_a_stage_reached_on_the_edge_of_what_counts() {
+    // A watched session skips scoring an engine while its lead cannot reach a higher
+    // stage at this `now`, judging windows and expiry by the events' times and
+    // counting negative points that cannot fade. Each case reaches its stage on the
+    // edge: an event exactly as old as a window allows, or at `now`, the first at or
+    // before `now` after one after it, or with exactly the points a lasting negative
+    // rule leaves.
+    let view = |ts: i64| ev_with("page_view", ts, json!({"url": "/pricing", "seconds": 100}));
+    let cases = [
+        ("expiry", json!({"engagement": [pricing_rule(json!({"points": 50, "recency": {"expireAfter": "1d"}}))], "stages": {"mql": {"threshold": 50}}}), vec![view(NOW - DAY)], 0),
+        ("count", json!({"engagement": [pricing_rule(json!({"points": 50, "count": {"atLeast": 2, "within": "1d"}}))], "stages": {"mql": {"threshold": 50}}}), vec![view(NOW - DAY), view(NOW - DAY)], 1),
+        ("sum", json!({"engagement": [pricing_rule(json!({"points": 50, "sum": {"property": "seconds", "atLeast": 100, "within": "1d"}}))], "stages": {"mql": {"threshold": 50}}}), vec![view(NOW - DAY)], 0),
+        ("trigger", json!({"engagement": [pricing_rule(json!({}))], "stages": {"mql": {"threshold": 100}, "sql": {"on": [{"event": "page_view", "within": "1d"}]}}}), vec![view(NOW - DAY)], 0),
+        ("now", json!({"engagement": [pricing_rule(json!({"points": 50}))], "stages": {"mql": {"threshold": 50}}}), vec![view(NOW)], 0),
+        ("after-now", json!({"engagement": [pricing_rule(json!({"points": 50}))], "stages": {"mql": {"threshold": 50}}}), vec![view(NOW + 30 * 60_000), view(NOW - 1000)], 1),
+        ("once", json!({"engagement": [pricing_rule(json!({"points": 30})), {"id": "unsub", "event": "unsubscribe", "points": -30, "once": true}], "stages": {"mql": {"threshold": 60}}}),
+            vec![ev("unsubscribe", NOW - 5000), view(NOW - 4000), view(NOW - 3000), view(NOW - 2000)], 3),
+        ("capped", json!({"engagement": [pricing_rule(json!({"points": 30})), {"id": "blog", "event": "blog_view", "points": -30, "cap": 20}], "stages": {"mql": {"threshold": 70}}}),
+            vec![ev("blog_view", NOW - 5000), view(NOW - 4000), view(NOW - 3000), view(NOW - 2000)], 3),
+    ];
+    for (id, rules, events, reached_at) in cases {
+        let mut rules = rules;
+        rules["id"] = json!(id);
+        rules["recency"] = json!("none");
+        let e = engine(rules);
+        let (mut watched, mut evaluated) = (Session::new("v").unwrap(), Session::new("v").unwrap());
+        // The first evaluation under a rule set scores in full: an event no rule
+        // reads goes first.
+        let first = leadscore::Event::from_json(&ev("login", NOW - 10 * DAY), "event").unwrap();
+        assert!(watched.track_and_evaluate(first.clone(), NOW, &[&e]).unwrap().transitions.is_empty());
+        evaluated.track(first, NOW).unwrap();
+        evaluated.evaluate(&e, NOW);
+        let mut moved_at = Vec::new();
+        for (i, event) in events.iter().enumerate() {
+            let tracked = leadscore::Event::from_json(event, "event").unwrap();
+            let reported = watched.track_and_evaluate(tracked.clone(), NOW, &[&e]).unwrap().transitions;
+            evaluated.track(tracked, NOW).unwrap();
+            assert_eq!(reported, evaluated.evaluate(&e, NOW).transitions, "{id}, event {i}");
+            moved_at.extend(reported.iter().map(|_| i));
+        }
+        assert_eq!(moved_at, [reached_at], "{id}");
+    }
+}
+
+#[test]
+fn watched_tracking_forgets_when_a_negative_event_left_the_history() {
+    // The history starts full, its oldest event an unsubscribe (-30); another
+    // unsubscribe lies half an hour after `now`, so it does not count yet. When a page
+    // view pushes the first one out, nothing takes points away: the lead has 1 point,
+    // the MQL threshold.
+    use leadscore::history::HISTORY_LIMIT;
+    let e = engine(json!({"recency": "none", "engagement": [pricing_rule(json!({"points": 1})), {"id": "unsub", "event": "unsubscribe", "points": -30, "once": true}], "stages": {"mql": {"threshold": 1}}}));
+    let limit = HISTORY_LIMIT as i64;
+    let mut history = vec![ev("unsubscribe", NOW - 10 * limit)];
+    history.extend((1..limit - 1).map(|i| ev("login", NOW - 10 * limit + i)));
+    history.push(ev("unsubscribe", NOW + 30 * 60_000));
+    history.push(ev_with("page_view", NOW - 1, json!({"url": "/pricing"})));
+    let (mut watched, mut evaluated) = (Session::new("v").unwrap(), Session::new("v").unwrap());
+    let mut moved_at = Vec::new();
+    for (i, event) in history.iter().enumerate() {
+        let tracked = leadscore::Event::from_json(event, "event").unwrap();
+        let reported = watched.track_and_evaluate(tracked.clone(), NOW, &[&e]).unwrap();
+        evaluated.track(tracked, NOW).unwrap();
+        assert_eq!(reported.transitions, evaluated.evaluate(&e, NOW).transitions, "event {i}");
+        moved_at.extend(reported.transitions.iter().map(|t| (i, t.to)));
+    }
+    assert_eq!(moved_at, [(HISTORY_LIMIT, Stage::Mql)]);
+}
+
+#[test]
 fn a_session_keeps_what_events_match_under_rule_sets_with_many_rules() {
     // 70 rules of a point each, and a trigger: a session watching the engine keeps
     // what every event matches, and scores and moves as evaluating does.
