@@ -146,9 +146,9 @@ pub(crate) fn match_profile(engine: &Engine, profile: &Map<String, Value>) -> Pr
 /// known (it is not once the oldest of them left the history).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Hits {
-    pub(crate) n: u32,
-    pub(crate) newest: i64,
-    pub(crate) oldest: Option<i64>,
+    n: u32,
+    newest: i64,
+    oldest: Option<i64>,
 }
 
 impl Default for Hits {
