@@ -377,6 +377,33 @@ fn tracking_with_rule_sets_returns_each_transition_once() {
     assert_eq!(s.events().len(), held);
 }
 
+/// Two sessions given the same events: one watching an engine (its `track` reports
+/// the transitions, scoring only when the stage could move), one evaluating the
+/// engine after each event. They must report the same transitions.
+struct WatchedAndEvaluated {
+    watched: Session,
+    evaluated: Session,
+}
+
+impl WatchedAndEvaluated {
+    fn new(profile: serde_json::Value) -> WatchedAndEvaluated {
+        let mut pair = WatchedAndEvaluated { watched: Session::new("v").unwrap(), evaluated: Session::new("v").unwrap() };
+        for s in [&mut pair.watched, &mut pair.evaluated] {
+            s.update_profile(&profile).unwrap();
+        }
+        pair
+    }
+
+    /// Tracks `event` in both at `NOW`: the stages the lead moved to.
+    fn track(&mut self, e: &Engine, event: &serde_json::Value, what: &str) -> Vec<Stage> {
+        let tracked = leadscore::Event::from_json(event, "event").unwrap();
+        let reported = self.watched.track_and_evaluate(tracked.clone(), NOW, &[e]).unwrap().transitions;
+        self.evaluated.track(tracked, NOW).unwrap();
+        assert_eq!(reported, self.evaluated.evaluate(e, NOW).transitions, "{what}");
+        reported.iter().map(|t| t.to).collect()
+    }
+}
+
 #[test]
 fn watched_tracking_reports_a_stage_reached_exactly_at_what_the_rules_allow() {
     // A session with rule sets watched skips evaluating one while its lead cannot
@@ -397,22 +424,15 @@ fn watched_tracking_reports_a_stage_reached_exactly_at_what_the_rules_allow() {
         let mut rules = rules;
         rules["id"] = json!(id);
         let e = engine(rules);
-        let (mut watched, mut evaluated) = (Session::new("v").unwrap(), Session::new("v").unwrap());
-        for s in [&mut watched, &mut evaluated] {
-            s.update_profile(&json!({"title": "VP Sales"})).unwrap();
-        }
+        let mut pair = WatchedAndEvaluated::new(json!({"title": "VP Sales"}));
         let mut moved_at = Vec::new();
         for i in 0..5 {
-            let tracked = leadscore::Event::from_json(&event(i), "event").unwrap();
-            let reported = watched.track_and_evaluate(tracked.clone(), NOW, &[&e]).unwrap().transitions;
-            evaluated.track(tracked, NOW).unwrap();
-            assert_eq!(reported, evaluated.evaluate(&e, NOW).transitions, "{id}, event {i}");
-            moved_at.extend(reported.iter().map(|t| (i, t.to)));
+            moved_at.extend(pair.track(&e, &event(i), &format!("{id}, event {i}")).into_iter().map(|stage| (i, stage)));
         }
         let stage = if id == "trigger" { Stage::Sql } else if id == "minFit" { Stage::Pql } else { Stage::Mql };
         let expected: &[(i64, Stage)] = if id == "minFit" { &[(1, Stage::Mql), (2, Stage::Pql)] } else { &[(2, stage)] };
         assert_eq!(moved_at, expected, "{id}");
-        assert_eq!(watched.save(), evaluated.save(), "{id}");
+        assert_eq!(pair.watched.save(), pair.evaluated.save(), "{id}");
     }
 }
 
@@ -442,20 +462,13 @@ fn watched_tracking_reports_a_stage_reached_on_the_edge_of_what_counts() {
         rules["id"] = json!(id);
         rules["recency"] = json!("none");
         let e = engine(rules);
-        let (mut watched, mut evaluated) = (Session::new("v").unwrap(), Session::new("v").unwrap());
+        let mut pair = WatchedAndEvaluated::new(json!({}));
         // The first evaluation under a rule set scores in full: an event no rule
         // reads goes first.
-        let first = leadscore::Event::from_json(&ev("login", NOW - 10 * DAY), "event").unwrap();
-        assert!(watched.track_and_evaluate(first.clone(), NOW, &[&e]).unwrap().transitions.is_empty());
-        evaluated.track(first, NOW).unwrap();
-        evaluated.evaluate(&e, NOW);
+        assert!(pair.track(&e, &ev("login", NOW - 10 * DAY), id).is_empty());
         let mut moved_at = Vec::new();
         for (i, event) in events.iter().enumerate() {
-            let tracked = leadscore::Event::from_json(event, "event").unwrap();
-            let reported = watched.track_and_evaluate(tracked.clone(), NOW, &[&e]).unwrap().transitions;
-            evaluated.track(tracked, NOW).unwrap();
-            assert_eq!(reported, evaluated.evaluate(&e, NOW).transitions, "{id}, event {i}");
-            moved_at.extend(reported.iter().map(|_| i));
+            moved_at.extend(pair.track(&e, event, &format!("{id}, event {i}")).into_iter().map(|_| i));
         }
         assert_eq!(moved_at, [reached_at], "{id}");
     }
@@ -474,14 +487,10 @@ fn watched_tracking_forgets_when_a_negative_event_left_the_history() {
     history.extend((1..limit - 1).map(|i| ev("login", NOW - 10 * limit + i)));
     history.push(ev("unsubscribe", NOW + 30 * 60_000));
     history.push(ev_with("page_view", NOW - 1, json!({"url": "/pricing"})));
-    let (mut watched, mut evaluated) = (Session::new("v").unwrap(), Session::new("v").unwrap());
+    let mut pair = WatchedAndEvaluated::new(json!({}));
     let mut moved_at = Vec::new();
     for (i, event) in history.iter().enumerate() {
-        let tracked = leadscore::Event::from_json(event, "event").unwrap();
-        let reported = watched.track_and_evaluate(tracked.clone(), NOW, &[&e]).unwrap();
-        evaluated.track(tracked, NOW).unwrap();
-        assert_eq!(reported.transitions, evaluated.evaluate(&e, NOW).transitions, "event {i}");
-        moved_at.extend(reported.transitions.iter().map(|t| (i, t.to)));
+        moved_at.extend(pair.track(&e, event, &format!("event {i}")).into_iter().map(|stage| (i, stage)));
     }
     assert_eq!(moved_at, [(HISTORY_LIMIT, Stage::Mql)]);
 }
@@ -494,15 +503,11 @@ fn a_session_keeps_what_events_match_under_rule_sets_with_many_rules() {
     rules.push(json!({"id": "forms", "event": "form_submit", "points": 1}));
     let e = engine(json!({"engagement": rules, "stages": {"mql": {"threshold": 140}, "sql": {"on": [{"event": "form_submit", "atLeast": 2}]}}}));
     let events = [ev("page_view", NOW - 4000), ev("form_submit", NOW - 3000), ev("page_view", NOW - 2000), ev("form_submit", NOW - 1000)];
-    let (mut watched, mut evaluated) = (Session::new("v").unwrap(), Session::new("v").unwrap());
+    let mut pair = WatchedAndEvaluated::new(json!({}));
     let mut moved_at = Vec::new();
     for (i, event) in events.iter().enumerate() {
-        let tracked = leadscore::Event::from_json(event, "event").unwrap();
-        let reported = watched.track_and_evaluate(tracked.clone(), NOW, &[&e]).unwrap().transitions;
-        evaluated.track(tracked, NOW).unwrap();
-        assert_eq!(reported, evaluated.evaluate(&e, NOW).transitions, "event {i}");
-        moved_at.extend(reported.iter().map(|t| (i, t.to)));
-        for s in [&watched, &evaluated] {
+        moved_at.extend(pair.track(&e, event, &format!("event {i}")).into_iter().map(|stage| (i, stage)));
+        for s in [&pair.watched, &pair.evaluated] {
             assert_eq!(s.qualify(&e, NOW).total, leadscore::Points(100 * [70, 71, 141, 142][i]));
         }
     }
@@ -520,17 +525,13 @@ fn watched_tracking_counts_what_leaves_the_history() {
     let at = |i: i64| NOW - 10 * limit + i;
     let mut history: Vec<_> = (0..limit).map(|i| if i < 2 { ev_with("page_view", at(i), json!({"url": "/pricing"})) } else { ev("login", at(i)) }).collect();
     history.extend((0..3).map(|i| ev_with("page_view", at(limit + i), json!({"url": "/pricing"}))));
-    let (mut watched, mut evaluated) = (Session::new("v").unwrap(), Session::new("v").unwrap());
+    let mut pair = WatchedAndEvaluated::new(json!({}));
     let mut moved_at = Vec::new();
     for (i, event) in history.iter().enumerate() {
-        let tracked = leadscore::Event::from_json(event, "event").unwrap();
-        let reported = watched.track_and_evaluate(tracked.clone(), NOW, &[&e]).unwrap();
-        evaluated.track(tracked, NOW).unwrap();
-        assert_eq!(reported.transitions, evaluated.evaluate(&e, NOW).transitions, "event {i}");
-        moved_at.extend(reported.transitions.iter().map(|t| (i, t.to)));
+        moved_at.extend(pair.track(&e, event, &format!("event {i}")).into_iter().map(|stage| (i, stage)));
     }
     assert_eq!(moved_at, [(HISTORY_LIMIT + 2, Stage::Mql)]);
-    assert_eq!(watched.save(), evaluated.save());
+    assert_eq!(pair.watched.save(), pair.evaluated.save());
 }
 
 #[test]
