@@ -20,10 +20,12 @@ pub mod explain;
 pub mod history;
 pub mod lead_set;
 pub mod msgpack;
+// The visitor-method macros of `wire` serve `profile` too.
+#[macro_use]
+pub mod wire;
 pub mod profile;
 mod score;
 pub mod session;
-pub mod wire;
 #[cfg(feature = "wasm")]
 mod wasm;
 
