@@ -14,6 +14,11 @@ fn main() {
     let leads = workload::leads(2_000);
     let events: usize = leads.iter().map(|l| l.events.len()).sum();
     let sessions = workload::sessions(&leads);
+    // The leads as the bytes engine.qualify sends into the module (MessagePack).
+    let packed: Vec<Vec<u8>> = workload::lead_texts(leads.len())
+        .iter()
+        .map(|t| leadscore::msgpack::to_vec(&serde_json::from_str::<serde_json::Value>(t).unwrap()).unwrap())
+        .collect();
 
     let _profiler = dhat::Profiler::builder().testing().build();
     let measure = |what: &str, f: &dyn Fn() -> i64| {
@@ -32,4 +37,14 @@ fn main() {
     println!("workload: {} leads, {events} events, b2b-saas rule set", leads.len());
     measure("score (batch, parsed leads)", &|| leads.iter().map(|l| engine.score(l, workload::NOW).total.0).sum());
     measure("session score", &|| sessions.iter().map(|s| s.score(&engine, workload::NOW).total.0).sum());
+    // engine.qualify's work in the module: read the lead, qualify it, write the answer.
+    measure("qualify (MessagePack in, out)", &|| {
+        packed
+            .iter()
+            .map(|p| {
+                let raw = leadscore::wire::read_lead(&mut leadscore::msgpack::Reader::new(p), 100_000, engine.lead_fields()).unwrap();
+                leadscore::msgpack::to_vec(&engine.qualify_raw(raw, workload::NOW).unwrap()).unwrap().len() as i64
+            })
+            .sum()
+    });
 }

@@ -116,13 +116,13 @@ impl<'de> Visitor<'de> for Measure<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ProfileRead, A::Error> {
         let mut fields = Map::new();
         let mut size = Some(2);
-        while let Some(Key(key)) = map.next_key::<Key>()? {
-            let key_size = key.len() + 4;
+        while let Some(key) = map.next_key::<Key>()? {
+            let key_size = key.as_str().len() + 4;
             let field_size = match self.keep {
-                Some(keep) if keep.keeps(&key) => {
+                Some(keep) if keep.keeps(key.as_str()) => {
                     let v: Value = map.next_value()?;
                     let field_size = json_size(&v, self.depth + 1);
-                    fields.insert(key.into(), v);
+                    fields.insert(key.as_str().into(), v);
                     field_size
                 }
                 _ => map.next_value_seed(self.inner())?.size,

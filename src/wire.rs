@@ -192,13 +192,13 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawEvent, A::Error> {
         let mut parts = EventParts::default();
-        while let Some(Key(key)) = map.next_key::<Key>()? {
+        while let Some(key) = map.next_key::<Key>()? {
             match key.as_str() {
                 "type" => parts.kind = Some(map.next_value::<Text>()?.0),
                 "ts" => parts.ts = Some(map.next_value()?),
                 "id" => parts.id = Some(map.next_value::<Text>()?.0),
-                _ if self.0.keeps(&key) => parts.properties.push((key, map.next_value()?)),
-                _ => parts.unread.push((key, map.next_value::<UnreadValue>()?.0)),
+                name if self.0.keeps(name) => parts.properties.push((key.into_name(), map.next_value()?)),
+                _ => parts.unread.push((key.into_name(), map.next_value::<UnreadValue>()?.0)),
             }
         }
         Ok(Ok(parts))
@@ -281,7 +281,7 @@ impl<'de> Visitor<'de> for LeadVisitor<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawLead, A::Error> {
         let mut parts = LeadParts::default();
-        while let Some(Key(key)) = map.next_key::<Key>()? {
+        while let Some(key) = map.next_key::<Key>()? {
             match key.as_str() {
                 "id" => parts.id = Some(map.next_value()?),
                 "profile" => parts.profile = Some(map.next_value_seed(ProfileSeed(&self.fields.profile))?),
@@ -293,7 +293,7 @@ impl<'de> Visitor<'de> for LeadVisitor<'_> {
                 }
                 _ => {
                     if parts.unknown_key.is_none() {
-                        parts.unknown_key = Some(key.to_string());
+                        parts.unknown_key = Some(key.as_str().to_string());
                     }
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -448,26 +448,51 @@ impl<'de> Deserialize<'de> for Text {
     }
 }
 
-/// An object key, read into an inline string without an intermediate `String`
-/// when the JSON text holds it unescaped.
-pub(crate) struct Key(pub(crate) CompactString);
+/// An object key: borrowed from the input when it holds the key as it is (MessagePack
+/// always does, JSON text unless escaped), so that matching a known key (`type`,
+/// `ts`, a name no rule reads) copies nothing; [`Key::into_name`] makes the inline
+/// name to keep.
+pub(crate) enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(CompactString),
+}
 
-impl<'de> Deserialize<'de> for Key {
+impl Key<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(s) => s,
+            Key::Owned(s) => s,
+        }
+    }
+
+    pub(crate) fn into_name(self) -> CompactString {
+        match self {
+            Key::Borrowed(s) => CompactString::from(s),
+            Key::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = Key;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an object key")
             }
 
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
-                Ok(Key(CompactString::from(s)))
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(s))
             }
 
-            fn visit_string<E: de::Error>(self, s: String) -> Result<Key, E> {
-                Ok(Key(CompactString::from(s)))
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(CompactString::from(s)))
+            }
+
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(CompactString::from(s)))
             }
         }
         d.deserialize_str(KeyVisitor)
@@ -542,7 +567,7 @@ impl<'de> Visitor<'de> for StateVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawState, A::Error> {
         let mut parts = StateParts::default();
-        while let Some(Key(key)) = map.next_key::<Key>()? {
+        while let Some(key) = map.next_key::<Key>()? {
             match key.as_str() {
                 "v" => parts.version = Some(map.next_value()?),
                 "id" => parts.id = Some(map.next_value()?),
@@ -557,7 +582,7 @@ impl<'de> Visitor<'de> for StateVisitor {
                 "dropped" => parts.dropped = Some(map.next_value()?),
                 "progress" => parts.progress = Some(map.next_value()?),
                 _ => {
-                    note_unknown(&mut parts.unknown_key, &key);
+                    note_unknown(&mut parts.unknown_key, key.as_str());
                     map.next_value::<IgnoredAny>()?;
                 }
             }
@@ -589,7 +614,7 @@ impl<'de> Visitor<'de> for SavedEventVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawSavedEvent, A::Error> {
         let mut parts = SavedEventParts::default();
-        while let Some(Key(key)) = map.next_key::<Key>()? {
+        while let Some(key) = map.next_key::<Key>()? {
             match key.as_str() {
                 "type" => parts.kind = Some(map.next_value::<Text>()?.0),
                 "ts" => parts.ts = Some(map.next_value()?),
@@ -597,7 +622,7 @@ impl<'de> Visitor<'de> for SavedEventVisitor {
                 "anon" => parts.anon = Some(map.next_value()?),
                 "p" => parts.properties = Some(map.next_value::<Properties>()?.0),
                 _ => {
-                    note_unknown(&mut parts.unknown_key, &key);
+                    note_unknown(&mut parts.unknown_key, key.as_str());
                     map.next_value::<IgnoredAny>()?;
                 }
             }
@@ -625,8 +650,8 @@ impl<'de> Deserialize<'de> for Properties {
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Properties, A::Error> {
                 let mut found: Vec<(CompactString, Value)> = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
-                while let Some(Key(key)) = map.next_key::<Key>()? {
-                    found.push((key, map.next_value()?));
+                while let Some(key) = map.next_key::<Key>()? {
+                    found.push((key.into_name(), map.next_value()?));
                 }
                 Ok(Properties(Ok(found)))
             }

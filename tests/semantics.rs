@@ -265,6 +265,22 @@ fn a_lead_scores_the_same_whatever_else_its_profile_holds_and_all_of_it_counts_t
 }
 
 #[test]
+fn escaped_keys_in_json_text_read_as_the_keys_they_spell() {
+    let e = engine(json!({
+        "fit": [{"id": "us", "points": 5, "when": {"field": "country", "in": ["US"]}}],
+        "engagement": [pricing_rule(json!({}))]
+    }));
+    let plain = r#"{"id": "l", "profile": {"country": "US"}, "events": [{"type": "page_view", "ts": 1795176000000, "url": "/pricing", "seconds": 4}]}"#;
+    let escaped = r#"{"\u0069d": "l", "pro\u0066ile": {"c\u006funtry": "US"}, "events": [{"\u0074ype": "page_view", "t\u0073": 1795176000000, "ur\u006c": "/pricing", "\u0073econds": 4}]}"#;
+    let r = e.score_json(plain, NOW).unwrap();
+    assert_eq!(r.total.as_f64(), 20.0, "{}", r.to_json());
+    assert_eq!(e.score_json(escaped, NOW).unwrap().to_json(), r.to_json());
+    // An escaped key no lead has is named as it is spelled.
+    let err = e.score_json(r#"{"event\u0073x": []}"#, NOW).unwrap_err();
+    assert_eq!((err.problem.path.as_str(), err.problem.code), ("eventsx", "unknownKey"));
+}
+
+#[test]
 fn properties_no_rule_reads_are_held_to_every_limit_exactly() {
     // The rule reads p0; the other properties are only checked, and must be checked
     // as a property that is read would be.
