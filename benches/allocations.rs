@@ -5,6 +5,8 @@
 
 mod workload;
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{Map, Value};
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
@@ -47,4 +49,49 @@ fn main() {
             })
             .sum()
     });
+
+    // What a session holds per event tracked, as the module reads events: keys in the
+    // order a page writes them (`type`, `ts`, then the properties).
+    let tracked: Vec<Vec<Vec<u8>>> = workload::lead_texts(leads.len())
+        .iter()
+        .map(|t| {
+            let lead: Value = serde_json::from_str(t).unwrap();
+            let events = lead.get("events").and_then(Value::as_array).unwrap();
+            events.iter().map(|e| leadscore::msgpack::to_vec(&AsTracked(e.as_object().unwrap())).unwrap()).collect()
+        })
+        .collect();
+    let before = dhat::HeapStats::get();
+    let held: Vec<leadscore::Session> = tracked
+        .iter()
+        .map(|events| {
+            let mut s = leadscore::Session::new("visitor").unwrap();
+            for bytes in events {
+                let raw = leadscore::wire::read_event(&mut leadscore::msgpack::Reader::new(bytes)).unwrap();
+                s.track(leadscore::Event::from_raw(raw, "event").unwrap(), workload::NOW).unwrap();
+            }
+            s
+        })
+        .collect();
+    let after = dhat::HeapStats::get();
+    println!("{:<28} {:>7.1} bytes held per event tracked", "sessions (MessagePack events)", (after.curr_bytes - before.curr_bytes) as f64 / events as f64);
+    drop(held);
+}
+
+/// An event's keys as a page's object has them: `type` and `ts` first.
+struct AsTracked<'a>(&'a Map<String, Value>);
+
+impl Serialize for AsTracked<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        let first = ["type", "ts"];
+        for k in first {
+            if let Some(v) = self.0.get(k) {
+                map.serialize_entry(k, v)?;
+            }
+        }
+        for (k, v) in self.0.iter().filter(|(k, _)| !first.contains(&k.as_str())) {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
 }

@@ -7,7 +7,7 @@
 //! whichever way the JSON arrived (text, or a `Value` already parsed, which drives
 //! the same visitors).
 
-use crate::event::MAX_STRING_LEN;
+use crate::event::{MAX_PROPERTIES, MAX_STRING_LEN};
 use crate::profile::{ProfileRead, ProfileSeed};
 use compact_str::CompactString;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -197,7 +197,18 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
                 "type" => parts.kind = Some(map.next_value::<Text>()?.0),
                 "ts" => parts.ts = Some(map.next_value()?),
                 "id" => parts.id = Some(map.next_value::<Text>()?.0),
-                name if self.0.keeps(name) => parts.properties.push((key.into_name(), map.next_value()?)),
+                name if self.0.keeps(name) => {
+                    if parts.properties.capacity() == 0 {
+                        // Room, once, for this key and those left but `type` and `ts`
+                        // when still to come (the format may tell how many are left):
+                        // a session holds the list as it is, and growing it from
+                        // empty would leave room for four.
+                        let to_come = usize::from(parts.kind.is_none()) + usize::from(parts.ts.is_none());
+                        let room = map.size_hint().map_or(1, |left| (left + 1).saturating_sub(to_come).max(1));
+                        parts.properties.reserve_exact(room.min(MAX_PROPERTIES));
+                    }
+                    parts.properties.push((key.into_name(), map.next_value()?))
+                }
                 _ => parts.unread.push((key.into_name(), map.next_value::<UnreadValue>()?.0)),
             }
         }
