@@ -581,28 +581,48 @@ proptest! {
     /// text takes the in-place ASCII path or the folding path.
     #[test]
     fn text_operators_match_a_lowercasing_reference(text in "[aAbBvVpP éÉ\u{212A}kK_-]{0,10}", needle in "[aAbBvVpPéÉkK]{1,3}") {
-        let t = text.to_lowercase();
-        let n = needle.to_lowercase();
-        let word = |t: &str| t.match_indices(&n).any(|(i, m)| {
-            let before = t[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-            let after = t[i + m.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-            before && after
-        });
-        let cases = [
-            ("contains", t.contains(&n)),
-            ("startsWith", t.starts_with(&n)),
-            ("endsWith", t.ends_with(&n)),
-            ("equals", t == n),
-            ("word", word(&t)),
-            ("like", t.starts_with(&n)),
-        ];
-        for (op, want) in cases {
-            let arg = if op == "like" { json!(format!("{needle}*")) } else { json!(needle) };
-            let e = engine(json!({"fit": [{"id": "r", "points": 1, "when": {"field": "f", op: arg}}]}));
-            let got = e.score_value(&json!({"profile": {"f": text}}), NOW).unwrap().total.0 == 100;
-            prop_assert_eq!(got, want, "{} {:?} {:?}", op, text, needle);
+        // Random text seldom equals the needle: the needle in capitals and as it is
+        // are tried too, for the equality tests.
+        for text in [text.clone(), needle.to_uppercase(), needle.clone()] {
+            text_operators_agree_with_lowercasing(&text, &needle)?;
         }
     }
+}
+
+fn text_operators_agree_with_lowercasing(text: &str, needle: &str) -> Result<(), TestCaseError> {
+    let t = text.to_lowercase();
+    let n = needle.to_lowercase();
+    let word = |t: &str| t.match_indices(&n).any(|(i, m)| {
+        let before = t[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let after = t[i + m.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        before && after
+    });
+    // `in` twice: a short list (items compared one by one), then a long one (hashed).
+    let cases = [
+        ("contains", t.contains(&n)),
+        ("startsWith", t.starts_with(&n)),
+        ("endsWith", t.ends_with(&n)),
+        ("equals", t == n),
+        ("word", word(&t)),
+        ("like", t.starts_with(&n)),
+        ("in", t == n),
+        ("notIn", t != n),
+        ("in", t == n),
+    ];
+    let last = cases.len() - 1;
+    for (i, (op, want)) in cases.into_iter().enumerate() {
+        // The lists' other items never equal the text.
+        let arg = match op {
+            "like" => json!(format!("{needle}*")),
+            "in" if i == last => json!(std::iter::once(json!(needle)).chain((0..20).map(|k| json!(format!("q{k}")))).collect::<Vec<_>>()),
+            "in" | "notIn" => json!(["zz", needle, 3, true]),
+            _ => json!(needle),
+        };
+        let e = engine(json!({"fit": [{"id": "r", "points": 1, "when": {"field": "f", op: arg}}]}));
+        let got = e.score_value(&json!({"profile": {"f": text}}), NOW).unwrap().total.0 == 100;
+        prop_assert_eq!(got, want, "{} {:?} {:?}", op, text, needle);
+    }
+    Ok(())
 }
 
 proptest! {

@@ -65,6 +65,16 @@ impl ScalarList {
     fn contains(&self, v: &Value) -> bool {
         match (&self.texts, v) {
             (Some(texts), Value::String(x)) => texts.contains(&*fold(x)),
+            // Text is looked at once, not once per item: ASCII compared in place,
+            // other text folded once.
+            (None, Value::String(x)) if x.is_ascii() => self.items.iter().any(|s| match s {
+                Scalar::Text(t) => t.len() == x.len() && t.as_bytes().eq_ignore_ascii_case(x.as_bytes()),
+                _ => false,
+            }),
+            (None, Value::String(x)) => {
+                let x = fold(x);
+                self.items.iter().any(|s| matches!(s, Scalar::Text(t) if **t == *x))
+            }
             _ => self.items.iter().any(|s| scalar_eq(s, v)),
         }
     }
