@@ -32,6 +32,17 @@ pub struct EventParts {
     pub unread: Vec<(CompactString, Unread)>,
 }
 
+impl EventParts {
+    /// Room, once, for the property just found and the keys left but `type` and `ts`
+    /// when still to come (`left`, when the format tells it): a session holds the
+    /// list as it is, and growing it from empty would leave room for four.
+    fn make_room(&mut self, left: Option<usize>) {
+        let to_come = usize::from(self.kind.is_none()) + usize::from(self.ts.is_none());
+        let room = left.map_or(1, |left| (left + 1).saturating_sub(to_come).max(1));
+        self.properties.reserve_exact(room.min(MAX_PROPERTIES));
+    }
+}
+
 /// The value of a property no rule reads: text and other plain values measured and
 /// let go, a list or an object kept whole to be checked. `size` is what
 /// `event::json_size` gives the value and `too_long_text` what `check_property`
@@ -199,13 +210,7 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
                 "id" => parts.id = Some(map.next_value::<Text>()?.0),
                 name if self.0.keeps(name) => {
                     if parts.properties.capacity() == 0 {
-                        // Room, once, for this key and those left but `type` and `ts`
-                        // when still to come (the format may tell how many are left):
-                        // a session holds the list as it is, and growing it from
-                        // empty would leave room for four.
-                        let to_come = usize::from(parts.kind.is_none()) + usize::from(parts.ts.is_none());
-                        let room = map.size_hint().map_or(1, |left| (left + 1).saturating_sub(to_come).max(1));
-                        parts.properties.reserve_exact(room.min(MAX_PROPERTIES));
+                        parts.make_room(map.size_hint());
                     }
                     parts.properties.push((key.into_name(), map.next_value()?))
                 }

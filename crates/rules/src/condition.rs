@@ -71,12 +71,16 @@ impl ScalarList {
                 Scalar::Text(t) => t.len() == x.len() && t.as_bytes().eq_ignore_ascii_case(x.as_bytes()),
                 _ => false,
             }),
-            (None, Value::String(x)) => {
-                let x = fold(x);
-                self.items.iter().any(|s| matches!(s, Scalar::Text(t) if **t == *x))
-            }
+            (None, Value::String(x)) => self.contains_folded(x),
             _ => self.items.iter().any(|s| scalar_eq(s, v)),
         }
+    }
+
+    /// [`ScalarList::contains`] for text that is not ASCII: rare, so built for size
+    /// with the rest of this crate (not `#[inline]`).
+    fn contains_folded(&self, x: &str) -> bool {
+        let x = fold(x);
+        self.items.iter().any(|s| matches!(s, Scalar::Text(t) if **t == *x))
     }
 }
 
