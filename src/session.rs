@@ -194,10 +194,12 @@ impl KeptMatches {
 
     /// Matches the profile and every event not matched yet for `engine`, keeping at
     /// most [`KEPT_RULE_SETS`] rule sets (the least recently added goes first). The
-    /// first evaluation with a rule set only makes room: a session restored to be
-    /// evaluated once (an edge request) would not gain from keeping anything.
+    /// first evaluation with a rule set only makes room (`at_once` false): a session
+    /// restored to be evaluated once (an edge request) would not gain from keeping
+    /// anything. A watched `track` matches at once (`at_once`): the matches may spare
+    /// it the scoring, which would match every event anyway.
     /// Whether everything is matched.
-    fn fill(&mut self, engine: &Engine, profile: &Map<String, Value>, events: &[Event]) -> bool {
+    fn fill(&mut self, engine: &Engine, profile: &Map<String, Value>, events: &[Event], at_once: bool) -> bool {
         let at = match self.0.iter().position(|k| k.serial == engine.serial) {
             Some(at) => at,
             None => {
@@ -205,7 +207,10 @@ impl KeptMatches {
                     self.0.remove(0);
                 }
                 self.0.push(Kept::new(engine, events.len()));
-                return false;
+                if !at_once {
+                    return false;
+                }
+                self.0.len() - 1
             }
         };
         let Some(Kept { events: kept, profile: kept_profile, hits, rules, .. }) = self.0.get_mut(at) else { return false };
@@ -338,7 +343,7 @@ impl Session {
             if self.stands_at_its_highest(engine) {
                 continue;
             }
-            let matched = self.kept.fill(engine, &self.profile, &self.events);
+            let matched = self.kept.fill(engine, &self.profile, &self.events, true);
             if matched && self.cannot_move(engine, now) {
                 continue;
             }
@@ -406,7 +411,7 @@ impl Session {
     /// records where the lead stands: the figures, where it stood, and where it moved
     /// when that is a move (forward, or back under `stages.recycle`).
     fn advance<'e>(&mut self, engine: &'e Engine, now: i64) -> (Figures<'e>, Progress, Option<Progress>) {
-        self.kept.fill(engine, &self.profile, &self.events);
+        self.kept.fill(engine, &self.profile, &self.events, false);
         self.advance_matched(engine, now)
     }
 
