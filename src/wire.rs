@@ -36,7 +36,7 @@ impl EventParts {
     /// Room, once, for the property just found and the keys left but `type` and `ts`
     /// when still to come (`left`, when the format tells it): a session holds the
     /// list as it is, and growing it from empty would leave room for four.
-    fn make_room(&mut self, left: Option<usize>) {
+    fn reserve_properties(&mut self, left: Option<usize>) {
         let to_come = usize::from(self.kind.is_none()) + usize::from(self.ts.is_none());
         let room = left.map_or(1, |left| (left + 1).saturating_sub(to_come).max(1));
         self.properties.reserve_exact(room.min(MAX_PROPERTIES));
@@ -210,7 +210,7 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
                 "id" => parts.id = Some(map.next_value::<Text>()?.0),
                 name if self.0.keeps(name) => {
                     if parts.properties.capacity() == 0 {
-                        parts.make_room(map.size_hint());
+                        parts.reserve_properties(map.size_hint());
                     }
                     parts.properties.push((key.into_name(), map.next_value()?))
                 }
