@@ -597,27 +597,22 @@ fn text_operators_agree_with_lowercasing(text: &str, needle: &str) -> Result<(),
         let after = t[i + m.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
         before && after
     });
-    // `in` twice: a short list (items compared one by one), then a long one (hashed).
+    // `in` on a short list (items compared one by one) and on a long one (hashed);
+    // the lists' other items never equal the text.
+    let short = json!(["zz", needle, 3, true]);
+    let long: Vec<Value> = std::iter::once(json!(needle)).chain((0..20).map(|k| json!(format!("q{k}")))).collect();
     let cases = [
-        ("contains", t.contains(&n)),
-        ("startsWith", t.starts_with(&n)),
-        ("endsWith", t.ends_with(&n)),
-        ("equals", t == n),
-        ("word", word(&t)),
-        ("like", t.starts_with(&n)),
-        ("in", t == n),
-        ("notIn", t != n),
-        ("in", t == n),
+        ("contains", json!(needle), t.contains(&n)),
+        ("startsWith", json!(needle), t.starts_with(&n)),
+        ("endsWith", json!(needle), t.ends_with(&n)),
+        ("equals", json!(needle), t == n),
+        ("word", json!(needle), word(&t)),
+        ("like", json!(format!("{needle}*")), t.starts_with(&n)),
+        ("in", short.clone(), t == n),
+        ("notIn", short, t != n),
+        ("in", json!(long), t == n),
     ];
-    let last = cases.len() - 1;
-    for (i, (op, want)) in cases.into_iter().enumerate() {
-        // The lists' other items never equal the text.
-        let arg = match op {
-            "like" => json!(format!("{needle}*")),
-            "in" if i == last => json!(std::iter::once(json!(needle)).chain((0..20).map(|k| json!(format!("q{k}")))).collect::<Vec<_>>()),
-            "in" | "notIn" => json!(["zz", needle, 3, true]),
-            _ => json!(needle),
-        };
+    for (op, arg, want) in cases {
         let e = engine(json!({"fit": [{"id": "r", "points": 1, "when": {"field": "f", op: arg}}]}));
         let got = e.score_value(&json!({"profile": {"f": text}}), NOW).unwrap().total.0 == 100;
         prop_assert_eq!(got, want, "{} {:?} {:?}", op, text, needle);

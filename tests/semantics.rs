@@ -479,8 +479,8 @@ fn watched_tracking_reports_a_stage_reached_on_the_edge_of_what_counts() {
         rules["recency"] = json!("none");
         let e = engine(rules);
         let mut pair = WatchedAndEvaluated::new(json!({}));
-        // The first evaluation under a rule set scores in full: an event no rule
-        // reads goes first.
+        // An event no rule reads goes first, so that each case's events come to a
+        // session that already keeps what its events match.
         assert!(pair.track(&e, &ev("login", NOW - 10 * DAY), id).is_empty());
         let mut moved_at = Vec::new();
         for (i, event) in events.iter().enumerate() {
