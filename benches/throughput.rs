@@ -80,6 +80,22 @@ fn scoring(c: &mut Criterion) {
             transitions
         })
     });
+    // What a page does with the engine watched. This rule set has a stage trigger
+    // (a demo request makes an SQL), which the peers' rule set has not: each event
+    // also works out which triggers could fire.
+    g.bench_function("track with the engine watched, per event", |b| {
+        b.iter(|| {
+            let mut transitions = 0;
+            for l in live {
+                let mut s = Session::new("v").unwrap();
+                s.update_profile(&serde_json::Value::Object(l.profile.clone())).unwrap();
+                for e in &l.events {
+                    transitions += s.track_and_evaluate(e.clone(), workload::NOW, &[&engine]).unwrap().transitions.len();
+                }
+            }
+            transitions
+        })
+    });
     g.finish();
 
     // The edge worker's request: a session's saved state comes in with one event, is

@@ -7,7 +7,7 @@ use crate::engine::{Engine, Vocabulary};
 use crate::event::{Event, PropertyType};
 use crate::explain::{Contribution, ContributionKind, Disqualification, EventTally, Points, Qualification, ScoreResult, SkipReason};
 use crate::rules::{Award, Centi, DisqualifierTest, EngagementRule, EventMatcher, Recency};
-use crate::stages::{band_of, Stage, StageInputs, StageReason, Stages};
+use crate::stages::{band_of, Stage, StageInputs, StageReason, Stages, Trigger};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -199,9 +199,8 @@ pub(crate) fn stage_ceiling(engine: &Engine, profile: &ProfileMatch, rule_hits: 
     let engagement: Centi = engine.engagement.iter().zip(rule_hits).map(|(rule, hits)| most_awarded(rule, hits, now)).sum();
     // (The floor at zero lifts no total to a threshold: thresholds are above zero.)
     let total = fit + engagement;
-    let fired: Vec<bool> =
-        engine.stages.triggers().zip(trigger_hits).map(|(t, hits)| hits.n >= t.at_least && hits.may_count(now) && hits.may_be_within(t.within, now)).collect();
-    engine.stages.qualify(&StageInputs { total, fit, engagement, disqualified: false, fired: &fired }).0
+    let fired = |k: usize, t: &Trigger| trigger_hits.get(k).is_some_and(|hits| hits.n >= t.at_least && hits.may_count(now) && hits.may_be_within(t.within, now));
+    engine.stages.qualify(&StageInputs { total, fit, engagement, disqualified: false, fired }).0
 }
 
 /// The most `rule` can award at `now` with the matching events `hits` describes.
@@ -441,8 +440,8 @@ pub(crate) fn figures<'e>(
     let disqualified = disqualified_by.contains(&true);
 
     let trigger_tallies = tallies.get(rules.len()..).unwrap_or(&[]);
-    let fired: Vec<bool> = engine.stages.triggers().zip(trigger_tallies).map(|(trigger, t)| t.n >= trigger.at_least).collect();
-    let (stage, reason) = engine.stages.qualify(&StageInputs { total, fit, engagement, disqualified, fired: &fired });
+    let fired = |k: usize, trigger: &Trigger| trigger_tallies.get(k).is_some_and(|t| t.n >= trigger.at_least);
+    let (stage, reason) = engine.stages.qualify(&StageInputs { total, fit, engagement, disqualified, fired });
     Figures { now, fit, engagement, total, held, fit_rules, tallies, max_cut, floor_lift, stage, reason, events: events_tally }
 }
 

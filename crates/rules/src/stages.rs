@@ -96,13 +96,15 @@ impl std::fmt::Display for StageReason<'_> {
 }
 
 /// What the stage rules see of a scored lead.
-pub struct StageInputs<'a> {
+pub struct StageInputs<F: Fn(usize, &Trigger) -> bool> {
     pub total: Centi,
     pub fit: Centi,
     pub engagement: Centi,
     pub disqualified: bool,
-    /// Per trigger of [`Stages::triggers`], in that order: whether it holds now.
-    pub fired: &'a [bool],
+    /// Whether the `k`-th trigger of [`Stages::triggers`] holds now. Asked only
+    /// until one fires: a scorer need not collect them all first (scoring and a
+    /// watched `track` ask on every call, and a list would be an allocation).
+    pub fired: F,
 }
 
 impl Stages {
@@ -110,12 +112,12 @@ impl Stages {
     /// written out only when a result is explained (a `Qualification` and a
     /// session's `track` never do).
     #[inline]
-    pub fn qualify<'s>(&'s self, s: &StageInputs<'_>) -> (Stage, StageReason<'s>) {
+    pub fn qualify<'s, F: Fn(usize, &Trigger) -> bool>(&'s self, s: &StageInputs<F>) -> (Stage, StageReason<'s>) {
         if s.disqualified {
             return (Stage::None, StageReason::Disqualified);
         }
         if let Some(sql) = &self.sql {
-            if let Some((t, _)) = sql.on.iter().zip(s.fired).find(|(_, fired)| **fired) {
+            if let Some(t) = sql.on.iter().enumerate().find(|(k, t)| (s.fired)(*k, t)).map(|(_, t)| t) {
                 return (Stage::Sql, StageReason::IntentTrigger(&t.path));
             }
             if let Some(threshold) = sql.threshold.filter(|th| s.total >= *th) {
@@ -124,8 +126,8 @@ impl Stages {
         }
         if let Some(pql) = &self.pql {
             if pql.min_fit.is_none_or(|m| s.fit >= m) {
-                let fired = s.fired.get(self.sql_triggers().len()..).unwrap_or(&[]);
-                if let Some((t, _)) = pql.on.iter().zip(fired).find(|(_, fired)| **fired) {
+                let first = self.sql_triggers().len();
+                if let Some(t) = pql.on.iter().enumerate().find(|(k, t)| (s.fired)(first + k, t)).map(|(_, t)| t) {
                     return (Stage::Pql, StageReason::ProductTrigger(&t.path));
                 }
             }
