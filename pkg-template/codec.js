@@ -254,8 +254,12 @@ const MAX_CACHED = 24;
 const cachedBytes = new Array(CACHE_SLOTS).fill(null);
 const cachedText = new Array(CACHE_SLOTS).fill('');
 
-let src = new Uint8Array(0);
-let at = 0;
+// The bytes being read and the position in them. `var`, not `let`: V8 (Node 20)
+// checks a module's `let` for use before its declaration on every access, and the
+// reading loops access these on every byte (decoding a result took 5.1 µs with
+// `let`, 4.4 with `var`).
+var src = new Uint8Array(0);
+var at = 0;
 
 // Numbers are put together from the bytes by hand: a DataView over the result
 // would make V8 give the small on-heap array its own ArrayBuffer, which cost more
@@ -365,35 +369,27 @@ function map(n) {
 }
 
 function text(n) {
-    if (at + n > src.length) throw new CodecError('internal', 'a string runs past the end of the bytes');
-    if (n > MAX_CACHED) {
-        const s = fromUtf8.decode(src.subarray(at, at + n));
-        at += n;
-        return s;
-    }
+    // Locals: the loops below would load the module's variables again on every step.
+    const bytes = src;
+    const start = at;
+    const end = start + n;
+    if (end > bytes.length) throw new CodecError('internal', 'a string runs past the end of the bytes');
+    at = end;
+    if (n > MAX_CACHED) return fromUtf8.decode(bytes.subarray(start, end));
     let h = n;
-    for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + src[at + i]) | 0;
+    for (let i = start; i < end; i++) h = (Math.imul(h, 31) + bytes[i]) | 0;
     const slot = (h ^ (h >>> 12)) & (CACHE_SLOTS - 1);
     const known = cachedBytes[slot];
     if (known !== null && known.length === n) {
-        let same = true;
-        for (let i = 0; i < n; i++) {
-            if (known[i] !== src[at + i]) {
-                same = false;
-                break;
-            }
-        }
-        if (same) {
-            at += n;
-            return cachedText[slot];
-        }
+        let i = 0;
+        while (i < n && known[i] === bytes[start + i]) i++;
+        if (i === n) return cachedText[slot];
     }
-    const bytes = src.slice(at, at + n);
+    const copy = bytes.slice(start, end);
     let ascii = true;
-    for (let i = 0; i < n; i++) if (bytes[i] > 0x7f) ascii = false;
-    const s = ascii ? String.fromCharCode.apply(null, bytes) : fromUtf8.decode(bytes);
-    cachedBytes[slot] = bytes;
+    for (let i = 0; i < n; i++) if (copy[i] > 0x7f) ascii = false;
+    const s = ascii ? String.fromCharCode.apply(null, copy) : fromUtf8.decode(copy);
+    cachedBytes[slot] = copy;
     cachedText[slot] = s;
-    at += n;
     return s;
 }
