@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { PKG, ROOT } from './helpers.mjs';
+import { PKG, ROOT, RULESET } from './helpers.mjs';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(PKG, 'package.json'), 'utf8'));
 
@@ -100,4 +100,32 @@ test('the wasm module is one file, and small enough', () => {
     assert.ok(WebAssembly.validate(bytes));
     assert.ok(bytes.length < 1_000_000, `${bytes.length} bytes`);
     assert.equal(fs.readdirSync(PKG).filter((f) => f.endsWith('.wasm')).length, 1);
+});
+
+test('objects made with new share one hidden class in V8, and the exported classes can be subclassed', () => {
+    // Objects that each had a hidden class of their own (a Proxy as their new.target)
+    // made every method call miss V8's inline caches: a session's track was 14%
+    // slower. %HaveSameMap is V8's own test, behind --allow-natives-syntax.
+    const program = `
+        const { Engine, Session, LeadSet } = require(${JSON.stringify(path.join(PKG, 'index.node.cjs'))});
+        const rules = ${JSON.stringify(JSON.stringify(RULESET))};
+        const pairs = { Engine: [new Engine(rules), new Engine(rules)], Session: [new Session('a'), new Session('b')], LeadSet: [new LeadSet([]), new LeadSet([])] };
+        console.log(JSON.stringify(Object.fromEntries(Object.entries(pairs).map(([k, [a, b]]) => [k, %HaveSameMap(a, b)]))));`;
+    const r = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', program], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { Engine: true, Session: true, LeadSet: true });
+
+    const { Session, Engine } = createRequire(import.meta.url)(path.join(PKG, 'index.node.cjs'));
+    class Visit extends Session {
+        label() {
+            return `visit ${this.id}`;
+        }
+    }
+    const v = new Visit('v-1');
+    assert.ok(v instanceof Visit && v instanceof Session);
+    assert.equal(v.label(), 'visit v-1');
+    assert.equal(v.track({ type: 'page_view', ts: 1 }, 2).tracked, 'added');
+    v.free();
+    class Named extends Engine {}
+    assert.ok(new Named(RULESET) instanceof Named);
 });
