@@ -289,7 +289,13 @@ impl Session {
 
     /// Sets profile fields: each key of `patch` replaces the session's value (null removes it).
     pub fn update_profile(&mut self, patch: &Value) -> Result<(), InputError> {
-        let patch = check_profile(patch.clone(), "profile")?;
+        self.update_profile_owned(patch.clone())
+    }
+
+    /// [`Session::update_profile`], taking the patch by value so that its fields move
+    /// into the profile instead of being copied.
+    pub fn update_profile_owned(&mut self, patch: Value) -> Result<(), InputError> {
+        let patch = check_profile(patch, "profile")?;
         let mut next = self.profile.clone();
         for (k, v) in patch {
             if v.is_null() {
@@ -298,8 +304,7 @@ impl Session {
                 next.insert(k, v);
             }
         }
-        let merged = check_profile(Value::Object(next), "profile")?;
-        self.profile = merged;
+        self.profile = check_profile(Value::Object(next), "profile")?;
         self.kept.profile_changed();
         Ok(())
     }

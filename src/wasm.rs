@@ -663,7 +663,7 @@ impl WasmSession {
     #[wasm_bindgen(js_name = updateProfile)]
     pub fn update_profile(&mut self, #[wasm_bindgen(unchecked_param_type = "Profile")] patch: &[u8]) -> Result<(), JsValue> {
         let patch = json_value(patch, "profile", "the profile").map_err(|e| input_error(&e))?;
-        self.inner.update_profile(&patch).map_err(|e| input_error(&e))
+        self.inner.update_profile_owned(patch).map_err(|e| input_error(&e))
     }
 
     /// Has `track` evaluate the session with this engine after every event and

@@ -620,6 +620,46 @@ fn anonymous_history_counts_or_not_as_the_rule_set_says() {
 }
 
 #[test]
+fn a_profile_update_is_held_to_the_limits_as_merged_and_a_refused_one_changes_nothing() {
+    let e = staged();
+    let text = |n: usize| json!("x".repeat(n));
+    let mut s = Session::new("v").unwrap();
+    s.update_profile(&json!({"title": "VP", "notes": text(40_000)})).unwrap();
+    // Each patch is within the limit, the profile they would make is not.
+    let before = s.clone();
+    let err = s.update_profile(&json!({"more": text(30_000)})).unwrap_err();
+    assert_eq!((err.problem.path.as_str(), err.problem.code), ("profile", "tooLarge"));
+    assert_eq!(s, before, "a refused patch leaves the session as it was");
+    assert_eq!(s.score(&e, NOW).fit.as_f64(), 30.0);
+    // A field replaced, or removed with null, no longer counts.
+    s.update_profile(&json!({"notes": text(60_000)})).unwrap();
+    s.update_profile(&json!({"notes": null, "more": text(60_000)})).unwrap();
+    assert_eq!(s.profile().get("notes"), None);
+    assert_eq!(s.profile().get("more").and_then(|v| v.as_str()).map(str::len), Some(60_000));
+    // At the limit: the longest field the whole profile could hold (found with
+    // check_profile, the check a lead's profile gets) is taken, one byte more is not.
+    let fits = |n: usize| {
+        let mut whole = s.profile().clone();
+        whole.insert("edge".into(), text(n));
+        leadscore::engine::check_profile(serde_json::Value::Object(whole), "profile").is_ok()
+    };
+    let (mut fit, mut over) = (0, 70_000);
+    assert!(fits(fit) && !fits(over));
+    while over - fit > 1 {
+        let mid = (fit + over) / 2;
+        if fits(mid) {
+            fit = mid;
+        } else {
+            over = mid;
+        }
+    }
+    let before = s.clone();
+    assert_eq!(s.update_profile(&json!({"edge": text(over)})).unwrap_err().problem.code, "tooLarge");
+    assert_eq!(s, before);
+    s.update_profile(&json!({"edge": text(fit)})).unwrap();
+}
+
+#[test]
 fn session_state_round_trips_and_bad_state_is_refused() {
     let e = staged();
     let mut s = Session::new("v").unwrap();
