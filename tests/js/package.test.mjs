@@ -129,3 +129,23 @@ test('objects made with new share one hidden class in V8, and the exported class
     class Named extends Engine {}
     assert.ok(new Named(RULESET) instanceof Named);
 });
+
+test("the browser entry imports every module it needs itself, so a page asks for them all at once", () => {
+    // A page loading index.js as is learns of a module only when a file importing
+    // it has arrived: one network round trip per level of imports.
+    const importsOf = (file) =>
+        [...fs.readFileSync(path.join(PKG, file), 'utf8').matchAll(/^import\s+(?:[^'"]*?\s+from\s+)?'\.\/([\w.]+\.js)';/gm)].map((m) => m[1]);
+    const direct = new Set(importsOf('index.js'));
+    const all = new Set();
+    const visit = (file) => {
+        for (const dep of importsOf(file)) {
+            if (!all.has(dep)) {
+                all.add(dep);
+                visit(dep);
+            }
+        }
+    };
+    visit('index.js');
+    assert.deepEqual([...all].sort(), ['codec.js', 'common.js', 'leadscore.js']);
+    assert.deepEqual([...direct].sort(), [...all].sort(), 'every module of the graph is imported by index.js itself');
+});
