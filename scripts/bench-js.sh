@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The npm package against the engines a user would pick instead, on the neutral
 # 21-rule workload of shared/peers-bench (10,000 seeded leads): throughput, the other
-# leadscore calls and the session loop, cold start in Node.js and in workerd, and
-# download sizes. Every engine must give the hand-written scores for every lead.
+# leadscore calls and the session loop, cold start in Node.js and in workerd, a
+# page's first score over a slow network, and download sizes. Every engine must give
+# the hand-written scores for every lead.
 #
 #   scripts/bench-js.sh             # everything (about 4 minutes on 2 cores)
 #   scripts/bench-js.sh --quick     # fewer runs (a smoke test of the harness)
-#   scripts/bench-js.sh throughput|modes|held|chromium|coldstart|workerd|sizes ...   # some parts only
+#   scripts/bench-js.sh throughput|modes|held|chromium|coldstart|workerd|pageload|sizes ...   # some parts only
 #
 # Works in a scratch copy of the peer benchmark (target/peers-bench, or
 # $LEADSCORE_BENCH_DIR) with its own node_modules (npm ci). Builds pkg/ first when it
@@ -36,12 +37,12 @@ PARTS=()
 for arg in "$@"; do
     case "$arg" in
         --quick) QUICK=1 ;;
-        throughput|modes|held|chromium|coldstart|workerd|sizes) PARTS+=("$arg") ;;
-        -h|--help) sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        throughput|modes|held|chromium|coldstart|workerd|pageload|sizes) PARTS+=("$arg") ;;
+        -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument $arg (see --help)" ;;
     esac
 done
-(( ${#PARTS[@]} )) || PARTS=(throughput modes held chromium coldstart workerd sizes)
+(( ${#PARTS[@]} )) || PARTS=(throughput modes held chromium coldstart workerd pageload sizes)
 want() { [[ " ${PARTS[*]} " == *" $1 "* ]]; }
 
 if (( QUICK )); then RUNS=2; WARMUP=1; MIN_RUN_MS=100; COLD_N=2; SESSION_LEADS=200; else RUNS=5; WARMUP=2; MIN_RUN_MS=300; COLD_N=5; SESSION_LEADS=1000; fi
@@ -122,6 +123,12 @@ fi
 if want workerd; then
     section "Cold start in workerd (medians of $COLD_N fresh processes)"
     node "$ROOT/benches/peers/workerd-coldstart.mjs" --n "$COLD_N" || STATUS=1
+fi
+
+# --- a page's first score ---------------------------------------------------------
+if want pageload; then
+    section "A page's first score in headless Chromium, each file delivered after 50 ms"
+    node "$ROOT/benches/page-load.mjs" --n "$(( QUICK ? 3 : 11 ))" "$ROOT/pkg" || STATUS=1
 fi
 
 # --- sizes ------------------------------------------------------------------------

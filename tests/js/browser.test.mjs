@@ -3,7 +3,9 @@
 // Chromium is installed (Debian: apt-get install chromium; or set CHROME_BIN).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { examples, fileIn, findChromium, NOW, openInChromium, PKG, RULESET, servePage } from './helpers.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { examples, fileIn, findChromium, NOW, openInChromium, PKG, ROOT, RULESET, servePage } from './helpers.mjs';
 
 const CHROMIUM = findChromium();
 const EXAMPLES = examples();
@@ -84,6 +86,40 @@ test('the browser entry in headless Chromium', { skip: CHROMIUM ? false : 'no Ch
         assert.deepEqual(out.ruleSetError.problems.map((p) => [p.path, p.code]), [['fit[0].points', 'zeroPoints']]);
         assert.deepEqual(out.inputError, { isClass: true, name: 'InputError', path: 'now', code: 'invalidTimestamp' });
         assert.deepEqual(out.session, { transitions: ['mql'], again: 0, total: 50 });
+    } finally {
+        await browser.close();
+        page.close();
+    }
+});
+
+test("the README's page with preloads: each file is fetched once, and the package works", { skip: CHROMIUM ? false : 'no Chromium (apt-get install chromium, or set CHROME_BIN)', timeout: 60_000 }, async () => {
+    // The ```html block under "On a page without a bundler", served from /pkg/
+    // instead of /js/leadscore/. A preload the page's own requests do not match
+    // (no crossorigin on the .wasm, say) would be fetched a second time.
+    const readme = fs.readFileSync(path.join(ROOT, 'pkg-template/README.md'), 'utf8');
+    const block = /On a page without a bundler[\s\S]*?```html\n([\s\S]*?)```/.exec(readme);
+    assert.ok(block, 'the README shows the page');
+    const head = block[1].replaceAll('/js/leadscore/', '/pkg/');
+    assert.match(head, /rel="preload" href="\/pkg\/leadscore_bg.wasm"/);
+    const html = `<!doctype html><meta charset="utf-8">${head}
+<script type="module">
+const { init, Engine } = await import('/pkg/index.js');
+await init();
+const engine = new Engine(${JSON.stringify(JSON.stringify(RULESET))});
+const q = engine.qualify({ profile: { jobTitle: 'VP' }, events: [] }, ${NOW});
+await fetch('/result', { method: 'POST', body: JSON.stringify({ fit: q.fit }) });
+</script>`;
+    const page = await servePage((url) => {
+        if (url.pathname === '/') return { type: 'text/html', body: html };
+        if (url.pathname.startsWith('/pkg/')) return fileIn(PKG, url.pathname);
+        return null;
+    });
+    const browser = openInChromium(CHROMIUM, page.url);
+    try {
+        const out = await Promise.race([page.results['/result'], browser.failed]);
+        assert.equal(typeof out.fit, 'number');
+        const pkgRequests = page.requests.filter((p) => p.startsWith('/pkg/')).sort();
+        assert.deepEqual(pkgRequests, ['/pkg/codec.js', '/pkg/common.js', '/pkg/index.js', '/pkg/leadscore.js', '/pkg/leadscore_bg.wasm']);
     } finally {
         await browser.close();
         page.close();

@@ -1,0 +1,114 @@
+// A page's first score in headless Chromium, over a network that takes --delay ms
+// (default 50) to deliver each file: the page imports the package's browser entry as
+// it ships (no bundler), awaits init(), compiles the peers' rule set and qualifies a
+// lead. Each load is a fresh browser profile and nothing is cached. Timed from the
+// page's navigation start, medians of --n loads (default 7), for each package
+// directory given (default pkg/) with and without the preloads the package README
+// shows ("On a page without a bundler").
+//
+//   node benches/page-load.mjs [--delay 50] [--n 7] [pkg dir …]
+//
+// Chromium: CHROME_BIN, else chromium on PATH (Debian: apt-get install chromium).
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findChromium, openInChromium } from '../tests/js/helpers.mjs';
+
+const args = process.argv.slice(2);
+const flags = new Map();
+const dirs = [];
+for (let i = 0; i < args.length; i++) {
+    if (args[i].startsWith('--')) flags.set(args[i], args[++i]);
+    else dirs.push(path.resolve(args[i]));
+}
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const DELAY = Number(flags.get('--delay') ?? 50);
+const N = Number(flags.get('--n') ?? 7);
+const PKGS = dirs.length ? dirs : [path.resolve(HERE, '../pkg')];
+const RULES = fs.readFileSync(path.join(HERE, 'peers/ruleset.json'), 'utf8');
+const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm' };
+
+const chromium = findChromium();
+if (!chromium) {
+    console.log('page load: skipped (no Chromium: apt-get install chromium, or set CHROME_BIN)');
+    process.exit(0);
+}
+
+/** The README's preloads: every module of the browser entry, and the WebAssembly. */
+function preloads(pkg) {
+    const modules = fs.readdirSync(pkg).filter((f) => f.endsWith('.js') && !['index.node.js', 'index.workerd.js'].includes(f));
+    return [
+        ...modules.map((f) => `<link rel="modulepreload" href="/pkg/${f}">`),
+        '<link rel="preload" href="/pkg/leadscore_bg.wasm" as="fetch" crossorigin>',
+    ].join('\n');
+}
+
+const page = (head) => `<!doctype html><meta charset="utf-8">${head}
+<script type="module">
+const { init, Engine } = await import('/pkg/index.js');
+const imported = performance.now();
+await init();
+const ready = performance.now();
+const engine = new Engine(${JSON.stringify(RULES)});
+const q = engine.qualify({ profile: { jobTitle: 'VP' }, events: [{ type: 'page_view', ts: 1, url: '/pricing' }] }, 2);
+const scored = performance.now();
+await fetch('/result', { method: 'POST', body: JSON.stringify({ imported, ready, scored, total: q.total }) });
+</script>`;
+
+/** One fresh page load of `html` with the package at `pkg`: the page's times, and what it asked for. */
+async function load(pkg, html) {
+    let report;
+    const result = new Promise((r) => (report = r));
+    const asked = [];
+    const server = http.createServer((req, res) => {
+        const url = new URL(req.url, 'http://x');
+        if (req.method === 'POST') {
+            let body = '';
+            req.on('data', (c) => (body += c));
+            req.on('end', () => {
+                res.end('ok');
+                report(JSON.parse(body));
+            });
+            return;
+        }
+        asked.push(url.pathname);
+        const file = url.pathname.startsWith('/pkg/') ? path.join(pkg, path.basename(url.pathname)) : null;
+        const send = () => {
+            if (url.pathname === '/') return res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' }).end(html);
+            if (file && fs.existsSync(file)) return res.writeHead(200, { 'content-type': TYPES[path.extname(file)], 'cache-control': 'no-store' }).end(fs.readFileSync(file));
+            res.writeHead(404).end();
+        };
+        // The page itself arrives at once: the clock starts with it.
+        if (url.pathname === '/') send();
+        else setTimeout(send, DELAY);
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const browser = openInChromium(chromium, `http://127.0.0.1:${server.address().port}/`, { timeoutMs: 60_000 });
+    try {
+        return { ...(await Promise.race([result, browser.failed])), asked };
+    } finally {
+        await browser.close();
+        server.close();
+    }
+}
+
+const runs = [];
+for (const pkg of PKGS) for (const preload of [false, true]) runs.push({ pkg, preload, html: page(preload ? preloads(pkg) : ''), times: [] });
+for (let i = 0; i < N; i++) {
+    for (const run of runs) {
+        const t = await load(run.pkg, run.html);
+        const twice = t.asked.filter((p, k) => t.asked.indexOf(p) !== k);
+        if (twice.length) throw new Error(`${run.pkg}: fetched twice: ${twice.join(', ')}`);
+        run.times.push(t);
+    }
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+console.log(`headless Chromium, each file delivered after ${DELAY} ms, medians of ${N} fresh loads; ms from navigation start`);
+console.log('| package | preloads | imported | init() resolved | rule set compiled, first qualify |');
+console.log('|---|---|---|---|---|');
+for (const run of runs) {
+    const col = (k) => median(run.times.map((t) => t[k])).toFixed(0);
+    const rel = path.relative(path.resolve(HERE, '..'), run.pkg);
+    console.log(`| ${rel.startsWith('..') ? run.pkg : rel} | ${run.preload ? 'yes' : 'no'} | ${col('imported')} | ${col('ready')} | ${col('scored')} |`);
+}
