@@ -15,20 +15,15 @@
 //   scoreManyJson    engine.scoreManyJson(JSON.stringify(chunk), now), JSON.parse of the result
 //   qualify          engine.qualify(lead, now): the figures without the explanation
 //   qualifyMany      engine.qualifyMany(chunk, now)
-// Session loop over the first --session-leads leads: new Session, updateProfile, then
-// per event track(event, now) + evaluate(engine, now); µs per tracked event. Also
-// track with the engine watched (track evaluates and returns the transitions), the
-// same with a live score (session.qualify) after each event, the watched track with
-// the sessions set up before the clock starts (the loop itself), track only
-// (evaluate once at the end), and track alone (the call itself, no profile, no
-// evaluation). Each session's last total and its qualified
-// stage (score(), which changes nothing) are checked against the hand-written scores
-// in untimed passes before and after the timed ones.
+// The session loop over the first --session-leads leads (session-loop.mjs says
+// which modes): µs per tracked event, each session's score checked against the
+// hand-written one in untimed passes before and after the timed ones.
 import os from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { sessionLoop } from './session-loop.mjs';
 
 const args = process.argv.slice(2);
 const opt = (k, d) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
@@ -100,89 +95,8 @@ for (const name of names) {
 // Session loop.
 const sessionLeads = leads.slice(0, SESSION_LEADS);
 const sessionEvents = sessionLeads.reduce((s, l) => s + l.events.length, 0);
-// mode: 'track + evaluate' (evaluate after each event), 'track, engine watched'
-// (track evaluates and returns the transitions), 'track, engine watched + qualify'
-// (and a live score after each event, as a page showing it would), 'track only'
-// (evaluate at the end), 'track alone' (no profile, no evaluation: the call itself;
-// every answer must be 'added'), and 'track, engine watched, sessions set up first'
-// (every session made, given its profile and watching before the clock starts: the
-// loop itself, as on a page whose session lives as long as the visit). With `check`,
-// each session's last total and its qualified stage are compared with the
-// hand-written scores: the calls that takes (an evaluate and a score per session)
-// are not the loop a page runs, so only the untimed passes make them. Returns the
-// mismatches, and the ms of the loop when the pass times a part of itself.
-function sessionPass(mode, check) {
-    let bad = 0;
-    if (mode === 'track alone') {
-        for (const l of sessionLeads) {
-            const s = new Session(l.id);
-            for (const e of l.events) if (s.track(e, asOf).tracked !== 'added') bad++;
-            s.free();
-        }
-        return { bad };
-    }
-    if (mode === WATCHED_READY) {
-        const sessions = sessionLeads.map((l) => {
-            const s = new Session(l.id);
-            s.updateProfile(l.profile);
-            s.watch(engine);
-            return s;
-        });
-        const t0 = performance.now();
-        for (let i = 0; i < sessions.length; i++) {
-            const s = sessions[i];
-            for (const e of sessionLeads[i].events) s.track(e, asOf);
-        }
-        const ms = performance.now() - t0;
-        sessions.forEach((s, i) => {
-            if (check && (s.evaluate(engine, asOf).result.total !== expected[i].score || (s.score(engine, asOf).stage !== 'none') !== expected[i].mql)) bad++;
-            s.free();
-        });
-        return { bad, ms };
-    }
-    for (let i = 0; i < sessionLeads.length; i++) {
-        const l = sessionLeads[i];
-        const s = new Session(l.id);
-        s.updateProfile(l.profile);
-        if (mode.startsWith('track, engine watched')) s.watch(engine);
-        let ev;
-        for (const e of l.events) {
-            s.track(e, asOf);
-            if (mode === 'track + evaluate') ev = s.evaluate(engine, asOf);
-            else if (mode === 'track, engine watched + qualify') s.qualify(engine, asOf);
-        }
-        if (mode === 'track only' || (check && mode !== 'track + evaluate')) ev = s.evaluate(engine, asOf);
-        // The stage of an evaluation never moves back (without recycle), and totals can
-        // fall after an MQL was reached (unsubscribe, careers): check the qualified stage
-        // with score(), which changes nothing, and the total of the last evaluation.
-        if (check && (ev.result.total !== expected[i].score || (s.score(engine, asOf).stage !== 'none') !== expected[i].mql)) bad++;
-        s.free();
-    }
-    return { bad };
-}
-const WATCHED_READY = 'track, engine watched, sessions set up first';
-const MODES = ['track + evaluate', 'track, engine watched', WATCHED_READY, 'track, engine watched + qualify', 'track only', 'track alone'];
-const sess = Object.fromEntries(MODES.map((m) => [m, []]));
-// A session that lives through every pass, as a page's own does. Without one, the
-// gc() before each timed pass finds no session alive and collects the hidden class
-// sessions share; V8 then throws away the code it had optimized for it, and each
-// pass timed V8 optimizing track again (track alone 0.72 -> 1.06 µs per event).
-const pageSession = new Session('page');
-let sessBad = MODES.reduce((n, m) => n + sessionPass(m, true).bad, 0);
-for (let r = 0; r < RUNS; r++) {
-    for (let k = 0; k < MODES.length; k++) {
-        const name = MODES[(k + r) % MODES.length];
-        gc();
-        const t0 = performance.now();
-        const { bad, ms } = sessionPass(name, false);
-        const whole = performance.now() - t0;
-        sessBad += bad;
-        sess[name].push(ms ?? whole);
-    }
-}
-sessBad += MODES.reduce((n, m) => n + sessionPass(m, true).bad, 0);
-pageSession.free();
-console.log(`\nsession verify: ${sessBad === 0 ? 'OK, 0 mismatches' : `${sessBad} MISMATCHES`} (last total and qualified stage of each of ${sessionLeads.length} sessions, in an untimed pass of each mode before the timed ones and after)`);
+const { times: sess, mismatches: sessBad } = sessionLoop({ Session, engine, leads: sessionLeads, expected, asOf, runs: RUNS, beforePass: gc });
+console.log(`\nsession verify: ${sessBad === 0 ? 'OK, 0 mismatches' : `${sessBad} MISMATCHES`} (the total and qualified stage of each of ${sessionLeads.length} sessions, in an untimed pass of each mode before the timed ones and after)`);
 if (sessBad) process.exitCode = 1;
 console.log(`| session loop (${sessionLeads.length} leads, ${sessionEvents} events, ${RUNS} runs) | ms (median) | µs per tracked event |`);
 console.log('|---|---|---|');
