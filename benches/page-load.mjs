@@ -10,10 +10,9 @@
 //
 // Chromium: CHROME_BIN, else chromium on PATH (Debian: apt-get install chromium).
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findChromium, openInChromium } from '../tests/js/helpers.mjs';
+import { fileIn, findChromium, runPage } from '../tests/js/helpers.mjs';
 
 const args = process.argv.slice(2);
 const flags = new Map();
@@ -27,7 +26,6 @@ const DELAY = Number(flags.get('--delay') ?? 50);
 const N = Number(flags.get('--n') ?? 7);
 const PKGS = dirs.length ? dirs : [path.resolve(HERE, '../pkg')];
 const RULES = fs.readFileSync(path.join(HERE, 'peers/ruleset.json'), 'utf8');
-const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm' };
 
 const chromium = findChromium();
 if (!chromium) {
@@ -56,41 +54,19 @@ const scored = performance.now();
 await fetch('/result', { method: 'POST', body: JSON.stringify({ imported, ready, scored, total: q.total }) });
 </script>`;
 
-/** One fresh page load of `html` with the package at `pkg`: the page's times, and what it asked for. */
+/**
+ * One fresh page load of `html` with the package at `pkg`, every file but the page
+ * itself held `DELAY` ms: the page's times, and what it asked for.
+ */
 async function load(pkg, html) {
-    let report;
-    const result = new Promise((r) => (report = r));
-    const asked = [];
-    const server = http.createServer((req, res) => {
-        const url = new URL(req.url, 'http://x');
-        if (req.method === 'POST') {
-            let body = '';
-            req.on('data', (c) => (body += c));
-            req.on('end', () => {
-                res.end('ok');
-                report(JSON.parse(body));
-            });
-            return;
-        }
-        asked.push(url.pathname);
-        const file = url.pathname.startsWith('/pkg/') ? path.join(pkg, path.basename(url.pathname)) : null;
-        const send = () => {
-            if (url.pathname === '/') return res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' }).end(html);
-            if (file && fs.existsSync(file)) return res.writeHead(200, { 'content-type': TYPES[path.extname(file)], 'cache-control': 'no-store' }).end(fs.readFileSync(file));
-            res.writeHead(404).end();
-        };
-        // The page itself arrives at once: the clock starts with it.
-        if (url.pathname === '/') send();
-        else setTimeout(send, DELAY);
-    });
-    await new Promise((r) => server.listen(0, '127.0.0.1', r));
-    const browser = openInChromium(chromium, `http://127.0.0.1:${server.address().port}/`, { timeoutMs: 60_000 });
-    try {
-        return { ...(await Promise.race([result, browser.failed])), asked };
-    } finally {
-        await browser.close();
-        server.close();
-    }
+    const noStore = { 'cache-control': 'no-store' };
+    const route = (url) => {
+        if (url.pathname === '/') return { type: 'text/html', body: html, headers: noStore };
+        const file = url.pathname.startsWith('/pkg/') ? fileIn(pkg, url.pathname) : null;
+        return file && { ...file, headers: noStore, delayMs: DELAY };
+    };
+    const { results: [times], requests } = await runPage(chromium, route, { timeoutMs: 60_000 });
+    return { ...times, asked: requests.filter((p) => p !== '/result') };
 }
 
 const runs = [];

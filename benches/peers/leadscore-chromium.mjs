@@ -12,7 +12,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fileIn, findChromium, openInChromium, servePage } from '../../tests/js/helpers.mjs';
+import { fileIn, findChromium, runPage } from '../../tests/js/helpers.mjs';
 
 const args = process.argv.slice(2);
 const opt = (k, d) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
@@ -101,21 +101,14 @@ const files = {
     '/ruleset.json': () => fileIn(HERE, 'ruleset.json'),
     '/session-loop.mjs': () => fileIn(HERE, 'session-loop.mjs'),
 };
-const page = await servePage((url) => {
+const route = (url) => {
     if (url.pathname === '/') return { type: 'text/html', body: PAGE };
     if (files[url.pathname]) return files[url.pathname]();
     if (url.pathname.startsWith('/pkg/')) return fileIn(PKG, url.pathname);
     if (url.pathname.startsWith('/peers/')) return fileIn(BENCH, url.pathname);
     return null;
-});
-const browser = openInChromium(chromium, page.url, { timeoutMs: 600_000 });
-let out;
-try {
-    out = await Promise.race([page.results['/result'], browser.failed]);
-} finally {
-    await browser.close();
-    page.close();
-}
+};
+const { results: [out] } = await runPage(chromium, route, { timeoutMs: 600_000 });
 if (out.errors.length) {
     console.error(out.errors.join('\n'));
     process.exit(1);

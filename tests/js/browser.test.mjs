@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { examples, fileIn, findChromium, NOW, openInChromium, PKG, ROOT, RULESET, servePage } from './helpers.mjs';
+import { examples, fileIn, findChromium, NOW, PKG, ROOT, RULESET, runPage } from './helpers.mjs';
 
 const CHROMIUM = findChromium();
 const EXAMPLES = examples();
@@ -60,36 +60,29 @@ await fetch('/result', { method: 'POST', body: JSON.stringify(out) });
 
 test('the browser entry in headless Chromium', { skip: CHROMIUM ? false : 'no Chromium (apt-get install chromium, or set CHROME_BIN)', timeout: 120_000 }, async () => {
     const data = JSON.stringify({ now: NOW, ruleset: RULESET, examples: EXAMPLES.map(({ name, rulesetText, leads }) => ({ name, rulesetText, leads })) });
-    const page = await servePage((url) => {
+    const { results: [out] } = await runPage(CHROMIUM, (url) => {
         if (url.pathname === '/') return { type: 'text/html', body: PAGE };
         if (url.pathname === '/data.json') return { type: 'application/json', body: data };
         if (url.pathname.startsWith('/pkg/')) return fileIn(PKG, url.pathname);
         return null;
     });
-    const browser = openInChromium(CHROMIUM, page.url);
-    try {
-        const out = await Promise.race([page.results['/result'], browser.failed]);
-        assert.deepEqual(out.errors, []);
-        assert.match(out.beforeInit, /not initialized: `await init\(\)`/);
-        assert.equal(out.examples.length, EXAMPLES.length);
-        for (const [i, ex] of EXAMPLES.entries()) {
-            const got = out.examples[i];
-            if (ex.golden) {
-                assert.deepEqual(got.lines, ex.golden, `${ex.name}: Chromium matches tests/golden byte for byte`);
-                assert.equal(got.many, `[${ex.golden.join(',')}]`);
-            }
-            assert.deepEqual(got.objects, got.lines.map((l) => JSON.parse(l)));
-            assert.deepEqual(got.held, got.objects, `${ex.name}: a LeadSet in Chromium scores as score does`);
+    assert.deepEqual(out.errors, []);
+    assert.match(out.beforeInit, /not initialized: `await init\(\)`/);
+    assert.equal(out.examples.length, EXAMPLES.length);
+    for (const [i, ex] of EXAMPLES.entries()) {
+        const got = out.examples[i];
+        if (ex.golden) {
+            assert.deepEqual(got.lines, ex.golden, `${ex.name}: Chromium matches tests/golden byte for byte`);
+            assert.equal(got.many, `[${ex.golden.join(',')}]`);
         }
-        assert.equal(out.ruleSetError.isClass, true);
-        assert.equal(out.ruleSetError.name, 'RuleSetError');
-        assert.deepEqual(out.ruleSetError.problems.map((p) => [p.path, p.code]), [['fit[0].points', 'zeroPoints']]);
-        assert.deepEqual(out.inputError, { isClass: true, name: 'InputError', path: 'now', code: 'invalidTimestamp' });
-        assert.deepEqual(out.session, { transitions: ['mql'], again: 0, total: 50 });
-    } finally {
-        await browser.close();
-        page.close();
+        assert.deepEqual(got.objects, got.lines.map((l) => JSON.parse(l)));
+        assert.deepEqual(got.held, got.objects, `${ex.name}: a LeadSet in Chromium scores as score does`);
     }
+    assert.equal(out.ruleSetError.isClass, true);
+    assert.equal(out.ruleSetError.name, 'RuleSetError');
+    assert.deepEqual(out.ruleSetError.problems.map((p) => [p.path, p.code]), [['fit[0].points', 'zeroPoints']]);
+    assert.deepEqual(out.inputError, { isClass: true, name: 'InputError', path: 'now', code: 'invalidTimestamp' });
+    assert.deepEqual(out.session, { transitions: ['mql'], again: 0, total: 50 });
 });
 
 test("the README's page with preloads: each file is fetched once, and the package works", { skip: CHROMIUM ? false : 'no Chromium (apt-get install chromium, or set CHROME_BIN)', timeout: 60_000 }, async () => {
@@ -109,19 +102,12 @@ const engine = new Engine(${JSON.stringify(JSON.stringify(RULESET))});
 const q = engine.qualify({ profile: { jobTitle: 'VP' }, events: [] }, ${NOW});
 await fetch('/result', { method: 'POST', body: JSON.stringify({ fit: q.fit }) });
 </script>`;
-    const page = await servePage((url) => {
+    const { results: [out], requests } = await runPage(CHROMIUM, (url) => {
         if (url.pathname === '/') return { type: 'text/html', body: html };
         if (url.pathname.startsWith('/pkg/')) return fileIn(PKG, url.pathname);
         return null;
     });
-    const browser = openInChromium(CHROMIUM, page.url);
-    try {
-        const out = await Promise.race([page.results['/result'], browser.failed]);
-        assert.equal(typeof out.fit, 'number');
-        const pkgRequests = page.requests.filter((p) => p.startsWith('/pkg/')).sort();
-        assert.deepEqual(pkgRequests, ['/pkg/codec.js', '/pkg/common.js', '/pkg/index.js', '/pkg/leadscore.js', '/pkg/leadscore_bg.wasm']);
-    } finally {
-        await browser.close();
-        page.close();
-    }
+    assert.equal(typeof out.fit, 'number');
+    const pkgRequests = requests.filter((p) => p.startsWith('/pkg/')).sort();
+    assert.deepEqual(pkgRequests, ['/pkg/codec.js', '/pkg/common.js', '/pkg/index.js', '/pkg/leadscore.js', '/pkg/leadscore_bg.wasm']);
 });

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { fileIn, findChromium, NOW, openInChromium, PKG, RULESET, lead, servePage } from './helpers.mjs';
+import { fileIn, findChromium, NOW, PKG, RULESET, lead, runPage } from './helpers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -119,28 +119,24 @@ test('bundled with esbuild, in headless Chromium under a strict CSP', { skip: SK
     want.session = s.evaluate(engine, NOW);
 
     const send = (type, body, csp) => ({ type, body, headers: csp ? { 'content-security-policy': csp } : {} });
-    const page = await servePage((url) => {
-        switch (url.pathname) {
-            case '/':
-                return send('text/html', PAGE, STRICT_CSP);
-            case '/nowasm':
-                return send('text/html', PAGE, NO_WASM_CSP);
-            case '/listener.js':
-                return send('text/javascript', LISTENER);
-            case '/app.js':
-                return send('text/javascript', bundle);
-            case '/leadscore_bg.wasm':
-                // Next to the bundle, where index.js's new URL('./leadscore_bg.wasm', import.meta.url) points.
-                return fileIn(PKG, 'leadscore_bg.wasm');
-            default:
-                return null;
-        }
-    }, ['/result', '/result-nowasm']);
-    const requests = page.requests;
-    const browser = openInChromium(CHROMIUM, page.url, { describe: () => `(requests: ${requests.join(' ')})` });
     try {
-        const both = Promise.all([page.results['/result'], page.results['/result-nowasm']]);
-        const [out, nowasm] = await Promise.race([both, browser.failed]);
+        const { results: [out, nowasm], requests } = await runPage(CHROMIUM, (url) => {
+            switch (url.pathname) {
+                case '/':
+                    return send('text/html', PAGE, STRICT_CSP);
+                case '/nowasm':
+                    return send('text/html', PAGE, NO_WASM_CSP);
+                case '/listener.js':
+                    return send('text/javascript', LISTENER);
+                case '/app.js':
+                    return send('text/javascript', bundle);
+                case '/leadscore_bg.wasm':
+                    // Next to the bundle, where index.js's new URL('./leadscore_bg.wasm', import.meta.url) points.
+                    return fileIn(PKG, 'leadscore_bg.wasm');
+                default:
+                    return null;
+            }
+        }, { resultPaths: ['/result', '/result-nowasm'] });
 
         // Under script-src 'self' 'wasm-unsafe-eval': the policy is in force (eval is
         // refused), nothing the package does is refused, and it scores as Node does.
@@ -162,8 +158,6 @@ test('bundled with esbuild, in headless Chromium under a strict CSP', { skip: SK
         assert.ok(nowasm.score === undefined);
         t.diagnostic(`without 'wasm-unsafe-eval': ${nowasm.errors[0].split('\n')[0]}`);
     } finally {
-        await browser.close();
-        page.close();
         fs.rmSync(dir, { recursive: true, force: true });
     }
 });

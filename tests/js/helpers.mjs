@@ -75,7 +75,8 @@ export function fileIn(dir, name) {
 
 /**
  * A local HTTP server for a page under test. `route(url)` answers a GET with
- * `{ type, body, headers? }`, or null for a 404. A POST to one of `resultPaths` is
+ * `{ type, body, headers?, delayMs? }` (sent `delayMs` later, as a slow network
+ * would), or null for a 404. A POST to one of `resultPaths` is
  * the JSON the page reports: `results[path]` resolves with it. `requests` lists the
  * paths asked for, in order.
  */
@@ -98,10 +99,30 @@ export async function servePage(route, resultPaths = ['/result']) {
         }
         const answer = route(url);
         if (!answer) return res.writeHead(404).end();
-        res.writeHead(200, { 'content-type': answer.type, ...answer.headers }).end(answer.body);
+        const send = () => res.writeHead(200, { 'content-type': answer.type, ...answer.headers }).end(answer.body);
+        if (answer.delayMs) setTimeout(send, answer.delayMs);
+        else send();
     });
     await new Promise((r) => server.listen(0, '127.0.0.1', r));
     return { url: `http://127.0.0.1:${server.address().port}/`, results, requests, close: () => server.close() };
+}
+
+/**
+ * Serves a page (`route` and `resultPaths` as `servePage` takes them), opens it in a
+ * headless Chromium (`open`: openInChromium's options) and, once both are closed,
+ * gives what the page posted to each of `resultPaths`, in order, and the paths it
+ * asked for.
+ */
+export async function runPage(chromiumPath, route, { resultPaths = ['/result'], ...open } = {}) {
+    const page = await servePage(route, resultPaths);
+    const browser = openInChromium(chromiumPath, page.url, { describe: () => `(requests: ${page.requests.join(' ')})`, ...open });
+    try {
+        const results = await Promise.race([Promise.all(resultPaths.map((p) => page.results[p])), browser.failed]);
+        return { results, requests: page.requests };
+    } finally {
+        await browser.close();
+        page.close();
+    }
 }
 
 /** The Chromium to drive (CHROME_BIN, else the usual names on PATH), or null. */
