@@ -61,6 +61,23 @@ fn main() {
             events.iter().map(|e| leadscore::msgpack::to_vec(&AsTracked(e.as_object().unwrap())).unwrap()).collect()
         })
         .collect();
+    // A page's loop with the engine watched: each event read, tracked and the session
+    // evaluated (Session.track after watch(engine)); a session per lead, its
+    // profile given first.
+    let profiles: Vec<Value> = parsed.iter().map(|lead| lead.get("profile").cloned().unwrap_or(Value::Null)).collect();
+    measure("track, engine watched", &|| {
+        let mut transitions = 0;
+        for (events, profile) in tracked.iter().zip(&profiles) {
+            let mut s = leadscore::Session::new("visitor").unwrap();
+            s.update_profile(profile).unwrap();
+            for bytes in events {
+                let raw = leadscore::wire::read_event(&mut leadscore::msgpack::Reader::new(bytes)).unwrap();
+                let event = leadscore::Event::from_raw(raw, "event").unwrap();
+                transitions += s.track_and_evaluate(event, workload::NOW, &[&engine]).unwrap().transitions.len() as i64;
+            }
+        }
+        transitions
+    });
     let before = dhat::HeapStats::get();
     let held: Vec<leadscore::Session> = tracked
         .iter()

@@ -251,6 +251,24 @@ fn peers_workload(c: &mut Criterion) {
             transitions
         })
     });
+    // The same loop as the module runs it for Session.track: each event arrives as
+    // the MessagePack bytes codec.js writes, and is read and checked first.
+    let packed_events: Vec<Vec<Vec<u8>>> = live.iter().map(|l| l.events.iter().map(|e| msgpack::to_vec(e).unwrap()).collect()).collect();
+    g.bench_function("the same, each event read from MessagePack first, per event", |b| {
+        b.iter(|| {
+            let mut transitions = 0;
+            for (events, profile) in packed_events.iter().zip(&profiles) {
+                let mut s = Session::new("v").unwrap();
+                s.update_profile(profile).unwrap();
+                for bytes in events {
+                    let raw = leadscore::wire::read_event(&mut msgpack::Reader::new(black_box(bytes))).unwrap();
+                    let event = leadscore::Event::from_raw(raw, "event").unwrap();
+                    transitions += s.track_and_evaluate(event, now, &[&engine]).unwrap().transitions.len();
+                }
+            }
+            transitions
+        })
+    });
     g.finish();
 }
 
