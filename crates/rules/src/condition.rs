@@ -2,7 +2,7 @@
 //! rule-set JSON (collecting every problem with its path) and how they are tested.
 
 use crate::error::{index, join, Problem};
-use crate::value::{contains_word, fold, json_text, type_name, wildcard_match, FieldPath, Fields};
+use crate::value::{contains_word, find_text, fold, json_text, type_name, wildcard_match, FieldPath, Fields};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 
@@ -177,7 +177,7 @@ impl Test {
         } else {
             let t = fold(s);
             match self {
-                Test::Contains(ns) => ns.iter().any(|n| t.contains(&**n)),
+                Test::Contains(ns) => ns.iter().any(|n| find_text(&t, n).is_some()),
                 Test::StartsWith(ns) => ns.iter().any(|n| t.starts_with(&**n)),
                 Test::EndsWith(ns) => ns.iter().any(|n| t.ends_with(&**n)),
                 Test::Word(ns) => ns.iter().any(|n| contains_word(&t, n)),

@@ -24,7 +24,9 @@ pub fn to_lowercase(s: &str) -> String {
     while !rest.is_empty() {
         // ASCII a run at a time, as std does: copied, then lowercased in place.
         let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
-        let (run, tail) = rest.split_at(ascii);
+        // (`ascii` is a character boundary: the checked split keeps core's panic
+        // message for slicing text, and what it prints, out of the module.)
+        let Some((run, tail)) = rest.split_at_checked(ascii) else { break };
         let from = out.len();
         out.push_str(run);
         if let Some(copied) = out.get_mut(from..) {

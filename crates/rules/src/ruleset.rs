@@ -90,7 +90,7 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
     }
     let id = top.text("id", Some("a name for the rule set, like \"b2b-mql\""), MAX_ID_LEN, p).filter(|id| {
         // No "@": sessions key their progress by "id@version".
-        let ok = id.chars().all(|c| c.is_ascii_alphanumeric() || "_-.:".contains(c));
+        let ok = id.chars().all(is_id_char);
         if !ok {
             p.push(Problem::new("id", "invalidId", format!("the rule set id \"{id}\" may hold only letters, digits and _ - . :")));
         }
@@ -183,7 +183,7 @@ impl Ctx<'_, '_> {
     fn rule_id(&mut self, o: &Obj<'_>) -> Option<String> {
         self.rule_count += 1;
         let id = o.text("id", Some("a unique id for the rule, like \"pricing_page\""), MAX_ID_LEN, self.p)?;
-        if !id.chars().all(|c| c.is_ascii_alphanumeric() || "_-.:".contains(c)) {
+        if !id.chars().all(is_id_char) {
             self.p.push(Problem::new(o.at("id"), "invalidId", format!("rule id \"{id}\" may hold only letters, digits and _ - . :")));
             return None;
         }
@@ -641,4 +641,9 @@ fn check_reachable(fit: &[FitRule], engagement: &[EngagementRule], groups: &[Gro
     if let Some(s) = &stages.pql {
         check("stages.pql.minFit", s.min_fit, max_fit, "fit");
     }
+}
+
+/// The characters of rule and rule-set ids: letters, digits and `_ - . :`.
+fn is_id_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':')
 }

@@ -18,7 +18,7 @@ pub const MAX_DURATION_MS: i64 = 36_525 * DAY;
 pub fn parse_duration(text: &str) -> Result<i64, String> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (digits, unit) = t.split_at(split);
+    let (digits, unit) = t.split_at_checked(split).unwrap_or((t, ""));
     if digits.is_empty() {
         return Err(format!("\"{text}\" is not a duration: write a whole number and a unit, like \"7d\", \"36h\", \"30m\", \"90s\" or \"2w\""));
     }
