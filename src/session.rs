@@ -296,11 +296,16 @@ impl Session {
     /// into the profile instead of being copied.
     pub fn update_profile_owned(&mut self, patch: Value) -> Result<(), InputError> {
         let patch = check_profile(patch, "profile")?;
-        let mut next = self.profile.clone();
+        // Built afresh rather than cloned and edited: removing from a map would bring
+        // the map's removal code (2 KB gzip) into the module for this one call.
+        let mut next = Map::new();
+        for (k, v) in &self.profile {
+            if !patch.contains_key(k) {
+                next.insert(k.clone(), v.clone());
+            }
+        }
         for (k, v) in patch {
-            if v.is_null() {
-                next.remove(&k);
-            } else {
+            if !v.is_null() {
                 next.insert(k, v);
             }
         }
