@@ -496,17 +496,17 @@ impl Session {
     /// id are dropped), its profile fills fields this one lacks, and each rule set's
     /// stage is the further of the two.
     pub fn merge(&mut self, other: &Session) {
-        let mut merged = self.clone();
+        // Nothing here can fail, so this session is changed in place.
         for e in &other.events {
-            if history::insert(&mut merged.events, e.clone()) == Insert::AddedDroppingOldest {
-                merged.dropped = merged.dropped.saturating_add(1);
+            if history::insert(&mut self.events, e.clone()) == Insert::AddedDroppingOldest {
+                self.dropped = self.dropped.saturating_add(1);
             }
         }
-        merged.dropped = merged.dropped.saturating_add(other.dropped);
+        self.dropped = self.dropped.saturating_add(other.dropped);
         for (k, v) in &other.profile {
-            merged.profile.entry(k.clone()).or_insert_with(|| v.clone());
+            self.profile.entry(k.clone()).or_insert_with(|| v.clone());
         }
-        merged.progress.merge(&other.progress, |mine, theirs| {
+        self.progress.merge(&other.progress, |mine, theirs| {
             let mine = mine.copied().unwrap_or_default();
             if theirs.stage > mine.stage {
                 *theirs
@@ -514,12 +514,11 @@ impl Session {
                 mine
             }
         });
-        if merged.lead.is_none() {
-            merged.lead = other.lead.clone();
+        if self.lead.is_none() {
+            self.lead = other.lead.clone();
         }
         // The history changed throughout: what was kept for it no longer lines up.
-        merged.kept = KeptMatches::default();
-        *self = merged;
+        self.kept = KeptMatches::default();
     }
 }
 
