@@ -8,7 +8,7 @@
 
 mod workload;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use leadscore::wire::LeadFields;
 use leadscore::{msgpack, Session};
 use std::hint::black_box;
@@ -96,6 +96,34 @@ fn scoring(c: &mut Criterion) {
             transitions
         })
     });
+    g.finish();
+
+    // A visitor tracked for weeks: 500 events held, then 100 more tracked with the
+    // engine watched. What one `track` costs should not grow with the history.
+    let mut g = c.benchmark_group("b2b-saas long session");
+    g.throughput(Throughput::Elements(100));
+    for (name, with_ids) in [("500 events held", false), ("500 events held, every event with an id", true)] {
+        let event = |i: i64| {
+            let mut v = serde_json::json!({"type": "page_view", "ts": workload::NOW - 30 * 86_400_000 + i * 60_000, "url": "/blog/post-1"});
+            if with_ids {
+                v["id"] = format!("e{i}").into();
+            }
+            leadscore::Event::from_json(&v, "event").unwrap()
+        };
+        let mut held = Session::new("v").unwrap();
+        held.update_profile(&serde_json::json!({"jobTitle": "Software Engineer", "country": "DE"})).unwrap();
+        for i in 0..500 {
+            held.track_and_evaluate(event(i), workload::NOW, &[&engine]).unwrap();
+        }
+        let more: Vec<leadscore::Event> = (500..600).map(event).collect();
+        g.bench_function(format!("track with the engine watched, {name}, per event"), |b| {
+            b.iter_batched(
+                || (held.clone(), more.clone()),
+                |(mut s, more)| more.into_iter().map(|e| s.track_and_evaluate(e, workload::NOW, &[&engine]).unwrap().transitions.len()).sum::<usize>(),
+                BatchSize::LargeInput,
+            )
+        });
+    }
     g.finish();
 
     // The edge worker's request: a session's saved state comes in with one event, is

@@ -124,6 +124,9 @@ struct Kept {
     serial: u64,
     /// One per held event, in the order of the history.
     events: Vec<Option<EventMatch>>,
+    /// Every event before this one is matched: [`KeptMatches::fill`] starts here, so
+    /// that a long history is not looked through on every `track`.
+    unmatched_from: usize,
     profile: Option<ProfileMatch>,
     /// The matched events matching each engagement rule, then each stage trigger
     /// (see [`score::hit_slot`]): what [`score::stage_ceiling`] reads.
@@ -135,7 +138,14 @@ struct Kept {
 impl Kept {
     fn new(engine: &Engine, events: usize) -> Kept {
         let rules = engine.engagement.len();
-        Kept { serial: engine.serial, events: vec![None; events], profile: None, hits: vec![Hits::default(); rules + engine.stages.trigger_count()], rules }
+        Kept {
+            serial: engine.serial,
+            events: vec![None; events],
+            unmatched_from: 0,
+            profile: None,
+            hits: vec![Hits::default(); rules + engine.stages.trigger_count()],
+            rules,
+        }
     }
 
     /// Counts what an event at `ts` matches in `hits`, or (`None`) stops counting
@@ -162,14 +172,17 @@ impl PartialEq for KeptMatches {
 impl KeptMatches {
     /// An event went into the history at `at`, and the oldest left when `dropped_oldest`.
     fn inserted(&mut self, at: usize, dropped_oldest: bool) {
-        for Kept { events: kept, hits, rules, .. } in &mut self.0 {
+        for Kept { events: kept, unmatched_from, hits, rules, .. } in &mut self.0 {
             if at <= kept.len() {
                 kept.insert(at, None);
+                *unmatched_from = (*unmatched_from).min(at);
             } else {
                 kept.clear();
+                *unmatched_from = 0;
                 hits.fill(Hits::default());
             }
             if dropped_oldest && !kept.is_empty() {
+                *unmatched_from = unmatched_from.saturating_sub(1);
                 if let Some(gone) = kept.remove(0) {
                     Kept::count(hits, *rules, &gone, None);
                 }
@@ -213,22 +226,25 @@ impl KeptMatches {
                 self.0.len() - 1
             }
         };
-        let Some(Kept { events: kept, profile: kept_profile, hits, rules, .. }) = self.0.get_mut(at) else { return false };
+        let Some(Kept { events: kept, unmatched_from, profile: kept_profile, hits, rules, .. }) = self.0.get_mut(at) else { return false };
         if kept_profile.is_none() {
             *kept_profile = Some(match_profile(engine, profile));
         }
         if kept.len() != events.len() {
             kept.clear();
             kept.resize(events.len(), None);
+            *unmatched_from = 0;
             hits.fill(Hits::default());
         }
-        for (slot, e) in kept.iter_mut().zip(events) {
+        let from = (*unmatched_from).min(kept.len());
+        for (slot, e) in kept.iter_mut().skip(from).zip(events.iter().skip(from)) {
             if slot.is_none() {
                 let m = match_event(engine, e);
                 Kept::count(hits, *rules, &m, Some(e.ts));
                 *slot = Some(m);
             }
         }
+        *unmatched_from = kept.len();
         true
     }
 
