@@ -105,8 +105,8 @@ fn scoring(c: &mut Criterion) {
     for (name, with_ids) in [("500 events held", false), ("500 events held, every event with an id", true)] {
         let event = |i: i64| {
             let mut v = serde_json::json!({"type": "page_view", "ts": workload::NOW - 30 * 86_400_000 + i * 60_000, "url": "/blog/post-1"});
-            if with_ids {
-                v["id"] = format!("e{i}").into();
+            if let (true, Some(o)) = (with_ids, v.as_object_mut()) {
+                o.insert("id".into(), format!("e{i}").into());
             }
             leadscore::Event::from_json(&v, "event").unwrap()
         };
