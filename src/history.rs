@@ -97,23 +97,25 @@ pub enum Insert {
 /// Inserts `e` after every held event with a time at or before its own, so equal
 /// times keep arrival order, as [`prepare`] keeps input order.
 pub fn insert(history: &mut Vec<Event>, e: Event) -> Insert {
-    insert_at(history, e).0
+    if e.id.as_deref().is_some_and(|id| holds_id(history, id)) {
+        return Insert::Duplicate;
+    }
+    match insert_new(history, e).1 {
+        Some(_) => Insert::AddedDroppingOldest,
+        None => Insert::Added,
+    }
 }
 
-/// [`insert`], also telling where the event went (before the oldest was dropped,
-/// when one was), for what is kept alongside the history.
-pub(crate) fn insert_at(history: &mut Vec<Event>, e: Event) -> (Insert, usize) {
-    if let Some(id) = e.id.as_deref() {
-        if history.iter().any(|h| h.id.as_deref() == Some(id)) {
-            return (Insert::Duplicate, 0);
-        }
-    }
+/// Whether a held event has the id `id`.
+pub(crate) fn holds_id(history: &[Event], id: &str) -> bool {
+    history.iter().any(|h| h.id.as_deref() == Some(id))
+}
+
+/// [`insert`] of an event whose id no held event has, telling where it went (before
+/// the oldest was dropped, when one was) and the event dropped to keep the limit.
+pub(crate) fn insert_new(history: &mut Vec<Event>, e: Event) -> (usize, Option<Event>) {
     let at = history.partition_point(|h| h.ts <= e.ts);
     history.insert(at, e);
-    if history.len() > HISTORY_LIMIT {
-        history.remove(0);
-        (Insert::AddedDroppingOldest, at)
-    } else {
-        (Insert::Added, at)
-    }
+    let dropped = (history.len() > HISTORY_LIMIT).then(|| history.remove(0));
+    (at, dropped)
 }

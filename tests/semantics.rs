@@ -711,6 +711,31 @@ fn bad_events_leave_a_session_unchanged() {
 }
 
 #[test]
+fn an_id_is_a_repeat_while_an_event_with_it_is_held() {
+    use leadscore::history::HISTORY_LIMIT;
+    let limit = HISTORY_LIMIT as i64;
+    let with_id = |i: i64, id: &str| json!({"type": "visit", "ts": NOW - 10 * limit + i, "id": id});
+    let mut s = Session::new("v").unwrap();
+    for i in 0..limit {
+        assert_eq!(s.track_value(&with_id(i, &format!("e{i}")), NOW).unwrap(), Tracked::Added);
+    }
+    assert_eq!(s.track_value(&with_id(limit, "e5"), NOW).unwrap(), Tracked::Duplicate);
+    // e0 leaves the history for the newest event: e1's id is still a repeat, and
+    // e0's is new again (e1 leaves in its turn).
+    assert_eq!(s.track_value(&with_id(limit, "new"), NOW).unwrap(), Tracked::AddedDroppingOldest);
+    assert_eq!(s.track_value(&with_id(limit + 1, "e1"), NOW).unwrap(), Tracked::Duplicate);
+    assert_eq!(s.track_value(&with_id(limit + 1, "e0"), NOW).unwrap(), Tracked::AddedDroppingOldest);
+    assert_eq!(s.track_value(&with_id(limit + 2, "e1"), NOW).unwrap(), Tracked::AddedDroppingOldest);
+
+    // Saved state written by hand may hold an id twice: it stays a repeat while
+    // either event is held.
+    let events: Vec<serde_json::Value> = (0..limit).map(|i| with_id(i, &if i < 2 { "a".to_string() } else { format!("b{i}") })).collect();
+    let mut s = Session::restore(&json!({"v": 1, "id": "v", "events": events}).to_string()).unwrap();
+    assert_eq!(s.track_value(&with_id(limit, "c"), NOW).unwrap(), Tracked::AddedDroppingOldest);
+    assert_eq!(s.track_value(&with_id(limit + 1, "a"), NOW).unwrap(), Tracked::Duplicate);
+}
+
+#[test]
 fn rule_set_problems_are_all_listed_with_paths() {
     let doc = json!({
         "schema": "leadscore.ruleset/v1", "id": "bad", "version": "1",

@@ -2,7 +2,7 @@
 //! MessagePack form of it), read back in one pass (`wire::read_state`) and checked
 //! as strictly as fresh input, with the path of whatever is damaged.
 
-use super::{check_id, KeptMatches, Progress, Session, MAX_STATE_BYTES, STATE_VERSION};
+use super::{check_id, HeldIds, KeptMatches, Progress, Session, MAX_STATE_BYTES, STATE_VERSION};
 use crate::by_name::ByName;
 use crate::engine::check_profile;
 use crate::error::InputError;
@@ -92,7 +92,7 @@ impl Session {
             }
             Some(_) => return Err(damaged("progress", "\"progress\" is not an object".into())),
         }
-        let mut s = Session { version: STATE_VERSION, id, lead, profile, events, dropped, progress, kept: KeptMatches::default() };
+        let mut s = Session { version: STATE_VERSION, id, lead, profile, events, dropped, progress, kept: KeptMatches::default(), ids: HeldIds::default() };
         history::sort_by_time(&mut s.events);
         Ok(s)
     }
