@@ -151,7 +151,15 @@ impl HeldIds {
 
 /// FNV-1a (64-bit) of an event id.
 fn id_hash(id: &str) -> u64 {
-    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    fnv1a(FNV1A_START, id.as_bytes())
+}
+
+/// Where FNV-1a (64-bit) starts.
+const FNV1A_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a (64-bit) from `h` on, over `bytes`.
+fn fnv1a(h: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(h, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// Rule sets a session keeps event matches for at once (the engines a page watches).
@@ -597,12 +605,8 @@ fn check_id(id: &str, path: &str, what: &str) -> Result<(), InputError> {
 /// `ls1-` and 16 hex digits of FNV-1a (64-bit) over the subject, rule set, version,
 /// stage and cycle: stable across builds and platforms, and no lead id in clear.
 pub fn idempotency_key(subject: &str, engine: &Engine, to: Stage, cycle: u32) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [subject, &engine.id, &engine.version, to.as_str(), &cycle.to_string()] {
-        for b in part.bytes().chain(std::iter::once(0u8)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+    let parts = [subject, &engine.id, &engine.version, to.as_str(), &cycle.to_string()];
+    // Each part followed by a 0 byte, so that parts cannot run into each other.
+    let h = parts.iter().fold(FNV1A_START, |h, part| fnv1a(fnv1a(h, part.as_bytes()), &[0]));
     format!("ls1-{h:016x}")
 }

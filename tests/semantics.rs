@@ -711,6 +711,17 @@ fn bad_events_leave_a_session_unchanged() {
 }
 
 #[test]
+fn the_idempotency_key_is_the_one_docs_ruleset_md_gives() {
+    // docs/RULESET.md: subject `lead-42`, `acme-mql`, `2026-11-01`, `mql`, cycle 0.
+    let e = engine(json!({"id": "acme-mql", "version": "2026-11-01", "engagement": [{"id": "visit", "event": "visit", "points": 100}], "stages": {"mql": {"threshold": 100}}}));
+    let mut s = Session::new("v").unwrap();
+    s.identify("lead-42").unwrap();
+    s.track_value(&ev("visit", NOW), NOW).unwrap();
+    let t = s.evaluate(&e, NOW).transitions;
+    assert_eq!(t.iter().map(|t| (t.to, t.idempotency_key.as_str())).collect::<Vec<_>>(), [(Stage::Mql, "ls1-061d1d268417b6ac")]);
+}
+
+#[test]
 fn an_id_is_a_repeat_while_an_event_with_it_is_held() {
     use leadscore::history::HISTORY_LIMIT;
     let limit = HISTORY_LIMIT as i64;
