@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fileIn, findChromium, runPage } from '../tests/js/helpers.mjs';
+import { fileIn, findChromium, readmePageHead, runPage } from '../tests/js/helpers.mjs';
 
 const args = process.argv.slice(2);
 const flags = new Map();
@@ -33,14 +33,9 @@ if (!chromium) {
     process.exit(0);
 }
 
-/** The README's preloads: every module of the browser entry, and the WebAssembly. */
-function preloads(pkg) {
-    const modules = fs.readdirSync(pkg).filter((f) => f.endsWith('.js') && !['index.node.js', 'index.workerd.js'].includes(f));
-    return [
-        ...modules.map((f) => `<link rel="modulepreload" href="/pkg/${f}">`),
-        '<link rel="preload" href="/pkg/leadscore_bg.wasm" as="fetch" crossorigin>',
-    ].join('\n');
-}
+// The README's preloads (its page's <link> lines): every module of the browser
+// entry, and the WebAssembly. The page's own script below does the importing.
+const PRELOADS = readmePageHead('/pkg/').split('\n').filter((line) => line.startsWith('<link')).join('\n');
 
 const page = (head) => `<!doctype html><meta charset="utf-8">${head}
 <script type="module">
@@ -70,7 +65,7 @@ async function load(pkg, html) {
 }
 
 const runs = [];
-for (const pkg of PKGS) for (const preload of [false, true]) runs.push({ pkg, preload, html: page(preload ? preloads(pkg) : ''), times: [] });
+for (const pkg of PKGS) for (const preload of [false, true]) runs.push({ pkg, preload, html: page(preload ? PRELOADS : ''), times: [] });
 for (let i = 0; i < N; i++) {
     for (const run of runs) {
         const t = await load(run.pkg, run.html);

@@ -3,9 +3,7 @@
 // Chromium is installed (Debian: apt-get install chromium; or set CHROME_BIN).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { examples, fileIn, findChromium, NOW, PKG, ROOT, RULESET, runPage } from './helpers.mjs';
+import { examples, fileIn, findChromium, NOW, PKG, readmePageHead, RULESET, runPage } from './helpers.mjs';
 
 const CHROMIUM = findChromium();
 const EXAMPLES = examples();
@@ -89,10 +87,7 @@ test("the README's page with preloads: each file is fetched once, and the packag
     // The ```html block under "On a page without a bundler", served from /pkg/
     // instead of /js/leadscore/. A preload the page's own requests do not match
     // (no crossorigin on the .wasm, say) would be fetched a second time.
-    const readme = fs.readFileSync(path.join(ROOT, 'pkg-template/README.md'), 'utf8');
-    const block = /On a page without a bundler[\s\S]*?```html\n([\s\S]*?)```/.exec(readme);
-    assert.ok(block, 'the README shows the page');
-    const head = block[1].replaceAll('/js/leadscore/', '/pkg/');
+    const head = readmePageHead('/pkg/');
     assert.match(head, /rel="preload" href="\/pkg\/leadscore_bg.wasm"/);
     const html = `<!doctype html><meta charset="utf-8">${head}
 <script type="module">

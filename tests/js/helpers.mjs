@@ -66,6 +66,18 @@ export function lead(views = 2, extra = {}) {
 
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.html': 'text/html' };
 
+/**
+ * The page head the package README shows "On a page without a bundler" (its
+ * preloads, and the module script that imports the package and awaits init()),
+ * with the package served from `prefix` instead of /js/leadscore/.
+ */
+export function readmePageHead(prefix) {
+    const readme = fs.readFileSync(path.join(ROOT, 'pkg-template/README.md'), 'utf8');
+    const block = /On a page without a bundler[\s\S]*?```html\n([\s\S]*?)```/.exec(readme);
+    if (!block) throw new Error('pkg-template/README.md shows no page under "On a page without a bundler"');
+    return block[1].replaceAll('/js/leadscore/', prefix);
+}
+
 /** A file directly in `dir` (the last part of `name` only, so no `..`) as `servePage` answers it, or null. */
 export function fileIn(dir, name) {
     const file = path.join(dir, path.basename(name));
