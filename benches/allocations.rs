@@ -66,17 +66,7 @@ fn main() {
     // profile given first.
     let profiles: Vec<Value> = parsed.iter().map(|lead| lead.get("profile").cloned().unwrap_or(Value::Null)).collect();
     measure("track, engine watched", &|| {
-        let mut transitions = 0;
-        for (events, profile) in tracked.iter().zip(&profiles) {
-            let mut s = leadscore::Session::new("visitor").unwrap();
-            s.update_profile(profile).unwrap();
-            for bytes in events {
-                let raw = leadscore::wire::read_event(&mut leadscore::msgpack::Reader::new(bytes)).unwrap();
-                let event = leadscore::Event::from_raw(raw, "event").unwrap();
-                transitions += s.track_and_evaluate(event, workload::NOW, &[&engine]).unwrap().transitions.len() as i64;
-            }
-        }
-        transitions
+        workload::watched_loop(&engine, tracked.iter().map(|l| &l[..]).zip(&profiles), workload::NOW, |bytes| workload::read_tracked(bytes)) as i64
     });
     let before = dhat::HeapStats::get();
     let held: Vec<leadscore::Session> = tracked
@@ -84,8 +74,7 @@ fn main() {
         .map(|events| {
             let mut s = leadscore::Session::new("visitor").unwrap();
             for bytes in events {
-                let raw = leadscore::wire::read_event(&mut leadscore::msgpack::Reader::new(bytes)).unwrap();
-                s.track(leadscore::Event::from_raw(raw, "event").unwrap(), workload::NOW).unwrap();
+                s.track(workload::read_tracked(bytes), workload::NOW).unwrap();
             }
             s
         })

@@ -267,40 +267,17 @@ fn peers_workload(c: &mut Criterion) {
     let mut g = c.benchmark_group("peers workload live session");
     g.throughput(Throughput::Elements(live.iter().map(|l| l.events.len() as u64).sum()));
     g.bench_function("track with the engine watched, per event", |b| {
-        b.iter(|| watched_loop(&engine, live.iter().map(|l| &l.events[..]).zip(&profiles), now, |e| e.clone()))
+        b.iter(|| workload::watched_loop(&engine, live.iter().map(|l| &l.events[..]).zip(&profiles), now, |e| e.clone()))
     });
     // The same loop as the module runs it for Session.track: each event arrives as
     // the MessagePack bytes codec.js writes, and is read and checked first.
     let packed_events: Vec<Vec<Vec<u8>>> = live.iter().map(|l| l.events.iter().map(|e| msgpack::to_vec(e).unwrap()).collect()).collect();
     g.bench_function("the same, each event read from MessagePack first, per event", |b| {
         b.iter(|| {
-            watched_loop(&engine, packed_events.iter().map(|l| &l[..]).zip(&profiles), now, |bytes| {
-                let raw = leadscore::wire::read_event(&mut msgpack::Reader::new(black_box(bytes))).unwrap();
-                leadscore::Event::from_raw(raw, "event").unwrap()
-            })
+            workload::watched_loop(&engine, packed_events.iter().map(|l| &l[..]).zip(&profiles), now, |bytes| workload::read_tracked(black_box(bytes)))
         })
     });
     g.finish();
-}
-
-/// A page's loop over leads (each its events and profile): a session per lead, given
-/// the profile, the engine watched, and each event, made by `event`, tracked. Gives
-/// the number of transitions.
-fn watched_loop<'a, E: 'a>(
-    engine: &leadscore::Engine,
-    leads: impl Iterator<Item = (&'a [E], &'a serde_json::Value)>,
-    now: i64,
-    event: impl Fn(&E) -> leadscore::Event,
-) -> usize {
-    let mut transitions = 0;
-    for (events, profile) in leads {
-        let mut s = Session::new("v").unwrap();
-        s.update_profile(profile).unwrap();
-        for e in events {
-            transitions += s.track_and_evaluate(event(e), now, &[engine]).unwrap().transitions.len();
-        }
-    }
-    transitions
 }
 
 criterion_group! {

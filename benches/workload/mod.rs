@@ -98,3 +98,25 @@ pub fn sessions(leads: &[Lead]) -> Vec<Session> {
         })
         .collect()
 }
+
+/// An event as the module reads it for `Session.track`: from the MessagePack bytes
+/// codec.js writes, then checked.
+pub fn read_tracked(bytes: &[u8]) -> leadscore::Event {
+    let raw = leadscore::wire::read_event(&mut leadscore::msgpack::Reader::new(bytes)).unwrap();
+    leadscore::Event::from_raw(raw, "event").unwrap()
+}
+
+/// A page's loop over leads (each its events and profile): a session per lead, given
+/// the profile, the engine watched, and each event, made by `event`, tracked. Gives
+/// the number of transitions.
+pub fn watched_loop<'a, E: 'a>(engine: &Engine, leads: impl Iterator<Item = (&'a [E], &'a Value)>, now: i64, event: impl Fn(&E) -> leadscore::Event) -> usize {
+    let mut transitions = 0;
+    for (events, profile) in leads {
+        let mut s = Session::new("v").unwrap();
+        s.update_profile(profile).unwrap();
+        for e in events {
+            transitions += s.track_and_evaluate(event(e), now, &[engine]).unwrap().transitions.len();
+        }
+    }
+    transitions
+}
