@@ -228,6 +228,39 @@ const ENGINE_STATICS = {
         },
 };
 
+/** The room for input a module keeps; more than this is given back after use. */
+const INPUT_ROOM = 1024;
+
+/**
+ * `input(bytes)` copies bytes into the room the module of `cls` keeps for input
+ * (Session.__inputRoom) and returns their length: no allocation in the module for
+ * each call. The room's address holds until room is asked for again; the view of
+ * the memory is made again when the memory has grown (which detaches the old one).
+ * Room made for an oversized input (which the module refuses) is given back at the
+ * next call.
+ */
+function moduleInput(cls) {
+    let at = 0;
+    let room = 0;
+    let memory = null;
+    let view = new Uint8Array(0);
+    return (bytes) => {
+        const n = bytes.length;
+        const want = Math.max(n, INPUT_ROOM);
+        if (n > room || room > want) {
+            at = cls.__inputRoom(want);
+            room = at ? want : 0;
+            if (!at) throw new InputError('', 'internal', 'the module made no room for the input');
+        }
+        if (view.byteLength === 0) {
+            memory ??= cls.__memory();
+            view = new Uint8Array(memory.buffer);
+        }
+        view.set(bytes, at);
+        return n;
+    };
+}
+
 /** What `track` did with an event, by the number src/wasm.rs returns for it. */
 const TRACKED = ['added', 'duplicate', 'addedDroppingOldest'];
 
@@ -236,13 +269,18 @@ const SESSION_METHODS = {
         function (patch) {
             return fn.call(this, bytesOf(patch, 'profile', 'the profile', inputError));
         },
-    // The generated track returns what became of the event (an index into TRACKED),
-    // plus 4 when it caused transitions, which __takeTransitions hands over.
-    track: (fn) =>
-        function (event, now) {
-            const code = fn.call(this, bytesOf(event, 'event', 'the event', inputError), timestamp(now));
+    // The event's bytes go into the room the module keeps for input, and the
+    // generated track takes their length (see track in src/wasm.rs). It returns what
+    // became of the event (an index into TRACKED), plus 4 when it caused transitions,
+    // which __takeTransitions hands over, or 8 for an error, which __takeError does.
+    track: (fn, cls) => {
+        const input = moduleInput(cls);
+        return function (event, now) {
+            const code = fn.call(this, input(bytesOf(event, 'event', 'the event', inputError)), timestamp(now));
+            if (code & 8) throw this.__takeError();
             return { tracked: TRACKED[code & 3], transitions: code & 4 ? decode(this.__takeTransitions()) : [] };
-        },
+        };
+    },
     evaluate: crossing(asIs, false),
     score: crossing(asIs, false),
     qualify: crossing(asIs, false),
@@ -326,7 +364,7 @@ function guard(cls, { methods, statics, objectArgs }, ready) {
         } else if (typeof desc.value === 'function') {
             const raw = desc.value;
             if (raw.length > 2) throw new Error(`leadscore: ${cls.name}.${name} takes ${raw.length} arguments; guard() passes two`);
-            const fn = methods[name] ? methods[name](raw) : raw;
+            const fn = methods[name] ? methods[name](raw, cls) : raw;
             const arg = objectArgs[name];
             proto[name] = named(
                 arg

@@ -608,12 +608,14 @@ pub struct WasmSession {
     watched: Vec<Rc<Engine>>,
     /// The transitions of the last `track`, written for `__takeTransitions`.
     transitions: Vec<u8>,
+    /// The error of the last `track`, for `__takeError`.
+    error: Option<JsValue>,
 }
 
 impl WasmSession {
     /// A session from saved state, however it arrived (text or bytes).
     fn restored(state: crate::wire::RawState) -> Result<WasmSession, JsValue> {
-        Session::restore_raw(state).map(|inner| WasmSession { inner, watched: Vec::new(), transitions: Vec::new() }).map_err(|e| input_error(&e))
+        Session::restore_raw(state).map(|inner| WasmSession { inner, watched: Vec::new(), transitions: Vec::new(), error: None }).map_err(|e| input_error(&e))
     }
 }
 
@@ -623,7 +625,7 @@ impl WasmSession {
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> Result<WasmSession, JsValue> {
         let inner = Session::new(text_of(&id, "id", "the session id")?).map_err(|e| input_error(&e))?;
-        Ok(WasmSession { inner, watched: Vec::new(), transitions: Vec::new() })
+        Ok(WasmSession { inner, watched: Vec::new(), transitions: Vec::new(), error: None })
     }
 
     /// Brings back a session from the text `save()` wrote.
@@ -684,33 +686,90 @@ impl WasmSession {
     /// Records an event, then evaluates the session at `now` with every watched
     /// engine: `{tracked, transitions}`. `now` also refuses events from the far future.
     //
-    // `common.js` builds that object from the number this returns: what became of the
+    // `common.js` writes the event's bytes into the module's input room
+    // (`__inputRoom`) and passes their length: a tracked event costs no allocation
+    // and no free for its bytes, which the generated glue makes for a `&[u8]`. It
+    // builds `{tracked, transitions}` from the number this returns: what became of the
     // event (0 added, 1 duplicate, 2 added dropping the oldest), plus 4 when there are
-    // transitions, which `__takeTransitions` then hands over. Most events cause none,
-    // and then nothing is written, copied out or decoded: 1.4 -> 0.96 µs per event.
+    // transitions, which `__takeTransitions` then hands over, or 8 alone for an error,
+    // which `__takeError` hands over. Most events cause neither, and then nothing is
+    // written, copied out or decoded, and the answer is one number (a `Result` would
+    // come back as three, in an array V8 makes for each call). Per event in Node:
+    // 1.4 -> 0.96 µs for the transitions; on the peers' events (2026-11-25), 0.37 ->
+    // 0.33 µs for one number, and the room took the watched loop 1.11 -> 1.05.
     #[wasm_bindgen(unchecked_return_type = "TrackResult")]
-    pub fn track(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "LeadEvent")] event: &[u8],
-        now: f64,
-    ) -> Result<u32, JsValue> {
+    pub fn track(&mut self, #[wasm_bindgen(js_name = "event", unchecked_param_type = "LeadEvent")] len: usize, now: f64) -> u32 {
+        self.transitions.clear();
+        match self.track_input(len, now) {
+            Ok(code) => code,
+            Err(e) => {
+                self.error = Some(e);
+                8
+            }
+        }
+    }
+
+    /// The error of the last `track`, once (`common.js` throws it).
+    #[wasm_bindgen(js_name = __takeError, skip_typescript)]
+    pub fn take_error(&mut self) -> JsValue {
+        self.error.take().unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// Room for `len` bytes of input to `track`, grown or shrunk to that: its
+    /// address in the module's memory, valid until room is asked for again.
+    #[wasm_bindgen(js_name = __inputRoom, skip_typescript)]
+    pub fn input_room(len: usize) -> usize {
+        INPUT
+            .try_with(|input| {
+                input.try_borrow_mut().map_or(0, |mut bytes| {
+                    bytes.resize(len, 0);
+                    bytes.shrink_to(len);
+                    bytes.as_ptr() as usize
+                })
+            })
+            .unwrap_or(0)
+    }
+
+    /// The module's memory, which `common.js` writes input into.
+    #[wasm_bindgen(js_name = __memory, skip_typescript)]
+    pub fn memory() -> JsValue {
+        wasm_bindgen::memory()
+    }
+}
+
+thread_local! {
+    /// What `common.js` writes for `track` (see `WasmSession::input_room`): kept from
+    /// call to call.
+    static INPUT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl WasmSession {
+    fn track_input(&mut self, len: usize, now: f64) -> Result<u32, JsValue> {
         let now = now_of(now)?;
-        let raw = read_all(event, |r| crate::wire::read_event(r)).map_err(|e| input_error(&unreadable("event", "the event", &e)))?;
-        let event = Event::from_raw(raw, "event").map_err(|e| input_error(&e))?;
+        let event = INPUT
+            .try_with(|input| {
+                let bytes = input.try_borrow().ok();
+                let bytes = bytes.as_ref().and_then(|b| b.get(..len)).unwrap_or_default();
+                let raw = read_all(bytes, |r| crate::wire::read_event(r)).map_err(|e| input_error(&unreadable("event", "the event", &e)))?;
+                Event::from_raw(raw, "event").map_err(|e| input_error(&e))
+            })
+            .map_err(|_| input("event", "internal", "the event could not be read"))??;
         let result = self.inner.track_and_evaluate(event, now, &self.watched).map_err(|e| input_error(&e))?;
         let tracked = match result.tracked {
             Tracked::Added => 0,
             Tracked::Duplicate => 1,
             Tracked::AddedDroppingOldest => 2,
         };
-        self.transitions.clear();
         if result.transitions.is_empty() {
             return Ok(tracked);
         }
         self.transitions = to_bytes(&result.transitions)?;
         Ok(tracked | 4)
     }
+}
 
+#[wasm_bindgen(js_class = Session)]
+impl WasmSession {
     /// The transitions of the last `track`, once (`common.js` calls it).
     #[wasm_bindgen(js_name = __takeTransitions, skip_typescript)]
     pub fn take_transitions(&mut self) -> Vec<u8> {

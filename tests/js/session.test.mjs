@@ -233,6 +233,31 @@ test('merge folds an anonymous history into a known lead', () => {
     assert.equal(anon.score(engine, NOW).events.scored, 2);
 });
 
+test('events of any size reach the module whole, before and after its memory grows', () => {
+    // track copies each event into room the module keeps for input, grown for a
+    // larger event, given back after an oversized one, and written through a view
+    // of the module's memory that must follow the memory when it grows.
+    const s = new Session('visitor-room');
+    s.watch(engine);
+    const note = (n) => 'n'.repeat(n);
+    assert.equal(s.track(view(NOW - 9000, { note: note(10) }), NOW).tracked, 'added');
+    assert.equal(s.track(view(NOW - 8000, { note: note(500), more: note(500), again: note(500), id: 'big' }), NOW).tracked, 'added', 'larger than the room');
+    assert.throws(() => s.track(view(NOW - 7000, { note: note(200_000) }), NOW), (e) => e.code === 'tooLong' && e.path === 'event.note');
+    assert.equal(s.track(view(NOW - 6000), NOW).tracked, 'added', 'after an oversized one');
+    assert.equal(s.track(view(NOW - 8000, { id: 'big' }), NOW).tracked, 'duplicate', 'the large event was read whole');
+    // Grow the module's memory: a batch of many leads crosses in one call.
+    const memory = Object.getPrototypeOf(s).constructor.__memory(); // the generated class's
+    const before = memory.buffer.byteLength;
+    const many = Array.from({ length: 3000 }, () => lead(20));
+    assert.equal(engine.qualifyMany(many, NOW).length, 3000);
+    assert.ok(memory.buffer.byteLength > before, 'the memory grew');
+    const { tracked, transitions } = s.track({ type: 'form_submit', ts: NOW - 5000, form: 'demo' }, NOW);
+    assert.equal(tracked, 'added');
+    assert.deepEqual(transitions.map((t) => t.to), ['sql'], 'read after the memory grew');
+    const events = [9000, 8000, 6000].map((ago) => view(NOW - ago)).concat({ type: 'form_submit', ts: NOW - 5000, form: 'demo' });
+    assert.equal(s.score(engine, NOW).total, engine.score({ id: 'visitor-room', events }, NOW).total);
+});
+
 test('a session scores as the batch call scores the same lead', () => {
     const l = lead(3);
     const s = new Session('visitor-6');
