@@ -122,8 +122,54 @@ pub(crate) enum EventMatch {
     /// Never scored by this rule set, and why: anonymous history, an unknown type
     /// or a property of the wrong type.
     Never(SkipReason),
-    /// The rules, stage triggers and disqualifiers whose type and filter it matches.
-    Targets(Vec<Target>),
+    /// The rules, stage triggers and disqualifiers whose type and filter it
+    /// matches, as bits numbered as [`hit_slot`] numbers them, then the
+    /// disqualifiers: with no allocation of its own, for a session keeps one per held
+    /// event and rule set.
+    Targets(u64),
+    /// The same, listed, for a rule set with more than 64 of them.
+    Listed(Box<[Target]>),
+}
+
+impl EventMatch {
+    /// Calls `f` with each target the event matched, in the order the index lists
+    /// them (rules, then triggers, then disqualifiers).
+    pub(crate) fn for_each_target(&self, engine: &Engine, mut f: impl FnMut(Target)) {
+        match self {
+            EventMatch::Never(_) => {}
+            EventMatch::Targets(bits) => {
+                let (rules, triggers) = (engine.engagement.len(), engine.stages.trigger_count());
+                let mut left = *bits;
+                while left != 0 {
+                    let bit = left.trailing_zeros() as usize;
+                    left &= left - 1;
+                    f(match bit.checked_sub(rules) {
+                        None => Target::Rule(bit),
+                        Some(k) if k < triggers => Target::Trigger(k),
+                        Some(k) => Target::Disqualifier(k - triggers),
+                    });
+                }
+            }
+            EventMatch::Listed(targets) => targets.iter().for_each(|t| f(*t)),
+        }
+    }
+
+    /// Calls `f` with the [`hit_slot`] of each rule and trigger the event matched, of
+    /// a rule set with `rules` engagement rules.
+    pub(crate) fn for_each_hit_slot(&self, rules: usize, mut f: impl FnMut(usize)) {
+        match self {
+            EventMatch::Never(_) => {}
+            // Disqualifiers' bits come after every slot: the caller's slice ends first.
+            EventMatch::Targets(bits) => {
+                let mut left = *bits;
+                while left != 0 {
+                    f(left.trailing_zeros() as usize);
+                    left &= left - 1;
+                }
+            }
+            EventMatch::Listed(targets) => targets.iter().filter_map(|t| hit_slot(*t, rules)).for_each(f),
+        }
+    }
 }
 
 /// What a lead's profile matches under one rule set: each fit rule, and each
@@ -254,9 +300,16 @@ pub(crate) enum Matches<'m> {
 
 /// What `e` counts for under `engine`, whatever `now` is.
 pub(crate) fn match_event(engine: &Engine, e: &Event) -> EventMatch {
+    let (rules, triggers) = (engine.engagement.len(), engine.stages.trigger_count());
+    let bit = |t: Target| match t {
+        Target::Rule(i) => i,
+        Target::Trigger(k) => rules + k,
+        Target::Disqualifier(k) => rules + triggers + k,
+    };
     match matched_targets(engine, e) {
-        Ok(targets) => EventMatch::Targets(targets.collect()),
         Err(why) => EventMatch::Never(why),
+        Ok(targets) if rules + triggers + engine.disqualifiers.len() > 64 => EventMatch::Listed(targets.collect()),
+        Ok(targets) => EventMatch::Targets(targets.fold(0, |bits, t| bits | 1u64.checked_shl(bit(t) as u32).unwrap_or(0))),
     }
 }
 
@@ -320,9 +373,9 @@ fn pass_over_events(engine: &Engine, events: &[Event], now: i64, matches: Matche
         };
         match kept {
             Some(EventMatch::Never(why)) => events_tally.skip(*why),
-            Some(EventMatch::Targets(targets)) => {
+            Some(m) => {
                 scored += 1;
-                targets.iter().for_each(|t| offer(*t, e, age));
+                m.for_each_target(engine, |t| offer(t, e, age));
             }
             None => match matched_targets(engine, e) {
                 Err(why) => events_tally.skip(why),

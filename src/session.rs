@@ -205,15 +205,14 @@ impl Kept {
     /// Counts what an event at `ts` matches in `hits`, or (`None`) stops counting
     /// what the oldest event of the history matched.
     fn count(hits: &mut [Hits], rules: usize, m: &EventMatch, ts: Option<i64>) {
-        let EventMatch::Targets(targets) = m else { return };
-        for slot in targets.iter().filter_map(|t| score::hit_slot(*t, rules)) {
+        m.for_each_hit_slot(rules, |slot| {
             if let Some(h) = hits.get_mut(slot) {
                 match ts {
                     Some(ts) => h.add(ts),
                     None => h.drop_oldest(),
                 }
             }
-        }
+        });
     }
 }
 

@@ -531,6 +531,45 @@ fn a_session_keeps_what_events_match_under_rule_sets_with_many_rules() {
 }
 
 #[test]
+fn a_session_keeps_matches_alike_on_either_side_of_64_rules_triggers_and_disqualifiers() {
+    // A session keeps what an event matches as bits while the rule set has at most 64
+    // rules, triggers and disqualifiers, and as a list past that: with 61 rules the
+    // spam disqualifier is the 64th (the last bit), with 62 the 65th. Both fill the
+    // history so that old matches leave it too, and track as evaluating does.
+    use leadscore::history::HISTORY_LIMIT;
+    for n in [61, 62] {
+        let mut rules: Vec<_> = (0..n).map(|i| json!({"id": format!("r{i}"), "event": "page_view", "where": {"field": "url", "equals": format!("/p{}", i % 3)}, "points": 1})).collect();
+        rules.push(json!({"id": "forms", "event": "form_submit", "points": 5}));
+        let e = engine(json!({
+            "engagement": rules,
+            "disqualifiers": [{"id": "spam", "event": "spam_report"}],
+            "stages": {"mql": {"threshold": 1000000}, "sql": {"on": [{"event": "form_submit", "atLeast": 3}]}}
+        }));
+        let limit = HISTORY_LIMIT as i64;
+        let at = |i: i64| NOW - 10 * limit + i;
+        let mut history: Vec<_> = (0..limit)
+            .map(|i| match i % 400 {
+                0 => ev("form_submit", at(i)),
+                k => ev_with("page_view", at(i), json!({"url": format!("/p{}", k % 4)})),
+            })
+            .collect();
+        history.push(ev("spam_report", at(limit)));
+        history.extend((1..4).map(|i| ev("form_submit", at(limit + i))));
+        let mut pair = WatchedAndEvaluated::new(json!({}));
+        let mut moved_at = Vec::new();
+        for (i, event) in history.iter().enumerate() {
+            moved_at.extend(pair.track(&e, event, &format!("{n} rules, event {i}")).into_iter().map(|stage| (i, stage)));
+        }
+        // Three form submissions reach SQL at the 800th event; the spam report
+        // disqualifies the lead, which stays where it stood.
+        assert_eq!(moved_at, [(800, Stage::Sql)], "{n} rules");
+        let watched = pair.watched.score(&e, NOW);
+        assert_eq!(watched, pair.evaluated.score(&e, NOW), "{n} rules");
+        assert!(watched.disqualified, "{n} rules");
+    }
+}
+
+#[test]
 fn watched_tracking_counts_what_leaves_the_history() {
     // The history starts full: two pricing views (20 points), then other events. Two
     // more views push the old ones out (still 20); the third pushes out an event no
