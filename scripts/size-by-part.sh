@@ -8,7 +8,7 @@
 #   scripts/size-by-part.sh           # pkg/ (build it first: scripts/build-pkg.sh)
 #   scripts/size-by-part.sh path/to/pkg
 #
-# Uses binaryen from .tools/ (scripts/build-pkg.sh installs it).
+# Uses binaryen from .tools/ (scripts/build-pkg.sh installs it), with build-pkg.sh's flags.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -53,7 +53,7 @@ for (const [name, keep] of parts) {
     const kept = wat.replace(/^ \(export "(\w+)" .*\n/gm, (line, e) => (GLUE.test(e) || !keep || keep(e) ? line : ''));
     fs.writeFileSync(`${WORK}/part.wat`, kept);
     execFileSync(`${BIN}/wasm-as`, [...features, `${WORK}/part.wat`, '-o', `${WORK}/part.in.wasm`]);
-    execFileSync(`${BIN}/wasm-opt`, ['-Oz', '--low-memory-unused', ...features, `${WORK}/part.in.wasm`, '-o', `${WORK}/part.wasm`]);
+    execFileSync(`${BIN}/wasm-opt`, ['-Oz', '--one-caller-inline-max-function-size=20', '--low-memory-unused', ...features, `${WORK}/part.in.wasm`, '-o', `${WORK}/part.wasm`]);
     const bytes = fs.readFileSync(`${WORK}/part.wasm`);
     console.log(`| ${name} | ${bytes.length.toLocaleString('en-US')} | ${gzipSync(bytes, { level: 9 }).length.toLocaleString('en-US')} |`);
 }
