@@ -746,14 +746,17 @@ thread_local! {
 impl WasmSession {
     fn track_input(&mut self, len: usize, now: f64) -> Result<u32, JsValue> {
         let now = now_of(now)?;
+        // Read into an event, or a problem, before anything calls into JavaScript
+        // (making an `Error` does): nothing else runs while the input is borrowed.
         let event = INPUT
             .try_with(|input| {
                 let bytes = input.try_borrow().ok();
                 let bytes = bytes.as_ref().and_then(|b| b.get(..len)).unwrap_or_default();
-                let raw = read_all(bytes, |r| crate::wire::read_event(r)).map_err(|e| input_error(&unreadable("event", "the event", &e)))?;
-                Event::from_raw(raw, "event").map_err(|e| input_error(&e))
+                let raw = read_all(bytes, |r| crate::wire::read_event(r)).map_err(|e| unreadable("event", "the event", &e))?;
+                Event::from_raw(raw, "event")
             })
-            .map_err(|_| input("event", "internal", "the event could not be read"))??;
+            .map_err(|_| input("event", "internal", "the event could not be read"))?
+            .map_err(|e| input_error(&e))?;
         let result = self.inner.track_and_evaluate(event, now, &self.watched).map_err(|e| input_error(&e))?;
         let tracked = match result.tracked {
             Tracked::Added => 0,
