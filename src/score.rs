@@ -123,9 +123,9 @@ pub(crate) enum EventMatch {
     /// or a property of the wrong type.
     Never(SkipReason),
     /// The rules, stage triggers and disqualifiers whose type and filter it
-    /// matches, as bits numbered as [`hit_slot`] numbers them, then the
-    /// disqualifiers: with no allocation of its own, for a session keeps one per held
-    /// event and rule set.
+    /// matches, as bits: the rules and triggers numbered as [`hit_slot`] numbers
+    /// them, the disqualifiers after. No allocation of its own, since a session keeps
+    /// one per held event and rule set.
     Targets(u64),
     /// The same, listed, for a rule set with more than 64 of them.
     Listed(Box<[Target]>),

@@ -598,6 +598,12 @@ impl WasmLeadSet {
 // ---------------------------------------------------------------------------
 // Session
 
+thread_local! {
+    /// What `common.js` writes for `track` (see `WasmSession::input_room`): kept from
+    /// call to call.
+    static INPUT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// One visitor's profile and events, observed one event at a time; remembers which
 /// stage transitions it has reported. Save it with `save()`, bring it back with
 /// `Session.restore(text)`.
@@ -616,6 +622,33 @@ impl WasmSession {
     /// A session from saved state, however it arrived (text or bytes).
     fn restored(state: crate::wire::RawState) -> Result<WasmSession, JsValue> {
         Session::restore_raw(state).map(|inner| WasmSession { inner, watched: Vec::new(), transitions: Vec::new(), error: None }).map_err(|e| input_error(&e))
+    }
+
+    /// `track` for the event `common.js` wrote into the input room: what became of it.
+    fn track_input(&mut self, len: usize, now: f64) -> Result<u32, JsValue> {
+        let now = now_of(now)?;
+        // Read into an event, or a problem, before anything calls into JavaScript
+        // (making an `Error` does): nothing else runs while the input is borrowed.
+        let event = INPUT
+            .try_with(|input| {
+                let bytes = input.try_borrow().ok();
+                let bytes = bytes.as_ref().and_then(|b| b.get(..len)).unwrap_or_default();
+                let raw = read_all(bytes, |r| crate::wire::read_event(r)).map_err(|e| unreadable("event", "the event", &e))?;
+                Event::from_raw(raw, "event")
+            })
+            .map_err(|_| input("event", "internal", "the event could not be read"))?
+            .map_err(|e| input_error(&e))?;
+        let result = self.inner.track_and_evaluate(event, now, &self.watched).map_err(|e| input_error(&e))?;
+        let tracked = match result.tracked {
+            Tracked::Added => 0,
+            Tracked::Duplicate => 1,
+            Tracked::AddedDroppingOldest => 2,
+        };
+        if result.transitions.is_empty() {
+            return Ok(tracked);
+        }
+        self.transitions = to_bytes(&result.transitions)?;
+        Ok(tracked | 4)
     }
 }
 
@@ -695,8 +728,9 @@ impl WasmSession {
     // which `__takeError` hands over. Most events cause neither, and then nothing is
     // written, copied out or decoded, and the answer is one number (a `Result` would
     // come back as three, in an array V8 makes for each call). Per event in Node:
-    // 1.4 -> 0.96 µs for the transitions; on the peers' events (2026-11-25), 0.37 ->
-    // 0.33 µs for one number, and the room took the watched loop 1.11 -> 1.05.
+    // 1.4 -> 0.96 µs for the transitions; on the peers' events (2026-11-25), the call
+    // itself 0.37 -> 0.33 µs for one number, and with the room the watched loop 3-6%
+    // less (BENCHMARKS.md, "The watched `track`").
     #[wasm_bindgen(unchecked_return_type = "TrackResult")]
     pub fn track(&mut self, #[wasm_bindgen(js_name = "event", unchecked_param_type = "LeadEvent")] len: usize, now: f64) -> u32 {
         self.transitions.clear();
@@ -735,44 +769,7 @@ impl WasmSession {
     pub fn memory() -> JsValue {
         wasm_bindgen::memory()
     }
-}
 
-thread_local! {
-    /// What `common.js` writes for `track` (see `WasmSession::input_room`): kept from
-    /// call to call.
-    static INPUT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-impl WasmSession {
-    fn track_input(&mut self, len: usize, now: f64) -> Result<u32, JsValue> {
-        let now = now_of(now)?;
-        // Read into an event, or a problem, before anything calls into JavaScript
-        // (making an `Error` does): nothing else runs while the input is borrowed.
-        let event = INPUT
-            .try_with(|input| {
-                let bytes = input.try_borrow().ok();
-                let bytes = bytes.as_ref().and_then(|b| b.get(..len)).unwrap_or_default();
-                let raw = read_all(bytes, |r| crate::wire::read_event(r)).map_err(|e| unreadable("event", "the event", &e))?;
-                Event::from_raw(raw, "event")
-            })
-            .map_err(|_| input("event", "internal", "the event could not be read"))?
-            .map_err(|e| input_error(&e))?;
-        let result = self.inner.track_and_evaluate(event, now, &self.watched).map_err(|e| input_error(&e))?;
-        let tracked = match result.tracked {
-            Tracked::Added => 0,
-            Tracked::Duplicate => 1,
-            Tracked::AddedDroppingOldest => 2,
-        };
-        if result.transitions.is_empty() {
-            return Ok(tracked);
-        }
-        self.transitions = to_bytes(&result.transitions)?;
-        Ok(tracked | 4)
-    }
-}
-
-#[wasm_bindgen(js_class = Session)]
-impl WasmSession {
     /// The transitions of the last `track`, once (`common.js` calls it).
     #[wasm_bindgen(js_name = __takeTransitions, skip_typescript)]
     pub fn take_transitions(&mut self) -> Vec<u8> {
