@@ -248,9 +248,10 @@ function moduleInput(cls) {
         const n = bytes.length;
         const want = Math.max(n, INPUT_ROOM);
         if (n > room || room > want) {
-            at = cls.__inputRoom(want);
-            room = at ? want : 0;
-            if (!at) throw new InputError('', 'internal', 'the module made no room for the input');
+            const next = cls.__inputRoom(want);
+            if (!next) throw inputError('event', 'tooLarge', `the event is ${n} bytes as MessagePack: more than the module's memory can take`);
+            at = next;
+            room = want;
         }
         if (view.byteLength === 0) {
             memory ??= cls.__memory();

@@ -750,12 +750,19 @@ impl WasmSession {
     }
 
     /// Room for `len` bytes of input to `track`, grown or shrunk to that: its
-    /// address in the module's memory, valid until room is asked for again.
+    /// address in the module's memory, valid until room is asked for again; 0 when
+    /// the memory cannot hold that much (the room is then left as it was).
     #[wasm_bindgen(js_name = __inputRoom, skip_typescript)]
     pub fn input_room(len: usize) -> usize {
         INPUT
             .try_with(|input| {
                 input.try_borrow_mut().map_or(0, |mut bytes| {
+                    // Reserved first, so that a size the memory cannot hold is refused
+                    // rather than aborting the module.
+                    let more = len.saturating_sub(bytes.len());
+                    if bytes.try_reserve_exact(more).is_err() {
+                        return 0;
+                    }
                     bytes.resize(len, 0);
                     bytes.shrink_to(len);
                     bytes.as_ptr() as usize

@@ -254,7 +254,10 @@ test('events of any size reach the module whole, before and after its memory gro
     const { tracked, transitions } = s.track({ type: 'form_submit', ts: NOW - 5000, form: 'demo' }, NOW);
     assert.equal(tracked, 'added');
     assert.deepEqual(transitions.map((t) => t.to), ['sql'], 'read after the memory grew');
-    const events = [9000, 8000, 6000].map((ago) => view(NOW - ago)).concat({ type: 'form_submit', ts: NOW - 5000, form: 'demo' });
+    // Room the memory cannot hold is refused (0), not a trap, and the room stays.
+    assert.equal(Object.getPrototypeOf(s).constructor.__inputRoom(0xffffffff), 0);
+    assert.equal(s.track(view(NOW - 4000, { id: 'after' }), NOW).tracked, 'added');
+    const events = [9000, 8000, 6000, 4000].map((ago) => view(NOW - ago)).concat({ type: 'form_submit', ts: NOW - 5000, form: 'demo' });
     assert.equal(s.score(engine, NOW).total, engine.score({ id: 'visitor-room', events }, NOW).total);
 });
 
