@@ -566,6 +566,10 @@ fn a_session_keeps_matches_alike_on_either_side_of_64_rules_triggers_and_disqual
         let watched = pair.watched.score(&e, NOW);
         assert_eq!(watched, pair.evaluated.score(&e, NOW), "{n} rules");
         assert!(watched.disqualified, "{n} rules");
+        // And as the batch scores the events the history holds, matching them afresh.
+        let held = history.get(history.len() - HISTORY_LIMIT..).unwrap().to_vec();
+        let batch = score(&e, json!({}), held, NOW);
+        assert_eq!((watched.total, &watched.contributions, watched.disqualified), (batch.total, &batch.contributions, batch.disqualified), "{n} rules");
     }
 }
 
