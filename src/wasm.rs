@@ -619,9 +619,14 @@ pub struct WasmSession {
 }
 
 impl WasmSession {
+    /// `inner` as the package hands it out: no engine watched, nothing pending.
+    fn wrapping(inner: Session) -> WasmSession {
+        WasmSession { inner, watched: Vec::new(), transitions: Vec::new(), error: None }
+    }
+
     /// A session from saved state, however it arrived (text or bytes).
     fn restored(state: crate::wire::RawState) -> Result<WasmSession, JsValue> {
-        Session::restore_raw(state).map(|inner| WasmSession { inner, watched: Vec::new(), transitions: Vec::new(), error: None }).map_err(|e| input_error(&e))
+        Session::restore_raw(state).map(WasmSession::wrapping).map_err(|e| input_error(&e))
     }
 
     /// `track` for the event `common.js` wrote into the input room: what became of it.
@@ -657,8 +662,7 @@ impl WasmSession {
     /// A new, anonymous session; `id` names the visitor (a cookie or device id).
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> Result<WasmSession, JsValue> {
-        let inner = Session::new(text_of(&id, "id", "the session id")?).map_err(|e| input_error(&e))?;
-        Ok(WasmSession { inner, watched: Vec::new(), transitions: Vec::new(), error: None })
+        Session::new(text_of(&id, "id", "the session id")?).map(WasmSession::wrapping).map_err(|e| input_error(&e))
     }
 
     /// Brings back a session from the text `save()` wrote.
