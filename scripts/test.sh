@@ -41,7 +41,7 @@ fi
 if [ -x scripts/test-js.sh ]; then
   step "JavaScript package tests"
   scripts/test-js.sh
-  if [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] && [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 24 ]; then
+  if node_lts_wanted; then
     step "JavaScript package tests again on Node.js $NODE_LTS_VERSION (the current LTS)"
     lts=$(ensure_node_lts)
     if [ -n "$lts" ]; then
