@@ -7,11 +7,23 @@
 #
 #   scripts/size-by-part.sh           # pkg/ (build it first: scripts/build-pkg.sh)
 #   scripts/size-by-part.sh path/to/pkg
+#   scripts/size-by-part.sh --without-serde
+#
+# --without-serde asks how much a value model and readers of leadscore's own could
+# save at most: each part is measured twice from the module build-pkg.sh last built
+# (target/wasm32-unknown-unknown/wasm-release, optimized again with its names kept),
+# as it is and with every function of serde's data model emptied (serde and
+# serde_json, the MessagePack reader and writer, the visitors and seeds of wire.rs
+# and profile.rs, serde_json's number printing). Emptied means nothing in its place,
+# so the difference is an upper bound. Neither is re-optimized with -Oz, which would
+# inline the empty bodies and drop their callers' code as unreachable.
 #
 # Uses binaryen from .tools/ (scripts/build-pkg.sh installs it), with build-pkg.sh's flags.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WITHOUT_SERDE=
+if [[ "${1:-}" == --without-serde ]]; then WITHOUT_SERDE=1; shift; fi
 PKG="${1:-$ROOT/pkg}"
 BIN="$ROOT/.tools/node_modules/.bin"
 [[ -f "$PKG/leadscore_bg.wasm" ]] || { echo "size-by-part: no $PKG/leadscore_bg.wasm: run scripts/build-pkg.sh" >&2; exit 1; }
@@ -22,14 +34,25 @@ trap 'rm -rf "$WORK"' EXIT
 # The features the package's module uses (as in scripts/build-pkg.sh).
 FEATURES=(--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int
     --enable-sign-ext --enable-reference-types --enable-multivalue)
-"$BIN/wasm-dis" "${FEATURES[@]}" "$PKG/leadscore_bg.wasm" -o "$WORK/all.wat"
+if [[ -n "$WITHOUT_SERDE" ]]; then
+    TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+    [[ "$TARGET_DIR" = /* ]] || TARGET_DIR="$ROOT/$TARGET_DIR"
+    BUILT="$TARGET_DIR/wasm32-unknown-unknown/wasm-release/leadscore.wasm"
+    [[ -f "$BUILT" ]] || { echo "size-by-part: no $BUILT: run scripts/build-pkg.sh" >&2; exit 1; }
+    wasm-bindgen --target web --no-typescript --out-dir "$WORK/bindgen" "$BUILT"
+    "$BIN/wasm-opt" -Oz --one-caller-inline-max-function-size=20 --low-memory-unused "${FEATURES[@]}" -g \
+        "$WORK/bindgen/leadscore_bg.wasm" -o "$WORK/named.wasm"
+    "$BIN/wasm-dis" "${FEATURES[@]}" "$WORK/named.wasm" -o "$WORK/all.wat"
+else
+    "$BIN/wasm-dis" "${FEATURES[@]}" "$PKG/leadscore_bg.wasm" -o "$WORK/all.wat"
+fi
 
-BIN="$BIN" WORK="$WORK" FEATURES="${FEATURES[*]}" node --input-type=module - <<'NODE'
+BIN="$BIN" WORK="$WORK" FEATURES="${FEATURES[*]}" WITHOUT_SERDE="$WITHOUT_SERDE" node --input-type=module - <<'NODE'
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 
-const { BIN, WORK, FEATURES } = process.env;
+const { BIN, WORK, FEATURES, WITHOUT_SERDE } = process.env;
 const features = FEATURES.split(' ');
 const wat = fs.readFileSync(`${WORK}/all.wat`, 'utf8');
 
@@ -47,14 +70,64 @@ const parts = [
     ['the rule-set compiler only (new Engine, Engine.fromJson)', (e) => /^engine_(new|fromJson|id|version|description)$/.test(e)],
 ];
 
-console.log('| part of the API kept | raw bytes | gzip -9 bytes |');
-console.log('|---|---|---|');
-for (const [name, keep] of parts) {
-    const kept = wat.replace(/^ \(export "(\w+)" .*\n/gm, (line, e) => (GLUE.test(e) || !keep || keep(e) ? line : ''));
-    fs.writeFileSync(`${WORK}/part.wat`, kept);
+const size = (file) => {
+    const bytes = fs.readFileSync(file);
+    return [bytes.length, gzipSync(bytes, { level: 9 }).length];
+};
+const fmt = (n) => n.toLocaleString('en-US');
+// Kept exports only, and what they reach: -Oz for the parts as shipped, only the
+// removal of what nothing reaches when a body was emptied.
+function measure(text, passes) {
+    fs.writeFileSync(`${WORK}/part.wat`, text);
     execFileSync(`${BIN}/wasm-as`, [...features, `${WORK}/part.wat`, '-o', `${WORK}/part.in.wasm`]);
-    execFileSync(`${BIN}/wasm-opt`, ['-Oz', '--one-caller-inline-max-function-size=20', '--low-memory-unused', ...features, `${WORK}/part.in.wasm`, '-o', `${WORK}/part.wasm`]);
-    const bytes = fs.readFileSync(`${WORK}/part.wasm`);
-    console.log(`| ${name} | ${bytes.length.toLocaleString('en-US')} | ${gzipSync(bytes, { level: 9 }).length.toLocaleString('en-US')} |`);
+    execFileSync(`${BIN}/wasm-opt`, [...passes, ...features, '--strip-debug', `${WORK}/part.in.wasm`, '-o', `${WORK}/part.wasm`]);
+    return size(`${WORK}/part.wasm`);
+}
+const keepOnly = (keep) => wat.replace(/^ \(export "(\w+)" .*\n/gm, (line, e) => (GLUE.test(e) || !keep || keep(e) ? line : ''));
+
+// Serde's data model: serde itself, serde_json's reader, writer and number
+// printing (zmij, itoa), src/msgpack.rs, and the visitors and seeds that
+// src/wire.rs and src/profile.rs give it. serde_json's Value stays: the rule sets
+// are read into it, and a value type of leadscore's own would take its place.
+const SERDE = /serde|msgpack|Visitor|Seed|Deserializ|Serializ|zmij|itoa|leadscore::wire::/;
+function withoutSerde(text) {
+    const lines = text.split('\n');
+    const out = [];
+    let emptied = 0;
+    for (let i = 0; i < lines.length; i++) {
+        const head = /^ \(func \$("(?:[^"\\]|\\.)*"|\S+)/.exec(lines[i]);
+        if (!head || !SERDE.test(head[1])) {
+            out.push(lines[i]);
+            continue;
+        }
+        // A function runs to the next line at the module's own level.
+        let end = i + 1;
+        while (end < lines.length && !lines[end].startsWith(' (')) end++;
+        out.push(lines[i], '  (unreachable)', ' )');
+        emptied++;
+        i = end - 1;
+    }
+    return { text: out.join('\n'), emptied };
+}
+
+if (!WITHOUT_SERDE) {
+    console.log('| part of the API kept | raw bytes | gzip -9 bytes |');
+    console.log('|---|---|---|');
+    for (const [name, keep] of parts) {
+        const [raw, gz] = measure(keepOnly(keep), ['-Oz', '--one-caller-inline-max-function-size=20', '--low-memory-unused']);
+        console.log(`| ${name} | ${fmt(raw)} | ${fmt(gz)} |`);
+    }
+} else {
+    const prune = ['--remove-unused-module-elements'];
+    const { emptied } = withoutSerde(wat);
+    console.log(`${emptied} functions of serde's data model emptied in the whole module`);
+    console.log('| part of the API kept | gzip -9 bytes | without serde\'s code | saved at most |');
+    console.log('|---|---|---|---|');
+    for (const [name, keep] of parts) {
+        const kept = keepOnly(keep);
+        const [, gz] = measure(kept, prune);
+        const [, gzWithout] = measure(withoutSerde(kept).text, prune);
+        console.log(`| ${name} | ${fmt(gz)} | ${fmt(gzWithout)} | ${fmt(gz - gzWithout)} |`);
+    }
 }
 NODE
