@@ -7,6 +7,12 @@
 // rounds after the first. Also: what building a set costs, as the first, while
 // another is held, and 100 leads at a time, and the memory it holds.
 //
+// And the floor of any call that takes its lead from JavaScript (score, qualify):
+// writing the lead as MessagePack (codec.js's encode, which those calls run first)
+// plus scoring a lead already in the module (qualifyMany of the LeadSet). A call can
+// cost no less, since it must do both, so against twice the interpreter's speed that
+// sum says whether a faster reader in the module could ever meet the aim.
+//
 //   node benches/peers/lead-set.mjs            # pkg/
 //   ROUNDS=11 node benches/peers/lead-set.mjs path/to/pkg
 //
@@ -28,6 +34,7 @@ const { makeNeutralInterpreter, scoreLeadHandwritten } = await bench('reference.
 const { ruleset: neutral, asOf, leads: all } = await loadWorkload(BENCH);
 
 const { Engine, LeadSet } = createRequire(import.meta.url)(path.join(PKG, 'index.node.cjs'));
+const { encode } = createRequire(import.meta.url)(path.join(PKG, 'codec.cjs'));
 const engine = new Engine(readFileSync(path.join(HERE, 'ruleset.json'), 'utf8'));
 const interpret = makeNeutralInterpreter(neutral);
 const leads = all.map((l) => ({ id: l.id, profile: l.profile, events: l.events }));
@@ -49,18 +56,26 @@ const runs = {
     'qualifyMany(LeadSet)': () => engine.qualifyMany(set, asOf).map((q) => `${q.total}`).join(),
     'scoreMany(LeadSet)': () => engine.scoreMany(set, asOf).map((r) => `${r.total}`).join(),
 };
+const WRITE = 'writing each lead (encode), no call';
+/** The bytes written, so that the work cannot be skipped. */
+const write = () => leads.reduce((bytes, l) => bytes + encode(l).length, 0);
 const names = Object.keys(runs);
-const times = Object.fromEntries(names.map((k) => [k, []]));
+const times = Object.fromEntries([...names, WRITE].map((k) => [k, []]));
 let want;
+let written;
 for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 ? names : [...names].reverse();
+    const order = round % 2 ? [...names, WRITE] : [WRITE, ...names].reverse();
     for (const name of order) {
         const t = performance.now();
-        const got = runs[name]();
+        const got = name === WRITE ? write() : runs[name]();
         const ms = performance.now() - t;
+        if (round > 0) times[name].push(ms);
+        if (name === WRITE) {
+            written = got;
+            continue;
+        }
         want ??= got;
         if (got !== want) throw new Error(`${name} disagrees with ${names[0]}`);
-        if (round > 0) times[name].push(ms);
     }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -68,10 +83,18 @@ const interp = median(times['plain-JS interpreter']);
 console.log(`${n} leads, ${set.events} events; ${ROUNDS} rounds; ${os.cpus()[0].model}, load ${os.loadavg()[0].toFixed(2)}; ${PKG}\n`);
 console.log('| run | ms / 10,000 leads (median) | µs / lead | × the interpreter |');
 console.log('|---|---|---|---|');
-for (const name of names) {
+for (const name of [...names, WRITE]) {
     const ms = median(times[name]);
     console.log(`| ${name} | ${ms.toFixed(1)} | ${((ms * 1000) / n).toFixed(2)} | ${(interp / ms).toFixed(2)} |`);
 }
+const perLead = (name) => (median(times[name]) * 1000) / n;
+const floor = perLead(WRITE) + perLead('qualifyMany(LeadSet)');
+console.log(
+    `\nthe floor of a call that takes its lead from JavaScript: writing it ${perLead(WRITE).toFixed(2)} µs ` +
+        `(${Math.round(written / n)} bytes a lead) + scoring it held ${perLead('qualifyMany(LeadSet)').toFixed(2)} µs = ` +
+        `${floor.toFixed(2)} µs, ${(perLead('plain-JS interpreter') / floor).toFixed(2)}× the interpreter ` +
+        `(twice the interpreter is ${(perLead('plain-JS interpreter') / 2).toFixed(2)} µs)`,
+);
 console.log(`\nnew LeadSet(leads): ${buildMs.toFixed(0)} ms (${((buildMs * 1000) / n).toFixed(1)} µs / lead), the process's resident memory grown by ${(heldBytes / 2 ** 20).toFixed(0)} MiB`);
 
 // Building while another set is held, so that the module's memory must grow again
