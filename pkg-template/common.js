@@ -63,8 +63,33 @@ export class RuleSetError extends Error {
 const inputError = (path, code, message) => new InputError(path, code, message);
 const ruleSetError = (path, code, message) => new RuleSetError([{ path, code, message }]);
 
+/**
+ * Inputs of this many bytes or more cross only once the module has made room for
+ * twice as many (`Session.__canHold`): the generated glue copies an input into
+ * memory it allocates in the module, and an allocation the memory cannot grow to
+ * aborts the module with "RuntimeError: unreachable". Below this size the question
+ * costs more than it could save: a module that cannot grow by 2 MiB fails anyway.
+ */
+const ASK_ROOM_FROM = 1 << 20;
+
+/** Whether the module can make room for `n` bytes (guardClasses sets it). */
+let canHold = () => true;
+
+/** `bytes`, or `fail(path, 'tooLarge', …)` when the module could not take them. */
+function roomFor(bytes, path, what, fail) {
+    const n = bytes.length;
+    if (n >= ASK_ROOM_FROM && !canHold(2 * n)) {
+        throw fail(path, 'tooLarge', `${what} is ${n} bytes as MessagePack: more than the module's memory can take`);
+    }
+    return bytes;
+}
+
 /** `v` encoded; what JSON cannot hold is refused with `fail(path, code, message)`. */
 function bytesOf(v, path, what, fail) {
+    return roomFor(encoded(v, path, what, fail), path, what, fail);
+}
+
+function encoded(v, path, what, fail) {
     try {
         return encode(v);
     } catch (e) {
@@ -304,7 +329,7 @@ const SESSION_STATICS = {
             if (ArrayBuffer.isView(bytes)) view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
             else if (Object.prototype.toString.call(bytes) === '[object ArrayBuffer]') view = new Uint8Array(bytes);
             else throw inputError('', 'wrongType', `saved state for restoreBytes is the Uint8Array (or ArrayBuffer) that saveBytes() returned, not ${kind(bytes)}`);
-            return fn.call(this, view);
+            return fn.call(this, roomFor(view, '', 'saved state', inputError));
         },
 };
 
@@ -454,6 +479,9 @@ function constructingLeadSet(cls, ready) {
  */
 export function guardClasses({ Engine, Session, LeadSet }, ready) {
     LeadSetClass = LeadSet;
+    // Beyond isize::MAX on wasm32 nothing can be allocated, and the glue would wrap
+    // a larger number into a small one.
+    canHold = (n) => n <= 0x7fffffff && Session.__canHold(n);
     guard(Engine, { methods: ENGINE_METHODS, statics: ENGINE_STATICS, objectArgs: {} }, ready);
     guard(LeadSet, { methods: LEAD_SET_METHODS, statics: {}, objectArgs: {} }, ready);
     guard(

@@ -775,6 +775,21 @@ impl WasmSession {
             .unwrap_or(0)
     }
 
+    /// Whether the module's memory can make room for `len` bytes: reserved and given
+    /// back at once. `common.js` asks before it hands the generated glue a large
+    /// input, whose own allocation would abort the module where the memory cannot
+    /// grow; asked for twice the input, so that what reading it keeps fits too. Room
+    /// once made stays: WebAssembly memory never shrinks, and the allocator keeps
+    /// what is given back.
+    #[wasm_bindgen(js_name = __canHold, skip_typescript)]
+    pub fn can_hold(len: usize) -> bool {
+        let mut room = Vec::<u8>::new();
+        let held = room.try_reserve_exact(len).is_ok();
+        // The compiler may drop an allocation nothing reads, and answer yes.
+        std::hint::black_box(room.as_mut_ptr());
+        held
+    }
+
     /// The module's memory, which `common.js` writes input into.
     #[wasm_bindgen(js_name = __memory, skip_typescript)]
     pub fn memory() -> JsValue {

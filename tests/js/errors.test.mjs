@@ -229,6 +229,35 @@ test('wrong objects, freed objects and self-merges', () => {
     assert.equal(s.score(engine, NOW).total, 30);
 });
 
+test('inputs larger than the module can take are refused, not a trap, and nothing is lost', () => {
+    // The generated glue allocates an input's bytes in the module, and an allocation
+    // the module cannot make aborts it ("RuntimeError: unreachable"): the package asks
+    // first for large inputs (Session.__canHold) and refuses what could not fit.
+    const engine = new Engine(RULESET);
+    const s = new Session('visitor-huge');
+    s.track({ type: 'page_view', ts: NOW - 1000, url: '/pricing' }, NOW);
+    const before = s.score(engine, NOW);
+    // 2 GiB of zeros, allocated lazily: more than anything on wasm32 can allocate.
+    const huge = new Uint8Array(2 ** 31);
+    assert.throws(
+        () => Session.restoreBytes(huge),
+        (e) => e instanceof InputError && e.code === 'tooLarge' && e.path === '' && /2147483648 bytes.*more than the module's memory can take/.test(e.message),
+    );
+    const generated = Object.getPrototypeOf(s).constructor;
+    assert.equal(generated.__canHold(0xffffffff), false, 'the module answers no, rather than aborting');
+    // A yes is room really made (the compiler may not drop the allocation): more than
+    // the whole memory holds now, so the memory must grow.
+    const memory = generated.__memory();
+    const size = memory.buffer.byteLength;
+    assert.equal(generated.__canHold(size + (16 << 20)), true);
+    assert.ok(memory.buffer.byteLength > size, 'the memory grew');
+    // A large input that fits crosses as before (the question asked, and answered yes).
+    const events = Array.from({ length: 20_000 }, (_, i) => ({ type: 'page_view', ts: NOW - 60_000 - i, url: `/blog/${'x'.repeat(40)}` }));
+    assert.deepEqual(engine.score({ profile: {}, events }, NOW).events, { scored: 1000, skipped: { overHistoryLimit: 19_000 } }, 'read whole: the latest 1,000 scored');
+    assert.deepEqual(s.score(engine, NOW), before, 'the session is as it was');
+    assert.deepEqual(engine.score(lead(2), NOW), new Engine(RULESET).score(lead(2), NOW), 'the engine scores as before');
+});
+
 test('errors print their path and code', () => {
     const err = throwsInput(() => engine.score({ events: 'x' }, NOW), {});
     assert.equal(err.message, `events: ${err.problems[0].message} (wrongType)`);
