@@ -1,5 +1,6 @@
 // Shared fixtures: the example rule sets (examples/<name>/ruleset.json, leads.json)
 // with their golden results (tests/golden/<name>.ndjson), and a small inline rule set.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -34,6 +35,32 @@ export function examples() {
             leads: JSON.parse(fs.readFileSync(e.leadsPath, 'utf8')),
             golden: fs.existsSync(e.goldenPath) ? fs.readFileSync(e.goldenPath, 'utf8').split('\n').filter(Boolean) : null,
         }));
+}
+
+/** The data runtime-scenario.js runs on: every example, RULESET and NOW. */
+export function scenarioData(exs) {
+    return { now: NOW, ruleset: RULESET, examples: exs.map(({ name, rulesetText, leads }) => ({ name, rulesetText, leads })) };
+}
+
+/**
+ * Checks the answer of runtime-scenario.js run in `runtime` on scenarioData(exs):
+ * every example as tests/golden records, byte for byte; the same results however
+ * the leads crossed; both error classes; a session's transition reported once.
+ */
+export function checkScenario(out, exs, runtime, log = '') {
+    assert.deepEqual(out.errors, [], log);
+    assert.equal(out.examples.length, exs.length);
+    for (const [i, ex] of exs.entries()) {
+        const got = out.examples[i];
+        if (ex.golden) assert.deepEqual(got.lines, ex.golden, `${ex.name}: ${runtime} matches tests/golden byte for byte`);
+        assert.deepEqual(got.objects, got.lines.map((l) => JSON.parse(l)));
+        assert.deepEqual(got.many, got.objects);
+        assert.deepEqual(got.held, got.objects, `${ex.name}: a LeadSet in ${runtime} scores as score does`);
+    }
+    assert.equal(out.ruleSetError.isClass, true);
+    assert.deepEqual(out.ruleSetError.problems.map((p) => [p.path, p.code]), [['fit[0].points', 'zeroPoints']]);
+    assert.deepEqual(out.inputError, { isClass: true, name: 'InputError', path: 'events', code: 'wrongType' });
+    assert.deepEqual(out.session, { transitions: ['mql'], again: 0, total: 50 });
 }
 
 /** A small rule set whose numbers are easy to work out by hand. */

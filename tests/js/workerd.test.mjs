@@ -3,14 +3,16 @@
 // evaluated, and every example scores exactly as tests/golden records. Skipped
 // when workerd is not installed.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { examples, NOW, PKG, RULESET } from './helpers.mjs';
+import { fileURLToPath } from 'node:url';
+import { checkScenario, examples, PKG, scenarioData } from './helpers.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 let workerd = null;
 try {
@@ -22,47 +24,15 @@ try {
 
 const EXAMPLES = examples();
 
+// The worker runs runtime-scenario.js through the workerd entry.
 const WORKER = `
-import { Engine, Session, LeadSet, InputError, RuleSetError, init } from './index.workerd.js';
+import * as leadscore from './index.workerd.js';
+import { scenario } from './runtime-scenario.js';
 import data from './data.json';
 
 export default {
     async fetch() {
-        const out = { errors: [] };
-        try {
-            await init();
-            out.examples = data.examples.map((ex) => {
-                const engine = new Engine(ex.rulesetText);
-                return {
-                    name: ex.name,
-                    lines: ex.leads.map((l) => engine.scoreJson(JSON.stringify(l), data.now)),
-                    objects: ex.leads.map((l) => engine.score(l, data.now)),
-                    many: engine.scoreMany(ex.leads, data.now),
-                    held: engine.scoreMany(new LeadSet(ex.leads), data.now),
-                };
-            });
-            try {
-                new Engine({ schema: 'leadscore.ruleset/v1', id: 'x', version: '1', fit: [{ id: 'a', points: 0, when: { field: 'x', exists: true } }] });
-            } catch (e) {
-                out.ruleSetError = { isClass: e instanceof RuleSetError, name: e.name, problems: e.problems };
-            }
-            const engine = new Engine(data.ruleset);
-            try {
-                engine.score({ events: 'no' }, data.now);
-            } catch (e) {
-                out.inputError = { isClass: e instanceof InputError, name: e.name, path: e.path, code: e.code };
-            }
-            const s = new Session('edge');
-            s.updateProfile({ jobTitle: 'VP' });
-            s.track({ type: 'page_view', ts: data.now - 1000, url: '/pricing' }, data.now);
-            s.track({ type: 'page_view', ts: data.now - 500, url: '/pricing' }, data.now);
-            const first = s.evaluate(engine, data.now);
-            const again = Session.restore(s.save()).evaluate(engine, data.now);
-            out.session = { transitions: first.transitions.map((t) => t.to), again: again.transitions.length, total: first.result.total };
-        } catch (e) {
-            out.errors.push(String((e && e.stack) || e));
-        }
-        return Response.json(out);
+        return Response.json(await scenario(leadscore, data));
     },
 };
 `;
@@ -81,11 +51,9 @@ function freePort() {
 test('the workerd entry in workerd', { skip: workerd ? false : 'workerd is not installed in tests/js', timeout: 120_000 }, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadscore-workerd-'));
     for (const f of ['index.workerd.js', 'leadscore.js', 'common.js', 'codec.js', 'leadscore_bg.wasm']) fs.copyFileSync(path.join(PKG, f), path.join(dir, f));
+    fs.copyFileSync(path.join(HERE, 'runtime-scenario.js'), path.join(dir, 'runtime-scenario.js'));
     fs.writeFileSync(path.join(dir, 'worker.js'), WORKER);
-    fs.writeFileSync(
-        path.join(dir, 'data.json'),
-        JSON.stringify({ now: NOW, ruleset: RULESET, examples: EXAMPLES.map(({ name, rulesetText, leads }) => ({ name, rulesetText, leads })) }),
-    );
+    fs.writeFileSync(path.join(dir, 'data.json'), JSON.stringify(scenarioData(EXAMPLES)));
     const port = await freePort();
     fs.writeFileSync(
         path.join(dir, 'config.capnp'),
@@ -97,6 +65,7 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
+    (name = "runtime-scenario.js", esModule = embed "runtime-scenario.js"),
     (name = "index.workerd.js", esModule = embed "index.workerd.js"),
     (name = "leadscore.js", esModule = embed "leadscore.js"),
     (name = "common.js", esModule = embed "common.js"),
@@ -127,19 +96,7 @@ const worker :Workerd.Worker = (
                 await new Promise((r) => setTimeout(r, 200));
             }
         }
-        assert.deepEqual(out.errors, [], log);
-        assert.equal(out.examples.length, EXAMPLES.length);
-        for (const [i, ex] of EXAMPLES.entries()) {
-            const got = out.examples[i];
-            if (ex.golden) assert.deepEqual(got.lines, ex.golden, `${ex.name}: workerd matches tests/golden byte for byte`);
-            assert.deepEqual(got.objects, got.lines.map((l) => JSON.parse(l)));
-            assert.deepEqual(got.many, got.objects);
-            assert.deepEqual(got.held, got.objects, `${ex.name}: a LeadSet in workerd scores as score does`);
-        }
-        assert.equal(out.ruleSetError.isClass, true);
-        assert.deepEqual(out.ruleSetError.problems.map((p) => [p.path, p.code]), [['fit[0].points', 'zeroPoints']]);
-        assert.deepEqual(out.inputError, { isClass: true, name: 'InputError', path: 'events', code: 'wrongType' });
-        assert.deepEqual(out.session, { transitions: ['mql'], again: 0, total: 50 });
+        checkScenario(out, EXAMPLES, 'workerd', log);
     } finally {
         child.kill('SIGKILL');
         await exited;

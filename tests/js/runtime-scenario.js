@@ -1,0 +1,47 @@
+// What the runtime tests run inside each JavaScript runtime that is not Node's test
+// process (workerd.test.mjs, deno.test.mjs): every example scored through the
+// package's entry for that runtime, errors of both classes, and a session saved and
+// restored. No imports: the package and the data come as arguments, and the answer
+// is plain data for checkScenario (helpers.mjs) to check in Node.
+
+/**
+ * Runs the scenario with `leadscore` (an entry's exports) on `data` ({now, ruleset,
+ * examples: [{name, rulesetText, leads}]}). Errors are collected, not thrown.
+ */
+export async function scenario({ Engine, Session, LeadSet, InputError, RuleSetError, init }, data) {
+    const out = { errors: [] };
+    try {
+        await init();
+        out.examples = data.examples.map((ex) => {
+            const engine = new Engine(ex.rulesetText);
+            return {
+                name: ex.name,
+                lines: ex.leads.map((l) => engine.scoreJson(JSON.stringify(l), data.now)),
+                objects: ex.leads.map((l) => engine.score(l, data.now)),
+                many: engine.scoreMany(ex.leads, data.now),
+                held: engine.scoreMany(new LeadSet(ex.leads), data.now),
+            };
+        });
+        try {
+            new Engine({ schema: 'leadscore.ruleset/v1', id: 'x', version: '1', fit: [{ id: 'a', points: 0, when: { field: 'x', exists: true } }] });
+        } catch (e) {
+            out.ruleSetError = { isClass: e instanceof RuleSetError, name: e.name, problems: e.problems };
+        }
+        const engine = new Engine(data.ruleset);
+        try {
+            engine.score({ events: 'no' }, data.now);
+        } catch (e) {
+            out.inputError = { isClass: e instanceof InputError, name: e.name, path: e.path, code: e.code };
+        }
+        const s = new Session('edge');
+        s.updateProfile({ jobTitle: 'VP' });
+        s.track({ type: 'page_view', ts: data.now - 1000, url: '/pricing' }, data.now);
+        s.track({ type: 'page_view', ts: data.now - 500, url: '/pricing' }, data.now);
+        const first = s.evaluate(engine, data.now);
+        const again = Session.restore(s.save()).evaluate(engine, data.now);
+        out.session = { transitions: first.transitions.map((t) => t.to), again: again.transitions.length, total: first.result.total };
+    } catch (e) {
+        out.errors.push(String((e && e.stack) || e));
+    }
+    return out;
+}
