@@ -58,6 +58,7 @@ export function checkScenario(out, exs, runtime, log = '') {
         assert.deepEqual(got.held, got.objects, `${ex.name}: a LeadSet in ${runtime} scores as score does`);
     }
     assert.equal(out.ruleSetError.isClass, true);
+    assert.equal(out.ruleSetError.name, 'RuleSetError');
     assert.deepEqual(out.ruleSetError.problems.map((p) => [p.path, p.code]), [['fit[0].points', 'zeroPoints']]);
     assert.deepEqual(out.inputError, { isClass: true, name: 'InputError', path: 'events', code: 'wrongType' });
     assert.deepEqual(out.session, { transitions: ['mql'], again: 0, total: 50 });
