@@ -64,6 +64,7 @@ const SAVED = ['session_save', 'session_saveBytes', 'session_restore', 'session_
 const parts = [
     ['the whole API', null],
     ['all but the rule-set compiler (new Engine, Engine.fromJson)', (e) => !/^engine_(new|fromJson)$/.test(e)],
+    ['a page: the compiler and sessions with saved state (no batch calls, no LeadSet)', (e) => /^engine_(new|fromJson|id|version|description)$/.test(e) || [...SESSION_PAGE, ...SAVED].includes(e)],
     ['sessions on a page: track, evaluate, save, restore (no compiler)', (e) => [...SESSION_PAGE, ...SAVED].includes(e)],
     ['sessions without saved state (no compiler)', (e) => SESSION_PAGE.includes(e)],
     ['engine.qualify and qualifyMany only (no compiler)', (e) => /^engine_qualify(Many)?$/.test(e)],
