@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # The npm package against the engines a user would pick instead, on the neutral
 # 21-rule workload of shared/peers-bench (10,000 seeded leads): throughput, the other
-# leadscore calls and the session loop, cold start in Node.js and in workerd, a
+# leadscore calls and the session loop, cold start in Node.js, workerd and Deno, a
 # page's first score over a slow network, and download sizes. Every engine must give
 # the hand-written scores for every lead.
 #
 #   scripts/bench-js.sh             # everything (about 4 minutes on 2 cores)
 #   scripts/bench-js.sh --quick     # fewer runs (a smoke test of the harness)
-#   scripts/bench-js.sh throughput|modes|held|chromium|coldstart|workerd|pageload|sizes ...   # some parts only
+#   scripts/bench-js.sh throughput|modes|held|chromium|coldstart|workerd|deno|pageload|sizes ...   # some parts only
 #
 # Works in a scratch copy of the peer benchmark (target/peers-bench, or
 # $LEADSCORE_BENCH_DIR) with its own node_modules (npm ci). Builds pkg/ first when it
-# is missing (scripts/build-pkg.sh). The workerd part uses the workerd that
-# scripts/test-js.sh installs into tests/js and is skipped without it.
+# is missing (scripts/build-pkg.sh). The workerd and deno parts use the workerd and
+# Deno that scripts/test-js.sh installs into tests/js and are skipped without them.
 # PEERS_BENCH names the peer benchmark (default: ../shared/peers-bench beside the
 # repository, else /work/shared/peers-bench). Figures depend on the machine's load:
 # the load average is printed with each table.
@@ -37,12 +37,12 @@ PARTS=()
 for arg in "$@"; do
     case "$arg" in
         --quick) QUICK=1 ;;
-        throughput|modes|held|chromium|coldstart|workerd|pageload|sizes) PARTS+=("$arg") ;;
+        throughput|modes|held|chromium|coldstart|workerd|deno|pageload|sizes) PARTS+=("$arg") ;;
         -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument $arg (see --help)" ;;
     esac
 done
-(( ${#PARTS[@]} )) || PARTS=(throughput modes held chromium coldstart workerd pageload sizes)
+(( ${#PARTS[@]} )) || PARTS=(throughput modes held chromium coldstart workerd deno pageload sizes)
 want() { [[ " ${PARTS[*]} " == *" $1 "* ]]; }
 
 if (( QUICK )); then RUNS=2; WARMUP=1; MIN_RUN_MS=100; COLD_N=2; SESSION_LEADS=200; else RUNS=5; WARMUP=2; MIN_RUN_MS=300; COLD_N=5; SESSION_LEADS=1000; fi
@@ -123,6 +123,25 @@ fi
 if want workerd; then
     section "Cold start in workerd (medians of $COLD_N fresh processes)"
     node "$ROOT/benches/peers/workerd-coldstart.mjs" --n "$COLD_N" || STATUS=1
+fi
+
+if want deno; then
+    DENO="$ROOT/tests/js/node_modules/.bin/deno"
+    if [[ -x "$DENO" ]]; then
+        section "In Deno: throughput (the peers' bench.mjs run by Deno), medians of $RUNS runs"
+        out="$("$DENO" run -A --v8-flags=--expose-gc bench.mjs --runs "$RUNS" --warmup "$WARMUP" --min-run-ms "$MIN_RUN_MS" \
+            --engines "handwritten,neutral-interp,jsonlogic,zen,$ADAPTER,$QUALIFY_ADAPTER" --out results/bench-deno.json \
+            | sed -e "s|$QUALIFY_ADAPTER|leadscore (qualify)|" -e "s|$ADAPTER|leadscore|")"
+        printf '%s\n' "$out"
+        grep -q 'MISMATCH' <<<"$out" && { say "error: an engine disagrees with the hand-written scores in Deno"; STATUS=1; }
+        section "Cold start in a fresh Deno process (the peers' coldstart.mjs run by Deno, whose children are Deno too; medians of $COLD_N)"
+        "$DENO" run -A coldstart.mjs --n "$COLD_N" --engines "none,handwritten,neutral-interp,jsonlogic,$ADAPTER" --out results/coldstart-deno.json \
+            | sed "s|$ADAPTER|leadscore|" || STATUS=1
+        echo
+        "$DENO" --version | head -1
+    else
+        echo "deno: skipped, Deno is not installed in tests/js (run scripts/test-js.sh once)"
+    fi
 fi
 
 # --- a page's first score ---------------------------------------------------------
