@@ -139,16 +139,13 @@ impl EventMatch {
             EventMatch::Never(_) => {}
             EventMatch::Targets(bits) => {
                 let (rules, triggers) = (engine.engagement.len(), engine.stages.trigger_count());
-                let mut left = *bits;
-                while left != 0 {
-                    let bit = left.trailing_zeros() as usize;
-                    left &= left - 1;
+                set_bits(*bits).for_each(|bit| {
                     f(match bit.checked_sub(rules) {
                         None => Target::Rule(bit),
                         Some(k) if k < triggers => Target::Trigger(k),
                         Some(k) => Target::Disqualifier(k - triggers),
-                    });
-                }
+                    })
+                });
             }
             EventMatch::Listed(targets) => targets.iter().for_each(|t| f(*t)),
         }
@@ -156,20 +153,24 @@ impl EventMatch {
 
     /// Calls `f` with the [`hit_slot`] of each rule and trigger the event matched, of
     /// a rule set with `rules` engagement rules.
-    pub(crate) fn for_each_hit_slot(&self, rules: usize, mut f: impl FnMut(usize)) {
+    pub(crate) fn for_each_hit_slot(&self, rules: usize, f: impl FnMut(usize)) {
         match self {
             EventMatch::Never(_) => {}
             // Disqualifiers' bits come after every slot: the caller's slice ends first.
-            EventMatch::Targets(bits) => {
-                let mut left = *bits;
-                while left != 0 {
-                    f(left.trailing_zeros() as usize);
-                    left &= left - 1;
-                }
-            }
+            EventMatch::Targets(bits) => set_bits(*bits).for_each(f),
             EventMatch::Listed(targets) => targets.iter().filter_map(|t| hit_slot(*t, rules)).for_each(f),
         }
     }
+}
+
+/// The numbers of the bits set in `bits`, lowest first.
+fn set_bits(bits: u64) -> impl Iterator<Item = usize> {
+    let mut left = bits;
+    std::iter::from_fn(move || {
+        let bit = (left != 0).then(|| left.trailing_zeros() as usize)?;
+        left &= left - 1;
+        Some(bit)
+    })
 }
 
 /// What a lead's profile matches under one rule set: each fit rule, and each
