@@ -131,7 +131,7 @@ impl HeldIds {
     fn holds(&mut self, id: &str, hash: u64, events: &[Event]) -> bool {
         let hashes = match &mut self.0 {
             Some(hashes) if hashes.len() == events.len() => hashes,
-            made => made.insert(events.iter().map(|e| e.id.as_deref().map_or(0, id_hash)).collect()),
+            made => made.insert(events.iter().map(|e| id_hash(e.id.as_deref())).collect()),
         };
         hashes.iter().zip(events).any(|(held, e)| *held == hash && e.id.as_deref() == Some(id))
     }
@@ -149,9 +149,9 @@ impl HeldIds {
     }
 }
 
-/// FNV-1a (64-bit) of an event id.
-fn id_hash(id: &str) -> u64 {
-    fnv1a(FNV1A_START, id.as_bytes())
+/// FNV-1a (64-bit) of an event's id; 0 for an event without one.
+fn id_hash(id: Option<&str>) -> u64 {
+    id.map_or(0, |id| fnv1a(FNV1A_START, id.as_bytes()))
 }
 
 /// Where FNV-1a (64-bit) starts.
@@ -395,7 +395,7 @@ impl Session {
             ));
         }
         event.anonymous = self.lead.is_none();
-        let hash = event.id.as_deref().map_or(0, id_hash);
+        let hash = id_hash(event.id.as_deref());
         if event.id.as_deref().is_some_and(|id| self.ids.holds(id, hash, &self.events)) {
             return Ok(Tracked::Duplicate);
         }
