@@ -75,12 +75,13 @@ const ASK_ROOM_FROM = 1 << 20;
 /** Whether the module can make room for `n` bytes (guardClasses sets it). */
 let canHold = () => true;
 
+/** The error for `n` bytes of `what` that the module's memory could not take. */
+const cannotTake = (fail, path, what, n) => fail(path, 'tooLarge', `${what} is ${n} bytes as MessagePack: more than the module's memory can take`);
+
 /** `bytes`, or `fail(path, 'tooLarge', …)` when the module could not take them. */
 function roomFor(bytes, path, what, fail) {
     const n = bytes.length;
-    if (n >= ASK_ROOM_FROM && !canHold(2 * n)) {
-        throw fail(path, 'tooLarge', `${what} is ${n} bytes as MessagePack: more than the module's memory can take`);
-    }
+    if (n >= ASK_ROOM_FROM && !canHold(2 * n)) throw cannotTake(fail, path, what, n);
     return bytes;
 }
 
@@ -274,7 +275,7 @@ function moduleInput(cls) {
         const want = Math.max(n, INPUT_ROOM);
         if (n > room || room > want) {
             const next = cls.__inputRoom(want);
-            if (!next) throw inputError('event', 'tooLarge', `the event is ${n} bytes as MessagePack: more than the module's memory can take`);
+            if (!next) throw cannotTake(inputError, 'event', 'the event', n);
             at = next;
             room = want;
         }
