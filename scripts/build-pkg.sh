@@ -20,6 +20,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 BINARYEN_VERSION=132.0.0
+# WASM_FEATURES and WASM_OPT_FLAGS.
+source "$ROOT/scripts/wasm-opt-flags.sh"
 TARGET=wasm32-unknown-unknown
 TOOLS="$ROOT/.tools"
 OUT="$ROOT/pkg"
@@ -92,21 +94,8 @@ wasm-bindgen --target nodejs --out-dir "$WORK/node" "$WASM"
 cmp -s "$WORK/web/leadscore_bg.wasm" "$WORK/node/leadscore_bg.wasm" \
     || die "wasm-bindgen wrote different modules for --target web and --target nodejs"
 
-say "wasm-opt -Oz"
-# The features Rust enables by default for $TARGET, which the glue relies on
-# (multi-value returns, the externref table). --low-memory-unused lets wasm-opt fold
-# constant offsets into loads and stores (2 KB gzip): Rust's wasm32 layout puts the
-# stack (1 MiB, growing down) at the bottom of memory, so the low 1 KiB is touched
-# only by a stack already 1 MiB deep. (-O3 instead of -Oz scores no faster in Node.)
-# --one-caller-inline-max-function-size: binaryen inlines every function that has a
-# single caller, whatever its size; inlining only those of at most 20 instructions
-# leaves 809 functions instead of 549 and a module 2.6 KB larger but 3.5 KB smaller
-# gzipped (2.3 KB brotli). Speed in Node and the cold start measured the same
-# (BENCHMARKS.md, "Sizes").
-"$WASM_OPT" -Oz --one-caller-inline-max-function-size=20 --low-memory-unused \
-    --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-reference-types --enable-multivalue \
-    --strip-debug --strip-producers \
+say "wasm-opt ${WASM_OPT_FLAGS[*]}"
+"$WASM_OPT" "${WASM_OPT_FLAGS[@]}" "${WASM_FEATURES[@]}" --strip-debug --strip-producers \
     -o "$WORK/leadscore_bg.wasm" "$WORK/web/leadscore_bg.wasm"
 
 # --- assemble ---------------------------------------------------------------

@@ -31,28 +31,27 @@ BIN="$ROOT/.tools/node_modules/.bin"
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-# The features the package's module uses (as in scripts/build-pkg.sh).
-FEATURES=(--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int
-    --enable-sign-ext --enable-reference-types --enable-multivalue)
+# WASM_FEATURES and WASM_OPT_FLAGS, as scripts/build-pkg.sh uses them.
+source "$ROOT/scripts/wasm-opt-flags.sh"
 if [[ -n "$WITHOUT_SERDE" ]]; then
     TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
     [[ "$TARGET_DIR" = /* ]] || TARGET_DIR="$ROOT/$TARGET_DIR"
     BUILT="$TARGET_DIR/wasm32-unknown-unknown/wasm-release/leadscore.wasm"
     [[ -f "$BUILT" ]] || { echo "size-by-part: no $BUILT: run scripts/build-pkg.sh" >&2; exit 1; }
     wasm-bindgen --target web --no-typescript --out-dir "$WORK/bindgen" "$BUILT"
-    "$BIN/wasm-opt" -Oz --one-caller-inline-max-function-size=20 --low-memory-unused "${FEATURES[@]}" -g \
+    "$BIN/wasm-opt" "${WASM_OPT_FLAGS[@]}" "${WASM_FEATURES[@]}" -g \
         "$WORK/bindgen/leadscore_bg.wasm" -o "$WORK/named.wasm"
-    "$BIN/wasm-dis" "${FEATURES[@]}" "$WORK/named.wasm" -o "$WORK/all.wat"
+    "$BIN/wasm-dis" "${WASM_FEATURES[@]}" "$WORK/named.wasm" -o "$WORK/all.wat"
 else
-    "$BIN/wasm-dis" "${FEATURES[@]}" "$PKG/leadscore_bg.wasm" -o "$WORK/all.wat"
+    "$BIN/wasm-dis" "${WASM_FEATURES[@]}" "$PKG/leadscore_bg.wasm" -o "$WORK/all.wat"
 fi
 
-BIN="$BIN" WORK="$WORK" FEATURES="${FEATURES[*]}" WITHOUT_SERDE="$WITHOUT_SERDE" node --input-type=module - <<'NODE'
+BIN="$BIN" WORK="$WORK" FEATURES="${WASM_FEATURES[*]}" OPT_FLAGS="${WASM_OPT_FLAGS[*]}" WITHOUT_SERDE="$WITHOUT_SERDE" node --input-type=module - <<'NODE'
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 
-const { BIN, WORK, FEATURES, WITHOUT_SERDE } = process.env;
+const { BIN, WORK, FEATURES, OPT_FLAGS, WITHOUT_SERDE } = process.env;
 const features = FEATURES.split(' ');
 const wat = fs.readFileSync(`${WORK}/all.wat`, 'utf8');
 
@@ -115,20 +114,22 @@ if (!WITHOUT_SERDE) {
     console.log('| part of the API kept | raw bytes | gzip -9 bytes |');
     console.log('|---|---|---|');
     for (const [name, keep] of parts) {
-        const [raw, gz] = measure(keepOnly(keep), ['-Oz', '--one-caller-inline-max-function-size=20', '--low-memory-unused']);
+        const [raw, gz] = measure(keepOnly(keep), OPT_FLAGS.split(' '));
         console.log(`| ${name} | ${fmt(raw)} | ${fmt(gz)} |`);
     }
 } else {
     const prune = ['--remove-unused-module-elements'];
-    const { emptied } = withoutSerde(wat);
-    console.log(`${emptied} functions of serde's data model emptied in the whole module`);
-    console.log('| part of the API kept | gzip -9 bytes | without serde\'s code | saved at most |');
-    console.log('|---|---|---|---|');
-    for (const [name, keep] of parts) {
+    const rows = parts.map(([name, keep]) => {
         const kept = keepOnly(keep);
         const [, gz] = measure(kept, prune);
-        const [, gzWithout] = measure(withoutSerde(kept).text, prune);
-        console.log(`| ${name} | ${fmt(gz)} | ${fmt(gzWithout)} | ${fmt(gz - gzWithout)} |`);
-    }
+        const { text, emptied } = withoutSerde(kept);
+        const [, gzWithout] = measure(text, prune);
+        return { name, gz, gzWithout, emptied };
+    });
+    // The first part is the whole API: its count is the whole module's.
+    console.log(`${rows[0].emptied} functions of serde's data model emptied in the whole module`);
+    console.log('| part of the API kept | gzip -9 bytes | without serde\'s code | saved at most |');
+    console.log('|---|---|---|---|');
+    for (const { name, gz, gzWithout } of rows) console.log(`| ${name} | ${fmt(gz)} | ${fmt(gzWithout)} | ${fmt(gz - gzWithout)} |`);
 }
 NODE
