@@ -17,12 +17,10 @@ fn main() {
     let events: usize = leads.iter().map(|l| l.events.len()).sum();
     let sessions = workload::sessions(&leads);
     // The same leads as JSON text, parsed once for the two measures of reading below.
-    let parsed: Vec<Value> = workload::lead_texts(leads.len()).iter().map(|t| serde_json::from_str(t).unwrap()).collect();
+    let parsed: Vec<Value> =
+        workload::lead_texts(leads.len()).iter().map(|t| serde_json::from_str(t).unwrap()).collect();
     // The leads as the bytes engine.qualify sends into the module (MessagePack).
-    let packed: Vec<Vec<u8>> = parsed
-        .iter()
-        .map(|lead| leadscore::msgpack::to_vec(lead).unwrap())
-        .collect();
+    let packed: Vec<Vec<u8>> = parsed.iter().map(|lead| leadscore::msgpack::to_vec(lead).unwrap()).collect();
 
     let _profiler = dhat::Profiler::builder().testing().build();
     let measure = |what: &str, f: &dyn Fn() -> i64| {
@@ -46,7 +44,9 @@ fn main() {
         packed
             .iter()
             .map(|p| {
-                let raw = leadscore::wire::read_lead(&mut leadscore::msgpack::Reader::new(p), 100_000, engine.lead_fields()).unwrap();
+                let raw =
+                    leadscore::wire::read_lead(&mut leadscore::msgpack::Reader::new(p), 100_000, engine.lead_fields())
+                        .unwrap();
                 leadscore::msgpack::to_vec(&engine.qualify_raw(raw, workload::NOW).unwrap()).unwrap().len() as i64
             })
             .sum()
@@ -66,7 +66,9 @@ fn main() {
     // profile given first.
     let profiles: Vec<Value> = parsed.iter().map(|lead| lead.get("profile").cloned().unwrap_or(Value::Null)).collect();
     measure("track, engine watched", &|| {
-        workload::watched_loop(&engine, tracked.iter().map(|l| &l[..]).zip(&profiles), workload::NOW, |bytes| workload::read_tracked(bytes)) as i64
+        workload::watched_loop(&engine, tracked.iter().map(|l| &l[..]).zip(&profiles), workload::NOW, |bytes| {
+            workload::read_tracked(bytes)
+        }) as i64
     });
     let before = dhat::HeapStats::get();
     let held: Vec<leadscore::Session> = tracked
@@ -80,7 +82,11 @@ fn main() {
         })
         .collect();
     let after = dhat::HeapStats::get();
-    println!("{:<28} {:>7.1} bytes held per event tracked", "sessions (MessagePack events)", (after.curr_bytes - before.curr_bytes) as f64 / events as f64);
+    println!(
+        "{:<28} {:>7.1} bytes held per event tracked",
+        "sessions (MessagePack events)",
+        (after.curr_bytes - before.curr_bytes) as f64 / events as f64
+    );
     drop(held);
 }
 

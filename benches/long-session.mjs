@@ -12,14 +12,19 @@ import { fileURLToPath } from 'node:url';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const dirs = process.argv.slice(2);
-const builds = (dirs.length ? dirs : [path.join(HERE, '../pkg')]).map((d) => ({ dir: d, pkg: require(path.resolve(d, 'index.node.cjs')) }));
+const builds = (dirs.length ? dirs : [path.join(HERE, '../pkg')]).map((d) => ({
+    dir: d,
+    pkg: require(path.resolve(d, 'index.node.cjs')),
+}));
 const rules = readFileSync(path.join(HERE, 'peers/ruleset.json'), 'utf8');
 const NOW = 1_795_000_000_000;
 const HELD = 500;
 const MORE = 100;
 const ts = (i) => NOW - 30 * 86_400_000 + i * 60_000;
 const event = (i, withId) =>
-    withId ? { type: 'page_view', ts: ts(i), url: '/blog/post-1', id: `e${i}` } : { type: 'page_view', ts: ts(i), url: '/blog/post-1' };
+    withId
+        ? { type: 'page_view', ts: ts(i), url: '/blog/post-1', id: `e${i}` }
+        : { type: 'page_view', ts: ts(i), url: '/blog/post-1' };
 
 function median(pkg, withId) {
     const engine = new pkg.Engine(rules);

@@ -35,7 +35,10 @@ if (!chromium) {
 
 // The README's preloads (its page's <link> lines): every module of the browser
 // entry, and the WebAssembly. The page's own script below does the importing.
-const PRELOADS = readmePageHead('/pkg/').split('\n').filter((line) => line.startsWith('<link')).join('\n');
+const PRELOADS = readmePageHead('/pkg/')
+    .split('\n')
+    .filter((line) => line.startsWith('<link'))
+    .join('\n');
 
 const page = (head) => `<!doctype html><meta charset="utf-8">${head}
 <script type="module">
@@ -60,12 +63,16 @@ async function load(pkg, html) {
         const file = url.pathname.startsWith('/pkg/') ? fileIn(pkg, url.pathname) : null;
         return file && { ...file, headers: noStore, delayMs: DELAY };
     };
-    const { results: [times], requests } = await runPage(chromium, route, { timeoutMs: 60_000 });
+    const {
+        results: [times],
+        requests,
+    } = await runPage(chromium, route, { timeoutMs: 60_000 });
     return { ...times, asked: requests.filter((p) => p !== '/result') };
 }
 
 const runs = [];
-for (const pkg of PKGS) for (const preload of [false, true]) runs.push({ pkg, preload, html: page(preload ? PRELOADS : ''), times: [] });
+for (const pkg of PKGS)
+    for (const preload of [false, true]) runs.push({ pkg, preload, html: page(preload ? PRELOADS : ''), times: [] });
 for (let i = 0; i < N; i++) {
     for (const run of runs) {
         const t = await load(run.pkg, run.html);
@@ -75,11 +82,15 @@ for (let i = 0; i < N; i++) {
     }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-console.log(`headless Chromium, each file delivered after ${DELAY} ms, medians of ${N} fresh loads; ms from navigation start`);
+console.log(
+    `headless Chromium, each file delivered after ${DELAY} ms, medians of ${N} fresh loads; ms from navigation start`,
+);
 console.log('| package | preloads | imported | init() resolved | rule set compiled, first qualify |');
 console.log('|---|---|---|---|---|');
 for (const run of runs) {
     const col = (k) => median(run.times.map((t) => t[k])).toFixed(0);
     const rel = path.relative(path.resolve(HERE, '..'), run.pkg);
-    console.log(`| ${rel.startsWith('..') ? run.pkg : rel} | ${run.preload ? 'yes' : 'no'} | ${col('imported')} | ${col('ready')} | ${col('scored')} |`);
+    console.log(
+        `| ${rel.startsWith('..') ? run.pkg : rel} | ${run.preload ? 'yes' : 'no'} | ${col('imported')} | ${col('ready')} | ${col('scored')} |`,
+    );
 }

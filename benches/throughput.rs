@@ -38,23 +38,52 @@ fn scoring(c: &mut Criterion) {
         b.iter(|| {
             texts
                 .iter()
-                .map(|t| leadscore::engine::lead_from_owned(serde_json::from_str(black_box(t)).unwrap(), "").unwrap().0.events.len())
+                .map(|t| {
+                    leadscore::engine::lead_from_owned(serde_json::from_str(black_box(t)).unwrap(), "")
+                        .unwrap()
+                        .0
+                        .events
+                        .len()
+                })
                 .sum::<usize>()
         })
     });
     // What the WebAssembly module does for engine.score / engine.qualify, natively:
     // the lead as codec.js writes it (MessagePack), read, scored, the answer written.
-    let packed: Vec<Vec<u8>> = texts.iter().map(|t| msgpack::to_vec(&serde_json::from_str::<serde_json::Value>(t).unwrap()).unwrap()).collect();
+    let packed: Vec<Vec<u8>> = texts
+        .iter()
+        .map(|t| msgpack::to_vec(&serde_json::from_str::<serde_json::Value>(t).unwrap()).unwrap())
+        .collect();
     g.bench_function("read MessagePack into a lead only, per event", |b| {
-        b.iter(|| packed.iter().map(|p| leadscore::engine::lead_from_raw(read_packed(black_box(p), &LeadFields::ALL), "").unwrap().0.events.len()).sum::<usize>())
+        b.iter(|| {
+            packed
+                .iter()
+                .map(|p| {
+                    leadscore::engine::lead_from_raw(read_packed(black_box(p), &LeadFields::ALL), "")
+                        .unwrap()
+                        .0
+                        .events
+                        .len()
+                })
+                .sum::<usize>()
+        })
     });
     g.bench_function("MessagePack in, score, result out (engine.score's module work), per event", |b| {
-        b.iter(|| packed.iter().map(|p| msgpack::to_vec(&engine.score_raw(read_packed(black_box(p), engine.lead_fields()), workload::NOW).unwrap()).unwrap().len()).sum::<usize>())
+        b.iter(|| {
+            packed
+                .iter()
+                .map(|p| {
+                    msgpack::to_vec(
+                        &engine.score_raw(read_packed(black_box(p), engine.lead_fields()), workload::NOW).unwrap(),
+                    )
+                    .unwrap()
+                    .len()
+                })
+                .sum::<usize>()
+        })
     });
     g.bench_function("MessagePack in, qualify, answer out (engine.qualify's module work), per event", |b| {
-        b.iter(|| {
-            packed.iter().map(|p| qualify_packed(&engine, black_box(p), workload::NOW)).sum::<usize>()
-        })
+        b.iter(|| packed.iter().map(|p| qualify_packed(&engine, black_box(p), workload::NOW)).sum::<usize>())
     });
     let sessions = workload::sessions(&leads);
     g.bench_function("session score, per event", |b| {
@@ -90,7 +119,8 @@ fn scoring(c: &mut Criterion) {
                 let mut s = Session::new("v").unwrap();
                 s.update_profile(&serde_json::Value::Object(l.profile.clone())).unwrap();
                 for e in &l.events {
-                    transitions += s.track_and_evaluate(e.clone(), workload::NOW, &[&engine]).unwrap().transitions.len();
+                    transitions +=
+                        s.track_and_evaluate(e.clone(), workload::NOW, &[&engine]).unwrap().transitions.len();
                 }
             }
             transitions
@@ -119,7 +149,11 @@ fn scoring(c: &mut Criterion) {
         g.bench_function(format!("track with the engine watched, {name}, per event"), |b| {
             b.iter_batched(
                 || (held.clone(), more.clone()),
-                |(mut s, more)| more.into_iter().map(|e| s.track_and_evaluate(e, workload::NOW, &[&engine]).unwrap().transitions.len()).sum::<usize>(),
+                |(mut s, more)| {
+                    more.into_iter()
+                        .map(|e| s.track_and_evaluate(e, workload::NOW, &[&engine]).unwrap().transitions.len())
+                        .sum::<usize>()
+                },
                 BatchSize::LargeInput,
             )
         });
@@ -129,7 +163,11 @@ fn scoring(c: &mut Criterion) {
     // The edge worker's request: a session's saved state comes in with one event, is
     // scored authoritatively, and goes out again.
     let saved: Vec<String> = sessions.iter().map(Session::save).collect();
-    let event = leadscore::Event::from_json(&serde_json::json!({"type": "page_view", "ts": workload::NOW, "url": "/pricing"}), "event").unwrap();
+    let event = leadscore::Event::from_json(
+        &serde_json::json!({"type": "page_view", "ts": workload::NOW, "url": "/pricing"}),
+        "event",
+    )
+    .unwrap();
     let mut edge = c.benchmark_group("b2b-saas edge request");
     edge.throughput(Throughput::Elements(saved.len() as u64));
     edge.bench_function("restore a session, track an event, evaluate, save; per session", |b| {
@@ -185,7 +223,8 @@ fn qualify_packed(engine: &leadscore::Engine, bytes: &[u8], now: i64) -> usize {
 /// the leads `scripts/bench-js.sh` generates into `target/peers-bench` (or the file
 /// `LEADSCORE_PEERS_LEADS` names) and is skipped when they are absent.
 fn peers_workload(c: &mut Criterion) {
-    let file = std::env::var("LEADSCORE_PEERS_LEADS").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target/peers-bench/leads.json").into());
+    let file = std::env::var("LEADSCORE_PEERS_LEADS")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target/peers-bench/leads.json").into());
     let Ok(text) = std::fs::read_to_string(&file) else {
         eprintln!("peers workload: skipped, no {file} (run scripts/bench-js.sh --quick throughput once)");
         return;
@@ -201,7 +240,8 @@ fn peers_workload(c: &mut Criterion) {
         .iter()
         .map(|l| serde_json::json!({"id": l.get("id"), "profile": l.get("profile"), "events": l.get("events")}))
         .collect();
-    let leads: Vec<leadscore::Lead> = inputs.iter().map(|l| leadscore::engine::lead_from_owned(l.clone(), "").unwrap().0).collect();
+    let leads: Vec<leadscore::Lead> =
+        inputs.iter().map(|l| leadscore::engine::lead_from_owned(l.clone(), "").unwrap().0).collect();
     let packed: Vec<Vec<u8>> = inputs.iter().map(|l| msgpack::to_vec(l).unwrap()).collect();
     let mut g = c.benchmark_group("peers workload");
     g.throughput(Throughput::Elements(leads.len() as u64));
@@ -209,9 +249,7 @@ fn peers_workload(c: &mut Criterion) {
         b.iter(|| leads.iter().map(|l| engine.score(black_box(l), now).total.0).sum::<i64>())
     });
     g.bench_function("MessagePack in, qualify, answer out (engine.qualify's module work), per lead", |b| {
-        b.iter(|| {
-            packed.iter().map(|p| qualify_packed(&engine, black_box(p), now)).sum::<usize>()
-        })
+        b.iter(|| packed.iter().map(|p| qualify_packed(&engine, black_box(p), now)).sum::<usize>())
     });
     // The same leads with an id on every event, as a CRM or a tracking pipeline
     // sends them ("lead-00042-e7"): ids are read, and checked for repeats.
@@ -220,16 +258,16 @@ fn peers_workload(c: &mut Criterion) {
         .map(|l| {
             let mut l = l.clone();
             let lead_id = l.get("id").and_then(serde_json::Value::as_str).unwrap_or("").to_string();
-            for (i, e) in l.get_mut("events").and_then(serde_json::Value::as_array_mut).into_iter().flatten().enumerate() {
+            for (i, e) in
+                l.get_mut("events").and_then(serde_json::Value::as_array_mut).into_iter().flatten().enumerate()
+            {
                 e.as_object_mut().unwrap().insert("id".into(), format!("{lead_id}-e{i}").into());
             }
             msgpack::to_vec(&l).unwrap()
         })
         .collect();
     g.bench_function("the same, every event with an id, per lead", |b| {
-        b.iter(|| {
-            packed_with_ids.iter().map(|p| qualify_packed(&engine, black_box(p), now)).sum::<usize>()
-        })
+        b.iter(|| packed_with_ids.iter().map(|p| qualify_packed(&engine, black_box(p), now)).sum::<usize>())
     });
     // The same leads with 60 more profile fields, as a CRM record holds them: the
     // rule set reads 5, and the rest are measured for the limits and let go. The
@@ -254,7 +292,11 @@ fn peers_workload(c: &mut Criterion) {
         b.iter(|| {
             packed_wide
                 .iter()
-                .map(|p| msgpack::to_vec(&engine.qualify_raw(read_packed(black_box(p), &LeadFields::ALL), now).unwrap()).unwrap().len())
+                .map(|p| {
+                    msgpack::to_vec(&engine.qualify_raw(read_packed(black_box(p), &LeadFields::ALL), now).unwrap())
+                        .unwrap()
+                        .len()
+                })
                 .sum::<usize>()
         })
     });
@@ -267,14 +309,19 @@ fn peers_workload(c: &mut Criterion) {
     let mut g = c.benchmark_group("peers workload live session");
     g.throughput(Throughput::Elements(live.iter().map(|l| l.events.len() as u64).sum()));
     g.bench_function("track with the engine watched, per event", |b| {
-        b.iter(|| workload::watched_loop(&engine, live.iter().map(|l| &l.events[..]).zip(&profiles), now, |e| e.clone()))
+        b.iter(|| {
+            workload::watched_loop(&engine, live.iter().map(|l| &l.events[..]).zip(&profiles), now, |e| e.clone())
+        })
     });
     // The same loop as the module runs it for Session.track: each event arrives as
     // the MessagePack bytes codec.js writes, and is read and checked first.
-    let packed_events: Vec<Vec<Vec<u8>>> = live.iter().map(|l| l.events.iter().map(|e| msgpack::to_vec(e).unwrap()).collect()).collect();
+    let packed_events: Vec<Vec<Vec<u8>>> =
+        live.iter().map(|l| l.events.iter().map(|e| msgpack::to_vec(e).unwrap()).collect()).collect();
     g.bench_function("the same, each event read from MessagePack first, per event", |b| {
         b.iter(|| {
-            workload::watched_loop(&engine, packed_events.iter().map(|l| &l[..]).zip(&profiles), now, |bytes| workload::read_tracked(black_box(bytes)))
+            workload::watched_loop(&engine, packed_events.iter().map(|l| &l[..]).zip(&profiles), now, |bytes| {
+                workload::read_tracked(black_box(bytes))
+            })
         })
     });
     g.finish();

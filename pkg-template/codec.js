@@ -179,9 +179,11 @@ class Writer {
     object(v, depth) {
         if (typeof v.toJSON === 'function') return this.value(v.toJSON(''), depth);
         if (v instanceof Number || v instanceof String || v instanceof Boolean) return this.value(v.valueOf(), depth);
-        if (depth >= MAX_DEPTH) throw new CodecError('tooDeep', `nests lists and objects more than ${MAX_DEPTH} levels deep`);
+        if (depth >= MAX_DEPTH)
+            throw new CodecError('tooDeep', `nests lists and objects more than ${MAX_DEPTH} levels deep`);
         const stack = this.stack;
-        if (stack.includes(v)) throw new CodecError('notJson', 'it contains itself (a circular structure), which has no JSON form');
+        if (stack.includes(v))
+            throw new CodecError('notJson', 'it contains itself (a circular structure), which has no JSON form');
         stack.push(v);
         if (Array.isArray(v)) {
             const n = v.length;
@@ -362,7 +364,8 @@ function map(n) {
     for (let i = 0; i < n; i++) {
         const key = read();
         // As JSON.parse does: "__proto__" is a key like any other, not the prototype.
-        if (key === '__proto__') Object.defineProperty(out, key, { value: read(), enumerable: true, writable: true, configurable: true });
+        if (key === '__proto__')
+            Object.defineProperty(out, key, { value: read(), enumerable: true, writable: true, configurable: true });
         else out[key] = read();
     }
     return out;

@@ -76,7 +76,8 @@ const ASK_ROOM_FROM = 1 << 20;
 let canHold = () => true;
 
 /** The error for `n` bytes of `what` that the module's memory could not take. */
-const cannotTake = (fail, path, what, n) => fail(path, 'tooLarge', `${what} is ${n} bytes as MessagePack: more than the module's memory can take`);
+const cannotTake = (fail, path, what, n) =>
+    fail(path, 'tooLarge', `${what} is ${n} bytes as MessagePack: more than the module's memory can take`);
 
 /** `bytes`, or `fail(path, 'tooLarge', …)` when the module could not take them. */
 function roomFor(bytes, path, what, fail) {
@@ -98,7 +99,11 @@ function encoded(v, path, what, fail) {
             // An exception from a toJSON() method, as JSON.stringify would let it out.
             throw fail(path, 'notJson', `${what} cannot be written as JSON: ${e && e.message}`);
         }
-        throw fail(path, e.code, e.code === 'notJson' ? `${what} cannot be written as JSON: ${e.message}` : `${what} ${e.message}`);
+        throw fail(
+            path,
+            e.code,
+            e.code === 'notJson' ? `${what} cannot be written as JSON: ${e.message}` : `${what} ${e.message}`,
+        );
     }
 }
 
@@ -115,7 +120,8 @@ function parsed(text, path, what, fail) {
 const lead = (v) => bytesOf(v, '', 'the lead', inputError);
 const leadText = (text) => lead(parsed(text, '', "the lead's JSON", inputError));
 const leads = (v) => bytesOf(v, '', 'the list of leads', inputError);
-const ruleSet = (v) => bytesOf(typeof v === 'string' ? parsed(v, '', 'the rule set', ruleSetError) : v, '', 'the rule set', ruleSetError);
+const ruleSet = (v) =>
+    bytesOf(typeof v === 'string' ? parsed(v, '', 'the rule set', ruleSetError) : v, '', 'the rule set', ruleSetError);
 
 /**
  * `now` as the module takes it: a float64, of which src/wasm.rs refuses NaN,
@@ -126,7 +132,11 @@ function timestamp(now) {
     if (typeof now === 'number') return now;
     const what = typeof now === 'string' ? `the string ${JSON.stringify(now.slice(0, 40))}` : kind(now);
     const hint = now instanceof Date ? ': pass date.getTime()' : '';
-    throw inputError('now', 'wrongType', `now is milliseconds since the epoch, a number like Date.now(), not ${what}${hint}`);
+    throw inputError(
+        'now',
+        'wrongType',
+        `now is milliseconds since the epoch, a number like Date.now(), not ${what}${hint}`,
+    );
 }
 
 /**
@@ -249,7 +259,8 @@ const LEAD_SET_METHODS = {
 const ENGINE_STATICS = {
     fromJson: (fn) =>
         function (text) {
-            if (typeof text !== 'string') throw ruleSetError('', 'wrongType', `Engine.fromJson takes JSON text, not ${kind(text)}`);
+            if (typeof text !== 'string')
+                throw ruleSetError('', 'wrongType', `Engine.fromJson takes JSON text, not ${kind(text)}`);
             return fn.call(this, ruleSet(text));
         },
 };
@@ -329,7 +340,12 @@ const SESSION_STATICS = {
             let view;
             if (ArrayBuffer.isView(bytes)) view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
             else if (Object.prototype.toString.call(bytes) === '[object ArrayBuffer]') view = new Uint8Array(bytes);
-            else throw inputError('', 'wrongType', `saved state for restoreBytes is the Uint8Array (or ArrayBuffer) that saveBytes() returned, not ${kind(bytes)}`);
+            else
+                throw inputError(
+                    '',
+                    'wrongType',
+                    `saved state for restoreBytes is the Uint8Array (or ArrayBuffer) that saveBytes() returned, not ${kind(bytes)}`,
+                );
             return fn.call(this, roomFor(view, '', 'saved state', inputError));
         },
 };
@@ -342,10 +358,18 @@ const INTERNAL = new Set(['constructor', 'free', '__destroy_into_raw']);
 function checkThis(self, cls, member) {
     if (!(self instanceof cls)) {
         const lower = cls.name.charAt(0).toLowerCase() + cls.name.slice(1);
-        throw new InputError('', 'wrongType', `${cls.name}.${member} was called on ${kind(self)}: call it as ${lower}.${member}(…)`);
+        throw new InputError(
+            '',
+            'wrongType',
+            `${cls.name}.${member} was called on ${kind(self)}: call it as ${lower}.${member}(…)`,
+        );
     }
     if (!self.__wbg_ptr) {
-        throw new InputError('', 'freed', `this ${cls.name} was freed (free() or a using block) and cannot be used again`);
+        throw new InputError(
+            '',
+            'freed',
+            `this ${cls.name} was freed (free() or a using block) and cannot be used again`,
+        );
     }
 }
 
@@ -390,7 +414,8 @@ function guard(cls, { methods, statics, objectArgs }, ready) {
             });
         } else if (typeof desc.value === 'function') {
             const raw = desc.value;
-            if (raw.length > 2) throw new Error(`leadscore: ${cls.name}.${name} takes ${raw.length} arguments; guard() passes two`);
+            if (raw.length > 2)
+                throw new Error(`leadscore: ${cls.name}.${name} takes ${raw.length} arguments; guard() passes two`);
             const fn = methods[name] ? methods[name](raw, cls) : raw;
             const arg = objectArgs[name];
             proto[name] = named(
@@ -417,7 +442,8 @@ function guard(cls, { methods, statics, objectArgs }, ready) {
     for (const name of Object.getOwnPropertyNames(cls)) {
         const raw = cls[name];
         if (typeof raw !== 'function' || name.startsWith('__')) continue;
-        if (raw.length > 1) throw new Error(`leadscore: ${cls.name}.${name} takes ${raw.length} arguments; guard() passes one`);
+        if (raw.length > 1)
+            throw new Error(`leadscore: ${cls.name}.${name} takes ${raw.length} arguments; guard() passes one`);
         const fn = statics[name] ? statics[name](raw) : raw;
         cls[name] = named(function (a) {
             if (ready) ready();

@@ -1,11 +1,10 @@
-
 /**
  * Bad input (a lead, an event, a profile, saved state or an argument); the call
  * changed nothing. `instanceof InputError` holds for every error named "InputError".
  */
 export declare class InputError extends Error {
     constructor(path: string, code: string, message: string);
-    name: "InputError";
+    name: 'InputError';
     /** Where, as a JSON path such as `events[3].ts`; "" for the whole argument. */
     path: string;
     /** A stable code such as "wrongType", "invalidTimestamp", "freed". */
@@ -20,12 +19,14 @@ export declare class InputError extends Error {
  */
 export declare class RuleSetError extends Error {
     constructor(problems: Problem[]);
-    name: "RuleSetError";
+    name: 'RuleSetError';
     problems: Problem[];
 }
 
 /** `WebAssembly.Module` where the project's lib declares it (DOM, workers types), else never. */
-type CompiledModule = typeof globalThis extends { WebAssembly: { Module: abstract new (...args: any[]) => infer M } } ? M : never;
+type CompiledModule = typeof globalThis extends { WebAssembly: { Module: abstract new (...args: any[]) => infer M } }
+    ? M
+    : never;
 
 /** Where the WebAssembly comes from: its URL, a fetch Response, its bytes or a compiled module. */
 export type InitInput = string | URL | Request | Response | ArrayBuffer | ArrayBufferView | CompiledModule;

@@ -2,7 +2,12 @@
 // `await init()` once, then use Engine and Session. init() fetches
 // leadscore_bg.wasm next to this file unless given a URL, a Response, the bytes or a
 // compiled WebAssembly.Module.
-import initWasm, { initSync as initWasmSync, Engine as RawEngine, Session as RawSession, LeadSet as RawLeadSet } from './leadscore.js';
+import initWasm, {
+    initSync as initWasmSync,
+    Engine as RawEngine,
+    Session as RawSession,
+    LeadSet as RawLeadSet,
+} from './leadscore.js';
 import { guardClasses, InputError, RuleSetError } from './common.js';
 // common.js imports codec.js; importing it here too lets a page that loads this file
 // as is ask for every module at once, instead of learning of codec.js only once
@@ -18,7 +23,10 @@ function ready() {
     }
 }
 
-export const { Engine, Session, LeadSet } = guardClasses({ Engine: RawEngine, Session: RawSession, LeadSet: RawLeadSet }, ready);
+export const { Engine, Session, LeadSet } = guardClasses(
+    { Engine: RawEngine, Session: RawSession, LeadSet: RawLeadSet },
+    ready,
+);
 export { InputError, RuleSetError };
 
 export function init(input) {

@@ -4,9 +4,9 @@
 #
 #   scripts/build-pkg.sh            # Cargo profile wasm-release, wasm-opt -Oz
 #
-# Installs what it lacks: the wasm32-unknown-unknown target, wasm-bindgen-cli at
-# the version Cargo.lock pins for the wasm-bindgen crate, and binaryen's wasm-opt
-# (npm package, into .tools/). Honours CARGO_TARGET_DIR.
+# Installs what it lacks (scripts/setup.sh): the wasm32-unknown-unknown target,
+# wasm-bindgen-cli at the version Cargo.lock holds for the wasm-bindgen crate, and
+# the build tools of tools/package.json. Honours CARGO_TARGET_DIR.
 #
 # pkg/ holds:
 #   leadscore_bg.wasm   the module, optimized with wasm-opt -Oz (one file for all)
@@ -19,45 +19,24 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-BINARYEN_VERSION=132.0.0
 # WASM_FEATURES and WASM_OPT_FLAGS.
 source "$ROOT/scripts/wasm-opt-flags.sh"
+# Tool versions and the functions that install them.
+source "$ROOT/scripts/setup.sh"
 TARGET=wasm32-unknown-unknown
-TOOLS="$ROOT/.tools"
 OUT="$ROOT/pkg"
 
 say() { printf 'build-pkg: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 command -v cargo >/dev/null || die "cargo is not installed (https://rustup.rs)"
-command -v node >/dev/null || die "node is not installed (Node.js 18 or later)"
-command -v npm >/dev/null || die "npm is not installed"
+ensure_node || exit 1
 
 # --- tools ------------------------------------------------------------------
 
-if command -v rustup >/dev/null; then
-    if ! rustup target list --installed | grep -qx "$TARGET"; then
-        say "adding the $TARGET target"
-        rustup target add "$TARGET"
-    fi
-fi
-
-# wasm-bindgen-cli must match the wasm-bindgen crate exactly.
-WB_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
-[[ -n "$WB_VERSION" ]] || die "no wasm-bindgen in Cargo.lock"
-if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WB_VERSION" ]]; then
-    say "installing wasm-bindgen-cli $WB_VERSION"
-    cargo install wasm-bindgen-cli --version "$WB_VERSION"
-    export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-    [[ "$(wasm-bindgen --version)" == "wasm-bindgen $WB_VERSION" ]] || die "wasm-bindgen on PATH is not $WB_VERSION"
-fi
-
-WASM_OPT="$TOOLS/node_modules/.bin/wasm-opt"
-if [[ "$("$WASM_OPT" --version 2>/dev/null || true)" != *"version ${BINARYEN_VERSION%%.*}"* ]]; then
-    say "installing binaryen $BINARYEN_VERSION (wasm-opt) into .tools/"
-    mkdir -p "$TOOLS"
-    npm install --prefix "$TOOLS" --no-audit --no-fund --save-exact "binaryen@$BINARYEN_VERSION" >&2
-fi
+ensure_wasm_bindgen
+ensure_tools
+WASM_OPT="$TOOLS_BIN/wasm-opt"
 
 # --- build ------------------------------------------------------------------
 

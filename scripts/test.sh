@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: native Rust (unit, integration, property), clippy, the wasm32
+# Runs every test: the format check, native Rust (unit, integration, property), clippy, the wasm32
 # build, the core's tests under wasm-bindgen-test in Node, and the JavaScript
 # package tests when the package is present. Installs what it lacks.
 set -euo pipefail
@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
 step() { printf '\n== %s\n' "$*"; }
+
+step "format (rustfmt, Prettier): scripts/format.sh to fix"
+scripts/format.sh --check
 
 step "native tests (unit, integration, property, CLI; both crates)"
 cargo test --workspace --features cli

@@ -73,7 +73,8 @@ impl Engine {
 
     /// The engine for a checked rule set: its rules indexed by event type.
     pub fn from_rule_set(rs: RuleSet) -> Engine {
-        let index = crate::score::EventIndex::build(&rs.engagement, &rs.stages, &rs.disqualifiers, rs.vocabulary.as_ref());
+        let index =
+            crate::score::EventIndex::build(&rs.engagement, &rs.stages, &rs.disqualifiers, rs.vocabulary.as_ref());
         let lead_fields = fields_read(&rs);
         Engine {
             index,
@@ -141,14 +142,30 @@ impl Engine {
 
     /// Scores events already in order (see [`history::prepare`]); `tally` holds the
     /// events set aside on the way.
-    pub(crate) fn score_prepared(&self, lead_id: Option<String>, profile: &Map<String, Value>, events: &[Event], tally: EventTally, now: i64) -> ScoreResult {
-        let mut result = crate::score::explain(self, crate::score::figures(self, profile, events, Matches::Live, now, tally));
+    pub(crate) fn score_prepared(
+        &self,
+        lead_id: Option<String>,
+        profile: &Map<String, Value>,
+        events: &[Event],
+        tally: EventTally,
+        now: i64,
+    ) -> ScoreResult {
+        let mut result =
+            crate::score::explain(self, crate::score::figures(self, profile, events, Matches::Live, now, tally));
         result.lead_id = lead_id;
         result
     }
 
-    pub(crate) fn qualify_prepared(&self, lead_id: Option<String>, profile: &Map<String, Value>, events: &[Event], tally: EventTally, now: i64) -> Qualification {
-        let mut q = crate::score::qualification(self, &crate::score::figures(self, profile, events, Matches::Live, now, tally));
+    pub(crate) fn qualify_prepared(
+        &self,
+        lead_id: Option<String>,
+        profile: &Map<String, Value>,
+        events: &[Event],
+        tally: EventTally,
+        now: i64,
+    ) -> Qualification {
+        let mut q =
+            crate::score::qualification(self, &crate::score::figures(self, profile, events, Matches::Live, now, tally));
         q.lead_id = lead_id;
         q
     }
@@ -237,15 +254,31 @@ pub(crate) fn prepared_lead(raw: RawLead) -> Result<(Lead, EventTally), InputErr
 
 /// Checks a lead's parts as read from JSON (see [`crate::wire`]).
 pub fn lead_from_raw(raw: RawLead, path: &str) -> Result<(Lead, EventTally), InputError> {
-    let parts = raw.map_err(|t| InputError::new(path, "wrongType", format!("a lead is an object like {{\"profile\": {{…}}, \"events\": […]}}, not {t}")))?;
+    let parts = raw.map_err(|t| {
+        InputError::new(
+            path,
+            "wrongType",
+            format!("a lead is an object like {{\"profile\": {{…}}, \"events\": […]}}, not {t}"),
+        )
+    })?;
     if let Some(k) = &parts.unknown_key {
-        return Err(InputError::new(crate::error::join(path, k), "unknownKey", format!("a lead has no key \"{k}\"; its keys are id, profile, events")));
+        return Err(InputError::new(
+            crate::error::join(path, k),
+            "unknownKey",
+            format!("a lead has no key \"{k}\"; its keys are id, profile, events"),
+        ));
     }
     let id = match parts.id {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s),
         Some(Value::Number(n)) => Some(n.to_string()),
-        Some(other) => return Err(InputError::new(crate::error::join(path, "id"), "wrongType", format!("the lead id is text, not {}", type_name(&other)))),
+        Some(other) => {
+            return Err(InputError::new(
+                crate::error::join(path, "id"),
+                "wrongType",
+                format!("the lead id is text, not {}", type_name(&other)),
+            ))
+        }
     };
     let profile = match parts.profile {
         None | Some(ProfileRead { fields: Err("null"), .. }) => Map::new(),
@@ -254,7 +287,11 @@ pub fn lead_from_raw(raw: RawLead, path: &str) -> Result<(Lead, EventTally), Inp
     let mut tally = EventTally::default();
     let events_path = crate::error::join(path, "events");
     if parts.event_count > MAX_EVENTS_PER_CALL {
-        return Err(InputError::new(events_path, "tooMany", format!("{} events in one call; the limit is {MAX_EVENTS_PER_CALL}", parts.event_count)));
+        return Err(InputError::new(
+            events_path,
+            "tooMany",
+            format!("{} events in one call; the limit is {MAX_EVENTS_PER_CALL}", parts.event_count),
+        ));
     }
     let events = match parts.events {
         None => Vec::new(),
@@ -272,7 +309,9 @@ pub fn lead_from_raw(raw: RawLead, path: &str) -> Result<(Lead, EventTally), Inp
                 }
             })
             .collect(),
-        Some(Err(t)) => return Err(InputError::new(events_path, "wrongType", format!("\"events\" is a list, not {t}"))),
+        Some(Err(t)) => {
+            return Err(InputError::new(events_path, "wrongType", format!("\"events\" is a list, not {t}")))
+        }
     };
     Ok((Lead { id, profile, events }, tally))
 }

@@ -4,8 +4,8 @@
 use crate::error::InputError;
 use crate::time::instant_from_json;
 use crate::value::Fields;
-use crate::wire::{RawEvent, Unread};
 pub use crate::vocabulary::PropertyType;
+use crate::wire::{RawEvent, Unread};
 use compact_str::CompactString;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
@@ -56,8 +56,15 @@ impl Event {
     /// [`Event::from_raw`] with the event's path made only for an error: a lead's
     /// events are numbered (`events[3]`), and most are valid.
     pub(crate) fn from_raw_at(raw: RawEvent, path: &dyn Fn() -> String) -> Result<Event, InputError> {
-        let err = |at: &str, code: &'static str, msg: String| InputError::new(crate::error::join(&path(), at), code, msg);
-        let parts = raw.map_err(|t| err("", "wrongType", format!("an event is an object like {{\"type\": \"page_view\", \"ts\": 1795685400000}}, not {t}")))?;
+        let err =
+            |at: &str, code: &'static str, msg: String| InputError::new(crate::error::join(&path(), at), code, msg);
+        let parts = raw.map_err(|t| {
+            err(
+                "",
+                "wrongType",
+                format!("an event is an object like {{\"type\": \"page_view\", \"ts\": 1795685400000}}, not {t}"),
+            )
+        })?;
         let kind = match parts.kind {
             Some(Ok(s)) if s.is_empty() => return Err(err("type", "invalidEvent", "the event type is empty".into())),
             Some(Ok(s)) if s.len() > MAX_TYPE_LEN => {
@@ -69,12 +76,24 @@ impl Event {
         };
         let ts = match &parts.ts {
             Some(t) => instant_from_json(t).map_err(|m| err("ts", "invalidTimestamp", format!("the timestamp {m}")))?,
-            None => return Err(err("ts", "missingKey", "the event has no \"ts\" (milliseconds since the epoch, or RFC 3339 text)".into())),
+            None => {
+                return Err(err(
+                    "ts",
+                    "missingKey",
+                    "the event has no \"ts\" (milliseconds since the epoch, or RFC 3339 text)".into(),
+                ))
+            }
         };
         let id = match parts.id {
             None | Some(Err("null")) => None,
             Some(Ok(s)) if s.len() <= MAX_ID_LEN && !s.is_empty() => Some(s),
-            Some(Ok(_)) => return Err(err("id", "invalidEvent", format!("the event id is empty or longer than {MAX_ID_LEN} bytes"))),
+            Some(Ok(_)) => {
+                return Err(err(
+                    "id",
+                    "invalidEvent",
+                    format!("the event id is empty or longer than {MAX_ID_LEN} bytes"),
+                ))
+            }
             Some(Err(other)) => return Err(err("id", "wrongType", format!("the event id is text, not {other}"))),
         };
         // Each list sorted by name (see `sort_by_name`): the properties kept, and
@@ -202,12 +221,18 @@ fn too_long_text_problem() -> (&'static str, String) {
 fn check_property(v: &Value, depth: usize) -> Result<(), (&'static str, String)> {
     match v {
         Value::String(s) if s.len() > MAX_STRING_LEN => Err(too_long_text_problem()),
-        Value::Number(n) if n.as_f64().is_none_or(|f| !f.is_finite()) => Err(("wrongType", "the number is not finite".into())),
+        Value::Number(n) if n.as_f64().is_none_or(|f| !f.is_finite()) => {
+            Err(("wrongType", "the number is not finite".into()))
+        }
         Value::Array(_) | Value::Object(_) if depth > 0 => {
             Err(("tooDeep", "a property is a plain value, or a list or object of plain values".into()))
         }
-        Value::Array(items) if items.len() > MAX_LIST_ITEMS => Err(("tooLong", format!("the list has more than {MAX_LIST_ITEMS} items"))),
-        Value::Object(map) if map.len() > MAX_LIST_ITEMS => Err(("tooLong", format!("the object has more than {MAX_LIST_ITEMS} keys"))),
+        Value::Array(items) if items.len() > MAX_LIST_ITEMS => {
+            Err(("tooLong", format!("the list has more than {MAX_LIST_ITEMS} items")))
+        }
+        Value::Object(map) if map.len() > MAX_LIST_ITEMS => {
+            Err(("tooLong", format!("the object has more than {MAX_LIST_ITEMS} keys")))
+        }
         Value::Array(items) => items.iter().try_for_each(|i| check_property(i, depth + 1)),
         Value::Object(map) => map.values().try_for_each(|i| check_property(i, depth + 1)),
         _ => Ok(()),
@@ -231,7 +256,11 @@ mod tests {
 
     #[test]
     fn reads_flat_events() {
-        let e = Event::from_json(&json!({"type": "page_view", "ts": "2026-11-20T09:30:00Z", "url": "/pricing", "id": "e1"}), "e").unwrap();
+        let e = Event::from_json(
+            &json!({"type": "page_view", "ts": "2026-11-20T09:30:00Z", "url": "/pricing", "id": "e1"}),
+            "e",
+        )
+        .unwrap();
         assert_eq!(&*e.kind, "page_view");
         assert_eq!(e.ts, 1_795_167_000_000);
         assert_eq!(e.properties.get("url"), Some(&json!("/pricing")));
@@ -247,30 +276,56 @@ mod tests {
         assert_eq!(code(json!({"type": "x", "ts": "1"})), Some(("events[2].ts".into(), "invalidTimestamp")));
         assert_eq!(code(json!({"type": "x", "ts": 1e300})), Some(("events[2].ts".into(), "invalidTimestamp")));
         assert_eq!(code(json!({"type": 5, "ts": 1})), Some(("events[2].type".into(), "wrongType")));
-        assert_eq!(code(json!({"type": "x", "ts": 1, "url": "a".repeat(600)})), Some(("events[2].url".into(), "tooLong")));
+        assert_eq!(
+            code(json!({"type": "x", "ts": 1, "url": "a".repeat(600)})),
+            Some(("events[2].url".into(), "tooLong"))
+        );
         assert_eq!(code(json!({"type": "x", "ts": 1, "deep": [[1]]})), Some(("events[2].deep".into(), "tooDeep")));
         assert_eq!(code(json!([1])), Some(("events[2]".into(), "wrongType")));
         assert_eq!(code(json!({"type": "x", "ts": 1, "id": 7})), Some(("events[2].id".into(), "wrongType")));
         assert_eq!(code(json!({"type": "x", "ts": 1, "id": ["a"]})), Some(("events[2].id".into(), "wrongType")));
         assert_eq!(code(json!({"type": "x", "ts": 1, "id": ""})), Some(("events[2].id".into(), "invalidEvent")));
-        assert_eq!(code(json!({"type": "x", "ts": 1, "id": "i".repeat(MAX_ID_LEN + 1)})), Some(("events[2].id".into(), "invalidEvent")));
+        assert_eq!(
+            code(json!({"type": "x", "ts": 1, "id": "i".repeat(MAX_ID_LEN + 1)})),
+            Some(("events[2].id".into(), "invalidEvent"))
+        );
         assert_eq!(code(json!({"type": "x", "ts": 1, "id": "i".repeat(MAX_ID_LEN)})), None);
         let message = |v: Value| Event::from_json(&v, "e").err().map(|e| e.problem.message);
-        assert_eq!(message(json!({"type": "x", "ts": 1, "id": {"n": 1}})).as_deref(), Some("the event id is text, not an object"));
+        assert_eq!(
+            message(json!({"type": "x", "ts": 1, "id": {"n": 1}})).as_deref(),
+            Some("the event id is text, not an object")
+        );
         assert_eq!(Event::from_json(&json!({"type": "x", "ts": 1, "id": null}), "e").map(|e| e.id), Ok(None));
         // A time of each JSON type: read as text, as a number, or refused by its type.
-        let time = |ts: Value| Event::from_json(&json!({"type": "x", "ts": ts}), "e").map(|e| e.ts).map_err(|e| e.problem.message);
+        let time = |ts: Value| {
+            Event::from_json(&json!({"type": "x", "ts": ts}), "e").map(|e| e.ts).map_err(|e| e.problem.message)
+        };
         assert_eq!(time(json!("2026-11-20T10:30:00.250+01:00")), Ok(1_795_167_000_250));
         assert_eq!(time(json!(1_795_167_000_250u64)), Ok(1_795_167_000_250));
         assert_eq!(time(json!(-5)), Ok(-5));
         assert_eq!(time(json!(2.0)), Ok(2));
         let refused = |ts: Value| time(ts).err().unwrap_or_default();
         assert_eq!(refused(json!(null)), "the timestamp is null: give milliseconds since the epoch or RFC 3339 text");
-        assert_eq!(refused(json!(true)), "the timestamp is a boolean, not a timestamp: give milliseconds since the epoch or RFC 3339 text");
-        assert_eq!(refused(json!([1])), "the timestamp is a list, not a timestamp: give milliseconds since the epoch or RFC 3339 text");
-        assert_eq!(refused(json!({"at": 1})), "the timestamp is an object, not a timestamp: give milliseconds since the epoch or RFC 3339 text");
-        assert_eq!(refused(json!(1.5)), "the timestamp 1.5 is not a whole number of milliseconds within the range of a date");
-        assert_eq!(refused(json!("2026-11-20")), "the timestamp \"2026-11-20\" is not an RFC 3339 timestamp like \"2026-11-20T09:30:00Z\"");
+        assert_eq!(
+            refused(json!(true)),
+            "the timestamp is a boolean, not a timestamp: give milliseconds since the epoch or RFC 3339 text"
+        );
+        assert_eq!(
+            refused(json!([1])),
+            "the timestamp is a list, not a timestamp: give milliseconds since the epoch or RFC 3339 text"
+        );
+        assert_eq!(
+            refused(json!({"at": 1})),
+            "the timestamp is an object, not a timestamp: give milliseconds since the epoch or RFC 3339 text"
+        );
+        assert_eq!(
+            refused(json!(1.5)),
+            "the timestamp 1.5 is not a whole number of milliseconds within the range of a date"
+        );
+        assert_eq!(
+            refused(json!("2026-11-20")),
+            "the timestamp \"2026-11-20\" is not an RFC 3339 timestamp like \"2026-11-20T09:30:00Z\""
+        );
         let big: Map<String, Value> = (0..10).map(|i| (format!("p{i}"), json!("x".repeat(500)))).collect();
         let mut e = json!({"type": "x", "ts": 1});
         e.as_object_mut().unwrap().extend(big);

@@ -70,7 +70,12 @@ impl LeadSet {
     pub fn add_raw(&mut self, raw: Vec<RawLead>) -> Result<(), InputError> {
         let room = self.max_leads.saturating_sub(self.leads.len());
         if raw.len() > room {
-            let message = format!("a lead set holds at most {} leads; it holds {} and this list has {}", self.max_leads, self.leads.len(), raw.len());
+            let message = format!(
+                "a lead set holds at most {} leads; it holds {} and this list has {}",
+                self.max_leads,
+                self.leads.len(),
+                raw.len()
+            );
             // Named by the first lead past the limit.
             return Err(InputError::new("", "tooMany", message).in_list(room));
         }
@@ -80,7 +85,10 @@ impl LeadSet {
             let (lead, set_aside) = prepared_lead(r).map_err(|e| e.in_list(i))?;
             events += lead.events.len();
             if events > self.max_events {
-                let message = format!("a lead set holds at most {} events; this lead would bring it to {events}", self.max_events);
+                let message = format!(
+                    "a lead set holds at most {} events; this lead would bring it to {events}",
+                    self.max_events
+                );
                 return Err(InputError::new("events", "tooMany", message).in_list(i));
             }
             added.push(HeldLead { lead, set_aside });
@@ -111,12 +119,22 @@ impl LeadSet {
     /// [`LeadSet::score`] for the leads in `range` (clamped to the set): a long set
     /// scored in parts.
     pub fn score_range(&self, engine: &Engine, now: i64, range: Range<usize>) -> Vec<ScoreResult> {
-        self.part(range).iter().map(|h| engine.score_prepared(h.lead.id.clone(), &h.lead.profile, &h.lead.events, h.set_aside.clone(), now)).collect()
+        self.part(range)
+            .iter()
+            .map(|h| {
+                engine.score_prepared(h.lead.id.clone(), &h.lead.profile, &h.lead.events, h.set_aside.clone(), now)
+            })
+            .collect()
     }
 
     /// [`LeadSet::qualify`] for the leads in `range` (clamped to the set).
     pub fn qualify_range(&self, engine: &Engine, now: i64, range: Range<usize>) -> Vec<Qualification> {
-        self.part(range).iter().map(|h| engine.qualify_prepared(h.lead.id.clone(), &h.lead.profile, &h.lead.events, h.set_aside.clone(), now)).collect()
+        self.part(range)
+            .iter()
+            .map(|h| {
+                engine.qualify_prepared(h.lead.id.clone(), &h.lead.profile, &h.lead.events, h.set_aside.clone(), now)
+            })
+            .collect()
     }
 
     fn part(&self, range: Range<usize>) -> &[HeldLead] {
@@ -144,7 +162,11 @@ mod tests {
         set.add_raw(read(serde_json::json!([{}, views(1)]))).unwrap();
         let err = set.add_raw(read(serde_json::json!([{}, {}]))).unwrap_err();
         assert_eq!((err.problem.path.as_str(), err.problem.code), ("[1]", "tooMany"));
-        assert!(err.problem.message.contains("at most 3 leads; it holds 2 and this list has 2"), "{}", err.problem.message);
+        assert!(
+            err.problem.message.contains("at most 3 leads; it holds 2 and this list has 2"),
+            "{}",
+            err.problem.message
+        );
         assert_eq!((set.len(), set.events()), (2, 1));
         set.add_raw(read(serde_json::json!([views(2)]))).unwrap();
         assert_eq!((set.len(), set.events()), (3, 3));
@@ -159,7 +181,11 @@ mod tests {
         assert_eq!((set.len(), set.events()), (2, 5));
         let err = set.add_raw(read(serde_json::json!([{}, views(1)]))).unwrap_err();
         assert_eq!((err.problem.path.as_str(), err.problem.code), ("[1].events", "tooMany"));
-        assert!(err.problem.message.contains("at most 5 events; this lead would bring it to 6"), "{}", err.problem.message);
+        assert!(
+            err.problem.message.contains("at most 5 events; this lead would bring it to 6"),
+            "{}",
+            err.problem.message
+        );
         assert_eq!((set.len(), set.events()), (2, 5));
         set.truncate(1);
         assert_eq!((set.len(), set.events()), (1, 3));

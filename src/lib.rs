@@ -32,7 +32,7 @@ mod wasm;
 pub use engine::{Engine, Lead};
 pub use error::{InputError, Problem, RuleSetError};
 pub use event::Event;
-pub use lead_set::LeadSet;
 pub use explain::{Contribution, ContributionKind, Points, Qualification, ScoreResult, SkipReason, Skipped};
+pub use lead_set::LeadSet;
 pub use session::{Evaluation, Session, TrackResult, Tracked, Transition};
 pub use stages::Stage;

@@ -141,7 +141,11 @@ impl<'b> Reader<'b> {
             return Err(error("lists and maps nest too deeply"));
         }
         self.depth += 1;
-        let out = if is_map { visitor.visit_map(Items { reader: self, left: len }) } else { visitor.visit_seq(Items { reader: self, left: len }) };
+        let out = if is_map {
+            visitor.visit_map(Items { reader: self, left: len })
+        } else {
+            visitor.visit_seq(Items { reader: self, left: len })
+        };
         self.depth -= 1;
         out
     }
@@ -500,7 +504,13 @@ impl<'w> ser::Serializer for &'w mut Writer {
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result<(), Error> {
         v.serialize(self)
     }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, variant: &'static str, v: &T) -> Result<(), Error> {
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        v: &T,
+    ) -> Result<(), Error> {
         self.out.push(0x81);
         self.text(variant);
         v.serialize(self)
@@ -515,7 +525,13 @@ impl<'w> ser::Serializer for &'w mut Writer {
     fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Compound<'w>, Error> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_variant(self, _: &'static str, _: u32, variant: &'static str, len: usize) -> Result<Compound<'w>, Error> {
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Compound<'w>, Error> {
         self.out.push(0x81);
         self.text(variant);
         self.serialize_seq(Some(len))
@@ -527,7 +543,13 @@ impl<'w> ser::Serializer for &'w mut Writer {
     fn serialize_struct(self, _: &'static str, len: usize) -> Result<Compound<'w>, Error> {
         self.serialize_map(Some(len))
     }
-    fn serialize_struct_variant(self, _: &'static str, _: u32, variant: &'static str, len: usize) -> Result<Compound<'w>, Error> {
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Compound<'w>, Error> {
         self.out.push(0x81);
         self.text(variant);
         self.serialize_map(Some(len))
@@ -550,7 +572,12 @@ macro_rules! list_parts {
     )*};
 }
 
-list_parts!(SerializeSeq::serialize_element, SerializeTuple::serialize_element, SerializeTupleStruct::serialize_field, SerializeTupleVariant::serialize_field);
+list_parts!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 /// The serde traits for the fields of a struct, written as a map keyed by name.
 macro_rules! struct_parts {

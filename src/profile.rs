@@ -28,12 +28,20 @@ pub fn check_profile(v: Value, path: &str) -> Result<Map<String, Value>, InputEr
 /// A profile's fields as read, checked against the limits.
 pub fn checked(read: ProfileRead, path: &str) -> Result<Map<String, Value>, InputError> {
     match (read.fields, read.size) {
-        (_, None) => Err(InputError::new(path, "tooDeep", format!("the profile nests deeper than {MAX_PROFILE_DEPTH} levels"))),
-        (Ok(_), Some(size)) if size > MAX_PROFILE_BYTES => {
-            Err(InputError::new(path, "tooLarge", format!("the profile is about {size} bytes; the limit is {MAX_PROFILE_BYTES}")))
+        (_, None) => {
+            Err(InputError::new(path, "tooDeep", format!("the profile nests deeper than {MAX_PROFILE_DEPTH} levels")))
         }
+        (Ok(_), Some(size)) if size > MAX_PROFILE_BYTES => Err(InputError::new(
+            path,
+            "tooLarge",
+            format!("the profile is about {size} bytes; the limit is {MAX_PROFILE_BYTES}"),
+        )),
         (Ok(map), _) => Ok(map),
-        (Err(other), _) => Err(InputError::new(path, "wrongType", format!("the profile is an object of the lead's fields, not {other}"))),
+        (Err(other), _) => Err(InputError::new(
+            path,
+            "wrongType",
+            format!("the profile is an object of the lead's fields, not {other}"),
+        )),
     }
 }
 
@@ -45,7 +53,9 @@ fn json_size(v: &Value, depth: usize) -> Option<usize> {
     Some(match v {
         Value::String(s) => s.len() + 2,
         Value::Array(a) => a.iter().map(|x| json_size(x, depth + 1).map(|s| s + 1)).sum::<Option<usize>>()? + 2,
-        Value::Object(m) => m.iter().map(|(k, x)| json_size(x, depth + 1).map(|s| s + k.len() + 4)).sum::<Option<usize>>()? + 2,
+        Value::Object(m) => {
+            m.iter().map(|(k, x)| json_size(x, depth + 1).map(|s| s + k.len() + 4)).sum::<Option<usize>>()? + 2
+        }
         _ => 8,
     })
 }

@@ -5,7 +5,9 @@
 use crate::by_name::ByName;
 use crate::engine::{Engine, Vocabulary};
 use crate::event::{Event, PropertyType};
-use crate::explain::{Contribution, ContributionKind, Disqualification, EventTally, Points, Qualification, ScoreResult, SkipReason};
+use crate::explain::{
+    Contribution, ContributionKind, Disqualification, EventTally, Points, Qualification, ScoreResult, SkipReason,
+};
 use crate::rules::{Award, Centi, DisqualifierTest, EngagementRule, EventMatcher, Recency};
 use crate::stages::{band_of, Stage, StageInputs, StageReason, Stages, Trigger};
 use serde_json::{Map, Value};
@@ -48,7 +50,12 @@ pub struct EventIndex {
 }
 
 impl EventIndex {
-    pub fn build(engagement: &[EngagementRule], stages: &Stages, disqualifiers: &[crate::rules::Disqualifier], vocabulary: Option<&Vocabulary>) -> EventIndex {
+    pub fn build(
+        engagement: &[EngagementRule],
+        stages: &Stages,
+        disqualifiers: &[crate::rules::Disqualifier],
+        vocabulary: Option<&Vocabulary>,
+    ) -> EventIndex {
         let mut index = EventIndex { vocabulary_declared: vocabulary.is_some(), ..EventIndex::default() };
         for (name, props) in vocabulary.into_iter().flat_map(ByName::iter) {
             index.by_type.push(TypeEntry {
@@ -62,7 +69,12 @@ impl EventIndex {
             for ty in &m.types {
                 match index.by_type.iter_mut().find(|e| e.name == *ty) {
                     Some(entry) => entry.targets.push(t),
-                    None => index.by_type.push(TypeEntry { quick: quick_key(ty), name: ty.clone(), targets: vec![t], declared: None }),
+                    None => index.by_type.push(TypeEntry {
+                        quick: quick_key(ty),
+                        name: ty.clone(),
+                        targets: vec![t],
+                        declared: None,
+                    }),
                 }
             }
         };
@@ -184,7 +196,11 @@ pub(crate) struct ProfileMatch {
 pub(crate) fn match_profile(engine: &Engine, profile: &Map<String, Value>) -> ProfileMatch {
     ProfileMatch {
         fit: engine.fit.iter().map(|r| r.when.matches(profile)).collect(),
-        disqualifiers: engine.disqualifiers.iter().map(|d| matches!(&d.test, DisqualifierTest::Profile(c) if c.matches(profile))).collect(),
+        disqualifiers: engine
+            .disqualifiers
+            .iter()
+            .map(|d| matches!(&d.test, DisqualifierTest::Profile(c) if c.matches(profile)))
+            .collect(),
     }
 }
 
@@ -241,12 +257,23 @@ impl Hits {
 /// total, fit, engagement and fired triggers rise, so an evaluation at `now` never
 /// qualifies the lead above this: a session with engines watched skips evaluating
 /// one under which its lead already stands there (most events of most visitors).
-pub(crate) fn stage_ceiling(engine: &Engine, profile: &ProfileMatch, rule_hits: &[Hits], trigger_hits: &[Hits], now: i64) -> Stage {
+pub(crate) fn stage_ceiling(
+    engine: &Engine,
+    profile: &ProfileMatch,
+    rule_hits: &[Hits],
+    trigger_hits: &[Hits],
+    now: i64,
+) -> Stage {
     let fit: Centi = engine.fit.iter().zip(&profile.fit).filter(|(_, held)| **held).map(|(r, _)| r.points).sum();
-    let engagement: Centi = engine.engagement.iter().zip(rule_hits).map(|(rule, hits)| most_awarded(rule, hits, now)).sum();
+    let engagement: Centi =
+        engine.engagement.iter().zip(rule_hits).map(|(rule, hits)| most_awarded(rule, hits, now)).sum();
     // (The floor at zero lifts no total to a threshold: thresholds are above zero.)
     let total = fit + engagement;
-    let fired = |k: usize, t: &Trigger| trigger_hits.get(k).is_some_and(|hits| hits.n >= t.at_least && hits.may_count(now) && hits.may_be_within(t.within, now));
+    let fired = |k: usize, t: &Trigger| {
+        trigger_hits
+            .get(k)
+            .is_some_and(|hits| hits.n >= t.at_least && hits.may_count(now) && hits.may_be_within(t.within, now))
+    };
     engine.stages.qualify(&StageInputs { total, fit, engagement, disqualified: false, fired }).0
 }
 
@@ -262,7 +289,13 @@ fn most_awarded(rule: &EngagementRule, hits: &Hits, now: i64) -> Centi {
         // counts whole: the least such a rule takes away.
         let lasting = rule.recency == Recency::default() && hits.oldest.is_some_and(|o| o <= now);
         return match &rule.award {
-            Award::PerOccurrence { cap, once } if lasting => if *once { rule.points } else { cap.map_or(rule.points, |c| rule.points.max(-c)) },
+            Award::PerOccurrence { cap, once } if lasting => {
+                if *once {
+                    rule.points
+                } else {
+                    cap.map_or(rule.points, |c| rule.points.max(-c))
+                }
+            }
             _ => 0,
         };
     }
@@ -274,8 +307,20 @@ fn most_awarded(rule: &EngagementRule, hits: &Hits, now: i64) -> Centi {
             let raw = if *once { rule.points } else { rule.points.saturating_mul(Centi::from(n)) };
             cap.map_or(raw, |c| raw.min(c))
         }
-        Award::Frequency { at_least, within } => if n >= *at_least && hits.may_be_within(*within, now) { rule.points } else { 0 },
-        Award::Sum { within, .. } => if hits.may_be_within(*within, now) { rule.points } else { 0 },
+        Award::Frequency { at_least, within } => {
+            if n >= *at_least && hits.may_be_within(*within, now) {
+                rule.points
+            } else {
+                0
+            }
+        }
+        Award::Sum { within, .. } => {
+            if hits.may_be_within(*within, now) {
+                rule.points
+            } else {
+                0
+            }
+        }
     }
 }
 
@@ -310,7 +355,9 @@ pub(crate) fn match_event(engine: &Engine, e: &Event) -> EventMatch {
     match matched_targets(engine, e) {
         Err(why) => EventMatch::Never(why),
         Ok(targets) if rules + triggers + engine.disqualifiers.len() > 64 => EventMatch::Listed(targets.collect()),
-        Ok(targets) => EventMatch::Targets(targets.fold(0, |bits, t| bits | 1u64.checked_shl(bit(t) as u32).unwrap_or(0))),
+        Ok(targets) => {
+            EventMatch::Targets(targets.fold(0, |bits, t| bits | 1u64.checked_shl(bit(t) as u32).unwrap_or(0)))
+        }
     }
 }
 
@@ -328,7 +375,9 @@ fn filter_holds(engine: &Engine, target: Target, e: &Event) -> bool {
     match target {
         Target::Rule(i) => engine.engagement.get(i).is_some_and(|r| r.matcher.filter_holds(&e.properties)),
         Target::Trigger(k) => engine.stages.trigger(k).is_some_and(|t| t.matcher.filter_holds(&e.properties)),
-        Target::Disqualifier(k) => matches!(engine.disqualifiers.get(k).map(|d| &d.test), Some(DisqualifierTest::Event(m)) if m.filter_holds(&e.properties)),
+        Target::Disqualifier(k) => {
+            matches!(engine.disqualifiers.get(k).map(|d| &d.test), Some(DisqualifierTest::Event(m)) if m.filter_holds(&e.properties))
+        }
     }
 }
 
@@ -336,7 +385,14 @@ fn filter_holds(engine: &Engine, target: Target, e: &Event) -> bool {
 /// what it matches, with the checks that depend on `now` (expiry, windows). Gives
 /// a tally per engagement rule, then per stage trigger, and sets the flag in
 /// `event_disqualified` (one per disqualifier) of each disqualifier an event meets.
-fn pass_over_events(engine: &Engine, events: &[Event], now: i64, matches: Matches<'_>, events_tally: &mut EventTally, event_disqualified: &mut [bool]) -> Vec<Tally> {
+fn pass_over_events(
+    engine: &Engine,
+    events: &[Event],
+    now: i64,
+    matches: Matches<'_>,
+    events_tally: &mut EventTally,
+    event_disqualified: &mut [bool],
+) -> Vec<Tally> {
     let rules = &engine.engagement;
     let stages = &engine.stages;
     let mut tallies = vec![Tally::default(); rules.len() + stages.trigger_count()];
@@ -432,11 +488,28 @@ impl Figures<'_> {
 
 /// Each capped group whose rules came to more than its cap, and what the cap takes
 /// off (negative). A group holds fit rules or engagement rules, never both.
-fn group_cuts<'a>(engine: &'a Engine, fit_held: &'a [bool], tallies: &'a [Tally]) -> impl Iterator<Item = (usize, Centi)> + 'a {
+fn group_cuts<'a>(
+    engine: &'a Engine,
+    fit_held: &'a [bool],
+    tallies: &'a [Tally],
+) -> impl Iterator<Item = (usize, Centi)> + 'a {
     engine.groups.iter().enumerate().filter_map(move |(gi, group)| {
         let cap = group.cap?;
-        let fit_sum: Centi = engine.fit.iter().zip(fit_held).filter(|(r, held)| **held && r.group == Some(gi)).map(|(r, _)| r.points).sum();
-        let engagement_sum: Centi = engine.engagement.iter().zip(tallies).filter(|(r, _)| r.group == Some(gi)).filter_map(|(_, t)| t.award).map(|(points, _)| points).sum();
+        let fit_sum: Centi = engine
+            .fit
+            .iter()
+            .zip(fit_held)
+            .filter(|(r, held)| **held && r.group == Some(gi))
+            .map(|(r, _)| r.points)
+            .sum();
+        let engagement_sum: Centi = engine
+            .engagement
+            .iter()
+            .zip(tallies)
+            .filter(|(r, _)| r.group == Some(gi))
+            .filter_map(|(_, t)| t.award)
+            .map(|(points, _)| points)
+            .sum();
         let sum = fit_sum + engagement_sum;
         (sum > cap).then_some((gi, cap - sum))
     })
@@ -496,7 +569,20 @@ pub(crate) fn figures<'e>(
     let trigger_tallies = tallies.get(rules.len()..).unwrap_or(&[]);
     let fired = |k: usize, trigger: &Trigger| trigger_tallies.get(k).is_some_and(|t| t.n >= trigger.at_least);
     let (stage, reason) = engine.stages.qualify(&StageInputs { total, fit, engagement, disqualified, fired });
-    Figures { now, fit, engagement, total, held, fit_rules, tallies, max_cut, floor_lift, stage, reason, events: events_tally }
+    Figures {
+        now,
+        fit,
+        engagement,
+        total,
+        held,
+        fit_rules,
+        tallies,
+        max_cut,
+        floor_lift,
+        stage,
+        reason,
+        events: events_tally,
+    }
 }
 
 /// The figures with every fired rule and every limit that bit, in the order a
@@ -530,7 +616,12 @@ pub(crate) fn explain(engine: &Engine, f: Figures<'_>) -> ScoreResult {
     }
     for (gi, cut) in group_cuts(engine, f.fit_held(), &f.tallies) {
         if let Some(group) = engine.groups.get(gi) {
-            contributions.push(adjustment(group.name.clone(), ContributionKind::GroupCap, cut, Some(group.name.clone())));
+            contributions.push(adjustment(
+                group.name.clone(),
+                ContributionKind::GroupCap,
+                cut,
+                Some(group.name.clone()),
+            ));
         }
     }
     if let Some(cut) = f.max_cut {
@@ -614,7 +705,8 @@ fn observe(rule: &EngagementRule, t: &mut Tally, e: &Event, age: i64) {
         Award::Sum { property, within: w, .. } => {
             if within(age, *w) {
                 t.n += 1;
-                let v = property.lookup(&e.properties).and_then(Value::as_f64).map_or(0, |f| (f * 1000.0).round() as i64);
+                let v =
+                    property.lookup(&e.properties).and_then(Value::as_f64).map_or(0, |f| (f * 1000.0).round() as i64);
                 t.sum_milli = t.sum_milli.saturating_add(v);
             }
         }

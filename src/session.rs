@@ -253,7 +253,9 @@ impl KeptMatches {
     /// The matches kept for `engine` over `events`, when they line up with them.
     fn get(&self, engine: &Engine, events: &[Event]) -> Matches<'_> {
         match self.0.iter().find(|k| k.serial == engine.serial) {
-            Some(k) if k.events.len() == events.len() => Matches::Kept { events: &k.events, profile: k.profile.as_ref() },
+            Some(k) if k.events.len() == events.len() => {
+                Matches::Kept { events: &k.events, profile: k.profile.as_ref() }
+            }
             _ => Matches::Live,
         }
     }
@@ -279,7 +281,10 @@ impl KeptMatches {
                 self.0.len() - 1
             }
         };
-        let Some(Kept { events: kept, unmatched_from, profile: kept_profile, hits, rules, .. }) = self.0.get_mut(at) else { return false };
+        let Some(Kept { events: kept, unmatched_from, profile: kept_profile, hits, rules, .. }) = self.0.get_mut(at)
+        else {
+            return false;
+        };
         if kept_profile.is_none() {
             *kept_profile = Some(match_profile(engine, profile));
         }
@@ -391,7 +396,10 @@ impl Session {
             return Err(InputError::new(
                 "event.ts",
                 "futureTimestamp",
-                format!("the event is {} ms after now ({now}); at most {MAX_FUTURE_SKEW_MS} ms of clock skew is accepted", event.ts - now),
+                format!(
+                    "the event is {} ms after now ({now}); at most {MAX_FUTURE_SKEW_MS} ms of clock skew is accepted",
+                    event.ts - now
+                ),
             ));
         }
         event.anonymous = self.lead.is_none();
@@ -416,7 +424,12 @@ impl Session {
     /// event changes nothing and evaluates nothing. An engine under which the lead
     /// already stands at the highest stage its profile and events could reach is
     /// not scored: the transitions are those [`Session::evaluate`] would report.
-    pub fn track_and_evaluate<E: Borrow<Engine>>(&mut self, event: Event, now: i64, engines: &[E]) -> Result<TrackResult, InputError> {
+    pub fn track_and_evaluate<E: Borrow<Engine>>(
+        &mut self,
+        event: Event,
+        now: i64,
+        engines: &[E],
+    ) -> Result<TrackResult, InputError> {
         let tracked = self.track(event, now)?;
         // Only the transitions are wanted: a result is explained only for a move.
         let mut transitions = Vec::new();
@@ -480,7 +493,8 @@ impl Session {
         match moved {
             Some(after) => transitions.push(self.transition(engine, before, after, &result)),
             None if result.stage < before.stage => {
-                result.stage_reason = format!("stays {} (stages only move forward); now: {}", before.stage.as_str(), result.stage_reason);
+                result.stage_reason =
+                    format!("stays {} (stages only move forward); now: {}", before.stage.as_str(), result.stage_reason);
                 result.stage = before.stage;
             }
             None => {}
@@ -596,7 +610,11 @@ impl Session {
 
 fn check_id(id: &str, path: &str, what: &str) -> Result<(), InputError> {
     if id.is_empty() || id.len() > crate::event::MAX_ID_LEN {
-        return Err(InputError::new(path, "invalidId", format!("{what} is empty or longer than {} bytes", crate::event::MAX_ID_LEN)));
+        return Err(InputError::new(
+            path,
+            "invalidId",
+            format!("{what} is empty or longer than {} bytes", crate::event::MAX_ID_LEN),
+        ));
     }
     Ok(())
 }

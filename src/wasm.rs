@@ -313,7 +313,10 @@ fn number_text(v: &JsValue) -> String {
 }
 
 /// Reads one whole value from bytes that `codec.js` wrote.
-fn read_all<'b, T>(bytes: &'b [u8], read: impl FnOnce(&mut msgpack::Reader<'b>) -> Result<T, msgpack::Error>) -> Result<T, msgpack::Error> {
+fn read_all<'b, T>(
+    bytes: &'b [u8],
+    read: impl FnOnce(&mut msgpack::Reader<'b>) -> Result<T, msgpack::Error>,
+) -> Result<T, msgpack::Error> {
     let mut reader = msgpack::Reader::new(bytes);
     let value = read(&mut reader)?;
     reader.end()?;
@@ -349,7 +352,14 @@ fn to_bytes<T: Serialize>(v: &T) -> Result<Vec<u8>, JsValue> {
 /// would turn it into one.
 fn now_of(now: f64) -> Result<i64, JsValue> {
     if !now.is_finite() || now.fract() != 0.0 || now.abs() > MAX_NOW_MS {
-        return Err(input("now", "invalidTimestamp", format!("now is {}: it must be a whole number of milliseconds since the epoch, within ±8.64e15", number_text(&JsValue::from_f64(now)))));
+        return Err(input(
+            "now",
+            "invalidTimestamp",
+            format!(
+                "now is {}: it must be a whole number of milliseconds since the epoch, within ±8.64e15",
+                number_text(&JsValue::from_f64(now))
+            ),
+        ));
     }
     Ok(now as i64)
 }
@@ -375,7 +385,9 @@ impl WasmEngine {
     /// Compiles a rule set given as JSON text or as a plain object. A bad rule set
     /// throws a `RuleSetError` whose `problems` lists every problem with its path.
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "RuleSet | string")] ruleset: &[u8]) -> Result<WasmEngine, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "RuleSet | string")] ruleset: &[u8],
+    ) -> Result<WasmEngine, JsValue> {
         Self::compile(ruleset)
     }
 
@@ -387,7 +399,8 @@ impl WasmEngine {
 
     fn compile(bytes: &[u8]) -> Result<WasmEngine, JsValue> {
         crate::ruleset::check_size(bytes.len()).map_err(|e| rule_set_error(&e))?;
-        let value = json_value(bytes, "", "the rule set").map_err(|e| rule_set_error(&RuleSetError { problems: vec![e.problem] }))?;
+        let value = json_value(bytes, "", "the rule set")
+            .map_err(|e| rule_set_error(&RuleSetError { problems: vec![e.problem] }))?;
         Engine::from_value(&value).map(|inner| WasmEngine { inner: Rc::new(inner) }).map_err(|e| rule_set_error(&e))
     }
 
@@ -430,9 +443,15 @@ impl WasmEngine {
 
     /// One lead read and scored by `score` (`Engine::score_raw` or `qualify_raw`),
     /// for `score` and `qualify` (as `score_leads` is for a batch).
-    fn score_lead<T>(&self, bytes: &[u8], now: f64, score: fn(&Engine, RawLead, i64) -> Result<T, InputError>) -> Result<T, JsValue> {
+    fn score_lead<T>(
+        &self,
+        bytes: &[u8],
+        now: f64,
+        score: fn(&Engine, RawLead, i64) -> Result<T, InputError>,
+    ) -> Result<T, JsValue> {
         let now = now_of(now)?;
-        let raw = read_all(bytes, |r| crate::wire::read_lead(r, MAX_EVENTS_PER_CALL, self.inner.lead_fields())).map_err(|e| input_error(&unreadable("", "the lead", &e)))?;
+        let raw = read_all(bytes, |r| crate::wire::read_lead(r, MAX_EVENTS_PER_CALL, self.inner.lead_fields()))
+            .map_err(|e| input_error(&unreadable("", "the lead", &e)))?;
         score(&self.inner, raw, now).map_err(|e| input_error(&e))
     }
 
@@ -484,7 +503,12 @@ impl WasmEngine {
     }
 
     /// Each lead of a batch scored by `score`.
-    fn score_leads<T>(&self, leads: &[u8], now: f64, score: fn(&Engine, RawLead, i64) -> Result<T, InputError>) -> Result<Vec<T>, JsValue> {
+    fn score_leads<T>(
+        &self,
+        leads: &[u8],
+        now: f64,
+        score: fn(&Engine, RawLead, i64) -> Result<T, InputError>,
+    ) -> Result<Vec<T>, JsValue> {
         let now = now_of(now)?;
         let raw = read_leads(leads, self.inner.lead_fields())?;
         raw.into_iter()
@@ -638,7 +662,8 @@ impl WasmSession {
             .try_with(|input| {
                 let bytes = input.try_borrow().ok();
                 let bytes = bytes.as_ref().and_then(|b| b.get(..len)).unwrap_or_default();
-                let raw = read_all(bytes, |r| crate::wire::read_event(r)).map_err(|e| unreadable("event", "the event", &e))?;
+                let raw = read_all(bytes, |r| crate::wire::read_event(r))
+                    .map_err(|e| unreadable("event", "the event", &e))?;
                 Event::from_raw(raw, "event")
             })
             .map_err(|_| input("event", "internal", "the event could not be read"))?
@@ -668,13 +693,16 @@ impl WasmSession {
     /// Brings back a session from the text `save()` wrote.
     pub fn restore(#[wasm_bindgen(unchecked_param_type = "string")] saved: &[u8]) -> Result<WasmSession, JsValue> {
         crate::session::check_state_size(saved.len()).map_err(|e| input_error(&e))?;
-        let state = read_all(saved, |r| crate::wire::read_state(r, HISTORY_LIMIT)).map_err(|e| input_error(&unreadable("", "saved state", &e)))?;
+        let state = read_all(saved, |r| crate::wire::read_state(r, HISTORY_LIMIT))
+            .map_err(|e| input_error(&unreadable("", "saved state", &e)))?;
         WasmSession::restored(state)
     }
 
     /// Brings back a session from the bytes `saveBytes()` wrote.
     #[wasm_bindgen(js_name = restoreBytes)]
-    pub fn restore_bytes(#[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] saved: &[u8]) -> Result<WasmSession, JsValue> {
+    pub fn restore_bytes(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] saved: &[u8],
+    ) -> Result<WasmSession, JsValue> {
         crate::session::check_state_size(saved.len()).map_err(|e| input_error(&e))?;
         let state = read_all(saved, |r| crate::wire::read_state(r, HISTORY_LIMIT))
             .map_err(|e| input("", "invalidState", format!("saved state is not what saveBytes() writes: {e}")))?;
@@ -700,7 +728,10 @@ impl WasmSession {
 
     /// Sets profile fields: each key replaces the session's value (null removes it).
     #[wasm_bindgen(js_name = updateProfile)]
-    pub fn update_profile(&mut self, #[wasm_bindgen(unchecked_param_type = "Profile")] patch: &[u8]) -> Result<(), JsValue> {
+    pub fn update_profile(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Profile")] patch: &[u8],
+    ) -> Result<(), JsValue> {
         let patch = json_value(patch, "profile", "the profile").map_err(|e| input_error(&e))?;
         self.inner.update_profile_owned(patch).map_err(|e| input_error(&e))
     }
@@ -736,7 +767,11 @@ impl WasmSession {
     // itself 0.37 -> 0.33 µs for one number, and with the room the watched loop 3-6%
     // less (BENCHMARKS.md, "The watched `track`").
     #[wasm_bindgen(unchecked_return_type = "TrackResult")]
-    pub fn track(&mut self, #[wasm_bindgen(js_name = "event", unchecked_param_type = "LeadEvent")] len: usize, now: f64) -> u32 {
+    pub fn track(
+        &mut self,
+        #[wasm_bindgen(js_name = "event", unchecked_param_type = "LeadEvent")] len: usize,
+        now: f64,
+    ) -> u32 {
         self.transitions.clear();
         match self.track_input(len, now) {
             Ok(code) => code,

@@ -119,12 +119,20 @@ pub struct LeadParts {
 
 /// Reads a lead from anything serde can drive (JSON text, a `Value`), keeping at
 /// most `keep_events` events, and of the profile and the events what `fields` names.
-pub fn read_lead<'de, D: Deserializer<'de>>(d: D, keep_events: usize, fields: &LeadFields) -> Result<RawLead, D::Error> {
+pub fn read_lead<'de, D: Deserializer<'de>>(
+    d: D,
+    keep_events: usize,
+    fields: &LeadFields,
+) -> Result<RawLead, D::Error> {
     d.deserialize_any(LeadVisitor { keep_events, fields })
 }
 
 /// Reads a list of leads: each lead, or the JSON type the whole had instead of a list.
-pub fn read_leads<'de, D: Deserializer<'de>>(d: D, keep_events: usize, fields: &LeadFields) -> Result<Result<Vec<RawLead>, &'static str>, D::Error> {
+pub fn read_leads<'de, D: Deserializer<'de>>(
+    d: D,
+    keep_events: usize,
+    fields: &LeadFields,
+) -> Result<Result<Vec<RawLead>, &'static str>, D::Error> {
     d.deserialize_any(LeadsVisitor { keep_events, fields })
 }
 
@@ -302,7 +310,11 @@ impl<'de> Visitor<'de> for LeadVisitor<'_> {
                 "id" => parts.id = Some(map.next_value()?),
                 "profile" => parts.profile = Some(map.next_value_seed(ProfileSeed(&self.fields.profile))?),
                 "events" => {
-                    let events = ListSeed { keep: self.keep_events, what: "a list of events", item: EventSeed(&self.fields.properties) };
+                    let events = ListSeed {
+                        keep: self.keep_events,
+                        what: "a list of events",
+                        item: EventSeed(&self.fields.properties),
+                    };
                     let Listed { items, count } = map.next_value_seed(events)?;
                     parts.events = items;
                     parts.event_count = count;
@@ -336,7 +348,9 @@ impl<'de> Visitor<'de> for LeadsVisitor<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut leads = Vec::new();
-        while let Some(Wrapped(lead)) = seq.next_element_seed(LeadSeed { keep_events: self.keep_events, fields: self.fields })? {
+        while let Some(Wrapped(lead)) =
+            seq.next_element_seed(LeadSeed { keep_events: self.keep_events, fields: self.fields })?
+        {
             leads.push(lead);
         }
         Ok(Ok(leads))
@@ -590,7 +604,11 @@ impl<'de> Visitor<'de> for StateVisitor {
                 "lead" => parts.lead = Some(map.next_value()?),
                 "profile" => parts.profile = Some(map.next_value()?),
                 "events" => {
-                    let Listed { items, count } = map.next_value_seed(ListSeed { keep: self.keep_events, what: "a list of saved events", item: SavedEventVisitor })?;
+                    let Listed { items, count } = map.next_value_seed(ListSeed {
+                        keep: self.keep_events,
+                        what: "a list of saved events",
+                        item: SavedEventVisitor,
+                    })?;
                     // Unlike a lead's `events`, null is not "no events" here: `save` never writes it.
                     parts.events = Some(items.unwrap_or(Err("null")));
                     parts.event_count = count;

@@ -25,7 +25,18 @@ fn leadscore(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
 
 #[test]
 fn scores_the_example_leads_as_ndjson() {
-    let (code, out, err) = leadscore(&["score", "--rules", "examples/b2b-saas/ruleset.json", "--leads", "examples/b2b-saas/leads.json", "--now", "2026-11-20T12:00:00Z"], None);
+    let (code, out, err) = leadscore(
+        &[
+            "score",
+            "--rules",
+            "examples/b2b-saas/ruleset.json",
+            "--leads",
+            "examples/b2b-saas/leads.json",
+            "--now",
+            "2026-11-20T12:00:00Z",
+        ],
+        None,
+    );
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, include_str!("golden/b2b-saas.ndjson"));
 }
@@ -33,9 +44,15 @@ fn scores_the_example_leads_as_ndjson() {
 #[test]
 fn reads_ndjson_from_stdin_and_reports_bad_lines_without_losing_the_rest() {
     let input = "{\"id\": \"a\", \"profile\": {\"jobTitle\": \"VP\"}}\nnot json\n\n{\"id\": \"b\", \"profle\": {}}\n{\"id\": \"c\"}\n";
-    let (code, out, err) = leadscore(&["score", "--rules", "examples/domain-defaults/ruleset.json", "--leads", "-", "--now", "1795176000000"], Some(input));
+    let (code, out, err) = leadscore(
+        &["score", "--rules", "examples/domain-defaults/ruleset.json", "--leads", "-", "--now", "1795176000000"],
+        Some(input),
+    );
     assert_eq!(code, 1, "some leads failed");
-    let ids: Vec<String> = out.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["leadId"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> = out
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["leadId"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(ids, vec!["a", "c"]);
     assert!(err.contains("-:2: not JSON"), "{err}");
     assert!(err.contains("-:4: profle: a lead has no key \"profle\""), "{err}");
@@ -58,7 +75,18 @@ fn check_lists_every_problem_of_a_bad_rule_set() {
 
 #[test]
 fn a_bad_now_is_an_error() {
-    let (code, _, err) = leadscore(&["score", "--rules", "examples/b2b-saas/ruleset.json", "--leads", "examples/b2b-saas/leads.json", "--now", "tomorrow"], None);
+    let (code, _, err) = leadscore(
+        &[
+            "score",
+            "--rules",
+            "examples/b2b-saas/ruleset.json",
+            "--leads",
+            "examples/b2b-saas/leads.json",
+            "--now",
+            "tomorrow",
+        ],
+        None,
+    );
     assert_eq!(code, 2);
     assert!(err.contains("--now"), "{err}");
 }

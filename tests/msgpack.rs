@@ -24,8 +24,22 @@ fn any_json() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
-        prop_oneof![Just(0i64), Just(127), Just(128), Just(255), Just(256), Just(65_535), Just(65_536), Just(-32), Just(-33), Just(-128), Just(-129), Just(-32_768), Just(-32_769)]
-            .prop_map(Value::from),
+        prop_oneof![
+            Just(0i64),
+            Just(127),
+            Just(128),
+            Just(255),
+            Just(256),
+            Just(65_535),
+            Just(65_536),
+            Just(-32),
+            Just(-33),
+            Just(-128),
+            Just(-129),
+            Just(-32_768),
+            Just(-32_769)
+        ]
+        .prop_map(Value::from),
         any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         ".{0,40}".prop_map(Value::from),
         (0usize..70_000).prop_map(|n| Value::from("é".repeat(n / 2))),
@@ -33,7 +47,8 @@ fn any_json() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(4, 64, 20, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..20).prop_map(Value::Array),
-            proptest::collection::btree_map(".{0,10}", inner, 0..20).prop_map(|m| Value::Object(m.into_iter().collect())),
+            proptest::collection::btree_map(".{0,10}", inner, 0..20)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
@@ -56,7 +71,8 @@ fn any_properties() -> impl Strategy<Value = Vec<(String, Value)>> {
     let value = plain.prop_recursive(2, 40, 40, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..40).prop_map(Value::Array),
-            proptest::collection::btree_map("[a-z]{1,3}", inner, 0..40).prop_map(|m| Value::Object(m.into_iter().collect())),
+            proptest::collection::btree_map("[a-z]{1,3}", inner, 0..40)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     });
     proptest::collection::vec((name, value), 0..48)
@@ -160,7 +176,10 @@ fn results_and_saved_sessions_are_written_as_rmp_serde_writes_them() {
         ]
     });
     let result = engine.score_value(&lead, now).unwrap();
-    assert!(!result.contributions.is_empty() && result.events.skipped.iter().count() == 2, "a result with every part: {result:?}");
+    assert!(
+        !result.contributions.is_empty() && result.events.skipped.iter().count() == 2,
+        "a result with every part: {result:?}"
+    );
     assert_eq!(msgpack::to_vec(&result).unwrap(), rmp_serde::to_vec_named(&result).unwrap());
     assert_eq!(read_value(&msgpack::to_vec(&result).unwrap()).unwrap(), serde_json::to_value(&result).unwrap());
 

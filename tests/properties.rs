@@ -15,15 +15,29 @@ fn examples() -> Vec<Engine> {
     ["b2b-saas", "product-led", "domain-defaults"]
         .iter()
         .map(|name| {
-            let text = std::fs::read_to_string(format!("{}/examples/{name}/ruleset.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
+            let text = std::fs::read_to_string(format!("{}/examples/{name}/ruleset.json", env!("CARGO_MANIFEST_DIR")))
+                .unwrap();
             Engine::from_json(&text).unwrap()
         })
         .collect()
 }
 
 const TYPES: &[&str] = &[
-    "page_view", "form_submit", "email_open", "email_click", "webinar_attended", "unsubscribe", "signup", "project_created",
-    "invite_sent", "session_start", "session_end", "plan_limit_reached", "download", "demo_request", "bogus",
+    "page_view",
+    "form_submit",
+    "email_open",
+    "email_click",
+    "webinar_attended",
+    "unsubscribe",
+    "signup",
+    "project_created",
+    "invite_sent",
+    "session_start",
+    "session_end",
+    "plan_limit_reached",
+    "download",
+    "demo_request",
+    "bogus",
 ];
 const URLS: &[&str] = &["/", "/pricing", "/pricing/enterprise", "/docs/api", "/careers", "/blog"];
 const FORMS: &[&str] = &["whitepaper", "demo_request", "quote_request", "contact_sales", "newsletter"];
@@ -58,7 +72,12 @@ fn profile() -> impl Strategy<Value = Value> {
 /// one evaluating each engine after every event: both must report the same
 /// transitions and keep the same state, and score (with what they keep of each
 /// event's matches) as a batch of the same events does.
-fn watched_and_evaluated_agree(engines: &[&Engine], profile: &Value, events: &[Value], now_of: impl Fn(usize) -> i64) -> Result<(), TestCaseError> {
+fn watched_and_evaluated_agree(
+    engines: &[&Engine],
+    profile: &Value,
+    events: &[Value],
+    now_of: impl Fn(usize) -> i64,
+) -> Result<(), TestCaseError> {
     let mut watched = Session::new("v").unwrap();
     let mut evaluated = Session::new("v").unwrap();
     watched.update_profile(profile).unwrap();
@@ -68,7 +87,8 @@ fn watched_and_evaluated_agree(engines: &[&Engine], profile: &Value, events: &[V
         let event = leadscore::Event::from_json(e, "event").unwrap();
         let reported = watched.track_and_evaluate(event.clone(), now, engines).unwrap();
         let tracked = evaluated.track(event, now).unwrap();
-        let transitions: Vec<_> = engines.iter().flat_map(|engine| evaluated.evaluate(engine, now).transitions).collect();
+        let transitions: Vec<_> =
+            engines.iter().flat_map(|engine| evaluated.evaluate(engine, now).transitions).collect();
         prop_assert_eq!(reported.tracked, tracked);
         prop_assert_eq!(reported.transitions, transitions, "event {}", i);
         prop_assert_eq!(watched.save(), evaluated.save());
@@ -233,12 +253,25 @@ const MADE_UP_TYPES: [&str; 3] = ["view", "form", "open"];
 
 fn made_up_rule_set() -> impl Strategy<Value = Value> {
     let fit = (0..3usize, -30i64..40).prop_map(|(test, points)| {
-        let when = [json!({"field": "jobTitle", "word": "vp"}), json!({"field": "company.size", "between": [50, 5000]}), json!({"field": "email", "endsWith": "@gmail.com"})][test].clone();
+        let when = [
+            json!({"field": "jobTitle", "word": "vp"}),
+            json!({"field": "company.size", "between": [50, 5000]}),
+            json!({"field": "email", "endsWith": "@gmail.com"}),
+        ][test]
+            .clone();
         (when, if points == 0 { 5 } else { points })
     });
     let engagement = (
         (0..3usize, 0..3usize, -40i64..60, 0..5usize),
-        (proptest::option::of(1i64..80), any::<bool>(), 0..5usize, 1u32..4, proptest::option::of(1i64..20), 1u32..900, proptest::option::of(0..2usize)),
+        (
+            proptest::option::of(1i64..80),
+            any::<bool>(),
+            0..5usize,
+            1u32..4,
+            proptest::option::of(1i64..20),
+            1u32..900,
+            proptest::option::of(0..2usize),
+        ),
     )
         .prop_map(|((ty, filter, points, kind), (cap, once, recency, at_least, within, sum_at_least, group))| {
             let mut r = json!({"event": MADE_UP_TYPES[ty], "points": if points == 0 { 7 } else { points }});
@@ -269,7 +302,13 @@ fn made_up_rule_set() -> impl Strategy<Value = Value> {
             if let Some(g) = group {
                 r["group"] = json!(format!("g{g}"));
             }
-            let r = r.as_object().unwrap().iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect::<serde_json::Map<_, _>>();
+            let r = r
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect::<serde_json::Map<_, _>>();
             Value::Object(r)
         });
     let trigger = (0..3usize, 1u32..4, proptest::option::of(1i64..20)).prop_map(|(ty, at_least, within)| {
@@ -406,15 +445,37 @@ fn any_json() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         "[a-zA-Z_.*?@/ ]{0,12}".prop_map(Value::from),
-        prop_oneof![Just("7d"), Just("-1d"), Just("0s"), Just("2026-11-20T09:30:00Z"), Just("page_view"), Just("all"), Just("in")].prop_map(Value::from),
+        prop_oneof![
+            Just("7d"),
+            Just("-1d"),
+            Just("0s"),
+            Just("2026-11-20T09:30:00Z"),
+            Just("page_view"),
+            Just("all"),
+            Just("in")
+        ]
+        .prop_map(Value::from),
     ];
     leaf.prop_recursive(5, 64, 6, |inner| {
         let keys = prop_oneof![
-            Just("field".to_string()), Just("all".to_string()), Just("any".to_string()), Just("not".to_string()),
-            Just("in".to_string()), Just("between".to_string()), Just("like".to_string()), Just("word".to_string()),
-            Just("id".to_string()), Just("points".to_string()), Just("event".to_string()), Just("where".to_string()),
-            Just("count".to_string()), Just("sum".to_string()), Just("cap".to_string()), Just("type".to_string()),
-            Just("ts".to_string()), "[a-z]{1,6}",
+            Just("field".to_string()),
+            Just("all".to_string()),
+            Just("any".to_string()),
+            Just("not".to_string()),
+            Just("in".to_string()),
+            Just("between".to_string()),
+            Just("like".to_string()),
+            Just("word".to_string()),
+            Just("id".to_string()),
+            Just("points".to_string()),
+            Just("event".to_string()),
+            Just("where".to_string()),
+            Just("count".to_string()),
+            Just("sum".to_string()),
+            Just("cap".to_string()),
+            Just("type".to_string()),
+            Just("ts".to_string()),
+            "[a-z]{1,6}",
         ];
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
@@ -458,7 +519,8 @@ fn mutated(doc: Value) -> impl Strategy<Value = Value> {
 fn mutated_ruleset() -> impl Strategy<Value = Value> {
     (0usize..3).prop_flat_map(|which| {
         let name = ["b2b-saas", "product-led", "domain-defaults"][which];
-        let text = std::fs::read_to_string(format!("{}/examples/{name}/ruleset.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let text =
+            std::fs::read_to_string(format!("{}/examples/{name}/ruleset.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
         mutated(serde_json::from_str(&text).unwrap())
     })
 }
@@ -468,11 +530,15 @@ fn mutated_ruleset() -> impl Strategy<Value = Value> {
 fn saved_state() -> Value {
     let engine = &examples()[0];
     let mut s = Session::new("visitor-1").unwrap();
-    s.update_profile(&json!({"jobTitle": "VP Sales", "company": {"size": 300, "industry": "software"}, "email": "a@acme.io"})).unwrap();
+    s.update_profile(
+        &json!({"jobTitle": "VP Sales", "company": {"size": 300, "industry": "software"}, "email": "a@acme.io"}),
+    )
+    .unwrap();
     s.track_value(&json!({"type": "page_view", "ts": NOW - 5000, "url": "/pricing", "id": "e1"}), NOW).unwrap();
     s.identify("lead-1").unwrap();
     for (i, t) in ["form_submit", "email_open", "webinar_attended"].iter().enumerate() {
-        s.track_value(&json!({"type": t, "ts": NOW - 1000 * i as i64, "form": "demo_request", "seconds": 40}), NOW).unwrap();
+        s.track_value(&json!({"type": t, "ts": NOW - 1000 * i as i64, "form": "demo_request", "seconds": 40}), NOW)
+            .unwrap();
     }
     s.evaluate(engine, NOW);
     serde_json::from_str(&s.save()).unwrap()
@@ -507,7 +573,11 @@ fn shuffled_text(v: &Value, seed: u64) -> String {
                 for (i, (k, x)) in entries.into_iter().enumerate() {
                     out.push_str(if i > 0 { "," } else { "" });
                     if next(rng) % 5 == 0 {
-                        out.push_str(&format!("{}:{},", json!(k), if next(rng) % 2 == 0 { json!(7) } else { json!({"zz": 1}) }));
+                        out.push_str(&format!(
+                            "{}:{},",
+                            json!(k),
+                            if next(rng) % 2 == 0 { json!(7) } else { json!({"zz": 1}) }
+                        ));
                     }
                     out.push_str(&format!("{}:", json!(k)));
                     write(x, rng, out);
@@ -592,11 +662,13 @@ proptest! {
 fn text_operators_agree_with_lowercasing(text: &str, needle: &str) -> Result<(), TestCaseError> {
     let t = text.to_lowercase();
     let n = needle.to_lowercase();
-    let word = |t: &str| t.match_indices(&n).any(|(i, m)| {
-        let before = t[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-        let after = t[i + m.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-        before && after
-    });
+    let word = |t: &str| {
+        t.match_indices(&n).any(|(i, m)| {
+            let before = t[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+            let after = t[i + m.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+            before && after
+        })
+    };
     // `in` on a short list (items compared one by one) and on a long one (hashed);
     // the lists' other items never equal the text.
     let short = json!(["zz", needle, 3, true]);
@@ -666,5 +738,8 @@ fn a_merge_at_the_history_limit_leaves_nothing_stale() {
     s.evaluate(engine, NOW);
     let fresh = Session::restore(&s.save()).unwrap();
     assert_eq!(s.score(engine, NOW).to_json(), fresh.score(engine, NOW).to_json());
-    assert!(s.score(engine, NOW).contributions.iter().any(|c| &*c.id == "pricing_views"), "the merged pricing views count");
+    assert!(
+        s.score(engine, NOW).contributions.iter().any(|c| &*c.id == "pricing_views"),
+        "the merged pricing views count"
+    );
 }

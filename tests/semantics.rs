@@ -11,7 +11,8 @@ use leadscore::{ContributionKind, Engine, Session, SkipReason, Stage, Tracked};
 use serde_json::json;
 
 fn pricing_rule(extra: serde_json::Value) -> serde_json::Value {
-    let mut r = json!({"id": "pricing", "event": "page_view", "where": {"field": "url", "equals": "/pricing"}, "points": 15});
+    let mut r =
+        json!({"id": "pricing", "event": "page_view", "where": {"field": "url", "equals": "/pricing"}, "points": 15});
     for (k, v) in extra.as_object().unwrap() {
         r[k] = v.clone();
     }
@@ -42,7 +43,11 @@ fn once_rules_count_one_occurrence() {
 #[test]
 fn events_of_other_types_or_failing_the_filter_do_not_count() {
     let e = engine(json!({"engagement": [pricing_rule(json!({}))]}));
-    let events = vec![ev_with("page_view", NOW, json!({"url": "/docs"})), ev_with("click", NOW, json!({"url": "/pricing"})), ev("page_view", NOW)];
+    let events = vec![
+        ev_with("page_view", NOW, json!({"url": "/docs"})),
+        ev_with("click", NOW, json!({"url": "/pricing"})),
+        ev("page_view", NOW),
+    ];
     let r = score(&e, json!({}), events, NOW);
     assert_eq!(r.total.0, 0);
     assert!(r.contributions.is_empty());
@@ -71,7 +76,12 @@ fn decay_is_applied_per_event_before_the_cap() {
         "engagement": [{"id": "visit", "event": "page_view", "points": 20, "cap": 30}]
     }));
     // 20 + 10 + 5 = 35, capped at 30.
-    let r = score(&e, json!({}), vec![ev("page_view", NOW), ev("page_view", NOW - 10 * DAY), ev("page_view", NOW - 20 * DAY)], NOW);
+    let r = score(
+        &e,
+        json!({}),
+        vec![ev("page_view", NOW), ev("page_view", NOW - 10 * DAY), ev("page_view", NOW - 20 * DAY)],
+        NOW,
+    );
     assert_eq!((r.total.as_f64(), r.contributions[0].capped), (30.0, true));
     // 10 + 5 = 15: under the cap.
     let r = score(&e, json!({}), vec![ev("page_view", NOW - 10 * DAY), ev("page_view", NOW - 20 * DAY)], NOW);
@@ -89,7 +99,9 @@ fn fit_points_never_decay() {
 
 #[test]
 fn frequency_windows_include_their_edge() {
-    let e = engine(json!({"engagement": [{"id": "returning", "event": "visit", "points": 10, "count": {"atLeast": 3, "within": "7d"}}]}));
+    let e = engine(
+        json!({"engagement": [{"id": "returning", "event": "visit", "points": 10, "count": {"atLeast": 3, "within": "7d"}}]}),
+    );
     let visits = |oldest: i64| vec![ev("visit", NOW - oldest), ev("visit", NOW - 3 * DAY), ev("visit", NOW)];
     let r = score(&e, json!({}), visits(7 * DAY), NOW);
     assert_eq!((r.total.as_f64(), r.contributions[0].matched), (10.0, Some(3)));
@@ -98,7 +110,9 @@ fn frequency_windows_include_their_edge() {
 
 #[test]
 fn sum_rules_add_a_numeric_property_within_the_window() {
-    let e = engine(json!({"engagement": [{"id": "time", "event": "page_view", "points": 10, "sum": {"property": "seconds", "atLeast": 300, "within": "1d"}}]}));
+    let e = engine(
+        json!({"engagement": [{"id": "time", "event": "page_view", "points": 10, "sum": {"property": "seconds", "atLeast": 300, "within": "1d"}}]}),
+    );
     let base = vec![
         ev_with("page_view", NOW - DAY, json!({"seconds": 100})),
         ev_with("page_view", NOW - 3_600_000, json!({"seconds": 150.5})),
@@ -123,7 +137,16 @@ fn group_caps_are_explicit_lines() {
             {"id": "webinar", "event": "webinar", "points": 15}
         ]
     }));
-    let r = score(&e, json!({}), vec![ev_with("page_view", NOW, json!({"url": "/pricing"})), ev_with("page_view", NOW, json!({"url": "/docs/a"})), ev("webinar", NOW)], NOW);
+    let r = score(
+        &e,
+        json!({}),
+        vec![
+            ev_with("page_view", NOW, json!({"url": "/pricing"})),
+            ev_with("page_view", NOW, json!({"url": "/docs/a"})),
+            ev("webinar", NOW),
+        ],
+        NOW,
+    );
     assert_eq!(r.total.as_f64(), 35.0);
     assert_eq!(r.engagement.as_f64(), 35.0);
     let cap = r.contributions.iter().find(|c| c.kind == ContributionKind::GroupCap).unwrap();
@@ -147,7 +170,9 @@ fn total_limits_and_floor() {
 
 #[test]
 fn negative_engagement_subtracts() {
-    let e = engine(json!({"engagement": [{"id": "unsub", "event": "unsubscribe", "points": -30, "once": true}, pricing_rule(json!({}))]}));
+    let e = engine(
+        json!({"engagement": [{"id": "unsub", "event": "unsubscribe", "points": -30, "once": true}, pricing_rule(json!({}))]}),
+    );
     let mut events = pricing_views(3);
     events.push(ev("unsubscribe", NOW));
     assert_eq!(score(&e, json!({}), events, NOW).total.as_f64(), 15.0);
@@ -195,7 +220,12 @@ fn sql_fast_track_and_pql() {
 #[test]
 fn disqualifiers_stop_qualification_and_say_why() {
     let e = staged();
-    let r = score(&e, json!({"title": "VP", "email": "x@rival.io"}), vec![ev_with("form_submit", NOW, json!({"form": "demo"}))], NOW);
+    let r = score(
+        &e,
+        json!({"title": "VP", "email": "x@rival.io"}),
+        vec![ev_with("form_submit", NOW, json!({"form": "demo"}))],
+        NOW,
+    );
     assert_eq!((r.stage, r.disqualified), (Stage::None, true));
     assert_eq!(&*r.disqualifications[0].id, "competitor");
     assert_eq!(r.disqualifications[0].description.as_deref(), Some("competitor domain"));
@@ -221,8 +251,13 @@ fn events_after_now_and_duplicates_are_set_aside_and_counted() {
     // In a result: the reasons that occurred, by name, in name order.
     let written = serde_json::to_value(&r.events).unwrap();
     assert_eq!(written["skipped"], json!({"afterNow": 1, "duplicate": 1, "invalid": 1}));
-    assert!(serde_json::to_string(&r.events).unwrap().contains(r#""skipped":{"afterNow":1,"duplicate":1,"invalid":1}"#));
-    assert!(serde_json::to_value(score(&e, json!({}), pricing_views(1), NOW).events).unwrap().get("skipped").is_none(), "no reasons, no key");
+    assert!(serde_json::to_string(&r.events)
+        .unwrap()
+        .contains(r#""skipped":{"afterNow":1,"duplicate":1,"invalid":1}"#));
+    assert!(
+        serde_json::to_value(score(&e, json!({}), pricing_views(1), NOW).events).unwrap().get("skipped").is_none(),
+        "no reasons, no key"
+    );
 }
 
 #[test]
@@ -284,7 +319,9 @@ fn escaped_keys_in_json_text_read_as_the_keys_they_spell() {
 fn properties_no_rule_reads_are_held_to_every_limit_exactly() {
     // The rule reads p0; the other properties are only checked, and must be checked
     // as a property that is read would be.
-    let e = engine(json!({"engagement": [{"id": "p", "event": "x", "where": {"field": "p0", "equals": "a"}, "points": 5}]}));
+    let e = engine(
+        json!({"engagement": [{"id": "p", "event": "x", "where": {"field": "p0", "equals": "a"}, "points": 5}]}),
+    );
     let problem = |props: serde_json::Value| {
         let r = score(&e, json!({}), vec![ev_with("x", NOW - 1, props)], NOW);
         r.events.problems.first().map(|p| (p.path.clone(), p.code))
@@ -334,7 +371,11 @@ fn declared_event_vocabulary_sets_aside_unknown_types_and_wrong_property_types()
         "events": {"page_view": {"url": "string"}},
         "engagement": [pricing_rule(json!({}))]
     }));
-    let events = vec![ev_with("page_view", NOW, json!({"url": "/pricing"})), ev("pageview", NOW), ev_with("page_view", NOW, json!({"url": 5}))];
+    let events = vec![
+        ev_with("page_view", NOW, json!({"url": "/pricing"})),
+        ev("pageview", NOW),
+        ev_with("page_view", NOW, json!({"url": 5})),
+    ];
     let r = score(&e, json!({}), events, NOW);
     assert_eq!(r.total.as_f64(), 15.0);
     assert_eq!(r.events.skipped.get(SkipReason::UnknownType), 1);
@@ -374,11 +415,13 @@ fn a_session_reports_each_transition_once_and_stages_move_forward() {
 fn tracking_with_rule_sets_returns_each_transition_once() {
     let staged = staged();
     // Sessions remember stages by `id@version`: a second rule set needs its own id.
-    let plain = engine(json!({"id": "plain", "engagement": [pricing_rule(json!({}))], "stages": {"mql": {"threshold": 30}}}));
+    let plain =
+        engine(json!({"id": "plain", "engagement": [pricing_rule(json!({}))], "stages": {"mql": {"threshold": 30}}}));
     let engines = [&staged, &plain];
     let mut s = Session::new("visitor-2").unwrap();
     s.update_profile(&json!({"title": "VP Marketing"})).unwrap();
-    let view = |ts: i64| leadscore::Event::from_json(&ev_with("page_view", ts, json!({"url": "/pricing"})), "event").unwrap();
+    let view =
+        |ts: i64| leadscore::Event::from_json(&ev_with("page_view", ts, json!({"url": "/pricing"})), "event").unwrap();
     let first = s.track_and_evaluate(view(NOW - 3000), NOW, &engines).unwrap();
     assert_eq!(first.tracked, Tracked::Added);
     assert!(first.transitions.is_empty(), "15 and 15 points: no stage yet");
@@ -403,7 +446,8 @@ struct WatchedAndEvaluated {
 
 impl WatchedAndEvaluated {
     fn new(profile: serde_json::Value) -> WatchedAndEvaluated {
-        let mut pair = WatchedAndEvaluated { watched: Session::new("v").unwrap(), evaluated: Session::new("v").unwrap() };
+        let mut pair =
+            WatchedAndEvaluated { watched: Session::new("v").unwrap(), evaluated: Session::new("v").unwrap() };
         for s in [&mut pair.watched, &mut pair.evaluated] {
             s.update_profile(&profile).unwrap();
         }
@@ -428,13 +472,41 @@ fn watched_tracking_reports_a_stage_reached_exactly_at_what_the_rules_allow() {
     let view = |i: i64| ev_with("page_view", NOW - 10_000 + i, json!({"url": "/pricing", "seconds": 100}));
     let form = |i: i64| ev_with("form_submit", NOW - 10_000 + i, json!({"form": "demo"}));
     let cases = [
-        ("cap", json!({"engagement": [pricing_rule(json!({"cap": 45}))], "stages": {"mql": {"threshold": 45}}}), &view as &dyn Fn(i64) -> serde_json::Value),
-        ("fit", json!({"fit": [{"id": "vp", "points": 15, "when": {"field": "title", "word": "vp"}}], "engagement": [pricing_rule(json!({}))], "stages": {"mql": {"threshold": 60}}}), &view),
-        ("once", json!({"engagement": [pricing_rule(json!({"once": true, "points": 45})), {"id": "forms", "event": "form_submit", "points": 1, "cap": 1}], "stages": {"mql": {"threshold": 46}}}), &|i| if i < 2 { form(i) } else { view(i) }),
-        ("count", json!({"engagement": [pricing_rule(json!({"count": {"atLeast": 3}, "points": 40})), {"id": "any", "event": "page_view", "points": 1}], "stages": {"mql": {"threshold": 43}}}), &view),
-        ("sum", json!({"engagement": [pricing_rule(json!({"sum": {"property": "seconds", "atLeast": 300}, "points": 40}))], "stages": {"mql": {"threshold": 40}}}), &view),
-        ("trigger", json!({"engagement": [pricing_rule(json!({}))], "stages": {"mql": {"threshold": 100}, "sql": {"on": [{"event": "form_submit", "atLeast": 3}]}}}), &form),
-        ("minFit", json!({"fit": [{"id": "vp", "points": 15, "when": {"field": "title", "word": "vp"}}], "engagement": [pricing_rule(json!({}))], "stages": {"mql": {"threshold": 45, "minFit": 15}, "pql": {"on": [{"event": "page_view", "atLeast": 3}], "minFit": 15}}}), &view),
+        (
+            "cap",
+            json!({"engagement": [pricing_rule(json!({"cap": 45}))], "stages": {"mql": {"threshold": 45}}}),
+            &view as &dyn Fn(i64) -> serde_json::Value,
+        ),
+        (
+            "fit",
+            json!({"fit": [{"id": "vp", "points": 15, "when": {"field": "title", "word": "vp"}}], "engagement": [pricing_rule(json!({}))], "stages": {"mql": {"threshold": 60}}}),
+            &view,
+        ),
+        (
+            "once",
+            json!({"engagement": [pricing_rule(json!({"once": true, "points": 45})), {"id": "forms", "event": "form_submit", "points": 1, "cap": 1}], "stages": {"mql": {"threshold": 46}}}),
+            &|i| if i < 2 { form(i) } else { view(i) },
+        ),
+        (
+            "count",
+            json!({"engagement": [pricing_rule(json!({"count": {"atLeast": 3}, "points": 40})), {"id": "any", "event": "page_view", "points": 1}], "stages": {"mql": {"threshold": 43}}}),
+            &view,
+        ),
+        (
+            "sum",
+            json!({"engagement": [pricing_rule(json!({"sum": {"property": "seconds", "atLeast": 300}, "points": 40}))], "stages": {"mql": {"threshold": 40}}}),
+            &view,
+        ),
+        (
+            "trigger",
+            json!({"engagement": [pricing_rule(json!({}))], "stages": {"mql": {"threshold": 100}, "sql": {"on": [{"event": "form_submit", "atLeast": 3}]}}}),
+            &form,
+        ),
+        (
+            "minFit",
+            json!({"fit": [{"id": "vp", "points": 15, "when": {"field": "title", "word": "vp"}}], "engagement": [pricing_rule(json!({}))], "stages": {"mql": {"threshold": 45, "minFit": 15}, "pql": {"on": [{"event": "page_view", "atLeast": 3}], "minFit": 15}}}),
+            &view,
+        ),
     ];
     for (id, rules, event) in cases {
         let mut rules = rules;
@@ -445,8 +517,15 @@ fn watched_tracking_reports_a_stage_reached_exactly_at_what_the_rules_allow() {
         for i in 0..5 {
             moved_at.extend(pair.track(&e, &event(i), &format!("{id}, event {i}")).into_iter().map(|stage| (i, stage)));
         }
-        let stage = if id == "trigger" { Stage::Sql } else if id == "minFit" { Stage::Pql } else { Stage::Mql };
-        let expected: &[(i64, Stage)] = if id == "minFit" { &[(1, Stage::Mql), (2, Stage::Pql)] } else { &[(2, stage)] };
+        let stage = if id == "trigger" {
+            Stage::Sql
+        } else if id == "minFit" {
+            Stage::Pql
+        } else {
+            Stage::Mql
+        };
+        let expected: &[(i64, Stage)] =
+            if id == "minFit" { &[(1, Stage::Mql), (2, Stage::Pql)] } else { &[(2, stage)] };
         assert_eq!(moved_at, expected, "{id}");
         assert_eq!(pair.watched.save(), pair.evaluated.save(), "{id}");
     }
@@ -462,16 +541,54 @@ fn watched_tracking_reports_a_stage_reached_on_the_edge_of_what_counts() {
     // rule leaves.
     let view = |ts: i64| ev_with("page_view", ts, json!({"url": "/pricing", "seconds": 100}));
     let cases = [
-        ("expiry", json!({"engagement": [pricing_rule(json!({"points": 50, "recency": {"expireAfter": "1d"}}))], "stages": {"mql": {"threshold": 50}}}), vec![view(NOW - DAY)], 0),
-        ("count", json!({"engagement": [pricing_rule(json!({"points": 50, "count": {"atLeast": 2, "within": "1d"}}))], "stages": {"mql": {"threshold": 50}}}), vec![view(NOW - DAY), view(NOW - DAY)], 1),
-        ("sum", json!({"engagement": [pricing_rule(json!({"points": 50, "sum": {"property": "seconds", "atLeast": 100, "within": "1d"}}))], "stages": {"mql": {"threshold": 50}}}), vec![view(NOW - DAY)], 0),
-        ("trigger", json!({"engagement": [pricing_rule(json!({}))], "stages": {"mql": {"threshold": 100}, "sql": {"on": [{"event": "page_view", "within": "1d"}]}}}), vec![view(NOW - DAY)], 0),
-        ("now", json!({"engagement": [pricing_rule(json!({"points": 50}))], "stages": {"mql": {"threshold": 50}}}), vec![view(NOW)], 0),
-        ("after-now", json!({"engagement": [pricing_rule(json!({"points": 50}))], "stages": {"mql": {"threshold": 50}}}), vec![view(NOW + 30 * 60_000), view(NOW - 1000)], 1),
-        ("once", json!({"engagement": [pricing_rule(json!({"points": 30})), {"id": "unsub", "event": "unsubscribe", "points": -30, "once": true}], "stages": {"mql": {"threshold": 60}}}),
-            vec![ev("unsubscribe", NOW - 5000), view(NOW - 4000), view(NOW - 3000), view(NOW - 2000)], 3),
-        ("capped", json!({"engagement": [pricing_rule(json!({"points": 30})), {"id": "blog", "event": "blog_view", "points": -30, "cap": 20}], "stages": {"mql": {"threshold": 70}}}),
-            vec![ev("blog_view", NOW - 5000), view(NOW - 4000), view(NOW - 3000), view(NOW - 2000)], 3),
+        (
+            "expiry",
+            json!({"engagement": [pricing_rule(json!({"points": 50, "recency": {"expireAfter": "1d"}}))], "stages": {"mql": {"threshold": 50}}}),
+            vec![view(NOW - DAY)],
+            0,
+        ),
+        (
+            "count",
+            json!({"engagement": [pricing_rule(json!({"points": 50, "count": {"atLeast": 2, "within": "1d"}}))], "stages": {"mql": {"threshold": 50}}}),
+            vec![view(NOW - DAY), view(NOW - DAY)],
+            1,
+        ),
+        (
+            "sum",
+            json!({"engagement": [pricing_rule(json!({"points": 50, "sum": {"property": "seconds", "atLeast": 100, "within": "1d"}}))], "stages": {"mql": {"threshold": 50}}}),
+            vec![view(NOW - DAY)],
+            0,
+        ),
+        (
+            "trigger",
+            json!({"engagement": [pricing_rule(json!({}))], "stages": {"mql": {"threshold": 100}, "sql": {"on": [{"event": "page_view", "within": "1d"}]}}}),
+            vec![view(NOW - DAY)],
+            0,
+        ),
+        (
+            "now",
+            json!({"engagement": [pricing_rule(json!({"points": 50}))], "stages": {"mql": {"threshold": 50}}}),
+            vec![view(NOW)],
+            0,
+        ),
+        (
+            "after-now",
+            json!({"engagement": [pricing_rule(json!({"points": 50}))], "stages": {"mql": {"threshold": 50}}}),
+            vec![view(NOW + 30 * 60_000), view(NOW - 1000)],
+            1,
+        ),
+        (
+            "once",
+            json!({"engagement": [pricing_rule(json!({"points": 30})), {"id": "unsub", "event": "unsubscribe", "points": -30, "once": true}], "stages": {"mql": {"threshold": 60}}}),
+            vec![ev("unsubscribe", NOW - 5000), view(NOW - 4000), view(NOW - 3000), view(NOW - 2000)],
+            3,
+        ),
+        (
+            "capped",
+            json!({"engagement": [pricing_rule(json!({"points": 30})), {"id": "blog", "event": "blog_view", "points": -30, "cap": 20}], "stages": {"mql": {"threshold": 70}}}),
+            vec![ev("blog_view", NOW - 5000), view(NOW - 4000), view(NOW - 3000), view(NOW - 2000)],
+            3,
+        ),
     ];
     for (id, rules, events, reached_at) in cases {
         let mut rules = rules;
@@ -497,7 +614,9 @@ fn watched_tracking_forgets_when_a_negative_event_left_the_history() {
     // view pushes the first one out, nothing takes points away: the lead has 1 point,
     // the MQL threshold.
     use leadscore::history::HISTORY_LIMIT;
-    let e = engine(json!({"recency": "none", "engagement": [pricing_rule(json!({"points": 1})), {"id": "unsub", "event": "unsubscribe", "points": -30, "once": true}], "stages": {"mql": {"threshold": 1}}}));
+    let e = engine(
+        json!({"recency": "none", "engagement": [pricing_rule(json!({"points": 1})), {"id": "unsub", "event": "unsubscribe", "points": -30, "once": true}], "stages": {"mql": {"threshold": 1}}}),
+    );
     let limit = HISTORY_LIMIT as i64;
     let mut history = vec![ev("unsubscribe", NOW - 10 * limit)];
     history.extend((1..limit - 1).map(|i| ev("login", NOW - 10 * limit + i)));
@@ -515,10 +634,18 @@ fn watched_tracking_forgets_when_a_negative_event_left_the_history() {
 fn a_session_keeps_what_events_match_under_rule_sets_with_many_rules() {
     // 70 rules of a point each, and a trigger: a session watching the engine keeps
     // what every event matches, and scores and moves as evaluating does.
-    let mut rules: Vec<_> = (0..70).map(|i| json!({"id": format!("r{i}"), "event": "page_view", "points": 1})).collect();
+    let mut rules: Vec<_> =
+        (0..70).map(|i| json!({"id": format!("r{i}"), "event": "page_view", "points": 1})).collect();
     rules.push(json!({"id": "forms", "event": "form_submit", "points": 1}));
-    let e = engine(json!({"engagement": rules, "stages": {"mql": {"threshold": 140}, "sql": {"on": [{"event": "form_submit", "atLeast": 2}]}}}));
-    let events = [ev("page_view", NOW - 4000), ev("form_submit", NOW - 3000), ev("page_view", NOW - 2000), ev("form_submit", NOW - 1000)];
+    let e = engine(
+        json!({"engagement": rules, "stages": {"mql": {"threshold": 140}, "sql": {"on": [{"event": "form_submit", "atLeast": 2}]}}}),
+    );
+    let events = [
+        ev("page_view", NOW - 4000),
+        ev("form_submit", NOW - 3000),
+        ev("page_view", NOW - 2000),
+        ev("form_submit", NOW - 1000),
+    ];
     let mut pair = WatchedAndEvaluated::new(json!({}));
     let mut moved_at = Vec::new();
     for (i, event) in events.iter().enumerate() {
@@ -558,7 +685,8 @@ fn a_session_keeps_matches_alike_on_either_side_of_64_rules_triggers_and_disqual
         let mut pair = WatchedAndEvaluated::new(json!({}));
         let mut moved_at = Vec::new();
         for (i, event) in history.iter().enumerate() {
-            moved_at.extend(pair.track(&e, event, &format!("{n} rules, event {i}")).into_iter().map(|stage| (i, stage)));
+            moved_at
+                .extend(pair.track(&e, event, &format!("{n} rules, event {i}")).into_iter().map(|stage| (i, stage)));
         }
         // Three form submissions reach SQL at the 800th event; the spam report
         // disqualifies the lead, which stays where it stood.
@@ -569,7 +697,11 @@ fn a_session_keeps_matches_alike_on_either_side_of_64_rules_triggers_and_disqual
         // And as the batch scores the events the history holds, matching them afresh.
         let held = history.get(history.len() - HISTORY_LIMIT..).unwrap().to_vec();
         let batch = score(&e, json!({}), held, NOW);
-        assert_eq!((watched.total, &watched.contributions, watched.disqualified), (batch.total, &batch.contributions, batch.disqualified), "{n} rules");
+        assert_eq!(
+            (watched.total, &watched.contributions, watched.disqualified),
+            (batch.total, &batch.contributions, batch.disqualified),
+            "{n} rules"
+        );
     }
 }
 
@@ -582,7 +714,9 @@ fn watched_tracking_counts_what_leaves_the_history() {
     let e = engine(json!({"engagement": [pricing_rule(json!({"points": 10}))], "stages": {"mql": {"threshold": 30}}}));
     let limit = HISTORY_LIMIT as i64;
     let at = |i: i64| NOW - 10 * limit + i;
-    let mut history: Vec<_> = (0..limit).map(|i| if i < 2 { ev_with("page_view", at(i), json!({"url": "/pricing"})) } else { ev("login", at(i)) }).collect();
+    let mut history: Vec<_> = (0..limit)
+        .map(|i| if i < 2 { ev_with("page_view", at(i), json!({"url": "/pricing"})) } else { ev("login", at(i)) })
+        .collect();
     history.extend((0..3).map(|i| ev_with("page_view", at(limit + i), json!({"url": "/pricing"}))));
     let mut pair = WatchedAndEvaluated::new(json!({}));
     let mut moved_at = Vec::new();
@@ -745,7 +879,12 @@ fn bad_events_leave_a_session_unchanged() {
     let mut s = Session::new("v").unwrap();
     s.track_value(&ev("visit", NOW), NOW).unwrap();
     let before = s.clone();
-    for bad in [json!({"type": "visit"}), json!({"type": "visit", "ts": NOW + 2 * 3_600_000}), json!("visit"), json!({"type": "", "ts": NOW})] {
+    for bad in [
+        json!({"type": "visit"}),
+        json!({"type": "visit", "ts": NOW + 2 * 3_600_000}),
+        json!("visit"),
+        json!({"type": "", "ts": NOW}),
+    ] {
         assert!(s.track_value(&bad, NOW).is_err());
     }
     assert_eq!(s, before);
@@ -756,12 +895,17 @@ fn bad_events_leave_a_session_unchanged() {
 #[test]
 fn the_idempotency_key_is_the_one_docs_ruleset_md_gives() {
     // docs/RULESET.md: subject `lead-42`, `acme-mql`, `2026-11-01`, `mql`, cycle 0.
-    let e = engine(json!({"id": "acme-mql", "version": "2026-11-01", "engagement": [{"id": "visit", "event": "visit", "points": 100}], "stages": {"mql": {"threshold": 100}}}));
+    let e = engine(
+        json!({"id": "acme-mql", "version": "2026-11-01", "engagement": [{"id": "visit", "event": "visit", "points": 100}], "stages": {"mql": {"threshold": 100}}}),
+    );
     let mut s = Session::new("v").unwrap();
     s.identify("lead-42").unwrap();
     s.track_value(&ev("visit", NOW), NOW).unwrap();
     let t = s.evaluate(&e, NOW).transitions;
-    assert_eq!(t.iter().map(|t| (t.to, t.idempotency_key.as_str())).collect::<Vec<_>>(), [(Stage::Mql, "ls1-061d1d268417b6ac")]);
+    assert_eq!(
+        t.iter().map(|t| (t.to, t.idempotency_key.as_str())).collect::<Vec<_>>(),
+        [(Stage::Mql, "ls1-061d1d268417b6ac")]
+    );
 }
 
 #[test]
@@ -783,7 +927,8 @@ fn an_id_is_a_repeat_while_an_event_with_it_is_held() {
 
     // Saved state written by hand may hold an id twice: it stays a repeat while
     // either event is held.
-    let events: Vec<serde_json::Value> = (0..limit).map(|i| with_id(i, &if i < 2 { "a".to_string() } else { format!("b{i}") })).collect();
+    let events: Vec<serde_json::Value> =
+        (0..limit).map(|i| with_id(i, &if i < 2 { "a".to_string() } else { format!("b{i}") })).collect();
     let mut s = Session::restore(&json!({"v": 1, "id": "v", "events": events}).to_string()).unwrap();
     assert_eq!(s.track_value(&with_id(limit, "c"), NOW).unwrap(), Tracked::AddedDroppingOldest);
     assert_eq!(s.track_value(&with_id(limit + 1, "a"), NOW).unwrap(), Tracked::Duplicate);
@@ -832,7 +977,10 @@ fn thresholds_that_can_never_be_reached_are_refused() {
     }));
     let problems = Engine::from_value(&doc).unwrap_err().problems;
     let got: Vec<(&str, &str)> = problems.iter().map(|p| (p.path.as_str(), p.code)).collect();
-    assert_eq!(got, vec![("stages.mql.threshold", "unreachableThreshold"), ("stages.mql.minFit", "unreachableThreshold")]);
+    assert_eq!(
+        got,
+        vec![("stages.mql.threshold", "unreachableThreshold"), ("stages.mql.minFit", "unreachableThreshold")]
+    );
     assert!(problems[0].message.contains("at most 40"), "{}", problems[0].message);
     // Uncapped per-occurrence rules make any threshold reachable.
     let mut ok = doc.clone();
@@ -858,7 +1006,10 @@ fn review_findings_are_refused_or_accepted_as_documented() {
         }
     };
     // A type listed twice would count each event twice.
-    assert_eq!(codes(json!({"engagement": [{"id": "x", "event": ["a", "a"], "points": 1}]})), vec![("engagement[0].event[1]".to_string(), "duplicateType")]);
+    assert_eq!(
+        codes(json!({"engagement": [{"id": "x", "event": ["a", "a"], "points": 1}]})),
+        vec![("engagement[0].event[1]".to_string(), "duplicateType")]
+    );
     // minFit is compared before total.max: 80 fit points are possible.
     assert!(codes(json!({
         "fit": [{"id": "a", "points": 40, "when": {"field": "x", "exists": true}}, {"id": "b", "points": 40, "when": {"field": "y", "exists": true}}],
@@ -869,10 +1020,17 @@ fn review_findings_are_refused_or_accepted_as_documented() {
     doc["id"] = json!("a@b");
     assert_eq!(Engine::from_value(&doc).unwrap_err().problems[0].code, "invalidId");
     assert_eq!(
-        codes(json!({"events": {"page_view": {"url": "string"}}, "engagement": [{"id": "t", "event": "page_view", "points": 1, "sum": {"property": "seconds", "atLeast": 10}}]})),
+        codes(
+            json!({"events": {"page_view": {"url": "string"}}, "engagement": [{"id": "t", "event": "page_view", "points": 1, "sum": {"property": "seconds", "atLeast": 10}}]})
+        ),
         vec![("engagement[0].sum.property".to_string(), "unknownProperty")]
     );
-    assert_eq!(codes(json!({"engagement": [{"id": "t", "event": "v", "points": 1, "sum": {"property": "s", "atLeast": 0.0001}}]})), vec![("engagement[0].sum.atLeast".to_string(), "invalidValue")]);
+    assert_eq!(
+        codes(
+            json!({"engagement": [{"id": "t", "event": "v", "points": 1, "sum": {"property": "s", "atLeast": 0.0001}}]})
+        ),
+        vec![("engagement[0].sum.atLeast".to_string(), "invalidValue")]
+    );
 }
 
 #[test]
@@ -894,8 +1052,16 @@ fn names_in_problem_messages_come_once_each_in_order() {
     assert_eq!(
         got,
         vec![
-            ("engagement[0].group", "unknownGroup", "no group \"social\" is defined in \"groups\" (defined: ads, email, web)"),
-            ("engagement[1].event", "unknownEventType", "event type \"webinar\" is not declared in \"events\" (declared: download, page_view)"),
+            (
+                "engagement[0].group",
+                "unknownGroup",
+                "no group \"social\" is defined in \"groups\" (defined: ads, email, web)"
+            ),
+            (
+                "engagement[1].event",
+                "unknownEventType",
+                "event type \"webinar\" is not declared in \"events\" (declared: download, page_view)"
+            ),
             ("engagement[2].where", "unknownProperty", "events of type \"download\" declare no property \"size\""),
             ("engagement[2].where", "unknownProperty", "events of type \"download\" declare no property \"kind\""),
         ]
@@ -910,7 +1076,12 @@ fn values_in_problem_messages_are_written_as_json() {
         "engagement": [{"id": "e", "event": 7, "points": 1}, {"id": "c", "event": "v", "points": 1, "count": {"atLeast": "two"}}]
     }));
     doc["schema"] = json!(["v2"]);
-    let messages: Vec<String> = Engine::from_value(&doc).unwrap_err().problems.into_iter().map(|p| format!("{}: {}", p.path, p.message)).collect();
+    let messages: Vec<String> = Engine::from_value(&doc)
+        .unwrap_err()
+        .problems
+        .into_iter()
+        .map(|p| format!("{}: {}", p.path, p.message))
+        .collect();
     assert_eq!(
         messages,
         vec![
@@ -997,20 +1168,37 @@ fn a_lead_set_scores_each_lead_as_score_does() {
     let mut set = leadscore::LeadSet::new();
     set.add_raw(raw_leads(&leads)).unwrap();
     assert_eq!((set.len(), set.events()), (5, 3 + 2 + 1 + 2));
-    let engines = [engine(json!({"engagement": [pricing_rule(json!({"cap": 45}))]})), engine(json!({"recency": {"halfLife": "2d"}, "engagement": [pricing_rule(json!({}))]}))];
+    let engines = [
+        engine(json!({"engagement": [pricing_rule(json!({"cap": 45}))]})),
+        engine(json!({"recency": {"halfLife": "2d"}, "engagement": [pricing_rule(json!({}))]})),
+    ];
     for e in &engines {
         for now in [NOW, NOW + 3 * DAY] {
             let one_by_one: Vec<_> = leads.as_array().unwrap().iter().map(|l| e.score_value(l, now).unwrap()).collect();
             assert_eq!(set.score(e, now), one_by_one);
-            let qualified: Vec<_> = leads.as_array().unwrap().iter().map(|l| e.qualify(&leadscore::engine::lead_from_owned(l.clone(), "").unwrap().0, now)).collect();
-            assert_eq!(set.qualify(e, now).iter().map(|q| (q.total, q.stage)).collect::<Vec<_>>(), qualified.iter().map(|q| (q.total, q.stage)).collect::<Vec<_>>());
+            let qualified: Vec<_> = leads
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| e.qualify(&leadscore::engine::lead_from_owned(l.clone(), "").unwrap().0, now))
+                .collect();
+            assert_eq!(
+                set.qualify(e, now).iter().map(|q| (q.total, q.stage)).collect::<Vec<_>>(),
+                qualified.iter().map(|q| (q.total, q.stage)).collect::<Vec<_>>()
+            );
         }
     }
     let held = set.score(&engines[0], NOW);
     assert_eq!(held[2].events.skipped.get(SkipReason::Duplicate), 1);
-    assert_eq!(held[3].events.problems.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(), ["events[1].type", "events[2]"]);
+    assert_eq!(
+        held[3].events.problems.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(),
+        ["events[1].type", "events[2]"]
+    );
     // Parts are clamped to the set.
-    assert_eq!(set.score_range(&engines[0], NOW, 3..100).iter().map(|r| r.lead_id.clone()).collect::<Vec<_>>(), [Some("invalid".to_string()), None]);
+    assert_eq!(
+        set.score_range(&engines[0], NOW, 3..100).iter().map(|r| r.lead_id.clone()).collect::<Vec<_>>(),
+        [Some("invalid".to_string()), None]
+    );
     assert!(set.qualify_range(&engines[0], NOW, 7..9).is_empty());
     assert_eq!(set.qualify_range(&engines[0], NOW, 1..2).len(), 1);
 }

@@ -14,7 +14,13 @@ import { fileURLToPath } from 'node:url';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const pkg = path.resolve(process.argv[2] || path.join(HERE, '../../pkg'));
 const n = Number(process.argv[3] || 11);
-const FLAG_SETS = [[], ['--no-wasm-lazy-compilation'], ['--wasm-lazy-validation'], ['--liftoff-only'], ['--no-wasm-dynamic-tiering']];
+const FLAG_SETS = [
+    [],
+    ['--no-wasm-lazy-compilation'],
+    ['--wasm-lazy-validation'],
+    ['--liftoff-only'],
+    ['--no-wasm-dynamic-tiering'],
+];
 const CHILD = `
 const rules = require('fs').readFileSync(${JSON.stringify(path.join(HERE, 'ruleset.json'))}, 'utf8');
 let t = performance.now();
@@ -33,7 +39,9 @@ console.log(performance.now() - t);`;
 const runs = FLAG_SETS.map(() => []);
 const compileOnly = [];
 for (let i = 0; i < n; i++) {
-    FLAG_SETS.forEach((flags, k) => runs[k].push(JSON.parse(execFileSync(process.execPath, [...flags, '-e', CHILD], { encoding: 'utf8' }))));
+    FLAG_SETS.forEach((flags, k) =>
+        runs[k].push(JSON.parse(execFileSync(process.execPath, [...flags, '-e', CHILD], { encoding: 'utf8' }))),
+    );
     compileOnly.push(Number(execFileSync(process.execPath, ['-e', COMPILE_ONLY], { encoding: 'utf8' })));
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -42,6 +50,10 @@ console.log('|---|---|---|---|---|');
 FLAG_SETS.forEach((flags, k) => {
     const r = runs[k];
     const cols = [0, 1, 2].map((c) => median(r.map((x) => x[c])).toFixed(2));
-    console.log(`| ${flags.join(' ') || '(defaults)'} | ${cols.join(' | ')} | ${median(r.map((x) => x[0] + x[1])).toFixed(1)} |`);
+    console.log(
+        `| ${flags.join(' ') || '(defaults)'} | ${cols.join(' | ')} | ${median(r.map((x) => x[0] + x[1])).toFixed(1)} |`,
+    );
 });
-console.log(`\n\`new WebAssembly.Module\` of leadscore_bg.wasm alone (defaults, ${n} fresh processes): ${median(compileOnly).toFixed(2)} ms median, ${Math.min(...compileOnly).toFixed(2)}-${Math.max(...compileOnly).toFixed(2)}`);
+console.log(
+    `\n\`new WebAssembly.Module\` of leadscore_bg.wasm alone (defaults, ${n} fresh processes): ${median(compileOnly).toFixed(2)} ms median, ${Math.min(...compileOnly).toFixed(2)}-${Math.max(...compileOnly).toFixed(2)}`,
+);

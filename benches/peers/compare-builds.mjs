@@ -87,5 +87,8 @@ for (const [name, run] of Object.entries(tests)) {
             if (r > 0) times[i].push(us);
         });
     }
-    console.log(name.padEnd(36), dirs.map((d, i) => `${path.relative(process.cwd(), d) || '.'} ${median(times[i]).toFixed(3)}`).join('   '));
+    console.log(
+        name.padEnd(36),
+        dirs.map((d, i) => `${path.relative(process.cwd(), d) || '.'} ${median(times[i]).toFixed(3)}`).join('   '),
+    );
 }

@@ -52,9 +52,21 @@ const heldBytes = process.memoryUsage().rss - rssBefore;
 const runs = {
     'hand-written JS': () => all.map((l) => `${scoreLeadHandwritten(l).score}`).join(),
     'plain-JS interpreter': () => all.map((l) => `${interpret(l).score}`).join(),
-    'qualifyMany(list)': () => engine.qualifyMany(leads, asOf).map((q) => `${q.total}`).join(),
-    'qualifyMany(LeadSet)': () => engine.qualifyMany(set, asOf).map((q) => `${q.total}`).join(),
-    'scoreMany(LeadSet)': () => engine.scoreMany(set, asOf).map((r) => `${r.total}`).join(),
+    'qualifyMany(list)': () =>
+        engine
+            .qualifyMany(leads, asOf)
+            .map((q) => `${q.total}`)
+            .join(),
+    'qualifyMany(LeadSet)': () =>
+        engine
+            .qualifyMany(set, asOf)
+            .map((q) => `${q.total}`)
+            .join(),
+    'scoreMany(LeadSet)': () =>
+        engine
+            .scoreMany(set, asOf)
+            .map((r) => `${r.total}`)
+            .join(),
 };
 const WRITE = 'writing each lead (encode), no call';
 /** The bytes written, so that the work cannot be skipped. */
@@ -80,7 +92,9 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const interp = median(times['plain-JS interpreter']);
-console.log(`${n} leads, ${set.events} events; ${ROUNDS} rounds; ${os.cpus()[0].model}, load ${os.loadavg()[0].toFixed(2)}; ${PKG}\n`);
+console.log(
+    `${n} leads, ${set.events} events; ${ROUNDS} rounds; ${os.cpus()[0].model}, load ${os.loadavg()[0].toFixed(2)}; ${PKG}\n`,
+);
 console.log('| run | ms / 10,000 leads (median) | µs / lead | × the interpreter |');
 console.log('|---|---|---|---|');
 for (const name of [...names, WRITE]) {
@@ -95,7 +109,9 @@ console.log(
         `${floor.toFixed(2)} µs, ${(perLead('plain-JS interpreter') / floor).toFixed(2)}× the interpreter ` +
         `(twice the interpreter is ${(perLead('plain-JS interpreter') / 2).toFixed(2)} µs)`,
 );
-console.log(`\nnew LeadSet(leads): ${buildMs.toFixed(0)} ms (${((buildMs * 1000) / n).toFixed(1)} µs / lead), the process's resident memory grown by ${(heldBytes / 2 ** 20).toFixed(0)} MiB`);
+console.log(
+    `\nnew LeadSet(leads): ${buildMs.toFixed(0)} ms (${((buildMs * 1000) / n).toFixed(1)} µs / lead), the process's resident memory grown by ${(heldBytes / 2 ** 20).toFixed(0)} MiB`,
+);
 
 // Building while another set is held, so that the module's memory must grow again
 // (each growth in small steps once cost a full garbage collection in Node), and a
@@ -107,5 +123,7 @@ t0 = performance.now();
 const chunked = new LeadSet([]);
 for (let i = 0; i < n; i += 100) chunked.add(leads.slice(i, i + 100));
 const chunkedMs = performance.now() - t0;
-console.log(`while it is held: another new LeadSet(leads) ${secondMs.toFixed(0)} ms; a set added to 100 leads at a time ${chunkedMs.toFixed(0)} ms`);
+console.log(
+    `while it is held: another new LeadSet(leads) ${secondMs.toFixed(0)} ms; a set added to 100 leads at a time ${chunkedMs.toFixed(0)} ms`,
+);
 for (const s of [set, second, chunked]) s.free();

@@ -53,7 +53,7 @@ const shapes = {
     'as they are': parsed(plain),
     'an id on every event': parsed(plain.map(withIds)),
     '60 more profile fields': parsed(plain.map(wide)),
-    'both': parsed(plain.map((l, n) => withIds(wide(l, n)))),
+    both: parsed(plain.map((l, n) => withIds(wide(l, n)))),
     '8 more properties per event': parsed(plain.map(tracked)),
     'all three': parsed(plain.map((l, n) => withIds(tracked(wide(l, n))))),
 };
@@ -73,7 +73,8 @@ for (let round = 0; round < ROUNDS; round++) {
                 const us = ((performance.now() - t0) * 1000) / leads.length;
                 const key = `${call}|${shape}`;
                 if (round > 0) (times[`${key}|${k}`] ||= []).push(us);
-                if (sums[key] !== undefined && sums[key] !== sum) throw new Error(`${dirs[k]} gives other totals for ${key}`);
+                if (sums[key] !== undefined && sums[key] !== sum)
+                    throw new Error(`${dirs[k]} gives other totals for ${key}`);
                 sums[key] = sum;
             }
         }
@@ -84,6 +85,8 @@ console.log(`| call | leads | ${dirs.map((d) => path.relative(process.cwd(), d) 
 console.log(`|---|---|${dirs.map(() => '---|').join('')}`);
 for (const call of ['qualify', 'score']) {
     for (const shape of Object.keys(shapes)) {
-        console.log(`| ${call} | ${shape} | ${engines.map((_, k) => median(times[`${call}|${shape}|${k}`]).toFixed(1)).join(' | ')} |`);
+        console.log(
+            `| ${call} | ${shape} | ${engines.map((_, k) => median(times[`${call}|${shape}|${k}`]).toFixed(1)).join(' | ')} |`,
+        );
     }
 }

@@ -33,7 +33,9 @@ function checkNeutral(neutral) {
     const want = [...ours.fit, ...ours.engagement].map((r) => `${r.id}:${r.points}`).join(',');
     const got = neutral.rules.map((r) => `${r.id}:${r.kind === 'profile' ? r.points : r.pointsPerEvent}`).join(',');
     if (neutral.name !== 'lead-scoring-v1' || got !== want || neutral.threshold.gte !== ours.stages.mql.threshold) {
-        throw new Error(`leadscore adapter: benches/peers/ruleset.json translates lead-scoring-v1, not this rule set (${neutral.name}: ${got})`);
+        throw new Error(
+            `leadscore adapter: benches/peers/ruleset.json translates lead-scoring-v1, not this rule set (${neutral.name}: ${got})`,
+        );
     }
     return ours;
 }

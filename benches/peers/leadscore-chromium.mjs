@@ -15,21 +15,30 @@ import { fileURLToPath } from 'node:url';
 import { fileIn, findChromium, runPage } from '../../tests/js/helpers.mjs';
 
 const args = process.argv.slice(2);
-const opt = (k, d) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
+const opt = (k, d) => {
+    const i = args.indexOf(k);
+    return i >= 0 ? args[i + 1] : d;
+};
 const RUNS = Number(opt('--runs', 5));
 const LEADS = Number(opt('--leads', 10000));
 const SESSION_LEADS = Number(opt('--session-leads', 1000));
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PKG = process.env.LEADSCORE_PKG || path.resolve(HERE, '../../pkg');
 const BENCH = path.resolve(opt('--dir', process.cwd()));
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+    os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ');
 
 const chromium = findChromium();
 if (!chromium) {
     console.log('Chromium: skipped (no Chromium: apt-get install chromium, or set CHROME_BIN)');
     process.exit(0);
 }
-const version = (await import('node:child_process')).spawnSync(chromium, ['--version'], { encoding: 'utf8' }).stdout.trim();
+const version = (await import('node:child_process'))
+    .spawnSync(chromium, ['--version'], { encoding: 'utf8' })
+    .stdout.trim();
 
 // The page: everything it measures and checks, posted back as JSON.
 const PAGE = `<!doctype html><meta charset="utf-8"><title>leadscore bench</title>
@@ -97,7 +106,10 @@ await fetch('/result', { method: 'POST', body: JSON.stringify(out) });
 </script>`;
 
 const files = {
-    '/config.json': () => ({ type: 'application/json', body: JSON.stringify({ runs: RUNS, leads: LEADS, sessionLeads: SESSION_LEADS }) }),
+    '/config.json': () => ({
+        type: 'application/json',
+        body: JSON.stringify({ runs: RUNS, leads: LEADS, sessionLeads: SESSION_LEADS }),
+    }),
     '/ruleset.json': () => fileIn(HERE, 'ruleset.json'),
     '/session-loop.mjs': () => fileIn(HERE, 'session-loop.mjs'),
 };
@@ -108,15 +120,22 @@ const route = (url) => {
     if (url.pathname.startsWith('/peers/')) return fileIn(BENCH, url.pathname);
     return null;
 };
-const { results: [out] } = await runPage(chromium, route, { timeoutMs: 600_000 });
+const {
+    results: [out],
+} = await runPage(chromium, route, { timeoutMs: 600_000 });
 if (out.errors.length) {
     console.error(out.errors.join('\n'));
     process.exit(1);
 }
 
-const median = (a) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const median = (a) => {
+    const s = [...a].sort((x, y) => x - y);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const leads = Math.min(LEADS, 10000);
-console.log(`${version}, headless; ${leads} leads, ${out.events} events, ${RUNS} runs interleaved, medians; loadavg ${load()}`);
+console.log(
+    `${version}, headless; ${leads} leads, ${out.events} events, ${RUNS} runs interleaved, medians; loadavg ${load()}`,
+);
 let bad = 0;
 for (const [name, n] of Object.entries(out.mismatches)) {
     console.log(`${name.padEnd(40)} verify: ${n === 0 ? 'OK, identical scores+MQL for all leads' : `${n} MISMATCHES`}`);
@@ -126,11 +145,17 @@ console.log('\n| engine (in Chromium) | ms / pass (median, min-max) | leads/s | 
 console.log('|---|---|---|---|---|');
 for (const [name, t] of Object.entries(out.throughput)) {
     const ms = median(t);
-    console.log(`| ${name} | ${ms.toFixed(1)} (${Math.min(...t).toFixed(1)}-${Math.max(...t).toFixed(1)}) | ${Math.round(leads / (ms / 1000)).toLocaleString('en-US')} | ${Math.round(out.events / (ms / 1000)).toLocaleString('en-US')} | ${((ms * 1000) / leads).toFixed(2)} |`);
+    console.log(
+        `| ${name} | ${ms.toFixed(1)} (${Math.min(...t).toFixed(1)}-${Math.max(...t).toFixed(1)}) | ${Math.round(leads / (ms / 1000)).toLocaleString('en-US')} | ${Math.round(out.events / (ms / 1000)).toLocaleString('en-US')} | ${((ms * 1000) / leads).toFixed(2)} |`,
+    );
 }
-console.log(`\nsession verify: ${out.sessionMismatches === 0 ? 'OK, 0 mismatches' : `${out.sessionMismatches} MISMATCHES`} (the total and qualified stage of each session, in an untimed pass of each mode before the timed ones and after)`);
+console.log(
+    `\nsession verify: ${out.sessionMismatches === 0 ? 'OK, 0 mismatches' : `${out.sessionMismatches} MISMATCHES`} (the total and qualified stage of each session, in an untimed pass of each mode before the timed ones and after)`,
+);
 bad += out.sessionMismatches;
-console.log(`| session loop in Chromium (${SESSION_LEADS} leads, ${out.sessionEvents} events) | ms (median) | µs per tracked event |`);
+console.log(
+    `| session loop in Chromium (${SESSION_LEADS} leads, ${out.sessionEvents} events) | ms (median) | µs per tracked event |`,
+);
 console.log('|---|---|---|');
 for (const [mode, t] of Object.entries(out.sessions)) {
     const ms = median(t);

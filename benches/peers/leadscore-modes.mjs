@@ -26,12 +26,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sessionLoop } from './session-loop.mjs';
 
 const args = process.argv.slice(2);
-const opt = (k, d) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
+const opt = (k, d) => {
+    const i = args.indexOf(k);
+    return i >= 0 ? args[i + 1] : d;
+};
 const RUNS = Number(opt('--runs', 5));
 const CHUNK = Number(opt('--chunk', 1000));
 const SESSION_LEADS = Number(opt('--session-leads', 1000));
 const gc = globalThis.gc ?? (() => {});
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+    os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ');
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PKG = process.env.LEADSCORE_PKG || path.resolve(HERE, '../../pkg');
@@ -46,9 +53,12 @@ const ours = leads.map((l) => ({ id: l.id, profile: l.profile, events: l.events 
 const texts = ours.map((l) => JSON.stringify(l));
 const nEvents = leads.reduce((s, l) => s + l.events.length, 0);
 const engine = new Engine(readFileSync(path.join(HERE, 'ruleset.json'), 'utf8'));
-console.log(`leadscore modes: ${leads.length} leads, ${nEvents} events; node ${process.version}; pkg ${PKG}; loadavg ${load()}`);
+console.log(
+    `leadscore modes: ${leads.length} leads, ${nEvents} events; node ${process.version}; pkg ${PKG}; loadavg ${load()}`,
+);
 
-const chunks = (a) => Array.from({ length: Math.ceil(a.length / CHUNK) }, (_, i) => a.slice(i * CHUNK, (i + 1) * CHUNK));
+const chunks = (a) =>
+    Array.from({ length: Math.ceil(a.length / CHUNK) }, (_, i) => a.slice(i * CHUNK, (i + 1) * CHUNK));
 const leadChunks = chunks(ours);
 
 // Each mode returns [{total, stage}] for the verification pass; timed passes reuse it.
@@ -84,21 +94,40 @@ for (let r = 0; r < RUNS; r++) {
         times[name].push(performance.now() - t0);
     }
 }
-const median = (a) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
-console.log(`\n| leadscore call (${RUNS} runs, chunks of ${CHUNK}) | ms / 10k leads (median, min-max) | leads/s | events/s | µs/lead |`);
+const median = (a) => {
+    const s = [...a].sort((x, y) => x - y);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+console.log(
+    `\n| leadscore call (${RUNS} runs, chunks of ${CHUNK}) | ms / 10k leads (median, min-max) | leads/s | events/s | µs/lead |`,
+);
 console.log('|---|---|---|---|---|');
 for (const name of names) {
     const ms = median(times[name]);
-    console.log(`| ${name} | ${ms.toFixed(1)} (${Math.min(...times[name]).toFixed(1)}-${Math.max(...times[name]).toFixed(1)}) | ${Math.round(leads.length / (ms / 1000)).toLocaleString('en-US')} | ${Math.round(nEvents / (ms / 1000)).toLocaleString('en-US')} | ${((ms * 1000) / leads.length).toFixed(2)} |`);
+    console.log(
+        `| ${name} | ${ms.toFixed(1)} (${Math.min(...times[name]).toFixed(1)}-${Math.max(...times[name]).toFixed(1)}) | ${Math.round(leads.length / (ms / 1000)).toLocaleString('en-US')} | ${Math.round(nEvents / (ms / 1000)).toLocaleString('en-US')} | ${((ms * 1000) / leads.length).toFixed(2)} |`,
+    );
 }
 
 // Session loop.
 const sessionLeads = leads.slice(0, SESSION_LEADS);
 const sessionEvents = sessionLeads.reduce((s, l) => s + l.events.length, 0);
-const { times: sess, mismatches: sessBad } = sessionLoop({ Session, engine, leads: sessionLeads, expected, asOf, runs: RUNS, beforePass: gc });
-console.log(`\nsession verify: ${sessBad === 0 ? 'OK, 0 mismatches' : `${sessBad} MISMATCHES`} (the total and qualified stage of each of ${sessionLeads.length} sessions, in an untimed pass of each mode before the timed ones and after)`);
+const { times: sess, mismatches: sessBad } = sessionLoop({
+    Session,
+    engine,
+    leads: sessionLeads,
+    expected,
+    asOf,
+    runs: RUNS,
+    beforePass: gc,
+});
+console.log(
+    `\nsession verify: ${sessBad === 0 ? 'OK, 0 mismatches' : `${sessBad} MISMATCHES`} (the total and qualified stage of each of ${sessionLeads.length} sessions, in an untimed pass of each mode before the timed ones and after)`,
+);
 if (sessBad) process.exitCode = 1;
-console.log(`| session loop (${sessionLeads.length} leads, ${sessionEvents} events, ${RUNS} runs) | ms (median) | µs per tracked event |`);
+console.log(
+    `| session loop (${sessionLeads.length} leads, ${sessionEvents} events, ${RUNS} runs) | ms (median) | µs per tracked event |`,
+);
 console.log('|---|---|---|');
 for (const [name, t] of Object.entries(sess)) {
     const ms = median(t);
@@ -138,8 +167,16 @@ const edgeRequests = (states, restore, save) => () => {
     return bad;
 };
 const EDGE = {
-    'state as JSON text (restore / save)': edgeRequests(edgeText, (x) => Session.restore(x), (s) => s.save()),
-    'state as bytes (restoreBytes / saveBytes)': edgeRequests(edgeBytes, (x) => Session.restoreBytes(x), (s) => s.saveBytes()),
+    'state as JSON text (restore / save)': edgeRequests(
+        edgeText,
+        (x) => Session.restore(x),
+        (s) => s.save(),
+    ),
+    'state as bytes (restoreBytes / saveBytes)': edgeRequests(
+        edgeBytes,
+        (x) => Session.restoreBytes(x),
+        (s) => s.saveBytes(),
+    ),
 };
 const edge = Object.fromEntries(Object.keys(EDGE).map((m) => [m, []]));
 let edgeBad = Object.values(EDGE).reduce((n, f) => n + f(), 0);
@@ -152,9 +189,13 @@ for (let r = 0; r < RUNS; r++) {
     }
 }
 const mean = (xs) => Math.round(xs.reduce((a, x) => a + x.length, 0) / xs.length);
-console.log(`\nedge verify: ${edgeBad === 0 ? 'OK, 0 mismatches' : `${edgeBad} MISMATCHES`}; saved state: ${mean(edgeText)} characters of JSON, ${mean(edgeBytes)} bytes`);
+console.log(
+    `\nedge verify: ${edgeBad === 0 ? 'OK, 0 mismatches' : `${edgeBad} MISMATCHES`}; saved state: ${mean(edgeText)} characters of JSON, ${mean(edgeBytes)} bytes`,
+);
 if (edgeBad) process.exitCode = 1;
-console.log(`| edge request: restore, track, evaluate, save (${edgeSessions.length} sessions, ${RUNS} runs) | ms (median) | µs per request |`);
+console.log(
+    `| edge request: restore, track, evaluate, save (${edgeSessions.length} sessions, ${RUNS} runs) | ms (median) | µs per request |`,
+);
 console.log('|---|---|---|');
 for (const [name, t] of Object.entries(edge)) {
     const ms = median(t);

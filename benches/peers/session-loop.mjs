@@ -17,7 +17,14 @@
 // per session is not the loop a page runs.
 
 export const WATCHED_READY = 'track, engine watched, sessions set up first';
-export const SESSION_MODES = ['track + evaluate', 'track, engine watched', WATCHED_READY, 'track, engine watched + qualify', 'track only', 'track alone'];
+export const SESSION_MODES = [
+    'track + evaluate',
+    'track, engine watched',
+    WATCHED_READY,
+    'track, engine watched + qualify',
+    'track only',
+    'track alone',
+];
 
 /**
  * Runs every mode once to check it, `runs` timed passes of each (interleaved, with

@@ -25,7 +25,10 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
-const opt = (k, d) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
+const opt = (k, d) => {
+    const i = args.indexOf(k);
+    return i >= 0 ? args[i + 1] : d;
+};
 const N = Number(opt('--n', 5));
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -95,7 +98,8 @@ const dirs = {};
 for (const name of Object.keys(WORKERS)) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `leadscore-workerd-cold-${name}-`));
     dirs[name] = dir;
-    for (const f of ['index.workerd.js', 'leadscore.js', 'common.js', 'codec.js', 'leadscore_bg.wasm']) fs.copyFileSync(path.join(PKG, f), path.join(dir, f));
+    for (const f of ['index.workerd.js', 'leadscore.js', 'common.js', 'codec.js', 'leadscore_bg.wasm'])
+        fs.copyFileSync(path.join(PKG, f), path.join(dir, f));
     fs.copyFileSync(path.join(HERE, 'ruleset.json'), path.join(dir, 'ruleset.json'));
     fs.writeFileSync(path.join(dir, 'sample.json'), JSON.stringify({ asOf: sample.asOf, lead }));
     fs.writeFileSync(path.join(dir, 't0.js'), T0);
@@ -135,7 +139,9 @@ ${leadscoreModules}    (name = "ruleset.json", json = embed "ruleset.json"),
 `,
     );
     const t0 = hr();
-    const child = spawn(workerd.default, ['serve', path.join(dir, 'config.capnp')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(workerd.default, ['serve', path.join(dir, 'config.capnp')], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let log = '';
     child.stderr.on('data', (c) => (log += c));
     let exitCode = null;
@@ -146,7 +152,10 @@ ${leadscoreModules}    (name = "ruleset.json", json = embed "ruleset.json"),
             if (exitCode !== null) throw new Error(`workerd exited (${exitCode}):\n${log}`);
             if (hr() - t0 > 30_000) throw new Error(`workerd did not listen in 30 s:\n${log}`);
             const ok = await new Promise((r) => {
-                const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); });
+                const s = net.connect(port, '127.0.0.1', () => {
+                    s.destroy();
+                    r(true);
+                });
                 s.on('error', () => r(false));
             });
             if (ok) break;
@@ -157,7 +166,14 @@ ${leadscoreModules}    (name = "ruleset.json", json = embed "ruleset.json"),
         const tFirst = hr();
         const r2 = await (await fetch(`http://127.0.0.1:${port}/`)).json();
         const tSecond = hr();
-        return { listenMs: tListen - t0, firstAnswerMs: tFirst - t0, firstReqMs: tFirst - tListen, secondReqMs: tSecond - tFirst, first: r1, second: r2 };
+        return {
+            listenMs: tListen - t0,
+            firstAnswerMs: tFirst - t0,
+            firstReqMs: tFirst - tListen,
+            secondReqMs: tSecond - tFirst,
+            first: r1,
+            second: r2,
+        };
     } finally {
         child.kill('SIGKILL');
         await exited;
@@ -169,26 +185,45 @@ for (const name of Object.keys(WORKERS)) await runOnce(name); // warm the file c
 for (let i = 0; i < N; i++) for (const name of Object.keys(WORKERS)) samples[name].push(await runOnce(name));
 for (const dir of Object.values(dirs)) fs.rmSync(dir, { recursive: true, force: true });
 
-const med = (a) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const med = (a) => {
+    const s = [...a].sort((x, y) => x - y);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const m = (name, k) => med(samples[name].map((s) => s[k])).toFixed(1);
-console.log(`workerd ${workerd.version ?? ''} (compatibility date ${workerd.compatibilityDate}), ${N} fresh processes per worker, medians; loadavg ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+    `workerd ${workerd.version ?? ''} (compatibility date ${workerd.compatibilityDate}), ${N} fresh processes per worker, medians; loadavg ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
+);
 console.log('| worker | spawn → listening ms | spawn → first answer ms | 1st request ms | 2nd request ms | score |');
 console.log('|---|---|---|---|---|---|');
 for (const name of Object.keys(WORKERS)) {
     const f = samples[name][0].first;
-    console.log(`| ${name} | ${m(name, 'listenMs')} | ${m(name, 'firstAnswerMs')} | ${m(name, 'firstReqMs')} | ${m(name, 'secondReqMs')} | ${f.total === undefined ? '-' : `${f.total} (${f.stage})`} |`);
+    console.log(
+        `| ${name} | ${m(name, 'listenMs')} | ${m(name, 'firstAnswerMs')} | ${m(name, 'firstReqMs')} | ${m(name, 'secondReqMs')} | ${f.total === undefined ? '-' : `${f.total} (${f.stage})`} |`,
+    );
 }
 const inside = (name) => {
     const i = samples[name][0].first.inside;
-    return Object.entries(i).map(([k, v]) => `${k}=${v}`).join(' ');
+    return Object.entries(i)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
 };
 console.log('inside the worker, first sample as read (ms):');
 for (const name of Object.keys(WORKERS)) console.log(`  ${name}: ${inside(name)}`);
 const handler = (r) => r.inside.dEnd - r.inside.d1;
-console.log(`lazy, inside the fetch handler (Date.now(), 1 ms steps), median: first request (new Engine + first score) ${med(samples.lazy.map((s) => handler(s.first)))} ms, second request (score) ${med(samples.lazy.map((s) => handler(s.second)))} ms`);
+console.log(
+    `lazy, inside the fetch handler (Date.now(), 1 ms steps), median: first request (new Engine + first score) ${med(samples.lazy.map((s) => handler(s.first)))} ms, second request (score) ${med(samples.lazy.map((s) => handler(s.second)))} ms`,
+);
 const { scoreLeadHandwritten } = await import(new URL(`file://${path.join(BENCH, 'reference.mjs')}`).href);
 const want = scoreLeadHandwritten({ ...lead, asOf: sample.asOf });
 const got = [...samples.eager, ...samples.lazy].flatMap((s) => [s.first, s.second]);
 const bad = got.filter((r) => r.total !== want.score || (r.stage !== 'none') !== want.mql).length;
-console.log(`sample lead: hand-written ${want.score} (mql ${want.mql}); workerd answers ${bad === 0 ? 'all identical' : `${bad} MISMATCHES`}; loadavg at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+    `sample lead: hand-written ${want.score} (mql ${want.mql}); workerd answers ${bad === 0 ? 'all identical' : `${bad} MISMATCHES`}; loadavg at end ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
+);
 if (bad) process.exitCode = 1;

@@ -28,13 +28,36 @@ impl Rng {
     }
 }
 
-const TITLES: &[&str] = &["Director of Engineering", "VP Sales", "Head of Growth", "CTO", "Software Engineer", "Marketing Manager", "Student", "Intern", "Founder", "Consultant"];
+const TITLES: &[&str] = &[
+    "Director of Engineering",
+    "VP Sales",
+    "Head of Growth",
+    "CTO",
+    "Software Engineer",
+    "Marketing Manager",
+    "Student",
+    "Intern",
+    "Founder",
+    "Consultant",
+];
 const INDUSTRIES: &[&str] = &["software", "fintech", "healthcare", "retail", "education", "gambling", "media"];
 const COUNTRIES: &[&str] = &["US", "CA", "GB", "DE", "FR", "IN", "BR", "JP"];
 const DOMAINS: &[&str] = &["gmail.com", "acme.io", "globex.com", "rival.io", "initech.com", "umbrella.co"];
-const URLS: &[&str] = &["/pricing", "/docs/getting-started", "/docs/api", "/careers", "/blog/post-1", "/", "/pricing-faq", "/product"];
+const URLS: &[&str] =
+    &["/pricing", "/docs/getting-started", "/docs/api", "/careers", "/blog/post-1", "/", "/pricing-faq", "/product"];
 const FORMS: &[&str] = &["whitepaper", "demo_request", "newsletter", "quote_request"];
-const TYPES: &[&str] = &["page_view", "page_view", "page_view", "page_view", "email_open", "email_click", "form_submit", "webinar_attended", "unsubscribe", "login"];
+const TYPES: &[&str] = &[
+    "page_view",
+    "page_view",
+    "page_view",
+    "page_view",
+    "email_open",
+    "email_click",
+    "form_submit",
+    "webinar_attended",
+    "unsubscribe",
+    "login",
+];
 
 pub fn lead_json(rng: &mut Rng, i: usize) -> Value {
     let n = 1 + rng.below(50);
@@ -109,7 +132,12 @@ pub fn read_tracked(bytes: &[u8]) -> leadscore::Event {
 /// A page's loop over leads (each its events and profile): a session per lead, given
 /// the profile, the engine watched, and each event, made by `event`, tracked. Gives
 /// the number of transitions.
-pub fn watched_loop<'a, E: 'a>(engine: &Engine, leads: impl Iterator<Item = (&'a [E], &'a Value)>, now: i64, event: impl Fn(&E) -> leadscore::Event) -> usize {
+pub fn watched_loop<'a, E: 'a>(
+    engine: &Engine,
+    leads: impl Iterator<Item = (&'a [E], &'a Value)>,
+    now: i64,
+    event: impl Fn(&E) -> leadscore::Event,
+) -> usize {
     let mut transitions = 0;
     for (events, profile) in leads {
         let mut s = Session::new("v").unwrap();

@@ -96,7 +96,8 @@ fn read_leads(path: &str) -> Result<Vec<SourcedLead>, String> {
         text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     }
     if text.trim_start().starts_with('[') {
-        let all: Value = serde_json::from_str(&text).map_err(|e| format!("{path} is not a JSON array of leads: {e}"))?;
+        let all: Value =
+            serde_json::from_str(&text).map_err(|e| format!("{path} is not a JSON array of leads: {e}"))?;
         let items = all.as_array().cloned().unwrap_or_default();
         return Ok(items.into_iter().enumerate().map(|(i, v)| (format!("{path}[{i}]"), Ok(v))).collect());
     }
@@ -106,7 +107,9 @@ fn read_leads(path: &str) -> Result<Vec<SourcedLead>, String> {
         .filter(|(_, l)| l.as_ref().map_or(true, |l| !l.trim().is_empty()))
         .map(|(i, l)| {
             let at = format!("{path}:{}", i + 1);
-            let v = l.map_err(|e| e.to_string()).and_then(|l| serde_json::from_str(&l).map_err(|e| format!("not JSON: {e}")));
+            let v = l
+                .map_err(|e| e.to_string())
+                .and_then(|l| serde_json::from_str(&l).map_err(|e| format!("not JSON: {e}")));
             (at, v)
         })
         .collect())
@@ -135,11 +138,15 @@ fn score(rules: &str, leads: &str, now: Option<&str>, format: Format) -> ExitCod
     let mut failed = 0usize;
     let mut results = Vec::new();
     for (at, lead) in &leads {
-        let result = lead.as_ref().map_err(String::clone).and_then(|v| engine.score_value(v, now).map_err(|e| e.to_string()));
+        let result =
+            lead.as_ref().map_err(String::clone).and_then(|v| engine.score_value(v, now).map_err(|e| e.to_string()));
         match result {
             Ok(r) => {
                 if let Some(first) = r.events.problems.first() {
-                    eprintln!("warning: {at}: {} event(s) set aside as invalid, first: {first}", r.events.skipped.get(leadscore::SkipReason::Invalid));
+                    eprintln!(
+                        "warning: {at}: {} event(s) set aside as invalid, first: {first}",
+                        r.events.skipped.get(leadscore::SkipReason::Invalid)
+                    );
                 }
                 match format {
                     Format::Ndjson => {
@@ -167,9 +174,14 @@ fn score(rules: &str, leads: &str, now: Option<&str>, format: Format) -> ExitCod
 
 fn write_table(out: &mut impl Write, engine: &Engine, now: i64, results: &[ScoreResult]) -> io::Result<()> {
     writeln!(out, "rule set {} scored at {now} ms", engine.key())?;
-    writeln!(out, "{:<18} {:>7} {:>6} {:>6}  {:<5} {:<3} {:<5} why", "lead", "total", "fit", "eng", "stage", "grd", "band")?;
+    writeln!(
+        out,
+        "{:<18} {:>7} {:>6} {:>6}  {:<5} {:<3} {:<5} why",
+        "lead", "total", "fit", "eng", "stage", "grd", "band"
+    )?;
     for r in results {
-        let mut why: Vec<String> = r.contributions.iter().map(|c| format!("{} {:+}", c.id, c.points.as_f64())).collect();
+        let mut why: Vec<String> =
+            r.contributions.iter().map(|c| format!("{} {:+}", c.id, c.points.as_f64())).collect();
         for d in &r.disqualifications {
             why.insert(0, format!("DISQUALIFIED by {}", d.id));
         }

@@ -30,7 +30,8 @@ impl Session {
 
     /// [`Session::restore`] from saved state already read into a JSON value.
     pub fn restore_value(v: Value) -> Result<Session, InputError> {
-        let raw = read_state(v, history::HISTORY_LIMIT).map_err(|e| InputError::new("", "invalidState", format!("saved state could not be read: {e}")))?;
+        let raw = read_state(v, history::HISTORY_LIMIT)
+            .map_err(|e| InputError::new("", "invalidState", format!("saved state could not be read: {e}")))?;
         Session::restore_raw(raw)
     }
 
@@ -41,8 +42,20 @@ impl Session {
         let parts = raw.unwrap_or_default();
         match parts.version.as_ref().and_then(Value::as_u64) {
             Some(n) if n == u64::from(STATE_VERSION) => {}
-            Some(n) => return Err(InputError::new("v", "unknownVersion", format!("saved state has version {n}; this build reads version {STATE_VERSION}"))),
-            None => return Err(InputError::new("v", "missingKey", "saved state has no version \"v\": is this a leadscore session?")),
+            Some(n) => {
+                return Err(InputError::new(
+                    "v",
+                    "unknownVersion",
+                    format!("saved state has version {n}; this build reads version {STATE_VERSION}"),
+                ))
+            }
+            None => {
+                return Err(InputError::new(
+                    "v",
+                    "missingKey",
+                    "saved state has no version \"v\": is this a leadscore session?",
+                ))
+            }
         }
         if let Some(k) = &parts.unknown_key {
             return Err(damaged(k, format!("unknown key \"{k}\"")));
@@ -67,14 +80,25 @@ impl Session {
         let events = match parts.events {
             None => Vec::new(),
             Some(Ok(_)) if parts.event_count > history::HISTORY_LIMIT => {
-                return Err(InputError::new("events", "tooMany", format!("saved state holds {} events; the limit is {}", parts.event_count, history::HISTORY_LIMIT)))
+                return Err(InputError::new(
+                    "events",
+                    "tooMany",
+                    format!("saved state holds {} events; the limit is {}", parts.event_count, history::HISTORY_LIMIT),
+                ))
             }
-            Some(Ok(items)) => items.into_iter().enumerate().map(|(i, e)| saved_event(e, &|| format!("events[{i}]"))).collect::<Result<Vec<_>, _>>()?,
+            Some(Ok(items)) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| saved_event(e, &|| format!("events[{i}]")))
+                .collect::<Result<Vec<_>, _>>()?,
             Some(Err(_)) => return Err(damaged("events", "\"events\" is not a list".into())),
         };
         let dropped = match parts.dropped {
             None => 0,
-            Some(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| damaged("dropped", "not a count".into()))?,
+            Some(n) => n
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| damaged("dropped", "not a count".into()))?,
         };
         let mut progress = ByName::default();
         match parts.progress {
@@ -82,17 +106,34 @@ impl Session {
             Some(Value::Object(map)) => {
                 for (key, p) in map {
                     let path = format!("progress.{key}");
-                    let stage = p.get("stage").and_then(Value::as_str).and_then(Stage::parse).ok_or_else(|| damaged(&path, "no valid \"stage\"".into()))?;
+                    let stage = p
+                        .get("stage")
+                        .and_then(Value::as_str)
+                        .and_then(Stage::parse)
+                        .ok_or_else(|| damaged(&path, "no valid \"stage\"".into()))?;
                     let cycle = match p.get("cycle") {
                         None => 0,
-                        Some(c) => c.as_u64().and_then(|c| u32::try_from(c).ok()).ok_or_else(|| damaged(&path, "\"cycle\" is not a count".into()))?,
+                        Some(c) => c
+                            .as_u64()
+                            .and_then(|c| u32::try_from(c).ok())
+                            .ok_or_else(|| damaged(&path, "\"cycle\" is not a count".into()))?,
                     };
                     progress.set(&key, Progress { stage, cycle });
                 }
             }
             Some(_) => return Err(damaged("progress", "\"progress\" is not an object".into())),
         }
-        let mut s = Session { version: STATE_VERSION, id, lead, profile, events, dropped, progress, kept: KeptMatches::default(), ids: HeldIds::default() };
+        let mut s = Session {
+            version: STATE_VERSION,
+            id,
+            lead,
+            profile,
+            events,
+            dropped,
+            progress,
+            kept: KeptMatches::default(),
+            ids: HeldIds::default(),
+        };
         history::sort_by_time(&mut s.events);
         Ok(s)
     }
@@ -102,7 +143,11 @@ impl Session {
 /// the bytes the WebAssembly layer receives).
 pub fn check_state_size(bytes: usize) -> Result<(), InputError> {
     if bytes > MAX_STATE_BYTES {
-        return Err(InputError::new("", "tooLarge", format!("saved state is {bytes} bytes; the limit is {MAX_STATE_BYTES}")));
+        return Err(InputError::new(
+            "",
+            "tooLarge",
+            format!("saved state is {bytes} bytes; the limit is {MAX_STATE_BYTES}"),
+        ));
     }
     Ok(())
 }
@@ -130,14 +175,18 @@ fn saved_event(raw: RawSavedEvent, path: &dyn Fn() -> String) -> Result<Event, I
         None => Vec::new(),
         Some(Ok(props)) => {
             // The first by name, as a JSON object (sorted by key) would name it.
-            if let Some(k) = props.iter().map(|(k, _)| k.as_str()).filter(|k| matches!(*k, "type" | "ts" | "id")).min() {
+            if let Some(k) = props.iter().map(|(k, _)| k.as_str()).filter(|k| matches!(*k, "type" | "ts" | "id")).min()
+            {
                 return Err(damaged(&format!("{}.p.{k}", path()), format!("\"{k}\" cannot be a property")));
             }
             props
         }
         Some(Err(_)) => return Err(damaged(&format!("{}.p", path()), "the properties are not an object".into())),
     };
-    let mut e = Event::from_raw_at(Ok(EventParts { kind: parts.kind, ts: parts.ts, id: parts.id, properties, unread: Vec::new() }), path)?;
+    let mut e = Event::from_raw_at(
+        Ok(EventParts { kind: parts.kind, ts: parts.ts, id: parts.id, properties, unread: Vec::new() }),
+        path,
+    )?;
     e.anonymous = anonymous;
     Ok(e)
 }

@@ -20,7 +20,8 @@ macro_rules! example {
 }
 
 /// (name, rule set, leads, expected NDJSON)
-pub const EXAMPLES: &[(&str, &str, &str, &str)] = &[example!("b2b-saas"), example!("product-led"), example!("domain-defaults")];
+pub const EXAMPLES: &[(&str, &str, &str, &str)] =
+    &[example!("b2b-saas"), example!("product-led"), example!("domain-defaults")];
 
 pub fn score_all(ruleset: &str, leads: &str) -> String {
     let engine = Engine::from_json(ruleset).unwrap();

@@ -20,8 +20,41 @@ let heldBefore = HELD.length;
 
 /** Anything JavaScript can pass: JSON values and what JSON cannot hold. */
 const anything = fc.oneof(
-    { weight: 4, arbitrary: fc.anything({ maxDepth: 2, maxKeys: 4, withBigInt: true, withBoxedValues: true, withDate: true, withMap: true, withNullPrototype: true, withObjectString: true, withSet: true, withSparseArray: true, withTypedArray: true }) },
-    { weight: 1, arbitrary: fc.constantFrom(undefined, null, NaN, Infinity, -0, 2 ** 53, 1e300, '', '1795176000000', true, Symbol('x'), () => 1, new Date(NaN), new Date(NOW)) },
+    {
+        weight: 4,
+        arbitrary: fc.anything({
+            maxDepth: 2,
+            maxKeys: 4,
+            withBigInt: true,
+            withBoxedValues: true,
+            withDate: true,
+            withMap: true,
+            withNullPrototype: true,
+            withObjectString: true,
+            withSet: true,
+            withSparseArray: true,
+            withTypedArray: true,
+        }),
+    },
+    {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+            undefined,
+            null,
+            NaN,
+            Infinity,
+            -0,
+            2 ** 53,
+            1e300,
+            '',
+            '1795176000000',
+            true,
+            Symbol('x'),
+            () => 1,
+            new Date(NaN),
+            new Date(NOW),
+        ),
+    },
 );
 
 /** Mostly `right`, sometimes anything at all. */
@@ -30,8 +63,18 @@ const mostly = (right) => fc.oneof({ weight: 3, arbitrary: right }, { weight: 1,
 /** An event with each part either right or anything. */
 const event = fc.record(
     {
-        type: mostly(fc.oneof({ weight: 3, arbitrary: fc.constantFrom('page_view', 'form_submit', '') }, { weight: 1, arbitrary: fc.string({ maxLength: 70 }) })),
-        ts: mostly(fc.oneof(fc.integer({ min: NOW - 400 * 86_400_000, max: NOW + 86_400_000 }), fc.constantFrom('2026-11-20T10:00:00Z', 'yesterday'))),
+        type: mostly(
+            fc.oneof(
+                { weight: 3, arbitrary: fc.constantFrom('page_view', 'form_submit', '') },
+                { weight: 1, arbitrary: fc.string({ maxLength: 70 }) },
+            ),
+        ),
+        ts: mostly(
+            fc.oneof(
+                fc.integer({ min: NOW - 400 * 86_400_000, max: NOW + 86_400_000 }),
+                fc.constantFrom('2026-11-20T10:00:00Z', 'yesterday'),
+            ),
+        ),
         url: mostly(fc.constantFrom('/pricing', '/docs/a')),
         id: mostly(fc.string({ maxLength: 8 })),
     },
@@ -41,7 +84,17 @@ const event = fc.record(
 /** A lead with each part either right or anything. */
 const leadLike = mostly(
     fc.record(
-        { id: mostly(fc.string()), profile: mostly(fc.dictionary(fc.constantFrom('jobTitle', 'company', 'country', 'x'), mostly(fc.constantFrom('VP Sales', 'Student', 'US')), { maxKeys: 4 })), events: mostly(fc.array(event, { maxLength: 6 })) },
+        {
+            id: mostly(fc.string()),
+            profile: mostly(
+                fc.dictionary(
+                    fc.constantFrom('jobTitle', 'company', 'country', 'x'),
+                    mostly(fc.constantFrom('VP Sales', 'Student', 'US')),
+                    { maxKeys: 4 },
+                ),
+            ),
+            events: mostly(fc.array(event, { maxLength: 6 })),
+        },
         { requiredKeys: [] },
     ),
 );
@@ -54,7 +107,10 @@ function answersOrExplains(f, classes = [InputError]) {
         return { ok: f() };
     } catch (err) {
         assert.ok(!(err instanceof WebAssembly.RuntimeError), `a trap reached JavaScript: ${err}`);
-        assert.ok(classes.some((c) => err instanceof c), `${err?.name}: ${err?.message}`);
+        assert.ok(
+            classes.some((c) => err instanceof c),
+            `${err?.name}: ${err?.message}`,
+        );
         assert.ok(typeof err.message === 'string' && err.message.length > 0);
         if (err instanceof InputError) {
             assert.equal(typeof err.path, 'string');
@@ -83,7 +139,11 @@ test('engine calls answer or throw an InputError, and the engine scores as befor
             answersOrExplains(() => engine.scoreJson(x, now));
             answersOrExplains(() => engine.scoreMany(HELD, now));
             const added = answersOrExplains(() => HELD.add([lead(1), x]));
-            assert.equal(HELD.length, added.err ? heldBefore : heldBefore + 2, 'a refused add leaves the set as it was');
+            assert.equal(
+                HELD.length,
+                added.err ? heldBefore : heldBefore + 2,
+                'a refused add leaves the set as it was',
+            );
             heldBefore = HELD.length;
             answersOrExplains(() => new LeadSet(x).free());
             assert.deepEqual(engine.score(lead(2), NOW), BASELINE);
@@ -100,7 +160,10 @@ test('a lead and its JSON text get the same answer or the same error', () => {
             const asObject = answersOrExplains(() => engine.score(x, NOW));
             const asText = answersOrExplains(() => engine.scoreJson(text, NOW));
             if (asObject.err || asText.err) {
-                assert.ok(asObject.err && asText.err, `one way answered: ${asObject.err?.message ?? asText.err?.message}`);
+                assert.ok(
+                    asObject.err && asText.err,
+                    `one way answered: ${asObject.err?.message ?? asText.err?.message}`,
+                );
                 assert.deepEqual([asText.err.path, asText.err.code], [asObject.err.path, asObject.err.code]);
             } else {
                 assert.deepEqual(JSON.parse(asText.ok), asObject.ok);
@@ -125,7 +188,8 @@ test('session calls answer or throw an InputError; a throw leaves the session as
                 () => session.qualify(engine, now),
             ]) {
                 const before = session.save();
-                if (answersOrExplains(call).err) assert.equal(session.save(), before, 'a refused call changed the session');
+                if (answersOrExplains(call).err)
+                    assert.equal(session.save(), before, 'a refused call changed the session');
             }
             answersOrExplains(() => Session.restore(x));
             answersOrExplains(() => Session.restoreBytes(x));
@@ -140,16 +204,19 @@ test('session calls answer or throw an InputError; a throw leaves the session as
 test('saved bytes, damaged anyhow, restore to a session or throw an InputError', () => {
     const session = new Session('visitor-2');
     session.updateProfile({ jobTitle: 'VP Sales', tags: ['a'] });
-    for (let i = 1; i <= 3; i++) session.track({ type: 'page_view', ts: NOW - i * 60_000, url: '/pricing', id: `e${i}` }, NOW);
+    for (let i = 1; i <= 3; i++)
+        session.track({ type: 'page_view', ts: NOW - i * 60_000, url: '/pricing', id: `e${i}` }, NOW);
     session.evaluate(engine, NOW);
     const good = session.saveBytes();
     const damage = fc.oneof(
         // Bytes changed in place.
-        fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }).map((edits) => {
-            const b = Uint8Array.from(good);
-            for (const [at, v] of edits) b[at] = v;
-            return b;
-        }),
+        fc
+            .array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 })
+            .map((edits) => {
+                const b = Uint8Array.from(good);
+                for (const [at, v] of edits) b[at] = v;
+                return b;
+            }),
         // Cut short, or with bytes after the end.
         fc.nat(good.length - 1).map((n) => good.slice(0, n)),
         fc.uint8Array({ minLength: 1, maxLength: 8 }).map((tail) => Uint8Array.of(...good, ...tail)),
@@ -169,11 +236,25 @@ test('saved bytes, damaged anyhow, restore to a session or throw an InputError',
 
 test('rule sets: anything answers with an engine or throws a RuleSetError or InputError', () => {
     const rule = fc.record(
-        { id: fc.oneof(fc.constantFrom('a', 'b'), anything), points: fc.oneof(fc.integer({ min: -100, max: 100 }), anything), event: fc.oneof(fc.constant('page_view'), anything), when: anything, where: anything, cap: anything },
+        {
+            id: fc.oneof(fc.constantFrom('a', 'b'), anything),
+            points: fc.oneof(fc.integer({ min: -100, max: 100 }), anything),
+            event: fc.oneof(fc.constant('page_view'), anything),
+            when: anything,
+            where: anything,
+            cap: anything,
+        },
         { requiredKeys: [] },
     );
     const ruleSet = fc.record(
-        { schema: fc.oneof(fc.constant('leadscore.ruleset/v1'), anything), id: fc.oneof(fc.constant('r'), anything), version: fc.oneof(fc.constant('1'), anything), fit: fc.oneof(fc.array(rule, { maxLength: 3 }), anything), engagement: fc.oneof(fc.array(rule, { maxLength: 3 }), anything), stages: anything },
+        {
+            schema: fc.oneof(fc.constant('leadscore.ruleset/v1'), anything),
+            id: fc.oneof(fc.constant('r'), anything),
+            version: fc.oneof(fc.constant('1'), anything),
+            fit: fc.oneof(fc.array(rule, { maxLength: 3 }), anything),
+            engagement: fc.oneof(fc.array(rule, { maxLength: 3 }), anything),
+            stages: anything,
+        },
         { requiredKeys: ['schema', 'id', 'version'] },
     );
     fc.assert(

@@ -5,7 +5,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkScenario, examples, fileIn, findChromium, NOW, PKG, readmePageHead, RULESET, runPage, scenarioData } from './helpers.mjs';
+import {
+    checkScenario,
+    examples,
+    fileIn,
+    findChromium,
+    NOW,
+    PKG,
+    readmePageHead,
+    RULESET,
+    runPage,
+    scenarioData,
+} from './helpers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -49,31 +60,41 @@ try {
 await fetch('/result', { method: 'POST', body: JSON.stringify(out) });
 </script>`;
 
-test('the browser entry in headless Chromium', { skip: CHROMIUM ? false : 'no Chromium (apt-get install chromium, or set CHROME_BIN)', timeout: 120_000 }, async () => {
-    const data = JSON.stringify(scenarioData(EXAMPLES));
-    const { results: [out] } = await runPage(CHROMIUM, (url) => {
-        if (url.pathname === '/') return { type: 'text/html', body: PAGE };
-        if (url.pathname === '/data.json') return { type: 'application/json', body: data };
-        if (url.pathname === '/runtime-scenario.js') return fileIn(HERE, url.pathname);
-        if (url.pathname.startsWith('/pkg/')) return fileIn(PKG, url.pathname);
-        return null;
-    });
-    checkScenario(out, EXAMPLES, 'Chromium');
-    assert.match(out.beforeInit, /not initialized: `await init\(\)`/);
-    for (const [i, ex] of EXAMPLES.entries()) {
-        if (ex.golden) assert.equal(out.manyJson[i], `[${ex.golden.join(',')}]`, `${ex.name}: scoreManyJson in Chromium`);
-    }
-    assert.deepEqual(out.badNow, { isClass: true, name: 'InputError', path: 'now', code: 'invalidTimestamp' });
-    assert.equal(out.dates, out.session.total, 'Date objects as event times score as their milliseconds');
-});
+test(
+    'the browser entry in headless Chromium',
+    { skip: CHROMIUM ? false : 'no Chromium (apt-get install chromium, or set CHROME_BIN)', timeout: 120_000 },
+    async () => {
+        const data = JSON.stringify(scenarioData(EXAMPLES));
+        const {
+            results: [out],
+        } = await runPage(CHROMIUM, (url) => {
+            if (url.pathname === '/') return { type: 'text/html', body: PAGE };
+            if (url.pathname === '/data.json') return { type: 'application/json', body: data };
+            if (url.pathname === '/runtime-scenario.js') return fileIn(HERE, url.pathname);
+            if (url.pathname.startsWith('/pkg/')) return fileIn(PKG, url.pathname);
+            return null;
+        });
+        checkScenario(out, EXAMPLES, 'Chromium');
+        assert.match(out.beforeInit, /not initialized: `await init\(\)`/);
+        for (const [i, ex] of EXAMPLES.entries()) {
+            if (ex.golden)
+                assert.equal(out.manyJson[i], `[${ex.golden.join(',')}]`, `${ex.name}: scoreManyJson in Chromium`);
+        }
+        assert.deepEqual(out.badNow, { isClass: true, name: 'InputError', path: 'now', code: 'invalidTimestamp' });
+        assert.equal(out.dates, out.session.total, 'Date objects as event times score as their milliseconds');
+    },
+);
 
-test("the README's page with preloads: each file is fetched once, and the package works", { skip: CHROMIUM ? false : 'no Chromium (apt-get install chromium, or set CHROME_BIN)', timeout: 60_000 }, async () => {
-    // The ```html block under "On a page without a bundler", served from /pkg/
-    // instead of /js/leadscore/. A preload the page's own requests do not match
-    // (no crossorigin on the .wasm, say) would be fetched a second time.
-    const head = readmePageHead('/pkg/');
-    assert.match(head, /rel="preload" href="\/pkg\/leadscore_bg.wasm"/);
-    const html = `<!doctype html><meta charset="utf-8">${head}
+test(
+    "the README's page with preloads: each file is fetched once, and the package works",
+    { skip: CHROMIUM ? false : 'no Chromium (apt-get install chromium, or set CHROME_BIN)', timeout: 60_000 },
+    async () => {
+        // The ```html block under "On a page without a bundler", served from /pkg/
+        // instead of /js/leadscore/. A preload the page's own requests do not match
+        // (no crossorigin on the .wasm, say) would be fetched a second time.
+        const head = readmePageHead('/pkg/');
+        assert.match(head, /rel="preload" href="\/pkg\/leadscore_bg.wasm"/);
+        const html = `<!doctype html><meta charset="utf-8">${head}
 <script type="module">
 const { init, Engine } = await import('/pkg/index.js');
 await init();
@@ -81,12 +102,22 @@ const engine = new Engine(${JSON.stringify(JSON.stringify(RULESET))});
 const q = engine.qualify({ profile: { jobTitle: 'VP' }, events: [] }, ${NOW});
 await fetch('/result', { method: 'POST', body: JSON.stringify({ fit: q.fit }) });
 </script>`;
-    const { results: [out], requests } = await runPage(CHROMIUM, (url) => {
-        if (url.pathname === '/') return { type: 'text/html', body: html };
-        if (url.pathname.startsWith('/pkg/')) return fileIn(PKG, url.pathname);
-        return null;
-    });
-    assert.equal(typeof out.fit, 'number');
-    const pkgRequests = requests.filter((p) => p.startsWith('/pkg/')).sort();
-    assert.deepEqual(pkgRequests, ['/pkg/codec.js', '/pkg/common.js', '/pkg/index.js', '/pkg/leadscore.js', '/pkg/leadscore_bg.wasm']);
-});
+        const {
+            results: [out],
+            requests,
+        } = await runPage(CHROMIUM, (url) => {
+            if (url.pathname === '/') return { type: 'text/html', body: html };
+            if (url.pathname.startsWith('/pkg/')) return fileIn(PKG, url.pathname);
+            return null;
+        });
+        assert.equal(typeof out.fit, 'number');
+        const pkgRequests = requests.filter((p) => p.startsWith('/pkg/')).sort();
+        assert.deepEqual(pkgRequests, [
+            '/pkg/codec.js',
+            '/pkg/common.js',
+            '/pkg/index.js',
+            '/pkg/leadscore.js',
+            '/pkg/leadscore_bg.wasm',
+        ]);
+    },
+);

@@ -26,7 +26,11 @@ try {
 }
 
 const CHROMIUM = findChromium();
-const SKIP = !CHROMIUM ? 'no Chromium (apt-get install chromium, or set CHROME_BIN)' : !esbuild ? 'esbuild is not installed in tests/js (npm install there)' : false;
+const SKIP = !CHROMIUM
+    ? 'no Chromium (apt-get install chromium, or set CHROME_BIN)'
+    : !esbuild
+      ? 'esbuild is not installed in tests/js (npm install there)'
+      : false;
 
 const STRICT_CSP = "script-src 'self' 'wasm-unsafe-eval'";
 const NO_WASM_CSP = "script-src 'self'";
@@ -120,30 +124,40 @@ test('bundled with esbuild, in headless Chromium under a strict CSP', { skip: SK
 
     const send = (type, body, csp) => ({ type, body, headers: csp ? { 'content-security-policy': csp } : {} });
     try {
-        const { results: [out, nowasm], requests } = await runPage(CHROMIUM, (url) => {
-            switch (url.pathname) {
-                case '/':
-                    return send('text/html', PAGE, STRICT_CSP);
-                case '/nowasm':
-                    return send('text/html', PAGE, NO_WASM_CSP);
-                case '/listener.js':
-                    return send('text/javascript', LISTENER);
-                case '/app.js':
-                    return send('text/javascript', bundle);
-                case '/leadscore_bg.wasm':
-                    // Next to the bundle, where index.js's new URL('./leadscore_bg.wasm', import.meta.url) points.
-                    return fileIn(PKG, 'leadscore_bg.wasm');
-                default:
-                    return null;
-            }
-        }, { resultPaths: ['/result', '/result-nowasm'] });
+        const {
+            results: [out, nowasm],
+            requests,
+        } = await runPage(
+            CHROMIUM,
+            (url) => {
+                switch (url.pathname) {
+                    case '/':
+                        return send('text/html', PAGE, STRICT_CSP);
+                    case '/nowasm':
+                        return send('text/html', PAGE, NO_WASM_CSP);
+                    case '/listener.js':
+                        return send('text/javascript', LISTENER);
+                    case '/app.js':
+                        return send('text/javascript', bundle);
+                    case '/leadscore_bg.wasm':
+                        // Next to the bundle, where index.js's new URL('./leadscore_bg.wasm', import.meta.url) points.
+                        return fileIn(PKG, 'leadscore_bg.wasm');
+                    default:
+                        return null;
+                }
+            },
+            { resultPaths: ['/result', '/result-nowasm'] },
+        );
 
         // Under script-src 'self' 'wasm-unsafe-eval': the policy is in force (eval is
         // refused), nothing the package does is refused, and it scores as Node does.
         assert.deepEqual(out.errors, []);
         assert.deepEqual(out.violations, [], 'the package caused no CSP violation');
         assert.equal(out.evalBlocked, true, 'the CSP is enforced: new Function throws EvalError');
-        assert.deepEqual(out.probeViolations.map((v) => [v.directive, v.blocked]), [['script-src', 'eval']]);
+        assert.deepEqual(
+            out.probeViolations.map((v) => [v.directive, v.blocked]),
+            [['script-src', 'eval']],
+        );
         assert.deepEqual(out.score, want.score);
         assert.equal(out.scoreJson, want.scoreJson);
         assert.deepEqual(out.session, want.session);

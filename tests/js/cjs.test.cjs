@@ -10,13 +10,23 @@ const RULESET = {
     schema: 'leadscore.ruleset/v1',
     id: 'cjs',
     version: '1',
-    engagement: [{ id: 'pricing', event: 'page_view', where: { field: 'url', equals: '/pricing' }, points: 15, cap: 45 }],
+    engagement: [
+        { id: 'pricing', event: 'page_view', where: { field: 'url', equals: '/pricing' }, points: 15, cap: 45 },
+    ],
     stages: { mql: { threshold: 30 } },
 };
 
 test('require resolves the CommonJS entry', () => {
     assert.equal(path.basename(require.resolve('leadscore')), 'index.node.cjs');
-    assert.deepEqual(Object.keys(leadscore).sort(), ['Engine', 'InputError', 'LeadSet', 'RuleSetError', 'Session', 'init', 'initSync']);
+    assert.deepEqual(Object.keys(leadscore).sort(), [
+        'Engine',
+        'InputError',
+        'LeadSet',
+        'RuleSetError',
+        'Session',
+        'init',
+        'initSync',
+    ]);
 });
 
 test('require gives a package that scores without await', () => {
@@ -28,14 +38,23 @@ test('require gives a package that scores without await', () => {
     s.track(lead.events[0], NOW);
     s.track({ type: 'page_view', ts: NOW - 2, url: '/pricing' }, NOW);
     const ev = s.evaluate(engine, NOW);
-    assert.deepEqual(ev.transitions.map((t) => t.to), ['mql']);
+    assert.deepEqual(
+        ev.transitions.map((t) => t.to),
+        ['mql'],
+    );
 });
 
 test('errors from require are the same kinds', () => {
     const { Engine, InputError, RuleSetError } = leadscore;
-    assert.throws(() => new Engine({}), (e) => e instanceof RuleSetError && e.problems.length > 0);
+    assert.throws(
+        () => new Engine({}),
+        (e) => e instanceof RuleSetError && e.problems.length > 0,
+    );
     const engine = new Engine(RULESET);
-    assert.throws(() => engine.score({}, NaN), (e) => e instanceof InputError && e.path === 'now');
+    assert.throws(
+        () => engine.score({}, NaN),
+        (e) => e instanceof InputError && e.path === 'now',
+    );
 });
 
 test('import and require share one module instance', async () => {

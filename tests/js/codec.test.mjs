@@ -16,12 +16,64 @@ const viaJson = (v) => JSON.parse(JSON.stringify(v));
 const bytes = (v) => encode(v).slice();
 
 const NUMBERS = [
-    0, -0, 1, 127, 128, 255, 256, 65535, 65536, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1, 2 ** 53,
-    2 ** 63, 2 ** 64 - 2048, 2 ** 64, -1, -32, -33, -128, -129, -32768, -32769, -(2 ** 31), -(2 ** 31) - 1,
-    -(2 ** 53), -(2 ** 63), -(2 ** 64), 0.5, -1.25, 1e21, 1e-7, 5e-324, Number.MAX_VALUE, Math.PI,
-    1_795_176_000_000, NaN, Infinity, -Infinity,
+    0,
+    -0,
+    1,
+    127,
+    128,
+    255,
+    256,
+    65535,
+    65536,
+    2 ** 31 - 1,
+    2 ** 31,
+    2 ** 32 - 1,
+    2 ** 32,
+    2 ** 53 - 1,
+    2 ** 53,
+    2 ** 63,
+    2 ** 64 - 2048,
+    2 ** 64,
+    -1,
+    -32,
+    -33,
+    -128,
+    -129,
+    -32768,
+    -32769,
+    -(2 ** 31),
+    -(2 ** 31) - 1,
+    -(2 ** 53),
+    -(2 ** 63),
+    -(2 ** 64),
+    0.5,
+    -1.25,
+    1e21,
+    1e-7,
+    5e-324,
+    Number.MAX_VALUE,
+    Math.PI,
+    1_795_176_000_000,
+    NaN,
+    Infinity,
+    -Infinity,
 ];
-const STRINGS = ['', 'a', 'page_view', 'x'.repeat(31), 'y'.repeat(32), 'z'.repeat(63), 'w'.repeat(64), 'v'.repeat(300), 'é', 'Ünïcödé title', '日本語', '🎯 emoji', '\u0000\n"\\', 'a'.repeat(70) + 'é'];
+const STRINGS = [
+    '',
+    'a',
+    'page_view',
+    'x'.repeat(31),
+    'y'.repeat(32),
+    'z'.repeat(63),
+    'w'.repeat(64),
+    'v'.repeat(300),
+    'é',
+    'Ünïcödé title',
+    '日本語',
+    '🎯 emoji',
+    '\u0000\n"\\',
+    'a'.repeat(70) + 'é',
+];
 
 /** A seeded generator of JSON-like values, with the odd things JSON.stringify meets. */
 function mulberry32(seed) {
@@ -38,11 +90,22 @@ function randomValue(rng, depth) {
     const pick = (list) => list[Math.floor(rng() * list.length)];
     const r = rng();
     if (depth > 4 || r < 0.45) {
-        return pick([() => pick(NUMBERS), () => pick(STRINGS), () => rng() < 0.5, () => null, () => rng() * 1e6 - 5e5, () => Math.floor(rng() * 2 ** 40)])();
+        return pick([
+            () => pick(NUMBERS),
+            () => pick(STRINGS),
+            () => rng() < 0.5,
+            () => null,
+            () => rng() * 1e6 - 5e5,
+            () => Math.floor(rng() * 2 ** 40),
+        ])();
     }
-    if (r < 0.6) return Array.from({ length: Math.floor(rng() * 20) }, () => (rng() < 0.05 ? pick([undefined, () => 1, Symbol('s')]) : randomValue(rng, depth + 1)));
+    if (r < 0.6)
+        return Array.from({ length: Math.floor(rng() * 20) }, () =>
+            rng() < 0.05 ? pick([undefined, () => 1, Symbol('s')]) : randomValue(rng, depth + 1),
+        );
     if (r < 0.65) return new Date(Math.floor(rng() * 2e12));
-    if (r < 0.68) return pick([new Number(3), new String('boxed'), new Boolean(false), { toJSON: () => ({ replaced: true }) }]);
+    if (r < 0.68)
+        return pick([new Number(3), new String('boxed'), new Boolean(false), { toJSON: () => ({ replaced: true }) }]);
     const o = {};
     const n = Math.floor(rng() * 20);
     for (let i = 0; i < n; i++) {
@@ -53,7 +116,17 @@ function randomValue(rng, depth) {
 }
 
 test('every kind of value reads back as its JSON text does', () => {
-    for (const v of [...NUMBERS, ...STRINGS, true, false, null, [], {}, [undefined, () => 1, Symbol('x')], { a: undefined, b: () => 1, c: 1 }]) {
+    for (const v of [
+        ...NUMBERS,
+        ...STRINGS,
+        true,
+        false,
+        null,
+        [],
+        {},
+        [undefined, () => 1, Symbol('x')],
+        { a: undefined, b: () => 1, c: 1 },
+    ]) {
         assert.deepEqual(decode(bytes(v)), viaJson(v), `${typeof v} ${JSON.stringify(v)}`);
     }
     assert.ok(Object.is(decode(bytes(-0)), 0), '-0 is 0, as JSON writes it');
@@ -82,12 +155,22 @@ test('the bytes are standard MessagePack, both ways', () => {
 
 test('every number width of MessagePack reads as the number it holds', () => {
     const cases = [
-        [[0xcc, 0xff], 255], [[0xcd, 0xff, 0xfe], 65534], [[0xce, 0xff, 0xff, 0xff, 0xfe], 2 ** 32 - 2],
-        [[0xcf, 0, 0, 0, 1, 0, 0, 0, 2], 2 ** 32 + 2], [[0xd0, 0xdf], -33], [[0xd0, 0x7f], 127],
-        [[0xd1, 0xff, 0x7f], -129], [[0xd1, 0x7f, 0xff], 32767], [[0xd2, 0x80, 0, 0, 0], -(2 ** 31)],
-        [[0xd3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe], -2], [[0xd3, 0xff, 0xff, 0xff, 0xfe, 0, 0, 0, 0], -(2 ** 33)],
-        [[0xca, 0x3f, 0xc0, 0, 0], 1.5], [[0xcb, 0xc0, 0x09, 0x21, 0xfb, 0x54, 0x44, 0x2d, 0x18], -Math.PI],
-        [[0xda, 0, 2, 0x68, 0x69], 'hi'], [[0xdc, 0, 1, 0xc3], [true]], [[0xde, 0, 1, 0xa1, 0x6b, 0x01], { k: 1 }],
+        [[0xcc, 0xff], 255],
+        [[0xcd, 0xff, 0xfe], 65534],
+        [[0xce, 0xff, 0xff, 0xff, 0xfe], 2 ** 32 - 2],
+        [[0xcf, 0, 0, 0, 1, 0, 0, 0, 2], 2 ** 32 + 2],
+        [[0xd0, 0xdf], -33],
+        [[0xd0, 0x7f], 127],
+        [[0xd1, 0xff, 0x7f], -129],
+        [[0xd1, 0x7f, 0xff], 32767],
+        [[0xd2, 0x80, 0, 0, 0], -(2 ** 31)],
+        [[0xd3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe], -2],
+        [[0xd3, 0xff, 0xff, 0xff, 0xfe, 0, 0, 0, 0], -(2 ** 33)],
+        [[0xca, 0x3f, 0xc0, 0, 0], 1.5],
+        [[0xcb, 0xc0, 0x09, 0x21, 0xfb, 0x54, 0x44, 0x2d, 0x18], -Math.PI],
+        [[0xda, 0, 2, 0x68, 0x69], 'hi'],
+        [[0xdc, 0, 1, 0xc3], [true]],
+        [[0xde, 0, 1, 0xa1, 0x6b, 0x01], { k: 1 }],
     ];
     for (const [b, want] of cases) assert.deepEqual(decode(Uint8Array.from(b)), want, `0x${b[0].toString(16)}`);
     // A view into a larger buffer, as the WebAssembly's results are not.
@@ -105,7 +188,11 @@ test('"__proto__" is an own key, as JSON.parse makes it', () => {
 
 test('what JSON cannot hold is refused with a code', () => {
     const refused = (v, code) => {
-        assert.throws(() => encode(v), (e) => e instanceof CodecError && e.code === code, `${code} for a ${typeof v}`);
+        assert.throws(
+            () => encode(v),
+            (e) => e instanceof CodecError && e.code === code,
+            `${code} for a ${typeof v}`,
+        );
     };
     const cyclic = { a: [1] };
     cyclic.a.push(cyclic);

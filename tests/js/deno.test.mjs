@@ -19,27 +19,47 @@ const EXAMPLES = examples();
 
 const entries = [
     ['by name (the Node.js entry, through node_modules)', 'leadscore', 'index.node.js'],
-    ['by the URL of the ESM entry (index.js, init reads the .wasm)', pathToFileURL(path.join(PKG, 'index.js')).href, 'index.js'],
+    [
+        'by the URL of the ESM entry (index.js, init reads the .wasm)',
+        pathToFileURL(path.join(PKG, 'index.js')).href,
+        'index.js',
+    ],
 ];
 
 for (const [how, entry, file] of entries) {
-    test(`Deno imports the package ${how}`, { skip: fs.existsSync(DENO) ? false : 'Deno is not installed in tests/js', timeout: 120_000 }, () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadscore-deno-'));
-        try {
-            const data = path.join(dir, 'data.json');
-            fs.writeFileSync(data, JSON.stringify(scenarioData(EXAMPLES)));
-            const run = spawnSync(
-                DENO,
-                ['run', '--no-prompt', `--allow-read=${[PKG, HERE, dir].join(',')}`, path.join(HERE, 'deno-run.js'), entry, data],
-                { cwd: HERE, encoding: 'utf8', env: { ...process.env, DENO_DIR: path.join(dir, 'cache'), NO_COLOR: '1' }, maxBuffer: 64 << 20 },
-            );
-            const log = `${run.stderr}`;
-            assert.equal(run.status, 0, `deno exited ${run.status}:\n${log}`);
-            const out = JSON.parse(run.stdout);
-            assert.equal(path.basename(fileURLToPath(out.resolved)), file, `resolved to ${out.resolved}`);
-            checkScenario(out, EXAMPLES, 'Deno', log);
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
-    });
+    test(
+        `Deno imports the package ${how}`,
+        { skip: fs.existsSync(DENO) ? false : 'Deno is not installed in tests/js', timeout: 120_000 },
+        () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadscore-deno-'));
+            try {
+                const data = path.join(dir, 'data.json');
+                fs.writeFileSync(data, JSON.stringify(scenarioData(EXAMPLES)));
+                const run = spawnSync(
+                    DENO,
+                    [
+                        'run',
+                        '--no-prompt',
+                        `--allow-read=${[PKG, HERE, dir].join(',')}`,
+                        path.join(HERE, 'deno-run.js'),
+                        entry,
+                        data,
+                    ],
+                    {
+                        cwd: HERE,
+                        encoding: 'utf8',
+                        env: { ...process.env, DENO_DIR: path.join(dir, 'cache'), NO_COLOR: '1' },
+                        maxBuffer: 64 << 20,
+                    },
+                );
+                const log = `${run.stderr}`;
+                assert.equal(run.status, 0, `deno exited ${run.status}:\n${log}`);
+                const out = JSON.parse(run.stdout);
+                assert.equal(path.basename(fileURLToPath(out.resolved)), file, `resolved to ${out.resolved}`);
+                checkScenario(out, EXAMPLES, 'Deno', log);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        },
+    );
 }

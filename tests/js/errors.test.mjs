@@ -36,7 +36,10 @@ test('a bad rule set throws a RuleSetError listing every problem with its path',
     };
     for (const input of [bad, JSON.stringify(bad)]) {
         let err;
-        assert.throws(() => new Engine(input), (e) => ((err = e), true));
+        assert.throws(
+            () => new Engine(input),
+            (e) => ((err = e), true),
+        );
         assert.ok(err instanceof Error);
         assert.ok(err instanceof RuleSetError);
         assert.ok(!(err instanceof InputError));
@@ -49,7 +52,13 @@ test('a bad rule set throws a RuleSetError listing every problem with its path',
             assert.match(p.code, /^[a-z][A-Za-z]+$/);
         }
         const paths = err.problems.map((p) => p.path);
-        for (const want of ['fit[0].points', 'fit[0].when.equal', 'engagement[0].id', 'engagement[0].cap', 'stages.mql.treshold']) {
+        for (const want of [
+            'fit[0].points',
+            'fit[0].when.equal',
+            'engagement[0].id',
+            'engagement[0].cap',
+            'stages.mql.treshold',
+        ]) {
             assert.ok(paths.includes(want), `a problem at ${want}; got ${paths.join(', ')}`);
         }
         assert.match(err.message, /^the rule set has \d+ problem\(s\)/);
@@ -76,7 +85,10 @@ test('rule sets that are not rule sets', () => {
         let err;
         assert.throws(f, (e) => ((err = e), true));
         assert.ok(err instanceof RuleSetError, `${err.name}: ${err.message}`);
-        assert.ok(err.problems.some((p) => p.code === code), `${code} in ${JSON.stringify(err.problems)}`);
+        assert.ok(
+            err.problems.some((p) => p.code === code),
+            `${code} in ${JSON.stringify(err.problems)}`,
+        );
     }
     assert.equal(new Engine(RULESET).id, 'inline', 'the module still compiles rule sets');
 });
@@ -120,7 +132,10 @@ test('deeply nested input is refused, not a crash', () => {
     throwsInput(() => engine.scoreJson(JSON.stringify({ profile: nest(1000) }), NOW), { path: '', code: 'tooDeep' });
     // Deeper than the host's JSON.stringify can go: the codec stops at 128 levels first.
     throwsInput(() => engine.score({ profile: nest(100_000) }, NOW), { path: '', code: 'tooDeep' });
-    throwsInput(() => new Session('v').track({ type: 'x', ts: NOW, p: nest(1000) }, NOW), { path: 'event', code: 'tooDeep' });
+    throwsInput(() => new Session('v').track({ type: 'x', ts: NOW, p: nest(1000) }, NOW), {
+        path: 'event',
+        code: 'tooDeep',
+    });
 });
 
 test('now must be a whole number of milliseconds', () => {
@@ -144,7 +159,10 @@ test('now must be a whole number of milliseconds', () => {
     throwsInput(() => engine.qualify(lead(), [NOW]), { path: 'now', code: 'wrongType' });
     throwsInput(() => engine.qualifyMany([lead()], 8.64e15 + 1), { path: 'now', code: 'invalidTimestamp' });
     // A number as text is named, as the crossing would otherwise read it as a number.
-    assert.match(throwsInput(() => s.track({ type: 'x', ts: NOW }, String(NOW)), { path: 'now', code: 'wrongType' }).message, new RegExp(`the string "${NOW}"`));
+    assert.match(
+        throwsInput(() => s.track({ type: 'x', ts: NOW }, String(NOW)), { path: 'now', code: 'wrongType' }).message,
+        new RegExp(`the string "${NOW}"`),
+    );
     assert.deepEqual(JSON.parse(s.save()).events, [], 'a refused now tracks nothing');
     // The edges of the range are fine.
     assert.equal(engine.score({}, 8.64e15).now, 8.64e15);
@@ -167,14 +185,21 @@ test('a bad lead in a batch is named by its index', () => {
     // A long list crosses in parts; the index is still the lead's in the whole list.
     const long = Array.from({ length: 600 }, () => lead());
     long[390] = { profile: { deep: [[[[[[[[['x']]]]]]]]] } };
-    throwsInput(() => engine.qualifyMany(long, NOW), { path: '[390].profile', code: 'tooDeep', message: /^\[390\]\.profile: the profile nests deeper/ });
+    throwsInput(() => engine.qualifyMany(long, NOW), {
+        path: '[390].profile',
+        code: 'tooDeep',
+        message: /^\[390\]\.profile: the profile nests deeper/,
+    });
     throwsInput(() => engine.scoreManyJson(JSON.stringify(long), NOW), { path: '[390].profile', code: 'tooDeep' });
     long[390] = lead();
     long[599] = 'x';
     throwsInput(() => engine.scoreMany(long, NOW), { path: '[599]', code: 'wrongType' });
     throwsInput(() => engine.qualifyMany([], 1.5), { path: 'now', code: 'invalidTimestamp' });
     throwsInput(() => engine.scoreMany(undefined, NOW), { path: '', code: 'missing' });
-    throwsInput(() => engine.qualifyMany([lead(), { events: [{ type: 'x', ts: 1 }], extra: 1 }], NOW), { path: '[1].extra', code: 'unknownKey' });
+    throwsInput(() => engine.qualifyMany([lead(), { events: [{ type: 'x', ts: 1 }], extra: 1 }], NOW), {
+        path: '[1].extra',
+        code: 'unknownKey',
+    });
     throwsInput(() => engine.qualify({ profile: [] }, NOW), { path: 'profile', code: 'wrongType' });
     throwsInput(() => engine.qualify(lead(), 'soon'), { path: 'now', code: 'wrongType' });
     assert.equal(engine.qualify(lead(), NOW).stage, engine.score(lead(), NOW).stage, 'the engine still works');
@@ -191,8 +216,14 @@ test('session inputs', () => {
     throwsInput(() => s.updateProfile(undefined), { path: 'profile', code: 'missing' });
     throwsInput(() => s.track(undefined, NOW), { path: 'event', code: 'missing' });
     throwsInput(() => s.track({ type: 'page_view' }, NOW), { path: 'event.ts', code: 'missingKey' });
-    throwsInput(() => s.track({ type: 'page_view', ts: String(NOW) }, NOW), { path: 'event.ts', code: 'invalidTimestamp' });
-    throwsInput(() => s.track({ type: 'page_view', ts: NOW + 2 * 3_600_000 }, NOW), { path: 'event.ts', code: 'futureTimestamp' });
+    throwsInput(() => s.track({ type: 'page_view', ts: String(NOW) }, NOW), {
+        path: 'event.ts',
+        code: 'invalidTimestamp',
+    });
+    throwsInput(() => s.track({ type: 'page_view', ts: NOW + 2 * 3_600_000 }, NOW), {
+        path: 'event.ts',
+        code: 'futureTimestamp',
+    });
     throwsInput(() => Session.restore('{'), { code: 'invalidJson' });
     throwsInput(() => Session.restore('{"v": 99, "id": "x"}'), { path: 'v', code: 'unknownVersion' });
     throwsInput(() => Session.restore({ v: 1, id: 'x' }), { path: '', code: 'wrongType' });
@@ -241,7 +272,11 @@ test('inputs larger than the module can take are refused, not a trap, and nothin
     const huge = new Uint8Array(2 ** 31);
     assert.throws(
         () => Session.restoreBytes(huge),
-        (e) => e instanceof InputError && e.code === 'tooLarge' && e.path === '' && /2147483648 bytes.*more than the module's memory can take/.test(e.message),
+        (e) =>
+            e instanceof InputError &&
+            e.code === 'tooLarge' &&
+            e.path === '' &&
+            /2147483648 bytes.*more than the module's memory can take/.test(e.message),
     );
     const generated = Object.getPrototypeOf(s).constructor;
     assert.equal(generated.__canHold(0xffffffff), false, 'the module answers no, rather than aborting');
@@ -252,10 +287,22 @@ test('inputs larger than the module can take are refused, not a trap, and nothin
     assert.equal(generated.__canHold(size + (16 << 20)), true);
     assert.ok(memory.buffer.byteLength > size, 'the memory grew');
     // A large input that fits crosses as before (the question asked, and answered yes).
-    const events = Array.from({ length: 20_000 }, (_, i) => ({ type: 'page_view', ts: NOW - 60_000 - i, url: `/blog/${'x'.repeat(40)}` }));
-    assert.deepEqual(engine.score({ profile: {}, events }, NOW).events, { scored: 1000, skipped: { overHistoryLimit: 19_000 } }, 'read whole: the latest 1,000 scored');
+    const events = Array.from({ length: 20_000 }, (_, i) => ({
+        type: 'page_view',
+        ts: NOW - 60_000 - i,
+        url: `/blog/${'x'.repeat(40)}`,
+    }));
+    assert.deepEqual(
+        engine.score({ profile: {}, events }, NOW).events,
+        { scored: 1000, skipped: { overHistoryLimit: 19_000 } },
+        'read whole: the latest 1,000 scored',
+    );
     assert.deepEqual(s.score(engine, NOW), before, 'the session is as it was');
-    assert.deepEqual(engine.score(lead(2), NOW), new Engine(RULESET).score(lead(2), NOW), 'the engine scores as before');
+    assert.deepEqual(
+        engine.score(lead(2), NOW),
+        new Engine(RULESET).score(lead(2), NOW),
+        'the engine scores as before',
+    );
 });
 
 test('errors print their path and code', () => {

@@ -33,13 +33,19 @@ export function examples() {
             name: e.name,
             rulesetText: fs.readFileSync(e.rulesetPath, 'utf8'),
             leads: JSON.parse(fs.readFileSync(e.leadsPath, 'utf8')),
-            golden: fs.existsSync(e.goldenPath) ? fs.readFileSync(e.goldenPath, 'utf8').split('\n').filter(Boolean) : null,
+            golden: fs.existsSync(e.goldenPath)
+                ? fs.readFileSync(e.goldenPath, 'utf8').split('\n').filter(Boolean)
+                : null,
         }));
 }
 
 /** The data runtime-scenario.js runs on: every example, RULESET and NOW. */
 export function scenarioData(exs) {
-    return { now: NOW, ruleset: RULESET, examples: exs.map(({ name, rulesetText, leads }) => ({ name, rulesetText, leads })) };
+    return {
+        now: NOW,
+        ruleset: RULESET,
+        examples: exs.map(({ name, rulesetText, leads }) => ({ name, rulesetText, leads })),
+    };
 }
 
 /**
@@ -52,14 +58,21 @@ export function checkScenario(out, exs, runtime, log = '') {
     assert.equal(out.examples.length, exs.length);
     for (const [i, ex] of exs.entries()) {
         const got = out.examples[i];
-        if (ex.golden) assert.deepEqual(got.lines, ex.golden, `${ex.name}: ${runtime} matches tests/golden byte for byte`);
-        assert.deepEqual(got.objects, got.lines.map((l) => JSON.parse(l)));
+        if (ex.golden)
+            assert.deepEqual(got.lines, ex.golden, `${ex.name}: ${runtime} matches tests/golden byte for byte`);
+        assert.deepEqual(
+            got.objects,
+            got.lines.map((l) => JSON.parse(l)),
+        );
         assert.deepEqual(got.many, got.objects);
         assert.deepEqual(got.held, got.objects, `${ex.name}: a LeadSet in ${runtime} scores as score does`);
     }
     assert.equal(out.ruleSetError.isClass, true);
     assert.equal(out.ruleSetError.name, 'RuleSetError');
-    assert.deepEqual(out.ruleSetError.problems.map((p) => [p.path, p.code]), [['fit[0].points', 'zeroPoints']]);
+    assert.deepEqual(
+        out.ruleSetError.problems.map((p) => [p.path, p.code]),
+        [['fit[0].points', 'zeroPoints']],
+    );
     assert.deepEqual(out.inputError, { isClass: true, name: 'InputError', path: 'events', code: 'wrongType' });
     assert.deepEqual(out.session, { transitions: ['mql'], again: 0, total: 50 });
 }
@@ -92,7 +105,13 @@ export function lead(views = 2, extra = {}) {
     };
 }
 
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.html': 'text/html' };
+const TYPES = {
+    '.js': 'text/javascript',
+    '.mjs': 'text/javascript',
+    '.wasm': 'application/wasm',
+    '.json': 'application/json',
+    '.html': 'text/html',
+};
 
 /**
  * The page head the package README shows "On a page without a bundler" (its
@@ -155,7 +174,10 @@ export async function servePage(route, resultPaths = ['/result']) {
  */
 export async function runPage(chromiumPath, route, { resultPaths = ['/result'], ...open } = {}) {
     const page = await servePage(route, resultPaths);
-    const browser = openInChromium(chromiumPath, page.url, { describe: () => `(requests: ${page.requests.join(' ')})`, ...open });
+    const browser = openInChromium(chromiumPath, page.url, {
+        describe: () => `(requests: ${page.requests.join(' ')})`,
+        ...open,
+    });
     try {
         const results = await Promise.race([Promise.all(resultPaths.map((p) => page.results[p])), browser.failed]);
         return { results, requests: page.requests };
@@ -167,7 +189,13 @@ export async function runPage(chromiumPath, route, { resultPaths = ['/result'], 
 
 /** The Chromium to drive (CHROME_BIN, else the usual names on PATH), or null. */
 export function findChromium() {
-    const candidates = [process.env.CHROME_BIN, 'chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'].filter(Boolean);
+    const candidates = [
+        process.env.CHROME_BIN,
+        'chromium',
+        'chromium-browser',
+        'google-chrome',
+        'google-chrome-stable',
+    ].filter(Boolean);
     for (const c of candidates) {
         const r = spawnSync(c, ['--version'], { encoding: 'utf8' });
         if (r.status === 0) return c;
@@ -184,7 +212,16 @@ export function openInChromium(chromiumPath, url, { timeoutMs = 90_000, describe
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'leadscore-chromium-'));
     const chromium = spawn(
         chromiumPath,
-        ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--no-default-browser-check', `--user-data-dir=${profile}`, url],
+        [
+            '--headless',
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--no-first-run',
+            '--no-default-browser-check',
+            `--user-data-dir=${profile}`,
+            url,
+        ],
         // Its own process group, so close() ends the helper processes too.
         { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
     );
@@ -194,7 +231,14 @@ export function openInChromium(chromiumPath, url, { timeoutMs = 90_000, describe
     let timer;
     const failed = Promise.race([
         exited.then((code) => Promise.reject(new Error(`Chromium exited (${code}) before reporting:\n${stderr}`))),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no result from Chromium in ${timeoutMs / 1000} s ${describe()}:\n${stderr}`)), timeoutMs))),
+        new Promise(
+            (_, reject) =>
+                (timer = setTimeout(
+                    () =>
+                        reject(new Error(`no result from Chromium in ${timeoutMs / 1000} s ${describe()}:\n${stderr}`)),
+                    timeoutMs,
+                )),
+        ),
     ]);
     failed.catch(() => {});
     return {

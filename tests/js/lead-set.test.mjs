@@ -24,7 +24,10 @@ function awkwardLeads() {
     return [
         lead(3),
         { id: 'out-of-order', events: [pricing(NOW - 1), pricing(NOW - 5 * DAY), pricing(NOW - 2 * DAY)] },
-        { id: 'repeats', events: [pricing(NOW - 3, { id: 'a' }), pricing(NOW - 2, { id: 'a' }), pricing(NOW - 1, { id: 'b' })] },
+        {
+            id: 'repeats',
+            events: [pricing(NOW - 3, { id: 'a' }), pricing(NOW - 2, { id: 'a' }), pricing(NOW - 1, { id: 'b' })],
+        },
         { id: 'invalid events', events: [pricing('yesterday'), { ts: NOW - 1 }, pricing(NOW - 1), 7] },
         { profile: { jobTitle: 'Director of Sales', notes: { long: 'x'.repeat(500) } } },
         {},
@@ -38,7 +41,11 @@ for (const ex of EXAMPLES) {
         assert.equal(set.length, ex.leads.length);
         assert.deepEqual(engine.scoreMany(set, NOW), engine.scoreMany(ex.leads, NOW));
         assert.deepEqual(engine.qualifyMany(set, NOW), engine.qualifyMany(ex.leads, NOW));
-        if (ex.golden) assert.deepEqual(engine.scoreMany(set, NOW), ex.golden.map((line) => JSON.parse(line)));
+        if (ex.golden)
+            assert.deepEqual(
+                engine.scoreMany(set, NOW),
+                ex.golden.map((line) => JSON.parse(line)),
+            );
         set.free();
     });
 }
@@ -50,19 +57,35 @@ test('a LeadSet reports what reading set aside, as score does', () => {
     assert.equal(set.length, leads.length);
     assert.equal(set.events, 3 + 3 + 2 + 1);
     const held = engine.scoreMany(set, NOW);
-    assert.deepEqual(held, leads.map((l) => engine.score(l, NOW)));
+    assert.deepEqual(
+        held,
+        leads.map((l) => engine.score(l, NOW)),
+    );
     assert.deepEqual(held[2].events.skipped, { duplicate: 1 });
-    assert.deepEqual(held[3].events.problems.map((p) => p.path), ['events[0].ts', 'events[1].type', 'events[3]']);
+    assert.deepEqual(
+        held[3].events.problems.map((p) => p.path),
+        ['events[0].ts', 'events[1].type', 'events[3]'],
+    );
 });
 
 test('one set, many engines and many nows; later edits to the objects change nothing', () => {
     const leads = awkwardLeads();
     const set = new LeadSet(leads);
     const before = new Engine(RULESET);
-    const after = new Engine({ ...RULESET, version: '2', engagement: [{ ...RULESET.engagement[0], points: 25, cap: 100 }] });
+    const after = new Engine({
+        ...RULESET,
+        version: '2',
+        engagement: [{ ...RULESET.engagement[0], points: 25, cap: 100 }],
+    });
     for (const now of [NOW, NOW + 3 * DAY, NOW - DAY]) {
-        assert.deepEqual(before.qualifyMany(set, now), leads.map((l) => before.qualify(l, now)));
-        assert.deepEqual(after.qualifyMany(set, now), leads.map((l) => after.qualify(l, now)));
+        assert.deepEqual(
+            before.qualifyMany(set, now),
+            leads.map((l) => before.qualify(l, now)),
+        );
+        assert.deepEqual(
+            after.qualifyMany(set, now),
+            leads.map((l) => after.qualify(l, now)),
+        );
     }
     const want = after.scoreMany(set, NOW);
     leads[0].events.length = 0;
@@ -78,7 +101,10 @@ test('a long set is built and scored in parts, in order', () => {
     set.add(long.slice(700));
     assert.equal(set.length, 1000);
     assert.deepEqual(engine.qualifyMany(set, NOW), engine.qualifyMany(long, NOW));
-    assert.deepEqual(engine.scoreMany(set, NOW).map((r) => r.leadId), long.map((l) => l.id));
+    assert.deepEqual(
+        engine.scoreMany(set, NOW).map((r) => r.leadId),
+        long.map((l) => l.id),
+    );
     const empty = new LeadSet([]);
     assert.deepEqual([empty.length, empty.events], [0, 0]);
     assert.deepEqual(engine.scoreMany(empty, NOW), []);

@@ -22,10 +22,18 @@ test('export conditions map to the entry for each runtime', () => {
     const root = pkg.exports['.'];
     assert.deepEqual(Object.keys(root), ['types', 'workerd', 'node', 'worker', 'browser', 'import', 'default']);
     assert.equal(root.workerd, './index.workerd.js');
-    for (const condition of ['worker', 'browser', 'import', 'default']) assert.equal(root[condition], './index.js', condition);
+    for (const condition of ['worker', 'browser', 'import', 'default'])
+        assert.equal(root[condition], './index.js', condition);
     assert.deepEqual(root.node, { require: './index.node.cjs', default: './index.node.js' });
     assert.deepEqual(root.types, { require: './index.d.cts', default: './index.d.ts' });
-    for (const target of [root.workerd, root.browser, root.node.require, root.node.default, root.types.require, root.types.default]) {
+    for (const target of [
+        root.workerd,
+        root.browser,
+        root.node.require,
+        root.node.default,
+        root.types.require,
+        root.types.default,
+    ]) {
         assert.ok(fs.existsSync(path.join(PKG, target)), target);
     }
 });
@@ -34,7 +42,12 @@ test('export conditions map to the entry for each runtime', () => {
 function resolveWith(conditions) {
     const r = spawnSync(
         process.execPath,
-        [...conditions.map((c) => `--conditions=${c}`), '--input-type=module', '-e', "console.log(import.meta.resolve('leadscore'))"],
+        [
+            ...conditions.map((c) => `--conditions=${c}`),
+            '--input-type=module',
+            '-e',
+            "console.log(import.meta.resolve('leadscore'))",
+        ],
         { cwd: path.dirname(new URL(import.meta.url).pathname), encoding: 'utf8' },
     );
     assert.equal(r.status, 0, r.stderr);
@@ -50,7 +63,10 @@ test('Node resolves import to index.node.js, and the workerd condition to index.
 async function bundledEntry(conditions) {
     const { build } = createRequire(import.meta.url)('esbuild');
     const out = await build({
-        stdin: { contents: "import { Engine } from 'leadscore'; export default Engine;", resolveDir: path.dirname(new URL(import.meta.url).pathname) },
+        stdin: {
+            contents: "import { Engine } from 'leadscore'; export default Engine;",
+            resolveDir: path.dirname(new URL(import.meta.url).pathname),
+        },
         bundle: true,
         write: false,
         metafile: true,
@@ -61,7 +77,9 @@ async function bundledEntry(conditions) {
         external: ['*.wasm'],
         logLevel: 'silent',
     });
-    const entries = Object.keys(out.metafile.inputs).map((f) => path.basename(f)).filter((f) => /^index\.[\w.]*js$/.test(f));
+    const entries = Object.keys(out.metafile.inputs)
+        .map((f) => path.basename(f))
+        .filter((f) => /^index\.[\w.]*js$/.test(f));
     assert.equal(entries.length, 1, entries.join(', '));
     return entries[0];
 }
@@ -91,7 +109,9 @@ test('the wasm module names no directory of the machine that built it', () => {
     // scripts/build-pkg.sh remaps CARGO_HOME in the dependencies' source paths, so the
     // package is the same bytes wherever it is built.
     const bytes = fs.readFileSync(path.join(PKG, 'leadscore_bg.wasm')).toString('latin1');
-    const local = [ROOT, os.homedir(), process.env.CARGO_HOME, process.env.RUSTUP_HOME].filter((d) => d && d.length > 1);
+    const local = [ROOT, os.homedir(), process.env.CARGO_HOME, process.env.RUSTUP_HOME].filter(
+        (d) => d && d.length > 1,
+    );
     for (const dir of local) assert.ok(!bytes.includes(dir), `leadscore_bg.wasm contains ${dir}`);
 });
 
@@ -130,11 +150,15 @@ test('objects made with new share one hidden class in V8, and the exported class
     assert.ok(new Named(RULESET) instanceof Named);
 });
 
-test("the browser entry imports every module it needs itself, so a page asks for them all at once", () => {
+test('the browser entry imports every module it needs itself, so a page asks for them all at once', () => {
     // A page loading index.js as is learns of a module only when a file importing
     // it has arrived: one network round trip per level of imports.
     const importsOf = (file) =>
-        [...fs.readFileSync(path.join(PKG, file), 'utf8').matchAll(/^import\s+(?:[^'"]*?\s+from\s+)?'\.\/([\w.]+\.js)';/gm)].map((m) => m[1]);
+        [
+            ...fs
+                .readFileSync(path.join(PKG, file), 'utf8')
+                .matchAll(/^import\s+(?:[^'"]*?\s+from\s+)?'\.\/([\w.]+\.js)';/gm),
+        ].map((m) => m[1]);
     const direct = new Set(importsOf('index.js'));
     const all = new Set();
     const visit = (file) => {

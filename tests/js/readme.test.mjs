@@ -34,11 +34,14 @@ test('every JavaScript block in the README parses', () => {
     for (const { heading, code } of blocks) {
         // A block that requires is CommonJS; the others are modules (top-level await allowed).
         const format = /\brequire\(/.test(code) ? 'cjs' : 'esm';
-        assert.doesNotThrow(() => transformSync(code, { loader: 'js', format, target: 'es2022' }), `${heading}: ${code}`);
+        assert.doesNotThrow(
+            () => transformSync(code, { loader: 'js', format, target: 'es2022' }),
+            `${heading}: ${code}`,
+        );
     }
 });
 
-test("the quick start runs, with the values its comments give", () => {
+test('the quick start runs, with the values its comments give', () => {
     const quick = jsBlocks().find((b) => b.heading === '## Quick start');
     assert.ok(quick, 'a quick start');
     // `expr; // literal` lines become checks; the beacon goes to a stub (no navigator in Node 20).
@@ -49,10 +52,10 @@ test("the quick start runs, with the values its comments give", () => {
     });
     assert.ok(checks >= 2, `${checks} checked values`);
     const program = [
-        "const sent = []; globalThis.navigator ??= { sendBeacon: (url, body) => sent.push(url, body) };",
+        'const sent = []; globalThis.navigator ??= { sendBeacon: (url, body) => sent.push(url, body) };',
         'function check(got, want, what) { if (got !== want) { console.error(`${what} is ${JSON.stringify(got)}, not ${JSON.stringify(want)}`); process.exit(1); } }',
         code,
-        "console.log(JSON.stringify({ ok: true, checks: " + checks + " }));",
+        'console.log(JSON.stringify({ ok: true, checks: ' + checks + ' }));',
     ].join('\n');
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', program], { cwd: HERE, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr || r.stdout);

@@ -23,7 +23,12 @@ export async function scenario({ Engine, Session, LeadSet, InputError, RuleSetEr
             };
         });
         try {
-            new Engine({ schema: 'leadscore.ruleset/v1', id: 'x', version: '1', fit: [{ id: 'a', points: 0, when: { field: 'x', exists: true } }] });
+            new Engine({
+                schema: 'leadscore.ruleset/v1',
+                id: 'x',
+                version: '1',
+                fit: [{ id: 'a', points: 0, when: { field: 'x', exists: true } }],
+            });
         } catch (e) {
             out.ruleSetError = { isClass: e instanceof RuleSetError, name: e.name, problems: e.problems };
         }
@@ -39,7 +44,11 @@ export async function scenario({ Engine, Session, LeadSet, InputError, RuleSetEr
         s.track({ type: 'page_view', ts: data.now - 500, url: '/pricing' }, data.now);
         const first = s.evaluate(engine, data.now);
         const again = Session.restore(s.save()).evaluate(engine, data.now);
-        out.session = { transitions: first.transitions.map((t) => t.to), again: again.transitions.length, total: first.result.total };
+        out.session = {
+            transitions: first.transitions.map((t) => t.to),
+            again: again.transitions.length,
+            total: first.result.total,
+        };
     } catch (e) {
         out.errors.push(String((e && e.stack) || e));
     }

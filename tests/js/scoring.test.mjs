@@ -14,7 +14,11 @@ test('init() resolves at once in Node', async () => {
 });
 
 test('an engine from an object, from JSON text and from Engine.fromJson', () => {
-    for (const e of [new Engine(RULESET), new Engine(JSON.stringify(RULESET)), Engine.fromJson(JSON.stringify(RULESET))]) {
+    for (const e of [
+        new Engine(RULESET),
+        new Engine(JSON.stringify(RULESET)),
+        Engine.fromJson(JSON.stringify(RULESET)),
+    ]) {
         assert.equal(e.id, 'inline');
         assert.equal(e.version, '1');
         assert.equal(e.description, undefined);
@@ -79,15 +83,27 @@ test('scoreMany equals score on each lead, and scoreManyJson equals scoreJson', 
     const leads = [lead(0), lead(1), lead(3), { profile: { jobTitle: 'Director' } }, {}];
     const many = e.scoreMany(leads, NOW);
     assert.equal(many.length, leads.length);
-    assert.deepEqual(many, leads.map((l) => e.score(l, NOW)));
+    assert.deepEqual(
+        many,
+        leads.map((l) => e.score(l, NOW)),
+    );
     const manyJson = JSON.parse(e.scoreManyJson(JSON.stringify(leads), NOW));
-    assert.deepEqual(manyJson, leads.map((l) => JSON.parse(e.scoreJson(JSON.stringify(l), NOW))));
+    assert.deepEqual(
+        manyJson,
+        leads.map((l) => JSON.parse(e.scoreJson(JSON.stringify(l), NOW))),
+    );
     assert.deepEqual(manyJson, many);
     assert.deepEqual(e.scoreMany([], NOW), []);
     // A long list crosses in parts and comes back as one list, in order.
     const long = Array.from({ length: 1000 }, (_, i) => ({ ...lead(i % 5), id: `lead-${i}` }));
-    assert.deepEqual(e.qualifyMany(long, NOW), long.map((l) => e.qualify(l, NOW)));
-    assert.deepEqual(JSON.parse(e.scoreManyJson(JSON.stringify(long), NOW)), long.map((l) => e.score(l, NOW)));
+    assert.deepEqual(
+        e.qualifyMany(long, NOW),
+        long.map((l) => e.qualify(l, NOW)),
+    );
+    assert.deepEqual(
+        JSON.parse(e.scoreManyJson(JSON.stringify(long), NOW)),
+        long.map((l) => e.score(l, NOW)),
+    );
     assert.equal(e.scoreManyJson('[]', NOW), '[]');
 });
 
@@ -100,7 +116,11 @@ test('profile fields no rule reads change nothing but still count toward the lim
     assert.equal(e.scoreJson(JSON.stringify(crm), NOW), e.scoreJson(JSON.stringify(lead(2)), NOW));
     crm.profile.notes = 'x'.repeat(70_000);
     assert.throws(() => e.score(crm, NOW), { name: 'InputError', path: 'profile', code: 'tooLarge' });
-    assert.throws(() => e.qualifyMany([lead(1), crm], NOW), { name: 'InputError', path: '[1].profile', code: 'tooLarge' });
+    assert.throws(() => e.qualifyMany([lead(1), crm], NOW), {
+        name: 'InputError',
+        path: '[1].profile',
+        code: 'tooLarge',
+    });
 });
 
 test('there are example rule sets to check', { skip: EXAMPLES.length ? false : 'no examples/ yet' }, () => {
@@ -108,28 +128,41 @@ test('there are example rule sets to check', { skip: EXAMPLES.length ? false : '
 });
 
 for (const ex of EXAMPLES) {
-    test(`example ${ex.name}: results match tests/golden byte for byte`, { skip: ex.golden ? false : 'no golden file' }, () => {
-        const e = new Engine(ex.rulesetText);
-        assert.equal(ex.golden.length, ex.leads.length, 'one golden line per lead');
-        ex.leads.forEach((l, i) => {
-            assert.equal(e.scoreJson(JSON.stringify(l), NOW), ex.golden[i], `lead ${i} (scoreJson)`);
-            assert.deepEqual(e.score(l, NOW), JSON.parse(ex.golden[i]), `lead ${i} (score)`);
-        });
-        assert.equal(e.scoreManyJson(JSON.stringify(ex.leads), NOW), `[${ex.golden.join(',')}]`);
-    });
+    test(
+        `example ${ex.name}: results match tests/golden byte for byte`,
+        { skip: ex.golden ? false : 'no golden file' },
+        () => {
+            const e = new Engine(ex.rulesetText);
+            assert.equal(ex.golden.length, ex.leads.length, 'one golden line per lead');
+            ex.leads.forEach((l, i) => {
+                assert.equal(e.scoreJson(JSON.stringify(l), NOW), ex.golden[i], `lead ${i} (scoreJson)`);
+                assert.deepEqual(e.score(l, NOW), JSON.parse(ex.golden[i]), `lead ${i} (score)`);
+            });
+            assert.equal(e.scoreManyJson(JSON.stringify(ex.leads), NOW), `[${ex.golden.join(',')}]`);
+        },
+    );
 
     test(`example ${ex.name}: scoreMany equals score on each lead`, () => {
         const e = new Engine(JSON.parse(ex.rulesetText));
         const many = e.scoreMany(ex.leads, NOW);
-        assert.deepEqual(many, ex.leads.map((l) => e.score(l, NOW)));
+        assert.deepEqual(
+            many,
+            ex.leads.map((l) => e.score(l, NOW)),
+        );
     });
 
     test(`example ${ex.name}: qualify gives score's figures without the explanation`, () => {
         const e = new Engine(JSON.parse(ex.rulesetText));
         const results = e.scoreMany(ex.leads, NOW);
         const qualified = e.qualifyMany(ex.leads, NOW);
-        assert.deepEqual(qualified, ex.leads.map((l) => e.qualify(l, NOW)));
-        assert.ok(results.some((r) => r.stage !== 'none') && results.some((r) => r.stage === 'none'), 'leads at more than one stage');
+        assert.deepEqual(
+            qualified,
+            ex.leads.map((l) => e.qualify(l, NOW)),
+        );
+        assert.ok(
+            results.some((r) => r.stage !== 'none') && results.some((r) => r.stage === 'none'),
+            'leads at more than one stage',
+        );
         results.forEach((r, i) => {
             const { leadId, total, fit, engagement, stage, grade, level, matrix, band, disqualified } = r;
             const want = { total, fit, engagement, stage, grade, level, matrix, band, disqualified };

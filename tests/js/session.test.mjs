@@ -21,8 +21,12 @@ test('track reports what it did', () => {
 test('past the history limit track says the oldest event was dropped', () => {
     const s = new Session('visitor-long');
     const LIMIT = 1000;
-    for (let i = 0; i < LIMIT; i++) assert.equal(s.track({ type: 'email_open', ts: NOW - DAY + i }, NOW).tracked, 'added');
-    assert.deepEqual(s.track({ type: 'email_open', ts: NOW - 1 }, NOW), { tracked: 'addedDroppingOldest', transitions: [] });
+    for (let i = 0; i < LIMIT; i++)
+        assert.equal(s.track({ type: 'email_open', ts: NOW - DAY + i }, NOW).tracked, 'added');
+    assert.deepEqual(s.track({ type: 'email_open', ts: NOW - 1 }, NOW), {
+        tracked: 'addedDroppingOldest',
+        transitions: [],
+    });
     const r = s.score(engine, NOW);
     assert.equal(r.events.scored, LIMIT);
     assert.deepEqual(r.events.skipped, { overHistoryLimit: 1 });
@@ -34,7 +38,10 @@ test('past the history limit track says the oldest event was dropped', () => {
     w.track(view(NOW - 20), NOW);
     const { tracked, transitions } = w.track(view(NOW - 10), NOW);
     assert.equal(tracked, 'addedDroppingOldest');
-    assert.deepEqual(transitions.map((t) => [t.from, t.to]), [['none', 'mql']]);
+    assert.deepEqual(
+        transitions.map((t) => [t.from, t.to]),
+        [['none', 'mql']],
+    );
 });
 
 test('track returns the transitions of the watched engines, once each', () => {
@@ -45,18 +52,28 @@ test('track returns the transitions of the watched engines, once each', () => {
     assert.deepEqual(s.track(view(NOW - 3000), NOW).transitions, []);
     const { tracked, transitions } = s.track(view(NOW - 2000), NOW);
     assert.equal(tracked, 'added');
-    assert.deepEqual(transitions.map((t) => [t.from, t.to, t.total]), [['none', 'mql', 50]]);
+    assert.deepEqual(
+        transitions.map((t) => [t.from, t.to, t.total]),
+        [['none', 'mql', 50]],
+    );
     assert.deepEqual(s.evaluate(engine, NOW).transitions, [], 'already reported');
     assert.deepEqual(s.track(view(NOW - 1000), NOW).transitions, [], 'no repeat');
     const sql = s.track({ type: 'form_submit', ts: NOW - 500, form: 'demo' }, NOW).transitions;
-    assert.deepEqual(sql.map((t) => [t.from, t.to]), [['mql', 'sql']]);
+    assert.deepEqual(
+        sql.map((t) => [t.from, t.to]),
+        [['mql', 'sql']],
+    );
     // A refused event changes nothing and reports nothing.
     assert.throws(() => s.track({ type: 'page_view' }, NOW), { code: 'missingKey' });
     // Engines are watched until unwatched; freeing one does not break the session.
     const other = new Engine({ ...RULESET, id: 'other' });
     s.watch(other);
     other.free();
-    assert.deepEqual(s.track(view(NOW - 100), NOW).transitions.map((t) => [t.rulesetId, t.to]), [['other', 'sql']], 'the other rule set sees the demo request too');
+    assert.deepEqual(
+        s.track(view(NOW - 100), NOW).transitions.map((t) => [t.rulesetId, t.to]),
+        [['other', 'sql']],
+        'the other rule set sees the demo request too',
+    );
     s.unwatch(engine);
     assert.throws(() => s.watch({}), { code: 'wrongType', path: 'engine' });
     // A restored session watches nothing until told.
@@ -88,7 +105,10 @@ test('a transition is reported once, then never again', () => {
     assert.equal(t.at, NOW);
     assert.equal(t.total, 50);
     assert.match(t.idempotencyKey, /^ls1-[0-9a-f]{16}$/);
-    assert.deepEqual(t.reasons.map((c) => c.id), ['title', 'pricing']);
+    assert.deepEqual(
+        t.reasons.map((c) => c.id),
+        ['title', 'pricing'],
+    );
     assert.equal(s.stage(engine), 'mql');
 
     // The same evaluation again, later, or after more events: no repeat.
@@ -105,7 +125,10 @@ test('a transition is reported once, then never again', () => {
     // The next stage is a new transition, reported once.
     s.track({ type: 'form_submit', ts: NOW - 500, form: 'demo' }, NOW);
     ev = s.evaluate(engine, NOW);
-    assert.deepEqual(ev.transitions.map((x) => [x.from, x.to]), [['mql', 'sql']]);
+    assert.deepEqual(
+        ev.transitions.map((x) => [x.from, x.to]),
+        [['mql', 'sql']],
+    );
     assert.notEqual(ev.transitions[0].idempotencyKey, t.idempotencyKey);
     assert.deepEqual(s.evaluate(engine, NOW).transitions, []);
 
@@ -169,7 +192,11 @@ test('saveBytes and restoreBytes give back the same session as save and restore'
     const bytes = s.saveBytes();
     assert.ok(bytes instanceof Uint8Array);
     assert.ok(bytes.length < s.save().length, `${bytes.length} bytes against ${s.save().length} characters of JSON`);
-    for (const form of [bytes, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), Buffer.from(bytes)]) {
+    for (const form of [
+        bytes,
+        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length),
+        Buffer.from(bytes),
+    ]) {
         const back = Session.restoreBytes(form);
         assert.equal(back.save(), s.save());
         assert.equal(back.leadId, 'di@initech.com');
@@ -241,8 +268,15 @@ test('events of any size reach the module whole, before and after its memory gro
     s.watch(engine);
     const note = (n) => 'n'.repeat(n);
     assert.equal(s.track(view(NOW - 9000, { note: note(10) }), NOW).tracked, 'added');
-    assert.equal(s.track(view(NOW - 8000, { note: note(500), more: note(500), again: note(500), id: 'big' }), NOW).tracked, 'added', 'larger than the room');
-    assert.throws(() => s.track(view(NOW - 7000, { note: note(200_000) }), NOW), (e) => e.code === 'tooLong' && e.path === 'event.note');
+    assert.equal(
+        s.track(view(NOW - 8000, { note: note(500), more: note(500), again: note(500), id: 'big' }), NOW).tracked,
+        'added',
+        'larger than the room',
+    );
+    assert.throws(
+        () => s.track(view(NOW - 7000, { note: note(200_000) }), NOW),
+        (e) => e.code === 'tooLong' && e.path === 'event.note',
+    );
     assert.equal(s.track(view(NOW - 6000), NOW).tracked, 'added', 'after an oversized one');
     assert.equal(s.track(view(NOW - 8000, { id: 'big' }), NOW).tracked, 'duplicate', 'the large event was read whole');
     // Grow the module's memory: a batch of many leads crosses in one call.
@@ -253,11 +287,17 @@ test('events of any size reach the module whole, before and after its memory gro
     assert.ok(memory.buffer.byteLength > before, 'the memory grew');
     const { tracked, transitions } = s.track({ type: 'form_submit', ts: NOW - 5000, form: 'demo' }, NOW);
     assert.equal(tracked, 'added');
-    assert.deepEqual(transitions.map((t) => t.to), ['sql'], 'read after the memory grew');
+    assert.deepEqual(
+        transitions.map((t) => t.to),
+        ['sql'],
+        'read after the memory grew',
+    );
     // Room the memory cannot hold is refused (0), not a trap, and the room stays.
     assert.equal(Object.getPrototypeOf(s).constructor.__inputRoom(0xffffffff), 0);
     assert.equal(s.track(view(NOW - 4000, { id: 'after' }), NOW).tracked, 'added');
-    const events = [9000, 8000, 6000, 4000].map((ago) => view(NOW - ago)).concat({ type: 'form_submit', ts: NOW - 5000, form: 'demo' });
+    const events = [9000, 8000, 6000, 4000]
+        .map((ago) => view(NOW - ago))
+        .concat({ type: 'form_submit', ts: NOW - 5000, form: 'demo' });
     assert.equal(s.score(engine, NOW).total, engine.score({ id: 'visitor-room', events }, NOW).total);
 });
 
@@ -269,7 +309,10 @@ test('a session scores as the batch call scores the same lead', () => {
     for (const e of [...l.events].reverse()) s.track(e, NOW);
     assert.deepEqual(s.score(engine, NOW), engine.score(l, NOW));
     assert.deepEqual(s.qualify(engine, NOW), engine.qualify(l, NOW), 'qualify too');
-    assert.throws(() => s.qualify({}, NOW), (e) => e.name === 'InputError' && e.path === 'engine' && e.code === 'wrongType');
+    assert.throws(
+        () => s.qualify({}, NOW),
+        (e) => e.name === 'InputError' && e.path === 'engine' && e.code === 'wrongType',
+    );
 });
 
 for (const ex of examples()) {
@@ -297,7 +340,11 @@ for (const ex of examples()) {
                 assert.deepEqual(same(inc), same(batch), `lead ${i}`);
             }
             const ev = s.evaluate(e, NOW);
-            assert.equal(ev.transitions.length, ev.result.stage === 'none' ? 0 : 1, `lead ${i}: one transition to ${ev.result.stage}`);
+            assert.equal(
+                ev.transitions.length,
+                ev.result.stage === 'none' ? 0 : 1,
+                `lead ${i}: one transition to ${ev.result.stage}`,
+            );
             assert.deepEqual(s.evaluate(e, NOW).transitions, [], `lead ${i}: reported once`);
         });
     });

@@ -40,7 +40,8 @@ function body(name) {
     let depth = 0;
     for (let i = open; i < DTS.length; i++) {
         if (DTS[i] === '{') depth++;
-        if (DTS[i] === '}' && --depth === 0) return { text: DTS.slice(open + 1, i), bases: m[1] ? m[1].split(',').map((b) => b.trim()) : [] };
+        if (DTS[i] === '}' && --depth === 0)
+            return { text: DTS.slice(open + 1, i), bases: m[1] ? m[1].split(',').map((b) => b.trim()) : [] };
     }
     throw new Error(`unbalanced interface ${name}`);
 }
@@ -73,17 +74,21 @@ function union(name) {
 
 function covers(name, value, where) {
     const { all, required } = declared(name);
-    for (const k of Object.keys(value)) assert.ok(all.has(k), `${where}: "${k}" is not declared in ${name} (src/wasm.rs TS_TYPES)`);
-    for (const k of required) assert.ok(k in value, `${where}: ${name} declares "${k}" as always present, and it is missing`);
+    for (const k of Object.keys(value))
+        assert.ok(all.has(k), `${where}: "${k}" is not declared in ${name} (src/wasm.rs TS_TYPES)`);
+    for (const k of required)
+        assert.ok(k in value, `${where}: ${name} declares "${k}" as always present, and it is missing`);
 }
 
 function checkResult(r, where) {
     covers('ScoreResult', r, where);
     const nested = declared('ScoreResult').all;
     for (const k of Object.keys(r.events)) assert.ok(nested.has(k), `${where}: events.${k} is not declared`);
-    for (const k of Object.keys(r.events.skipped ?? {})) assert.ok(union('SkipReason').has(k), `${where}: skip reason ${k} is not in SkipReason`);
+    for (const k of Object.keys(r.events.skipped ?? {}))
+        assert.ok(union('SkipReason').has(k), `${where}: skip reason ${k} is not in SkipReason`);
     for (const p of r.events.problems ?? []) covers('Problem', p, `${where} events.problems`);
-    for (const d of r.disqualifications ?? []) for (const k of Object.keys(d)) assert.ok(nested.has(k), `${where}: disqualifications[].${k}`);
+    for (const d of r.disqualifications ?? [])
+        for (const k of Object.keys(d)) assert.ok(nested.has(k), `${where}: disqualifications[].${k}`);
     for (const c of r.contributions) covers('Contribution', c, `${where} contribution ${c.id}`);
     assert.ok(['none', 'mql', 'pql', 'sql'].includes(r.stage));
     assert.ok(['A', 'B', 'C', 'D'].includes(r.grade));
@@ -116,7 +121,15 @@ test('the declared result types describe real results', () => {
         }
     }
     const e = new Engine(RULESET);
-    const r = e.score({ events: [{ type: 'page_view', ts: 'x' }, { type: 'page_view', ts: NOW + 1 }] }, NOW);
+    const r = e.score(
+        {
+            events: [
+                { type: 'page_view', ts: 'x' },
+                { type: 'page_view', ts: NOW + 1 },
+            ],
+        },
+        NOW,
+    );
     checkResult(r, 'inline');
     n++;
     assert.ok(n > 0);

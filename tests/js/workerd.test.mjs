@@ -48,16 +48,20 @@ function freePort() {
     });
 }
 
-test('the workerd entry in workerd', { skip: workerd ? false : 'workerd is not installed in tests/js', timeout: 120_000 }, async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadscore-workerd-'));
-    for (const f of ['index.workerd.js', 'leadscore.js', 'common.js', 'codec.js', 'leadscore_bg.wasm']) fs.copyFileSync(path.join(PKG, f), path.join(dir, f));
-    fs.copyFileSync(path.join(HERE, 'runtime-scenario.js'), path.join(dir, 'runtime-scenario.js'));
-    fs.writeFileSync(path.join(dir, 'worker.js'), WORKER);
-    fs.writeFileSync(path.join(dir, 'data.json'), JSON.stringify(scenarioData(EXAMPLES)));
-    const port = await freePort();
-    fs.writeFileSync(
-        path.join(dir, 'config.capnp'),
-        `using Workerd = import "/workerd/workerd.capnp";
+test(
+    'the workerd entry in workerd',
+    { skip: workerd ? false : 'workerd is not installed in tests/js', timeout: 120_000 },
+    async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadscore-workerd-'));
+        for (const f of ['index.workerd.js', 'leadscore.js', 'common.js', 'codec.js', 'leadscore_bg.wasm'])
+            fs.copyFileSync(path.join(PKG, f), path.join(dir, f));
+        fs.copyFileSync(path.join(HERE, 'runtime-scenario.js'), path.join(dir, 'runtime-scenario.js'));
+        fs.writeFileSync(path.join(dir, 'worker.js'), WORKER);
+        fs.writeFileSync(path.join(dir, 'data.json'), JSON.stringify(scenarioData(EXAMPLES)));
+        const port = await freePort();
+        fs.writeFileSync(
+            path.join(dir, 'config.capnp'),
+            `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [ (name = "main", worker = .worker) ],
   sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
@@ -76,30 +80,33 @@ const worker :Workerd.Worker = (
   compatibilityDate = "${workerd.compatibilityDate ?? '2025-01-01'}",
 );
 `,
-    );
-    const child = spawn(workerd.bin, ['serve', path.join(dir, 'config.capnp')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    child.stdout.on('data', (c) => (log += c));
-    child.stderr.on('data', (c) => (log += c));
-    let exitCode = null;
-    const exited = new Promise((r) => child.on('exit', (code) => r((exitCode = code ?? 'signal'))));
-    try {
-        let out = null;
-        const deadline = Date.now() + 60_000;
-        while (!out) {
-            if (exitCode !== null) throw new Error(`workerd exited (${exitCode}):\n${log}`);
-            if (Date.now() > deadline) throw new Error(`workerd did not answer in 60 s:\n${log}`);
-            try {
-                const res = await fetch(`http://127.0.0.1:${port}/`);
-                out = await res.json();
-            } catch {
-                await new Promise((r) => setTimeout(r, 200));
+        );
+        const child = spawn(workerd.bin, ['serve', path.join(dir, 'config.capnp')], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let log = '';
+        child.stdout.on('data', (c) => (log += c));
+        child.stderr.on('data', (c) => (log += c));
+        let exitCode = null;
+        const exited = new Promise((r) => child.on('exit', (code) => r((exitCode = code ?? 'signal'))));
+        try {
+            let out = null;
+            const deadline = Date.now() + 60_000;
+            while (!out) {
+                if (exitCode !== null) throw new Error(`workerd exited (${exitCode}):\n${log}`);
+                if (Date.now() > deadline) throw new Error(`workerd did not answer in 60 s:\n${log}`);
+                try {
+                    const res = await fetch(`http://127.0.0.1:${port}/`);
+                    out = await res.json();
+                } catch {
+                    await new Promise((r) => setTimeout(r, 200));
+                }
             }
+            checkScenario(out, EXAMPLES, 'workerd', log);
+        } finally {
+            child.kill('SIGKILL');
+            await exited;
+            fs.rmSync(dir, { recursive: true, force: true });
         }
-        checkScenario(out, EXAMPLES, 'workerd', log);
-    } finally {
-        child.kill('SIGKILL');
-        await exited;
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-});
+    },
+);

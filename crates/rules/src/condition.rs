@@ -14,8 +14,20 @@ pub const MAX_LIST_LEN: usize = 10_000;
 pub const MAX_RULE_TEXT_LEN: usize = 1_024;
 
 pub const OPERATORS: &[&str] = &[
-    "equals", "in", "notIn", "contains", "startsWith", "endsWith", "word", "like", "gt", "gte", "lt",
-    "lte", "between", "exists",
+    "equals",
+    "in",
+    "notIn",
+    "contains",
+    "startsWith",
+    "endsWith",
+    "word",
+    "like",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "between",
+    "exists",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -313,7 +325,9 @@ fn compile_at(v: &Value, path: &str, depth: usize, problems: &mut Vec<Problem>) 
                 problems.push(Problem::new(
                     join(path, extra),
                     "unexpectedKey",
-                    format!("\"{combinator}\" stands alone in its object; move \"{extra}\" into a condition of its own"),
+                    format!(
+                        "\"{combinator}\" stands alone in its object; move \"{extra}\" into a condition of its own"
+                    ),
                 ));
                 return None;
             }
@@ -322,15 +336,27 @@ fn compile_at(v: &Value, path: &str, depth: usize, problems: &mut Vec<Problem>) 
                 return compile_at(inner, &here, depth + 1, problems).map(|c| Condition::Not(Box::new(c)));
             }
             let Some(items) = inner.as_array() else {
-                problems.push(Problem::new(here, "wrongType", format!("\"{combinator}\" takes a list of conditions, not {}", type_name(inner))));
+                problems.push(Problem::new(
+                    here,
+                    "wrongType",
+                    format!("\"{combinator}\" takes a list of conditions, not {}", type_name(inner)),
+                ));
                 return None;
             };
             if items.is_empty() {
-                problems.push(Problem::new(here, "emptyList", format!("\"{combinator}\" needs at least one condition")));
+                problems.push(Problem::new(
+                    here,
+                    "emptyList",
+                    format!("\"{combinator}\" needs at least one condition"),
+                ));
                 return None;
             }
             if items.len() > MAX_LIST_LEN {
-                problems.push(Problem::new(here, "tooLong", format!("\"{combinator}\" has more than {MAX_LIST_LEN} conditions")));
+                problems.push(Problem::new(
+                    here,
+                    "tooLong",
+                    format!("\"{combinator}\" has more than {MAX_LIST_LEN} conditions"),
+                ));
                 return None;
             }
             let before = problems.len();
@@ -367,18 +393,30 @@ fn compile_leaf(obj: &Map<String, Value>, path: &str, problems: &mut Vec<Problem
             }
         },
         Some(Value::String(_)) => {
-            problems.push(Problem::new(join(path, "field"), "tooLong", format!("the field name is longer than {MAX_RULE_TEXT_LEN} bytes")));
+            problems.push(Problem::new(
+                join(path, "field"),
+                "tooLong",
+                format!("the field name is longer than {MAX_RULE_TEXT_LEN} bytes"),
+            ));
             None
         }
         Some(other) => {
-            problems.push(Problem::new(join(path, "field"), "wrongType", format!("\"field\" is a text path like \"company.size\", not {}", type_name(other))));
+            problems.push(Problem::new(
+                join(path, "field"),
+                "wrongType",
+                format!("\"field\" is a text path like \"company.size\", not {}", type_name(other)),
+            ));
             None
         }
     };
     let ops: Vec<(&String, &Value)> = obj.iter().filter(|(k, _)| k.as_str() != "field").collect();
     let test = match ops.as_slice() {
         [] => {
-            problems.push(Problem::new(path, "missingOperator", format!("the condition has no operator: add one of {}", OPERATORS.join(", "))));
+            problems.push(Problem::new(
+                path,
+                "missingOperator",
+                format!("the condition has no operator: add one of {}", OPERATORS.join(", ")),
+            ));
             None
         }
         [(op, arg)] => compile_test(op, arg, &join(path, op), problems),
@@ -412,10 +450,19 @@ fn compile_test(op: &str, arg: &Value, path: &str, problems: &mut Vec<Problem>) 
         },
         "in" | "notIn" => {
             let Some(items) = arg.as_array() else {
-                return fail("wrongType", format!("\"{op}\" takes a list of texts, numbers or booleans, not {}", type_name(arg)));
+                return fail(
+                    "wrongType",
+                    format!("\"{op}\" takes a list of texts, numbers or booleans, not {}", type_name(arg)),
+                );
             };
             if items.is_empty() {
-                return fail("emptyList", format!("\"{op}\" has an empty list, so it would {}", if op == "in" { "never hold" } else { "always hold" }));
+                return fail(
+                    "emptyList",
+                    format!(
+                        "\"{op}\" has an empty list, so it would {}",
+                        if op == "in" { "never hold" } else { "always hold" }
+                    ),
+                );
             }
             if items.len() > MAX_LIST_LEN {
                 return fail("tooLong", format!("\"{op}\" lists more than {MAX_LIST_LEN} values"));
@@ -433,7 +480,12 @@ fn compile_test(op: &str, arg: &Value, path: &str, problems: &mut Vec<Problem>) 
         "contains" | "startsWith" | "endsWith" | "word" | "like" => {
             let texts = match texts(arg) {
                 Ok(t) => t,
-                Err(m) => return fail(if m.starts_with("an empty") { "emptyList" } else { "wrongType" }, format!("\"{op}\" takes {m}")),
+                Err(m) => {
+                    return fail(
+                        if m.starts_with("an empty") { "emptyList" } else { "wrongType" },
+                        format!("\"{op}\" takes {m}"),
+                    )
+                }
             };
             Some(match op {
                 "contains" => Test::Contains(texts),
@@ -457,7 +509,9 @@ fn compile_test(op: &str, arg: &Value, path: &str, problems: &mut Vec<Problem>) 
         "between" => match arg.as_array().map(|a| a.as_slice()) {
             Some([lo, hi]) => match (lo.as_f64(), hi.as_f64()) {
                 (Some(l), Some(h)) if l <= h => Some(Test::Between(l, h)),
-                (Some(_), Some(_)) => fail("emptyRange", format!("\"between\" {} is empty: the low end comes first", json_text(arg))),
+                (Some(_), Some(_)) => {
+                    fail("emptyRange", format!("\"between\" {} is empty: the low end comes first", json_text(arg)))
+                }
                 _ => fail("wrongType", "\"between\" takes two numbers [low, high], both included".into()),
             },
             _ => fail("wrongType", "\"between\" takes two numbers [low, high], both included".into()),
@@ -466,25 +520,53 @@ fn compile_test(op: &str, arg: &Value, path: &str, problems: &mut Vec<Problem>) 
             Value::Bool(b) => Some(Test::Exists(*b)),
             other => fail("wrongType", format!("\"exists\" takes true or false, not {}", type_name(other))),
         },
-        "all" | "any" | "not" => fail("unexpectedKey", format!("\"{op}\" cannot stand beside \"field\": put it in a condition of its own")),
-        _ => fail("unknownOperator", format!("unknown operator \"{op}\"{}: use one of {}", suggest(op), OPERATORS.join(", "))),
+        "all" | "any" | "not" => {
+            fail("unexpectedKey", format!("\"{op}\" cannot stand beside \"field\": put it in a condition of its own"))
+        }
+        _ => fail(
+            "unknownOperator",
+            format!("unknown operator \"{op}\"{}: use one of {}", suggest(op), OPERATORS.join(", ")),
+        ),
     }
 }
 
 fn suggest(op: &str) -> String {
     let lower = op.to_ascii_lowercase();
     let aliases: &[(&str, &str)] = &[
-        ("eq", "equals"), ("equal", "equals"), ("is", "equals"), ("oneof", "in"), ("notoneof", "notIn"), ("nin", "notIn"),
-        ("not_in", "notIn"), ("notin", "notIn"), ("starts_with", "startsWith"), ("startswith", "startsWith"),
-        ("ends_with", "endsWith"), ("endswith", "endsWith"), ("matches", "like"), ("wildcard", "like"),
-        ("ge", "gte"), (">=", "gte"), ("le", "lte"), ("<=", "lte"), (">", "gt"), ("<", "lt"), ("range", "between"),
-        ("contains_any_ci", "contains"), ("containsany", "contains"),
+        ("eq", "equals"),
+        ("equal", "equals"),
+        ("is", "equals"),
+        ("oneof", "in"),
+        ("notoneof", "notIn"),
+        ("nin", "notIn"),
+        ("not_in", "notIn"),
+        ("notin", "notIn"),
+        ("starts_with", "startsWith"),
+        ("startswith", "startsWith"),
+        ("ends_with", "endsWith"),
+        ("endswith", "endsWith"),
+        ("matches", "like"),
+        ("wildcard", "like"),
+        ("ge", "gte"),
+        (">=", "gte"),
+        ("le", "lte"),
+        ("<=", "lte"),
+        (">", "gt"),
+        ("<", "lt"),
+        ("range", "between"),
+        ("contains_any_ci", "contains"),
+        ("containsany", "contains"),
     ];
     aliases
         .iter()
         .find(|(a, _)| *a == lower)
         .map(|(_, to)| format!(" (did you mean \"{to}\"?)"))
-        .or_else(|| OPERATORS.iter().find(|o| o.to_ascii_lowercase() == lower).map(|o| format!(" (operators are case-sensitive: \"{o}\")")))
+        .or_else(|| {
+            OPERATORS
+                .iter()
+                .find(|o| o.to_ascii_lowercase() == lower)
+                .map(|o| format!(" (operators are case-sensitive: \"{o}\")"))
+        })
         .unwrap_or_default()
 }
 
@@ -510,7 +592,9 @@ fn texts(v: &Value) -> Result<Vec<Box<str>>, String> {
     };
     match v {
         Value::String(s) => Ok(vec![one(s)?]),
-        Value::Array(items) if items.is_empty() => Err("an empty list, which would never hold: give at least one text".into()),
+        Value::Array(items) if items.is_empty() => {
+            Err("an empty list, which would never hold: give at least one text".into())
+        }
         Value::Array(items) if items.len() > MAX_LIST_LEN => Err(format!("at most {MAX_LIST_LEN} texts")),
         Value::Array(items) => items
             .iter()

@@ -218,7 +218,10 @@ mod tests {
             return;
         }
         if char::UNICODE_VERSION != UNICODE_VERSION {
-            eprintln!("std has Unicode {:?}, the lowercase tables {UNICODE_VERSION:?}: not compared", char::UNICODE_VERSION);
+            eprintln!(
+                "std has Unicode {:?}, the lowercase tables {UNICODE_VERSION:?}: not compared",
+                char::UNICODE_VERSION
+            );
             return;
         }
         assert_eq!(runs.as_slice(), LOWER_RUNS.as_slice(), "LOWER_RUNS is not std's: write the tables again");
@@ -233,7 +236,10 @@ mod tests {
     #[test]
     fn every_character_lowercases_as_std_does() {
         if char::UNICODE_VERSION != UNICODE_VERSION {
-            eprintln!("std has Unicode {:?}, the lowercase tables {UNICODE_VERSION:?}: not compared", char::UNICODE_VERSION);
+            eprintln!(
+                "std has Unicode {:?}, the lowercase tables {UNICODE_VERSION:?}: not compared",
+                char::UNICODE_VERSION
+            );
             return;
         }
         let mut buf = [0u8; 4];

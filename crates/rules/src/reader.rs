@@ -108,7 +108,11 @@ impl<'a> Obj<'a> {
         match self.get(k)? {
             Value::String(s) => match crate::time::parse_duration(s) {
                 Ok(0) => {
-                    p.push(Problem::new(self.at(k), "invalidDuration", format!("\"{k}\" is zero: no event could ever fall within it")));
+                    p.push(Problem::new(
+                        self.at(k),
+                        "invalidDuration",
+                        format!("\"{k}\" is zero: no event could ever fall within it"),
+                    ));
                     None
                 }
                 Ok(ms) => Some(ms),
@@ -132,7 +136,11 @@ impl<'a> Obj<'a> {
         match self.get(k)? {
             Value::Bool(b) => Some(*b),
             other => {
-                p.push(Problem::new(self.at(k), "wrongType", format!("\"{k}\" is true or false, not {}", type_name(other))));
+                p.push(Problem::new(
+                    self.at(k),
+                    "wrongType",
+                    format!("\"{k}\" is true or false, not {}", type_name(other)),
+                ));
                 None
             }
         }
@@ -144,7 +152,11 @@ impl<'a> Obj<'a> {
         match v.as_u64().filter(|n| (1..=u64::from(max)).contains(n)) {
             Some(n) => u32::try_from(n).ok(),
             None => {
-                p.push(Problem::new(self.at(k), "invalidCount", format!("\"{k}\" is a whole number from 1 to {max}, not {}", json_text(v))));
+                p.push(Problem::new(
+                    self.at(k),
+                    "invalidCount",
+                    format!("\"{k}\" is a whole number from 1 to {max}, not {}", json_text(v)),
+                ));
                 None
             }
         }

@@ -24,14 +24,31 @@ const MAX_ID_LEN: usize = 64;
 const MAX_DESCRIPTION_LEN: usize = 1_000;
 
 const TOP_KEYS: &[&str] = &[
-    "schema", "id", "version", "description", "events", "groups", "fit", "engagement", "recency", "total",
-    "disqualifiers", "stages", "grades", "bands", "anonymousHistory",
+    "schema",
+    "id",
+    "version",
+    "description",
+    "events",
+    "groups",
+    "fit",
+    "engagement",
+    "recency",
+    "total",
+    "disqualifiers",
+    "stages",
+    "grades",
+    "bands",
+    "anonymousHistory",
 ];
 
 pub fn compile_str(text: &str) -> Result<RuleSet, RuleSetError> {
     check_size(text.len())?;
     let v: Value = serde_json::from_str(text).map_err(|e| {
-        one("", "invalidJson", format!("the rule set is not valid JSON: {e} (line {}, column {})", e.line(), e.column()))
+        one(
+            "",
+            "invalidJson",
+            format!("the rule set is not valid JSON: {e} (line {}, column {})", e.line(), e.column()),
+        )
     })?;
     compile_value(&v)
 }
@@ -85,14 +102,22 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
     let top = object(v, "", "a rule set", TOP_KEYS, p)?;
     match top.get("schema") {
         Some(Value::String(s)) if s == SCHEMA => {}
-        Some(other) => p.push(Problem::new("schema", "unknownSchema", format!("the schema is {}; this version of leadscore reads \"{SCHEMA}\"", json_text(other)))),
+        Some(other) => p.push(Problem::new(
+            "schema",
+            "unknownSchema",
+            format!("the schema is {}; this version of leadscore reads \"{SCHEMA}\"", json_text(other)),
+        )),
         None => p.push(Problem::new("schema", "missingKey", format!("\"schema\" is required: write \"{SCHEMA}\""))),
     }
     let id = top.text("id", Some("a name for the rule set, like \"b2b-mql\""), MAX_ID_LEN, p).filter(|id| {
         // No "@": sessions key their progress by "id@version".
         let ok = id.chars().all(is_id_char);
         if !ok {
-            p.push(Problem::new("id", "invalidId", format!("the rule set id \"{id}\" may hold only letters, digits and _ - . :")));
+            p.push(Problem::new(
+                "id",
+                "invalidId",
+                format!("the rule set id \"{id}\" may hold only letters, digits and _ - . :"),
+            ));
         }
         ok
     });
@@ -103,7 +128,8 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
     let recency = top.get("recency").map(|v| read_recency(v, "recency", p)).unwrap_or_default();
 
     let mut ctx = Ctx { p, ids: HashMap::new(), groups: &groups, vocabulary: vocabulary.as_ref(), rule_count: 0 };
-    let fit: Vec<FitRule> = top.list("fit", ctx.p).iter().enumerate().filter_map(|(i, r)| ctx.fit_rule(r, &index("fit", i))).collect();
+    let fit: Vec<FitRule> =
+        top.list("fit", ctx.p).iter().enumerate().filter_map(|(i, r)| ctx.fit_rule(r, &index("fit", i))).collect();
     let engagement: Vec<EngagementRule> = top
         .list("engagement", ctx.p)
         .iter()
@@ -117,7 +143,11 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
         .filter_map(|(i, r)| ctx.disqualifier(r, &index("disqualifiers", i)))
         .collect();
     if ctx.rule_count > MAX_RULES {
-        ctx.p.push(Problem::new("", "tooManyRules", format!("the rule set has {} rules; the limit is {MAX_RULES}", ctx.rule_count)));
+        ctx.p.push(Problem::new(
+            "",
+            "tooManyRules",
+            format!("the rule set has {} rules; the limit is {MAX_RULES}", ctx.rule_count),
+        ));
     }
     let total = top.get("total").map(|v| ctx.total_limits(v)).unwrap_or_default();
     let stages = top.get("stages").map(|v| ctx.stages(v)).unwrap_or_default();
@@ -131,7 +161,11 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
         Some(Value::String(s)) if s == "count" => true,
         Some(Value::String(s)) if s == "ignore" => false,
         Some(other) => {
-            ctx.p.push(Problem::new("anonymousHistory", "invalidValue", format!("\"anonymousHistory\" is \"count\" or \"ignore\", not {}", json_text(other))));
+            ctx.p.push(Problem::new(
+                "anonymousHistory",
+                "invalidValue",
+                format!("\"anonymousHistory\" is \"count\" or \"ignore\", not {}", json_text(other)),
+            ));
             true
         }
     };
@@ -184,11 +218,19 @@ impl Ctx<'_, '_> {
         self.rule_count += 1;
         let id = o.text("id", Some("a unique id for the rule, like \"pricing_page\""), MAX_ID_LEN, self.p)?;
         if !id.chars().all(is_id_char) {
-            self.p.push(Problem::new(o.at("id"), "invalidId", format!("rule id \"{id}\" may hold only letters, digits and _ - . :")));
+            self.p.push(Problem::new(
+                o.at("id"),
+                "invalidId",
+                format!("rule id \"{id}\" may hold only letters, digits and _ - . :"),
+            ));
             return None;
         }
         if let Some(first) = self.ids.get(&id) {
-            self.p.push(Problem::new(o.at("id"), "duplicateId", format!("rule id \"{id}\" is already used at {first}")));
+            self.p.push(Problem::new(
+                o.at("id"),
+                "duplicateId",
+                format!("rule id \"{id}\" is already used at {first}"),
+            ));
             return None;
         }
         self.ids.insert(id.clone(), o.path.clone());
@@ -206,7 +248,10 @@ impl Ctx<'_, '_> {
                 self.p.push(Problem::new(
                     o.at("group"),
                     "unknownGroup",
-                    format!("no group \"{name}\" is defined in \"groups\"{}", if known.is_empty() { String::new() } else { format!(" (defined: {})", known.join(", ")) }),
+                    format!(
+                        "no group \"{name}\" is defined in \"groups\"{}",
+                        if known.is_empty() { String::new() } else { format!(" (defined: {})", known.join(", ")) }
+                    ),
                 ));
                 None
             }
@@ -222,17 +267,31 @@ impl Ctx<'_, '_> {
         let when = match o.get("when") {
             Some(c) => condition::compile(c, &o.at("when"), self.p),
             None => {
-                self.p.push(Problem::new(o.at("when"), "missingKey", "\"when\" is required: the condition on the lead's profile"));
+                self.p.push(Problem::new(
+                    o.at("when"),
+                    "missingKey",
+                    "\"when\" is required: the condition on the lead's profile",
+                ));
                 None
             }
         };
-        Some(FitRule { id: id?.into(), description: description.map(Into::into), group: group?, points: points?, when: when? })
+        Some(FitRule {
+            id: id?.into(),
+            description: description.map(Into::into),
+            group: group?,
+            points: points?,
+            when: when?,
+        })
     }
 
     fn nonzero_points(&mut self, o: &Obj<'_>) -> Option<Centi> {
         let c = o.points("points", Some("the points the rule adds (negative to subtract)"), self.p)?;
         if c == 0 {
-            self.p.push(Problem::new(o.at("points"), "zeroPoints", "a rule worth 0 points does nothing; remove it or give it points"));
+            self.p.push(Problem::new(
+                o.at("points"),
+                "zeroPoints",
+                "a rule worth 0 points does nothing; remove it or give it points",
+            ));
             return None;
         }
         Some(c)
@@ -241,20 +300,36 @@ impl Ctx<'_, '_> {
     fn matcher(&mut self, o: &Obj<'_>) -> Option<EventMatcher> {
         let types: Vec<Box<str>> = match o.get("event") {
             Some(Value::String(s)) if !s.is_empty() => vec![Box::from(s.as_str())],
-            Some(Value::Array(items)) if !items.is_empty() && items.iter().all(|i| i.as_str().is_some_and(|s| !s.is_empty())) => {
+            Some(Value::Array(items))
+                if !items.is_empty() && items.iter().all(|i| i.as_str().is_some_and(|s| !s.is_empty())) =>
+            {
                 let types: Vec<Box<str>> = items.iter().filter_map(|i| i.as_str()).map(Box::from).collect();
-                if let Some(dup) = types.iter().enumerate().find(|(i, t)| types.get(..*i).is_some_and(|before| before.contains(t))) {
-                    self.p.push(Problem::new(index(&o.at("event"), dup.0), "duplicateType", format!("event type \"{}\" is listed twice", dup.1)));
+                if let Some(dup) =
+                    types.iter().enumerate().find(|(i, t)| types.get(..*i).is_some_and(|before| before.contains(t)))
+                {
+                    self.p.push(Problem::new(
+                        index(&o.at("event"), dup.0),
+                        "duplicateType",
+                        format!("event type \"{}\" is listed twice", dup.1),
+                    ));
                     return None;
                 }
                 types
             }
             None => {
-                self.p.push(Problem::new(o.at("event"), "missingKey", "\"event\" is required: the event type (or a list of types) to match"));
+                self.p.push(Problem::new(
+                    o.at("event"),
+                    "missingKey",
+                    "\"event\" is required: the event type (or a list of types) to match",
+                ));
                 return None;
             }
             Some(other) => {
-                self.p.push(Problem::new(o.at("event"), "wrongType", format!("\"event\" is an event type or a non-empty list of them, not {}", json_text(other))));
+                self.p.push(Problem::new(
+                    o.at("event"),
+                    "wrongType",
+                    format!("\"event\" is an event type or a non-empty list of them, not {}", json_text(other)),
+                ));
                 return None;
             }
         };
@@ -271,14 +346,21 @@ impl Ctx<'_, '_> {
                         self.p.push(Problem::new(
                             o.at("event"),
                             "unknownEventType",
-                            format!("event type \"{t}\" is not declared in \"events\" (declared: {})", vocab.names().collect::<Vec<_>>().join(", ")),
+                            format!(
+                                "event type \"{t}\" is not declared in \"events\" (declared: {})",
+                                vocab.names().collect::<Vec<_>>().join(", ")
+                            ),
                         ));
                     }
                     Some(props) => {
                         if let Some(f) = &filter {
                             for name in undeclared_reads(f, props) {
                                 ok = false;
-                                self.p.push(Problem::new(o.at("where"), "unknownProperty", format!("events of type \"{t}\" declare no property \"{name}\"")));
+                                self.p.push(Problem::new(
+                                    o.at("where"),
+                                    "unknownProperty",
+                                    format!("events of type \"{t}\" declare no property \"{name}\""),
+                                ));
                             }
                         }
                     }
@@ -303,7 +385,11 @@ impl Ctx<'_, '_> {
         let once = o.boolean("once", self.p).unwrap_or(false);
         let award = match (o.get("count"), o.get("sum")) {
             (Some(_), Some(_)) => {
-                self.p.push(Problem::new(path, "conflictingKeys", "a rule has \"count\" or \"sum\", not both: make two rules"));
+                self.p.push(Problem::new(
+                    path,
+                    "conflictingKeys",
+                    "a rule has \"count\" or \"sum\", not both: make two rules",
+                ));
                 None
             }
             (Some(c), None) => self.frequency(c, &o.at("count")),
@@ -313,38 +399,72 @@ impl Ctx<'_, '_> {
         if matches!(award, Some(Award::Frequency { .. } | Award::Sum { .. })) {
             for k in ["cap", "once"] {
                 if o.get(k).is_some() {
-                    self.p.push(Problem::new(o.at(k), "conflictingKeys", format!("\"{k}\" applies to per-occurrence rules; a count or sum rule awards its points once")));
+                    self.p.push(Problem::new(
+                        o.at(k),
+                        "conflictingKeys",
+                        format!("\"{k}\" applies to per-occurrence rules; a count or sum rule awards its points once"),
+                    ));
                 }
             }
         }
         if once && o.get("cap").is_some() {
-            self.p.push(Problem::new(o.at("cap"), "conflictingKeys", "a \"once\" rule awards its points at most once, so \"cap\" has no effect: remove one"));
+            self.p.push(Problem::new(
+                o.at("cap"),
+                "conflictingKeys",
+                "a \"once\" rule awards its points at most once, so \"cap\" has no effect: remove one",
+            ));
         }
         let recency = match o.get("recency") {
             Some(r) => read_recency(r, &o.at("recency"), self.p),
             None => default_recency,
         };
-        if o.get("recency").and_then(|r| r.get("halfLife")).is_some() && matches!(award, Some(Award::Frequency { .. } | Award::Sum { .. })) {
-            self.p.push(Problem::new(o.at("recency.halfLife"), "conflictingKeys", "decay applies to per-occurrence rules; a count or sum rule's window already says how recent"));
+        if o.get("recency").and_then(|r| r.get("halfLife")).is_some()
+            && matches!(award, Some(Award::Frequency { .. } | Award::Sum { .. }))
+        {
+            self.p.push(Problem::new(
+                o.at("recency.halfLife"),
+                "conflictingKeys",
+                "decay applies to per-occurrence rules; a count or sum rule's window already says how recent",
+            ));
         }
         let (award, matcher) = (award?, matcher?);
         if let (Award::Sum { property, .. }, Some(vocab)) = (&award, self.vocabulary) {
             for t in &matcher.types {
                 match vocab.get(t).and_then(|props| props.get(property.first())) {
                     Some(PropertyType::Number) => {}
-                    Some(_) => self.p.push(Problem::new(o.at("sum.property"), "wrongType", format!("events of type \"{t}\" declare \"{}\" as a non-number", property.first()))),
-                    None => self.p.push(Problem::new(o.at("sum.property"), "unknownProperty", format!("events of type \"{t}\" declare no property \"{}\"", property.first()))),
+                    Some(_) => self.p.push(Problem::new(
+                        o.at("sum.property"),
+                        "wrongType",
+                        format!("events of type \"{t}\" declare \"{}\" as a non-number", property.first()),
+                    )),
+                    None => self.p.push(Problem::new(
+                        o.at("sum.property"),
+                        "unknownProperty",
+                        format!("events of type \"{t}\" declare no property \"{}\"", property.first()),
+                    )),
                 }
             }
         }
-        Some(EngagementRule { id: id?.into(), description: description.map(Into::into), group: group?, matcher, points: points?, award, recency })
+        Some(EngagementRule {
+            id: id?.into(),
+            description: description.map(Into::into),
+            group: group?,
+            matcher,
+            points: points?,
+            award,
+            recency,
+        })
     }
 
     fn frequency(&mut self, v: &Value, path: &str) -> Option<Award> {
         let o = object(v, path, "\"count\"", &["atLeast", "within"], self.p)?;
         let at_least = o.count("atLeast", MAX_AT_LEAST, self.p);
         if o.get("atLeast").is_none() {
-            self.p.push(Problem::new(o.at("atLeast"), "missingKey", "\"atLeast\" is required: how many matching events earn the points"));
+            self.p.push(Problem::new(
+                o.at("atLeast"),
+                "missingKey",
+                "\"atLeast\" is required: how many matching events earn the points",
+            ));
         }
         let within = o.duration("within", self.p);
         Some(Award::Frequency { at_least: at_least?, within })
@@ -354,15 +474,30 @@ impl Ctx<'_, '_> {
         let o = object(v, path, "\"sum\"", &["property", "atLeast", "within"], self.p)?;
         let property = o
             .text("property", Some("the numeric event property to add up, like \"seconds\""), MAX_RULE_TEXT_LEN, self.p)
-            .and_then(|t| FieldPath::parse(&t).map_err(|m| self.p.push(Problem::new(o.at("property"), "invalidField", m))).ok());
+            .and_then(|t| {
+                FieldPath::parse(&t).map_err(|m| self.p.push(Problem::new(o.at("property"), "invalidField", m))).ok()
+            });
         let at_least = match o.get("atLeast") {
-            Some(Value::Number(n)) if n.as_f64().is_some_and(|f| (0.001..=1e12).contains(&f)) => n.as_f64().map(|f| (f * 1000.0).round() as i64),
+            Some(Value::Number(n)) if n.as_f64().is_some_and(|f| (0.001..=1e12).contains(&f)) => {
+                n.as_f64().map(|f| (f * 1000.0).round() as i64)
+            }
             Some(other) => {
-                self.p.push(Problem::new(o.at("atLeast"), "invalidValue", format!("\"atLeast\" is a number from 0.001 to 1e12 (sums are kept in thousandths), not {}", json_text(other))));
+                self.p.push(Problem::new(
+                    o.at("atLeast"),
+                    "invalidValue",
+                    format!(
+                        "\"atLeast\" is a number from 0.001 to 1e12 (sums are kept in thousandths), not {}",
+                        json_text(other)
+                    ),
+                ));
                 None
             }
             None => {
-                self.p.push(Problem::new(o.at("atLeast"), "missingKey", "\"atLeast\" is required: the sum that earns the points"));
+                self.p.push(Problem::new(
+                    o.at("atLeast"),
+                    "missingKey",
+                    "\"atLeast\" is required: the sum that earns the points",
+                ));
                 None
             }
         };
@@ -377,7 +512,11 @@ impl Ctx<'_, '_> {
         let test = match (o.get("when"), o.get("event")) {
             (Some(c), None) => {
                 if o.get("where").is_some() {
-                    self.p.push(Problem::new(o.at("where"), "conflictingKeys", "\"where\" filters events; with \"when\" use the condition alone"));
+                    self.p.push(Problem::new(
+                        o.at("where"),
+                        "conflictingKeys",
+                        "\"where\" filters events; with \"when\" use the condition alone",
+                    ));
                 }
                 condition::compile(c, &o.at("when"), self.p).map(DisqualifierTest::Profile)
             }
@@ -394,18 +533,27 @@ impl Ctx<'_, '_> {
         let Some(o) = object(v, "total", "\"total\"", &["max", "floorAtZero"], self.p) else {
             return TotalLimits::default();
         };
-        TotalLimits { max: o.positive_points("max", None, self.p), floor_at_zero: o.boolean("floorAtZero", self.p).unwrap_or(false) }
+        TotalLimits {
+            max: o.positive_points("max", None, self.p),
+            floor_at_zero: o.boolean("floorAtZero", self.p).unwrap_or(false),
+        }
     }
 
     fn triggers(&mut self, o: &Obj<'_>) -> Vec<Trigger> {
         let mut out = Vec::new();
         let list = o.list("on", self.p);
         if list.is_empty() && o.get("on").is_some_and(Value::is_array) {
-            self.p.push(Problem::new(o.at("on"), "emptyList", "\"on\" lists no trigger, so it would never fire: add one or remove \"on\""));
+            self.p.push(Problem::new(
+                o.at("on"),
+                "emptyList",
+                "\"on\" lists no trigger, so it would never fire: add one or remove \"on\"",
+            ));
         }
         for (i, t) in list.iter().enumerate() {
             let path = index(&o.at("on"), i);
-            let Some(to) = object(t, &path, "a stage trigger", &["event", "where", "atLeast", "within"], self.p) else { continue };
+            let Some(to) = object(t, &path, "a stage trigger", &["event", "where", "atLeast", "within"], self.p) else {
+                continue;
+            };
             let matcher = self.matcher(&to);
             let at_least = to.count("atLeast", MAX_AT_LEAST, self.p).unwrap_or(1);
             let within = to.duration("within", self.p);
@@ -422,25 +570,40 @@ impl Ctx<'_, '_> {
             return stages;
         };
         stages.recycle = o.boolean("recycle", self.p).unwrap_or(false);
-        if let Some(m) = o.get("mql").and_then(|m| object(m, "stages.mql", "the MQL stage", &["threshold", "minFit", "minEngagement"], self.p)) {
-            let threshold = m.positive_points("threshold", Some("the total that makes a lead an MQL, like 100"), self.p);
+        if let Some(m) = o
+            .get("mql")
+            .and_then(|m| object(m, "stages.mql", "the MQL stage", &["threshold", "minFit", "minEngagement"], self.p))
+        {
+            let threshold =
+                m.positive_points("threshold", Some("the total that makes a lead an MQL, like 100"), self.p);
             let min_fit = m.points("minFit", None, self.p);
             let min_engagement = m.points("minEngagement", None, self.p);
             stages.mql = threshold.map(|threshold| MqlStage { threshold, min_fit, min_engagement });
         }
-        if let Some(s) = o.get("sql").and_then(|s| object(s, "stages.sql", "the SQL stage", &["threshold", "on"], self.p)) {
+        if let Some(s) =
+            o.get("sql").and_then(|s| object(s, "stages.sql", "the SQL stage", &["threshold", "on"], self.p))
+        {
             let threshold = s.positive_points("threshold", None, self.p);
             let on = self.triggers(&s);
             if threshold.is_none() && on.is_empty() && s.get("on").is_none() && s.get("threshold").is_none() {
-                self.p.push(Problem::new("stages.sql", "missingKey", "the SQL stage needs \"on\" (intent events such as a demo request) or a \"threshold\""));
+                self.p.push(Problem::new(
+                    "stages.sql",
+                    "missingKey",
+                    "the SQL stage needs \"on\" (intent events such as a demo request) or a \"threshold\"",
+                ));
             }
             stages.sql = Some(SqlStage { threshold, on });
         }
-        if let Some(s) = o.get("pql").and_then(|s| object(s, "stages.pql", "the PQL stage", &["on", "minFit"], self.p)) {
+        if let Some(s) = o.get("pql").and_then(|s| object(s, "stages.pql", "the PQL stage", &["on", "minFit"], self.p))
+        {
             let min_fit = s.points("minFit", None, self.p);
             let on = self.triggers(&s);
             if s.get("on").is_none() {
-                self.p.push(Problem::new("stages.pql.on", "missingKey", "the PQL stage needs \"on\": the product-usage events that qualify a lead"));
+                self.p.push(Problem::new(
+                    "stages.pql.on",
+                    "missingKey",
+                    "the PQL stage needs \"on\": the product-usage events that qualify a lead",
+                ));
             }
             stages.pql = Some(PqlStage { on, min_fit });
         }
@@ -476,14 +639,22 @@ fn read_vocabulary(v: &Value, p: &mut Vec<Problem>) -> Option<Vocabulary> {
     for (t, props) in map {
         let path = crate::error::join("events", t);
         let Some(props) = props.as_object() else {
-            p.push(Problem::new(path, "wrongType", "an event type maps property names to \"string\", \"number\" or \"boolean\""));
+            p.push(Problem::new(
+                path,
+                "wrongType",
+                "an event type maps property names to \"string\", \"number\" or \"boolean\"",
+            ));
             continue;
         };
         let mut declared = ByName::default();
         for (name, ty) in props {
             match ty.as_str().and_then(PropertyType::parse) {
                 Some(ty) => declared.set(name, ty),
-                None => p.push(Problem::new(crate::error::join(&path, name), "invalidValue", format!("a property type is \"string\", \"number\" or \"boolean\", not {}", json_text(ty)))),
+                None => p.push(Problem::new(
+                    crate::error::join(&path, name),
+                    "invalidValue",
+                    format!("a property type is \"string\", \"number\" or \"boolean\", not {}", json_text(ty)),
+                )),
             }
         }
         vocab.set(t, declared);
@@ -494,7 +665,14 @@ fn read_vocabulary(v: &Value, p: &mut Vec<Problem>) -> Option<Vocabulary> {
 fn read_groups(top: &Obj<'_>, p: &mut Vec<Problem>) -> Vec<Group> {
     let Some(v) = top.get("groups") else { return Vec::new() };
     let Some(map) = v.as_object() else {
-        p.push(Problem::new("groups", "wrongType", format!("\"groups\" maps group names to their settings, like {{\"web\": {{\"cap\": 40}}}}, not {}", type_name(v))));
+        p.push(Problem::new(
+            "groups",
+            "wrongType",
+            format!(
+                "\"groups\" maps group names to their settings, like {{\"web\": {{\"cap\": 40}}}}, not {}",
+                type_name(v)
+            ),
+        ));
         return Vec::new();
     };
     // In order of name whatever order the object's keys come in (serde_json keeps
@@ -524,7 +702,11 @@ fn read_recency(v: &Value, path: &str, p: &mut Vec<Problem>) -> Recency {
     };
     let r = Recency { half_life: o.duration("halfLife", p), expire_after: o.duration("expireAfter", p) };
     if o.get("halfLife").is_none() && o.get("expireAfter").is_none() {
-        p.push(Problem::new(path, "missingKey", "\"recency\" names a \"halfLife\", an \"expireAfter\" or both; write \"none\" for no decay"));
+        p.push(Problem::new(
+            path,
+            "missingKey",
+            "\"recency\" names a \"halfLife\", an \"expireAfter\" or both; write \"none\" for no decay",
+        ));
     }
     r
 }
@@ -534,7 +716,8 @@ fn read_grades(v: &Value, p: &mut Vec<Problem>) -> Grades {
     let Some(o) = object(v, "grades", "\"grades\"", &["fit", "engagement"], p) else { return grades };
     for (key, slot) in [("fit", &mut grades.fit), ("engagement", &mut grades.engagement)] {
         let Some(list) = o.get(key) else { continue };
-        let parsed: Option<Vec<Centi>> = list.as_array().and_then(|a| a.iter().map(|x| crate::reader::points_of(x).ok()).collect());
+        let parsed: Option<Vec<Centi>> =
+            list.as_array().and_then(|a| a.iter().map(|x| crate::reader::points_of(x).ok()).collect());
         match parsed.as_deref() {
             Some(&[a, b, c]) if a > b && b > c => *slot = [a, b, c],
             _ => p.push(Problem::new(
@@ -549,7 +732,11 @@ fn read_grades(v: &Value, p: &mut Vec<Problem>) -> Grades {
 
 fn read_bands(v: &Value, p: &mut Vec<Problem>) -> Vec<Band> {
     let Some(items) = v.as_array().filter(|a| !a.is_empty()) else {
-        p.push(Problem::new("bands", "wrongType", "\"bands\" is a non-empty list like [{\"name\": \"hot\", \"atLeast\": 80}, {\"name\": \"cold\"}]"));
+        p.push(Problem::new(
+            "bands",
+            "wrongType",
+            "\"bands\" is a non-empty list like [{\"name\": \"hot\", \"atLeast\": 80}, {\"name\": \"cold\"}]",
+        ));
         return Vec::new();
     };
     let mut bands: Vec<Band> = Vec::new();
@@ -563,11 +750,19 @@ fn read_bands(v: &Value, p: &mut Vec<Problem>) -> Vec<Band> {
             p.push(Problem::new(o.at("atLeast"), "missingKey", "every band but the last needs \"atLeast\""));
         }
         if last && o.get("atLeast").is_some() {
-            p.push(Problem::new(o.at("atLeast"), "unexpectedKey", "the last band catches every other total: leave out its \"atLeast\""));
+            p.push(Problem::new(
+                o.at("atLeast"),
+                "unexpectedKey",
+                "the last band catches every other total: leave out its \"atLeast\"",
+            ));
         }
         if let (Some(prev), Some(cur)) = (bands.last().and_then(|b| b.at_least), at_least) {
             if cur >= prev {
-                p.push(Problem::new(o.at("atLeast"), "invalidCutoffs", "bands are listed from the highest \"atLeast\" down"));
+                p.push(Problem::new(
+                    o.at("atLeast"),
+                    "invalidCutoffs",
+                    "bands are listed from the highest \"atLeast\" down",
+                ));
             }
         }
         if let Some(name) = name {
@@ -582,7 +777,14 @@ fn read_bands(v: &Value, p: &mut Vec<Problem>) -> Vec<Band> {
 
 /// Refuses thresholds that no lead could ever reach, given every rule's best case,
 /// the group caps and the total's limit.
-fn check_reachable(fit: &[FitRule], engagement: &[EngagementRule], groups: &[Group], total: TotalLimits, stages: &Stages, p: &mut Vec<Problem>) {
+fn check_reachable(
+    fit: &[FitRule],
+    engagement: &[EngagementRule],
+    groups: &[Group],
+    total: TotalLimits,
+    stages: &Stages,
+    p: &mut Vec<Problem>,
+) {
     // Best case of each part: `None` means unbounded.
     let add = |a: Option<Centi>, b: Option<Centi>| a.zip(b).map(|(a, b)| a.saturating_add(b));
     let best = |fit_on: bool, eng_on: bool, total_max: Option<Centi>| -> Option<Centi> {

@@ -75,10 +75,16 @@ pub enum StageReason<'s> {
     Disqualified,
     /// An SQL trigger fired (its path in the rule set).
     IntentTrigger(&'s str),
-    SqlThreshold { total: Centi, threshold: Centi },
+    SqlThreshold {
+        total: Centi,
+        threshold: Centi,
+    },
     /// A PQL trigger fired (its path in the rule set).
     ProductTrigger(&'s str),
-    MqlThreshold { total: Centi, threshold: Centi },
+    MqlThreshold {
+        total: Centi,
+        threshold: Centi,
+    },
     NoStage,
 }
 
@@ -87,9 +93,13 @@ impl std::fmt::Display for StageReason<'_> {
         match *self {
             StageReason::Disqualified => f.write_str("disqualified"),
             StageReason::IntentTrigger(path) => write!(f, "intent trigger {path} fired"),
-            StageReason::SqlThreshold { total, threshold } => write!(f, "total {} reached the SQL threshold {}", Points(total), Points(threshold)),
+            StageReason::SqlThreshold { total, threshold } => {
+                write!(f, "total {} reached the SQL threshold {}", Points(total), Points(threshold))
+            }
             StageReason::ProductTrigger(path) => write!(f, "product trigger {path} fired"),
-            StageReason::MqlThreshold { total, threshold } => write!(f, "total {} reached the MQL threshold {}", Points(total), Points(threshold)),
+            StageReason::MqlThreshold { total, threshold } => {
+                write!(f, "total {} reached the MQL threshold {}", Points(total), Points(threshold))
+            }
             StageReason::NoStage => f.write_str("no stage's conditions hold"),
         }
     }
@@ -219,7 +229,8 @@ impl Grades {
     /// Grade and level as sales reads them: "A1" … "D4".
     #[inline]
     pub fn matrix(&self, fit: Centi, engagement: Centi) -> &'static str {
-        const CELLS: [[&str; 4]; 4] = [["A1", "A2", "A3", "A4"], ["B1", "B2", "B3", "B4"], ["C1", "C2", "C3", "C4"], ["D1", "D2", "D3", "D4"]];
+        const CELLS: [[&str; 4]; 4] =
+            [["A1", "A2", "A3", "A4"], ["B1", "B2", "B3", "B4"], ["C1", "C2", "C3", "C4"], ["D1", "D2", "D3", "D4"]];
         let row = match self.grade(fit) {
             "A" => 0,
             "B" => 1,

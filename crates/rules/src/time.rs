@@ -30,11 +30,7 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
         "h" => HOUR,
         "d" => DAY,
         "w" => WEEK,
-        _ => {
-            return Err(format!(
-                "\"{text}\" has an unknown unit \"{unit}\": use ms, s, m, h, d or w"
-            ))
-        }
+        _ => return Err(format!("\"{text}\" has an unknown unit \"{unit}\": use ms, s, m, h, d or w")),
     };
     let ms = n.checked_mul(unit_ms).ok_or_else(|| format!("\"{text}\" is too large a duration"))?;
     if ms > MAX_DURATION_MS {
@@ -98,7 +94,13 @@ pub fn parse_rfc3339(s: &str) -> Result<i64, String> {
     }
     let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
     let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return Err(bad());
     }
     let mut i = 19;

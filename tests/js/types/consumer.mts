@@ -1,13 +1,27 @@
 // Type-checked (not run) by types.test.mjs: the package's types are precise.
 import { Engine, Session, LeadSet, InputError, RuleSetError, init, initSync } from 'leadscore';
-import type { RuleSet, Lead, ScoreResult, Qualification, Evaluation, Transition, Tracked, TrackResult, Stage, Problem, LeadEvent } from 'leadscore';
+import type {
+    RuleSet,
+    Lead,
+    ScoreResult,
+    Qualification,
+    Evaluation,
+    Transition,
+    Tracked,
+    TrackResult,
+    Stage,
+    Problem,
+    LeadEvent,
+} from 'leadscore';
 
 const ruleset: RuleSet = {
     schema: 'leadscore.ruleset/v1',
     id: 'x',
     version: '1',
     fit: [{ id: 'vp', points: 20, when: { field: 'jobTitle', word: ['vp', 'director'] } }],
-    engagement: [{ id: 'pricing', event: 'page_view', where: { field: 'url', equals: '/pricing' }, points: 15, cap: 45 }],
+    engagement: [
+        { id: 'pricing', event: 'page_view', where: { field: 'url', equals: '/pricing' }, points: 15, cap: 45 },
+    ],
     stages: { mql: { threshold: 50 } },
 };
 
@@ -83,8 +97,13 @@ try {
 engine.score(lead, '2026-11-20');
 // @ts-expect-error: a rule set needs a schema
 new Engine({ id: 'x', version: '1' });
-// @ts-expect-error: an unknown operator
-const badCondition: RuleSet = { schema: 'leadscore.ruleset/v1', id: 'x', version: '1', fit: [{ id: 'a', points: 1, when: { field: 'x', eq: 1 } }] };
+const badCondition: RuleSet = {
+    schema: 'leadscore.ruleset/v1',
+    id: 'x',
+    version: '1',
+    // @ts-expect-error: an unknown operator
+    fit: [{ id: 'a', points: 1, when: { field: 'x', eq: 1 } }],
+};
 // @ts-expect-error: results are typed
 const notThere = r.totl;
 // @ts-expect-error: evaluate needs an Engine

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Puts the code in the project's one shape: rustfmt (rustfmt.toml) for Rust, Prettier
+# (.prettierrc.json) for JavaScript and TypeScript.
+#
+#   scripts/format.sh           # rewrite what is out of shape
+#   scripts/format.sh --check   # only report it (the test command runs this)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+ensure_tools
+
+if [[ "${1:-}" == --check ]]; then
+  cargo fmt --all -- --check
+  "$TOOLS_BIN/prettier" --check --log-level warn .
+else
+  cargo fmt --all
+  "$TOOLS_BIN/prettier" --write --log-level warn .
+fi
