@@ -20,7 +20,8 @@ fn main() {
     let parsed: Vec<Value> =
         workload::lead_texts(leads.len()).iter().map(|t| serde_json::from_str(t).unwrap()).collect();
     // The leads as the bytes engine.qualify sends into the module (MessagePack).
-    let packed: Vec<Vec<u8>> = parsed.iter().map(|lead| leadscore::msgpack::to_vec(lead).unwrap()).collect();
+    let packed: Vec<Vec<u8>> =
+        parsed.iter().map(|lead| leadscore::test_support::msgpack::to_vec(lead).unwrap()).collect();
 
     let _profiler = dhat::Profiler::builder().testing().build();
     let measure = |what: &str, f: &dyn Fn() -> i64| {
@@ -44,10 +45,17 @@ fn main() {
         packed
             .iter()
             .map(|p| {
-                let raw =
-                    leadscore::wire::read_lead(&mut leadscore::msgpack::Reader::new(p), 100_000, engine.lead_fields())
-                        .unwrap();
-                leadscore::msgpack::to_vec(&engine.qualify_raw(raw, workload::NOW).unwrap()).unwrap().len() as i64
+                let raw = leadscore::test_support::read_lead(
+                    &mut leadscore::test_support::msgpack::Reader::new(p),
+                    100_000,
+                    leadscore::test_support::lead_fields(&engine),
+                )
+                .unwrap();
+                leadscore::test_support::msgpack::to_vec(
+                    &leadscore::test_support::qualify_raw(&engine, raw, workload::NOW).unwrap(),
+                )
+                .unwrap()
+                .len() as i64
             })
             .sum()
     });
@@ -58,7 +66,10 @@ fn main() {
         .iter()
         .map(|lead| {
             let events = lead.get("events").and_then(Value::as_array).unwrap();
-            events.iter().map(|e| leadscore::msgpack::to_vec(&AsTracked(e.as_object().unwrap())).unwrap()).collect()
+            events
+                .iter()
+                .map(|e| leadscore::test_support::msgpack::to_vec(&AsTracked(e.as_object().unwrap())).unwrap())
+                .collect()
         })
         .collect();
     // A page's loop with the engine watched: each event read, tracked and the session

@@ -9,8 +9,9 @@
 mod workload;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use leadscore::wire::LeadFields;
-use leadscore::{msgpack, Session};
+use leadscore::test_support::msgpack;
+use leadscore::test_support::LeadFields;
+use leadscore::Session;
 use std::hint::black_box;
 
 fn scoring(c: &mut Criterion) {
@@ -39,11 +40,7 @@ fn scoring(c: &mut Criterion) {
             texts
                 .iter()
                 .map(|t| {
-                    leadscore::engine::lead_from_owned(serde_json::from_str(black_box(t)).unwrap(), "")
-                        .unwrap()
-                        .0
-                        .events
-                        .len()
+                    leadscore::Lead::from_value(&serde_json::from_str(black_box(t)).unwrap()).unwrap().events.len()
                 })
                 .sum::<usize>()
         })
@@ -59,7 +56,7 @@ fn scoring(c: &mut Criterion) {
             packed
                 .iter()
                 .map(|p| {
-                    leadscore::engine::lead_from_raw(read_packed(black_box(p), &LeadFields::ALL), "")
+                    leadscore::test_support::lead_from_raw(read_packed(black_box(p), &LeadFields::ALL))
                         .unwrap()
                         .0
                         .events
@@ -74,7 +71,12 @@ fn scoring(c: &mut Criterion) {
                 .iter()
                 .map(|p| {
                     msgpack::to_vec(
-                        &engine.score_raw(read_packed(black_box(p), engine.lead_fields()), workload::NOW).unwrap(),
+                        &leadscore::test_support::score_raw(
+                            &engine,
+                            read_packed(black_box(p), leadscore::test_support::lead_fields(&engine)),
+                            workload::NOW,
+                        )
+                        .unwrap(),
                     )
                     .unwrap()
                     .len()
@@ -138,7 +140,7 @@ fn scoring(c: &mut Criterion) {
             if let (true, Some(o)) = (with_ids, v.as_object_mut()) {
                 o.insert("id".into(), format!("e{i}").into());
             }
-            leadscore::Event::from_json(&v, "event").unwrap()
+            leadscore::Event::from_value(&v).unwrap()
         };
         let mut held = Session::new("v").unwrap();
         held.update_profile(&serde_json::json!({"jobTitle": "Software Engineer", "country": "DE"})).unwrap();
@@ -163,11 +165,9 @@ fn scoring(c: &mut Criterion) {
     // The edge worker's request: a session's saved state comes in with one event, is
     // scored authoritatively, and goes out again.
     let saved: Vec<String> = sessions.iter().map(Session::save).collect();
-    let event = leadscore::Event::from_json(
-        &serde_json::json!({"type": "page_view", "ts": workload::NOW, "url": "/pricing"}),
-        "event",
-    )
-    .unwrap();
+    let event =
+        leadscore::Event::from_value(&serde_json::json!({"type": "page_view", "ts": workload::NOW, "url": "/pricing"}))
+            .unwrap();
     let mut edge = c.benchmark_group("b2b-saas edge request");
     edge.throughput(Throughput::Elements(saved.len() as u64));
     edge.bench_function("restore a session, track an event, evaluate, save; per session", |b| {
@@ -196,7 +196,7 @@ fn scoring(c: &mut Criterion) {
     let abm_leads: Vec<leadscore::Lead> = (0..2000)
         .map(|i| {
             let domain = if i % 2 == 0 { format!("Account-{}.com", i * 2) } else { format!("other-{i}.com") };
-            leadscore::engine::lead_from_owned(serde_json::json!({"profile": {"emailDomain": domain}}), "").unwrap().0
+            leadscore::Lead::from_value(&serde_json::json!({"profile": {"emailDomain": domain}})).unwrap()
         })
         .collect();
     let mut lists = c.benchmark_group("long in list");
@@ -208,14 +208,23 @@ fn scoring(c: &mut Criterion) {
 }
 
 /// A lead as `codec.js` writes it (MessagePack), read as the module reads it.
-fn read_packed(bytes: &[u8], fields: &LeadFields) -> leadscore::wire::RawLead {
-    leadscore::wire::read_lead(&mut msgpack::Reader::new(bytes), 100_000, fields).unwrap()
+fn read_packed(bytes: &[u8], fields: &LeadFields) -> leadscore::test_support::RawLead {
+    leadscore::test_support::read_lead(&mut msgpack::Reader::new(bytes), 100_000, fields).unwrap()
 }
 
 /// What the WebAssembly module does for `engine.qualify`, natively: read the lead,
 /// score it, write the answer. Gives the answer's length.
 fn qualify_packed(engine: &leadscore::Engine, bytes: &[u8], now: i64) -> usize {
-    msgpack::to_vec(&engine.qualify_raw(read_packed(bytes, engine.lead_fields()), now).unwrap()).unwrap().len()
+    msgpack::to_vec(
+        &leadscore::test_support::qualify_raw(
+            engine,
+            read_packed(bytes, leadscore::test_support::lead_fields(engine)),
+            now,
+        )
+        .unwrap(),
+    )
+    .unwrap()
+    .len()
 }
 
 /// The peers' own workload (`../shared/peers-bench`: 21 rules, 10,000 leads) scored
@@ -240,8 +249,7 @@ fn peers_workload(c: &mut Criterion) {
         .iter()
         .map(|l| serde_json::json!({"id": l.get("id"), "profile": l.get("profile"), "events": l.get("events")}))
         .collect();
-    let leads: Vec<leadscore::Lead> =
-        inputs.iter().map(|l| leadscore::engine::lead_from_owned(l.clone(), "").unwrap().0).collect();
+    let leads: Vec<leadscore::Lead> = inputs.iter().map(|l| leadscore::Lead::from_value(&l.clone()).unwrap()).collect();
     let packed: Vec<Vec<u8>> = inputs.iter().map(|l| msgpack::to_vec(l).unwrap()).collect();
     let mut g = c.benchmark_group("peers workload");
     g.throughput(Throughput::Elements(leads.len() as u64));
@@ -293,9 +301,16 @@ fn peers_workload(c: &mut Criterion) {
             packed_wide
                 .iter()
                 .map(|p| {
-                    msgpack::to_vec(&engine.qualify_raw(read_packed(black_box(p), &LeadFields::ALL), now).unwrap())
-                        .unwrap()
-                        .len()
+                    msgpack::to_vec(
+                        &leadscore::test_support::qualify_raw(
+                            &engine,
+                            read_packed(black_box(p), &LeadFields::ALL),
+                            now,
+                        )
+                        .unwrap(),
+                    )
+                    .unwrap()
+                    .len()
                 })
                 .sum::<usize>()
         })

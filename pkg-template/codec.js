@@ -1,7 +1,7 @@
 // The package's wire format: JavaScript values to MessagePack bytes for the
 // WebAssembly, and MessagePack bytes from it back to plain objects. One walk over
-// a value each way, with no JSON text in between (src/msgpack.rs reads and writes
-// the bytes in the module).
+// a value each way, with no JSON text in between (src/wire/msgpack.rs reads and
+// writes the bytes in the module).
 //
 // encode() follows JSON.stringify's rules, so that an object and its JSON text
 // read the same: toJSON() is called (a Date becomes its ISO text), boxed primitives
@@ -10,9 +10,6 @@
 // Integers in ±2^64 are MessagePack integers (what a JSON reader makes of their
 // text), everything else a float64. Lists and objects nest at most 128 deep, the
 // limit the native JSON reader keeps.
-//
-// scripts/build-pkg.sh derives codec.cjs from this file: keep to `export class`,
-// `export function` and `export const` at the top level, and no imports.
 
 /** Nesting deeper than this is refused, as serde_json refuses it natively. */
 export const MAX_DEPTH = 128;
@@ -291,10 +288,10 @@ function float(n, bytes, into) {
     return into[0];
 }
 
-/** MessagePack bytes (as src/wasm.rs writes them) as plain objects, lists and values. */
-export function decode(bytes) {
+/** MessagePack bytes (as src/wasm/ writes them) as plain objects, lists and values. */
+export function decode(bytes, from = 0) {
     src = bytes;
-    at = 0;
+    at = from;
     const v = read();
     if (at !== bytes.length) throw new CodecError('internal', `${bytes.length - at} bytes follow the value`);
     return v;

@@ -1,33 +1,22 @@
 // Browsers and bundlers (and the default for runtimes without their own entry):
-// `await init()` once, then use Engine and Session. init() fetches
+// `await init()` once, then use Engine, Session and LeadSet. init() fetches
 // leadscore_bg.wasm next to this file unless given a URL, a Response, the bytes or a
 // compiled WebAssembly.Module.
-import initWasm, {
-    initSync as initWasmSync,
-    Engine as RawEngine,
-    Session as RawSession,
-    LeadSet as RawLeadSet,
-} from './leadscore.js';
-import { guardClasses, InputError, RuleSetError } from './common.js';
-// common.js imports codec.js; importing it here too lets a page that loads this file
-// as is ask for every module at once, instead of learning of codec.js only once
-// common.js has arrived (one round trip less: benches/page-load.mjs).
+import initWasm, { initSync as initWasmSync } from './leadscore.js';
+import { markReady, setNotReadyMessage } from './api.js';
+// api.js imports these too; importing them here as well lets a page that loads this
+// file as is ask for every module at once, instead of learning of them one round
+// trip at a time (docs/decisions/0016-browser-entry-imports-every-module-and-preloads.md).
 import './codec.js';
+import './errors.js';
+
+export { Engine, Session, LeadSet, memoryBytes } from './api.js';
+export { InputError, RuleSetError } from './errors.js';
+
+setNotReadyMessage('leadscore is not initialized: `await init()` once before using it (or call initSync(bytes))');
 
 let initialized = false;
 let pending;
-
-function ready() {
-    if (!initialized) {
-        throw new Error('leadscore is not initialized: `await init()` once before using it (or call initSync(bytes))');
-    }
-}
-
-export const { Engine, Session, LeadSet } = guardClasses(
-    { Engine: RawEngine, Session: RawSession, LeadSet: RawLeadSet },
-    ready,
-);
-export { InputError, RuleSetError };
 
 export function init(input) {
     if (initialized) return Promise.resolve();
@@ -36,6 +25,7 @@ export function init(input) {
         pending = initWasm({ module_or_path }).then(
             () => {
                 initialized = true;
+                markReady();
             },
             (e) => {
                 pending = undefined;
@@ -50,4 +40,5 @@ export function initSync(module) {
     if (initialized) return;
     initWasmSync({ module });
     initialized = true;
+    markReady();
 }

@@ -1,4 +1,4 @@
-// Node.js, import: the same instance as require('leadscore') (see index.node.cjs).
+// Node.js, import: the same instance as require('leadscore') (see node.js).
 import cjs from './index.node.cjs';
 
-export const { Engine, Session, LeadSet, InputError, RuleSetError, init, initSync } = cjs;
+export const { Engine, Session, LeadSet, InputError, RuleSetError, init, initSync, memoryBytes } = cjs;

@@ -62,9 +62,9 @@ for (const f of files) {
 
 // What each entry point loads (each file compressed on its own, as a server sends it).
 const entries = {
-    'browser JS (index.js + leadscore.js + common.js + codec.js)': ['index.js', 'leadscore.js', 'common.js', 'codec.js'],
-    'Node.js JS (index.node.js + index.node.cjs + leadscore.cjs + common.cjs + codec.cjs)': ['index.node.js', 'index.node.cjs', 'leadscore.cjs', 'common.cjs', 'codec.cjs'],
-    'workerd JS (index.workerd.js + leadscore.js + common.js + codec.js)': ['index.workerd.js', 'leadscore.js', 'common.js', 'codec.js'],
+    'browser JS (index.js + api.js + errors.js + codec.js + leadscore.js)': ['index.js', 'api.js', 'errors.js', 'codec.js', 'leadscore.js'],
+    'Node.js JS (index.node.js + index.node.cjs)': ['index.node.js', 'index.node.cjs'],
+    'workerd JS (index.workerd.js + api.js + errors.js + codec.js + leadscore.js)': ['index.workerd.js', 'api.js', 'errors.js', 'codec.js', 'leadscore.js'],
 };
 console.log('');
 console.log('| entry point: JavaScript glue | raw bytes | raw KiB | gzip -9 bytes | gzip KiB | brotli q11 bytes | brotli KiB |');
@@ -91,7 +91,7 @@ try {
 }
 
 const wasm = of['leadscore_bg.wasm'];
-const browserJs = bundled ?? totals['browser JS (index.js + leadscore.js + common.js + codec.js)'];
+const browserJs = bundled ?? totals['browser JS (index.js + api.js + errors.js + codec.js + leadscore.js)'];
 const budgets = [
     ['leadscore_bg.wasm gzip', wasm.gzip, 80 * 1024, 40 * 1024],
     [`browser JS gzip${bundled ? ' (bundled, minified)' : ''}`, browserJs.gzip, 10 * 1024, null],

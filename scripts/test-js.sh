@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the npm package (scripts/build-pkg.sh) and runs the JavaScript tests in
-# tests/js with `node --test`: Node ESM and CommonJS, the TypeScript declarations,
+# Builds the npm package (scripts/build-pkg.sh), packs it with npm pack, installs the
+# tarball into tests/js and runs the JavaScript tests there with `node --test`: Node ESM and CommonJS, the TypeScript declarations,
 # workerd (npm package, installed into tests/js/node_modules) and headless Chromium.
 #
 #   scripts/test-js.sh              # build pkg/, then test it
@@ -42,8 +42,16 @@ if ! have_chromium; then
     fi
 fi
 
+# The tests use the package as users get it: pkg/ packed by npm pack (only what
+# package.json's "files" lists) and installed from the tarball.
+mkdir -p target/npm
+tarball="$(cd target/npm && npm pack "$ROOT/pkg" --silent)"
+mv "target/npm/$tarball" target/npm/leadscore.tgz
+
 cd tests/js
-# Links node_modules/leadscore to pkg/ and installs typescript, @types/node and
-# workerd at the versions package.json pins.
+# Installs the tarball as node_modules/leadscore (afresh: npm would keep an older
+# install of the same version), and typescript, workerd, Deno and the other test
+# tools at the versions package.json pins.
+rm -rf node_modules/leadscore
 npm install --no-package-lock --no-audit --no-fund --loglevel=error >&2
 node --test ./*.test.mjs ./*.test.cjs

@@ -2,22 +2,13 @@
 //! and kept in a compact form that sessions store and every rule set can score.
 
 use crate::error::InputError;
+use crate::limits::{MAX_EVENT_BYTES, MAX_ID_LEN, MAX_LIST_ITEMS, MAX_PROPERTIES, MAX_STRING_LEN, MAX_TYPE_LEN};
 use crate::time::instant_from_json;
 use crate::value::Fields;
-pub use crate::vocabulary::PropertyType;
 use crate::wire::{RawEvent, Unread};
 use compact_str::CompactString;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
-
-pub const MAX_TYPE_LEN: usize = 64;
-pub const MAX_ID_LEN: usize = 128;
-pub const MAX_PROPERTIES: usize = 32;
-pub const MAX_STRING_LEN: usize = 512;
-pub const MAX_LIST_ITEMS: usize = 32;
-/// Largest event, in bytes of its JSON text (estimated while reading it): with the
-/// history limit this bounds a session's memory.
-pub const MAX_EVENT_BYTES: usize = 4 * 1024;
 
 /// One event. On the wire: `{"type": "page_view", "ts": 1795685400000, "url": "/pricing"}`:
 /// every key besides `type`, `ts` and the optional `id` is a property.
@@ -36,20 +27,29 @@ pub struct Event {
 }
 
 impl Event {
-    /// Reads and checks one event. `path` names it in errors, e.g. `events[3]`.
-    pub fn from_json(v: &Value, path: &str) -> Result<Event, InputError> {
-        Event::from_owned(v.clone(), path)
+    /// Reads and checks one event given as a JSON value; errors name it `event`
+    /// (`event.ts`), as [`crate::Session::track_value`] does.
+    pub fn from_value(v: &Value) -> Result<Event, InputError> {
+        Event::from_value_at(v, "event")
     }
 
-    /// Like [`Event::from_json`], taking the JSON by value so property values move
-    /// into the event instead of being copied.
-    pub fn from_owned(v: Value, path: &str) -> Result<Event, InputError> {
+    /// [`Event::from_value`] from JSON text, read without a `Value` in between.
+    pub fn from_json(text: &str) -> Result<Event, InputError> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let raw = crate::wire::read_event(&mut de)
+            .and_then(|raw| de.end().map(|()| raw))
+            .map_err(|e| crate::error::json_error(&e, "event", "the event"))?;
+        Event::from_raw(raw, "event")
+    }
+
+    /// [`Event::from_value`] with `path` naming the event in errors (`events[3]`).
+    pub(crate) fn from_value_at(v: &Value, path: &str) -> Result<Event, InputError> {
         let raw = crate::wire::read_event(v).map_err(|e| InputError::new(path, "invalidEvent", e.to_string()))?;
         Event::from_raw(raw, path)
     }
 
     /// Checks an event's parts as read from JSON (see [`crate::wire`]).
-    pub fn from_raw(raw: RawEvent, path: &str) -> Result<Event, InputError> {
+    pub(crate) fn from_raw(raw: RawEvent, path: &str) -> Result<Event, InputError> {
         Event::from_raw_at(raw, &|| path.to_string())
     }
 
@@ -256,7 +256,7 @@ mod tests {
 
     #[test]
     fn reads_flat_events() {
-        let e = Event::from_json(
+        let e = Event::from_value_at(
             &json!({"type": "page_view", "ts": "2026-11-20T09:30:00Z", "url": "/pricing", "id": "e1"}),
             "e",
         )
@@ -269,7 +269,7 @@ mod tests {
 
     #[test]
     fn refuses_bad_events_with_paths() {
-        let code = |v: Value| Event::from_json(&v, "events[2]").map_err(|e| (e.problem.path, e.problem.code)).err();
+        let code = |v: Value| Event::from_value_at(&v, "events[2]").map_err(|e| (e.problem.path, e.problem.code)).err();
         assert_eq!(code(json!({"ts": 1})), Some(("events[2].type".into(), "missingKey")));
         assert_eq!(code(json!({"type": "x"})), Some(("events[2].ts".into(), "missingKey")));
         assert_eq!(code(json!({"type": "x", "ts": 1.5})), Some(("events[2].ts".into(), "invalidTimestamp")));
@@ -290,15 +290,15 @@ mod tests {
             Some(("events[2].id".into(), "invalidEvent"))
         );
         assert_eq!(code(json!({"type": "x", "ts": 1, "id": "i".repeat(MAX_ID_LEN)})), None);
-        let message = |v: Value| Event::from_json(&v, "e").err().map(|e| e.problem.message);
+        let message = |v: Value| Event::from_value_at(&v, "e").err().map(|e| e.problem.message);
         assert_eq!(
             message(json!({"type": "x", "ts": 1, "id": {"n": 1}})).as_deref(),
             Some("the event id is text, not an object")
         );
-        assert_eq!(Event::from_json(&json!({"type": "x", "ts": 1, "id": null}), "e").map(|e| e.id), Ok(None));
+        assert_eq!(Event::from_value_at(&json!({"type": "x", "ts": 1, "id": null}), "e").map(|e| e.id), Ok(None));
         // A time of each JSON type: read as text, as a number, or refused by its type.
         let time = |ts: Value| {
-            Event::from_json(&json!({"type": "x", "ts": ts}), "e").map(|e| e.ts).map_err(|e| e.problem.message)
+            Event::from_value_at(&json!({"type": "x", "ts": ts}), "e").map(|e| e.ts).map_err(|e| e.problem.message)
         };
         assert_eq!(time(json!("2026-11-20T10:30:00.250+01:00")), Ok(1_795_167_000_250));
         assert_eq!(time(json!(1_795_167_000_250u64)), Ok(1_795_167_000_250));

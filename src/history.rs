@@ -4,14 +4,9 @@
 
 use crate::event::Event;
 use crate::explain::{EventTally, SkipReason};
+use crate::limits::HISTORY_LIMIT;
 use std::borrow::Cow;
 use std::collections::HashSet;
-
-/// The newest events a lead's history keeps; older ones are dropped, in batch and
-/// session alike.
-pub const HISTORY_LIMIT: usize = 1_000;
-/// Most events one call may pass in.
-pub const MAX_EVENTS_PER_CALL: usize = 100_000;
 
 /// Orders a batch of events by time (equal times keep their input order), drops
 /// later events whose `id` repeats an earlier one, and keeps the newest

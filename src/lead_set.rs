@@ -4,19 +4,13 @@
 //! events built and put in time order) is most of what scoring it in one call
 //! costs; a held lead is only scored.
 
-use crate::engine::{prepared_lead, Engine, Lead};
+use crate::engine::Engine;
 use crate::error::InputError;
 use crate::explain::{EventTally, Qualification, ScoreResult};
+use crate::lead::{prepared, Lead};
+use crate::limits::{MAX_HELD_EVENTS, MAX_HELD_LEADS};
 use crate::wire::RawLead;
 use std::ops::Range;
-
-/// Most events a set holds, across its leads: about 185 bytes each once read, with
-/// their leads' profiles (the peers' 10,000 leads: 255,377 events in 45 MiB), so a
-/// full set takes some 350 MiB.
-pub const MAX_HELD_EVENTS: usize = 2_000_000;
-/// Most leads a set holds: about 130 bytes each without their events and profile
-/// fields, so that a list of empty objects cannot exhaust the module's memory.
-pub const MAX_HELD_LEADS: usize = 1_000_000;
 
 /// Leads held for scoring, in the order they were added.
 #[derive(Debug)]
@@ -82,7 +76,7 @@ impl LeadSet {
         let mut added = Vec::with_capacity(raw.len());
         let mut events = self.events;
         for (i, r) in raw.into_iter().enumerate() {
-            let (lead, set_aside) = prepared_lead(r).map_err(|e| e.in_list(i))?;
+            let (lead, set_aside) = prepared(r).map_err(|e| e.in_list(i))?;
             events += lead.events.len();
             if events > self.max_events {
                 let message = format!(

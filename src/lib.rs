@@ -6,33 +6,47 @@
 //! leads read once, to be scored by any number of rule sets (a backtest run again
 //! after each edit). `now` is always an argument: nothing here reads a clock, so
 //! the same inputs give the same result, to the bit, natively and in WebAssembly.
+//!
+//! Each entry point comes typed ([`Engine::score`] of a [`Lead`], [`Session::track`]
+//! of an [`Event`]), over a parsed JSON value (`score_value`, `track_value`) and over
+//! JSON text (`score_json`, `track_json`), as the CLI, the npm package and the edge
+//! worker each need. Problems are data: [`RuleSetError`] lists every problem of a rule
+//! set, [`InputError`] the one problem of any other input, each with its JSON path.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 // The rule-set language (its model, its compiler, and the text, time and value
 // rules they share) is the crate `leadscore-rules`, so that it can be built for
 // size in the npm package while scoring is built for speed (Cargo.toml). Its
 // modules read as this crate's own.
-pub use leadscore_rules::{by_name, condition, error, lowercase, rules, ruleset, stages, time, value, vocabulary};
+use leadscore_rules::{by_name, error, rules, ruleset, stages, time, value, vocabulary};
 
-pub mod engine;
-pub mod event;
-pub mod explain;
-pub mod history;
-pub mod lead_set;
-pub mod msgpack;
-// The visitor-method macros of `wire` serve `profile` too.
-#[macro_use]
-pub mod wire;
-pub mod profile;
+mod engine;
+mod event;
+mod explain;
+mod history;
+mod lead;
+mod lead_set;
+pub mod limits;
+mod profile;
 mod score;
-pub mod session;
+mod session;
+mod wire;
+
 #[cfg(feature = "wasm")]
 mod wasm;
 
-pub use engine::{Engine, Lead};
+#[doc(hidden)]
+pub mod test_support;
+
+pub use engine::Engine;
 pub use error::{InputError, Problem, RuleSetError};
-pub use event::Event;
-pub use explain::{Contribution, ContributionKind, Points, Qualification, ScoreResult, SkipReason, Skipped};
+pub use event::{Event, Properties};
+pub use explain::{
+    Contribution, ContributionKind, Disqualification, EventTally, Points, Qualification, ScoreResult, SkipReason,
+    Skipped,
+};
+pub use lead::Lead;
 pub use lead_set::LeadSet;
-pub use session::{Evaluation, Session, TrackResult, Tracked, Transition};
+pub use session::{Evaluation, Progress, SavedState, Session, TrackResult, Tracked, Transition, STATE_VERSION};
 pub use stages::Stage;
+pub use time::parse_rfc3339;

@@ -1,22 +1,16 @@
-//! A lead's profile: the limits it is held to, and reading only the fields a rule set
-//! reads (see [`crate::wire::LeadFields`]). A CRM record carries dozens of fields and a rule set reads a handful; a
-//! lead scored in one call keeps those, and the rest are measured for the limits and
-//! let go as they are read, never built.
+//! A lead's profile and the limits it is held to. A CRM record carries dozens of
+//! fields and a rule set reads a handful: a lead scored in one call keeps those, and
+//! the rest are measured for the limits and let go as they are read, never built
+//! (`wire::profile`).
 
 use crate::error::InputError;
+use crate::limits::{MAX_PROFILE_BYTES, MAX_PROFILE_DEPTH};
 use crate::value::type_name;
-use crate::wire::{Key, Names};
-use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use crate::wire::ProfileRead;
 use serde_json::{Map, Value};
-use std::fmt;
-
-/// Largest profile, in bytes of JSON text (estimated while reading).
-pub const MAX_PROFILE_BYTES: usize = 64 * 1024;
-/// Deepest nesting of objects and lists in a profile.
-pub const MAX_PROFILE_DEPTH: usize = 8;
 
 /// Checks a profile against the limits and hands back its fields.
-pub fn check_profile(v: Value, path: &str) -> Result<Map<String, Value>, InputError> {
+pub(crate) fn check_profile(v: Value, path: &str) -> Result<Map<String, Value>, InputError> {
     let size = json_size(&v, 0);
     let read = match v {
         Value::Object(map) => ProfileRead { fields: Ok(map), size },
@@ -26,7 +20,7 @@ pub fn check_profile(v: Value, path: &str) -> Result<Map<String, Value>, InputEr
 }
 
 /// A profile's fields as read, checked against the limits.
-pub fn checked(read: ProfileRead, path: &str) -> Result<Map<String, Value>, InputError> {
+pub(crate) fn checked(read: ProfileRead, path: &str) -> Result<Map<String, Value>, InputError> {
     match (read.fields, read.size) {
         (_, None) => {
             Err(InputError::new(path, "tooDeep", format!("the profile nests deeper than {MAX_PROFILE_DEPTH} levels")))
@@ -46,7 +40,7 @@ pub fn checked(read: ProfileRead, path: &str) -> Result<Map<String, Value>, Inpu
 }
 
 /// Rough size of a JSON value in bytes, or `None` past the depth limit.
-fn json_size(v: &Value, depth: usize) -> Option<usize> {
+pub(crate) fn json_size(v: &Value, depth: usize) -> Option<usize> {
     if depth > MAX_PROFILE_DEPTH {
         return None;
     }
@@ -58,109 +52,4 @@ fn json_size(v: &Value, depth: usize) -> Option<usize> {
         }
         _ => 8,
     })
-}
-
-/// A profile as read: the fields kept, or the JSON type it had instead of an object,
-/// and the size of all of it (kept or not) for the limits, `None` past the depth
-/// limit. Every field given counts toward the size, a repeated one each time.
-#[derive(Debug)]
-pub struct ProfileRead {
-    pub fields: Result<Map<String, Value>, &'static str>,
-    pub size: Option<usize>,
-}
-
-/// Reads a profile keeping the fields `0` names; see [`ProfileRead`].
-pub(crate) struct ProfileSeed<'a>(pub &'a Names);
-
-impl<'de> DeserializeSeed<'de> for ProfileSeed<'_> {
-    type Value = ProfileRead;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ProfileRead, D::Error> {
-        Measure { depth: 0, keep: Some(self.0) }.deserialize(d)
-    }
-}
-
-/// Reads a value `depth` levels into a profile for the size [`json_size`] gives it,
-/// keeping nothing but, at the top (`keep`), the fields named.
-struct Measure<'a> {
-    depth: usize,
-    keep: Option<&'a Names>,
-}
-
-impl Measure<'_> {
-    fn inner(&self) -> Measure<'static> {
-        Measure { depth: self.depth + 1, keep: None }
-    }
-}
-
-/// A plain value other than text (`name`, its JSON type): not a profile, and 8
-/// bytes toward the limits.
-fn plain(name: &'static str) -> ProfileRead {
-    ProfileRead { fields: Err(name), size: Some(8) }
-}
-
-/// What a value nested in a profile comes to: only its size counts.
-fn sized(size: Option<usize>) -> ProfileRead {
-    ProfileRead { fields: Err("nested"), size }
-}
-
-impl<'de> DeserializeSeed<'de> for Measure<'_> {
-    type Value = ProfileRead;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ProfileRead, D::Error> {
-        if self.depth > MAX_PROFILE_DEPTH {
-            IgnoredAny::deserialize(d)?;
-            return Ok(sized(None));
-        }
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Measure<'_> {
-    type Value = ProfileRead;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any valid JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ProfileRead, A::Error> {
-        let mut fields = Map::new();
-        let mut size = Some(2);
-        while let Some(key) = map.next_key::<Key>()? {
-            let key_size = key.as_str().len() + 4;
-            let field_size = match self.keep {
-                Some(keep) if keep.keeps(key.as_str()) => {
-                    let v: Value = map.next_value()?;
-                    let field_size = json_size(&v, self.depth + 1);
-                    fields.insert(key.as_str().into(), v);
-                    field_size
-                }
-                _ => map.next_value_seed(self.inner())?.size,
-            };
-            size = size.zip(field_size).map(|(s, f)| s + key_size + f);
-        }
-        Ok(ProfileRead { fields: Ok(fields), size })
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ProfileRead, A::Error> {
-        let mut size = Some(2);
-        while let Some(item) = seq.next_element_seed(self.inner())? {
-            size = size.zip(item.size).map(|(s, i)| s + i + 1);
-        }
-        Ok(ProfileRead { fields: Err("a list"), size })
-    }
-
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<ProfileRead, E> {
-        Ok(ProfileRead { fields: Err("a string"), size: Some(s.len() + 2) })
-    }
-
-    numbers_and_booleans_are_wrong!(plain);
-
-    fn visit_unit<E: de::Error>(self) -> Result<ProfileRead, E> {
-        Ok(plain("null"))
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<ProfileRead, E> {
-        self.visit_unit()
-    }
 }

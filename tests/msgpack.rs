@@ -4,8 +4,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use leadscore::msgpack::{self, Reader};
-use leadscore::wire::{LeadFields, Names};
+use leadscore::test_support::msgpack::{self, Reader};
+use leadscore::test_support::{LeadFields, Names};
 use leadscore::{Engine, Session};
 use proptest::prelude::*;
 use serde::Deserialize;
@@ -106,12 +106,12 @@ proptest! {
         // What the whole profile, read into a JSON value and checked, comes to.
         let expected = match &profile {
             Value::Null => Ok(serde_json::Map::new()),
-            whole => leadscore::engine::check_profile(whole.clone(), "profile"),
+            whole => leadscore::test_support::check_profile(whole.clone()),
         };
         let bytes = msgpack::to_vec(&json!({"profile": profile})).unwrap();
         let fields = LeadFields { profile: Names::only(wanted.iter().map(String::as_str)), properties: Names::ALL };
-        let raw = leadscore::wire::read_lead(&mut Reader::new(&bytes), 10, &fields).unwrap();
-        let read = leadscore::engine::lead_from_raw(raw, "").map(|(lead, _)| lead.profile).map_err(|e| e.problem);
+        let raw = leadscore::test_support::read_lead(&mut Reader::new(&bytes), 10, &fields).unwrap();
+        let read = leadscore::test_support::lead_from_raw(raw).map(|(lead, _)| lead.profile).map_err(|e| e.problem);
         match (expected, read) {
             (Ok(mut whole), Ok(kept)) => {
                 whole.retain(|k, _| wanted.contains(k));
@@ -137,8 +137,8 @@ proptest! {
             packed.extend(msgpack::to_vec("events").unwrap());
             packed.push(0x91);
             packed.extend_from_slice(&bytes);
-            let raw = leadscore::wire::read_lead(&mut Reader::new(&packed), 10, fields).unwrap();
-            let (lead, tally) = leadscore::engine::lead_from_raw(raw, "").unwrap();
+            let raw = leadscore::test_support::read_lead(&mut Reader::new(&packed), 10, fields).unwrap();
+            let (lead, tally) = leadscore::test_support::lead_from_raw(raw).unwrap();
             (lead.events, tally.problems)
         };
         let (whole, whole_problems) = lead(&LeadFields::ALL);
@@ -155,8 +155,8 @@ proptest! {
     #[test]
     fn any_bytes_read_or_fail_without_panicking(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
         let _ = read_value(&bytes);
-        let _ = leadscore::wire::read_lead(&mut Reader::new(&bytes), 10, &LeadFields::ALL);
-        let _ = leadscore::wire::read_lead(&mut Reader::new(&bytes), 10, &LeadFields { profile: Names::only(["a"]), properties: Names::only(["b"]) });
+        let _ = leadscore::test_support::read_lead(&mut Reader::new(&bytes), 10, &LeadFields::ALL);
+        let _ = leadscore::test_support::read_lead(&mut Reader::new(&bytes), 10, &LeadFields { profile: Names::only(["a"]), properties: Names::only(["b"]) });
     }
 }
 
@@ -191,8 +191,11 @@ fn results_and_saved_sessions_are_written_as_rmp_serde_writes_them() {
     let evaluation = s.evaluate(&engine, now);
     assert!(!evaluation.transitions.is_empty());
     assert_eq!(msgpack::to_vec(&evaluation).unwrap(), rmp_serde::to_vec_named(&evaluation).unwrap());
-    assert_eq!(msgpack::to_vec(&s).unwrap(), rmp_serde::to_vec_named(&s).unwrap());
-    assert_eq!(read_value(&msgpack::to_vec(&s).unwrap()).unwrap(), serde_json::from_str::<Value>(&s.save()).unwrap());
+    assert_eq!(msgpack::to_vec(s.state()).unwrap(), rmp_serde::to_vec_named(s.state()).unwrap());
+    assert_eq!(
+        read_value(&msgpack::to_vec(s.state()).unwrap()).unwrap(),
+        serde_json::from_str::<Value>(&s.save()).unwrap()
+    );
 }
 
 #[test]
@@ -206,10 +209,10 @@ fn refuses_bytes_that_are_not_one_json_value() {
     assert_eq!(err(&[0xc1]), "a MessagePack type that JSON data does not have");
     // A count far beyond the data is refused before anything is reserved for it.
     assert_eq!(err(&[0xdd, 0xff, 0xff, 0xff, 0xff]), "a list or map is longer than the data");
-    let mut deep = vec![0x91; msgpack::MAX_DEPTH + 1];
+    let mut deep = vec![0x91; leadscore::limits::MAX_MSGPACK_DEPTH + 1];
     deep.push(0xc0);
     assert_eq!(err(&deep), "lists and maps nest too deeply");
-    let mut ok = vec![0x91; msgpack::MAX_DEPTH];
+    let mut ok = vec![0x91; leadscore::limits::MAX_MSGPACK_DEPTH];
     ok.push(0xc0);
     assert!(read_value(&ok).is_ok());
 }

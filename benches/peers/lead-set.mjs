@@ -34,7 +34,7 @@ const { makeNeutralInterpreter, scoreLeadHandwritten } = await bench('reference.
 const { ruleset: neutral, asOf, leads: all } = await loadWorkload(BENCH);
 
 const { Engine, LeadSet } = createRequire(import.meta.url)(path.join(PKG, 'index.node.cjs'));
-const { encode } = createRequire(import.meta.url)(path.join(PKG, 'codec.cjs'));
+const { encode } = await import(pathToFileURL(path.join(PKG, 'codec.js')).href);
 const engine = new Engine(readFileSync(path.join(HERE, 'ruleset.json'), 'utf8'));
 const interpret = makeNeutralInterpreter(neutral);
 const leads = all.map((l) => ({ id: l.id, profile: l.profile, events: l.events }));

@@ -98,7 +98,7 @@ const dirs = {};
 for (const name of Object.keys(WORKERS)) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `leadscore-workerd-cold-${name}-`));
     dirs[name] = dir;
-    for (const f of ['index.workerd.js', 'leadscore.js', 'common.js', 'codec.js', 'leadscore_bg.wasm'])
+    for (const f of ['index.workerd.js', 'leadscore.js', 'api.js', 'errors.js', 'codec.js', 'leadscore_bg.wasm'])
         fs.copyFileSync(path.join(PKG, f), path.join(dir, f));
     fs.copyFileSync(path.join(HERE, 'ruleset.json'), path.join(dir, 'ruleset.json'));
     fs.writeFileSync(path.join(dir, 'sample.json'), JSON.stringify({ asOf: sample.asOf, lead }));
@@ -116,7 +116,8 @@ async function runOnce(name) {
             ? ''
             : `    (name = "index.workerd.js", esModule = embed "index.workerd.js"),
     (name = "leadscore.js", esModule = embed "leadscore.js"),
-    (name = "common.js", esModule = embed "common.js"),
+    (name = "api.js", esModule = embed "api.js"),
+    (name = "errors.js", esModule = embed "errors.js"),
     (name = "codec.js", esModule = embed "codec.js"),
     (name = "leadscore_bg.wasm", wasm = embed "leadscore_bg.wasm"),
 `;

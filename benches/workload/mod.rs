@@ -102,7 +102,7 @@ pub fn leads(n: usize) -> Vec<Lead> {
     (0..n)
         .map(|i| {
             let v: Value = serde_json::from_str(&lead_json(&mut rng, i).to_string()).unwrap();
-            leadscore::engine::lead_from_owned(v, "").unwrap().0
+            leadscore::Lead::from_value(&v).unwrap()
         })
         .collect()
 }
@@ -125,8 +125,8 @@ pub fn sessions(leads: &[Lead]) -> Vec<Session> {
 /// An event as the module reads it for `Session.track`: from the MessagePack bytes
 /// codec.js writes, then checked.
 pub fn read_tracked(bytes: &[u8]) -> leadscore::Event {
-    let raw = leadscore::wire::read_event(&mut leadscore::msgpack::Reader::new(bytes)).unwrap();
-    leadscore::Event::from_raw(raw, "event").unwrap()
+    let raw = leadscore::test_support::read_event(&mut leadscore::test_support::msgpack::Reader::new(bytes)).unwrap();
+    leadscore::test_support::event_from_raw(raw).unwrap()
 }
 
 /// A page's loop over leads (each its events and profile): a session per lead, given

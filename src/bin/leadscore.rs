@@ -81,7 +81,7 @@ fn parse_now(now: Option<&str>) -> Result<i64, String> {
         Some(t) if t.bytes().all(|b| b.is_ascii_digit() || b == b'-') => {
             t.parse::<i64>().map_err(|e| format!("--now {t}: {e}"))
         }
-        Some(t) => leadscore::time::parse_rfc3339(t).map_err(|e| format!("--now: {e}")),
+        Some(t) => leadscore::parse_rfc3339(t).map_err(|e| format!("--now: {e}")),
     }
 }
 

@@ -2,27 +2,82 @@
 //! MessagePack form of it), read back in one pass (`wire::read_state`) and checked
 //! as strictly as fresh input, with the path of whatever is damaged.
 
-use super::{check_id, HeldIds, KeptMatches, Progress, Session, MAX_STATE_BYTES, STATE_VERSION};
+use super::{check_id, Session};
 use crate::by_name::ByName;
-use crate::engine::check_profile;
 use crate::error::InputError;
 use crate::event::Event;
 use crate::history;
+use crate::limits::{HISTORY_LIMIT, MAX_STATE_BYTES};
+use crate::profile::check_profile;
 use crate::stages::Stage;
 use crate::wire::{read_state, EventParts, RawSavedEvent, RawState};
+use serde::Serialize;
 use serde_json::{Map, Value};
+
+/// The version of saved session state this build writes and reads.
+pub const STATE_VERSION: u32 = 1;
+
+/// Where a lead stands with one rule set (`id@version`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct Progress {
+    pub stage: Stage,
+    /// Times the lead was recycled to an earlier stage (only with `recycle`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cycle: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// A session's state: its ids, profile, event history and where it stands with each
+/// rule set. What [`Session::save`] writes (serialized with these field names) and
+/// [`Session::restore`] reads back; all a session is, apart from what it keeps to
+/// make the next `track` cheap.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SavedState {
+    #[serde(rename = "v")]
+    pub(super) version: u32,
+    pub(super) id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) lead: Option<String>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub(super) profile: Map<String, Value>,
+    pub(super) events: Vec<Event>,
+    /// Events dropped to keep the history limit, over the session's life.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub(super) dropped: u32,
+    /// By rule set (`id@version`).
+    #[serde(skip_serializing_if = "ByName::is_empty")]
+    pub(super) progress: ByName<Progress>,
+}
+
+impl SavedState {
+    /// The state of a new, anonymous session named `id` (already checked).
+    pub(super) fn new(id: String) -> SavedState {
+        SavedState {
+            version: STATE_VERSION,
+            id,
+            lead: None,
+            profile: Map::new(),
+            events: Vec::new(),
+            dropped: 0,
+            progress: ByName::default(),
+        }
+    }
+}
 
 impl Session {
     /// Saved state as compact JSON; [`Session::restore`] reads it back.
     pub fn save(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        serde_json::to_string(&self.state).unwrap_or_default()
     }
 
     /// Restores saved state, checking it as strictly as fresh input.
     pub fn restore(text: &str) -> Result<Session, InputError> {
         check_state_size(text.len())?;
         let mut de = serde_json::Deserializer::from_str(text);
-        let raw = read_state(&mut de, history::HISTORY_LIMIT)
+        let raw = read_state(&mut de, HISTORY_LIMIT)
             .and_then(|raw| de.end().map(|()| raw))
             .map_err(|e| InputError::new("", "invalidJson", format!("saved state is not valid JSON: {e}")))?;
         Session::restore_raw(raw)
@@ -30,14 +85,14 @@ impl Session {
 
     /// [`Session::restore`] from saved state already read into a JSON value.
     pub fn restore_value(v: Value) -> Result<Session, InputError> {
-        let raw = read_state(v, history::HISTORY_LIMIT)
+        let raw = read_state(v, HISTORY_LIMIT)
             .map_err(|e| InputError::new("", "invalidState", format!("saved state could not be read: {e}")))?;
         Session::restore_raw(raw)
     }
 
     /// Checks saved state's parts as read (see [`crate::wire::read_state`]), with
     /// no JSON value tree built for its events.
-    pub fn restore_raw(raw: RawState) -> Result<Session, InputError> {
+    pub(crate) fn restore_raw(raw: RawState) -> Result<Session, InputError> {
         // Anything but an object has no version either.
         let parts = raw.unwrap_or_default();
         match parts.version.as_ref().and_then(Value::as_u64) {
@@ -79,11 +134,11 @@ impl Session {
         };
         let events = match parts.events {
             None => Vec::new(),
-            Some(Ok(_)) if parts.event_count > history::HISTORY_LIMIT => {
+            Some(Ok(_)) if parts.event_count > HISTORY_LIMIT => {
                 return Err(InputError::new(
                     "events",
                     "tooMany",
-                    format!("saved state holds {} events; the limit is {}", parts.event_count, history::HISTORY_LIMIT),
+                    format!("saved state holds {} events; the limit is {}", parts.event_count, HISTORY_LIMIT),
                 ))
             }
             Some(Ok(items)) => items
@@ -123,25 +178,15 @@ impl Session {
             }
             Some(_) => return Err(damaged("progress", "\"progress\" is not an object".into())),
         }
-        let mut s = Session {
-            version: STATE_VERSION,
-            id,
-            lead,
-            profile,
-            events,
-            dropped,
-            progress,
-            kept: KeptMatches::default(),
-            ids: HeldIds::default(),
-        };
-        history::sort_by_time(&mut s.events);
-        Ok(s)
+        let mut state = SavedState { version: STATE_VERSION, id, lead, profile, events, dropped, progress };
+        history::sort_by_time(&mut state.events);
+        Ok(Session::from_state(state))
     }
 }
 
 /// Refuses saved state of more than [`MAX_STATE_BYTES`] as it arrived (JSON text, or
 /// the bytes the WebAssembly layer receives).
-pub fn check_state_size(bytes: usize) -> Result<(), InputError> {
+pub(crate) fn check_state_size(bytes: usize) -> Result<(), InputError> {
     if bytes > MAX_STATE_BYTES {
         return Err(InputError::new(
             "",

@@ -113,8 +113,9 @@ await fetch('/result', { method: 'POST', body: JSON.stringify({ fit: q.fit }) })
         assert.equal(typeof out.fit, 'number');
         const pkgRequests = requests.filter((p) => p.startsWith('/pkg/')).sort();
         assert.deepEqual(pkgRequests, [
+            '/pkg/api.js',
             '/pkg/codec.js',
-            '/pkg/common.js',
+            '/pkg/errors.js',
             '/pkg/index.js',
             '/pkg/leadscore.js',
             '/pkg/leadscore_bg.wasm',

@@ -26,6 +26,7 @@ test('require resolves the CommonJS entry', () => {
         'Session',
         'init',
         'initSync',
+        'memoryBytes',
     ]);
 });
 

@@ -6,10 +6,26 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const PKG = path.join(ROOT, 'pkg');
+/**
+ * The package as users get it: scripts/test-js.sh packs pkg/ with `npm pack` and
+ * installs the tarball here, so a file missing from package.json's `files` is
+ * missing from this directory too.
+ */
+export const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'node_modules', 'leadscore');
+
+/**
+ * The package's WebAssembly glue (leadscore.js) with an instance of its own, for
+ * tests of what the module exports to the package (canHold, inputRoom,
+ * moduleMemory): the package's classes never hand those out.
+ */
+export async function moduleGlue() {
+    const glue = await import(pathToFileURL(path.join(PKG, 'leadscore.js')).href);
+    glue.initSync({ module: fs.readFileSync(path.join(PKG, 'leadscore_bg.wasm')) });
+    return glue;
+}
 
 /** 2026-11-20T12:00:00Z, the `now` of every golden case (tests/golden.rs). */
 export const NOW = 1_795_176_000_000;

@@ -13,9 +13,9 @@ const pkg = JSON.parse(fs.readFileSync(path.join(PKG, 'package.json'), 'utf8'));
 test('package.json: name, module type, files', () => {
     assert.equal(pkg.name, 'leadscore');
     assert.equal(pkg.type, 'module');
-    const cargo = fs.readFileSync(path.join(PKG, '..', 'Cargo.toml'), 'utf8');
+    const cargo = fs.readFileSync(path.join(ROOT, 'Cargo.toml'), 'utf8');
     assert.equal(pkg.version, cargo.match(/^version = "([^"]+)"/m)[1], 'the crate version');
-    for (const f of pkg.files) assert.ok(fs.existsSync(path.join(PKG, f)), `${f} is in pkg/`);
+    for (const f of pkg.files) assert.ok(fs.existsSync(path.join(PKG, f)), `${f} is in the packed package`);
 });
 
 test('export conditions map to the entry for each runtime', () => {
@@ -100,7 +100,7 @@ test('no entry uses eval, new Function or a dynamic import', () => {
         assert.doesNotMatch(src, /\beval\s*\(|new Function\s*\(|\bimport\s*\(/, f);
     }
     // Only the browser path fetches, and only when init() is given no module.
-    for (const f of ['index.workerd.js', 'index.node.js', 'index.node.cjs', 'common.js', 'common.cjs']) {
+    for (const f of ['index.workerd.js', 'index.node.js', 'index.node.cjs', 'api.js', 'errors.js', 'codec.js']) {
         assert.doesNotMatch(fs.readFileSync(path.join(PKG, f), 'utf8'), /\bfetch\s*\(/, f);
     }
 });
@@ -170,6 +170,6 @@ test('the browser entry imports every module it needs itself, so a page asks for
         }
     };
     visit('index.js');
-    assert.deepEqual([...all].sort(), ['codec.js', 'common.js', 'leadscore.js']);
+    assert.deepEqual([...all].sort(), ['api.js', 'codec.js', 'errors.js', 'leadscore.js']);
     assert.deepEqual([...direct].sort(), [...all].sort(), 'every module of the graph is imported by index.js itself');
 });

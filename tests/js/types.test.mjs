@@ -1,6 +1,7 @@
 // The TypeScript declarations: they compile in the kinds of project that use the
 // package (browser and Node, ESM and CommonJS), they reject misuse, and the result
-// interfaces, kept by hand in src/wasm.rs, still describe what the core returns.
+// interfaces, kept by hand in pkg-template/index.d.ts, still describe what the core returns;
+// and the declarations are exactly what the package exports, every member used.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -69,13 +70,13 @@ function declared(name) {
 function union(name) {
     const m = DTS.match(new RegExp(`export type ${name} =([^;]+);`));
     assert.ok(m, `index.d.ts declares type ${name}`);
-    return new Set([...m[1].matchAll(/"(\w+)"/g)].map((x) => x[1]));
+    return new Set([...m[1].matchAll(/["'](\w+)["']/g)].map((x) => x[1]));
 }
 
 function covers(name, value, where) {
     const { all, required } = declared(name);
     for (const k of Object.keys(value))
-        assert.ok(all.has(k), `${where}: "${k}" is not declared in ${name} (src/wasm.rs TS_TYPES)`);
+        assert.ok(all.has(k), `${where}: "${k}" is not declared in ${name} (pkg-template/index.d.ts)`);
     for (const k of required)
         assert.ok(k in value, `${where}: ${name} declares "${k}" as always present, and it is missing`);
 }
@@ -134,4 +135,132 @@ test('the declared result types describe real results', () => {
     n++;
     assert.ok(n > 0);
     assert.ok(union('Tracked').has(new Session('t').track({ type: 'x', ts: NOW }, NOW).tracked));
+});
+
+/**
+ * What index.d.ts declares a user can call: each exported function and class, and
+ * each class's constructor, static and instance members, as `Name` and
+ * `Name.member` (`Name.new` for a constructor), from the TypeScript compiler itself.
+ */
+function declaredApi(ts) {
+    const file = path.join(PKG, 'index.d.ts');
+    const program = ts.createProgram([file], { strict: true, noEmit: true, types: [] });
+    const source = program.getSourceFile(file);
+    const api = new Set();
+    const exported = (node) => node.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+    for (const node of source.statements) {
+        if (ts.isFunctionDeclaration(node) && exported(node)) api.add(node.name.text);
+        if (ts.isClassDeclaration(node) && exported(node)) {
+            const cls = node.name.text;
+            api.add(cls);
+            for (const m of node.members) {
+                if (ts.isConstructorDeclaration(m)) api.add(`${cls}.new`);
+                else if (m.name && ts.isComputedPropertyName(m.name))
+                    api.add(`${cls}.[${m.name.expression.getText(source)}]`);
+                else if (m.name) api.add(`${cls}.${m.name.text}`);
+            }
+        }
+    }
+    return { api, program };
+}
+
+/** The members of `api` that the consumer files use, as the type checker resolves them. */
+function usedApi(ts, api) {
+    const files = ['consumer.mts', 'consumer.cts', 'consumer.dom.mts'].map((f) => path.join(HERE, 'types', f));
+    const program = ts.createProgram(files, {
+        strict: true,
+        noEmit: true,
+        module: ts.ModuleKind.Node16,
+        moduleResolution: ts.ModuleResolutionKind.Node16,
+        target: ts.ScriptTarget.ES2022,
+        lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.esnext.disposable.d.ts'],
+        types: [],
+    });
+    const checker = program.getTypeChecker();
+    const used = new Set();
+    const nameOf = (decl) => {
+        if (!decl || !decl.getSourceFile().fileName.endsWith(path.join('leadscore', 'index.d.ts'))) return null;
+        if (ts.isClassDeclaration(decl) || ts.isFunctionDeclaration(decl)) return decl.name.text;
+        const cls = decl.parent && ts.isClassDeclaration(decl.parent) ? decl.parent.name.text : null;
+        if (!cls) return null;
+        if (ts.isConstructorDeclaration(decl)) return `${cls}.new`;
+        if (decl.name && ts.isComputedPropertyName(decl.name))
+            return `${cls}.[${decl.name.expression.getText(decl.getSourceFile())}]`;
+        return decl.name ? `${cls}.${decl.name.text}` : null;
+    };
+    for (const file of files) {
+        const source = program.getSourceFile(file);
+        const visit = (node) => {
+            if (ts.isNewExpression(node)) {
+                const sig = checker.getResolvedSignature(node);
+                const name = nameOf(sig?.declaration);
+                if (name) used.add(name);
+            }
+            // An import names a member without using it.
+            if (ts.isImportDeclaration(node) || ts.isImportEqualsDeclaration(node)) return;
+            if (ts.isIdentifier(node)) {
+                let symbol = checker.getSymbolAtLocation(node);
+                if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+                for (const decl of symbol?.declarations ?? []) {
+                    const name = nameOf(decl);
+                    if (name && api.has(name)) used.add(name);
+                }
+            }
+            if (ts.isElementAccessExpression(node)) {
+                // `x[Symbol.dispose]`: the member of the class that x's type is.
+                const cls = checker.getTypeAtLocation(node.expression).getSymbol()?.name;
+                const name = `${cls}.[${node.argumentExpression.getText(source)}]`;
+                if (api.has(name)) used.add(name);
+            }
+            ts.forEachChild(node, visit);
+        };
+        visit(source);
+    }
+    return used;
+}
+
+test(
+    'every function, class and member index.d.ts declares is used by a consumer compiled with --strict',
+    { skip: tsc ? false : 'typescript is not installed in tests/js' },
+    () => {
+        const ts = createRequire(import.meta.url)('typescript');
+        const { api } = declaredApi(ts);
+        assert.ok(api.has('Engine.score') && api.has('Session.new') && api.has('init'), [...api].join(', '));
+        const used = usedApi(ts, api);
+        const unused = [...api].filter((name) => !used.has(name));
+        assert.deepEqual(unused, [], 'declared but used by no file in tests/js/types');
+    },
+);
+
+test('index.d.ts declares exactly what the package exports, and each class exactly its members', async () => {
+    const ts = createRequire(import.meta.url)('typescript');
+    const { api } = declaredApi(ts);
+    const pkg = await import('leadscore');
+    const runtime = new Set(Object.keys(pkg));
+    for (const [name, value] of Object.entries(pkg)) {
+        if (typeof value !== 'function' || !/^[A-Z]/.test(name)) continue;
+        runtime.add(`${name}.new`);
+        for (const member of Object.getOwnPropertyNames(value.prototype)) {
+            if (member !== 'constructor') runtime.add(`${name}.${member}`);
+        }
+        if (typeof Symbol.dispose === 'symbol' && Symbol.dispose in value.prototype) {
+            runtime.add(`${name}.[Symbol.dispose]`);
+        }
+        for (const member of Object.getOwnPropertyNames(value)) {
+            if (!['length', 'name', 'prototype'].includes(member)) runtime.add(`${name}.${member}`);
+        }
+    }
+    // Error classes: their data members are set in the constructor, and what they
+    // inherit from Error (stack, cause) is the platform's.
+    const declaredOnly = [...api].filter((n) => !runtime.has(n));
+    const dataMembers = ['InputError.name', 'InputError.path', 'InputError.code', 'InputError.problems'];
+    const errorData = ['RuleSetError.name', 'RuleSetError.problems'];
+    assert.deepEqual(declaredOnly.sort(), [...dataMembers, ...errorData].sort(), 'declared, not in the package');
+    const e = new pkg.InputError('p', 'c', 'm');
+    for (const m of dataMembers) assert.ok(m.split('.')[1] in e, m);
+    for (const m of errorData) assert.ok(m.split('.')[1] in new pkg.RuleSetError([]), m);
+    const runtimeOnly = [...runtime].filter(
+        (n) => !api.has(n) && !/^(InputError|RuleSetError)\.\[Symbol\.hasInstance\]$/.test(n),
+    );
+    assert.deepEqual(runtimeOnly, [], 'in the package, not declared');
 });

@@ -53,7 +53,7 @@ test(
     { skip: workerd ? false : 'workerd is not installed in tests/js', timeout: 120_000 },
     async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadscore-workerd-'));
-        for (const f of ['index.workerd.js', 'leadscore.js', 'common.js', 'codec.js', 'leadscore_bg.wasm'])
+        for (const f of ['index.workerd.js', 'leadscore.js', 'api.js', 'errors.js', 'codec.js', 'leadscore_bg.wasm'])
             fs.copyFileSync(path.join(PKG, f), path.join(dir, f));
         fs.copyFileSync(path.join(HERE, 'runtime-scenario.js'), path.join(dir, 'runtime-scenario.js'));
         fs.writeFileSync(path.join(dir, 'worker.js'), WORKER);
@@ -72,7 +72,8 @@ const worker :Workerd.Worker = (
     (name = "runtime-scenario.js", esModule = embed "runtime-scenario.js"),
     (name = "index.workerd.js", esModule = embed "index.workerd.js"),
     (name = "leadscore.js", esModule = embed "leadscore.js"),
-    (name = "common.js", esModule = embed "common.js"),
+    (name = "api.js", esModule = embed "api.js"),
+    (name = "errors.js", esModule = embed "errors.js"),
     (name = "codec.js", esModule = embed "codec.js"),
     (name = "leadscore_bg.wasm", wasm = embed "leadscore_bg.wasm"),
     (name = "data.json", json = embed "data.json"),

@@ -83,8 +83,8 @@ pub fn compile_value(v: &Value) -> Result<RuleSet, RuleSetError> {
 /// made into an engine (which indexes them by event type).
 #[derive(Debug, Clone)]
 pub struct RuleSet {
-    pub id: String,
-    pub version: String,
+    pub id: std::sync::Arc<str>,
+    pub version: std::sync::Arc<str>,
     pub description: Option<String>,
     pub fit: Vec<FitRule>,
     pub engagement: Vec<EngagementRule>,
@@ -187,8 +187,8 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
     }
 
     Some(RuleSet {
-        id: id?,
-        version: version?,
+        id: id?.into(),
+        version: version?.into(),
         description,
         fit,
         engagement,

@@ -1,5 +1,5 @@
 // Type-checked (not run) by types.test.mjs: the package's types are precise.
-import { Engine, Session, LeadSet, InputError, RuleSetError, init, initSync } from 'leadscore';
+import { Engine, Session, LeadSet, InputError, RuleSetError, init, initSync, memoryBytes } from 'leadscore';
 import type {
     RuleSet,
     Lead,
@@ -78,8 +78,15 @@ Session.restoreBytes(session.save());
 s2.merge(session);
 const st: Stage = s2.stage(engine);
 const lid: string | undefined = s2.leadId;
+const sessionId: string = s2.id;
+const scored: ScoreResult = s2.score(engine, now);
+const bytes: number = memoryBytes();
+s2.free();
+s3[Symbol.dispose]();
 engine.free();
 session[Symbol.dispose]();
+held[Symbol.dispose]();
+fromText[Symbol.dispose]();
 
 try {
     new Engine('{}');
@@ -88,10 +95,14 @@ try {
         const problems: Problem[] = e.problems;
         console.log(problems.map((p) => `${p.path} ${p.code} ${p.message}`));
     } else if (e instanceof InputError) {
-        const where: string = e.path + e.code;
-        console.log(where);
+        const where: string = e.path + e.code + e.problems[0].message;
+        const name: 'InputError' = e.name;
+        console.log(where, name);
     }
 }
+const made: InputError = new InputError('event.ts', 'missingKey', 'the event has no "ts"');
+const refused = new RuleSetError([{ path: 'id', code: 'missingKey', message: '"id" is required' }]);
+const refusedName: 'RuleSetError' = refused.name;
 
 // @ts-expect-error: now is a number
 engine.score(lead, '2026-11-20');
@@ -110,3 +121,4 @@ const notThere = r.totl;
 session.evaluate({}, now);
 
 console.log(fromText, total, stage, many, text, manyText, id, tracked, moved, key, st, lid, badCondition, notThere);
+console.log(sessionId, scored, bytes, made, refusedName);

@@ -13,12 +13,10 @@
 //! Text is borrowed from the input (`visit_borrowed_str`) and checked as UTF-8.
 //! Nesting is limited, so that no input can exhaust the stack.
 
+use crate::limits::MAX_MSGPACK_DEPTH;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::{self, Serialize};
 use std::fmt;
-
-/// Deepest nesting of lists and maps read; `codec.js` writes at most 128.
-pub const MAX_DEPTH: usize = 200;
 
 /// Bytes that are not the MessagePack this reads, or a value that cannot be written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,7 +135,7 @@ impl<'b> Reader<'b> {
         if len > self.rest.len() {
             return Err(error("a list or map is longer than the data"));
         }
-        if self.depth >= MAX_DEPTH {
+        if self.depth >= MAX_MSGPACK_DEPTH {
             return Err(error("lists and maps nest too deeply"));
         }
         self.depth += 1;

@@ -1,0 +1,423 @@
+// The package's public types: the classes and functions of index.js (api.js,
+// errors.js) and the JSON shapes that cross them (docs/RULESET.md is the reference
+// of the rule-set format and of every result). Kept by hand beside the JavaScript
+// they describe; tests/js/types.test.mjs compiles a use of every declared member
+// with `tsc --strict` and checks the result shapes against real results.
+
+/** Milliseconds since the epoch, or RFC 3339 text such as "2026-11-20T09:30:00Z". */
+export type Instant = number | string;
+/** A duration: a whole number and a unit, like "90s", "30m", "36h", "7d", "2w". */
+export type Duration = string;
+export type Scalar = string | number | boolean;
+
+/** A condition on a profile field or an event property (dotted paths reach into objects). */
+export type Condition = { all: Condition[] } | { any: Condition[] } | { not: Condition } | FieldCondition;
+
+/** `field` and exactly one operator. Text comparisons ignore case. */
+export type FieldCondition = { field: string } & (
+    | { equals: Scalar }
+    | { in: Scalar[] }
+    | { notIn: Scalar[] }
+    | { contains: string | string[] }
+    | { startsWith: string | string[] }
+    | { endsWith: string | string[] }
+    | { word: string | string[] }
+    | { like: string | string[] }
+    | { gt: number }
+    | { gte: number }
+    | { lt: number }
+    | { lte: number }
+    | { between: [number, number] }
+    | { exists: boolean }
+);
+
+export type Recency = 'none' | { halfLife?: Duration; expireAfter?: Duration };
+
+export interface FitRule {
+    id: string;
+    description?: string;
+    group?: string;
+    points: number;
+    when: Condition;
+}
+
+export interface EngagementRule {
+    id: string;
+    description?: string;
+    group?: string;
+    /** The event type, or a list of types, to match. */
+    event: string | string[];
+    /** A condition on the event's properties. */
+    where?: Condition;
+    points: number;
+    cap?: number;
+    once?: boolean;
+    count?: { atLeast: number; within?: Duration };
+    sum?: { property: string; atLeast: number; within?: Duration };
+    recency?: Recency;
+}
+
+export type Disqualifier =
+    | { id: string; description?: string; when: Condition }
+    | { id: string; description?: string; event: string | string[]; where?: Condition };
+
+export interface StageTrigger {
+    event: string | string[];
+    where?: Condition;
+    atLeast?: number;
+    within?: Duration;
+}
+
+export interface RuleSet {
+    schema: 'leadscore.ruleset/v1';
+    id: string;
+    version: string;
+    description?: string;
+    /** Declared event types and their property types; undeclared events are not scored. */
+    events?: Record<string, Record<string, 'string' | 'number' | 'boolean'>>;
+    groups?: Record<string, { cap?: number; description?: string }>;
+    fit?: FitRule[];
+    engagement?: EngagementRule[];
+    recency?: Recency;
+    total?: { max?: number; floorAtZero?: boolean };
+    disqualifiers?: Disqualifier[];
+    stages?: {
+        mql?: { threshold: number; minFit?: number; minEngagement?: number };
+        sql?: { threshold?: number; on?: StageTrigger[] };
+        pql?: { on: StageTrigger[]; minFit?: number };
+        recycle?: boolean;
+    };
+    grades?: { fit?: [number, number, number]; engagement?: [number, number, number] };
+    bands?: { name: string; atLeast?: number }[];
+    anonymousHistory?: 'count' | 'ignore';
+}
+
+/** A lead's fields, as the fit rules read them. */
+export type Profile = Record<string, unknown>;
+
+/** One event: every key besides `type`, `ts` and `id` is a property. A `Date` as `ts` is sent as its ISO text. */
+export interface LeadEvent {
+    type: string;
+    ts: Instant | Date;
+    id?: string;
+    [property: string]: unknown;
+}
+
+export interface Lead {
+    id?: string | number | null;
+    profile?: Profile | null;
+    events?: LeadEvent[] | null;
+}
+
+export type Stage = 'none' | 'mql' | 'pql' | 'sql';
+
+export interface Problem {
+    /** Where, as a JSON path such as `engagement[2].where.in`; "" for the whole input. */
+    path: string;
+    /** A stable code such as "unknownKey" or "wrongType". */
+    code: string;
+    message: string;
+}
+
+export interface Contribution {
+    /** The rule's id, or the group's name for a group cap. */
+    id: string;
+    kind: 'fit' | 'engagement' | 'groupCap' | 'totalMax' | 'floor';
+    group?: string;
+    description?: string;
+    points: number;
+    /** Events that matched (engagement rules only). */
+    matched?: number;
+    /** Present (true) when the rule's cap took points away. */
+    capped?: true;
+}
+
+export type SkipReason =
+    | 'afterNow'
+    | 'unknownType'
+    | 'wrongPropertyType'
+    | 'anonymousHistory'
+    | 'invalid'
+    | 'duplicate'
+    | 'overHistoryLimit';
+
+/** A score and stage without the explanation (`qualify`): the same figures as the `ScoreResult`. */
+export interface Qualification {
+    /** The lead's id (batch) or the session's subject, when known. */
+    leadId?: string;
+    total: number;
+    fit: number;
+    engagement: number;
+    stage: Stage;
+    grade: 'A' | 'B' | 'C' | 'D';
+    level: 1 | 2 | 3 | 4;
+    /** Grade and level together: "A1" … "D4". */
+    matrix: string;
+    band: string;
+    disqualified: boolean;
+}
+
+/** A score with its explanation (`score`): a `Qualification` and why. */
+export interface ScoreResult extends Qualification {
+    rulesetId: string;
+    rulesetVersion: string;
+    now: number;
+    stageReason: string;
+    disqualifications?: { id: string; description?: string }[];
+    /** Every rule that fired and every limit that bit; the points add up to `total`. */
+    contributions: Contribution[];
+    events: {
+        scored: number;
+        skipped?: Partial<Record<SkipReason, number>>;
+        /** The first few events refused as invalid. */
+        problems?: Problem[];
+    };
+}
+
+export interface Transition {
+    from: Stage;
+    to: Stage;
+    rulesetId: string;
+    rulesetVersion: string;
+    /** The lead id when known, else the session id. */
+    subject: string;
+    /** The `now` of the evaluation that saw the change. */
+    at: number;
+    /** The same wherever and however often the transition is computed: drop repeats with it. */
+    idempotencyKey: string;
+    reason: string;
+    total: number;
+    reasons: Contribution[];
+}
+
+export interface Evaluation {
+    result: ScoreResult;
+    transitions: Transition[];
+}
+
+/** What `track` did with an event. */
+export type Tracked = 'added' | 'duplicate' | 'addedDroppingOldest';
+
+/** `track`'s answer: the event's fate, and the transitions it caused with the watched engines. */
+export interface TrackResult {
+    tracked: Tracked;
+    transitions: Transition[];
+}
+
+/**
+ * A compiled rule set. Scoring never changes it; one engine serves any number of
+ * leads and sessions.
+ */
+export declare class Engine {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Compiles a rule set from JSON text.
+     */
+    static fromJson(ruleSet: string): Engine;
+    /**
+     * Compiles a rule set given as JSON text or as a plain object. A bad rule set
+     * throws a `RuleSetError` whose `problems` lists every problem with its path.
+     */
+    constructor(ruleSet: RuleSet | string);
+    /**
+     * `qualify` for a list of leads in one call (a backtest, an edge batch), or for
+     * the leads a `LeadSet` holds.
+     */
+    qualifyMany(leads: Lead[] | LeadSet, now: number): Qualification[];
+    /**
+     * Scores one lead and gives its score and stage without the explanation:
+     * the same figures as `score`, lighter to return.
+     */
+    qualify(lead: Lead, now: number): Qualification;
+    /**
+     * Scores a lead given as JSON text; returns the result as JSON text.
+     */
+    scoreJson(lead: string, now: number): string;
+    /**
+     * `scoreMany` over JSON text: a JSON list of leads in, a JSON list of results out.
+     */
+    scoreManyJson(leads: string, now: number): string;
+    /**
+     * Scores a list of leads in one call: the same results as `score` on each.
+     * A lead that is not a lead throws, with its index in the error's path. A
+     * `LeadSet` in place of the list scores the leads it holds, with no reading.
+     */
+    scoreMany(leads: Lead[] | LeadSet, now: number): ScoreResult[];
+    /**
+     * Scores one lead at `now` (milliseconds since the epoch).
+     */
+    score(lead: Lead, now: number): ScoreResult;
+    readonly description: string | undefined;
+    readonly id: string;
+    readonly version: string;
+}
+
+/**
+ * Leads read and checked once, held in the module to be scored with any number of
+ * rule sets: pass the set to `engine.scoreMany` or `engine.qualifyMany` in place of
+ * a list (a backtest run again after each edit of the rules, two definitions
+ * compared on the same leads). Each result is the one `score` gives the lead.
+ * `free()` it (or a `using` block) to give its memory back.
+ */
+export declare class LeadSet {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Adds leads after those held. All or none: a lead that is not a lead throws,
+     * with its index in `leads` in the path, and the set stays as it was.
+     */
+    add(leads: Lead[]): void;
+    /**
+     * Holds `leads` (`[]` for an empty set, to `add` to later); a lead that is not
+     * a lead throws, with its index in the path.
+     */
+    constructor(leads: Lead[]);
+    /**
+     * How many events the set holds, across its leads (at most 2,000,000).
+     */
+    readonly events: number;
+    /**
+     * How many leads the set holds (at most 1,000,000).
+     */
+    readonly length: number;
+}
+
+/**
+ * One visitor's profile and events, observed one event at a time; remembers which
+ * stage transitions it has reported. Save it with `save()`, bring it back with
+ * `Session.restore(text)`.
+ */
+export declare class Session {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Scores the session at `now` and reports each stage transition the first time
+     * it happens.
+     */
+    evaluate(engine: Engine, now: number): Evaluation;
+    /**
+     * Marks the visitor as a known lead; events tracked from now on are not anonymous.
+     */
+    identify(leadId: string): void;
+    /**
+     * Folds another session (say, a visitor's anonymous history) into this one.
+     */
+    merge(other: Session): void;
+    /**
+     * A new, anonymous session; `id` names the visitor (a cookie or device id).
+     */
+    constructor(id: string);
+    /**
+     * The session's score and stage at `now` without the explanation (a live score
+     * on the page): the figures of `score`, lighter to return. Changes nothing.
+     */
+    qualify(engine: Engine, now: number): Qualification;
+    /**
+     * Brings back a session from the bytes `saveBytes()` wrote.
+     */
+    static restoreBytes(saved: Uint8Array | ArrayBuffer): Session;
+    /**
+     * Brings back a session from the text `save()` wrote.
+     */
+    static restore(saved: string): Session;
+    /**
+     * The session's state as bytes (the same data as `save()`, in MessagePack), for
+     * `Session.restoreBytes`: for a store that keeps bytes (Workers KV, a cache),
+     * with no JSON text to write and parse on each request.
+     */
+    saveBytes(): Uint8Array;
+    /**
+     * The session's state as compact JSON text, for `Session.restore`.
+     */
+    save(): string;
+    /**
+     * Scores the session at `now` without changing it.
+     */
+    score(engine: Engine, now: number): ScoreResult;
+    /**
+     * The stage this session last reached with the engine's rule set and version.
+     */
+    stage(engine: Engine): Stage;
+    /**
+     * Records an event, then evaluates the session at `now` with every watched
+     * engine: `{tracked, transitions}`. `now` also refuses events from the far future.
+     */
+    track(event: LeadEvent, now: number): TrackResult;
+    /**
+     * Stops evaluating with this engine's rule set on `track`.
+     */
+    unwatch(engine: Engine): void;
+    /**
+     * Sets profile fields: each key replaces the session's value (null removes it).
+     */
+    updateProfile(patch: Profile): void;
+    /**
+     * Has `track` evaluate the session with this engine after every event and
+     * return the stage transitions (once each). Watching the same rule set
+     * (`id@version`) again replaces the engine watched for it.
+     */
+    watch(engine: Engine): void;
+    readonly id: string;
+    /**
+     * The lead id given to `identify`, if any.
+     */
+    readonly leadId: string | undefined;
+}
+
+/**
+ * Bad input (a lead, an event, a profile, saved state or an argument); the call
+ * changed nothing. `instanceof InputError` holds for every error named "InputError".
+ */
+export declare class InputError extends Error {
+    constructor(path: string, code: string, message: string);
+    name: 'InputError';
+    /** Where, as a JSON path such as `events[3].ts`; "" for the whole argument. */
+    path: string;
+    /** A stable code such as "wrongType", "invalidTimestamp", "freed". */
+    code: string;
+    /** The one problem, as `{path, code, message}`. */
+    problems: [Problem];
+}
+
+/**
+ * A rule set that was refused whole, with every problem found in it.
+ * `instanceof RuleSetError` holds for every error named "RuleSetError".
+ */
+export declare class RuleSetError extends Error {
+    constructor(problems: Problem[]);
+    name: 'RuleSetError';
+    problems: Problem[];
+}
+
+/** `WebAssembly.Module` where the project's lib declares it (DOM, workers types), else never. */
+type CompiledModule = typeof globalThis extends { WebAssembly: { Module: abstract new (...args: any[]) => infer M } }
+    ? M
+    : never;
+
+/** Where the WebAssembly comes from: its URL, a fetch Response, its bytes or a compiled module. */
+export type InitInput = string | URL | Request | Response | ArrayBuffer | ArrayBufferView | CompiledModule;
+
+/**
+ * Loads the WebAssembly; needed once in browsers before anything else. Without an
+ * argument it fetches `leadscore_bg.wasm` next to the module. In Node.js and
+ * Cloudflare Workers the package is ready on import and this resolves at once.
+ */
+export declare function init(input?: InitInput | Promise<InitInput>): Promise<void>;
+
+/** `init` from bytes or a compiled module, synchronously (browsers only; a no-op elsewhere). */
+export declare function initSync(module?: ArrayBuffer | ArrayBufferView | CompiledModule): void;
+
+// `free()` is also `[Symbol.dispose]()`, for `using`. Declared here as @types/node
+// does, so that projects whose `lib` predates esnext.disposable still type-check.
+declare global {
+    interface SymbolConstructor {
+        readonly dispose: unique symbol;
+    }
+}
+
+/**
+ * The size of the WebAssembly module's memory in bytes. It grows as inputs need and
+ * never shrinks (WebAssembly memory cannot); a long-lived worker can watch it.
+ */
+export declare function memoryBytes(): number;

@@ -1,0 +1,215 @@
+//! A compiled rule set, ready to score many leads: the rule set as the compiler
+//! checked it, plus what scoring looks up on every event (the index by event type)
+//! and on every lead (the fields its rules read).
+
+mod index;
+
+pub(crate) use index::{EventIndex, Target, TypeEntry};
+
+use crate::error::{InputError, RuleSetError};
+use crate::explain::{EventTally, Qualification, ScoreResult};
+use crate::history;
+use crate::lead::{prepared, Lead};
+use crate::limits::MAX_EVENTS_PER_CALL;
+use crate::rules::{Award, DisqualifierTest, EventMatcher};
+use crate::ruleset::RuleSet;
+use crate::score::Matches;
+use crate::wire::{LeadFields, Names, RawLead};
+use serde_json::{Map, Value};
+
+/// A rule set compiled once; scoring with it never changes it.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    /// The rule set as the compiler checked it.
+    pub(crate) rules: RuleSet,
+    pub(crate) index: EventIndex,
+    /// Tells this compiled rule set apart from every other one in the process (a
+    /// clone is the same rule set and keeps it): sessions key what they keep per
+    /// rule set by it.
+    pub(crate) serial: u64,
+    /// `id@version`, made once: sessions look their stage up by it on every evaluation.
+    pub(crate) key: Box<str>,
+    /// The profile fields and event properties its rules read: all a lead scored in
+    /// one call needs.
+    lead_fields: LeadFields,
+}
+
+/// A serial no other engine of this process has.
+fn next_serial() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+impl Engine {
+    /// Compiles a rule set from JSON text; a bad one is refused with every problem.
+    pub fn from_json(text: &str) -> Result<Engine, RuleSetError> {
+        crate::ruleset::compile_str(text).map(Engine::from_rule_set)
+    }
+
+    /// Compiles a rule set already parsed into a JSON value.
+    pub fn from_value(v: &Value) -> Result<Engine, RuleSetError> {
+        crate::ruleset::compile_value(v).map(Engine::from_rule_set)
+    }
+
+    /// The engine for a checked rule set: its rules indexed by event type.
+    fn from_rule_set(rules: RuleSet) -> Engine {
+        let index =
+            EventIndex::build(&rules.engagement, &rules.stages, &rules.disqualifiers, rules.vocabulary.as_ref());
+        Engine {
+            index,
+            lead_fields: fields_read(&rules),
+            key: format!("{}@{}", rules.id, rules.version).into(),
+            serial: next_serial(),
+            rules,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.rules.id
+    }
+
+    pub fn version(&self) -> &str {
+        &self.rules.version
+    }
+
+    pub fn description(&self) -> Option<&str> {
+        self.rules.description.as_deref()
+    }
+
+    /// `id@version`: the key under which sessions remember stages for this rule set.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The profile fields and event properties this rule set reads: what a reader
+    /// keeps of a lead scored with it.
+    pub(crate) fn lead_fields(&self) -> &LeadFields {
+        &self.lead_fields
+    }
+
+    /// Scores one lead at `now` (milliseconds since the epoch).
+    pub fn score(&self, lead: &Lead, now: i64) -> ScoreResult {
+        let mut tally = EventTally::default();
+        let events = history::prepare(&lead.events, &mut tally);
+        self.score_prepared(lead.id.clone(), &lead.profile, &events, tally, now)
+    }
+
+    /// [`Engine::score`] without the explanation: the same figures and stage,
+    /// with no contribution lines or reasons written.
+    pub fn qualify(&self, lead: &Lead, now: i64) -> Qualification {
+        let mut tally = EventTally::default();
+        let events = history::prepare(&lead.events, &mut tally);
+        self.qualify_prepared(lead.id.clone(), &lead.profile, &events, tally, now)
+    }
+
+    /// Scores a lead given as JSON: `{"id"?, "profile"?, "events"?}`. A lead that is
+    /// not of that shape is an error; an event that is not valid is set aside, counted
+    /// and described in the result's `events.problems`.
+    pub fn score_value(&self, lead: &Value, now: i64) -> Result<ScoreResult, InputError> {
+        self.score_raw(self.read_value(lead)?, now)
+    }
+
+    /// [`Engine::score_value`] without the explanation.
+    pub fn qualify_value(&self, lead: &Value, now: i64) -> Result<Qualification, InputError> {
+        self.qualify_raw(self.read_value(lead)?, now)
+    }
+
+    /// Scores a lead given as JSON text; see [`Engine::score_value`]. The text is
+    /// read straight into events, without a `serde_json::Value` in between.
+    pub fn score_json(&self, lead: &str, now: i64) -> Result<ScoreResult, InputError> {
+        self.score_raw(self.read_json(lead)?, now)
+    }
+
+    /// [`Engine::score_json`] without the explanation.
+    pub fn qualify_json(&self, lead: &str, now: i64) -> Result<Qualification, InputError> {
+        self.qualify_raw(self.read_json(lead)?, now)
+    }
+
+    /// A lead from JSON text, keeping what this rule set reads.
+    fn read_json(&self, lead: &str) -> Result<RawLead, InputError> {
+        let mut de = serde_json::Deserializer::from_str(lead);
+        crate::wire::read_lead(&mut de, MAX_EVENTS_PER_CALL, &self.lead_fields)
+            .and_then(|raw| de.end().map(|()| raw))
+            .map_err(|e| crate::error::json_error(&e, "", "the lead"))
+    }
+
+    /// A lead from a JSON value, keeping what this rule set reads.
+    fn read_value(&self, lead: &Value) -> Result<RawLead, InputError> {
+        crate::wire::read_lead(lead, MAX_EVENTS_PER_CALL, &self.lead_fields)
+            .map_err(|e| InputError::new("", "invalid", e.to_string()))
+    }
+
+    /// Scores a lead as [`crate::wire::read_lead`] read it, from whatever format
+    /// carried it (JSON text or a value here, MessagePack in the WebAssembly layer).
+    pub(crate) fn score_raw(&self, raw: RawLead, now: i64) -> Result<ScoreResult, InputError> {
+        let (lead, tally) = prepared(raw)?;
+        Ok(self.score_prepared(lead.id, &lead.profile, &lead.events, tally, now))
+    }
+
+    /// [`Engine::score_raw`] without the explanation.
+    pub(crate) fn qualify_raw(&self, raw: RawLead, now: i64) -> Result<Qualification, InputError> {
+        let (lead, tally) = prepared(raw)?;
+        Ok(self.qualify_prepared(lead.id, &lead.profile, &lead.events, tally, now))
+    }
+
+    /// Scores events already in order (see [`history::prepare`]); `tally` holds the
+    /// events set aside on the way.
+    pub(crate) fn score_prepared(
+        &self,
+        lead_id: Option<String>,
+        profile: &Map<String, Value>,
+        events: &[crate::event::Event],
+        tally: EventTally,
+        now: i64,
+    ) -> ScoreResult {
+        let figures = crate::score::figures(self, profile, events, Matches::Live, now, tally);
+        let mut result = crate::explain::explain(self, figures);
+        result.lead_id = lead_id;
+        result
+    }
+
+    pub(crate) fn qualify_prepared(
+        &self,
+        lead_id: Option<String>,
+        profile: &Map<String, Value>,
+        events: &[crate::event::Event],
+        tally: EventTally,
+        now: i64,
+    ) -> Qualification {
+        let figures = crate::score::figures(self, profile, events, Matches::Live, now, tally);
+        let mut q = crate::explain::qualification(self, &figures);
+        q.lead_id = lead_id;
+        q
+    }
+}
+
+/// What a rule set reads of a lead: the profile fields its fit rules and profile
+/// disqualifiers test, and the event properties its `where` filters, stage
+/// triggers, event disqualifiers, sums and declared event types name.
+fn fields_read(rs: &RuleSet) -> LeadFields {
+    let mut profile = Vec::new();
+    let mut properties = Vec::new();
+    for r in &rs.fit {
+        r.when.for_each_field(&mut |name| profile.push(name));
+    }
+    let mut matchers: Vec<&EventMatcher> = rs.engagement.iter().map(|r| &r.matcher).collect();
+    matchers.extend(rs.stages.triggers().map(|t| &t.matcher));
+    for d in &rs.disqualifiers {
+        match &d.test {
+            DisqualifierTest::Profile(c) => c.for_each_field(&mut |name| profile.push(name)),
+            DisqualifierTest::Event(m) => matchers.push(m),
+        }
+    }
+    for filter in matchers.iter().filter_map(|m| m.filter.as_ref()) {
+        filter.for_each_field(&mut |name| properties.push(name));
+    }
+    for r in &rs.engagement {
+        if let Award::Sum { property, .. } = &r.award {
+            properties.push(property.first());
+        }
+    }
+    for (_, declared) in rs.vocabulary.iter().flat_map(crate::by_name::ByName::iter) {
+        properties.extend(declared.names());
+    }
+    LeadFields { profile: Names::only(profile), properties: Names::only(properties) }
+}

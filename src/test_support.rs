@@ -1,0 +1,44 @@
+//! Not part of leadscore's API: the internals that the project's own tests and
+//! benchmarks reach into (the readers the npm package uses, the MessagePack codec).
+//! Anything here may change in any release.
+
+pub use crate::wire::msgpack;
+pub use crate::wire::{read_event, read_lead, read_leads, LeadFields, Names, RawLead};
+
+use crate::{Engine, Event, EventTally, InputError, Lead, LeadSet, Qualification, ScoreResult};
+
+/// A lead as the npm package reads it (`read_lead`), checked, with the events it set
+/// aside: what `Engine::score_value` starts from.
+pub fn lead_from_raw(raw: RawLead) -> Result<(Lead, EventTally), InputError> {
+    crate::lead::read(raw, "")
+}
+
+/// The fields `engine`'s rules read: what the package's reader keeps of a lead.
+pub fn lead_fields(engine: &Engine) -> &LeadFields {
+    engine.lead_fields()
+}
+
+/// [`Engine::score`] of a lead as `read_lead` read it, as the package scores it.
+pub fn score_raw(engine: &Engine, raw: RawLead, now: i64) -> Result<ScoreResult, InputError> {
+    engine.score_raw(raw, now)
+}
+
+/// [`Engine::qualify`] of a lead as `read_lead` read it, as the package scores it.
+pub fn qualify_raw(engine: &Engine, raw: RawLead, now: i64) -> Result<Qualification, InputError> {
+    engine.qualify_raw(raw, now)
+}
+
+/// An event as `read_event` read it, checked as `Session::track_value` checks it.
+pub fn event_from_raw(raw: crate::wire::RawEvent) -> Result<Event, InputError> {
+    Event::from_raw(raw, "event")
+}
+
+/// Adds leads as `read_leads` read them to `set`, as the package's `LeadSet` does.
+pub fn add_raw(set: &mut LeadSet, raw: Vec<RawLead>) -> Result<(), InputError> {
+    set.add_raw(raw)
+}
+
+/// Checks a profile against the limits, as a lead's or a session's profile is.
+pub fn check_profile(profile: serde_json::Value) -> Result<serde_json::Map<String, serde_json::Value>, InputError> {
+    crate::profile::check_profile(profile, "profile")
+}

@@ -1,0 +1,117 @@
+//! A compiled rule set, as the package's `Engine` holds it.
+
+use super::lead_set::WasmLeadSet;
+use super::outcome::{json_value, made, now_of, outcome, read_all, unreadable, Failure};
+use crate::error::{InputError, RuleSetError};
+use crate::limits::MAX_EVENTS_PER_CALL;
+use crate::wire::{LeadFields, RawLead};
+use crate::Engine;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(js_name = Engine)]
+pub struct WasmEngine {
+    /// Shared with the sessions that watch it, so that freeing the JS object while
+    /// a session still watches it is safe.
+    pub(crate) inner: Rc<Engine>,
+}
+
+#[wasm_bindgen(js_class = Engine)]
+impl WasmEngine {
+    /// Compiles a rule set sent as MessagePack: the engine, or the bytes of a
+    /// `RuleSetError`.
+    pub fn compile(ruleset: &[u8]) -> JsValue {
+        made(compile(ruleset).map(|inner| WasmEngine { inner: Rc::new(inner) }).map_err(Failure::from))
+    }
+
+    pub fn id(&self) -> String {
+        self.inner.id().to_string()
+    }
+
+    pub fn version(&self) -> String {
+        self.inner.version().to_string()
+    }
+
+    pub fn description(&self) -> Option<String> {
+        self.inner.description().map(str::to_string)
+    }
+
+    /// One lead scored at `now`: the outcome of a `ScoreResult`.
+    pub fn score(&self, lead: &[u8], now: f64) -> Vec<u8> {
+        outcome(self.one(lead, now, Engine::score_raw))
+    }
+
+    /// One lead qualified at `now`: the outcome of a `Qualification`.
+    pub fn qualify(&self, lead: &[u8], now: f64) -> Vec<u8> {
+        outcome(self.one(lead, now, Engine::qualify_raw))
+    }
+
+    /// A list of leads scored at `now`: the outcome of a list of `ScoreResult`s. A
+    /// lead that is not a lead fails the call, with its index in the path.
+    #[wasm_bindgen(js_name = scoreMany)]
+    pub fn score_many(&self, leads: &[u8], now: f64) -> Vec<u8> {
+        outcome(self.many(leads, now, Engine::score_raw))
+    }
+
+    /// [`WasmEngine::score_many`] without the explanations.
+    #[wasm_bindgen(js_name = qualifyMany)]
+    pub fn qualify_many(&self, leads: &[u8], now: f64) -> Vec<u8> {
+        outcome(self.many(leads, now, Engine::qualify_raw))
+    }
+
+    /// The leads `from..to` of a lead set, scored at `now` (the package asks in
+    /// parts, as it sends lists).
+    #[wasm_bindgen(js_name = scoreHeld)]
+    pub fn score_held(&self, set: &WasmLeadSet, now: f64, from: usize, to: usize) -> Vec<u8> {
+        outcome(now_of(now).map(|now| set.inner.score_range(&self.inner, now, from..to)).map_err(Failure::from))
+    }
+
+    /// [`WasmEngine::score_held`] without the explanations.
+    #[wasm_bindgen(js_name = qualifyHeld)]
+    pub fn qualify_held(&self, set: &WasmLeadSet, now: f64, from: usize, to: usize) -> Vec<u8> {
+        outcome(now_of(now).map(|now| set.inner.qualify_range(&self.inner, now, from..to)).map_err(Failure::from))
+    }
+}
+
+impl WasmEngine {
+    /// One lead read and scored by `score` (`Engine::score_raw` or `qualify_raw`).
+    fn one<T>(
+        &self,
+        bytes: &[u8],
+        now: f64,
+        score: fn(&Engine, RawLead, i64) -> Result<T, InputError>,
+    ) -> Result<T, Failure> {
+        let now = now_of(now)?;
+        let fields = self.inner.lead_fields();
+        let raw = read_all(bytes, |r| crate::wire::read_lead(r, MAX_EVENTS_PER_CALL, fields))
+            .map_err(|e| unreadable("", "the lead", &e))?;
+        Ok(score(&self.inner, raw, now)?)
+    }
+
+    /// Each lead of a list scored by `score`.
+    fn many<T>(
+        &self,
+        leads: &[u8],
+        now: f64,
+        score: fn(&Engine, RawLead, i64) -> Result<T, InputError>,
+    ) -> Result<Vec<T>, Failure> {
+        let now = now_of(now)?;
+        let raw = read_leads(leads, self.inner.lead_fields())?;
+        let results =
+            raw.into_iter().enumerate().map(|(i, lead)| score(&self.inner, lead, now).map_err(|e| e.in_list(i)));
+        Ok(results.collect::<Result<Vec<T>, InputError>>()?)
+    }
+}
+
+fn compile(bytes: &[u8]) -> Result<Engine, RuleSetError> {
+    crate::ruleset::check_size(bytes.len())?;
+    let value = json_value(bytes, "", "the rule set").map_err(|e| RuleSetError { problems: vec![e.problem] })?;
+    Engine::from_value(&value)
+}
+
+/// A list of leads from `codec.js`, each read keeping what `fields` names.
+pub(crate) fn read_leads(bytes: &[u8], fields: &LeadFields) -> Result<Vec<RawLead>, InputError> {
+    read_all(bytes, |r| crate::wire::read_leads(r, MAX_EVENTS_PER_CALL, fields))
+        .map_err(|e| unreadable("", "the list of leads", &e))?
+        .map_err(|t| InputError::new("", "wrongType", format!("leads is a list of leads, not {t}")))
+}
