@@ -4,6 +4,7 @@
 
 mod common;
 use common::*;
+use leadscore::Engine;
 use serde_json::{json, Value};
 
 /// Section 3, value rules: a list with no element other than null (an empty list
@@ -36,4 +37,42 @@ fn a_list_without_values_is_a_missing_field() {
     assert_eq!(total(json!([])).as_f64(), 3.0);
     assert_eq!(total(json!([null])).as_f64(), 3.0);
     assert_eq!(total(json!([null, 1])).as_f64(), 5.0);
+}
+
+/// The problems a rule set (the given keys over a minimal document) is refused
+/// with, as (path, code); empty when it compiles.
+fn codes(extra: Value) -> Vec<(String, &'static str)> {
+    match Engine::from_value(&ruleset(extra)) {
+        Ok(_) => vec![],
+        Err(e) => e.problems.into_iter().map(|p| (p.path, p.code)).collect(),
+    }
+}
+
+fn refused(path: &str, code: &'static str) -> Vec<(String, &'static str)> {
+    vec![(path.to_string(), code)]
+}
+
+fn sum_rule(at_least: Value) -> Value {
+    json!({"engagement": [
+        {"id": "s", "event": "e", "points": 10, "sum": {"property": "n", "atLeast": at_least}}
+    ]})
+}
+
+/// Section 4.4: `sum.atLeast` is a number from 0.001 to 10^12, both included
+/// (sums are integers of thousandths, and a threshold of 0 would fire on any event).
+#[test]
+fn sum_at_least_is_from_a_thousandth_to_a_trillion() {
+    for ok in [json!(0.001), json!(1), json!(300.5), json!(1e12), json!(1_000_000_000_000u64)] {
+        assert_eq!(codes(sum_rule(ok.clone())), vec![], "{ok}");
+    }
+    for bad in [json!(0), json!(-1), json!(0.0009), json!(0.000999), json!(1.0000001e12), json!("5"), json!(true)] {
+        assert_eq!(codes(sum_rule(bad.clone())), refused("engagement[0].sum.atLeast", "invalidValue"), "{bad}");
+    }
+    // At the lower bound: each value is rounded to thousandths (halves away from
+    // zero) before adding, so 0.0004 adds nothing and 0.0005 adds one thousandth.
+    let e = engine(sum_rule(json!(0.001)));
+    let total = |n: f64| score(&e, json!({}), vec![ev_with("e", NOW, json!({ "n": n }))], NOW).total.as_f64();
+    assert_eq!(total(0.0004), 0.0);
+    assert_eq!(total(0.0005), 10.0);
+    assert_eq!(total(0.001), 10.0);
 }
