@@ -76,3 +76,42 @@ fn sum_at_least_is_from_a_thousandth_to_a_trillion() {
     assert_eq!(total(0.0005), 10.0);
     assert_eq!(total(0.001), 10.0);
 }
+
+/// Sections 4.2 and 8: `count.atLeast` and a trigger's `atLeast` are numbers whose
+/// value is whole, however written: JavaScript's JSON.parse, which reads rule sets
+/// for the npm package, cannot tell 1.0 from 1, so neither does the compiler.
+#[test]
+fn at_least_counts_are_whole_values_however_written() {
+    let count_rule = |at_least: &str| {
+        format!(
+            r#"{{"schema": "leadscore.ruleset/v1", "id": "t", "version": "1", "engagement": [
+                {{"id": "c", "event": "e", "points": 10, "count": {{"atLeast": {at_least}}}}}]}}"#
+        )
+    };
+    let trigger = |at_least: &str| {
+        format!(
+            r#"{{"schema": "leadscore.ruleset/v1", "id": "t", "version": "1", "stages": {{"sql": {{"on": [
+                {{"event": "e", "atLeast": {at_least}}}]}}}}}}"#
+        )
+    };
+    let problems = |text: String| match Engine::from_json(&text) {
+        Ok(_) => vec![],
+        Err(e) => e.problems.into_iter().map(|p| (p.path, p.code)).collect(),
+    };
+    for ok in ["1", "1.0", "1e0", "3.00", "1000", "1000.0", "1e3"] {
+        assert_eq!(problems(count_rule(ok)), vec![], "count {ok}");
+        assert_eq!(problems(trigger(ok)), vec![], "trigger {ok}");
+    }
+    for bad in ["1.5", "0.5", "0", "0.0", "-1", "1000.5", "1001", "1001.0", "\"2\"", "true"] {
+        assert_eq!(problems(count_rule(bad)), refused("engagement[0].count.atLeast", "invalidCount"), "count {bad}");
+        assert_eq!(problems(trigger(bad)), refused("stages.sql.on[0].atLeast", "invalidCount"), "trigger {bad}");
+    }
+    // 3.0 counts as 3: three events earn the points, two do not.
+    let e = Engine::from_json(&count_rule("3.0")).unwrap();
+    let events = |n: i64| (0..n).map(|i| ev("e", NOW - i)).collect::<Vec<_>>();
+    assert_eq!(score(&e, json!({}), events(3), NOW).total.as_f64(), 10.0);
+    assert_eq!(score(&e, json!({}), events(2), NOW).total.as_f64(), 0.0);
+    let e = Engine::from_json(&trigger("2.0")).unwrap();
+    assert_eq!(score(&e, json!({}), events(2), NOW).stage, leadscore::Stage::Sql);
+    assert_eq!(score(&e, json!({}), events(1), NOW).stage, leadscore::Stage::None);
+}
