@@ -115,3 +115,28 @@ fn at_least_counts_are_whole_values_however_written() {
     assert_eq!(score(&e, json!({}), events(2), NOW).stage, leadscore::Stage::Sql);
     assert_eq!(score(&e, json!({}), events(1), NOW).stage, leadscore::Stage::None);
 }
+
+/// Section 10.2: a duration is `[0-9]+(ms|s|m|h|d|w)` and nothing else; whitespace
+/// anywhere is refused, not trimmed.
+#[test]
+fn durations_follow_the_grammar_exactly() {
+    let window = |within: &str| json!({"engagement": [{"id": "c", "event": "e", "points": 10, "count": {"atLeast": 1, "within": within}}]});
+    let at = "engagement[0].count.within";
+    for ok in ["7d", "007d", "1ms", "36h", "2w", "36525d"] {
+        assert_eq!(codes(window(ok)), vec![], "{ok:?}");
+    }
+    for bad in [" 7d", "7d ", "7 d", "\t7d", "7d\n", "+7d", "-7d", "1.5d", "7D", "7days", "0d", "36526d", ""] {
+        assert_eq!(codes(window(bad)), refused(at, "invalidDuration"), "{bad:?}");
+    }
+    for (path, extra) in [
+        ("recency.halfLife", json!({"recency": {"halfLife": "30d "}})),
+        ("recency.expireAfter", json!({"recency": {"expireAfter": " 180d"}})),
+        ("stages.sql.on[0].within", json!({"stages": {"sql": {"on": [{"event": "e", "within": "7 d"}]}}})),
+    ] {
+        assert_eq!(codes(extra), refused(path, "invalidDuration"), "{path}");
+    }
+    // Leading zeros are read in decimal: "010d" is ten days, not eight.
+    let e = engine(window("010d"));
+    let at_age = |age: i64| score(&e, json!({}), vec![ev("e", NOW - age)], NOW).total.as_f64();
+    assert_eq!((at_age(10 * DAY), at_age(10 * DAY + 1)), (10.0, 0.0));
+}
