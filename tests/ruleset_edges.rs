@@ -140,3 +140,50 @@ fn durations_follow_the_grammar_exactly() {
     let at_age = |age: i64| score(&e, json!({}), vec![ev("e", NOW - age)], NOW).total.as_f64();
     assert_eq!((at_age(10 * DAY), at_age(10 * DAY + 1)), (10.0, 0.0));
 }
+
+/// Section 2: a key given twice in one object of a rule set's JSON text is one key,
+/// with the last value (what JavaScript's JSON.parse gives the npm package). Also
+/// run with serde_json's preserve_order on (scripts/test.sh), which keeps the first
+/// position but must keep the last value too.
+#[test]
+fn a_key_given_twice_takes_its_last_value() {
+    let text = r#"{
+        "schema": "leadscore.ruleset/v1", "id": "first", "version": 5, "id": "second", "version": "2",
+        "groups": {"web": {"cap": 10}, "web": {"cap": 20}},
+        "fit": [{"id": "dropped", "points": 1, "when": {"field": "x", "exists": true}}],
+        "fit": [
+            {"id": "title", "points": 5, "points": 15,
+             "when": {"field": "company", "equals": "Acme", "field": "title", "equals": "VP"}}
+        ],
+        "engagement": [
+            {"id": "visit", "group": "web", "event": "page_view", "event": "visit", "points": 7}
+        ],
+        "total": {"max": 5, "max": 1000}
+    }"#;
+    let e = Engine::from_json(text).unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!((e.id(), e.version()), ("second", "2"));
+    // The last "fit" list; the last "points"; the condition's last "field" and
+    // "equals" (one operator, not two).
+    let r = score(&e, json!({"title": "vp", "company": "Acme", "x": 1}), vec![], NOW);
+    assert_eq!(r.total.as_f64(), 15.0);
+    assert_eq!(r.contributions.iter().map(|c| &*c.id).collect::<Vec<_>>(), ["title"]);
+    assert_eq!(score(&e, json!({"title": "Acme", "company": "VP"}), vec![], NOW).total.as_f64(), 0.0);
+    // The last "event" ("visit"), in group "web" capped at 20 (the last settings),
+    // under a total max of 1000.
+    let visits = (0..4).map(|i| ev("visit", NOW - i)).collect::<Vec<_>>();
+    let r = score(&e, json!({}), visits, NOW);
+    assert_eq!((r.engagement.as_f64(), points_of(&r, "web")), (20.0, Some(-8.0)));
+    assert_eq!(score(&e, json!({}), vec![ev("page_view", NOW)], NOW).total.as_f64(), 0.0);
+
+    // Only the last value is checked: a bad first value is gone, a bad last one
+    // is refused, and an unknown key given twice is one problem.
+    let problems = |text: &str| match Engine::from_json(text) {
+        Ok(_) => vec![],
+        Err(e) => e.problems.into_iter().map(|p| (p.path, p.code)).collect(),
+    };
+    let doc = |rest: &str| format!(r#"{{"schema": "leadscore.ruleset/v1", "id": "t", "version": "1"{rest}}}"#);
+    assert_eq!(problems(&doc(r#", "total": {"max": -1, "max": 1}"#)), vec![]);
+    assert_eq!(problems(&doc(r#", "total": {"max": 1, "max": -1}"#)), refused("total.max", "notPositive"));
+    assert_eq!(problems(&doc(r#", "colour": 1, "colour": 2"#)), refused("colour", "unknownKey"));
+    assert_eq!(problems(&doc(r#", "schema": "other/v2""#)), refused("schema", "unknownSchema"));
+}
