@@ -6,6 +6,8 @@ mod common;
 use common::*;
 use leadscore::Engine;
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::path::Path;
 
 /// Section 3, value rules: a list with no element other than null (an empty list
 /// included) is a missing field, for profile fields and event properties alike.
@@ -186,4 +188,100 @@ fn a_key_given_twice_takes_its_last_value() {
     assert_eq!(problems(&doc(r#", "total": {"max": 1, "max": -1}"#)), refused("total.max", "notPositive"));
     assert_eq!(problems(&doc(r#", "colour": 1, "colour": 2"#)), refused("colour", "unknownKey"));
     assert_eq!(problems(&doc(r#", "schema": "other/v2""#)), refused("schema", "unknownSchema"));
+}
+
+/// The codes crates/rules/src raises, read from its source (test modules left
+/// out): the string literals in the code argument of `Problem::new(path, code, …)`,
+/// `one(path, code, …)` and `fail(code, …)` (rule-set problems) and of
+/// `InputError::new(path, code, …)` (input problems).
+fn codes_in_compiler_source() -> (BTreeSet<String>, BTreeSet<String>) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/rules/src");
+    let (mut rule_set, mut input) = (BTreeSet::new(), BTreeSet::new());
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text.split("#[cfg(test)]").next().unwrap_or("");
+        for (call, arg, is_input) in
+            [("Problem::new(", 1, false), ("one(", 1, false), ("fail(", 0, false), ("InputError::new(", 1, true)]
+        {
+            let into = if is_input { &mut input } else { &mut rule_set };
+            for (at, _) in text.match_indices(call) {
+                let before = text[..at].chars().next_back();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                    continue; // not `is_none(`
+                }
+                if text[..at].ends_with("fn ") {
+                    continue; // the definition
+                }
+                let args = call_arguments(&text[at + call.len()..]);
+                let literals = args.get(arg).map(|a| string_literals(a)).unwrap_or_default();
+                into.extend(literals.into_iter().filter(|l| {
+                    l.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                        && l.chars().all(|c| c.is_ascii_alphabetic())
+                }));
+            }
+        }
+    }
+    (rule_set, input)
+}
+
+/// The top-level arguments of a call, from just after its `(` to its `)`.
+fn call_arguments(text: &str) -> Vec<String> {
+    let (mut args, mut current, mut depth, mut in_string, mut escaped) = (vec![], String::new(), 0, false, false);
+    for c in text.chars() {
+        if in_string {
+            current.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth == 0 => break,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                args.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    args.push(current);
+    args
+}
+
+/// The contents of the string literals in `text` (without escapes: codes have none).
+fn string_literals(text: &str) -> Vec<String> {
+    text.split('"').skip(1).step_by(2).map(str::to_string).collect()
+}
+
+/// Section 13's tables against the source: every code the compiler can raise is in
+/// the rule-set code table (or, for input errors, among the input codes), and every
+/// code in the table is raised somewhere.
+#[test]
+fn the_code_table_lists_every_code_the_compiler_raises() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/RULESET.md")).unwrap();
+    let section = doc.split("## 13. Errors").nth(1).unwrap().split("## 14.").next().unwrap();
+    let (table, input_codes) = section.split_once("Input codes:").unwrap();
+    let documented: BTreeSet<String> = table
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .flat_map(|l| string_literals(&l.split('|').nth(1).unwrap().replace('`', "\"")))
+        .filter(|c| c.chars().all(|c| c.is_ascii_alphabetic()))
+        .collect();
+    let (raised, input) = codes_in_compiler_source();
+    assert!(raised.len() > 30 && raised.contains("duplicateType"), "{raised:?}");
+    assert_eq!(raised, documented, "codes raised (left) and codes in section 13's table (right)");
+    for code in input {
+        assert!(input_codes.contains(&format!("`{code}`")), "input code {code} is not in section 13");
+    }
 }
