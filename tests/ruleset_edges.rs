@@ -285,3 +285,17 @@ fn the_code_table_lists_every_code_the_compiler_raises() {
         assert!(input_codes.contains(&format!("`{code}`")), "input code {code} is not in section 13");
     }
 }
+
+/// Section 3, `word`: boundaries are Unicode 17.0.0's alphanumeric characters, from
+/// leadscore's own table (compared with std for every character in crates/rules).
+#[test]
+fn word_boundaries_are_letters_and_digits_of_every_script() {
+    let e = engine(json!({"fit": [{"id": "vp", "points": 10, "when": {"field": "title", "word": "vp"}}]}));
+    let holds = |title: &str| score(&e, json!({ "title": title }), vec![], NOW).total.as_f64() == 10.0;
+    for yes in ["VP Ventes — Été", "été VP", "VP\u{a0}été", "€VP é", "(VP) über", "VP_été"] {
+        assert!(holds(yes), "{yes:?}");
+    }
+    for no in ["VPé", "éVP", "中VP", "VPж", "VP² é", "VP½ é", "١VP é"] {
+        assert!(!holds(no), "{no:?}");
+    }
+}
