@@ -15,7 +15,7 @@ step "native tests (unit, integration, property, CLI; both crates)"
 cargo test --workspace --features cli
 
 step "semantics with serde_json's preserve_order on (an application using leadscore may turn it on)"
-cargo test --features cli,serde_json/preserve_order --test semantics
+cargo test --features cli,serde_json/preserve_order --test semantics --test ruleset_edges
 
 step "clippy (no unwrap/expect/panic/indexing in the core)"
 cargo clippy --workspace --all-targets --features cli -- -D warnings

@@ -138,17 +138,14 @@ impl Condition {
 impl Test {
     #[inline]
     fn holds(&self, value: Option<&Value>) -> bool {
-        let v = match (self, value) {
-            (Test::Exists(want), v) => return v.is_some() == *want,
+        match (self, value.filter(|v| !is_blank_list(v))) {
+            (Test::Exists(want), v) => v.is_some() == *want,
             // Every other test is false on a missing field, `notIn` included: an
             // unknown industry is not "an industry we do not serve".
-            (_, None) => return false,
-            (_, Some(v)) => v,
-        };
-        match (self, v) {
-            (Test::NotIn(list), Value::Array(items)) => !items.iter().any(|x| list.contains(x)),
-            (_, Value::Array(items)) => items.iter().any(|x| self.holds_scalar(x)),
-            (_, v) => self.holds_scalar(v),
+            (_, None) => false,
+            (Test::NotIn(list), Some(Value::Array(items))) => !items.iter().any(|x| list.contains(x)),
+            (_, Some(Value::Array(items))) => items.iter().any(|x| self.holds_scalar(x)),
+            (_, Some(v)) => self.holds_scalar(v),
         }
     }
 
@@ -266,6 +263,15 @@ mod ascii {
         }
         p.get(pi..).is_some_and(|rest| rest.iter().all(|&c| c == '*'))
     }
+}
+
+/// A list with no element other than `null` (an empty list included): what a CRM
+/// sends for a multi-select field with nothing selected. Conditions treat it as a
+/// missing field, so `exists` and `notIn` read it as "not filled in", as they read
+/// `null`.
+#[inline]
+fn is_blank_list(v: &Value) -> bool {
+    matches!(v, Value::Array(items) if items.iter().all(Value::is_null))
 }
 
 #[inline]
@@ -651,6 +657,37 @@ mod tests {
         assert!(cond(json!({"not": {"field": "industry", "in": ["education"]}})).matches(&d));
         assert!(cond(json!({"field": "country", "exists": false})).matches(&d));
         assert!(!cond(json!({"field": "company.size", "gt": 1000})).matches(&d));
+    }
+
+    /// A list with nothing but nulls in it (an empty one included) is a missing
+    /// field: a multi-select with nothing selected. A list with a value is present,
+    /// and its nulls match nothing.
+    #[test]
+    fn lists_without_values_are_missing() {
+        let holds = |value: Value, test: Value| {
+            let mut c = json!({"field": "stack"});
+            for (k, v) in test.as_object().cloned().unwrap_or_default() {
+                c[k] = v;
+            }
+            cond(c).matches(&data(json!({ "stack": value })))
+        };
+        for blank in [json!([]), json!([null]), json!([null, null])] {
+            assert!(!holds(blank.clone(), json!({"exists": true})), "{blank}");
+            assert!(holds(blank.clone(), json!({"exists": false})), "{blank}");
+            assert!(!holds(blank.clone(), json!({"notIn": ["aws"]})), "{blank}");
+            assert!(!holds(blank.clone(), json!({"in": ["aws"]})), "{blank}");
+            assert!(cond(json!({"not": {"field": "stack", "exists": true}})).matches(&data(json!({ "stack": blank }))));
+        }
+        assert!(holds(json!([null, 1]), json!({"exists": true})));
+        assert!(!holds(json!([null, 1]), json!({"exists": false})));
+        assert!(holds(json!([null, 1]), json!({"notIn": [2]})));
+        assert!(!holds(json!([null, 1]), json!({"notIn": [1]})));
+        assert!(holds(json!([null, 1]), json!({"in": [1]})));
+        assert!(holds(json!([null, "AWS"]), json!({"equals": "aws"})));
+        // A list of values that match nothing is still present.
+        assert!(holds(json!([[]]), json!({"exists": true})));
+        assert!(holds(json!([{}]), json!({"notIn": ["aws"]})));
+        assert!(!holds(json!([{}]), json!({"in": ["aws"]})));
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! that it is compiled into `leadscore`, for speed.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod alphanumeric;
 pub mod by_name;
 pub mod condition;
 pub mod error;

@@ -146,11 +146,14 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// A whole number from 1 to `max`.
+    /// A whole number from 1 to `max`: a JSON number whose value is whole, however
+    /// it is written (`3`, `3.0`, `3e0`), since JavaScript's `JSON.parse`, which
+    /// reads rule sets for the npm package, cannot tell them apart.
     pub fn count(&self, k: &str, max: u32, p: &mut Vec<Problem>) -> Option<u32> {
         let v = self.get(k)?;
-        match v.as_u64().filter(|n| (1..=u64::from(max)).contains(n)) {
-            Some(n) => u32::try_from(n).ok(),
+        match v.as_f64().filter(|f| f.fract() == 0.0 && (1.0..=f64::from(max)).contains(f)) {
+            // Whole and within 1..=max, so the conversion is exact.
+            Some(n) => Some(n as u32),
             None => {
                 p.push(Problem::new(
                     self.at(k),

@@ -14,11 +14,17 @@ pub const MAX_INSTANT_MS: i64 = 8_640_000_000_000_000;
 /// Longest duration a rule set may name: 100 years.
 pub const MAX_DURATION_MS: i64 = 36_525 * DAY;
 
-/// Parses "90s", "30m", "36h", "7d", "2w" (a whole number and one unit) into milliseconds.
+/// Parses "90s", "30m", "36h", "7d", "2w" into milliseconds: exactly one or more
+/// ASCII digits (a decimal number; leading zeros allowed) followed by one unit among
+/// `ms`, `s`, `m`, `h`, `d`, `w`, in lower case, and nothing else: no sign, no
+/// fraction, no space anywhere (" 7d", "7 d" and "7d " are refused). Zero passes
+/// here; the caller refuses it.
 pub fn parse_duration(text: &str) -> Result<i64, String> {
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (digits, unit) = t.split_at_checked(split).unwrap_or((t, ""));
+    if text.contains(char::is_whitespace) {
+        return Err(format!("\"{text}\" holds a space: write the number and its unit alone, like \"7d\""));
+    }
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (digits, unit) = text.split_at_checked(split).unwrap_or((text, ""));
     if digits.is_empty() {
         return Err(format!("\"{text}\" is not a duration: write a whole number and a unit, like \"7d\", \"36h\", \"30m\", \"90s\" or \"2w\""));
     }
@@ -177,6 +183,54 @@ mod tests {
         assert!(parse_duration("d").is_err());
         assert!(parse_duration("99999999999999999999d").is_err());
         assert!(parse_duration("40000d").is_err());
+    }
+
+    /// The grammar exactly: ASCII digits (leading zeros allowed), then one
+    /// lower-case unit, and nothing else.
+    #[test]
+    fn duration_grammar() {
+        assert_eq!(parse_duration("007d"), Ok(7 * DAY));
+        assert_eq!(parse_duration("00000000000000000000000000001ms"), Ok(1));
+        assert_eq!(parse_duration("0d"), Ok(0));
+        assert_eq!(parse_duration("1ms"), Ok(1));
+        assert_eq!(parse_duration("90s"), Ok(90 * SECOND));
+        assert_eq!(parse_duration("30m"), Ok(30 * MINUTE));
+        assert_eq!(parse_duration("36525d"), Ok(MAX_DURATION_MS));
+        assert_eq!(parse_duration("5217w"), Ok(5217 * WEEK));
+        assert_eq!(parse_duration("3155760000000ms"), Ok(MAX_DURATION_MS));
+        assert!(parse_duration("3155760000001ms").is_err());
+        assert!(parse_duration("5218w").is_err());
+        for bad in [
+            "",
+            "7",
+            "d",
+            " 7d",
+            "7d ",
+            "7 d",
+            "\t7d",
+            "7d\n",
+            "7\u{a0}d",
+            "\u{3000}7d",
+            "+7d",
+            "-7d",
+            "1.5d",
+            "7.0d",
+            "1e3ms",
+            "7D",
+            "7Ms",
+            "7MS",
+            "7dd",
+            "7days",
+            "7mss",
+            "d7",
+            "7d7",
+            "٧d",
+            "７d",
+            "0x7d",
+            "7_000ms",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -101,9 +101,11 @@ pub fn find_text(haystack: &str, needle: &str) -> Option<usize> {
 
 /// Whether `needle` (already folded) occurs in `haystack` (already folded) as a whole
 /// word: bounded on both sides by the text's ends or by characters that are not
-/// letters or digits.
+/// letters or digits (Unicode 17.0.0's, from [`crate::alphanumeric`], whatever the
+/// Unicode version of the Rust that built this).
 #[inline]
 pub fn contains_word(haystack: &str, needle: &str) -> bool {
+    use crate::alphanumeric::is_alphanumeric;
     if needle.is_empty() {
         return false;
     }
@@ -111,8 +113,8 @@ pub fn contains_word(haystack: &str, needle: &str) -> bool {
     while let Some(pos) = haystack.get(from..).and_then(|h| find_text(h, needle)) {
         let start = from + pos;
         let end = start + needle.len();
-        let before_ok = haystack.get(..start).and_then(|h| h.chars().next_back()).is_none_or(|c| !c.is_alphanumeric());
-        let after_ok = haystack.get(end..).and_then(|h| h.chars().next()).is_none_or(|c| !c.is_alphanumeric());
+        let before_ok = haystack.get(..start).and_then(|h| h.chars().next_back()).is_none_or(|c| !is_alphanumeric(c));
+        let after_ok = haystack.get(end..).and_then(|h| h.chars().next()).is_none_or(|c| !is_alphanumeric(c));
         if before_ok && after_ok {
             return true;
         }
@@ -192,6 +194,14 @@ mod tests {
         assert!(!contains_word("überall", "über"));
         // The second occurrence is the whole word.
         assert!(contains_word("éténé été", "été"));
+        // Letters and digits of any script join a word; marks, symbols and
+        // punctuation do not.
+        assert!(!contains_word("vpж", "vp"));
+        assert!(!contains_word("中vp", "vp"));
+        assert!(!contains_word("vp²", "vp"));
+        assert!(contains_word("vp—é", "vp"));
+        assert!(contains_word("é vp€", "vp"));
+        assert!(contains_word("é\u{a0}vp", "vp"));
     }
 
     #[test]
