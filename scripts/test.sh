@@ -8,6 +8,10 @@ source scripts/setup.sh
 
 step() { printf '\n== %s\n' "$*"; }
 
+# What a rule set means: the shared cases of tests/cases (tests/cases.rs) and the
+# Rust-only tests by topic. Run again with preserve_order, and as wasm32.
+SEMANTIC_TESTS=(--test cases --test conditions --test sessions --test errors --test leads)
+
 step "format (rustfmt, Prettier): scripts/format.sh to fix"
 scripts/format.sh --check
 
@@ -15,7 +19,7 @@ step "native tests (unit, integration, property, CLI; both crates)"
 cargo test --workspace --features cli
 
 step "semantics with serde_json's preserve_order on (an application using leadscore may turn it on)"
-cargo test --features cli,serde_json/preserve_order --test semantics --test ruleset_edges
+cargo test --features cli,serde_json/preserve_order "${SEMANTIC_TESTS[@]}" --test ruleset_edges
 
 step "clippy (no unwrap/expect/panic/indexing in the core)"
 cargo clippy --workspace --all-targets --features cli -- -D warnings
@@ -23,10 +27,10 @@ cargo clippy --workspace --all-targets --features cli -- -D warnings
 step "core and wasm layer build for wasm32 (clippy)"
 cargo clippy --lib --target wasm32-unknown-unknown --features wasm -- -D warnings
 
-step "core tests under wasm-bindgen-test in Node"
+step "semantic and golden tests under wasm-bindgen-test in Node"
 ensure_wasm_bindgen
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --target wasm32-unknown-unknown --test semantics --test golden
+  cargo test --target wasm32-unknown-unknown "${SEMANTIC_TESTS[@]}" --test golden
 
 step "golden cases under wasm-bindgen-test in headless Chromium"
 driver=$(ensure_chromedriver)

@@ -16,6 +16,21 @@ pub fn ruleset(extra: Value) -> Value {
     doc
 }
 
+/// A rule of 15 points for each view of /pricing, with the given keys over it.
+pub fn pricing_rule(extra: serde_json::Value) -> serde_json::Value {
+    let mut r =
+        json!({"id": "pricing", "event": "page_view", "where": {"field": "url", "equals": "/pricing"}, "points": 15});
+    for (k, v) in extra.as_object().unwrap() {
+        r[k] = v.clone();
+    }
+    r
+}
+
+/// `n` views of /pricing, one a second before `NOW`, the first at `NOW`.
+pub fn pricing_views(n: i64) -> Vec<serde_json::Value> {
+    (0..n).map(|i| ev_with("page_view", NOW - i * 1000, json!({"url": "/pricing"}))).collect()
+}
+
 pub fn engine(extra: Value) -> Engine {
     Engine::from_value(&ruleset(extra)).unwrap_or_else(|e| panic!("{e}"))
 }

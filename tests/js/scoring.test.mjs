@@ -26,31 +26,17 @@ test('an engine from an object, from JSON text and from Engine.fromJson', () => 
     }
 });
 
-test('score returns a plain object that adds up', () => {
-    const e = new Engine(RULESET);
-    const r = e.score(lead(2), NOW);
+test('score returns a plain object, its figures JavaScript numbers that add up', () => {
+    // What the figures are is in tests/cases (stages.json and caps-and-groups.json
+    // score this lead with this rule set); here, how they reach JavaScript.
+    const r = new Engine(RULESET).score(lead(2), NOW);
     assert.equal(Object.getPrototypeOf(r), Object.prototype);
-    assert.equal(r.leadId, 'ann@acme.io');
-    assert.equal(r.total, 50);
-    assert.equal(r.fit, 20);
-    assert.equal(r.engagement, 30);
-    assert.equal(r.stage, 'mql');
     assert.equal(r.now, NOW);
-    assert.equal(r.events.scored, 2);
+    for (const key of ['total', 'fit', 'engagement', 'now', 'level']) assert.equal(typeof r[key], 'number', key);
     assert.equal(
         r.contributions.reduce((s, c) => s + c.points, 0),
         r.total,
     );
-    assert.deepEqual(
-        r.contributions.map((c) => [c.id, c.kind, c.points]),
-        [
-            ['title', 'fit', 20],
-            ['pricing', 'engagement', 30],
-        ],
-    );
-    // The cap: 4 views are worth 45, not 60.
-    const capped = e.score(lead(4), NOW).contributions.find((c) => c.id === 'pricing');
-    assert.deepEqual([capped.points, capped.matched, capped.capped], [45, 4, true]);
 });
 
 test('a Date as an event time is read as its ISO text', () => {
@@ -59,24 +45,6 @@ test('a Date as an event time is read as its ISO text', () => {
     assert.equal(r.total, 15);
     assert.equal(r.events.scored, 1);
 });
-
-test('invalid events are set aside and described, not thrown', () => {
-    const e = new Engine(RULESET);
-    const r = e.score({ events: [pricing('1795175000000'), pricing(NOW - 1), { ts: 1 }] }, NOW);
-    assert.equal(r.events.scored, 1);
-    assert.equal(r.events.skipped.invalid, 2);
-    assert.deepEqual(
-        r.events.problems.map((p) => [p.path, p.code]),
-        [
-            ['events[0].ts', 'invalidTimestamp'],
-            ['events[2].type', 'missingKey'],
-        ],
-    );
-});
-
-function pricing(ts) {
-    return { type: 'page_view', ts, url: '/pricing' };
-}
 
 test('scoreMany equals score on each lead, and scoreManyJson equals scoreJson', () => {
     const e = new Engine(RULESET);
