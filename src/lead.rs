@@ -6,8 +6,9 @@ use crate::event::Event;
 use crate::explain::{EventTally, SkipReason};
 use crate::history;
 use crate::limits::{MAX_EVENTS_PER_CALL, MAX_REPORTED_EVENT_PROBLEMS};
+use crate::profile::ProfileRead;
 use crate::value::type_name;
-use crate::wire::{LeadFields, ProfileRead, RawLead};
+use crate::wire::{LeadFields, RawLead};
 use serde_json::{Map, Number, Value};
 
 /// A lead to score in one call: its profile and its events.

@@ -6,7 +6,6 @@
 use crate::error::InputError;
 use crate::limits::{MAX_PROFILE_BYTES, MAX_PROFILE_DEPTH};
 use crate::value::type_name;
-use crate::wire::ProfileRead;
 use serde_json::{Map, Value};
 
 /// Checks a profile against the limits and hands back its fields.
@@ -52,4 +51,13 @@ pub(crate) fn json_size(v: &Value, depth: usize) -> Option<usize> {
         }
         _ => 8,
     })
+}
+
+/// A profile as read: the fields kept, or the JSON type it had instead of an object,
+/// and the size of all of it (kept or not) for the limits, `None` past the depth
+/// limit. Every field given counts toward the size, a repeated one each time.
+#[derive(Debug)]
+pub struct ProfileRead {
+    pub fields: Result<Map<String, Value>, &'static str>,
+    pub size: Option<usize>,
 }

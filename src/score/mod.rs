@@ -3,9 +3,12 @@
 //! sessions both end here, which is what makes their results the same.
 
 mod ceiling;
+mod entry_points;
+mod explanation;
 mod matching;
 
 pub(crate) use ceiling::{stage_ceiling, Hits};
+pub(crate) use explanation::{explain, qualification};
 pub(crate) use matching::{match_event, match_profile, EventMatch, Matches, ProfileMatch};
 
 use crate::engine::{Engine, Target};

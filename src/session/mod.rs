@@ -236,7 +236,7 @@ impl Session {
 
     /// [`Session::score`] without the explanation: the same figures and stage.
     pub fn qualify(&self, engine: &Engine, now: i64) -> Qualification {
-        let mut q = crate::explain::qualification(engine, &self.figures(engine, now));
+        let mut q = crate::score::qualification(engine, &self.figures(engine, now));
         q.lead_id = Some(self.subject().to_string());
         q
     }
@@ -251,7 +251,7 @@ impl Session {
     }
 
     fn explained(&self, engine: &Engine, figures: Figures<'_>) -> ScoreResult {
-        let mut result = crate::explain::explain(engine, figures);
+        let mut result = crate::score::explain(engine, figures);
         result.lead_id = Some(self.subject().to_string());
         result
     }

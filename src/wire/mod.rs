@@ -16,10 +16,10 @@ pub mod msgpack;
 mod profile;
 mod state;
 
-pub(crate) use profile::ProfileRead;
 pub(crate) use state::{read_state, RawSavedEvent, RawState};
 
 use crate::limits::{MAX_PROPERTIES, MAX_STRING_LEN};
+use crate::profile::ProfileRead;
 use compact_str::CompactString;
 use profile::ProfileSeed;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};

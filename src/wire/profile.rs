@@ -3,19 +3,10 @@
 
 use super::{Key, Names};
 use crate::limits::MAX_PROFILE_DEPTH;
-use crate::profile::json_size;
+use crate::profile::{json_size, ProfileRead};
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::fmt;
-
-/// A profile as read: the fields kept, or the JSON type it had instead of an object,
-/// and the size of all of it (kept or not) for the limits, `None` past the depth
-/// limit. Every field given counts toward the size, a repeated one each time.
-#[derive(Debug)]
-pub struct ProfileRead {
-    pub fields: Result<Map<String, Value>, &'static str>,
-    pub size: Option<usize>,
-}
 
 /// Reads a profile keeping the fields `0` names; see [`ProfileRead`].
 pub(crate) struct ProfileSeed<'a>(pub &'a Names);
