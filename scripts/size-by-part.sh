@@ -2,7 +2,7 @@
 # What each part of the npm package's API weighs in leadscore_bg.wasm: the built
 # module with only some exports kept, optimized again (wasm-opt -Oz drops the code
 # nothing kept reaches), raw and gzip -9. A measurement of where the bytes are, for
-# BENCHMARKS.md: none of these modules is shipped, and the ones without the
+# docs/PERFORMANCE.md: none of these modules is shipped, and the ones without the
 # rule-set compiler could not make an engine.
 #
 #   scripts/size-by-part.sh           # pkg/ (build it first: scripts/build-pkg.sh)

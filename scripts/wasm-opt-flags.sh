@@ -12,7 +12,7 @@ WASM_FEATURES=(--enable-bulk-memory --enable-mutable-globals --enable-nontrappin
 # single caller, whatever its size; inlining only those of at most 20 instructions
 # leaves 809 functions instead of 549 and a module 2.6 KB larger but 3.5 KB smaller
 # gzipped (2.3 KB brotli). Speed in Node and the cold start measured the same
-# (BENCHMARKS.md, "Sizes").
+# (docs/decisions/0004-wasm-opt-flags.md).
 # --low-memory-unused lets wasm-opt fold constant offsets into loads and stores
 # (2 KB gzip): Rust's wasm32 layout puts the stack (1 MiB, growing down) at the
 # bottom of memory, so the low 1 KiB is touched only by a stack already 1 MiB deep.
