@@ -228,28 +228,52 @@ function wrongArg(v, cls, path) {
 const freedArg = (cls, path) =>
     new InputError(path, 'freed', `the ${cls} passed as ${path} was freed and cannot be used again`);
 
-// Each class gives the others a way to reach its module object (a private field is
-// visible to its own class only).
-let rawEngine;
-let rawLeadSet;
-let rawSession;
+/** Gives `self` its module object (ModuleObject sets it). */
+let holding;
+/** The module object of `self`, called as `cls.member`; a clear error when there is none. */
+let rawOf;
+/** The module object of an argument that should be a `cls`, passed as `path`. */
+let rawArg;
 
-/** A compiled rule set. Scoring never changes it; one engine serves any number of leads and sessions. */
-export class Engine {
-    #raw;
+/**
+ * What the package's classes share: the object of the module each holds privately,
+ * the checks of a call on it or of an argument that should be one, and `free()`.
+ */
+class ModuleObject {
+    #raw = null;
 
     static {
-        rawEngine = (v, path) => {
-            if (!(v instanceof Object && #raw in v)) throw wrongArg(v, 'Engine', path);
-            if (!v.#raw) throw freedArg('Engine', path);
+        holding = (self, raw) => {
+            self.#raw = raw;
+        };
+        rawOf = (self, cls, member) => {
+            if (!(self instanceof cls) || !(#raw in self)) throw wrongThis(self, cls, member);
+            if (!self.#raw) throw freedError(cls.name);
+            return self.#raw;
+        };
+        rawArg = (v, cls, path) => {
+            if (!(v instanceof cls) || !(#raw in v)) throw wrongArg(v, cls.name, path);
+            if (!v.#raw) throw freedArg(cls.name, path);
             return v.#raw;
         };
     }
 
+    /** Gives the object's memory in the module back; using it afterwards throws. Calling it again is harmless. */
+    free() {
+        if (this instanceof ModuleObject && #raw in this && this.#raw) {
+            this.#raw.free();
+            this.#raw = null;
+        }
+    }
+}
+
+/** A compiled rule set. Scoring never changes it; one engine serves any number of leads and sessions. */
+export class Engine extends ModuleObject {
     /** Compiles a rule set given as a plain object or as JSON text; a bad one throws a RuleSetError. */
     constructor(ruleSet) {
         ensureReady();
-        this.#raw = made(RawEngine.compile(ruleSetBytes(ruleSet)));
+        super();
+        holding(this, made(RawEngine.compile(ruleSetBytes(ruleSet))));
     }
 
     /** Compiles a rule set from JSON text. */
@@ -260,63 +284,48 @@ export class Engine {
         return new Engine(text);
     }
 
-    /** The module object of `self`, called as `member`; a clear error when there is none. */
-    static #of(self, member) {
-        if (!(self instanceof Object && #raw in self)) throw wrongThis(self, Engine, member);
-        if (!self.#raw) throw freedError('Engine');
-        return self.#raw;
-    }
-
     get id() {
-        return Engine.#of(this, 'id').id();
+        return rawOf(this, Engine, 'id').id();
     }
 
     get version() {
-        return Engine.#of(this, 'version').version();
+        return rawOf(this, Engine, 'version').version();
     }
 
     get description() {
-        return Engine.#of(this, 'description').description();
+        return rawOf(this, Engine, 'description').description();
     }
 
     score(lead, now) {
-        const raw = Engine.#of(this, 'score');
+        const raw = rawOf(this, Engine, 'score');
         return answer(raw.score(leadBytes(lead), timestamp(now)));
     }
 
     scoreJson(leadText, now) {
-        const raw = Engine.#of(this, 'scoreJson');
+        const raw = rawOf(this, Engine, 'scoreJson');
         const lead = leadBytes(parsed(leadText, '', "the lead's JSON", inputError));
         return JSON.stringify(answer(raw.score(lead, timestamp(now))));
     }
 
     qualify(lead, now) {
-        const raw = Engine.#of(this, 'qualify');
+        const raw = rawOf(this, Engine, 'qualify');
         return answer(raw.qualify(leadBytes(lead), timestamp(now)));
     }
 
     scoreMany(leads, now) {
-        const raw = Engine.#of(this, 'scoreMany');
+        const raw = rawOf(this, Engine, 'scoreMany');
         return many(raw, leads, now, 'scoreMany', 'scoreHeld');
     }
 
     scoreManyJson(leadsText, now) {
-        const raw = Engine.#of(this, 'scoreManyJson');
+        const raw = rawOf(this, Engine, 'scoreManyJson');
         const leads = parsed(leadsText, '', "the leads' JSON", inputError);
         return JSON.stringify(many(raw, leads, now, 'scoreMany', null));
     }
 
     qualifyMany(leads, now) {
-        const raw = Engine.#of(this, 'qualifyMany');
+        const raw = rawOf(this, Engine, 'qualifyMany');
         return many(raw, leads, now, 'qualifyMany', 'qualifyHeld');
-    }
-
-    /** Gives the engine's memory back; using it afterwards throws. Calling it again is harmless. */
-    free() {
-        if (this instanceof Object && #raw in this && this.#raw) {
-            this.#raw.free();
-            this.#raw = null;
-        }
     }
 }
 
@@ -326,7 +335,7 @@ export class Engine {
  */
 function many(raw, leads, now, method, held) {
     if (held && leads instanceof LeadSet) {
-        const set = rawLeadSet(leads, 'leads');
+        const set = rawArg(leads, LeadSet, 'leads');
         const at = timestamp(now);
         return heldInParts(set.length(), (from, to) => raw[held](set, at, from, to));
     }
@@ -338,22 +347,13 @@ function many(raw, leads, now, method, held) {
  * Leads read and checked once, held in the module to be scored with any number of
  * rule sets: pass the set to `scoreMany` or `qualifyMany` in place of a list.
  */
-export class LeadSet {
-    #raw;
-
-    static {
-        rawLeadSet = (v, path) => {
-            if (!(v instanceof Object && #raw in v)) throw wrongArg(v, 'LeadSet', path);
-            if (!v.#raw) throw freedArg('LeadSet', path);
-            return v.#raw;
-        };
-    }
-
+export class LeadSet extends ModuleObject {
     /** Holds `leads` (`[]` for an empty set); a lead that is not a lead throws, with its index in the path. */
     constructor(leads) {
         ensureReady();
         const long = Array.isArray(leads) && leads.length > LEADS_PER_CROSSING;
-        this.#raw = made(RawLeadSet.create(leadsBytes(long ? [] : leads)));
+        super();
+        holding(this, made(RawLeadSet.create(leadsBytes(long ? [] : leads))));
         if (long) {
             try {
                 this.add(leads);
@@ -364,19 +364,12 @@ export class LeadSet {
         }
     }
 
-    /** The module object of `self`, called as `member`; a clear error when there is none. */
-    static #of(self, member) {
-        if (!(self instanceof Object && #raw in self)) throw wrongThis(self, LeadSet, member);
-        if (!self.#raw) throw freedError('LeadSet');
-        return self.#raw;
-    }
-
     /**
      * Adds leads after those held, all or none: a long list is added in parts, and
      * when a part is refused the parts before it are taken out again.
      */
     add(leads) {
-        const raw = LeadSet.#of(this, 'add');
+        const raw = rawOf(this, LeadSet, 'add');
         if (!Array.isArray(leads) || leads.length <= LEADS_PER_CROSSING) {
             answer(raw.add(leadsBytes(leads)));
             return;
@@ -392,19 +385,12 @@ export class LeadSet {
 
     /** How many leads the set holds. */
     get length() {
-        return LeadSet.#of(this, 'length').length();
+        return rawOf(this, LeadSet, 'length').length();
     }
 
     /** How many events the set holds, across its leads. */
     get events() {
-        return LeadSet.#of(this, 'events').events();
-    }
-
-    free() {
-        if (this instanceof Object && #raw in this && this.#raw) {
-            this.#raw.free();
-            this.#raw = null;
-        }
+        return rawOf(this, LeadSet, 'events').events();
     }
 }
 
@@ -448,22 +434,13 @@ const TRACKED = ['added', 'duplicate', 'addedDroppingOldest'];
  * stage transitions it has reported. Save it with `save()`, bring it back with
  * `Session.restore(text)`.
  */
-export class Session {
-    #raw;
-
-    static {
-        rawSession = (v, path, self) => {
-            if (!(v instanceof Object && #raw in v)) throw wrongArg(v, 'Session', path);
-            if (!v.#raw) throw freedArg('Session', path);
-            if (v === self) throw new InputError(path, 'sameObject', 'a Session cannot merge itself');
-            return v.#raw;
-        };
-    }
-
+export class Session extends ModuleObject {
     /** A new, anonymous session; `id` names the visitor (a cookie or device id). */
     constructor(id, restored) {
         ensureReady();
-        this.#raw = id === RESTORED ? restored : made(RawSession.create(text(id, 'id', 'the session id')));
+        const raw = id === RESTORED ? restored : made(RawSession.create(text(id, 'id', 'the session id')));
+        super();
+        holding(this, raw);
     }
 
     /** Brings back a session from the text `save()` wrote. */
@@ -496,44 +473,37 @@ export class Session {
         return new Session(RESTORED, raw);
     }
 
-    /** The module object of `self`, called as `member`; a clear error when there is none. */
-    static #of(self, member) {
-        if (!(self instanceof Object && #raw in self)) throw wrongThis(self, Session, member);
-        if (!self.#raw) throw freedError('Session');
-        return self.#raw;
-    }
-
     get id() {
-        return Session.#of(this, 'id').id();
+        return rawOf(this, Session, 'id').id();
     }
 
     /** The lead id given to `identify`, if any. */
     get leadId() {
-        return Session.#of(this, 'leadId').leadId();
+        return rawOf(this, Session, 'leadId').leadId();
     }
 
     /** Marks the visitor as a known lead; events tracked from now on are not anonymous. */
     identify(leadId) {
-        const raw = Session.#of(this, 'identify');
+        const raw = rawOf(this, Session, 'identify');
         answer(raw.identify(text(leadId, 'leadId', 'the lead id')));
     }
 
     /** Sets profile fields: each key replaces the session's value (null removes it). */
     updateProfile(patch) {
-        const raw = Session.#of(this, 'updateProfile');
+        const raw = rawOf(this, Session, 'updateProfile');
         answer(raw.updateProfile(bytesOf(patch, 'profile', 'the profile', inputError)));
     }
 
     /** Has `track` evaluate with this engine after every event and return the transitions. */
     watch(engine) {
-        const raw = Session.#of(this, 'watch');
-        raw.watch(rawEngine(engine, 'engine'));
+        const raw = rawOf(this, Session, 'watch');
+        raw.watch(rawArg(engine, Engine, 'engine'));
     }
 
     /** Stops evaluating with this engine's rule set on `track`. */
     unwatch(engine) {
-        const raw = Session.#of(this, 'unwatch');
-        raw.unwatch(rawEngine(engine, 'engine'));
+        const raw = rawOf(this, Session, 'unwatch');
+        raw.unwatch(rawArg(engine, Engine, 'engine'));
     }
 
     /**
@@ -541,60 +511,52 @@ export class Session {
      * engine: `{tracked, transitions}`. `now` also refuses events from the far future.
      */
     track(event, now) {
-        const raw = Session.#of(this, 'track');
+        const raw = rawOf(this, Session, 'track');
         const out = raw.track(writeInput(bytesOf(event, 'event', 'the event', inputError)), timestamp(now));
         return typeof out === 'number' ? { tracked: TRACKED[out], transitions: [] } : answer(out);
     }
 
     /** Scores the session at `now` and reports each stage transition the first time it happens. */
     evaluate(engine, now) {
-        const raw = Session.#of(this, 'evaluate');
-        return answer(raw.evaluate(rawEngine(engine, 'engine'), timestamp(now)));
+        const raw = rawOf(this, Session, 'evaluate');
+        return answer(raw.evaluate(rawArg(engine, Engine, 'engine'), timestamp(now)));
     }
 
     /** Scores the session at `now` without changing it. */
     score(engine, now) {
-        const raw = Session.#of(this, 'score');
-        return answer(raw.score(rawEngine(engine, 'engine'), timestamp(now)));
+        const raw = rawOf(this, Session, 'score');
+        return answer(raw.score(rawArg(engine, Engine, 'engine'), timestamp(now)));
     }
 
     /** The session's score and stage at `now` without the explanation. Changes nothing. */
     qualify(engine, now) {
-        const raw = Session.#of(this, 'qualify');
-        return answer(raw.qualify(rawEngine(engine, 'engine'), timestamp(now)));
+        const raw = rawOf(this, Session, 'qualify');
+        return answer(raw.qualify(rawArg(engine, Engine, 'engine'), timestamp(now)));
     }
 
     /** The stage this session last reached with the engine's rule set and version. */
     stage(engine) {
-        const raw = Session.#of(this, 'stage');
-        return raw.stage(rawEngine(engine, 'engine'));
+        const raw = rawOf(this, Session, 'stage');
+        return raw.stage(rawArg(engine, Engine, 'engine'));
     }
 
     /** The session's state as compact JSON text, for `Session.restore`. */
     save() {
-        return JSON.stringify(decode(Session.#of(this, 'save').save()));
+        return JSON.stringify(decode(rawOf(this, Session, 'save').save()));
     }
 
     /** The session's state as bytes (MessagePack), for `Session.restoreBytes`. */
     saveBytes() {
-        return Session.#of(this, 'saveBytes').save();
+        return rawOf(this, Session, 'saveBytes').save();
     }
 
     /** Folds another session (say, a visitor's anonymous history) into this one. */
     merge(other) {
-        const raw = Session.#of(this, 'merge');
-        raw.merge(rawSession(other, 'other', this));
-    }
-
-    free() {
-        if (this instanceof Object && #raw in this && this.#raw) {
-            this.#raw.free();
-            this.#raw = null;
-        }
+        const raw = rawOf(this, Session, 'merge');
+        if (other === this) throw new InputError('other', 'sameObject', 'a Session cannot merge itself');
+        raw.merge(rawArg(other, Session, 'other'));
     }
 }
 
 // `free()` is also `[Symbol.dispose]()`, for `using`, where the runtime has the symbol.
-if (typeof Symbol.dispose === 'symbol') {
-    for (const cls of [Engine, LeadSet, Session]) cls.prototype[Symbol.dispose] = cls.prototype.free;
-}
+if (typeof Symbol.dispose === 'symbol') ModuleObject.prototype[Symbol.dispose] = ModuleObject.prototype.free;

@@ -240,8 +240,15 @@ test('index.d.ts declares exactly what the package exports, and each class exact
     for (const [name, value] of Object.entries(pkg)) {
         if (typeof value !== 'function' || !/^[A-Z]/.test(name)) continue;
         runtime.add(`${name}.new`);
-        for (const member of Object.getOwnPropertyNames(value.prototype)) {
-            if (member !== 'constructor') runtime.add(`${name}.${member}`);
+        // Its own members and those it inherits from the package's classes (not Error's).
+        for (
+            let proto = value.prototype;
+            proto && proto !== Object.prototype && proto !== Error.prototype;
+            proto = Object.getPrototypeOf(proto)
+        ) {
+            for (const member of Object.getOwnPropertyNames(proto)) {
+                if (member !== 'constructor') runtime.add(`${name}.${member}`);
+            }
         }
         if (typeof Symbol.dispose === 'symbol' && Symbol.dispose in value.prototype) {
             runtime.add(`${name}.[Symbol.dispose]`);
