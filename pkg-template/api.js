@@ -14,9 +14,12 @@ import {
     canHold,
     inputRoom,
     moduleMemory,
+    setCallLimits,
+    callLimits,
+    __wbg_reset_state as resetInstance,
 } from './leadscore.js';
 import { encode, decode, CodecError } from './codec.js';
-import { InputError, errorFrom, inputError, kind, ruleSetError } from './errors.js';
+import { InputError, RuleSetError, errorFrom, inputError, kind, ruleSetError } from './errors.js';
 
 // ---------------------------------------------------------------------------
 // The module's state
@@ -38,10 +41,100 @@ function ensureReady() {
     if (!ready) throw new Error(notReadyMessage);
 }
 
+// ---------------------------------------------------------------------------
+// A module that traps
+
+/**
+ * Which instance of the module objects belong to. No input can make the module
+ * trap (docs/SECURITY.md); should it ever, the instance is replaced by a fresh one
+ * (`resetInstance`, from wasm-bindgen's --experimental-reset-state-function), and
+ * every object made before then says so instead of half working.
+ */
+let generation = 0;
+
+/** The limits set with `setLimits`, put in force again in a fresh instance. */
+let limitsSet = null;
+
+/** What calls of the module write their input through: started again with the instance. */
+let inputState = null;
+
+/**
+ * `call()`: the module's answer. An exception out of the module can only be a trap
+ * (every call answers bad input as data): the instance is replaced, and the call
+ * fails with an error saying so. The package's own errors (from the checks of an
+ * object or an argument made within `call`) pass as they are.
+ */
+function guard(call) {
+    try {
+        return call();
+    } catch (e) {
+        if (e instanceof InputError || e instanceof RuleSetError) throw e;
+        throw replaced(e);
+    }
+}
+
+function replaced(cause) {
+    generation++;
+    inputState = null;
+    maxInputBytes = 0;
+    let restarted = true;
+    try {
+        resetInstance();
+        if (limitsSet) answer(setCallLimits(...limitsSet));
+    } catch {
+        restarted = false;
+    }
+    const what = cause && cause.message ? cause.message : String(cause);
+    return new InputError(
+        '',
+        'moduleFailed',
+        `the engine's WebAssembly instance failed (${what})` +
+            (restarted ? ' and was replaced by a fresh one: objects made before must be made again' : ''),
+    );
+}
+
 /** The size of the module's memory, in bytes: it grows as inputs need and never shrinks. */
 export function memoryBytes() {
     ensureReady();
-    return moduleMemory().buffer.byteLength;
+    return guard(() => moduleMemory().buffer.byteLength);
+}
+
+/** The module's `maxInputBytes`, read once and kept in step by `setLimits`. */
+let maxInputBytes = 0;
+
+function inputLimit() {
+    if (!maxInputBytes) maxInputBytes = guard(() => callLimits()[0]);
+    return maxInputBytes;
+}
+
+/** The limits of one call in force: `{ maxInputBytes, maxCallMemory }` (docs/SECURITY.md). */
+export function limits() {
+    ensureReady();
+    const [maxInput, maxMemory] = guard(() => callLimits());
+    return { maxInputBytes: maxInput, maxCallMemory: maxMemory };
+}
+
+/**
+ * Sets the limits of every call from now on; either may be left out to keep it.
+ * Each is at least 65,536. Lower them where memory is tight (a Worker isolate).
+ */
+export function setLimits(given) {
+    ensureReady();
+    if (given === null || typeof given !== 'object') {
+        throw inputError('', 'wrongType', `setLimits takes { maxInputBytes?, maxCallMemory? }, not ${kind(given)}`);
+    }
+    const now = limits();
+    const value = (name) => {
+        const v = given[name] ?? now[name];
+        if (!Number.isSafeInteger(v) || v < 0 || v > 0xffffffff) {
+            throw inputError(name, 'invalidValue', `${name} is a whole number of bytes, not ${kind(v)} ${String(v)}`);
+        }
+        return v;
+    };
+    const wanted = [value('maxInputBytes'), value('maxCallMemory')];
+    answer(guard(() => setCallLimits(...wanted)));
+    limitsSet = wanted;
+    maxInputBytes = 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -64,15 +157,25 @@ function roomFor(bytes, path, what, fail) {
     const n = bytes.length;
     // Beyond 2 GiB nothing can be allocated on wasm32, and the glue would wrap a
     // larger number into a small one.
-    if (n >= ASK_ROOM_FROM && !(2 * n <= 0x7fffffff && canHold(2 * n))) throw cannotTake(fail, path, what, n);
+    if (n >= ASK_ROOM_FROM && !(2 * n <= 0x7fffffff && guard(() => canHold(2 * n))))
+        throw cannotTake(fail, path, what, n);
     return bytes;
 }
 
-/** `v` as MessagePack; what JSON cannot hold is refused with `fail(path, code, message)`. */
-function bytesOf(v, path, what, fail) {
+/** `n` bytes of `what` refused as over the call's input limit, before they cross. */
+function checkInput(n, path, what, fail) {
+    const max = inputLimit();
+    if (n > max) throw fail(path, 'tooLarge', `${what} is ${n} bytes; one call takes at most ${max}`);
+}
+
+/**
+ * `v` as MessagePack; what JSON cannot hold is refused with `fail(path, code,
+ * message)`. `fromText`: `v` is what JSON.parse made of JSON text.
+ */
+function bytesOf(v, path, what, fail, fromText = false) {
     let bytes;
     try {
-        bytes = encode(v);
+        bytes = encode(v, fromText);
     } catch (e) {
         if (!(e instanceof CodecError)) {
             // An exception from a toJSON() method, as JSON.stringify would let it out.
@@ -84,23 +187,57 @@ function bytesOf(v, path, what, fail) {
             e.code === 'notJson' ? `${what} cannot be written as JSON: ${e.message}` : `${what} ${e.message}`,
         );
     }
+    checkInput(bytes.length, path, what, fail);
     return roomFor(bytes, path, what, fail);
 }
 
-/** JSON text read with the host's JSON.parse. */
-function parsed(text, path, what, fail) {
+/**
+ * JSON text as MessagePack: checked against the input limit as natively (its UTF-8
+ * bytes are never fewer than its UTF-16 units, nor more than three times as many),
+ * read by the host's JSON.parse, and refused where the core's own JSON reader
+ * refuses it natively: a number out of range (`1e400`) or a lone surrogate
+ * (`"\ud800"`) is `invalidJson`, as natively.
+ */
+function jsonBytes(text, path, what, fail) {
     if (typeof text !== 'string') throw fail(path, 'wrongType', `${what} is JSON text, not ${kind(text)}`);
+    const max = inputLimit();
+    if (text.length > max || (text.length * 3 > max && utf8Length(text) > max)) {
+        throw fail(path, 'tooLarge', `${what} is ${utf8Length(text)} bytes; one call takes at most ${max}`);
+    }
+    let v;
     try {
-        return JSON.parse(text);
+        v = JSON.parse(text);
     } catch (e) {
         throw fail(path, 'invalidJson', `${what} is not valid JSON: ${e.message}`);
     }
+    return bytesOf(v, path, what, fail, true);
+}
+
+/** The bytes of `text` in UTF-8 (a lone surrogate counts as the three of U+FFFD). */
+function utf8Length(text) {
+    let n = text.length;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 0x80) continue;
+        if (c < 0x800) {
+            n += 1;
+            continue;
+        }
+        const next = text.charCodeAt(i + 1);
+        if (c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+            // A pair: two units, four bytes.
+            n += 2;
+            i++;
+            continue;
+        }
+        n += 2;
+    }
+    return n;
 }
 
 const leadBytes = (v) => bytesOf(v, '', 'the lead', inputError);
 const leadsBytes = (v) => bytesOf(v, '', 'the list of leads', inputError);
-const ruleSetBytes = (v) =>
-    bytesOf(typeof v === 'string' ? parsed(v, '', 'the rule set', ruleSetError) : v, '', 'the rule set', ruleSetError);
+const ruleSetBytes = (v) => bytesOf(v, '', 'the rule set', ruleSetError);
 
 /**
  * `now` as the module takes it: a float64, of which the module refuses NaN,
@@ -136,9 +273,17 @@ function made(value) {
     return value;
 }
 
-/** Text the module takes as a string argument; anything else is refused. */
+/**
+ * Ids the module refuses past 128 bytes: a string of more UTF-16 units has more
+ * bytes still, and is refused before the glue copies it into the module.
+ */
+const MAX_ID_LEN = 128;
+
+/** Text the module takes as a string argument (an id); anything else is refused. */
 function text(v, path, what) {
     if (typeof v !== 'string') throw inputError(path, 'wrongType', `${what} is text, not ${kind(v)}`);
+    if (v.length > MAX_ID_LEN)
+        throw inputError(path, 'invalidId', `${what} is empty or longer than ${MAX_ID_LEN} bytes`);
     return v;
 }
 
@@ -225,11 +370,21 @@ function wrongArg(v, cls, path) {
     return new InputError(path, 'wrongType', `${path} is a ${cls}, not ${kind(v)}`);
 }
 
+/** An object of an instance of the module that failed and was replaced. */
+const lostError = (cls, path) =>
+    new InputError(
+        path,
+        'moduleFailed',
+        `this ${cls} was made before the engine's WebAssembly instance failed and was replaced: make it again`,
+    );
+
 const freedArg = (cls, path) =>
     new InputError(path, 'freed', `the ${cls} passed as ${path} was freed and cannot be used again`);
 
 /** Gives `self` its module object (ModuleObject sets it). */
 let holding;
+/** Whether `self` still holds its module object (it was not freed). */
+let holds;
 /** The module object of `self`, called as `cls.member`; a clear error when there is none. */
 let rawOf;
 /** The module object of an argument that should be a `cls`, passed as `path`. */
@@ -241,19 +396,25 @@ let rawArg;
  */
 class ModuleObject {
     #raw = null;
+    /** The instance of the module `#raw` belongs to. */
+    #generation = generation;
 
     static {
         holding = (self, raw) => {
             self.#raw = raw;
+            self.#generation = generation;
         };
+        holds = (self) => self instanceof ModuleObject && #raw in self && self.#raw !== null;
         rawOf = (self, cls, member) => {
             if (!(self instanceof cls) || !(#raw in self)) throw wrongThis(self, cls, member);
             if (!self.#raw) throw freedError(cls.name);
+            if (self.#generation !== generation) throw lostError(cls.name, '');
             return self.#raw;
         };
         rawArg = (v, cls, path) => {
             if (!(v instanceof cls) || !(#raw in v)) throw wrongArg(v, cls.name, path);
             if (!v.#raw) throw freedArg(cls.name, path);
+            if (v.#generation !== generation) throw lostError(cls.name, path);
             return v.#raw;
         };
     }
@@ -261,7 +422,7 @@ class ModuleObject {
     /** Gives the object's memory in the module back; using it afterwards throws. Calling it again is harmless. */
     free() {
         if (this instanceof ModuleObject && #raw in this && this.#raw) {
-            this.#raw.free();
+            if (this.#generation === generation) this.#raw.free();
             this.#raw = null;
         }
     }
@@ -272,8 +433,11 @@ export class Engine extends ModuleObject {
     /** Compiles a rule set given as a plain object or as JSON text; a bad one throws a RuleSetError. */
     constructor(ruleSet) {
         ensureReady();
+        const bytes =
+            typeof ruleSet === 'string' ? jsonBytes(ruleSet, '', 'the rule set', ruleSetError) : ruleSetBytes(ruleSet);
+        const raw = guard(() => RawEngine.compile(bytes));
         super();
-        holding(this, made(RawEngine.compile(ruleSetBytes(ruleSet))));
+        holding(this, made(raw));
     }
 
     /** Compiles a rule set from JSON text. */
@@ -285,62 +449,81 @@ export class Engine extends ModuleObject {
     }
 
     get id() {
-        return rawOf(this, Engine, 'id').id();
+        return guard(() => rawOf(this, Engine, 'id').id());
     }
 
     get version() {
-        return rawOf(this, Engine, 'version').version();
+        return guard(() => rawOf(this, Engine, 'version').version());
     }
 
     get description() {
-        return rawOf(this, Engine, 'description').description();
+        return guard(() => rawOf(this, Engine, 'description').description());
     }
 
+    // Each method checks its object, then writes its arguments (which may run a
+    // toJSON() of the caller's, even one that frees this engine), then takes the
+    // module object again to call it.
+
     score(lead, now) {
-        const raw = rawOf(this, Engine, 'score');
-        return answer(raw.score(leadBytes(lead), timestamp(now)));
+        rawOf(this, Engine, 'score');
+        const bytes = leadBytes(lead);
+        const at = timestamp(now);
+        return answer(guard(() => rawOf(this, Engine, 'score').score(bytes, at)));
     }
 
     scoreJson(leadText, now) {
-        const raw = rawOf(this, Engine, 'scoreJson');
-        const lead = leadBytes(parsed(leadText, '', "the lead's JSON", inputError));
-        return JSON.stringify(answer(raw.score(lead, timestamp(now))));
+        rawOf(this, Engine, 'scoreJson');
+        const bytes = jsonBytes(leadText, '', "the lead's JSON", inputError);
+        const at = timestamp(now);
+        return JSON.stringify(answer(guard(() => rawOf(this, Engine, 'scoreJson').score(bytes, at))));
     }
 
     qualify(lead, now) {
-        const raw = rawOf(this, Engine, 'qualify');
-        return answer(raw.qualify(leadBytes(lead), timestamp(now)));
+        rawOf(this, Engine, 'qualify');
+        const bytes = leadBytes(lead);
+        const at = timestamp(now);
+        return answer(guard(() => rawOf(this, Engine, 'qualify').qualify(bytes, at)));
     }
 
     scoreMany(leads, now) {
-        const raw = rawOf(this, Engine, 'scoreMany');
-        return many(raw, leads, now, 'scoreMany', 'scoreHeld');
+        return many(this, 'scoreMany', leads, now, 'scoreHeld');
     }
 
+    /**
+     * `scoreMany` over JSON text: a JSON list of leads in, a JSON list of results out.
+     * The text is one input, so at most `limits().maxInputBytes` of it; a longer list
+     * goes to `scoreMany`, which sends it in parts, or into a LeadSet.
+     */
     scoreManyJson(leadsText, now) {
-        const raw = rawOf(this, Engine, 'scoreManyJson');
-        const leads = parsed(leadsText, '', "the leads' JSON", inputError);
-        return JSON.stringify(many(raw, leads, now, 'scoreMany', null));
+        rawOf(this, Engine, 'scoreManyJson');
+        const bytes = jsonBytes(leadsText, '', "the leads' JSON", inputError);
+        const at = timestamp(now);
+        return JSON.stringify(answer(guard(() => rawOf(this, Engine, 'scoreManyJson').scoreMany(bytes, at))));
     }
 
     qualifyMany(leads, now) {
-        const raw = rawOf(this, Engine, 'qualifyMany');
-        return many(raw, leads, now, 'qualifyMany', 'qualifyHeld');
+        return many(this, 'qualifyMany', leads, now, 'qualifyHeld');
     }
 }
 
 /**
- * A batch method of the module engine `raw`: `method` for a list, `held` (when
- * given) for a LeadSet.
+ * `engine`'s batch method `method` (the module's of that name for a list, `held`
+ * for a LeadSet), each part's call taking the module object afresh.
  */
-function many(raw, leads, now, method, held) {
-    if (held && leads instanceof LeadSet) {
-        const set = rawArg(leads, LeadSet, 'leads');
+function many(engine, method, leads, now, held) {
+    rawOf(engine, Engine, method);
+    if (leads instanceof LeadSet) {
         const at = timestamp(now);
-        return heldInParts(set.length(), (from, to) => raw[held](set, at, from, to));
+        const count = guard(() => rawArg(leads, LeadSet, 'leads').length());
+        return heldInParts(count, (from, to) =>
+            guard(() => rawOf(engine, Engine, method)[held](rawArg(leads, LeadSet, 'leads'), at, from, to)),
+        );
     }
     const at = typeof now === 'number' ? now : null;
-    return inParts(leads, (bytes) => raw[method](bytes, at ?? timestamp(now)));
+    return inParts(leads, (bytes) => {
+        const when = at ?? timestamp(now);
+        return guard(() => rawOf(engine, Engine, method)[method](bytes, when));
+    });
 }
 
 /**
@@ -353,7 +536,8 @@ export class LeadSet extends ModuleObject {
         ensureReady();
         const long = Array.isArray(leads) && leads.length > LEADS_PER_CROSSING;
         super();
-        holding(this, made(RawLeadSet.create(leadsBytes(long ? [] : leads))));
+        const bytes = leadsBytes(long ? [] : leads);
+        holding(this, made(guard(() => RawLeadSet.create(bytes))));
         if (long) {
             try {
                 this.add(leads);
@@ -369,28 +553,33 @@ export class LeadSet extends ModuleObject {
      * when a part is refused the parts before it are taken out again.
      */
     add(leads) {
-        const raw = rawOf(this, LeadSet, 'add');
+        rawOf(this, LeadSet, 'add');
+        const addPart = (part) => {
+            const bytes = leadsBytes(part);
+            answer(guard(() => rawOf(this, LeadSet, 'add').add(bytes)));
+        };
         if (!Array.isArray(leads) || leads.length <= LEADS_PER_CROSSING) {
-            answer(raw.add(leadsBytes(leads)));
+            addPart(leads);
             return;
         }
-        const before = raw.length();
+        const before = guard(() => rawOf(this, LeadSet, 'add').length());
         try {
-            eachPart(leads, (part) => answer(raw.add(leadsBytes(part))));
+            eachPart(leads, addPart);
         } catch (e) {
-            raw.truncate(before);
+            // The set may have been freed meanwhile (by a toJSON), with nothing to undo.
+            if (holds(this)) guard(() => rawOf(this, LeadSet, 'add').truncate(before));
             throw e;
         }
     }
 
     /** How many leads the set holds. */
     get length() {
-        return rawOf(this, LeadSet, 'length').length();
+        return guard(() => rawOf(this, LeadSet, 'length').length());
     }
 
     /** How many events the set holds, across its leads. */
     get events() {
-        return rawOf(this, LeadSet, 'events').events();
+        return guard(() => rawOf(this, LeadSet, 'events').events());
     }
 }
 
@@ -404,24 +593,22 @@ const INPUT_ROOM = 1024;
  * the memory has grown (which detaches the old one). Room made for an oversized
  * input (which the module refuses) is given back at the next call.
  */
-const writeInput = (() => {
-    let at = 0;
-    let room = 0;
-    let view = new Uint8Array(0);
-    return (bytes) => {
-        const n = bytes.length;
-        const want = Math.max(n, INPUT_ROOM);
-        if (n > room || room > want) {
-            const next = inputRoom(want);
-            if (!next) throw cannotTake(inputError, 'event', 'the event', n);
-            at = next;
-            room = want;
-        }
-        if (view.byteLength === 0) view = new Uint8Array(moduleMemory().buffer);
-        view.set(bytes, at);
-        return n;
-    };
-})();
+function writeInput(bytes) {
+    // Where the room is and how large, and a view of the memory: kept from call to
+    // call, and started afresh with a fresh instance.
+    const state = (inputState ??= { at: 0, room: 0, view: new Uint8Array(0) });
+    const n = bytes.length;
+    const want = Math.max(n, INPUT_ROOM);
+    if (n > state.room || state.room > want) {
+        const next = guard(() => inputRoom(want));
+        if (!next) throw cannotTake(inputError, 'event', 'the event', n);
+        state.at = next;
+        state.room = want;
+    }
+    if (state.view.byteLength === 0) state.view = new Uint8Array(guard(() => moduleMemory().buffer));
+    state.view.set(bytes, state.at);
+    return n;
+}
 
 /** What `Session.restore` passes its constructor in place of an id: only this module holds it. */
 const RESTORED = Symbol('restored');
@@ -438,7 +625,7 @@ export class Session extends ModuleObject {
     /** A new, anonymous session; `id` names the visitor (a cookie or device id). */
     constructor(id, restored) {
         ensureReady();
-        const raw = id === RESTORED ? restored : made(RawSession.create(text(id, 'id', 'the session id')));
+        const raw = id === RESTORED ? restored : made(guard(() => RawSession.create(text(id, 'id', 'the session id'))));
         super();
         holding(this, raw);
     }
@@ -446,8 +633,8 @@ export class Session extends ModuleObject {
     /** Brings back a session from the text `save()` wrote. */
     static restore(saved) {
         ensureReady();
-        const state = bytesOf(parsed(saved, '', 'saved state', inputError), '', 'saved state', inputError);
-        return Session.#wrap(made(RawSession.restore(state)));
+        const bytes = jsonBytes(saved, '', 'saved state', inputError);
+        return Session.#wrap(made(guard(() => RawSession.restore(bytes))));
     }
 
     /** Brings back a session from the bytes `saveBytes()` wrote. */
@@ -456,16 +643,27 @@ export class Session extends ModuleObject {
         // The glue would copy any array-like (a list of numbers, a string's
         // characters) into the module: only bytes are let through.
         let view;
-        if (ArrayBuffer.isView(saved)) view = new Uint8Array(saved.buffer, saved.byteOffset, saved.byteLength);
-        else if (Object.prototype.toString.call(saved) === '[object ArrayBuffer]') view = new Uint8Array(saved);
-        else {
+        try {
+            if (ArrayBuffer.isView(saved)) view = new Uint8Array(saved.buffer, saved.byteOffset, saved.byteLength);
+            else if (Object.prototype.toString.call(saved) === '[object ArrayBuffer]') view = new Uint8Array(saved);
+        } catch {
+            // A detached buffer (transferred to a worker, say) cannot be viewed.
+            throw inputError(
+                '',
+                'wrongType',
+                'saved state for restoreBytes is in a detached buffer, which holds nothing',
+            );
+        }
+        if (!view) {
             throw inputError(
                 '',
                 'wrongType',
                 `saved state for restoreBytes is the Uint8Array (or ArrayBuffer) that saveBytes() returned, not ${kind(saved)}`,
             );
         }
-        return Session.#wrap(made(RawSession.restoreBytes(roomFor(view, '', 'saved state', inputError))));
+        checkInput(view.length, '', 'saved state', inputError);
+        const bytes = roomFor(view, '', 'saved state', inputError);
+        return Session.#wrap(made(guard(() => RawSession.restoreBytes(bytes))));
     }
 
     /** A Session around a module session that `restore` made. */
@@ -474,36 +672,40 @@ export class Session extends ModuleObject {
     }
 
     get id() {
-        return rawOf(this, Session, 'id').id();
+        return guard(() => rawOf(this, Session, 'id').id());
     }
 
     /** The lead id given to `identify`, if any. */
     get leadId() {
-        return rawOf(this, Session, 'leadId').leadId();
+        return guard(() => rawOf(this, Session, 'leadId').leadId());
     }
 
     /** Marks the visitor as a known lead; events tracked from now on are not anonymous. */
     identify(leadId) {
         const raw = rawOf(this, Session, 'identify');
-        answer(raw.identify(text(leadId, 'leadId', 'the lead id')));
+        const id = text(leadId, 'leadId', 'the lead id');
+        answer(guard(() => raw.identify(id)));
     }
 
     /** Sets profile fields: each key replaces the session's value (null removes it). */
     updateProfile(patch) {
-        const raw = rawOf(this, Session, 'updateProfile');
-        answer(raw.updateProfile(bytesOf(patch, 'profile', 'the profile', inputError)));
+        rawOf(this, Session, 'updateProfile');
+        const bytes = bytesOf(patch, 'profile', 'the profile', inputError);
+        answer(guard(() => rawOf(this, Session, 'updateProfile').updateProfile(bytes)));
     }
 
     /** Has `track` evaluate with this engine after every event and return the transitions. */
     watch(engine) {
         const raw = rawOf(this, Session, 'watch');
-        raw.watch(rawArg(engine, Engine, 'engine'));
+        const watched = rawArg(engine, Engine, 'engine');
+        guard(() => raw.watch(watched));
     }
 
     /** Stops evaluating with this engine's rule set on `track`. */
     unwatch(engine) {
         const raw = rawOf(this, Session, 'unwatch');
-        raw.unwatch(rawArg(engine, Engine, 'engine'));
+        const watched = rawArg(engine, Engine, 'engine');
+        guard(() => raw.unwatch(watched));
     }
 
     /**
@@ -511,50 +713,60 @@ export class Session extends ModuleObject {
      * engine: `{tracked, transitions}`. `now` also refuses events from the far future.
      */
     track(event, now) {
-        const raw = rawOf(this, Session, 'track');
-        const out = raw.track(writeInput(bytesOf(event, 'event', 'the event', inputError)), timestamp(now));
+        rawOf(this, Session, 'track');
+        const n = writeInput(bytesOf(event, 'event', 'the event', inputError));
+        const at = timestamp(now);
+        const out = guard(() => rawOf(this, Session, 'track').track(n, at));
         return typeof out === 'number' ? { tracked: TRACKED[out], transitions: [] } : answer(out);
     }
 
     /** Scores the session at `now` and reports each stage transition the first time it happens. */
     evaluate(engine, now) {
         const raw = rawOf(this, Session, 'evaluate');
-        return answer(raw.evaluate(rawArg(engine, Engine, 'engine'), timestamp(now)));
+        const e = rawArg(engine, Engine, 'engine');
+        const at = timestamp(now);
+        return answer(guard(() => raw.evaluate(e, at)));
     }
 
     /** Scores the session at `now` without changing it. */
     score(engine, now) {
         const raw = rawOf(this, Session, 'score');
-        return answer(raw.score(rawArg(engine, Engine, 'engine'), timestamp(now)));
+        const e = rawArg(engine, Engine, 'engine');
+        const at = timestamp(now);
+        return answer(guard(() => raw.score(e, at)));
     }
 
     /** The session's score and stage at `now` without the explanation. Changes nothing. */
     qualify(engine, now) {
         const raw = rawOf(this, Session, 'qualify');
-        return answer(raw.qualify(rawArg(engine, Engine, 'engine'), timestamp(now)));
+        const e = rawArg(engine, Engine, 'engine');
+        const at = timestamp(now);
+        return answer(guard(() => raw.qualify(e, at)));
     }
 
     /** The stage this session last reached with the engine's rule set and version. */
     stage(engine) {
         const raw = rawOf(this, Session, 'stage');
-        return raw.stage(rawArg(engine, Engine, 'engine'));
+        const e = rawArg(engine, Engine, 'engine');
+        return guard(() => raw.stage(e));
     }
 
     /** The session's state as compact JSON text, for `Session.restore`. */
     save() {
-        return JSON.stringify(decode(rawOf(this, Session, 'save').save()));
+        return JSON.stringify(decode(guard(() => rawOf(this, Session, 'save').save())));
     }
 
     /** The session's state as bytes (MessagePack), for `Session.restoreBytes`. */
     saveBytes() {
-        return rawOf(this, Session, 'saveBytes').save();
+        return guard(() => rawOf(this, Session, 'saveBytes').save());
     }
 
     /** Folds another session (say, a visitor's anonymous history) into this one. */
     merge(other) {
         const raw = rawOf(this, Session, 'merge');
         if (other === this) throw new InputError('other', 'sameObject', 'a Session cannot merge itself');
-        raw.merge(rawArg(other, Session, 'other'));
+        const o = rawArg(other, Session, 'other');
+        guard(() => raw.merge(o));
     }
 }
 

@@ -6,7 +6,8 @@
 // encode() follows JSON.stringify's rules, so that an object and its JSON text
 // read the same: toJSON() is called (a Date becomes its ISO text), boxed primitives
 // are unwrapped, undefined / functions / symbols are left out of objects and are
-// null in lists, NaN and ±Infinity are null, cycles and BigInts are refused.
+// null in lists, NaN and ±Infinity are null, cycles and BigInts are refused, and so is
+// text with a lone surrogate (its JSON text would be refused by the core's reader).
 // Integers in ±2^64 are MessagePack integers (what a JSON reader makes of their
 // text), everything else a float64. Lists and objects nest at most 128 deep, the
 // limit the native JSON reader keeps.
@@ -27,6 +28,15 @@ export class CodecError extends Error {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 const utf8 = new TextEncoder();
+
+/**
+ * Whether text has no lone surrogate: UTF-8, and so leadscore's text, cannot hold
+ * one (TextEncoder would write U+FFFD in its place, and two different texts would
+ * become one), and JSON.stringify writes it as an escape that JSON readers refuse.
+ */
+const wellFormed = String.prototype.isWellFormed
+    ? (s) => s.isWellFormed()
+    : (s) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
 const fromUtf8 = new TextDecoder();
 
 // ---------------------------------------------------------------------------
@@ -40,6 +50,8 @@ class Writer {
         this.pos = 0;
         this.stack = [];
         this.busy = false;
+        /** The value was read from JSON text (see `number`). */
+        this.fromText = false;
     }
 
     reserve(n) {
@@ -82,6 +94,9 @@ class Writer {
     }
 
     longString(s) {
+        if (!wellFormed(s)) {
+            throw new CodecError('invalidJson', 'holds a text with a lone surrogate, which no JSON reader takes');
+        }
         const max = s.length * 3;
         this.reserve(5 + max);
         const { written } = utf8.encodeInto(s, this.buf.subarray(this.pos + 5, this.pos + 5 + max));
@@ -146,6 +161,10 @@ class Writer {
                 }
             }
         } else if (x !== x || x === Infinity || x === -Infinity) {
+            // From JSON text only a number out of range (1e400) is infinite, and JSON
+            // readers refuse it; in a value it is null, as JSON.stringify writes it.
+            if (this.fromText)
+                throw new CodecError('invalidJson', 'holds a number out of range, which no JSON reader takes');
             buf[this.pos++] = 0xc0;
             return;
         }
@@ -223,7 +242,7 @@ let shared = new Writer(16384);
  * cannot hold, and for undefined, a function or a symbol as the value itself (code
  * `missing` for undefined).
  */
-export function encode(v) {
+export function encode(v, fromText = false) {
     const t = typeof v;
     if (v === undefined) throw new CodecError('missing', 'is undefined');
     if (t === 'function' || t === 'symbol') throw new CodecError('notJson', `is a ${t}, which has no JSON form`);
@@ -232,6 +251,7 @@ export function encode(v) {
     else if (w.buf.length > 1 << 20) w = shared = new Writer(16384); // let a big batch's buffer go
     w.busy = true;
     w.pos = 0;
+    w.fromText = fromText;
     try {
         w.value(v, 0);
         return w.buf.subarray(0, w.pos);

@@ -421,3 +421,26 @@ declare global {
  * never shrinks (WebAssembly memory cannot); a long-lived worker can watch it.
  */
 export declare function memoryBytes(): number;
+
+/** What one call may take in (docs/SECURITY.md); the same for every call of the module. */
+export interface CallLimits {
+    /**
+     * Most bytes one input may have as it crosses: its MessagePack, or the UTF-8 of
+     * JSON text. Refused (`tooLarge`) before anything is copied. Default 8 MiB.
+     */
+    maxInputBytes: number;
+    /**
+     * Most memory the leads one call reads may take once read (events and the profile
+     * fields kept, estimated as they are read), across a list's leads. Default 16 MiB.
+     */
+    maxCallMemory: number;
+}
+
+/** The call limits in force. */
+export declare function limits(): CallLimits;
+
+/**
+ * Sets the call limits for every call from now on (each at least 65,536; one left
+ * out stays as it is). Lower them where memory is tight, as in a Worker's isolate.
+ */
+export declare function setLimits(limits: Partial<CallLimits>): void;

@@ -1,4 +1,5 @@
 // Node.js, import: the same instance as require('leadscore') (see node.js).
 import cjs from './index.node.cjs';
 
-export const { Engine, Session, LeadSet, InputError, RuleSetError, init, initSync, memoryBytes } = cjs;
+export const { Engine, Session, LeadSet, InputError, RuleSetError, init, initSync, memoryBytes, limits, setLimits } =
+    cjs;

@@ -73,7 +73,9 @@ trap 'rm -rf "$WORK"' EXIT
 say "wasm-bindgen --target web"
 # One glue for every runtime: the entries initialize it their own way (fetch in
 # browsers, the bytes read from disk in Node.js, the compiled module in workerd).
-wasm-bindgen --target web --no-typescript --out-dir "$WORK/web" "$WASM"
+# --experimental-reset-state-function gives the glue __wbg_reset_state, which the
+# package calls should the module ever trap (pkg-template/api.js, `guard`).
+wasm-bindgen --target web --no-typescript --experimental-reset-state-function --out-dir "$WORK/web" "$WASM"
 
 say "wasm-opt ${WASM_OPT_FLAGS[*]}"
 "$WASM_OPT" "${WASM_OPT_FLAGS[@]}" "${WASM_FEATURES[@]}" --strip-debug --strip-producers \

@@ -35,6 +35,7 @@ impl Event {
 
     /// [`Event::from_value`] from JSON text, read without a `Value` in between.
     pub fn from_json(text: &str) -> Result<Event, InputError> {
+        crate::limits::CallLimits::check_input(text.len(), "event", "the event")?;
         let mut de = serde_json::Deserializer::from_str(text);
         let raw = crate::wire::read_event(&mut de)
             .and_then(|raw| de.end().map(|()| raw))
@@ -58,6 +59,9 @@ impl Event {
     pub(crate) fn from_raw_at(raw: RawEvent, path: &dyn Fn() -> String) -> Result<Event, InputError> {
         let err =
             |at: &str, code: &'static str, msg: String| InputError::new(crate::error::join(&path(), at), code, msg);
+        let too_large = || {
+            err("", "tooLarge", format!("the event weighs more than {MAX_EVENT_BYTES} (about as many bytes of JSON)"))
+        };
         let parts = raw.map_err(|t| {
             err(
                 "",
@@ -65,6 +69,11 @@ impl Event {
                 format!("an event is an object like {{\"type\": \"page_view\", \"ts\": 1795685400000}}, not {t}"),
             )
         })?;
+        // Reading kept nothing past the weight limit: whatever else is wrong with it,
+        // the event is too large.
+        if parts.too_large {
+            return Err(too_large());
+        }
         let kind = match parts.kind {
             Some(Ok(s)) if s.is_empty() => return Err(err("type", "invalidEvent", "the event type is empty".into())),
             Some(Ok(s)) if s.len() > MAX_TYPE_LEN => {
@@ -127,7 +136,7 @@ impl Event {
             checked.map_err(|(code, m)| err(k, code, m))?;
             size += k.len() + 4 + value_size;
             if size > MAX_EVENT_BYTES {
-                return Err(err("", "tooLarge", format!("the event is larger than {MAX_EVENT_BYTES} bytes of JSON")));
+                return Err(too_large());
             }
         }
         Ok(Event { kind, ts, id, properties: Properties(properties), anonymous: false })

@@ -6,7 +6,10 @@ use crate::event::Event;
 use crate::explain::{EventTally, SkipReason};
 use crate::limits::HISTORY_LIMIT;
 use std::borrow::Cow;
-use std::collections::HashSet;
+// Ordered sets, not hash sets: event ids are the input's to choose, and ids chosen
+// to collide under a hasher with fixed keys (wasm32 has no randomness to seed one)
+// would make every lookup slow. A B-tree costs a logarithm per id, whatever the ids.
+use std::collections::BTreeSet;
 
 /// Orders a batch of events by time (equal times keep their input order), drops
 /// later events whose `id` repeats an earlier one, and keeps the newest
@@ -39,7 +42,7 @@ fn in_order(events: &[Event]) -> bool {
 /// [`HISTORY_LIMIT`] of them.
 fn put_in_order(mut events: Vec<Event>, tally: &mut EventTally) -> Vec<Event> {
     let first_with_its_id: Vec<bool> = {
-        let mut seen: HashSet<&str> = HashSet::new();
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
         events.iter().map(|e| e.id.as_deref().is_none_or(|id| seen.insert(id))).collect()
     };
     let mut first = first_with_its_id.into_iter();
@@ -68,7 +71,7 @@ fn repeats_an_id(events: &[Event]) -> bool {
     if ids < 2 {
         return false;
     }
-    let mut seen: HashSet<&str> = HashSet::with_capacity(ids);
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
     events.iter().filter_map(|e| e.id.as_deref()).any(|id| !seen.insert(id))
 }
 

@@ -5,7 +5,7 @@ use crate::error::{index, join, InputError};
 use crate::event::Event;
 use crate::explain::{EventTally, SkipReason};
 use crate::history;
-use crate::limits::{MAX_EVENTS_PER_CALL, MAX_REPORTED_EVENT_PROBLEMS};
+use crate::limits::{CallLimits, MAX_EVENTS_PER_CALL, MAX_ID_LEN, MAX_REPORTED_EVENT_PROBLEMS};
 use crate::profile::ProfileRead;
 use crate::value::type_name;
 use crate::wire::{LeadFields, RawLead};
@@ -26,16 +26,17 @@ impl Lead {
     /// what the typed API scores, and holds only valid events.
     pub fn from_value(v: &Value) -> Result<Lead, InputError> {
         let raw = crate::wire::read_lead(v, MAX_EVENTS_PER_CALL, &LeadFields::ALL)
-            .map_err(|e| InputError::new("", "invalid", e.to_string()))?;
+            .map_err(|e| crate::wire::input_error(e.to_string(), "", "the lead", "invalid"))?;
         Lead::strict(raw)
     }
 
     /// [`Lead::from_value`] from JSON text, read without a `Value` in between.
     pub fn from_json(text: &str) -> Result<Lead, InputError> {
+        CallLimits::check_input(text.len(), "", "the lead")?;
         let mut de = serde_json::Deserializer::from_str(text);
         let raw = crate::wire::read_lead(&mut de, MAX_EVENTS_PER_CALL, &LeadFields::ALL)
             .and_then(|raw| de.end().map(|()| raw))
-            .map_err(|e| crate::error::json_error(&e, "", "the lead"))?;
+            .map_err(|e| crate::wire::json_text_error(&e, "", "the lead"))?;
         Lead::strict(raw)
     }
 
@@ -79,7 +80,14 @@ pub(crate) fn read(raw: RawLead, path: &str) -> Result<(Lead, EventTally), Input
     }
     let id = match parts.id {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s),
+        Some(Value::String(s)) if s.len() <= MAX_ID_LEN => Some(s),
+        Some(Value::String(_)) => {
+            return Err(InputError::new(
+                join(path, "id"),
+                "invalidId",
+                format!("the lead id is longer than {MAX_ID_LEN} bytes"),
+            ))
+        }
         Some(Value::Number(n)) => Some(id_of_number(&n).ok_or_else(|| {
             InputError::new(
                 join(path, "id"),

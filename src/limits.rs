@@ -6,6 +6,7 @@
 pub use leadscore_rules::condition::{MAX_CONDITION_DEPTH, MAX_LIST_LEN, MAX_RULE_TEXT_LEN};
 pub use leadscore_rules::ruleset::{MAX_AT_LEAST, MAX_RULES, MAX_RULESET_BYTES};
 pub use leadscore_rules::time::{MAX_DURATION_MS, MAX_INSTANT_MS};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 // Events.
 
@@ -37,6 +38,8 @@ pub const MAX_PROFILE_DEPTH: usize = 8;
 pub const HISTORY_LIMIT: usize = 1_000;
 /// Most events one call may pass in.
 pub const MAX_EVENTS_PER_CALL: usize = 100_000;
+/// How many problems of a rule set its error lists (and then how many more there are).
+pub const MAX_LISTED_PROBLEMS: usize = 100;
 /// How many refused events a result describes in full (the rest are only counted).
 pub const MAX_REPORTED_EVENT_PROBLEMS: usize = 10;
 /// Deepest nesting of lists and maps the MessagePack reader follows (the package's
@@ -60,3 +63,77 @@ pub const MAX_HELD_EVENTS: usize = 2_000_000;
 /// Most leads a lead set holds: about 130 bytes each without their events and
 /// profile fields, so that a list of empty objects cannot exhaust the module's memory.
 pub const MAX_HELD_LEADS: usize = 1_000_000;
+
+// Calls: what one call may take in, which an embedder may set (`CallLimits::set`).
+
+/// The default of [`CallLimits::max_input_bytes`].
+pub const DEFAULT_MAX_INPUT_BYTES: usize = 8 << 20;
+/// The default of [`CallLimits::max_call_memory`].
+pub const DEFAULT_MAX_CALL_MEMORY: usize = 16 << 20;
+/// The least either call limit may be set to: room for a full profile, or a few full
+/// events, in one call.
+pub const MIN_CALL_LIMIT: usize = 64 << 10;
+
+static MAX_INPUT_BYTES: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_INPUT_BYTES);
+static MAX_CALL_MEMORY: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_CALL_MEMORY);
+
+/// What one call may take in, for every call of the process (or of the
+/// WebAssembly instance). Together they bound what a call can make the engine hold
+/// and how long it reads, whatever the input: an input over either is refused with
+/// `tooLarge` before anything past the limit is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallLimits {
+    /// Most bytes one input may have as it arrives: JSON text, or the MessagePack the
+    /// npm package sends. Refused before it is read. Default 8 MiB.
+    pub max_input_bytes: usize,
+    /// Most memory the leads one call reads may take once read (their events and the
+    /// profile fields kept, as estimated while reading), across the leads of a list:
+    /// reading stops at the first event or profile past it. Default 16 MiB.
+    pub max_call_memory: usize,
+}
+
+impl Default for CallLimits {
+    fn default() -> CallLimits {
+        CallLimits { max_input_bytes: DEFAULT_MAX_INPUT_BYTES, max_call_memory: DEFAULT_MAX_CALL_MEMORY }
+    }
+}
+
+impl CallLimits {
+    /// The limits in force.
+    pub fn get() -> CallLimits {
+        CallLimits {
+            max_input_bytes: MAX_INPUT_BYTES.load(Ordering::Relaxed),
+            max_call_memory: MAX_CALL_MEMORY.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Puts these limits in force for every call from now on. Each must be at least
+    /// [`MIN_CALL_LIMIT`] (64 KiB), so that a full profile or event still fits.
+    pub fn set(self) -> Result<(), crate::InputError> {
+        for (name, value) in [("maxInputBytes", self.max_input_bytes), ("maxCallMemory", self.max_call_memory)] {
+            if value < MIN_CALL_LIMIT {
+                return Err(crate::InputError::new(
+                    name,
+                    "invalidValue",
+                    format!("{name} is {value}; it must be at least {MIN_CALL_LIMIT}"),
+                ));
+            }
+        }
+        MAX_INPUT_BYTES.store(self.max_input_bytes, Ordering::Relaxed);
+        MAX_CALL_MEMORY.store(self.max_call_memory, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Refuses an input of `bytes` bytes over [`CallLimits::max_input_bytes`].
+    pub(crate) fn check_input(bytes: usize, path: &str, what: &str) -> Result<(), crate::InputError> {
+        let max = MAX_INPUT_BYTES.load(Ordering::Relaxed);
+        if bytes > max {
+            return Err(crate::InputError::new(
+                path,
+                "tooLarge",
+                format!("{what} is {bytes} bytes; one call takes at most {max}"),
+            ));
+        }
+        Ok(())
+    }
+}

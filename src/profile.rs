@@ -8,26 +8,32 @@ use crate::limits::{MAX_PROFILE_BYTES, MAX_PROFILE_DEPTH};
 use crate::value::type_name;
 use serde_json::{Map, Value};
 
-/// Checks a profile against the limits and hands back its fields.
+/// Checks a profile already parsed into a value against the limits and hands back
+/// its fields.
 pub(crate) fn check_profile(v: Value, path: &str) -> Result<Map<String, Value>, InputError> {
-    let size = json_size(&v, 0);
+    let weight = match json_size(&v, 0) {
+        None => ProfileWeight::TooDeep,
+        Some(size) if size > MAX_PROFILE_BYTES => ProfileWeight::TooHeavy,
+        Some(size) => ProfileWeight::Within(size),
+    };
     let read = match v {
-        Value::Object(map) => ProfileRead { fields: Ok(map), size },
-        other => ProfileRead { fields: Err(type_name(&other)), size },
+        Value::Object(map) => ProfileRead { fields: Ok(map), weight },
+        other => ProfileRead { fields: Err(type_name(&other)), weight },
     };
     checked(read, path)
 }
 
-/// A profile's fields as read, checked against the limits.
+/// A profile's fields as read, checked against the limits: too deep first, then too
+/// heavy, then not an object.
 pub(crate) fn checked(read: ProfileRead, path: &str) -> Result<Map<String, Value>, InputError> {
-    match (read.fields, read.size) {
-        (_, None) => {
+    match (read.fields, read.weight) {
+        (_, ProfileWeight::TooDeep) => {
             Err(InputError::new(path, "tooDeep", format!("the profile nests deeper than {MAX_PROFILE_DEPTH} levels")))
         }
-        (Ok(_), Some(size)) if size > MAX_PROFILE_BYTES => Err(InputError::new(
+        (Ok(_), ProfileWeight::TooHeavy) => Err(InputError::new(
             path,
             "tooLarge",
-            format!("the profile is about {size} bytes; the limit is {MAX_PROFILE_BYTES}"),
+            format!("the profile weighs more than {MAX_PROFILE_BYTES}, its limit (about as many bytes of JSON)"),
         )),
         (Ok(map), _) => Ok(map),
         (Err(other), _) => Err(InputError::new(
@@ -54,10 +60,20 @@ pub(crate) fn json_size(v: &Value, depth: usize) -> Option<usize> {
 }
 
 /// A profile as read: the fields kept, or the JSON type it had instead of an object,
-/// and the size of all of it (kept or not) for the limits, `None` past the depth
-/// limit. Every field given counts toward the size, a repeated one each time.
+/// and what all of it (kept or not) weighs against the limits. Every field given
+/// counts toward the weight, a repeated one each time.
 #[derive(Debug)]
 pub struct ProfileRead {
     pub fields: Result<Map<String, Value>, &'static str>,
-    pub size: Option<usize>,
+    pub weight: ProfileWeight,
+}
+
+/// What a profile weighs against its limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileWeight {
+    Within(usize),
+    /// Heavier than the limit (reading built nothing past it).
+    TooHeavy,
+    /// Something in it nests deeper than the limit.
+    TooDeep,
 }

@@ -7,9 +7,11 @@ mod index;
 
 pub(crate) use index::{EventIndex, Target, TypeEntry};
 
-use crate::error::RuleSetError;
+use crate::error::{InputError, Problem, RuleSetError};
+use crate::limits::{CallLimits, MAX_LISTED_PROBLEMS, MAX_RULESET_BYTES};
 use crate::rules::{Award, DisqualifierTest, EventMatcher};
 use crate::ruleset::RuleSet;
+use crate::wire::budget::Read;
 use crate::wire::{LeadFields, Names};
 use serde_json::Value;
 
@@ -30,6 +32,20 @@ pub struct Engine {
     lead_fields: LeadFields,
 }
 
+/// The error of a rule set heavier than its limit.
+fn too_heavy() -> RuleSetError {
+    one_problem(InputError::new(
+        "",
+        "tooLarge",
+        format!("the rule set weighs more than {MAX_RULESET_BYTES}, its limit (about as many bytes of JSON)"),
+    ))
+}
+
+/// An input error about the rule set as its only problem.
+fn one_problem(e: InputError) -> RuleSetError {
+    RuleSetError { problems: vec![e.problem] }
+}
+
 /// A serial no other engine of this process has.
 fn next_serial() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -39,12 +55,48 @@ fn next_serial() -> u64 {
 impl Engine {
     /// Compiles a rule set from JSON text; a bad one is refused with every problem.
     pub fn from_json(text: &str) -> Result<Engine, RuleSetError> {
-        crate::ruleset::compile_str(text).map(Engine::from_rule_set)
+        CallLimits::check_input(text.len(), "", "the rule set").map_err(one_problem)?;
+        let mut de = serde_json::Deserializer::from_str(text);
+        let read = crate::wire::read_rule_set(&mut de).and_then(|read| de.end().map(|()| read)).map_err(|e| {
+            let message = format!("the rule set is not valid JSON: {e} (line {}, column {})", e.line(), e.column());
+            one_problem(InputError::new("", "invalidJson", message))
+        })?;
+        Engine::compile_read(read)
     }
 
     /// Compiles a rule set already parsed into a JSON value.
     pub fn from_value(v: &Value) -> Result<Engine, RuleSetError> {
-        crate::ruleset::compile_value(v).map(Engine::from_rule_set)
+        // Weighed as text would be, so that the same rule set is refused, or not, alike.
+        let left = std::cell::Cell::new(MAX_RULESET_BYTES);
+        match crate::wire::weigh(v, &left) {
+            Ok(()) => Engine::compile(v),
+            Err(()) => Err(too_heavy()),
+        }
+    }
+
+    /// Compiles a rule set as [`crate::wire::read_rule_set`] read it.
+    pub(crate) fn compile_read(read: Read) -> Result<Engine, RuleSetError> {
+        match read {
+            Read::Value(doc) => Engine::compile(&doc),
+            Read::TooHeavy | Read::TooDeep => Err(too_heavy()),
+        }
+    }
+
+    /// Compiles a rule-set document: a bad one is refused with every problem, or the
+    /// first [`MAX_LISTED_PROBLEMS`] and how many more.
+    fn compile(doc: &Value) -> Result<Engine, RuleSetError> {
+        crate::ruleset::compile_value(doc).map(Engine::from_rule_set).map_err(|mut e| {
+            if e.problems.len() > MAX_LISTED_PROBLEMS {
+                let more = e.problems.len() - MAX_LISTED_PROBLEMS;
+                e.problems.truncate(MAX_LISTED_PROBLEMS);
+                e.problems.push(Problem::new(
+                    "",
+                    "tooManyProblems",
+                    format!("and {more} more problems: the first {MAX_LISTED_PROBLEMS} are listed"),
+                ));
+            }
+            e
+        })
     }
 
     /// The engine for a checked rule set: its rules indexed by event type.

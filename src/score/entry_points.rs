@@ -54,16 +54,17 @@ impl Engine {
 
     /// A lead from JSON text, keeping what this rule set reads.
     fn read_json(&self, lead: &str) -> Result<RawLead, InputError> {
+        crate::limits::CallLimits::check_input(lead.len(), "", "the lead")?;
         let mut de = serde_json::Deserializer::from_str(lead);
         crate::wire::read_lead(&mut de, MAX_EVENTS_PER_CALL, self.lead_fields())
             .and_then(|raw| de.end().map(|()| raw))
-            .map_err(|e| crate::error::json_error(&e, "", "the lead"))
+            .map_err(|e| crate::wire::json_text_error(&e, "", "the lead"))
     }
 
     /// A lead from a JSON value, keeping what this rule set reads.
     fn read_value(&self, lead: &Value) -> Result<RawLead, InputError> {
         crate::wire::read_lead(lead, MAX_EVENTS_PER_CALL, self.lead_fields())
-            .map_err(|e| InputError::new("", "invalid", e.to_string()))
+            .map_err(|e| crate::wire::input_error(e.to_string(), "", "the lead", "invalid"))
     }
 
     /// Scores a lead as [`crate::wire::read_lead`] read it, from whatever format

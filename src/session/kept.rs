@@ -146,28 +146,30 @@ impl KeptMatches {
         }
     }
 
-    /// Matches the profile and every event not matched yet for `engine`, keeping at
-    /// most [`KEPT_RULE_SETS`] rule sets (the least recently added goes first). The
-    /// first evaluation with a rule set only makes room (`at_once` false): a session
+    /// Matches the profile and every event not matched yet for `engine`, one of
+    /// `watched` engines a `track` evaluates after each event (0 for an evaluation of
+    /// its own). Keeps [`KEPT_RULE_SETS`] rule sets, or as many as are watched (the
+    /// least recently added goes first): a page watching more than four would
+    /// otherwise throw each one's matches away just before they are needed again.
+    /// The first evaluation of its own with a rule set only makes room: a session
     /// restored to be evaluated once (an edge request) would not gain from keeping
-    /// anything. A watched `track` matches at once (`at_once`): the matches may spare
-    /// it the scoring, which would match every event anyway.
-    /// Whether everything is matched.
+    /// anything. A watched `track` matches at once: the matches may spare it the
+    /// scoring, which would match every event anyway. Whether everything is matched.
     pub(super) fn fill(
         &mut self,
         engine: &Engine,
         profile: &Map<String, Value>,
         events: &[Event],
-        at_once: bool,
+        watched: usize,
     ) -> bool {
         let at = match self.0.iter().position(|k| k.serial == engine.serial) {
             Some(at) => at,
             None => {
-                if self.0.len() >= KEPT_RULE_SETS {
+                if self.0.len() >= KEPT_RULE_SETS.max(watched) {
                     self.0.remove(0);
                 }
                 self.0.push(Kept::new(engine, events.len()));
-                if !at_once {
+                if watched == 0 {
                     return false;
                 }
                 self.0.len() - 1

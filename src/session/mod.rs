@@ -135,6 +135,18 @@ impl Session {
         self.update_profile_owned(patch.clone())
     }
 
+    /// [`Session::update_profile`] from JSON text, read within the profile's limits
+    /// without a `Value` in between.
+    pub fn update_profile_json(&mut self, patch: &str) -> Result<(), InputError> {
+        crate::limits::CallLimits::check_input(patch.len(), "profile", "the profile")?;
+        let mut de = serde_json::Deserializer::from_str(patch);
+        let read = crate::wire::read_profile(&mut de)
+            .and_then(|read| de.end().map(|()| read))
+            .map_err(|e| crate::wire::json_text_error(&e, "profile", "the profile"))?;
+        let fields = crate::profile::checked(read, "profile")?;
+        self.update_profile_owned(fields.into())
+    }
+
     /// [`Session::update_profile`], taking the patch by value so that its fields move
     /// into the profile instead of being copied.
     pub fn update_profile_owned(&mut self, patch: Value) -> Result<(), InputError> {
@@ -205,7 +217,7 @@ impl Session {
             if self.stands_at_its_highest(engine) {
                 continue;
             }
-            let matched = self.kept.fill(engine, &self.state.profile, &self.state.events, true);
+            let matched = self.kept.fill(engine, &self.state.profile, &self.state.events, engines.len());
             if matched && self.cannot_move(engine, now) {
                 continue;
             }
@@ -279,7 +291,7 @@ impl Session {
     /// records where the lead stands: the figures, where it stood, and where it moved
     /// when that is a move (forward, or back under `stages.recycle`).
     fn advance<'e>(&mut self, engine: &'e Engine, now: i64) -> (Figures<'e>, Progress, Option<Progress>) {
-        self.kept.fill(engine, &self.state.profile, &self.state.events, false);
+        self.kept.fill(engine, &self.state.profile, &self.state.events, 0);
         self.advance_matched(engine, now)
     }
 

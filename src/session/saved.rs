@@ -7,9 +7,10 @@ use crate::by_name::ByName;
 use crate::error::InputError;
 use crate::event::Event;
 use crate::history;
-use crate::limits::{HISTORY_LIMIT, MAX_STATE_BYTES};
+use crate::limits::{HISTORY_LIMIT, MAX_PROFILE_BYTES, MAX_STATE_BYTES};
 use crate::profile::check_profile;
 use crate::stages::Stage;
+use crate::wire::budget::Read;
 use crate::wire::{read_state, EventParts, RawSavedEvent, RawState};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -130,7 +131,16 @@ impl Session {
         };
         let profile = match parts.profile {
             None => Map::new(),
-            Some(p) => check_profile(p, "profile")?,
+            Some(Read::Value(p)) => check_profile(p, "profile")?,
+            Some(_) => {
+                return Err(InputError::new(
+                    "profile",
+                    "tooLarge",
+                    format!(
+                        "the profile weighs more than {MAX_PROFILE_BYTES}, its limit (about as many bytes of JSON)"
+                    ),
+                ))
+            }
         };
         let events = match parts.events {
             None => Vec::new(),
@@ -158,7 +168,7 @@ impl Session {
         let mut progress = ByName::default();
         match parts.progress {
             None => {}
-            Some(Value::Object(map)) => {
+            Some(Read::Value(Value::Object(map))) => {
                 for (key, p) in map {
                     let path = format!("progress.{key}");
                     let stage = p
@@ -176,8 +186,19 @@ impl Session {
                     progress.set(&key, Progress { stage, cycle });
                 }
             }
+            Some(Read::TooHeavy) => return Err(InputError::new(
+                "progress",
+                "tooLarge",
+                "saved state's progress is larger than any session's: it records more rule sets than leadscore keeps",
+            )),
             Some(_) => return Err(damaged("progress", "\"progress\" is not an object".into())),
         }
+        // `save` never writes an id twice; state that does (written by hand, or
+        // damaged) keeps the first event with each id, as a batch call does, so that
+        // the session scores as the batch.
+        let mut seen = std::collections::BTreeSet::new();
+        let events: Vec<Event> =
+            events.into_iter().filter(|e| e.id.as_deref().is_none_or(|id| seen.insert(id.to_owned()))).collect();
         let mut state = SavedState { version: STATE_VERSION, id, lead, profile, events, dropped, progress };
         history::sort_by_time(&mut state.events);
         Ok(Session::from_state(state))
@@ -187,6 +208,7 @@ impl Session {
 /// Refuses saved state of more than [`MAX_STATE_BYTES`] as it arrived (JSON text, or
 /// the bytes the WebAssembly layer receives).
 pub(crate) fn check_state_size(bytes: usize) -> Result<(), InputError> {
+    crate::limits::CallLimits::check_input(bytes, "", "saved state")?;
     if bytes > MAX_STATE_BYTES {
         return Err(InputError::new(
             "",
@@ -229,7 +251,14 @@ fn saved_event(raw: RawSavedEvent, path: &dyn Fn() -> String) -> Result<Event, I
         Some(Err(_)) => return Err(damaged(&format!("{}.p", path()), "the properties are not an object".into())),
     };
     let mut e = Event::from_raw_at(
-        Ok(EventParts { kind: parts.kind, ts: parts.ts, id: parts.id, properties, unread: Vec::new() }),
+        Ok(EventParts {
+            kind: parts.kind,
+            ts: parts.ts,
+            id: parts.id,
+            properties,
+            unread: Vec::new(),
+            too_large: parts.too_large,
+        }),
         path,
     )?;
     e.anonymous = anonymous;

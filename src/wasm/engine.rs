@@ -1,9 +1,9 @@
 //! A compiled rule set, as the package's `Engine` holds it.
 
 use super::lead_set::WasmLeadSet;
-use super::outcome::{json_value, made, now_of, outcome, read_all, unreadable, Failure};
+use super::outcome::{made, now_of, outcome, read_all, unreadable, Failure};
 use crate::error::{InputError, RuleSetError};
-use crate::limits::MAX_EVENTS_PER_CALL;
+use crate::limits::{CallLimits, MAX_EVENTS_PER_CALL};
 use crate::wire::{LeadFields, RawLead};
 use crate::Engine;
 use std::rc::Rc;
@@ -82,9 +82,10 @@ impl WasmEngine {
         score: fn(&Engine, RawLead, i64) -> Result<T, InputError>,
     ) -> Result<T, Failure> {
         let now = now_of(now)?;
+        CallLimits::check_input(bytes.len(), "", "the lead")?;
         let fields = self.inner.lead_fields();
         let raw = read_all(bytes, |r| crate::wire::read_lead(r, MAX_EVENTS_PER_CALL, fields))
-            .map_err(|e| unreadable("", "the lead", &e))?;
+            .map_err(|e| crate::wire::input_error(e.to_string(), "", "the lead", "invalid"))?;
         Ok(score(&self.inner, raw, now)?)
     }
 
@@ -104,14 +105,17 @@ impl WasmEngine {
 }
 
 fn compile(bytes: &[u8]) -> Result<Engine, RuleSetError> {
-    crate::ruleset::check_size(bytes.len())?;
-    let value = json_value(bytes, "", "the rule set").map_err(|e| RuleSetError { problems: vec![e.problem] })?;
-    Engine::from_value(&value)
+    let one = |e: InputError| RuleSetError { problems: vec![e.problem] };
+    CallLimits::check_input(bytes.len(), "", "the rule set").map_err(one)?;
+    let read =
+        read_all(bytes, |r| crate::wire::read_rule_set(r)).map_err(|e| one(unreadable("", "the rule set", &e)))?;
+    Engine::compile_read(read)
 }
 
 /// A list of leads from `codec.js`, each read keeping what `fields` names.
 pub(crate) fn read_leads(bytes: &[u8], fields: &LeadFields) -> Result<Vec<RawLead>, InputError> {
+    CallLimits::check_input(bytes.len(), "", "the list of leads")?;
     read_all(bytes, |r| crate::wire::read_leads(r, MAX_EVENTS_PER_CALL, fields))
-        .map_err(|e| unreadable("", "the list of leads", &e))?
+        .map_err(|e| crate::wire::input_error(e.to_string(), "", "the list of leads", "invalid"))?
         .map_err(|t| InputError::new("", "wrongType", format!("leads is a list of leads, not {t}")))
 }

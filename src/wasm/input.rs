@@ -61,6 +61,22 @@ pub fn can_hold(len: usize) -> bool {
     held
 }
 
+/// Puts call limits in force (see `crate::limits::CallLimits`): the outcome of
+/// nothing, or of the error naming the value out of range.
+#[wasm_bindgen(js_name = setCallLimits)]
+pub fn set_call_limits(max_input_bytes: usize, max_call_memory: usize) -> Vec<u8> {
+    let limits = crate::limits::CallLimits { max_input_bytes, max_call_memory };
+    super::outcome::outcome(limits.set().map_err(super::outcome::Failure::from))
+}
+
+/// The call limits in force, as `[maxInputBytes, maxCallMemory]`.
+#[wasm_bindgen(js_name = callLimits)]
+pub fn call_limits() -> Vec<u32> {
+    let limits = crate::limits::CallLimits::get();
+    let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    vec![clamp(limits.max_input_bytes), clamp(limits.max_call_memory)]
+}
+
 /// The module's memory, which the package writes the input room through.
 #[wasm_bindgen(js_name = moduleMemory)]
 pub fn module_memory() -> JsValue {

@@ -5,7 +5,7 @@
 use crate::error::{InputError, Problem, RuleSetError};
 use crate::limits::MAX_INSTANT_MS;
 use crate::wire::msgpack;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 /// An error as the package rebuilds it: its class's name and its problems.
@@ -78,11 +78,6 @@ pub(crate) fn read_all<'b, T>(
 /// the package's classes can send them.
 pub(crate) fn unreadable(path: &str, what: &str, e: &msgpack::Error) -> InputError {
     InputError::new(path, "invalid", format!("{what} could not be read: {e}"))
-}
-
-/// Reads bytes from `codec.js` as a JSON value.
-pub(crate) fn json_value(bytes: &[u8], path: &str, what: &str) -> Result<serde_json::Value, InputError> {
-    read_all(bytes, |r| serde_json::Value::deserialize(r)).map_err(|e| unreadable(path, what, &e))
 }
 
 /// `now`: a whole number of milliseconds since the epoch, within the range of a

@@ -3,7 +3,7 @@
 
 use super::engine::WasmEngine;
 use super::input::with_input;
-use super::outcome::{bytes_value, json_value, made, now_of, outcome, read_all, unreadable, Failure};
+use super::outcome::{bytes_value, made, now_of, outcome, read_all, unreadable, Failure};
 use crate::error::InputError;
 use crate::limits::HISTORY_LIMIT;
 use crate::session::check_state_size;
@@ -32,6 +32,7 @@ impl WasmSession {
     /// `track` of the event the package wrote into the input room.
     fn track_input(&mut self, len: usize, now: f64) -> Result<TrackResult, Failure> {
         let now = now_of(now)?;
+        crate::limits::CallLimits::check_input(len, "event", "the event")?;
         let event = with_input(len, |bytes| {
             let raw =
                 read_all(bytes, |r| crate::wire::read_event(r)).map_err(|e| unreadable("event", "the event", &e))?;
@@ -86,11 +87,12 @@ impl WasmSession {
     /// Sets profile fields (sent as MessagePack): the outcome of nothing.
     #[wasm_bindgen(js_name = updateProfile)]
     pub fn update_profile(&mut self, patch: &[u8]) -> Vec<u8> {
-        outcome(
-            json_value(patch, "profile", "the profile")
-                .and_then(|patch| self.inner.update_profile_owned(patch))
-                .map_err(Failure::from),
-        )
+        let patch = crate::limits::CallLimits::check_input(patch.len(), "profile", "the profile")
+            .and_then(|()| {
+                read_all(patch, |r| crate::wire::read_profile(r)).map_err(|e| unreadable("profile", "the profile", &e))
+            })
+            .and_then(|read| crate::profile::checked(read, "profile"));
+        outcome(patch.and_then(|fields| self.inner.update_profile_owned(fields.into())).map_err(Failure::from))
     }
 
     /// Has `track` evaluate with this engine; watching the same rule set

@@ -12,18 +12,21 @@
 
 #[macro_use]
 mod macros;
+pub(crate) mod budget;
 pub mod msgpack;
 mod profile;
 mod state;
 
 pub(crate) use state::{read_state, RawSavedEvent, RawState};
 
-use crate::limits::{MAX_PROPERTIES, MAX_STRING_LEN};
+use crate::limits::{MAX_EVENT_BYTES, MAX_ID_LEN, MAX_PROPERTIES, MAX_STRING_LEN, MAX_TYPE_LEN};
 use crate::profile::ProfileRead;
+use budget::{key_weight, text_weight, Bounded, Budget, Read, TooDeep, SCALAR_WEIGHT};
 use compact_str::CompactString;
 use profile::ProfileSeed;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+use std::cell::Cell;
 use std::fmt;
 
 /// An event's parts as found, or the JSON type it had instead of an object.
@@ -42,9 +45,29 @@ pub struct EventParts {
     /// The other keys, which no rule reads: as much of their values as the checks
     /// on properties need, in the order found.
     pub unread: Vec<(CompactString, Unread)>,
+    /// The event weighs more than [`MAX_EVENT_BYTES`]: reading kept nothing past
+    /// the limit, and the event is refused as too large.
+    pub too_large: bool,
 }
 
+/// The weight of an event before its type, id and properties (docs/RULESET.md 10.1).
+pub(crate) const EVENT_BASE_WEIGHT: usize = 40;
+
 impl EventParts {
+    /// About the memory the event takes as read (see [`budget::memory_of`]).
+    fn memory(&self) -> usize {
+        let name = std::mem::size_of::<CompactString>();
+        let properties = self.properties.iter().map(|(k, v)| name + k.len() + budget::memory_of(v));
+        let unread = self.unread.iter().map(|(k, u)| {
+            name + k.len()
+                + match u {
+                    Unread::Whole(v) => budget::memory_of(v),
+                    Unread::Plain { .. } => std::mem::size_of::<Unread>(),
+                }
+        });
+        std::mem::size_of::<RawEvent>() + properties.sum::<usize>() + unread.sum::<usize>()
+    }
+
     /// Room, once, for the property just found and the keys left but `type` and `ts`
     /// when still to come (`left`, when the format tells it): a session holds the
     /// list as it is, and growing it from empty would leave room for four.
@@ -136,7 +159,77 @@ pub fn read_lead<'de, D: Deserializer<'de>>(
     keep_events: usize,
     fields: &LeadFields,
 ) -> Result<RawLead, D::Error> {
-    d.deserialize_any(LeadVisitor { keep_events, fields })
+    let call = call_budget();
+    d.deserialize_any(LeadVisitor { keep_events, fields, call: Budget::new(&call) })
+}
+
+/// Reads a rule-set document whole, within its weight limit ([`MAX_RULESET_BYTES`]).
+pub(crate) fn read_rule_set<'de, D: Deserializer<'de>>(d: D) -> Result<Read, D::Error> {
+    let left = Cell::new(crate::limits::MAX_RULESET_BYTES);
+    de::DeserializeSeed::deserialize(
+        Bounded {
+            budget: Budget::new(&left),
+            levels: usize::MAX,
+            too_deep: TooDeep::Refuse,
+            keep: true,
+            text_limit: usize::MAX,
+        },
+        d,
+    )
+}
+
+/// Reads a profile whole (every field kept), within the profile's limits: a profile
+/// patch (`Session::update_profile`).
+pub(crate) fn read_profile<'de, D: Deserializer<'de>>(d: D) -> Result<crate::profile::ProfileRead, D::Error> {
+    de::DeserializeSeed::deserialize(ProfileSeed(&Names::ALL), d)
+}
+
+/// Weighs a value already parsed, against the weight `left`: `Err` when heavier.
+pub(crate) fn weigh(v: &Value, left: &Cell<usize>) -> Result<(), ()> {
+    let weigh = Bounded {
+        budget: Budget::new(left),
+        levels: usize::MAX,
+        too_deep: TooDeep::Refuse,
+        keep: false,
+        text_limit: usize::MAX,
+    };
+    match de::DeserializeSeed::deserialize(weigh, v) {
+        Ok(Read::Value(_)) => Ok(()),
+        _ => Err(()),
+    }
+}
+
+/// What the message of a reader's error says when a call's input weighed more than
+/// [`crate::limits::CallLimits::max_call_memory`]: [`input_error`] makes it `tooLarge`.
+const CALL_TOO_HEAVY: &str = "the input's leads take more memory than one call may";
+
+/// The weight one call may still read (see [`crate::limits::CallLimits`]).
+fn call_budget() -> Cell<usize> {
+    Cell::new(crate::limits::CallLimits::get().max_call_memory)
+}
+
+/// JSON text's reader's error about `what` as an input error at `path`: the call's
+/// weight limit as `tooLarge`, else as `crate::error::json_error` says.
+pub(crate) fn json_text_error(e: &serde_json::Error, path: &str, what: &str) -> crate::InputError {
+    let message = e.to_string();
+    if message.contains(CALL_TOO_HEAVY) {
+        return input_error(message, path, what, "invalidJson");
+    }
+    crate::error::json_error(e, path, what)
+}
+
+/// A reader's error about `what` (say, "the lead") as an input error at `path`: the
+/// call's weight limit as `tooLarge`, anything else as `code`.
+pub(crate) fn input_error(message: String, path: &str, what: &str, code: &'static str) -> crate::InputError {
+    if message.contains(CALL_TOO_HEAVY) {
+        let max = crate::limits::CallLimits::get().max_call_memory;
+        return crate::InputError::new(
+            path,
+            "tooLarge",
+            format!("{what}: the leads of one call take at most {max} bytes of memory once read, and these take more"),
+        );
+    }
+    crate::InputError::new(path, code, message)
 }
 
 /// Reads a list of leads: each lead, or the JSON type the whole had instead of a list.
@@ -145,17 +238,21 @@ pub fn read_leads<'de, D: Deserializer<'de>>(
     keep_events: usize,
     fields: &LeadFields,
 ) -> Result<Result<Vec<RawLead>, &'static str>, D::Error> {
-    d.deserialize_any(LeadsVisitor { keep_events, fields })
+    let call = call_budget();
+    d.deserialize_any(LeadsVisitor { keep_events, fields, call: Budget::new(&call) })
 }
 
 /// Reads one event, keeping every property.
 pub fn read_event<'de, D: Deserializer<'de>>(d: D) -> Result<RawEvent, D::Error> {
-    d.deserialize_any(EventSeed(&Names::ALL))
+    // One event is within its own weight limit, far below any call's.
+    let call = Cell::new(usize::MAX);
+    d.deserialize_any(EventSeed(&Names::ALL, Budget::new(&call)))
 }
 
-/// Reads an event keeping the properties `0` names.
+/// Reads an event keeping the properties `0` names; what it weighs counts toward the
+/// call's budget `1`, and an event past that budget fails the whole read.
 #[derive(Clone, Copy)]
-struct EventSeed<'a>(&'a Names);
+struct EventSeed<'a>(&'a Names, Budget<'a>);
 
 impl<'de> de::DeserializeSeed<'de> for EventSeed<'_> {
     type Value = RawEvent;
@@ -174,19 +271,57 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawEvent, A::Error> {
         let mut parts = EventParts::default();
+        // The event's weight, counted down as it is read: nothing is kept past it.
+        let left = Cell::new(MAX_EVENT_BYTES);
+        let budget = Budget::new(&left);
+        parts.too_large = !budget.take(EVENT_BASE_WEIGHT);
         while let Some(key) = map.next_key::<Key>()? {
             match key.as_str() {
-                "type" => parts.kind = Some(map.next_value::<Text>()?.0),
-                "ts" => parts.ts = Some(map.next_value()?),
-                "id" => parts.id = Some(map.next_value::<Text>()?.0),
-                name if self.0.keeps(name) => {
-                    if parts.properties.capacity() == 0 {
-                        parts.reserve_properties(map.size_hint());
-                    }
-                    parts.properties.push((key.into_name(), map.next_value()?))
+                "type" => {
+                    let (text, len) = map.next_value_seed(TextSeed { limit: MAX_TYPE_LEN })?;
+                    parts.too_large |= !budget.take(len);
+                    parts.kind = Some(text);
                 }
-                _ => parts.unread.push((key.into_name(), map.next_value::<UnreadValue>()?.0)),
+                "ts" => parts.ts = Some(map.next_value_seed(PlainSeed { text_limit: MAX_TIMESTAMP_TEXT })?),
+                "id" => {
+                    let (text, len) = map.next_value_seed(TextSeed { limit: MAX_ID_LEN })?;
+                    parts.too_large |= !budget.take(len);
+                    parts.id = Some(text);
+                }
+                name => {
+                    let keep = self.0.keeps(name);
+                    if !budget.take(key_weight(name.len())) {
+                        parts.too_large = true;
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    }
+                    if keep {
+                        match map.next_value_seed(Bounded {
+                            budget,
+                            levels: 1,
+                            too_deep: TooDeep::Mark,
+                            keep: true,
+                            text_limit: MAX_STRING_LEN,
+                        })? {
+                            Read::Value(v) => {
+                                if parts.properties.capacity() == 0 {
+                                    parts.reserve_properties(map.size_hint());
+                                }
+                                parts.properties.push((key.into_name(), v));
+                            }
+                            Read::TooHeavy | Read::TooDeep => parts.too_large = true,
+                        }
+                    } else {
+                        match map.next_value_seed(UnreadSeed(budget))? {
+                            Some(unread) => parts.unread.push((key.into_name(), unread)),
+                            None => parts.too_large = true,
+                        }
+                    }
+                }
             }
+        }
+        if !self.1.take(parts.memory()) {
+            return Err(de::Error::custom(CALL_TOO_HEAVY));
         }
         Ok(Ok(parts))
     }
@@ -195,59 +330,85 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
     lists_and_null_are_wrong!();
 }
 
-/// A property value read as [`Unread`].
-struct UnreadValue(Unread);
+/// A property value read as [`Unread`], within the event's budget: `None` when the
+/// event went past it.
+#[derive(Clone, Copy)]
+struct UnreadSeed<'a>(Budget<'a>);
 
-impl<'de> Deserialize<'de> for UnreadValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct UnreadVisitor;
-        const PLAIN: UnreadValue = UnreadValue(Unread::Plain { size: 8, too_long_text: false });
-        impl<'de> Visitor<'de> for UnreadVisitor {
-            type Value = UnreadValue;
+impl UnreadSeed<'_> {
+    fn plain(self, size: usize, too_long_text: bool) -> Option<Unread> {
+        self.0.take(size).then_some(Unread::Plain { size, too_long_text })
+    }
 
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any valid JSON value")
-            }
-
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<UnreadValue, E> {
-                Ok(UnreadValue(Unread::Plain { size: s.len() + 2, too_long_text: s.len() > MAX_STRING_LEN }))
-            }
-
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<UnreadValue, E> {
-                Ok(PLAIN)
-            }
-
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<UnreadValue, E> {
-                Ok(PLAIN)
-            }
-
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<UnreadValue, E> {
-                Ok(PLAIN)
-            }
-
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<UnreadValue, E> {
-                Ok(PLAIN)
-            }
-
-            fn visit_unit<E: de::Error>(self) -> Result<UnreadValue, E> {
-                Ok(PLAIN)
-            }
-
-            fn visit_none<E: de::Error>(self) -> Result<UnreadValue, E> {
-                Ok(PLAIN)
-            }
-
-            // Lists and objects, seldom properties, are read as JSON values (by
-            // serde_json's own reader), for the same checks.
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<UnreadValue, A::Error> {
-                Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(|v| UnreadValue(Unread::Whole(v)))
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<UnreadValue, A::Error> {
-                Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(|v| UnreadValue(Unread::Whole(v)))
-            }
+    /// Lists and objects, seldom properties, are read whole (within the budget) for
+    /// the same checks as a property a rule reads.
+    fn whole(read: Read) -> Option<Unread> {
+        match read {
+            Read::Value(v) => Some(Unread::Whole(v)),
+            Read::TooHeavy | Read::TooDeep => None,
         }
-        d.deserialize_any(UnreadVisitor)
+    }
+}
+
+impl<'de> de::DeserializeSeed<'de> for UnreadSeed<'_> {
+    type Value = Option<Unread>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Unread>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for UnreadSeed<'_> {
+    type Value = Option<Unread>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Option<Unread>, E> {
+        // A text too long is weighed as what a kept one keeps of it (see
+        // `Bounded::text_limit`): its checks refuse it for its length.
+        let kept = at_most(s, MAX_STRING_LEN).len();
+        if !self.0.take(text_weight(kept)) {
+            return Ok(None);
+        }
+        Ok(Some(Unread::Plain { size: text_weight(s.len()), too_long_text: s.len() > MAX_STRING_LEN }))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Option<Unread>, E> {
+        Ok(self.plain(SCALAR_WEIGHT, false))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Option<Unread>, E> {
+        Ok(self.plain(SCALAR_WEIGHT, false))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Option<Unread>, E> {
+        Ok(self.plain(SCALAR_WEIGHT, false))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Option<Unread>, E> {
+        Ok(self.plain(SCALAR_WEIGHT, false))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Option<Unread>, E> {
+        Ok(self.plain(SCALAR_WEIGHT, false))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Option<Unread>, E> {
+        self.visit_unit()
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<Unread>, A::Error> {
+        Bounded { budget: self.0, levels: 1, too_deep: TooDeep::Mark, keep: true, text_limit: MAX_STRING_LEN }
+            .visit_seq(seq)
+            .map(Self::whole)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<Unread>, A::Error> {
+        Bounded { budget: self.0, levels: 1, too_deep: TooDeep::Mark, keep: true, text_limit: MAX_STRING_LEN }
+            .visit_map(map)
+            .map(Self::whole)
     }
 }
 
@@ -257,6 +418,7 @@ struct Wrapped<T>(T);
 struct LeadVisitor<'a> {
     keep_events: usize,
     fields: &'a LeadFields,
+    call: Budget<'a>,
 }
 
 impl<'de> Visitor<'de> for LeadVisitor<'_> {
@@ -270,13 +432,23 @@ impl<'de> Visitor<'de> for LeadVisitor<'_> {
         let mut parts = LeadParts::default();
         while let Some(key) = map.next_key::<Key>()? {
             match key.as_str() {
-                "id" => parts.id = Some(map.next_value()?),
-                "profile" => parts.profile = Some(map.next_value_seed(ProfileSeed(&self.fields.profile))?),
+                "id" => parts.id = Some(map.next_value_seed(PlainSeed { text_limit: MAX_ID_LEN })?),
+                "profile" => {
+                    let profile = map.next_value_seed(ProfileSeed(&self.fields.profile))?;
+                    let kept = profile
+                        .fields
+                        .as_ref()
+                        .map_or(0, |f| f.iter().map(|(k, v)| k.len() + budget::memory_of(v)).sum());
+                    if !self.call.take(kept) {
+                        return Err(de::Error::custom(CALL_TOO_HEAVY));
+                    }
+                    parts.profile = Some(profile);
+                }
                 "events" => {
                     let events = ListSeed {
                         keep: self.keep_events,
                         what: "a list of events",
-                        item: EventSeed(&self.fields.properties),
+                        item: EventSeed(&self.fields.properties, self.call),
                     };
                     let Listed { items, count } = map.next_value_seed(events)?;
                     parts.events = items;
@@ -284,7 +456,8 @@ impl<'de> Visitor<'de> for LeadVisitor<'_> {
                 }
                 _ => {
                     if parts.unknown_key.is_none() {
-                        parts.unknown_key = Some(key.as_str().to_string());
+                        // Named in an error, so kept short.
+                        parts.unknown_key = Some(at_most(key.as_str(), 64).to_string());
                     }
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -300,6 +473,7 @@ impl<'de> Visitor<'de> for LeadVisitor<'_> {
 struct LeadsVisitor<'a> {
     keep_events: usize,
     fields: &'a LeadFields,
+    call: Budget<'a>,
 }
 
 impl<'de> Visitor<'de> for LeadsVisitor<'_> {
@@ -312,7 +486,7 @@ impl<'de> Visitor<'de> for LeadsVisitor<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut leads = Vec::new();
         while let Some(Wrapped(lead)) =
-            seq.next_element_seed(LeadSeed { keep_events: self.keep_events, fields: self.fields })?
+            seq.next_element_seed(LeadSeed { keep_events: self.keep_events, fields: self.fields, call: self.call })?
         {
             leads.push(lead);
         }
@@ -338,13 +512,15 @@ impl<'de> Visitor<'de> for LeadsVisitor<'_> {
 struct LeadSeed<'a> {
     keep_events: usize,
     fields: &'a LeadFields,
+    call: Budget<'a>,
 }
 
 impl<'de> de::DeserializeSeed<'de> for LeadSeed<'_> {
     type Value = Wrapped<RawLead>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        read_lead(d, self.keep_events, self.fields).map(Wrapped)
+        d.deserialize_any(LeadVisitor { keep_events: self.keep_events, fields: self.fields, call: self.call })
+            .map(Wrapped)
     }
 }
 
@@ -412,32 +588,117 @@ impl<'de, S: de::DeserializeSeed<'de> + Copy> Visitor<'de> for ListSeed<S> {
     scalars_are_wrong!(|kind| Listed { items: Some(Err(kind)), count: 0 });
 }
 
-/// Text read into an inline string, or the name of the JSON type found instead.
-struct Text(Result<CompactString, &'static str>);
+/// Text read into an inline string, or the name of the JSON type found instead, with
+/// the text's length in bytes. Text longer than `limit` bytes is cut after its first
+/// character past the limit: enough to be refused as too long, without keeping it.
+#[derive(Clone, Copy)]
+pub(crate) struct TextSeed {
+    pub(crate) limit: usize,
+}
 
-impl<'de> Deserialize<'de> for Text {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
-        impl<'de> Visitor<'de> for TextVisitor {
-            type Value = Text;
+/// `s`, or its start when it is longer than `limit` bytes: its first `limit` bytes and
+/// the character after them.
+pub(crate) fn at_most(s: &str, limit: usize) -> &str {
+    if s.len() <= limit {
+        return s;
+    }
+    let end = (limit + 1..=s.len()).find(|i| s.is_char_boundary(*i)).unwrap_or(s.len());
+    s.get(..end).unwrap_or(s)
+}
 
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("text")
-            }
+impl<'de> de::DeserializeSeed<'de> for TextSeed {
+    type Value = (Result<CompactString, &'static str>, usize);
 
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Text, E> {
-                Ok(Text(Ok(CompactString::from(s))))
-            }
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
 
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Text(Err("an object")))
-            }
+impl<'de> Visitor<'de> for TextSeed {
+    type Value = (Result<CompactString, &'static str>, usize);
 
-            numbers_and_booleans_are_wrong!(|kind| Text(Err(kind)));
-            lists_and_null_are_wrong!(|kind| Text(Err(kind)));
-        }
-        d.deserialize_any(TextVisitor)
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("text")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        Ok((Ok(CompactString::from(at_most(s, self.limit))), s.len()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok((Err("an object"), 0))
+    }
+
+    numbers_and_booleans_are_wrong!(|kind| (Err(kind), 0));
+    lists_and_null_are_wrong!(|kind| (Err(kind), 0));
+}
+
+/// The longest timestamp text kept as it is (RFC 3339 with nanoseconds and an offset
+/// is 35 bytes); a longer one is kept only to be shown in the error that refuses it.
+pub(crate) const MAX_TIMESTAMP_TEXT: usize = 64;
+
+/// A value where a plain one is wanted (a timestamp, a version, an id), as found: a
+/// number, boolean, null or text (cut after `text_limit` bytes and marked with an
+/// ellipsis: longer than anything valid there, and kept only for its error), or a
+/// list or object, read past and kept only as an empty one of its kind.
+#[derive(Clone, Copy)]
+pub(crate) struct PlainSeed {
+    pub(crate) text_limit: usize,
+}
+
+impl<'de> de::DeserializeSeed<'de> for PlainSeed {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PlainSeed {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a plain value")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Value, E> {
+        let kept = at_most(s, self.text_limit);
+        Ok(Value::String(if kept.len() < s.len() { format!("{kept}…") } else { kept.to_owned() }))
+    }
+
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::Number(n.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Value, E> {
+        Ok(Value::Number(n.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Value::Array(Vec::new()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Value::Object(serde_json::Map::new()))
     }
 }
 

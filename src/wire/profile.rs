@@ -1,11 +1,16 @@
-//! Reading a profile while measuring it: only the fields a rule set reads are built
-//! (see [`super::LeadFields`]); the rest are measured for the limits and let go.
+//! Reading a profile within its limits: only the fields a rule set reads are built
+//! (see [`super::LeadFields`]); the rest are weighed and let go. Reading builds
+//! nothing past the profile's weight limit and stops nothing short of the input's
+//! end, so that a profile too large and too deep is called too deep, wherever in it
+//! the two are.
 
+use super::budget::{key_weight, Bounded, Budget, Read, TooDeep};
 use super::{Key, Names};
-use crate::limits::MAX_PROFILE_DEPTH;
-use crate::profile::{json_size, ProfileRead};
-use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use crate::limits::{MAX_PROFILE_BYTES, MAX_PROFILE_DEPTH};
+use crate::profile::{ProfileRead, ProfileWeight};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Map;
+use std::cell::Cell;
 use std::fmt;
 
 /// Reads a profile keeping the fields `0` names; see [`ProfileRead`].
@@ -15,88 +20,98 @@ impl<'de> DeserializeSeed<'de> for ProfileSeed<'_> {
     type Value = ProfileRead;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ProfileRead, D::Error> {
-        Measure { depth: 0, keep: Some(self.0) }.deserialize(d)
-    }
-}
-
-/// Reads a value `depth` levels into a profile for the size [`json_size`] gives it,
-/// keeping nothing but, at the top (`keep`), the fields named.
-struct Measure<'a> {
-    depth: usize,
-    keep: Option<&'a Names>,
-}
-
-impl Measure<'_> {
-    fn inner(&self) -> Measure<'static> {
-        Measure { depth: self.depth + 1, keep: None }
-    }
-}
-
-/// A plain value other than text (`name`, its JSON type): not a profile, and 8
-/// bytes toward the limits.
-fn plain(name: &'static str) -> ProfileRead {
-    ProfileRead { fields: Err(name), size: Some(8) }
-}
-
-/// What a value nested in a profile comes to: only its size counts.
-fn sized(size: Option<usize>) -> ProfileRead {
-    ProfileRead { fields: Err("nested"), size }
-}
-
-impl<'de> DeserializeSeed<'de> for Measure<'_> {
-    type Value = ProfileRead;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ProfileRead, D::Error> {
-        if self.depth > MAX_PROFILE_DEPTH {
-            IgnoredAny::deserialize(d)?;
-            return Ok(sized(None));
-        }
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Measure<'_> {
+/// The nesting a profile's field may have: the profile is one level, and a value
+/// `MAX_PROFILE_DEPTH` keys or list positions from it is plain.
+const FIELD_LEVELS: usize = MAX_PROFILE_DEPTH - 1;
+
+/// A value that is not a profile (`name`, its JSON type), weighed for the depth limit.
+fn not_a_profile(name: &'static str, read: Read) -> ProfileRead {
+    let weight = match read {
+        Read::TooDeep => ProfileWeight::TooDeep,
+        _ => ProfileWeight::Within(0),
+    };
+    ProfileRead { fields: Err(name), weight }
+}
+
+/// A plain value where a profile should be (`name`, its JSON type).
+fn plain<E: de::Error>(name: &'static str) -> Result<ProfileRead, E> {
+    Ok(ProfileRead { fields: Err(name), weight: ProfileWeight::Within(0) })
+}
+
+impl<'de> Visitor<'de> for ProfileSeed<'_> {
     type Value = ProfileRead;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any valid JSON value")
+        f.write_str("a profile")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ProfileRead, A::Error> {
+        let left = Cell::new(MAX_PROFILE_BYTES);
+        let budget = Budget::new(&left);
         let mut fields = Map::new();
-        let mut size = Some(2);
+        let mut over = !budget.take(2);
+        let mut deep = false;
         while let Some(key) = map.next_key::<Key>()? {
-            let key_size = key.as_str().len() + 4;
-            let field_size = match self.keep {
-                Some(keep) if keep.keeps(key.as_str()) => {
-                    let v: Value = map.next_value()?;
-                    let field_size = json_size(&v, self.depth + 1);
-                    fields.insert(key.as_str().into(), v);
-                    field_size
+            over |= !budget.take(key_weight(key.as_str().len()));
+            let keep = !over && self.0.keeps(key.as_str());
+            let field =
+                Bounded { budget, levels: FIELD_LEVELS, too_deep: TooDeep::Refuse, keep, text_limit: usize::MAX };
+            match map.next_value_seed(field)? {
+                Read::Value(v) => {
+                    if keep {
+                        fields.insert(key.into_name().into(), v);
+                    }
                 }
-                _ => map.next_value_seed(self.inner())?.size,
-            };
-            size = size.zip(field_size).map(|(s, f)| s + key_size + f);
+                Read::TooHeavy => over = true,
+                Read::TooDeep => deep = true,
+            }
         }
-        Ok(ProfileRead { fields: Ok(fields), size })
+        let weight = match (deep, over) {
+            (true, _) => ProfileWeight::TooDeep,
+            (false, true) => ProfileWeight::TooHeavy,
+            (false, false) => ProfileWeight::Within(MAX_PROFILE_BYTES - left.get()),
+        };
+        Ok(ProfileRead { fields: Ok(fields), weight })
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ProfileRead, A::Error> {
-        let mut size = Some(2);
-        while let Some(item) = seq.next_element_seed(self.inner())? {
-            size = size.zip(item.size).map(|(s, i)| s + i + 1);
-        }
-        Ok(ProfileRead { fields: Err("a list"), size })
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<ProfileRead, A::Error> {
+        let left = Cell::new(usize::MAX);
+        let weigh = Bounded {
+            budget: Budget::new(&left),
+            levels: MAX_PROFILE_DEPTH,
+            too_deep: TooDeep::Refuse,
+            keep: false,
+            text_limit: usize::MAX,
+        };
+        weigh.visit_seq(seq).map(|read| not_a_profile("a list", read))
     }
 
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<ProfileRead, E> {
-        Ok(ProfileRead { fields: Err("a string"), size: Some(s.len() + 2) })
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<ProfileRead, E> {
+        plain("a string")
     }
 
-    numbers_and_booleans_are_wrong!(plain);
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<ProfileRead, E> {
+        plain("a boolean")
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<ProfileRead, E> {
+        plain("a number")
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<ProfileRead, E> {
+        plain("a number")
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<ProfileRead, E> {
+        plain("a number")
+    }
 
     fn visit_unit<E: de::Error>(self) -> Result<ProfileRead, E> {
-        Ok(plain("null"))
+        plain("null")
     }
 
     fn visit_none<E: de::Error>(self) -> Result<ProfileRead, E> {

@@ -26,7 +26,9 @@ test('require resolves the CommonJS entry', () => {
         'Session',
         'init',
         'initSync',
+        'limits',
         'memoryBytes',
+        'setLimits',
     ]);
 });
 

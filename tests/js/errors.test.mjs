@@ -2,7 +2,7 @@
 // code, problems) and leaves the engine, the session and the module usable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine, Session, InputError, RuleSetError } from 'leadscore';
+import { Engine, Session, InputError, RuleSetError, setLimits } from 'leadscore';
 import { lead, moduleGlue, NOW, RULESET } from './helpers.mjs';
 
 const engine = new Engine(RULESET);
@@ -270,14 +270,25 @@ test('inputs larger than the module can take are refused, not a trap, and nothin
     const before = s.score(engine, NOW);
     // 2 GiB of zeros, allocated lazily: more than anything on wasm32 can allocate.
     const huge = new Uint8Array(2 ** 31);
+    // Over the call's input limit, it is refused before anything else is asked.
     assert.throws(
         () => Session.restoreBytes(huge),
-        (e) =>
-            e instanceof InputError &&
-            e.code === 'tooLarge' &&
-            e.path === '' &&
-            /2147483648 bytes.*more than the module's memory can take/.test(e.message),
+        (e) => e instanceof InputError && e.code === 'tooLarge' && /one call takes at most 8388608/.test(e.message),
     );
+    // With the limit out of the way, the module is asked whether it could take it.
+    setLimits({ maxInputBytes: 0xffffffff });
+    try {
+        assert.throws(
+            () => Session.restoreBytes(huge),
+            (e) =>
+                e instanceof InputError &&
+                e.code === 'tooLarge' &&
+                e.path === '' &&
+                /2147483648 bytes.*more than the module's memory can take/.test(e.message),
+        );
+    } finally {
+        setLimits({ maxInputBytes: 8 << 20 });
+    }
     const glue = await moduleGlue();
     assert.equal(glue.canHold(0xffffffff), false, 'the module answers no, rather than aborting');
     // A yes is room really made (the compiler may not drop the allocation): more than

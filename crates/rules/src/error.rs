@@ -12,10 +12,26 @@ pub struct Problem {
     pub message: String,
 }
 
+/// The longest path a problem names, in bytes: a longer one (a key of a megabyte,
+/// say) is cut, so that an error never repeats its input at length.
+pub const MAX_PROBLEM_PATH: usize = 256;
+/// The longest message a problem has, in bytes, cut likewise.
+pub const MAX_PROBLEM_MESSAGE: usize = 1024;
+
 impl Problem {
     pub fn new(path: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Problem { path: path.into(), code, message: message.into() }
+        Problem { path: cut(path.into(), MAX_PROBLEM_PATH), code, message: cut(message.into(), MAX_PROBLEM_MESSAGE) }
     }
+}
+
+/// `text`, or its first `max` bytes (to a character's end) and an ellipsis.
+fn cut(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let end = (0..=max).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+        text.truncate(end);
+        text.push('…');
+    }
+    text
 }
 
 impl fmt::Display for Problem {
@@ -95,6 +111,8 @@ pub fn index(prefix: &str, i: usize) -> String {
 /// `text` in double quotes, with quotes, backslashes and control characters escaped
 /// as in JSON: how messages show a value the user gave.
 pub fn quoted(text: &str) -> String {
+    // Messages are cut at MAX_PROBLEM_MESSAGE anyway; a long value need not be copied whole.
+    let text = text.get(..text.len().min(MAX_PROBLEM_MESSAGE)).unwrap_or(text);
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {

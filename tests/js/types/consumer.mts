@@ -1,5 +1,17 @@
 // Type-checked (not run) by types.test.mjs: the package's types are precise.
-import { Engine, Session, LeadSet, InputError, RuleSetError, init, initSync, memoryBytes } from 'leadscore';
+import {
+    Engine,
+    Session,
+    LeadSet,
+    InputError,
+    RuleSetError,
+    init,
+    initSync,
+    memoryBytes,
+    limits,
+    setLimits,
+} from 'leadscore';
+import type { CallLimits } from 'leadscore';
 import type {
     RuleSet,
     Lead,
@@ -81,6 +93,10 @@ const lid: string | undefined = s2.leadId;
 const sessionId: string = s2.id;
 const scored: ScoreResult = s2.score(engine, now);
 const bytes: number = memoryBytes();
+const inForce: CallLimits = limits();
+setLimits({ maxCallMemory: inForce.maxCallMemory });
+// @ts-expect-error: limits are numbers
+setLimits({ maxInputBytes: '8MB' });
 s2.free();
 s3[Symbol.dispose]();
 engine.free();
