@@ -212,3 +212,27 @@ fn call_limits_can_be_lowered_but_not_below_what_one_event_or_profile_needs() {
     assert_eq!(answer.unwrap_err().problem.code, "tooLarge");
     assert!(e.score_json(&format!(r#"{{"events":[{events}]}}"#), NOW).is_ok(), "the default again");
 }
+
+#[test]
+fn any_now_the_library_accepts_scores_without_overflow() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let engine = engine();
+    let lead = leadscore::Lead::from_value(&json!({
+        "id": "l1",
+        "profile": {"country": "US"},
+        "events": [{"type": "page_view", "ts": -8_640_000_000_000_000_i64, "properties": {"path": "/pricing"}}]
+    }))
+    .unwrap();
+    for now in [i64::MIN, -1, 0, NOW, i64::MAX] {
+        let result = engine.score(&lead, now);
+        assert_eq!(result.now, now);
+        assert!(result.to_json().contains("\"total\""));
+    }
+    let mut session = Session::new("s").unwrap();
+    let event = json!({"type": "page_view", "ts": 8_640_000_000_000_000_i64});
+    let err = session.track_value(&event, i64::MIN).unwrap_err();
+    assert_eq!(code_and_path(&err), ("futureTimestamp", "event.ts"));
+    assert!(session.events().is_empty());
+    let err = session.track_value(&event, -8_640_000_000_000_000).unwrap_err();
+    assert_eq!(code_and_path(&err), ("futureTimestamp", "event.ts"));
+}

@@ -90,7 +90,7 @@ fn pass_over_events(
             events_tally.skip(SkipReason::AfterNow);
             continue;
         }
-        let age = now - e.ts;
+        let age = now.saturating_sub(e.ts);
         let kept = match matches {
             Matches::Kept { events: kept, .. } => kept.get(i).and_then(Option::as_ref),
             Matches::Live => None,
@@ -291,7 +291,7 @@ fn award(rule: &EngagementRule, t: &Tally, now: i64) -> Option<(Centi, bool)> {
     match &rule.award {
         Award::PerOccurrence { cap, once } => {
             let raw = if *once {
-                rule.points as f64 * decay(rule.recency, now - t.newest)
+                rule.points as f64 * decay(rule.recency, now.saturating_sub(t.newest))
             } else if rule.recency.half_life.is_some() {
                 t.decayed
             } else {

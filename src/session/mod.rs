@@ -178,7 +178,7 @@ impl Session {
                 "futureTimestamp",
                 format!(
                     "the event is {} ms after now ({now}); at most {MAX_FUTURE_SKEW_MS} ms of clock skew is accepted",
-                    event.ts - now
+                    event.ts.saturating_sub(now)
                 ),
             ));
         }
