@@ -16,7 +16,8 @@ fn leadscore(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
         .spawn()
         .unwrap();
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        // A command that refuses its arguments exits without reading its input.
+        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
     }
     drop(child.stdin.take());
     let out = child.wait_with_output().unwrap();
@@ -89,4 +90,47 @@ fn a_bad_now_is_an_error() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("--now"), "{err}");
+}
+
+fn score_stdin(now: &str, input: &str) -> (i32, String, String) {
+    leadscore(&["score", "--rules", "examples/b2b-saas/ruleset.json", "--leads", "-", "--now", now], Some(input))
+}
+
+#[test]
+fn now_must_lie_within_the_range_of_a_timestamp() {
+    // Past ±8.64 × 10^15 ms, ages overflow and an event of any age scores as fresh.
+    for now in
+        ["9223372036854775807", "-9223372036854775808", "8640000000000001", "-8640000000000001", "99999999999999999999"]
+    {
+        let (code, out, err) = score_stdin(now, "{\"id\": \"a\"}\n");
+        assert_eq!(code, 2, "--now {now}: {err}");
+        assert_eq!(out, "", "--now {now}");
+        assert!(err.contains(&format!("--now {now} is out of range")), "{err}");
+        assert!(err.contains("±8640000000000000 ms"), "the message gives the range: {err}");
+    }
+    // The ends of the range are instants like any other, negative ones too.
+    let lead = r#"{"id": "a", "events": [{"type": "webinar_attended", "ts": -8640000000000000}]}"#;
+    for now in ["8640000000000000", "-8640000000000000", "-5", "+5"] {
+        let (code, out, err) = score_stdin(now, lead);
+        assert_eq!(code, 0, "--now {now}: {err}");
+        let result: Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(result["now"].to_string(), now.trim_start_matches('+'));
+    }
+    let (_, out, _) = score_stdin("8640000000000000", lead);
+    let result: Value = serde_json::from_str(out.trim()).unwrap();
+    // Scored at i64::MAX, the age of this event overflowed and it scored as fresh.
+    assert_eq!(result["engagement"], 0, "an event 547,580 years old has expired: {out}");
+}
+
+#[test]
+fn now_as_text_must_be_rfc_3339() {
+    for now in ["2026-11-20", "2026-11-20T12:00:00", "", "12ms"] {
+        let (code, _, err) = score_stdin(now, "{\"id\": \"a\"}\n");
+        assert_eq!(code, 2, "--now {now:?}: {err}");
+        assert!(err.contains("is not an RFC 3339 timestamp"), "{err}");
+        assert!(err.contains("±8640000000000000 ms"), "{err}");
+    }
+    let (code, out, err) = score_stdin("2026-11-20T12:00:00+01:00", "{\"id\": \"a\"}\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"now\":1795172400000"), "{out}");
 }

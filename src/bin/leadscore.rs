@@ -7,6 +7,7 @@
 //! stdout, or a table with `--format table`. Problems go to stderr.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use leadscore::limits::MAX_INSTANT_MS;
 use leadscore::{Engine, ScoreResult};
 use serde_json::Value;
 use std::io::{self, BufRead, Read, Write};
@@ -29,8 +30,9 @@ enum Command {
         /// The leads: a JSON array or NDJSON, `-` for standard input.
         #[arg(long)]
         leads: String,
-        /// When to score at: milliseconds since the epoch or RFC 3339. Defaults to the current time.
-        #[arg(long)]
+        /// When to score at: milliseconds since the epoch or RFC 3339, within
+        /// ±8.64 × 10^15 ms of 1970-01-01T00:00:00Z. Defaults to the current time.
+        #[arg(long, allow_negative_numbers = true)]
         now: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Ndjson)]
         format: Format,
@@ -72,17 +74,42 @@ fn load_engine(path: &str) -> Result<Engine, ExitCode> {
     })
 }
 
+/// `--now`: whole milliseconds since the epoch or RFC 3339 text, within the range
+/// docs/RULESET.md gives every timestamp (±8.64 × 10^15 ms). Past it ages overflow,
+/// and an event of any age would score as fresh.
 fn parse_now(now: Option<&str>) -> Result<i64, String> {
-    match now {
+    let ms = match now {
         None => std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-            .map_err(|e| e.to_string()),
-        Some(t) if t.bytes().all(|b| b.is_ascii_digit() || b == b'-') => {
-            t.parse::<i64>().map_err(|e| format!("--now {t}: {e}"))
+            .map_err(|e| format!("the system clock is before 1970: {e}"))?,
+        Some(t) => {
+            let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                // Too many digits for an i64 is out of range too.
+                t.parse::<i64>().map_err(|_| out_of_range(t))?
+            } else {
+                leadscore::parse_rfc3339(t).map_err(|e| {
+                    format!(
+                        "--now: {e}; give RFC 3339 text or whole milliseconds since \
+                         1970-01-01T00:00:00Z within ±{MAX_INSTANT_MS} ms"
+                    )
+                })?
+            }
         }
-        Some(t) => leadscore::parse_rfc3339(t).map_err(|e| format!("--now: {e}")),
+    };
+    if (-MAX_INSTANT_MS..=MAX_INSTANT_MS).contains(&ms) {
+        Ok(ms)
+    } else {
+        Err(out_of_range(now.unwrap_or(&ms.to_string())))
     }
+}
+
+fn out_of_range(now: &str) -> String {
+    format!(
+        "--now {now} is out of range: it must lie within ±{MAX_INSTANT_MS} ms (±8.64 × 10^15 ms, \
+         some 273,790 years) of 1970-01-01T00:00:00Z, the range of every timestamp"
+    )
 }
 
 /// A lead as read, or why it could not be read, with where it came from.
