@@ -3,7 +3,8 @@
 #   - wasm-bindgen-cli: the version Cargo.lock holds for the wasm-bindgen crate;
 #   - binaryen (wasm-opt), esbuild, Prettier: tools/package.json and its lockfile;
 #   - Node.js: the minimum is pkg-template/package.json's "engines"; the LTS for the
-#     second test run is NODE_LTS_VERSION below.
+#     second test run is NODE_LTS_VERSION below;
+#   - cargo-fuzz (scripts/fuzz.sh): CARGO_FUZZ_VERSION below.
 
 LEADSCORE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -82,6 +83,16 @@ ensure_node() {
   if [ "$major" -lt "$min" ]; then
     echo "error: Node.js $(node --version) is too old; $min or later is needed" >&2
     return 1
+  fi
+}
+
+# cargo-fuzz, for scripts/fuzz.sh (from crates.io; it runs on stable Rust with
+# RUSTC_BOOTSTRAP=1, see fuzz/README.md).
+CARGO_FUZZ_VERSION=0.13.2
+ensure_cargo_fuzz() {
+  if [ "$(cargo fuzz --version 2>/dev/null | awk 'NR == 1 {print $2}')" != "$CARGO_FUZZ_VERSION" ]; then
+    echo "installing cargo-fuzz $CARGO_FUZZ_VERSION (a few minutes)" >&2
+    cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked >&2
   fi
 }
 

@@ -42,3 +42,21 @@ pub fn add_raw(set: &mut LeadSet, raw: Vec<RawLead>) -> Result<(), InputError> {
 pub fn check_profile(profile: serde_json::Value) -> Result<serde_json::Map<String, serde_json::Value>, InputError> {
     crate::profile::check_profile(profile, "profile")
 }
+
+/// A session from saved state as MessagePack bytes, as the package's
+/// `Session.restoreBytes` reads it (`src/wasm/session.rs`), without the module: the
+/// size checked, the state read by the MessagePack reader, then checked as
+/// [`crate::Session::restore`] checks it. For tests and the fuzz targets.
+pub fn restore_bytes(saved: &[u8]) -> Result<crate::Session, InputError> {
+    crate::session::check_state_size(saved.len())?;
+    let mut reader = msgpack::Reader::new(saved);
+    let state = crate::wire::read_state(&mut reader, crate::limits::HISTORY_LIMIT)
+        .and_then(|state| reader.end().map(|()| state))
+        .map_err(|e| InputError::new("", "invalidState", format!("saved state is not what saveBytes() writes: {e}")))?;
+    crate::Session::restore_raw(state)
+}
+
+/// Saved state as MessagePack bytes, as the package's `Session.saveBytes` writes it.
+pub fn save_bytes(session: &crate::Session) -> Result<Vec<u8>, msgpack::Error> {
+    msgpack::to_vec(session.state())
+}

@@ -16,7 +16,8 @@ fn leadscore(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
         .spawn()
         .unwrap();
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        // A command that refuses its arguments exits without reading its input.
+        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
     }
     drop(child.stdin.take());
     let out = child.wait_with_output().unwrap();
@@ -89,4 +90,155 @@ fn a_bad_now_is_an_error() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("--now"), "{err}");
+}
+
+fn score_stdin(now: &str, input: &str) -> (i32, String, String) {
+    leadscore(&["score", "--rules", "examples/b2b-saas/ruleset.json", "--leads", "-", "--now", now], Some(input))
+}
+
+#[test]
+fn now_must_lie_within_the_range_of_a_timestamp() {
+    // Past ±8.64 × 10^15 ms, ages overflow and an event of any age scores as fresh.
+    for now in
+        ["9223372036854775807", "-9223372036854775808", "8640000000000001", "-8640000000000001", "99999999999999999999"]
+    {
+        let (code, out, err) = score_stdin(now, "{\"id\": \"a\"}\n");
+        assert_eq!(code, 2, "--now {now}: {err}");
+        assert_eq!(out, "", "--now {now}");
+        assert!(err.contains(&format!("--now {now} is out of range")), "{err}");
+        assert!(err.contains("±8640000000000000 ms"), "the message gives the range: {err}");
+    }
+    // The ends of the range are instants like any other, negative ones too.
+    let lead = r#"{"id": "a", "events": [{"type": "webinar_attended", "ts": -8640000000000000}]}"#;
+    for now in ["8640000000000000", "-8640000000000000", "-5", "+5"] {
+        let (code, out, err) = score_stdin(now, lead);
+        assert_eq!(code, 0, "--now {now}: {err}");
+        let result: Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(result["now"].to_string(), now.trim_start_matches('+'));
+    }
+    let (_, out, _) = score_stdin("8640000000000000", lead);
+    let result: Value = serde_json::from_str(out.trim()).unwrap();
+    // Scored at i64::MAX, the age of this event overflowed and it scored as fresh.
+    assert_eq!(result["engagement"], 0, "an event 547,580 years old has expired: {out}");
+}
+
+#[test]
+fn now_as_text_must_be_rfc_3339() {
+    for now in ["2026-11-20", "2026-11-20T12:00:00", "", "12ms"] {
+        let (code, _, err) = score_stdin(now, "{\"id\": \"a\"}\n");
+        assert_eq!(code, 2, "--now {now:?}: {err}");
+        assert!(err.contains("is not an RFC 3339 timestamp"), "{err}");
+        assert!(err.contains("±8640000000000000 ms"), "{err}");
+    }
+    let (code, out, err) = score_stdin("2026-11-20T12:00:00+01:00", "{\"id\": \"a\"}\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"now\":1795172400000"), "{out}");
+}
+
+#[test]
+fn array_elements_are_reported_by_index_and_the_rest_scored() {
+    let input = r#"[{"id": "a"}, 1, {"id": "b", "profle": {}},
+        {"id": "c", "events": [{"type": "page_view", "ts": "yesterday"}]}]"#;
+    let (code, out, err) = score_stdin("1795176000000", input);
+    assert_eq!(code, 1, "{err}");
+    let ids: Vec<String> =
+        out.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["leadId"].to_string()).collect();
+    assert_eq!(ids, vec!["\"a\"", "\"c\""]);
+    assert!(err.contains("-[1]: a lead is an object"), "{err}");
+    assert!(err.contains("-[2]: profle: a lead has no key \"profle\""), "{err}");
+    assert!(err.contains("warning: -[3]: 1 event(s) set aside as invalid, first: events[0].ts:"), "{err}");
+    assert!(err.contains("2 of 4 lead(s) could not be scored"), "{err}");
+}
+
+#[test]
+fn a_broken_array_keeps_the_results_before_the_break() {
+    // Streamed, the leads before the break are already scored and written.
+    let (code, out, err) = score_stdin("1795176000000", r#"[{"id": "a"}, {"id": "b"}, {"id": ]"#);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(err.contains("error: - is not a JSON array of leads: expected value at line 1 column 35"), "{err}");
+    assert!(err.contains("stopped after 2 lead(s)"), "{err}");
+    let (code, out, err) = score_stdin("1795176000000", r#"[{"id": "a"}] {}"#);
+    assert_eq!((code, out.lines().count()), (2, 1), "{err}");
+    assert!(err.contains("trailing characters"), "{err}");
+}
+
+#[test]
+fn a_line_that_is_not_utf8_is_one_bad_lead() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .args(["score", "--rules", "examples/b2b-saas/ruleset.json", "--leads", "-", "--now", "0"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"{\"id\": \"a\"}\n{\"id\": \"\xff\"}\n{\"id\": \"b\"}\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
+    assert!(err.contains("-:2: not JSON: the line is not UTF-8 text"), "{err}");
+}
+
+/// Sends `chunks` to `leadscore score --leads -` one at a time, and checks that the
+/// result of each lead comes out before the next chunk goes in; then `end`.
+fn results_stream(chunks: &[&str], ids: &[&str], end: &str) {
+    use std::io::{BufRead, BufReader};
+    use std::time::Duration;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .args(["score", "--rules", "examples/b2b-saas/ruleset.json", "--leads", "-", "--now", "0"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stdout.lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    for (chunk, id) in chunks.iter().zip(ids) {
+        stdin.write_all(chunk.as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) else {
+            let _ = child.kill();
+            panic!("no result for lead {id} before the input went on");
+        };
+        assert_eq!(serde_json::from_str::<Value>(&line).unwrap()["leadId"], *id);
+    }
+    stdin.write_all(end.as_bytes()).unwrap();
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn each_ndjson_result_is_written_as_its_line_is_read() {
+    results_stream(&["{\"id\": \"a\"}\n", "{\"id\": \"b\"}\n", "\n{\"id\": \"c\"}\n"], &["a", "b", "c"], "");
+}
+
+#[test]
+fn each_array_result_is_written_as_its_element_is_read() {
+    results_stream(&["[{\"id\": \"a\"}", ", {\"id\": \"b\"}", ",\n{\"id\": \"c\"}"], &["a", "b", "c"], "]\n");
+}
+
+#[test]
+fn table_lists_each_lead_and_the_stderr_of_a_clean_run_stays_empty() {
+    let args = ["score", "--rules", "examples/b2b-saas/ruleset.json", "--leads", "examples/b2b-saas/leads.json"];
+    let (code, out, err) =
+        leadscore(&[&args[..], &["--now", "2026-11-20T12:00:00Z", "--format", "table"]].concat(), None);
+    assert_eq!((code, err.as_str()), (0, ""), "no progress bar when stderr is not a terminal");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2 + 5, "{out}");
+    assert_eq!(lines[0], "rule set b2b-saas-mql@2026-11-01 scored at 1795176000000 ms");
+    assert!(lines[1].starts_with("lead                 total    fit    eng  stage grd band  why"), "{out}");
+    assert!(lines[2].starts_with("ann@acme.io"), "{out}");
+    let (code, _, err) = leadscore(&[&args[..], &["--now", "2026-11-20T12:00:00Z"]].concat(), None);
+    assert_eq!((code, err.as_str()), (0, ""));
 }

@@ -216,3 +216,20 @@ fn refuses_bytes_that_are_not_one_json_value() {
     ok.push(0xc0);
     assert!(read_value(&ok).is_ok());
 }
+
+#[test]
+fn saved_bytes_restore_through_the_reader_the_package_uses() {
+    use leadscore::test_support::{restore_bytes, save_bytes};
+    let mut s = Session::new("visitor").unwrap();
+    s.track_value(&json!({"type": "page_view", "ts": 1_795_176_000_000_i64, "url": "/pricing"}), 1_795_176_000_000)
+        .unwrap();
+    s.identify("lead-1").unwrap();
+    let restored = restore_bytes(&save_bytes(&s).unwrap()).unwrap();
+    assert_eq!(restored.state(), s.state());
+    let err = restore_bytes(&msgpack::to_vec(&json!({"v": 1})).unwrap()).unwrap_err();
+    assert_eq!((err.problem.path.as_str(), err.problem.code), ("id", "invalidState"));
+    let err = restore_bytes(&[0xc0, 0xc0]).unwrap_err();
+    assert_eq!(err.problem.code, "invalidState");
+    let err = restore_bytes(&vec![0xc0; leadscore::limits::MAX_STATE_BYTES + 1]).unwrap_err();
+    assert_eq!(err.problem.code, "tooLarge");
+}

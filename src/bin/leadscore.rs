@@ -5,11 +5,24 @@
 //!
 //! Leads are a JSON array or NDJSON (one lead per line); results are NDJSON on
 //! stdout, or a table with `--format table`. Problems go to stderr.
+//!
+//! Leads are streamed: each NDJSON line, or each element of an array, is read,
+//! scored and its result written before the next is read, so memory holds one lead
+//! at a time however large the file (44 MB of leads took 375 MB resident as NDJSON
+//! and 698 MB as an array when read whole; streamed, 3.3 and 4.1 MB). When stderr
+//! is a terminal, stdout is not (results drawn over the bar would garble both),
+//! and the leads come from a file, a progress bar shows the bytes read of the
+//! file's size and the leads scored.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use leadscore::{Engine, ScoreResult};
-use serde_json::Value;
-use std::io::{self, BufRead, Read, Write};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use leadscore::limits::MAX_INSTANT_MS;
+use leadscore::{Engine, ScoreResult, SkipReason};
+use serde::de::{self, IgnoredAny, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, IsTerminal, Write};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -29,8 +42,9 @@ enum Command {
         /// The leads: a JSON array or NDJSON, `-` for standard input.
         #[arg(long)]
         leads: String,
-        /// When to score at: milliseconds since the epoch or RFC 3339. Defaults to the current time.
-        #[arg(long)]
+        /// When to score at: milliseconds since the epoch or RFC 3339, within
+        /// ±8.64 × 10^15 ms of 1970-01-01T00:00:00Z. Defaults to the current time.
+        #[arg(long, allow_negative_numbers = true)]
         now: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Ndjson)]
         format: Format,
@@ -47,6 +61,12 @@ enum Format {
     Ndjson,
     Table,
 }
+
+/// How much of the input is read at a time.
+const READ_BUFFER: usize = 64 * 1024;
+
+/// A line buffer grown past this by one long lead is given back after it.
+const KEEP_LINE_BUFFER: usize = 1024 * 1024;
 
 fn main() -> ExitCode {
     match Cli::parse().command {
@@ -72,47 +92,248 @@ fn load_engine(path: &str) -> Result<Engine, ExitCode> {
     })
 }
 
+/// `--now`: whole milliseconds since the epoch or RFC 3339 text, within the range
+/// docs/RULESET.md gives every timestamp (±8.64 × 10^15 ms). Past it ages overflow,
+/// and an event of any age would score as fresh.
 fn parse_now(now: Option<&str>) -> Result<i64, String> {
-    match now {
+    let ms = match now {
         None => std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-            .map_err(|e| e.to_string()),
-        Some(t) if t.bytes().all(|b| b.is_ascii_digit() || b == b'-') => {
-            t.parse::<i64>().map_err(|e| format!("--now {t}: {e}"))
+            .map_err(|e| format!("the system clock is before 1970: {e}"))?,
+        Some(t) => {
+            let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                // Too many digits for an i64 is out of range too.
+                t.parse::<i64>().map_err(|_| out_of_range(t))?
+            } else {
+                leadscore::parse_rfc3339(t).map_err(|e| {
+                    format!(
+                        "--now: {e}; give RFC 3339 text or whole milliseconds since \
+                         1970-01-01T00:00:00Z within ±{MAX_INSTANT_MS} ms"
+                    )
+                })?
+            }
         }
-        Some(t) => leadscore::parse_rfc3339(t).map_err(|e| format!("--now: {e}")),
+    };
+    if (-MAX_INSTANT_MS..=MAX_INSTANT_MS).contains(&ms) {
+        Ok(ms)
+    } else {
+        Err(out_of_range(now.unwrap_or(&ms.to_string())))
     }
 }
 
-/// A lead as read, or why it could not be read, with where it came from.
-type SourcedLead = (String, Result<Value, String>);
+fn out_of_range(now: &str) -> String {
+    format!(
+        "--now {now} is out of range: it must lie within ±{MAX_INSTANT_MS} ms (±8.64 × 10^15 ms, \
+         some 273,790 years) of 1970-01-01T00:00:00Z, the range of every timestamp"
+    )
+}
 
-fn read_leads(path: &str) -> Result<Vec<SourcedLead>, String> {
-    let mut text = String::new();
-    if path == "-" {
-        io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read standard input: {e}"))?;
-    } else {
-        text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+/// Where a lead was found in the input, for messages: `path:line` or `path[index]`.
+#[derive(Clone, Copy)]
+enum At {
+    Line(usize),
+    Index(usize),
+}
+
+struct Place<'a>(&'a str, At);
+
+impl fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            At::Line(n) => write!(f, "{}:{n}", self.0),
+            At::Index(i) => write!(f, "{}[{i}]", self.0),
+        }
     }
-    if text.trim_start().starts_with('[') {
-        let all: Value =
-            serde_json::from_str(&text).map_err(|e| format!("{path} is not a JSON array of leads: {e}"))?;
-        let items = all.as_array().cloned().unwrap_or_default();
-        return Ok(items.into_iter().enumerate().map(|(i, v)| (format!("{path}[{i}]"), Ok(v))).collect());
+}
+
+/// Why the leads could not all be read: nothing after it was scored.
+enum Stop {
+    Read(io::Error),
+    Write(io::Error),
+    NotArray(serde_json::Error),
+}
+
+/// Scores leads one at a time as they are read and writes each result at once.
+struct Scorer<'a, W: Write> {
+    engine: &'a Engine,
+    now: i64,
+    format: Format,
+    out: W,
+    /// Flush after every result: standard input may be a live stream.
+    flush_each: bool,
+    path: &'a str,
+    /// Leads seen (scored or not).
+    leads: usize,
+    failed: usize,
+    bar: Option<ProgressBar>,
+}
+
+impl<W: Write> Scorer<'_, W> {
+    /// A line on stderr, drawn above the progress bar when there is one.
+    fn note(&self, line: fmt::Arguments<'_>) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("{line}")),
+            None => eprintln!("{line}"),
+        }
     }
-    Ok(io::Cursor::new(text)
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.as_ref().map_or(true, |l| !l.trim().is_empty()))
-        .map(|(i, l)| {
-            let at = format!("{path}:{}", i + 1);
-            let v = l
-                .map_err(|e| e.to_string())
-                .and_then(|l| serde_json::from_str(&l).map_err(|e| format!("not JSON: {e}")));
-            (at, v)
-        })
-        .collect())
+
+    /// Scores one lead's JSON text and writes its result; only a failed write is an error.
+    fn lead(&mut self, at: At, text: &str) -> io::Result<()> {
+        self.leads += 1;
+        match self.engine.score_json(text, self.now) {
+            Ok(r) => {
+                if let Some(first) = r.events.problems.first() {
+                    self.note(format_args!(
+                        "warning: {}: {} event(s) set aside as invalid, first: {first}",
+                        Place(self.path, at),
+                        r.events.skipped.get(SkipReason::Invalid)
+                    ));
+                }
+                match self.format {
+                    Format::Ndjson => {
+                        serde_json::to_writer(&mut self.out, &r)?;
+                        self.out.write_all(b"\n")?;
+                    }
+                    Format::Table => write_row(&mut self.out, &r)?,
+                }
+                if self.flush_each {
+                    self.out.flush()?;
+                }
+            }
+            Err(e) if e.problem.code == "invalidJson" => {
+                // As serde_json words it, as this command always has.
+                let why =
+                    serde_json::from_str::<IgnoredAny>(text).err().map_or_else(|| e.to_string(), |e| e.to_string());
+                self.failed(at, format_args!("not JSON: {why}"));
+            }
+            Err(e) => self.failed(at, format_args!("{e}")),
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{} leads", self.leads));
+        }
+        Ok(())
+    }
+
+    /// A lead that could not be scored.
+    fn failed(&mut self, at: At, why: fmt::Arguments<'_>) {
+        self.failed += 1;
+        self.note(format_args!("error: {}: {why}", Place(self.path, at)));
+    }
+
+    /// A line that is not UTF-8 text: counted as a lead that failed.
+    fn not_text(&mut self, at: At) {
+        self.leads += 1;
+        self.failed(at, format_args!("not JSON: the line is not UTF-8 text"));
+    }
+
+    /// Scores every lead `input` holds: a JSON array (its first character is `[`)
+    /// or NDJSON.
+    fn read<R: BufRead>(&mut self, mut input: R) -> Result<(), Stop> {
+        let (first, newlines) = skip_whitespace(&mut input).map_err(Stop::Read)?;
+        match first {
+            None => Ok(()),
+            Some(b'[') => self.array(input),
+            Some(_) => self.ndjson(input, newlines),
+        }
+    }
+
+    /// NDJSON, line by line; `skipped` lines were blank before the first lead.
+    fn ndjson<R: BufRead>(&mut self, mut input: R, skipped: usize) -> Result<(), Stop> {
+        let mut line = Vec::new();
+        let mut number = skipped;
+        loop {
+            line.clear();
+            if line.capacity() > KEEP_LINE_BUFFER {
+                line.shrink_to(KEEP_LINE_BUFFER);
+            }
+            if input.read_until(b'\n', &mut line).map_err(Stop::Read)? == 0 {
+                return Ok(());
+            }
+            number += 1;
+            let at = At::Line(number);
+            // The line's end as `BufRead::lines` takes it off: "\n" or "\r\n".
+            let text = line.strip_suffix(b"\n").unwrap_or(&line);
+            let text = text.strip_suffix(b"\r").unwrap_or(text);
+            match std::str::from_utf8(text) {
+                Ok(text) if text.trim().is_empty() => {}
+                Ok(text) => self.lead(at, text).map_err(Stop::Write)?,
+                Err(_) => self.not_text(at),
+            }
+        }
+    }
+
+    /// A JSON array, element by element: each is read as text (no value tree) and
+    /// scored before the next is read.
+    fn array<R: BufRead>(&mut self, input: R) -> Result<(), Stop> {
+        let mut de = serde_json::Deserializer::from_reader(input);
+        let mut write_error = None;
+        let read = de::Deserializer::deserialize_seq(&mut de, Elements { scorer: self, write_error: &mut write_error })
+            .and_then(|()| de.end());
+        match (read, write_error) {
+            (_, Some(e)) => Err(Stop::Write(e)),
+            (Err(e), None) if e.is_io() => Err(Stop::Read(e.into())),
+            (Err(e), None) => Err(Stop::NotArray(e)),
+            (Ok(()), None) => Ok(()),
+        }
+    }
+}
+
+/// Reads the elements of a JSON array of leads, scoring each as it is read.
+struct Elements<'s, 'a, W: Write> {
+    scorer: &'s mut Scorer<'a, W>,
+    write_error: &'s mut Option<io::Error>,
+}
+
+impl<'de, W: Write> Visitor<'de> for Elements<'_, '_, W> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON array of leads")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        while let Some(lead) = seq.next_element::<Box<RawValue>>()? {
+            if let Err(e) = self.scorer.lead(At::Index(i), lead.get()) {
+                *self.write_error = Some(e);
+                return Err(de::Error::custom("the results could not be written"));
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Consumes the whitespace before the first value: gives its first byte (none for
+/// an input that is all whitespace) and how many lines that whitespace took.
+fn skip_whitespace(input: &mut impl BufRead) -> io::Result<(Option<u8>, usize)> {
+    let mut newlines = 0;
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok((None, newlines));
+        }
+        let n = buf.iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')).count();
+        newlines += buf.iter().take(n).filter(|&&b| b == b'\n').count();
+        let first = buf.get(n).copied();
+        input.consume(n);
+        if first.is_some() {
+            return Ok((first, newlines));
+        }
+    }
+}
+
+/// A progress bar on stderr for a file of `len` bytes.
+fn progress_bar(len: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} {elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} {msg} (eta {eta})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
 }
 
 fn score(rules: &str, leads: &str, now: Option<&str>, format: Format) -> ExitCode {
@@ -127,76 +348,105 @@ fn score(rules: &str, leads: &str, now: Option<&str>, format: Format) -> ExitCod
             return ExitCode::from(2);
         }
     };
-    let leads = match read_leads(leads) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
+    let file = if leads == "-" {
+        None
+    } else {
+        match File::open(leads) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                eprintln!("error: cannot read {leads}: {e}");
+                return ExitCode::from(2);
+            }
         }
     };
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    let mut failed = 0usize;
-    let mut results = Vec::new();
-    for (at, lead) in &leads {
-        let result =
-            lead.as_ref().map_err(String::clone).and_then(|v| engine.score_value(v, now).map_err(|e| e.to_string()));
-        match result {
-            Ok(r) => {
-                if let Some(first) = r.events.problems.first() {
-                    eprintln!(
-                        "warning: {at}: {} event(s) set aside as invalid, first: {first}",
-                        r.events.skipped.get(leadscore::SkipReason::Invalid)
-                    );
-                }
-                match format {
-                    Format::Ndjson => {
-                        let _ = writeln!(out, "{}", r.to_json());
-                    }
-                    Format::Table => results.push(r),
-                }
-            }
-            Err(e) => {
-                failed += 1;
-                eprintln!("error: {at}: {e}");
-            }
+    // A bar only where someone watches it and it cannot be mixed with the results.
+    let bar = match &file {
+        Some(f) if io::stderr().is_terminal() && !io::stdout().is_terminal() => {
+            f.metadata().ok().filter(std::fs::Metadata::is_file).map(|m| progress_bar(m.len()))
         }
-    }
+        _ => None,
+    };
+    let mut scorer = Scorer {
+        engine: &engine,
+        now,
+        format,
+        out: io::BufWriter::with_capacity(READ_BUFFER, io::stdout().lock()),
+        flush_each: file.is_none(),
+        path: leads,
+        leads: 0,
+        failed: 0,
+        bar: bar.clone(),
+    };
+    let mut read = Ok(());
     if let Format::Table = format {
-        let _ = write_table(&mut out, &engine, now, &results);
+        read = write_table_head(&mut scorer.out, &engine, now).map_err(Stop::Write);
     }
-    let _ = out.flush();
-    if failed > 0 {
-        eprintln!("{failed} of {} lead(s) could not be scored", leads.len());
-        return ExitCode::from(1);
+    if read.is_ok() {
+        read = match (file, &bar) {
+            (None, _) => scorer.read(io::stdin().lock()),
+            (Some(f), Some(bar)) => scorer.read(BufReader::with_capacity(READ_BUFFER, bar.wrap_read(f))),
+            (Some(f), None) => scorer.read(BufReader::with_capacity(READ_BUFFER, f)),
+        };
     }
-    ExitCode::SUCCESS
+    let read = read.and_then(|()| scorer.out.flush().map_err(Stop::Write));
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let stopped = match read {
+        Ok(()) => false,
+        // The reader of the results went away (`| head`): nothing more to do.
+        Err(Stop::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => false,
+        Err(Stop::Write(e)) => {
+            eprintln!("error: cannot write the results: {e}");
+            true
+        }
+        Err(Stop::Read(e)) => {
+            eprintln!("error: cannot read {leads}: {e}");
+            true
+        }
+        Err(Stop::NotArray(e)) => {
+            eprintln!("error: {leads} is not a JSON array of leads: {e}; stopped after {} lead(s)", scorer.leads);
+            true
+        }
+    };
+    if scorer.failed > 0 {
+        eprintln!("{} of {} lead(s) could not be scored", scorer.failed, scorer.leads);
+    }
+    if stopped {
+        ExitCode::from(2)
+    } else if scorer.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
-fn write_table(out: &mut impl Write, engine: &Engine, now: i64, results: &[ScoreResult]) -> io::Result<()> {
+fn write_table_head(out: &mut impl Write, engine: &Engine, now: i64) -> io::Result<()> {
     writeln!(out, "rule set {} scored at {now} ms", engine.key())?;
     writeln!(
         out,
         "{:<18} {:>7} {:>6} {:>6}  {:<5} {:<3} {:<5} why",
         "lead", "total", "fit", "eng", "stage", "grd", "band"
-    )?;
-    for r in results {
-        let mut why: Vec<String> =
-            r.contributions.iter().map(|c| format!("{} {:+}", c.id, c.points.as_f64())).collect();
-        for d in &r.disqualifications {
-            why.insert(0, format!("DISQUALIFIED by {}", d.id));
-        }
-        writeln!(
-            out,
-            "{:<18} {:>7} {:>6} {:>6}  {:<5} {:<3} {:<5} {}",
-            r.lead_id.as_deref().unwrap_or("-"),
-            r.total.to_string(),
-            r.fit.to_string(),
-            r.engagement.to_string(),
-            r.stage.as_str().to_uppercase(),
-            r.matrix,
-            r.band,
-            why.join(", ")
-        )?;
+    )
+}
+
+/// One lead's row of the table: its columns are of fixed width, so rows are written
+/// as the leads are scored.
+fn write_row(out: &mut impl Write, r: &ScoreResult) -> io::Result<()> {
+    let mut why: Vec<String> = r.contributions.iter().map(|c| format!("{} {:+}", c.id, c.points.as_f64())).collect();
+    for d in &r.disqualifications {
+        why.insert(0, format!("DISQUALIFIED by {}", d.id));
     }
-    Ok(())
+    writeln!(
+        out,
+        "{:<18} {:>7} {:>6} {:>6}  {:<5} {:<3} {:<5} {}",
+        r.lead_id.as_deref().unwrap_or("-"),
+        r.total.to_string(),
+        r.fit.to_string(),
+        r.engagement.to_string(),
+        r.stage.as_str().to_uppercase(),
+        r.matrix,
+        r.band,
+        why.join(", ")
+    )
 }

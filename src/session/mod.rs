@@ -5,7 +5,7 @@
 mod kept;
 mod saved;
 
-#[cfg(feature = "wasm")]
+// The WebAssembly layer and test_support::restore_bytes check bytes with it.
 pub(crate) use saved::check_state_size;
 pub use saved::{Progress, SavedState, STATE_VERSION};
 
