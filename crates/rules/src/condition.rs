@@ -4,7 +4,6 @@
 use crate::error::{index, join, Problem};
 use crate::value::{contains_word, find_text, fold, json_text, type_name, wildcard_match, FieldPath, Fields};
 use serde_json::{Map, Value};
-use std::collections::HashSet;
 
 /// Deepest nesting of all / any / not a rule set may use.
 pub const MAX_CONDITION_DEPTH: usize = 16;
@@ -46,37 +45,70 @@ pub enum Scalar {
     Bool(bool),
 }
 
-/// The values of an `in` or `notIn` list. A long list also holds its texts in a
-/// hash set, so that testing a value against thousands of accounts or domains is
-/// one lookup rather than a comparison with each.
+/// The values of an `in` or `notIn` list. A long list also holds its values sorted,
+/// so that testing a value against thousands of accounts or domains is a binary
+/// search rather than a comparison with each. (Not a hash set: std's hasher has
+/// fixed keys on wasm32, so a rule-set author could choose items that collide.)
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScalarList {
     items: Vec<Scalar>,
-    texts: Option<HashSet<Box<str>>>,
+    sorted: Option<SortedScalars>,
 }
 
-/// Lists longer than this also get a hash set of their texts.
-const HASHED_LIST_LEN: usize = 16;
+/// A long list's values by kind, texts in byte order and numbers in numeric order.
+#[derive(Debug, Clone, PartialEq)]
+struct SortedScalars {
+    /// Each text with its [`prefix_key`], in byte order of the texts (which is the
+    /// order of the keys, ties apart): a comparison is mostly one of two numbers
+    /// held in the list, not of text elsewhere in memory.
+    texts: Box<[(u128, Box<str>)]>,
+    /// -0 held as 0, so that the two are equal, as `equals` has them.
+    numbers: Box<[f64]>,
+    has_false: bool,
+    has_true: bool,
+}
+
+/// Lists longer than this also hold their values sorted.
+const SORTED_LIST_LEN: usize = 16;
+/// ASCII text up to this long is lowercased on the stack to be looked up in a long list.
+const SHORT_TEXT: usize = 64;
 
 impl ScalarList {
     pub fn new(items: Vec<Scalar>) -> ScalarList {
-        let texts = (items.len() > HASHED_LIST_LEN).then(|| {
-            items
-                .iter()
-                .filter_map(|s| match s {
-                    Scalar::Text(t) => Some(t.clone()),
-                    _ => None,
-                })
-                .collect()
+        let sorted = (items.len() > SORTED_LIST_LEN).then(|| {
+            let mut texts = Vec::new();
+            let mut numbers = Vec::new();
+            let (mut has_false, mut has_true) = (false, false);
+            for s in &items {
+                match s {
+                    Scalar::Text(t) => texts.push(t.clone()),
+                    Scalar::Number(n) => numbers.push(n + 0.0),
+                    Scalar::Bool(true) => has_true = true,
+                    Scalar::Bool(false) => has_false = true,
+                }
+            }
+            texts.sort_unstable();
+            texts.dedup();
+            numbers.sort_unstable_by(f64::total_cmp);
+            numbers.dedup();
+            let texts = texts.into_iter().map(|t| (prefix_key(t.as_bytes()), t)).collect();
+            SortedScalars { texts, numbers: numbers.into(), has_false, has_true }
         });
-        ScalarList { items, texts }
+        ScalarList { items, sorted }
     }
 
     /// Whether `v` equals one of the values (text compared folded, as `equals` does).
     #[inline]
     fn contains(&self, v: &Value) -> bool {
-        match (&self.texts, v) {
-            (Some(texts), Value::String(x)) => texts.contains(&*fold(x)),
+        self.lookup(v, &mut 0)
+    }
+
+    /// [`ScalarList::contains`], counting in `compared` the values of a long list
+    /// it compares `v` with: at most ⌈log2 n⌉ + 1 of its n values of `v`'s kind.
+    #[inline]
+    fn lookup(&self, v: &Value, compared: &mut usize) -> bool {
+        match (&self.sorted, v) {
+            (Some(sorted), v) => sorted.lookup(v, compared),
             // Text is looked at once, not once per item: ASCII compared in place,
             // other text folded once.
             (None, Value::String(x)) if x.is_ascii() => self.items.iter().any(|s| match s {
@@ -84,7 +116,7 @@ impl ScalarList {
                 _ => false,
             }),
             (None, Value::String(x)) => self.contains_folded(x),
-            _ => self.items.iter().any(|s| scalar_eq(s, v)),
+            (None, _) => self.items.iter().any(|s| scalar_eq(s, v)),
         }
     }
 
@@ -94,6 +126,69 @@ impl ScalarList {
         let x = fold(x);
         self.items.iter().any(|s| matches!(s, Scalar::Text(t) if **t == *x))
     }
+}
+
+impl SortedScalars {
+    #[inline]
+    fn lookup(&self, v: &Value, compared: &mut usize) -> bool {
+        match v {
+            // Short ASCII text lowercased on the stack, then compared bytewise.
+            Value::String(x) if x.is_ascii() && x.len() <= SHORT_TEXT => {
+                let mut buf = [0u8; SHORT_TEXT];
+                let Some(lower) = buf.get_mut(..x.len()) else { return false };
+                lower.copy_from_slice(x.as_bytes());
+                lower.make_ascii_lowercase();
+                search_text(&self.texts, compared, lower)
+            }
+            Value::String(x) => self.lookup_folded(x, compared),
+            Value::Number(n) => {
+                n.as_f64().is_some_and(|n| search(&self.numbers, compared, |m| m.total_cmp(&(n + 0.0))))
+            }
+            Value::Bool(b) => {
+                if *b {
+                    self.has_true
+                } else {
+                    self.has_false
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// [`SortedScalars::lookup`] for other text: folded first, and built for size
+    /// (not `#[inline]`).
+    fn lookup_folded(&self, x: &str, compared: &mut usize) -> bool {
+        search_text(&self.texts, compared, fold(x).as_bytes())
+    }
+}
+
+/// The first 16 bytes of `text` as a big-endian number, zeros after a shorter
+/// text: if one text comes before another in byte order, its key is no greater.
+#[inline]
+fn prefix_key(text: &[u8]) -> u128 {
+    let mut key = [0u8; 16];
+    key.iter_mut().zip(text).for_each(|(k, b)| *k = *b);
+    u128::from_be_bytes(key)
+}
+
+/// Whether `sorted` (as [`SortedScalars::texts`]) holds `text`, by binary search,
+/// counting the comparisons in `compared`.
+#[inline]
+fn search_text(sorted: &[(u128, Box<str>)], compared: &mut usize, text: &[u8]) -> bool {
+    let key = prefix_key(text);
+    search(sorted, compared, |(k, t)| k.cmp(&key).then_with(|| t.as_bytes().cmp(text)))
+}
+
+/// Whether `sorted` holds an item for which `cmp` is `Equal`, by binary search,
+/// counting the comparisons in `compared`.
+#[inline]
+fn search<T>(sorted: &[T], compared: &mut usize, cmp: impl Fn(&T) -> std::cmp::Ordering) -> bool {
+    sorted
+        .binary_search_by(|item| {
+            *compared += 1;
+            cmp(item)
+        })
+        .is_ok()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -718,6 +813,52 @@ mod tests {
             ]
         );
         assert!(p[0].message.contains("did you mean \"equals\""));
+    }
+
+    /// A long list's values are held in order and found by binary search: whatever
+    /// its items (a rule-set author may choose them), a lookup compares a value with
+    /// at most ⌈log2 n⌉ + 1 of them, and finds what comparing with each would.
+    #[test]
+    fn long_lists_are_searched_in_logarithmic_steps() {
+        let mut items: Vec<Scalar> =
+            (0..5_000).map(|i| Scalar::Text(fold(&format!("Account-{i}.com")).into())).collect();
+        items.extend([
+            Scalar::Text("müller-gmbh.de".into()),
+            Scalar::Number(42.0),
+            Scalar::Number(-0.0),
+            Scalar::Bool(true),
+            Scalar::Text("account-17.com".into()),
+        ]);
+        let list = ScalarList::new(items.clone());
+        let n = 5_001usize;
+        let most = usize::BITS - (n - 1).leading_zeros() + 1; // ⌈log2 n⌉ + 1
+        let values = ["account-17.com", "ACCOUNT-4999.COM", "Müller-GmbH.de", "account-5000.com", "", "a", "zzz", "Ä"];
+        for v in values.iter().map(|v| json!(v)).chain([
+            json!(42),
+            json!(42.5),
+            json!(0),
+            json!(-0.0),
+            json!("42"),
+            json!(true),
+            json!(false),
+            json!(null),
+        ]) {
+            let mut compared = 0;
+            let found = list.lookup(&v, &mut compared);
+            assert_eq!(found, items.iter().any(|s| scalar_eq(s, &v)), "{v}");
+            assert!(compared <= most as usize, "{v}: {compared} comparisons");
+        }
+        // Texts alike in their first 16 bytes (which the search compares first), and
+        // texts that differ from one another only by trailing NULs.
+        let texts = (0..100).map(|i| format!("https://example.com/page-{i}")).chain(["a".into(), "a\0".into()]);
+        let items: Vec<Scalar> = texts.map(|t| Scalar::Text(t.into())).collect();
+        let list = ScalarList::new(items.clone());
+        for v in
+            ["https://EXAMPLE.com/page-42", "https://example.com/page-100", "https://example.com/", "a", "A\0", "a\0\0"]
+        {
+            let v = json!(v);
+            assert_eq!(list.contains(&v), items.iter().any(|s| scalar_eq(s, &v)), "{v}");
+        }
     }
 
     #[test]
