@@ -2,7 +2,8 @@
 //! rule-set JSON (collecting every problem with its path) and how they are tested.
 
 use crate::error::{index, join, Problem};
-use crate::value::{contains_word, find_text, fold, json_text, type_name, wildcard_match, FieldPath, Fields};
+use crate::value::{contains_word, find_text, fold, json_text, type_name, FieldPath, Fields};
+use crate::wildcard::Wildcard;
 use serde_json::{Map, Value};
 
 /// Deepest nesting of all / any / not a rule set may use.
@@ -200,7 +201,7 @@ pub enum Test {
     StartsWith(Vec<Box<str>>),
     EndsWith(Vec<Box<str>>),
     Word(Vec<Box<str>>),
-    Like(Vec<Vec<char>>),
+    Like(Vec<Wildcard>),
     Gt(f64),
     Gte(f64),
     Lt(f64),
@@ -275,7 +276,7 @@ impl Test {
                 Test::StartsWith(ns) => ns.iter().any(|n| ascii::starts_with(h, n.as_bytes())),
                 Test::EndsWith(ns) => ns.iter().any(|n| ascii::ends_with(h, n.as_bytes())),
                 Test::Word(ns) => ns.iter().any(|n| ascii::contains_word(h, n.as_bytes())),
-                Test::Like(ps) => ps.iter().any(|p| ascii::wildcard(p, h)),
+                Test::Like(ps) => ps.iter().any(|p| p.matches(h)),
                 _ => false,
             }
         } else {
@@ -285,7 +286,7 @@ impl Test {
                 Test::StartsWith(ns) => ns.iter().any(|n| t.starts_with(&**n)),
                 Test::EndsWith(ns) => ns.iter().any(|n| t.ends_with(&**n)),
                 Test::Word(ns) => ns.iter().any(|n| contains_word(&t, n)),
-                Test::Like(ps) => ps.iter().any(|p| wildcard_match(p, &t)),
+                Test::Like(ps) => like_folded(ps, &t),
                 _ => false,
             }
         }
@@ -330,34 +331,13 @@ mod ascii {
             before && after
         })
     }
+}
 
-    /// The same algorithm as [`crate::value::wildcard_match`], over ASCII bytes.
-    #[inline]
-    pub fn wildcard(p: &[char], t: &[u8]) -> bool {
-        let (mut pi, mut ti) = (0usize, 0usize);
-        let mut star: Option<(usize, usize)> = None;
-        while let Some(&tc) = t.get(ti) {
-            match p.get(pi) {
-                Some('*') => {
-                    star = Some((pi, ti));
-                    pi += 1;
-                }
-                Some(&c) if c == '?' || (c.is_ascii() && (c as u8) == tc.to_ascii_lowercase()) => {
-                    pi += 1;
-                    ti += 1;
-                }
-                _ => match star {
-                    Some((sp, st)) => {
-                        pi = sp + 1;
-                        ti = st + 1;
-                        star = Some((sp, st + 1));
-                    }
-                    None => return false,
-                },
-            }
-        }
-        p.get(pi..).is_some_and(|rest| rest.iter().all(|&c| c == '*'))
-    }
+/// Whether one of `patterns` matches `folded` (text beyond ASCII, folded): rare, so
+/// built for size (not `#[inline]`).
+fn like_folded(patterns: &[Wildcard], folded: &str) -> bool {
+    let chars: Vec<char> = folded.chars().collect();
+    patterns.iter().any(|p| p.matches(&chars))
 }
 
 /// A list with no element other than `null` (an empty list included): what a CRM
@@ -593,7 +573,7 @@ fn compile_test(op: &str, arg: &Value, path: &str, problems: &mut Vec<Problem>) 
                 "startsWith" => Test::StartsWith(texts),
                 "endsWith" => Test::EndsWith(texts),
                 "word" => Test::Word(texts),
-                _ => Test::Like(texts.iter().map(|t| t.chars().collect()).collect()),
+                _ => Test::Like(texts.iter().map(|t| Wildcard::new(t)).collect()),
             })
         }
         "gt" | "gte" | "lt" | "lte" => {

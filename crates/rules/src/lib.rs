@@ -22,3 +22,4 @@ pub mod stages;
 pub mod time;
 pub mod value;
 pub mod vocabulary;
+pub mod wildcard;

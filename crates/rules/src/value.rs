@@ -124,39 +124,6 @@ pub fn contains_word(haystack: &str, needle: &str) -> bool {
     false
 }
 
-/// Whole-text wildcard match: `*` is any run of characters (also none), `?` exactly one.
-/// Iterative with one backtrack point, so it is linear in practice, never recursive
-/// and never allocates.
-#[inline]
-pub fn wildcard_match(pattern: &[char], text: &str) -> bool {
-    let next = |at: usize| text.get(at..).and_then(|rest| rest.chars().next());
-    let (mut p, mut t) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while let Some(tc) = next(t) {
-        match pattern.get(p) {
-            Some('*') => {
-                star = Some((p, t));
-                p += 1;
-            }
-            Some(&c) if c == '?' || c == tc => {
-                p += 1;
-                t += tc.len_utf8();
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    // Let the star take one more character and try again after it.
-                    let st = st + next(st).map_or(1, char::len_utf8);
-                    p = sp + 1;
-                    t = st;
-                    star = Some((sp, st));
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern.get(p..).is_some_and(|rest| rest.iter().all(|&c| c == '*'))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +169,12 @@ mod tests {
         assert!(contains_word("vp—é", "vp"));
         assert!(contains_word("é vp€", "vp"));
         assert!(contains_word("é\u{a0}vp", "vp"));
+    }
+
+    /// `like` of `pattern` (folded) against `text` (folded).
+    fn wildcard_match(pattern: &[char], text: &str) -> bool {
+        let pattern: String = pattern.iter().collect();
+        crate::wildcard::Wildcard::new(&pattern).matches(&text.chars().collect::<Vec<_>>())
     }
 
     #[test]
