@@ -2,7 +2,8 @@
 //! rule-set JSON (collecting every problem with its path) and how they are tested.
 
 use crate::error::{index, join, Problem};
-use crate::value::{contains_word, find_text, fold, json_text, type_name, FieldPath, Fields};
+use crate::search::Needle;
+use crate::value::{contains_word, fold, json_text, type_name, FieldPath, Fields};
 use crate::wildcard::Wildcard;
 use serde_json::{Map, Value};
 
@@ -197,10 +198,10 @@ pub enum Test {
     Equals(Scalar),
     In(ScalarList),
     NotIn(ScalarList),
-    Contains(Vec<Box<str>>),
+    Contains(Vec<Needle>),
     StartsWith(Vec<Box<str>>),
     EndsWith(Vec<Box<str>>),
-    Word(Vec<Box<str>>),
+    Word(Vec<Needle>),
     Like(Vec<Wildcard>),
     Gt(f64),
     Gte(f64),
@@ -272,17 +273,17 @@ impl Test {
         if s.is_ascii() {
             let h = s.as_bytes();
             match self {
-                Test::Contains(ns) => ns.iter().any(|n| ascii::contains(h, n.as_bytes())),
+                Test::Contains(ns) => ns.iter().any(|n| n.find(h, &mut 0).is_some()),
                 Test::StartsWith(ns) => ns.iter().any(|n| ascii::starts_with(h, n.as_bytes())),
                 Test::EndsWith(ns) => ns.iter().any(|n| ascii::ends_with(h, n.as_bytes())),
-                Test::Word(ns) => ns.iter().any(|n| ascii::contains_word(h, n.as_bytes())),
+                Test::Word(ns) => ns.iter().any(|n| ascii::contains_word(h, n)),
                 Test::Like(ps) => ps.iter().any(|p| p.matches(h)),
                 _ => false,
             }
         } else {
             let t = fold(s);
             match self {
-                Test::Contains(ns) => ns.iter().any(|n| find_text(&t, n).is_some()),
+                Test::Contains(ns) => ns.iter().any(|n| n.find(t.as_bytes(), &mut 0).is_some()),
                 Test::StartsWith(ns) => ns.iter().any(|n| t.starts_with(&**n)),
                 Test::EndsWith(ns) => ns.iter().any(|n| t.ends_with(&**n)),
                 Test::Word(ns) => ns.iter().any(|n| contains_word(&t, n)),
@@ -297,6 +298,8 @@ impl Test {
 /// copying the text. A needle with non-ASCII characters never matches ASCII text,
 /// just as with full folding.
 mod ascii {
+    use crate::search::Needle;
+
     #[inline]
     pub fn starts_with(h: &[u8], n: &[u8]) -> bool {
         h.get(..n.len()).is_some_and(|p| p.eq_ignore_ascii_case(n))
@@ -307,27 +310,13 @@ mod ascii {
         h.len().checked_sub(n.len()).and_then(|at| h.get(at..)).is_some_and(|p| p.eq_ignore_ascii_case(n))
     }
 
-    /// Start of every case-insensitive occurrence of `n` (folded) in `h`.
+    /// Whether `n` occurs in `h` bounded on both sides by the text's ends or by
+    /// characters that are not letters or digits.
     #[inline]
-    fn positions<'a>(h: &'a [u8], n: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
-        let (first, rest) = n.split_first().map_or((0, &[][..]), |(f, r)| (*f, r));
-        let candidates = h.len().checked_sub(n.len()).filter(|_| !n.is_empty()).map_or(0, |last| last + 1);
-        h.iter().take(candidates).enumerate().filter_map(move |(i, c)| {
-            let rest_matches = || h.get(i + 1..i + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(rest));
-            (c.to_ascii_lowercase() == first && rest_matches()).then_some(i)
-        })
-    }
-
-    #[inline]
-    pub fn contains(h: &[u8], n: &[u8]) -> bool {
-        positions(h, n).next().is_some()
-    }
-
-    #[inline]
-    pub fn contains_word(h: &[u8], n: &[u8]) -> bool {
-        positions(h, n).any(|i| {
-            let before = i.checked_sub(1).and_then(|b| h.get(b)).is_none_or(|c| !c.is_ascii_alphanumeric());
-            let after = h.get(i + n.len()).is_none_or(|c| !c.is_ascii_alphanumeric());
+    pub fn contains_word(h: &[u8], n: &Needle) -> bool {
+        n.occurs_where(h, &mut 0, |start, end| {
+            let before = start.checked_sub(1).and_then(|b| h.get(b)).is_none_or(|c| !c.is_ascii_alphanumeric());
+            let after = h.get(end).is_none_or(|c| !c.is_ascii_alphanumeric());
             before && after
         })
     }
@@ -569,10 +558,10 @@ fn compile_test(op: &str, arg: &Value, path: &str, problems: &mut Vec<Problem>) 
                 }
             };
             Some(match op {
-                "contains" => Test::Contains(texts),
+                "contains" => Test::Contains(texts.iter().map(|t| Needle::new(t)).collect()),
                 "startsWith" => Test::StartsWith(texts),
                 "endsWith" => Test::EndsWith(texts),
-                "word" => Test::Word(texts),
+                "word" => Test::Word(texts.iter().map(|t| Needle::new(t)).collect()),
                 _ => Test::Like(texts.iter().map(|t| Wildcard::new(t)).collect()),
             })
         }
@@ -838,6 +827,27 @@ mod tests {
         {
             let v = json!(v);
             assert_eq!(list.contains(&v), items.iter().any(|s| scalar_eq(s, &v)), "{v}");
+        }
+    }
+
+    proptest::proptest! {
+        /// `contains` and `word` hold as finding the folded needle in the folded
+        /// text says, for ASCII text (tested in place) and other text (folded).
+        #[test]
+        fn text_tests_hold_as_finding_the_folded_text_says(needle in "[aAb é-]{1,4}", text in "[aAbB éÉ-]{0,20}") {
+            let d = data(json!({ "x": text }));
+            let (n, t) = (fold(&needle), fold(&text));
+            proptest::prop_assert_eq!(cond(json!({"field": "x", "contains": needle})).matches(&d), t.contains(&*n));
+            let word = crate::value::contains_word(&t, &Needle::new(&n));
+            proptest::prop_assert_eq!(cond(json!({"field": "x", "word": needle})).matches(&d), word);
+            let is_word = |at: usize| {
+                let before = t[..at].chars().next_back().is_none_or(|c| !crate::alphanumeric::is_alphanumeric(c));
+                let after = t[at + n.len()..].chars().next().is_none_or(|c| !crate::alphanumeric::is_alphanumeric(c));
+                before && after
+            };
+            // Every place the needle occurs, overlapping ones included.
+            let everywhere = (0..t.len()).any(|at| t.is_char_boundary(at) && t[at..].starts_with(&*n) && is_word(at));
+            proptest::prop_assert_eq!(word, everywhere);
         }
     }
 

@@ -18,6 +18,7 @@ pub mod lowercase;
 mod reader;
 pub mod rules;
 pub mod ruleset;
+pub mod search;
 pub mod stages;
 pub mod time;
 pub mod value;

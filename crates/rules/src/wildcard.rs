@@ -2,6 +2,8 @@
 //! `*` is any run of characters (also none) and `?` exactly one, in time linear in
 //! the text whatever the pattern.
 
+use crate::search::Automaton;
+
 /// A `like` pattern, folded, compiled to be matched against folded text.
 ///
 /// The pattern is split at its `*`s into segments, and each segment at its `?`s
@@ -41,10 +43,7 @@ struct Segment {
 struct Run {
     /// Where it starts in its segment, in characters.
     at: usize,
-    chars: Box<[char]>,
-    /// For each `chars[..=i]`, the length of its longest proper prefix that is also
-    /// a suffix: where the automaton resumes after a mismatch.
-    borders: Box<[u32]>,
+    chars: Automaton<char>,
 }
 
 /// One unit of text to match a pattern against: an ASCII byte (lowercased as it is
@@ -137,7 +136,7 @@ impl Segment {
     #[inline]
     fn matches_at<T: Unit>(&self, text: &[T], at: usize, steps: &mut usize) -> bool {
         self.runs.iter().all(|run| {
-            run.chars.iter().enumerate().all(|(i, &c)| {
+            run.chars.units().iter().enumerate().all(|(i, &c)| {
                 *steps += 1;
                 text.get(at + run.at + i).is_some_and(|t| t.folded() == c)
             })
@@ -145,21 +144,23 @@ impl Segment {
     }
 
     /// Where the segment first occurs in `text[from..end]`.
-    fn find<T: Unit>(&self, text: &[T], from: usize, end: usize, steps: &mut usize) -> Option<usize> {
+    fn find<'t, T: Unit>(&self, text: &'t [T], from: usize, end: usize, steps: &mut usize) -> Option<usize> {
         let last = end.checked_sub(self.len).filter(|&last| last >= from)?;
         // Where a run may be for the segment to start from `from` to `last`.
-        let window = |run: &Run| text.get(from + run.at..last + run.at + run.chars.len());
+        let window = |run: &Run| text.get(from + run.at..last + run.at + run.len());
+        let folded = |window: &'t [T]| window.iter().map(|t| t.folded());
         match &*self.runs {
             [] => Some(from),
-            [run] => run.first_in(window(run)?, steps).map(|q| from + q),
+            [run] => run.chars.find(folded(window(run)?), steps).map(|q| from + q),
             runs => {
                 // How many runs are in place for the segment to start at from + i.
                 let mut in_place = vec![0u16; last - from + 1];
                 for run in runs {
-                    run.each_in(window(run)?, steps, |q| {
+                    run.chars.scan(folded(window(run)?), steps, |q| {
                         if let Some(n) = in_place.get_mut(q) {
                             *n = n.saturating_add(1);
                         }
+                        true
                     });
                 }
                 in_place.iter().position(|&n| usize::from(n) == runs.len()).map(|i| from + i)
@@ -170,75 +171,12 @@ impl Segment {
 
 impl Run {
     fn new(at: usize, chars: &[char]) -> Run {
-        let mut borders = vec![0u32; chars.len()];
-        let mut k = 0usize;
-        for (i, &c) in chars.iter().enumerate().skip(1) {
-            while k > 0 && chars.get(k) != Some(&c) {
-                k = border(&borders, k);
-            }
-            if chars.get(k) == Some(&c) {
-                k += 1;
-            }
-            if let Some(b) = borders.get_mut(i) {
-                *b = u32::try_from(k).unwrap_or(0);
-            }
-        }
-        Run { at, chars: chars.into(), borders: borders.into() }
+        Run { at, chars: Automaton::new(chars) }
     }
 
-    /// Where the run first occurs in `text`.
-    fn first_in<T: Unit>(&self, text: &[T], steps: &mut usize) -> Option<usize> {
-        let mut first = None;
-        self.scan(text, steps, |q| {
-            first = Some(q);
-            false
-        });
-        first
+    fn len(&self) -> usize {
+        self.chars.units().len()
     }
-
-    /// Calls `f` with where the run occurs in `text`, each place in order
-    /// (occurrences that overlap included).
-    fn each_in<T: Unit>(&self, text: &[T], steps: &mut usize, mut f: impl FnMut(usize)) {
-        self.scan(text, steps, |q| {
-            f(q);
-            true
-        });
-    }
-
-    /// The automaton over `text`: calls `found` with each place the run occurs, as
-    /// long as `found` says to go on.
-    #[inline]
-    fn scan<T: Unit>(&self, text: &[T], steps: &mut usize, mut found: impl FnMut(usize) -> bool) {
-        let len = self.chars.len();
-        let mut k = 0usize;
-        for (i, t) in text.iter().enumerate() {
-            let c = t.folded();
-            loop {
-                *steps += 1;
-                if self.chars.get(k) == Some(&c) {
-                    k += 1;
-                    break;
-                }
-                if k == 0 {
-                    break;
-                }
-                k = border(&self.borders, k);
-            }
-            if k == len {
-                if !found(i + 1 - len) {
-                    return;
-                }
-                k = border(&self.borders, k);
-            }
-        }
-    }
-}
-
-/// Where the automaton resumes after the first `k` characters of a run matched
-/// and the next did not (`k` > 0).
-#[inline]
-fn border(borders: &[u32], k: usize) -> usize {
-    borders.get(k.wrapping_sub(1)).map_or(0, |&b| b as usize)
 }
 
 #[cfg(test)]
