@@ -190,6 +190,72 @@ fn a_key_given_twice_takes_its_last_value() {
     assert_eq!(problems(&doc(r#", "schema": "other/v2""#)), refused("schema", "unknownSchema"));
 }
 
+/// Section 11, the cost of scoring a lead: each condition's weight (a comparison
+/// 1, a search 16) times a sixteenth of the bytes a value it tests can hold (4,096
+/// in an event, 65,536 in a profile), event filters 1,000 times (the history) for
+/// the event type whose filters weigh the most, profile conditions once; refused
+/// above 250,000,000.
+#[test]
+fn a_rule_set_that_could_make_scoring_slow_is_refused() {
+    let texts = |n: usize| json!((0..n).map(|i| format!("utm-{i}")).collect::<Vec<_>>());
+    let on_views =
+        |n: usize| json!({"id": "v", "event": "view", "where": {"field": "url", "contains": texts(n)}, "points": 1});
+    let on_title = |n: usize| json!({"id": "t", "points": 1, "when": {"field": "title", "word": texts(n)}});
+    let problems = |extra: Value| match Engine::from_value(&ruleset(extra)) {
+        Ok(_) => vec![],
+        Err(e) => e.problems,
+    };
+    // 61 texts on page views: 61 x 16 x 256,000 = 249,856,000. 62: 253,952,000.
+    assert_eq!(problems(json!({"engagement": [on_views(61)]})), vec![]);
+    let p = problems(json!({"engagement": [on_views(62)]}));
+    assert_eq!(p.iter().map(|p| (p.path.as_str(), p.code)).collect::<Vec<_>>(), vec![("", "tooCostly")]);
+    assert!(p[0].message.contains("253952000") && p[0].message.contains("250000000"), "{}", p[0].message);
+    // On a profile field: 3,814 x 16 x 4,096 = 249,954,304; 3,815 is over.
+    assert_eq!(problems(json!({"fit": [on_title(3_814)]})), vec![]);
+    assert_eq!(codes(json!({"fit": [on_title(3_815)]})), refused("", "tooCostly"));
+    // The two add up: 30 x 4,096,000 + 1,940 x 65,536 = 250,019,840.
+    assert_eq!(codes(json!({"fit": [on_title(1_940)], "engagement": [on_views(30)]})), refused("", "tooCostly"));
+    assert_eq!(codes(json!({"fit": [on_title(1_939)], "engagement": [on_views(30)]})), vec![]);
+    // Filters on different event types do not add up (an event has one type); on
+    // one type they do, whatever looks at it (rules, triggers, disqualifiers).
+    let views = |id: &str, ty: Value, n: usize| json!({"id": id, "event": ty, "where": {"field": "url", "contains": texts(n)}, "points": 1});
+    let both = [views("a", json!("view"), 40), views("b", json!("click"), 40)];
+    assert_eq!(codes(json!({ "engagement": both })), vec![]);
+    let both = [views("a", json!("view"), 40), views("b", json!(["click", "view"]), 40)];
+    assert_eq!(codes(json!({ "engagement": both })), refused("", "tooCostly"));
+    let trigger = json!({"sql": {"on": [{"event": "view", "where": {"field": "url", "contains": texts(22)}}]}});
+    assert_eq!(
+        codes(json!({"engagement": [views("a", json!("view"), 40)], "stages": trigger})),
+        refused("", "tooCostly")
+    );
+    let disqualifier = json!([{"id": "d", "event": "view", "where": {"field": "url", "contains": texts(22)}}]);
+    let rule = views("a", json!("view"), 40);
+    assert_eq!(codes(json!({"engagement": [rule], "disqualifiers": disqualifier})), refused("", "tooCostly"));
+    // Weights: a `like` pattern is a search, and one more per run of characters
+    // between its first and last `*`: 976 = (20 x 3 + 1) x 16.
+    let like = json!({"id": "l", "event": "view", "where": {"any": [
+        {"field": "url", "like": vec!["*a?b*c"; 20]}, {"field": "url", "like": "/docs/*"}]}, "points": 1});
+    assert_eq!(codes(json!({"engagement": [like.clone()]})), vec![]);
+    let mut heavier = like;
+    heavier["where"]["any"][1]["like"] = json!(["/docs/*", "/api/*"]);
+    assert_eq!(codes(json!({"engagement": [heavier]})), refused("", "tooCostly"));
+    // Comparisons weigh 1 each: 976 `equals` on one event type (976 x 256,000 =
+    // 249,856,000), 61 short `in` lists of 16 values, or 162 long ones of 17
+    // (ceil(log2 17) + 1 = 6 comparisons each: 972); one more of each is over.
+    let filters = |leaves: Vec<Value>| json!({"id": "c", "event": "view", "where": {"any": leaves}, "points": 1});
+    let equals = |n: usize| (0..n).map(|i| json!({"field": "url", "equals": format!("/p{i}")})).collect::<Vec<_>>();
+    assert_eq!(codes(json!({"engagement": [filters(equals(976))]})), vec![]);
+    assert_eq!(codes(json!({"engagement": [filters(equals(977))]})), refused("", "tooCostly"));
+    let lists = |n: usize, len: usize| {
+        let list: Vec<String> = (0..len).map(|i| format!("acct-{i}")).collect();
+        vec![json!({"field": "url", "in": list}); n]
+    };
+    assert_eq!(codes(json!({"engagement": [filters(lists(61, 16))]})), vec![]);
+    assert_eq!(codes(json!({"engagement": [filters(lists(62, 16))]})), refused("", "tooCostly"));
+    assert_eq!(codes(json!({"engagement": [filters(lists(162, 17))]})), vec![]);
+    assert_eq!(codes(json!({"engagement": [filters(lists(163, 17))]})), refused("", "tooCostly"));
+}
+
 /// The codes crates/rules/src raises, read from its source (test modules left
 /// out): the string literals in the code argument of `Problem::new(path, code, …)`,
 /// `one(path, code, …)` and `fail(code, …)` (rule-set problems) and of

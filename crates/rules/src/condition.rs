@@ -99,6 +99,20 @@ impl ScalarList {
         ScalarList { items, sorted }
     }
 
+    /// How many values the list holds (as written, repeats included).
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Whether the list is long enough to be searched sorted.
+    pub fn is_sorted(&self) -> bool {
+        self.sorted.is_some()
+    }
+
     /// Whether `v` equals one of the values (text compared folded, as `equals` does).
     #[inline]
     fn contains(&self, v: &Value) -> bool {

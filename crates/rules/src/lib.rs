@@ -13,6 +13,7 @@
 pub mod alphanumeric;
 pub mod by_name;
 pub mod condition;
+pub mod cost;
 pub mod error;
 pub mod lowercase;
 mod reader;

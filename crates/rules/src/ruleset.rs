@@ -3,6 +3,7 @@
 
 use crate::by_name::ByName;
 use crate::condition::{self, MAX_RULE_TEXT_LEN};
+use crate::cost::{lead_cost, MAX_LEAD_COST};
 use crate::error::{index, Problem, RuleSetError};
 use crate::reader::{object, Obj};
 use crate::rules::*;
@@ -151,6 +152,20 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
     }
     let total = top.get("total").map(|v| ctx.total_limits(v)).unwrap_or_default();
     let stages = top.get("stages").map(|v| ctx.stages(v)).unwrap_or_default();
+    // Of the rules that compiled: a rule set with others refused costs more still.
+    let cost = lead_cost(&fit, &engagement, &disqualifiers, &stages);
+    if cost > MAX_LEAD_COST {
+        ctx.p.push(Problem::new(
+            "",
+            "tooCostly",
+            format!(
+                "scoring a lead could take an estimated {cost} steps with these conditions; the limit is \
+                 {MAX_LEAD_COST}. Each `contains` or `word` text and `like` pattern costs 4,096,000 steps in \
+                 the filters of an event type and 65,536 in the profile conditions, a comparison a sixteenth of \
+                 that (section 11 of the rule-set reference): test fewer texts, patterns or values"
+            ),
+        ));
+    }
     let grades = top.get("grades").map(|v| read_grades(v, ctx.p)).unwrap_or_default();
     let bands = match top.get("bands") {
         Some(v) => read_bands(v, ctx.p),

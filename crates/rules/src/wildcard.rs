@@ -79,6 +79,12 @@ impl Wildcard {
         Wildcard { head, tail, middle: rest.into() }
     }
 
+    /// How many runs of literal characters lie between the pattern's first and
+    /// last `*` (the r of the bound above).
+    pub fn middle_runs(&self) -> usize {
+        self.middle.iter().map(|s| s.runs.len()).sum()
+    }
+
     /// Whether the pattern matches the whole of `text`.
     #[inline]
     pub fn matches<T: Unit>(&self, text: &[T]) -> bool {
