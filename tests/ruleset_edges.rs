@@ -256,6 +256,70 @@ fn a_rule_set_that_could_make_scoring_slow_is_refused() {
     assert_eq!(codes(json!({"engagement": [filters(lists(163, 17))]})), refused("", "tooCostly"));
 }
 
+/// Section 13: a rule set's problems say what is wrong without repeating the
+/// whole rule set. A message lists at most 20 of the names it could suggest, and
+/// a `where` reading a property that several declared types lack is one problem
+/// per property, naming a few of them; the problems of a rule set within the
+/// size limit stay a few times its size, however it is written.
+#[test]
+fn problems_stay_short_however_large_the_rule_set() {
+    let problems = |extra: Value| Engine::from_value(&ruleset(extra)).err().map(|e| e.problems).unwrap_or_default();
+    let groups: serde_json::Map<String, Value> = (0..5_000).map(|i| (format!("g{i:04}"), json!({}))).collect();
+    let fit =
+        |i: usize| json!({"id": format!("f{i}"), "group": "web", "points": 1, "when": {"field": "a", "exists": true}});
+    let p = problems(json!({"groups": groups, "fit": (0..100).map(fit).collect::<Vec<_>>()}));
+    assert_eq!(p.len(), 100);
+    let first_20: Vec<String> = (0..20).map(|i| format!("g{i:04}")).collect();
+    let expected =
+        format!("no group \"web\" is defined in \"groups\" (defined: {} and 4980 more)", first_20.join(", "));
+    let start = |m: &str| m.chars().take(300).collect::<String>();
+    assert!(p.iter().all(|p| p.code == "unknownGroup" && p.message == expected), "{}", start(&p[0].message));
+
+    let events: serde_json::Map<String, Value> =
+        (0..5_000).map(|i| (format!("t{i:04}"), json!({"url": "string"}))).collect();
+    let rule = |types: Value, filter: Value| json!({"id": "r", "event": types, "where": filter, "points": 1});
+    let p = problems(
+        json!({"events": events.clone(), "engagement": [rule(json!(["x", "y"]), json!({"field": "url", "exists": true}))]}),
+    );
+    assert_eq!(
+        p.iter().map(|p| (p.path.as_str(), p.code)).collect::<Vec<_>>(),
+        [("engagement[0].event", "unknownEventType"); 2]
+    );
+    assert!(p[0].message.ends_with("(declared: t0000, t0001, t0002, t0003, t0004, t0005, t0006, t0007, t0008, t0009, t0010, t0011, t0012, t0013, t0014, t0015, t0016, t0017, t0018, t0019 and 4980 more)"), "{}", start(&p[0].message));
+
+    // Four properties no type declares, read by a rule on 5,000 types: four
+    // problems, not 20,000.
+    let all_types: Vec<String> = (0..5_000).map(|i| format!("t{i:04}")).collect();
+    let leaves = ["a", "b", "url", "c", "a", "d"].map(|f| json!({"field": f, "exists": true}));
+    let reads = json!({ "all": leaves });
+    let p = problems(json!({"events": events, "engagement": [rule(json!(all_types), reads)]}));
+    let messages: Vec<&str> = p.iter().map(|p| p.message.as_str()).collect();
+    let lacking =
+        |f: &str| format!("events of types \"t0000\", \"t0001\", \"t0002\" and others declare no property \"{f}\"");
+    assert_eq!(messages, ["a", "b", "c", "d"].map(lacking));
+    assert!(p.iter().all(|p| p.path == "engagement[0].where" && p.code == "unknownProperty"));
+    let two = json!({"x": {"url": "string"}, "y": {}, "z": {"n": "number"}});
+    let p = problems(
+        json!({"events": two, "engagement": [rule(json!(["x", "y", "z"]), json!({"field": "url", "exists": true}))]}),
+    );
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].message, "events of types \"y\" and \"z\" declare no property \"url\"");
+}
+
+/// Section 4.2: an event type listed twice in one list is refused at its second
+/// place, however long the list.
+#[test]
+fn a_type_listed_twice_is_found_in_a_long_list() {
+    let mut types: Vec<String> = (0..50_000).map(|i| format!("t{i}")).collect();
+    types.push("t49000".into());
+    types.push("t7".into());
+    let rule = json!({"id": "r", "event": types, "points": 1});
+    assert_eq!(codes(json!({ "engagement": [rule] })), refused("engagement[0].event[50000]", "duplicateType"));
+    types.truncate(50_000);
+    let rule = json!({"id": "r", "event": types, "points": 1});
+    assert_eq!(codes(json!({ "engagement": [rule] })), vec![]);
+}
+
 /// The codes crates/rules/src raises, read from its source (test modules left
 /// out): the string literals in the code argument of `Problem::new(path, code, …)`,
 /// `one(path, code, …)` and `fail(code, …)` (rule-set problems) and of

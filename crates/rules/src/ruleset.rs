@@ -11,7 +11,7 @@ use crate::stages::{default_bands, Band, Grades, MqlStage, PqlStage, SqlStage, S
 use crate::value::{json_text, type_name, FieldPath};
 use crate::vocabulary::{PropertyType, Vocabulary};
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The schema tag every rule set carries in `"schema"`.
 pub const SCHEMA: &str = "leadscore.ruleset/v1";
@@ -128,7 +128,7 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
     let groups = read_groups(&top, p);
     let recency = top.get("recency").map(|v| read_recency(v, "recency", p)).unwrap_or_default();
 
-    let mut ctx = Ctx { p, ids: HashMap::new(), groups: &groups, vocabulary: vocabulary.as_ref(), rule_count: 0 };
+    let mut ctx = Ctx { p, ids: BTreeMap::new(), groups: &groups, vocabulary: vocabulary.as_ref(), rule_count: 0 };
     let fit: Vec<FitRule> =
         top.list("fit", ctx.p).iter().enumerate().filter_map(|(i, r)| ctx.fit_rule(r, &index("fit", i))).collect();
     let engagement: Vec<EngagementRule> = top
@@ -220,8 +220,10 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
 
 struct Ctx<'a, 'p> {
     p: &'p mut Vec<Problem>,
-    /// Rule ids seen so far, with the path where each was first defined.
-    ids: HashMap<String, String>,
+    /// Rule ids seen so far, with the path where each was first defined. (Not a
+    /// hash map: on wasm32 std's hasher has fixed keys, and ids can be chosen to
+    /// collide.)
+    ids: BTreeMap<String, String>,
     /// The groups defined, in order of name (as `read_groups` reads them).
     groups: &'a [Group],
     vocabulary: Option<&'a Vocabulary>,
@@ -259,13 +261,17 @@ impl Ctx<'_, '_> {
         match self.groups.binary_search_by(|g| (*g.name).cmp(name.as_str())) {
             Ok(i) => Some(Some(i)),
             Err(_) => {
-                let known: Vec<&str> = self.groups.iter().map(|g| &*g.name).collect();
+                let known = self.groups.iter().map(|g| &*g.name);
                 self.p.push(Problem::new(
                     o.at("group"),
                     "unknownGroup",
                     format!(
                         "no group \"{name}\" is defined in \"groups\"{}",
-                        if known.is_empty() { String::new() } else { format!(" (defined: {})", known.join(", ")) }
+                        if self.groups.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (defined: {})", some_names(known, self.groups.len()))
+                        }
                     ),
                 ));
                 None
@@ -319,9 +325,8 @@ impl Ctx<'_, '_> {
                 if !items.is_empty() && items.iter().all(|i| i.as_str().is_some_and(|s| !s.is_empty())) =>
             {
                 let types: Vec<Box<str>> = items.iter().filter_map(|i| i.as_str()).map(Box::from).collect();
-                if let Some(dup) =
-                    types.iter().enumerate().find(|(i, t)| types.get(..*i).is_some_and(|before| before.contains(t)))
-                {
+                let mut seen = BTreeSet::new();
+                if let Some(dup) = types.iter().enumerate().find(|(_, t)| !seen.insert(&***t)) {
                     self.p.push(Problem::new(
                         index(&o.at("event"), dup.0),
                         "duplicateType",
@@ -354,6 +359,7 @@ impl Ctx<'_, '_> {
         };
         if let Some(vocab) = self.vocabulary {
             let mut ok = true;
+            let mut declared = Vec::new();
             for t in &types {
                 match vocab.get(t) {
                     None => {
@@ -363,22 +369,25 @@ impl Ctx<'_, '_> {
                             "unknownEventType",
                             format!(
                                 "event type \"{t}\" is not declared in \"events\" (declared: {})",
-                                vocab.names().collect::<Vec<_>>().join(", ")
+                                some_names(vocab.names(), vocab.len())
                             ),
                         ));
                     }
-                    Some(props) => {
-                        if let Some(f) = &filter {
-                            for name in undeclared_reads(f, props) {
-                                ok = false;
-                                self.p.push(Problem::new(
-                                    o.at("where"),
-                                    "unknownProperty",
-                                    format!("events of type \"{t}\" declare no property \"{name}\""),
-                                ));
-                            }
-                        }
-                    }
+                    Some(props) => declared.push((&**t, props)),
+                }
+            }
+            // One problem per property read that a declared type lacks, naming the
+            // first few such types: not one per type and property.
+            for name in filter.as_ref().map(distinct_reads).unwrap_or_default() {
+                let lacking: Vec<&str> =
+                    declared.iter().filter(|(_, props)| props.get(name).is_none()).map(|(t, _)| *t).take(4).collect();
+                if !lacking.is_empty() {
+                    ok = false;
+                    self.p.push(Problem::new(
+                        o.at("where"),
+                        "unknownProperty",
+                        format!("events of {} declare no property \"{name}\"", type_list(&lacking)),
+                    ));
                 }
             }
             if !ok {
@@ -626,14 +635,38 @@ impl Ctx<'_, '_> {
     }
 }
 
-/// The properties `c` reads that `props` does not declare, once each, in the order
-/// the condition first reads them.
-fn undeclared_reads<'c>(c: &'c condition::Condition, props: &ByName<PropertyType>) -> Vec<&'c str> {
+/// The properties `c` reads (the first name of each field), once each, in the
+/// order the condition first reads them.
+fn distinct_reads(c: &condition::Condition) -> Vec<&str> {
     let mut reads = Vec::new();
     collect_fields(c, &mut reads);
-    let mut seen = HashSet::new();
-    reads.retain(|f| props.get(f).is_none() && seen.insert(*f));
+    let mut seen = BTreeSet::new();
+    reads.retain(|f| seen.insert(*f));
     reads
+}
+
+/// Names for a message: the first [`NAMES_SHOWN`] of the `count` that `names`
+/// gives, then how many more there are.
+fn some_names<'a>(names: impl Iterator<Item = &'a str>, count: usize) -> String {
+    let shown: Vec<&str> = names.take(NAMES_SHOWN).collect();
+    match count.checked_sub(shown.len()).filter(|&more| more > 0) {
+        Some(more) => format!("{} and {more} more", shown.join(", ")),
+        None => shown.join(", "),
+    }
+}
+
+/// The most names a message lists.
+const NAMES_SHOWN: usize = 20;
+
+/// Event types for a message (`lacking` holds up to four; a fourth means more):
+/// `type "a"`, `types "a" and "b"`, `types "a", "b", "c" and others`.
+fn type_list(lacking: &[&str]) -> String {
+    let quoted: Vec<String> = lacking.iter().take(3).map(|t| format!("\"{t}\"")).collect();
+    match (lacking.len(), quoted.as_slice()) {
+        (1, [one]) => format!("type {one}"),
+        (n, [first @ .., last]) if n <= 3 => format!("types {} and {last}", first.join(", ")),
+        _ => format!("types {} and others", quoted.join(", ")),
+    }
 }
 
 /// The first name of every field `c` reads, in the order written.
