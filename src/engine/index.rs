@@ -6,8 +6,7 @@ use crate::by_name::ByName;
 use crate::rules::{Disqualifier, DisqualifierTest, EngagementRule, EventMatcher};
 use crate::stages::Stages;
 use crate::vocabulary::{PropertyType, Vocabulary};
-use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use leadscore_rules::order::name_order;
 
 /// What looks at events of one type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,51 +40,28 @@ fn quick_key(s: &str) -> (usize, u128) {
 /// built once per rule set so each event is tested only by what can match it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct EventIndex {
-    /// In order of [`quick_key`], then name: a long list (a rule set may name
-    /// thousands of types) is searched by halves.
+    /// In byte order of the names: a long list (a rule set may name thousands of
+    /// types) is searched by halves.
     by_type: Vec<TypeEntry>,
     pub(crate) vocabulary_declared: bool,
 }
 
-/// Up to this many types are looked up one by one, which is quicker than halving.
+/// Up to this many types are looked up one by one by their quick keys, which is
+/// quicker than halving.
 const SCANNED_TYPES: usize = 16;
 
 impl EventIndex {
-    pub(crate) fn build(
-        engagement: &[EngagementRule],
-        stages: &Stages,
-        disqualifiers: &[Disqualifier],
-        vocabulary: Option<&Vocabulary>,
+    pub(crate) fn build<'a>(
+        engagement: &'a [EngagementRule],
+        stages: &'a Stages,
+        disqualifiers: &'a [Disqualifier],
+        vocabulary: Option<&'a Vocabulary>,
     ) -> EventIndex {
-        let mut index = EventIndex { vocabulary_declared: vocabulary.is_some(), ..EventIndex::default() };
-        // Where each type's entry is, while the index is built: a rule set may
-        // name many types, each many times.
-        let mut at: BTreeMap<Box<str>, usize> = BTreeMap::new();
-        for (name, props) in vocabulary.into_iter().flat_map(ByName::iter) {
-            at.insert(name.into(), index.by_type.len());
-            index.by_type.push(TypeEntry {
-                quick: quick_key(name),
-                name: name.into(),
-                targets: Vec::new(),
-                declared: Some(props.clone()),
-            });
-        }
-        let mut add = |m: &EventMatcher, t: Target| {
-            for ty in &m.types {
-                match at.get(ty).and_then(|&i| index.by_type.get_mut(i)) {
-                    Some(entry) => entry.targets.push(t),
-                    None => {
-                        at.insert(ty.clone(), index.by_type.len());
-                        index.by_type.push(TypeEntry {
-                            quick: quick_key(ty),
-                            name: ty.clone(),
-                            targets: vec![t],
-                            declared: None,
-                        });
-                    }
-                }
-            }
-        };
+        // Every type named, with what names it (nothing, for a declared type), in
+        // the order of the targets: rules, then triggers, then disqualifiers.
+        let mut named: Vec<(&'a str, Option<Target>)> =
+            vocabulary.into_iter().flat_map(ByName::names).map(|name| (name, None)).collect();
+        let mut add = |m: &'a EventMatcher, t: Target| named.extend(m.types.iter().map(|ty| (&**ty, Some(t))));
         for (i, r) in engagement.iter().enumerate() {
             add(&r.matcher, Target::Rule(i));
         }
@@ -97,22 +73,32 @@ impl EventIndex {
                 add(m, Target::Disqualifier(i));
             }
         }
-        index.by_type.sort_unstable_by(|a, b| a.quick.cmp(&b.quick).then_with(|| a.name.cmp(&b.name)));
-        index
+        // One entry per name, in order of the names (a rule set may name many
+        // types, each many times), its targets in the order above.
+        let names: Vec<&str> = named.iter().map(|(name, _)| *name).collect();
+        let mut by_type: Vec<TypeEntry> = Vec::new();
+        for (name, target) in name_order(&names).into_iter().filter_map(|i| named.get(i)) {
+            if by_type.last().is_none_or(|e| *e.name != **name) {
+                by_type.push(TypeEntry {
+                    quick: quick_key(name),
+                    name: (*name).into(),
+                    targets: Vec::new(),
+                    declared: vocabulary.and_then(|v| v.get(name)).cloned(),
+                });
+            }
+            if let (Some(entry), Some(t)) = (by_type.last_mut(), target) {
+                entry.targets.push(*t);
+            }
+        }
+        EventIndex { by_type, vocabulary_declared: vocabulary.is_some() }
     }
 
     pub(crate) fn entry(&self, kind: &str) -> Option<&TypeEntry> {
-        let quick = quick_key(kind);
         if self.by_type.len() <= SCANNED_TYPES {
+            let quick = quick_key(kind);
             return self.by_type.iter().find(|e| e.quick == quick && (quick.0 <= 16 || *e.name == *kind));
         }
-        // A name of up to sixteen bytes is all in its quick key.
-        let i = self
-            .by_type
-            .binary_search_by(|e| {
-                e.quick.cmp(&quick).then_with(|| if quick.0 <= 16 { Ordering::Equal } else { (*e.name).cmp(kind) })
-            })
-            .ok()?;
+        let i = self.by_type.binary_search_by(|e| (*e.name).cmp(kind)).ok()?;
         self.by_type.get(i)
     }
 }

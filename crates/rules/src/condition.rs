@@ -2,6 +2,7 @@
 //! rule-set JSON (collecting every problem with its path) and how they are tested.
 
 use crate::error::{index, join, Problem};
+use crate::order::{name_order, sorted_positions};
 use crate::search::Needle;
 use crate::value::{contains_word, fold, json_text, type_name, FieldPath, Fields};
 use crate::wildcard::Wildcard;
@@ -78,23 +79,42 @@ const SHORT_TEXT: usize = 64;
 impl ScalarList {
     pub fn new(items: Vec<Scalar>) -> ScalarList {
         let sorted = (items.len() > SORTED_LIST_LEN).then(|| {
-            let mut texts = Vec::new();
-            let mut numbers = Vec::new();
-            let (mut has_false, mut has_true) = (false, false);
-            for s in &items {
-                match s {
-                    Scalar::Text(t) => texts.push(t.clone()),
-                    Scalar::Number(n) => numbers.push(n + 0.0),
-                    Scalar::Bool(true) => has_true = true,
-                    Scalar::Bool(false) => has_false = true,
+            let texts: Vec<&str> = items
+                .iter()
+                .filter_map(|s| match s {
+                    Scalar::Text(t) => Some(&**t),
+                    _ => None,
+                })
+                .collect();
+            let numbers: Vec<f64> = items
+                .iter()
+                .filter_map(|s| match s {
+                    Scalar::Number(n) => Some(n + 0.0),
+                    _ => None,
+                })
+                .collect();
+            let mut sorted_texts: Vec<(u128, Box<str>)> = Vec::with_capacity(texts.len());
+            for t in name_order(&texts).into_iter().filter_map(|i| texts.get(i)) {
+                if sorted_texts.last().is_none_or(|(_, last)| **last != **t) {
+                    sorted_texts.push((prefix_key(t.as_bytes()), (*t).into()));
                 }
             }
-            texts.sort_unstable();
-            texts.dedup();
-            numbers.sort_unstable_by(f64::total_cmp);
-            numbers.dedup();
-            let texts = texts.into_iter().map(|t| (prefix_key(t.as_bytes()), t)).collect();
-            SortedScalars { texts, numbers: numbers.into(), has_false, has_true }
+            let by_value = |a: usize, b: usize| match (numbers.get(a), numbers.get(b)) {
+                (Some(x), Some(y)) => x.total_cmp(y),
+                _ => std::cmp::Ordering::Equal,
+            };
+            let mut sorted_numbers: Vec<f64> = Vec::with_capacity(numbers.len());
+            for &n in sorted_positions(numbers.len(), &by_value).into_iter().filter_map(|i| numbers.get(i)) {
+                if sorted_numbers.last() != Some(&n) {
+                    sorted_numbers.push(n);
+                }
+            }
+            SortedScalars {
+                texts: sorted_texts.into(),
+                numbers: sorted_numbers.into(),
+                has_false: items.contains(&Scalar::Bool(false)),
+                has_true: items.contains(&Scalar::Bool(true)),
+            }
         });
         ScalarList { items, sorted }
     }

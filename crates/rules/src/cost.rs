@@ -17,10 +17,10 @@
 //! what looks at the event's type.
 
 use crate::condition::{Condition, ScalarList, Test};
+use crate::order::name_order;
 use crate::rules::{DisqualifierTest, EngagementRule, EventMatcher, FitRule};
 use crate::stages::Stages;
 use crate::{rules::Disqualifier, wildcard::Wildcard};
-use std::collections::BTreeMap;
 
 /// The most bytes one value in an event's properties can hold: an event weighs at
 /// most this much (`leadscore::limits::MAX_EVENT_BYTES`).
@@ -72,15 +72,25 @@ pub fn weights(
             DisqualifierTest::Event(m) => matchers.push(m),
         }
     }
-    let mut by_type: BTreeMap<&str, u64> = BTreeMap::new();
+    // Each type a matcher names, with the weight of its filter; summed by type.
+    let (mut types, mut weights) = (Vec::new(), Vec::new());
     for m in matchers {
         let w = m.filter.as_ref().map_or(0, Condition::weight);
         for t in &m.types {
-            let sum = by_type.entry(t).or_default();
-            *sum = sum.saturating_add(w);
+            types.push(&**t);
+            weights.push(w);
         }
     }
-    let event = by_type.values().copied().max().unwrap_or(0);
+    let (mut event, mut sum, mut last) = (0u64, 0u64, None);
+    for i in name_order(&types) {
+        let t = types.get(i).copied();
+        if t != last {
+            sum = 0;
+            last = t;
+        }
+        sum = sum.saturating_add(weights.get(i).copied().unwrap_or(0));
+        event = event.max(sum);
+    }
     (profile, event)
 }
 

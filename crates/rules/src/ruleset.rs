@@ -5,13 +5,14 @@ use crate::by_name::ByName;
 use crate::condition::{self, MAX_RULE_TEXT_LEN};
 use crate::cost::{lead_cost, MAX_LEAD_COST};
 use crate::error::{index, Problem, RuleSetError};
+use crate::order::first_of_each;
 use crate::reader::{object, Obj};
 use crate::rules::*;
 use crate::stages::{default_bands, Band, Grades, MqlStage, PqlStage, SqlStage, Stages, Trigger};
 use crate::value::{json_text, type_name, FieldPath};
 use crate::vocabulary::{PropertyType, Vocabulary};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::HashMap;
 
 /// The schema tag every rule set carries in `"schema"`.
 pub const SCHEMA: &str = "leadscore.ruleset/v1";
@@ -128,7 +129,7 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
     let groups = read_groups(&top, p);
     let recency = top.get("recency").map(|v| read_recency(v, "recency", p)).unwrap_or_default();
 
-    let mut ctx = Ctx { p, ids: BTreeMap::new(), groups: &groups, vocabulary: vocabulary.as_ref(), rule_count: 0 };
+    let mut ctx = Ctx { p, ids: HashMap::new(), groups: &groups, vocabulary: vocabulary.as_ref(), rule_count: 0 };
     let fit: Vec<FitRule> =
         top.list("fit", ctx.p).iter().enumerate().filter_map(|(i, r)| ctx.fit_rule(r, &index("fit", i))).collect();
     let engagement: Vec<EngagementRule> = top
@@ -220,10 +221,8 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
 
 struct Ctx<'a, 'p> {
     p: &'p mut Vec<Problem>,
-    /// Rule ids seen so far, with the path where each was first defined. (Not a
-    /// hash map: on wasm32 std's hasher has fixed keys, and ids can be chosen to
-    /// collide.)
-    ids: BTreeMap<String, String>,
+    /// Rule ids seen so far, with the path where each was first defined.
+    ids: HashMap<String, String>,
     /// The groups defined, in order of name (as `read_groups` reads them).
     groups: &'a [Group],
     vocabulary: Option<&'a Vocabulary>,
@@ -325,12 +324,13 @@ impl Ctx<'_, '_> {
                 if !items.is_empty() && items.iter().all(|i| i.as_str().is_some_and(|s| !s.is_empty())) =>
             {
                 let types: Vec<Box<str>> = items.iter().filter_map(|i| i.as_str()).map(Box::from).collect();
-                let mut seen = BTreeSet::new();
-                if let Some(dup) = types.iter().enumerate().find(|(_, t)| !seen.insert(&***t)) {
+                let names: Vec<&str> = types.iter().map(|t| &**t).collect();
+                let repeat = first_of_each(&names).iter().position(|first| !first);
+                if let Some((at, name)) = repeat.and_then(|at| Some((at, names.get(at)?))) {
                     self.p.push(Problem::new(
-                        index(&o.at("event"), dup.0),
+                        index(&o.at("event"), at),
                         "duplicateType",
-                        format!("event type \"{}\" is listed twice", dup.1),
+                        format!("event type \"{name}\" is listed twice"),
                     ));
                     return None;
                 }
@@ -640,9 +640,8 @@ impl Ctx<'_, '_> {
 fn distinct_reads(c: &condition::Condition) -> Vec<&str> {
     let mut reads = Vec::new();
     collect_fields(c, &mut reads);
-    let mut seen = BTreeSet::new();
-    reads.retain(|f| seen.insert(*f));
-    reads
+    let first = first_of_each(&reads);
+    reads.into_iter().zip(first).filter_map(|(f, first)| first.then_some(f)).collect()
 }
 
 /// Names for a message: the first [`NAMES_SHOWN`] of the `count` that `names`
