@@ -7,6 +7,7 @@ use crate::search::Needle;
 use crate::value::{contains_word, fold, json_text, type_name, FieldPath, Fields};
 use crate::wildcard::Wildcard;
 use serde_json::{Map, Value};
+use std::cmp::Ordering;
 
 /// Deepest nesting of all / any / not a rule set may use.
 pub const MAX_CONDITION_DEPTH: usize = 16;
@@ -61,10 +62,12 @@ pub struct ScalarList {
 /// A long list's values by kind, texts in byte order and numbers in numeric order.
 #[derive(Debug, Clone, PartialEq)]
 struct SortedScalars {
-    /// Each text with its [`prefix_key`], in byte order of the texts (which is the
-    /// order of the keys, ties apart): a comparison is mostly one of two numbers
-    /// held in the list, not of text elsewhere in memory.
-    texts: Box<[(u128, Box<str>)]>,
+    /// The texts, in byte order.
+    texts: Box<[Box<str>]>,
+    /// The [`prefix_key`] of each text, in the same order (which is the order of
+    /// the keys, ties apart): a comparison is mostly one of two numbers in one
+    /// array, not of text elsewhere in memory.
+    keys: Box<[u128]>,
     /// -0 held as 0, so that the two are equal, as `equals` has them.
     numbers: Box<[f64]>,
     has_false: bool,
@@ -93,12 +96,13 @@ impl ScalarList {
                     _ => None,
                 })
                 .collect();
-            let mut sorted_texts: Vec<(u128, Box<str>)> = Vec::with_capacity(texts.len());
+            let mut sorted_texts: Vec<Box<str>> = Vec::with_capacity(texts.len());
             for t in name_order(&texts).into_iter().filter_map(|i| texts.get(i)) {
-                if sorted_texts.last().is_none_or(|(_, last)| **last != **t) {
-                    sorted_texts.push((prefix_key(t.as_bytes()), (*t).into()));
+                if sorted_texts.last().is_none_or(|last| **last != **t) {
+                    sorted_texts.push((*t).into());
                 }
             }
+            let keys = sorted_texts.iter().map(|t| prefix_key(t.as_bytes())).collect();
             let by_value = |a: usize, b: usize| match (numbers.get(a), numbers.get(b)) {
                 (Some(x), Some(y)) => x.total_cmp(y),
                 _ => std::cmp::Ordering::Equal,
@@ -111,6 +115,7 @@ impl ScalarList {
             }
             SortedScalars {
                 texts: sorted_texts.into(),
+                keys,
                 numbers: sorted_numbers.into(),
                 has_false: items.contains(&Scalar::Bool(false)),
                 has_true: items.contains(&Scalar::Bool(true)),
@@ -174,7 +179,7 @@ impl SortedScalars {
                 let Some(lower) = buf.get_mut(..x.len()) else { return false };
                 lower.copy_from_slice(x.as_bytes());
                 lower.make_ascii_lowercase();
-                search_text(&self.texts, compared, lower)
+                self.search_text(compared, lower)
             }
             Value::String(x) => self.lookup_folded(x, compared),
             Value::Number(n) => {
@@ -194,7 +199,28 @@ impl SortedScalars {
     /// [`SortedScalars::lookup`] for other text: folded first, and built for size
     /// (not `#[inline]`).
     fn lookup_folded(&self, x: &str, compared: &mut usize) -> bool {
-        search_text(&self.texts, compared, fold(x).as_bytes())
+        self.search_text(compared, fold(x).as_bytes())
+    }
+
+    /// Whether the list holds `text` (folded), by binary search over the keys and,
+    /// where they tie, the texts, counting the comparisons in `compared`.
+    #[inline]
+    fn search_text(&self, compared: &mut usize, text: &[u8]) -> bool {
+        let key = prefix_key(text);
+        let (mut low, mut high) = (0, self.keys.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            *compared += 1;
+            let Some(k) = self.keys.get(mid) else { return false };
+            let order =
+                k.cmp(&key).then_with(|| self.texts.get(mid).map_or(Ordering::Less, |t| t.as_bytes().cmp(text)));
+            match order {
+                Ordering::Less => low = mid + 1,
+                Ordering::Greater => high = mid,
+                Ordering::Equal => return true,
+            }
+        }
+        false
     }
 }
 
@@ -205,14 +231,6 @@ fn prefix_key(text: &[u8]) -> u128 {
     let mut key = [0u8; 16];
     key.iter_mut().zip(text).for_each(|(k, b)| *k = *b);
     u128::from_be_bytes(key)
-}
-
-/// Whether `sorted` (as [`SortedScalars::texts`]) holds `text`, by binary search,
-/// counting the comparisons in `compared`.
-#[inline]
-fn search_text(sorted: &[(u128, Box<str>)], compared: &mut usize, text: &[u8]) -> bool {
-    let key = prefix_key(text);
-    search(sorted, compared, |(k, t)| k.cmp(&key).then_with(|| t.as_bytes().cmp(text)))
 }
 
 /// Whether `sorted` holds an item for which `cmp` is `Equal`, by binary search,
