@@ -4,9 +4,18 @@
 //! here, so that this module is the one list.
 
 pub use leadscore_rules::condition::{MAX_CONDITION_DEPTH, MAX_LIST_LEN, MAX_RULE_TEXT_LEN};
+pub use leadscore_rules::cost::MAX_LEAD_COST;
 pub use leadscore_rules::ruleset::{MAX_AT_LEAST, MAX_RULES, MAX_RULESET_BYTES};
 pub use leadscore_rules::time::{MAX_DURATION_MS, MAX_INSTANT_MS};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+// What the compiler assumes of leads to estimate what a rule set costs to score
+// one (`tooCostly`) is what these limits hold them to.
+const _: () = assert!(
+    leadscore_rules::cost::EVENT_VALUE_BYTES == MAX_EVENT_BYTES as u64
+        && leadscore_rules::cost::PROFILE_VALUE_BYTES == MAX_PROFILE_BYTES as u64
+        && leadscore_rules::cost::HISTORY_EVENTS == HISTORY_LIMIT as u64
+);
 
 // Events.
 

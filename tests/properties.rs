@@ -669,7 +669,7 @@ fn text_operators_agree_with_lowercasing(text: &str, needle: &str) -> Result<(),
             before && after
         })
     };
-    // `in` on a short list (items compared one by one) and on a long one (hashed);
+    // `in` on a short list (items compared one by one) and on a long one (sorted);
     // the lists' other items never equal the text.
     let short = json!(["zz", needle, 3, true]);
     let long: Vec<Value> = std::iter::once(json!(needle)).chain((0..20).map(|k| json!(format!("q{k}")))).collect();

@@ -190,6 +190,136 @@ fn a_key_given_twice_takes_its_last_value() {
     assert_eq!(problems(&doc(r#", "schema": "other/v2""#)), refused("schema", "unknownSchema"));
 }
 
+/// Section 11, the cost of scoring a lead: each condition's weight (a comparison
+/// 1, a search 16) times a sixteenth of the bytes a value it tests can hold (4,096
+/// in an event, 65,536 in a profile), event filters 1,000 times (the history) for
+/// the event type whose filters weigh the most, profile conditions once; refused
+/// above 250,000,000.
+#[test]
+fn a_rule_set_that_could_make_scoring_slow_is_refused() {
+    let texts = |n: usize| json!((0..n).map(|i| format!("utm-{i}")).collect::<Vec<_>>());
+    let on_views =
+        |n: usize| json!({"id": "v", "event": "view", "where": {"field": "url", "contains": texts(n)}, "points": 1});
+    let on_title = |n: usize| json!({"id": "t", "points": 1, "when": {"field": "title", "word": texts(n)}});
+    let problems = |extra: Value| match Engine::from_value(&ruleset(extra)) {
+        Ok(_) => vec![],
+        Err(e) => e.problems,
+    };
+    // 61 texts on page views: 61 x 16 x 256,000 = 249,856,000. 62: 253,952,000.
+    assert_eq!(problems(json!({"engagement": [on_views(61)]})), vec![]);
+    let p = problems(json!({"engagement": [on_views(62)]}));
+    assert_eq!(p.iter().map(|p| (p.path.as_str(), p.code)).collect::<Vec<_>>(), vec![("", "tooCostly")]);
+    assert!(p[0].message.contains("253952000") && p[0].message.contains("250000000"), "{}", p[0].message);
+    // On a profile field: 3,814 x 16 x 4,096 = 249,954,304; 3,815 is over.
+    assert_eq!(problems(json!({"fit": [on_title(3_814)]})), vec![]);
+    assert_eq!(codes(json!({"fit": [on_title(3_815)]})), refused("", "tooCostly"));
+    // The two add up: 30 x 4,096,000 + 1,940 x 65,536 = 250,019,840.
+    assert_eq!(codes(json!({"fit": [on_title(1_940)], "engagement": [on_views(30)]})), refused("", "tooCostly"));
+    assert_eq!(codes(json!({"fit": [on_title(1_939)], "engagement": [on_views(30)]})), vec![]);
+    // Filters on different event types do not add up (an event has one type); on
+    // one type they do, whatever looks at it (rules, triggers, disqualifiers).
+    let views = |id: &str, ty: Value, n: usize| json!({"id": id, "event": ty, "where": {"field": "url", "contains": texts(n)}, "points": 1});
+    let both = [views("a", json!("view"), 40), views("b", json!("click"), 40)];
+    assert_eq!(codes(json!({ "engagement": both })), vec![]);
+    let both = [views("a", json!("view"), 40), views("b", json!(["click", "view"]), 40)];
+    assert_eq!(codes(json!({ "engagement": both })), refused("", "tooCostly"));
+    let trigger = json!({"sql": {"on": [{"event": "view", "where": {"field": "url", "contains": texts(22)}}]}});
+    assert_eq!(
+        codes(json!({"engagement": [views("a", json!("view"), 40)], "stages": trigger})),
+        refused("", "tooCostly")
+    );
+    let disqualifier = json!([{"id": "d", "event": "view", "where": {"field": "url", "contains": texts(22)}}]);
+    let rule = views("a", json!("view"), 40);
+    assert_eq!(codes(json!({"engagement": [rule], "disqualifiers": disqualifier})), refused("", "tooCostly"));
+    // Weights: a `like` pattern is a search, and one more per run of characters
+    // between its first and last `*`: 976 = (20 x 3 + 1) x 16.
+    let like = json!({"id": "l", "event": "view", "where": {"any": [
+        {"field": "url", "like": vec!["*a?b*c"; 20]}, {"field": "url", "like": "/docs/*"}]}, "points": 1});
+    assert_eq!(codes(json!({"engagement": [like.clone()]})), vec![]);
+    let mut heavier = like;
+    heavier["where"]["any"][1]["like"] = json!(["/docs/*", "/api/*"]);
+    assert_eq!(codes(json!({"engagement": [heavier]})), refused("", "tooCostly"));
+    // Comparisons weigh 1 each: 976 `equals` on one event type (976 x 256,000 =
+    // 249,856,000), 61 short `in` lists of 16 values, or 162 long ones of 17
+    // (ceil(log2 17) + 1 = 6 comparisons each: 972); one more of each is over.
+    let filters = |leaves: Vec<Value>| json!({"id": "c", "event": "view", "where": {"any": leaves}, "points": 1});
+    let equals = |n: usize| (0..n).map(|i| json!({"field": "url", "equals": format!("/p{i}")})).collect::<Vec<_>>();
+    assert_eq!(codes(json!({"engagement": [filters(equals(976))]})), vec![]);
+    assert_eq!(codes(json!({"engagement": [filters(equals(977))]})), refused("", "tooCostly"));
+    let lists = |n: usize, len: usize| {
+        let list: Vec<String> = (0..len).map(|i| format!("acct-{i}")).collect();
+        vec![json!({"field": "url", "in": list}); n]
+    };
+    assert_eq!(codes(json!({"engagement": [filters(lists(61, 16))]})), vec![]);
+    assert_eq!(codes(json!({"engagement": [filters(lists(62, 16))]})), refused("", "tooCostly"));
+    assert_eq!(codes(json!({"engagement": [filters(lists(162, 17))]})), vec![]);
+    assert_eq!(codes(json!({"engagement": [filters(lists(163, 17))]})), refused("", "tooCostly"));
+}
+
+/// Section 13: a rule set's problems say what is wrong without repeating the
+/// whole rule set. A message lists at most 20 of the names it could suggest, and
+/// a `where` reading a property that several declared types lack is one problem
+/// per property, naming a few of them; the problems of a rule set within the
+/// size limit stay a few times its size, however it is written.
+#[test]
+fn problems_stay_short_however_large_the_rule_set() {
+    let problems = |extra: Value| Engine::from_value(&ruleset(extra)).err().map(|e| e.problems).unwrap_or_default();
+    let groups: serde_json::Map<String, Value> = (0..5_000).map(|i| (format!("g{i:04}"), json!({}))).collect();
+    let fit =
+        |i: usize| json!({"id": format!("f{i}"), "group": "web", "points": 1, "when": {"field": "a", "exists": true}});
+    let p = problems(json!({"groups": groups, "fit": (0..100).map(fit).collect::<Vec<_>>()}));
+    assert_eq!(p.len(), 100);
+    let first_20: Vec<String> = (0..20).map(|i| format!("g{i:04}")).collect();
+    let expected =
+        format!("no group \"web\" is defined in \"groups\" (defined: {} and 4980 more)", first_20.join(", "));
+    let start = |m: &str| m.chars().take(300).collect::<String>();
+    assert!(p.iter().all(|p| p.code == "unknownGroup" && p.message == expected), "{}", start(&p[0].message));
+
+    let events: serde_json::Map<String, Value> =
+        (0..5_000).map(|i| (format!("t{i:04}"), json!({"url": "string"}))).collect();
+    let rule = |types: Value, filter: Value| json!({"id": "r", "event": types, "where": filter, "points": 1});
+    let p = problems(
+        json!({"events": events.clone(), "engagement": [rule(json!(["x", "y"]), json!({"field": "url", "exists": true}))]}),
+    );
+    assert_eq!(
+        p.iter().map(|p| (p.path.as_str(), p.code)).collect::<Vec<_>>(),
+        [("engagement[0].event", "unknownEventType"); 2]
+    );
+    assert!(p[0].message.ends_with("(declared: t0000, t0001, t0002, t0003, t0004, t0005, t0006, t0007, t0008, t0009, t0010, t0011, t0012, t0013, t0014, t0015, t0016, t0017, t0018, t0019 and 4980 more)"), "{}", start(&p[0].message));
+
+    // Four properties no type declares, read by a rule on 5,000 types: four
+    // problems, not 20,000.
+    let all_types: Vec<String> = (0..5_000).map(|i| format!("t{i:04}")).collect();
+    let leaves = ["a", "b", "url", "c", "a", "d"].map(|f| json!({"field": f, "exists": true}));
+    let reads = json!({ "all": leaves });
+    let p = problems(json!({"events": events, "engagement": [rule(json!(all_types), reads)]}));
+    let messages: Vec<&str> = p.iter().map(|p| p.message.as_str()).collect();
+    let lacking =
+        |f: &str| format!("events of types \"t0000\", \"t0001\", \"t0002\" and others declare no property \"{f}\"");
+    assert_eq!(messages, ["a", "b", "c", "d"].map(lacking));
+    assert!(p.iter().all(|p| p.path == "engagement[0].where" && p.code == "unknownProperty"));
+    let two = json!({"x": {"url": "string"}, "y": {}, "z": {"n": "number"}});
+    let p = problems(
+        json!({"events": two, "engagement": [rule(json!(["x", "y", "z"]), json!({"field": "url", "exists": true}))]}),
+    );
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].message, "events of types \"y\" and \"z\" declare no property \"url\"");
+}
+
+/// Section 4.2: an event type listed twice in one list is refused at its second
+/// place, however long the list.
+#[test]
+fn a_type_listed_twice_is_found_in_a_long_list() {
+    let mut types: Vec<String> = (0..50_000).map(|i| format!("t{i}")).collect();
+    types.push("t49000".into());
+    types.push("t7".into());
+    let rule = json!({"id": "r", "event": types, "points": 1});
+    assert_eq!(codes(json!({ "engagement": [rule] })), refused("engagement[0].event[50000]", "duplicateType"));
+    types.truncate(50_000);
+    let rule = json!({"id": "r", "event": types, "points": 1});
+    assert_eq!(codes(json!({ "engagement": [rule] })), vec![]);
+}
+
 /// The codes crates/rules/src raises, read from its source (test modules left
 /// out): the string literals in the code argument of `Problem::new(path, code, …)`,
 /// `one(path, code, …)` and `fail(code, …)` (rule-set problems) and of

@@ -6,6 +6,7 @@ use crate::by_name::ByName;
 use crate::rules::{Disqualifier, DisqualifierTest, EngagementRule, EventMatcher};
 use crate::stages::Stages;
 use crate::vocabulary::{PropertyType, Vocabulary};
+use leadscore_rules::order::name_order;
 
 /// What looks at events of one type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,39 +40,28 @@ fn quick_key(s: &str) -> (usize, u128) {
 /// built once per rule set so each event is tested only by what can match it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct EventIndex {
+    /// In byte order of the names: a long list (a rule set may name thousands of
+    /// types) is searched by halves.
     by_type: Vec<TypeEntry>,
     pub(crate) vocabulary_declared: bool,
 }
 
+/// Up to this many types are looked up one by one by their quick keys, which is
+/// quicker than halving.
+const SCANNED_TYPES: usize = 16;
+
 impl EventIndex {
-    pub(crate) fn build(
-        engagement: &[EngagementRule],
-        stages: &Stages,
-        disqualifiers: &[Disqualifier],
-        vocabulary: Option<&Vocabulary>,
+    pub(crate) fn build<'a>(
+        engagement: &'a [EngagementRule],
+        stages: &'a Stages,
+        disqualifiers: &'a [Disqualifier],
+        vocabulary: Option<&'a Vocabulary>,
     ) -> EventIndex {
-        let mut index = EventIndex { vocabulary_declared: vocabulary.is_some(), ..EventIndex::default() };
-        for (name, props) in vocabulary.into_iter().flat_map(ByName::iter) {
-            index.by_type.push(TypeEntry {
-                quick: quick_key(name),
-                name: name.into(),
-                targets: Vec::new(),
-                declared: Some(props.clone()),
-            });
-        }
-        let mut add = |m: &EventMatcher, t: Target| {
-            for ty in &m.types {
-                match index.by_type.iter_mut().find(|e| e.name == *ty) {
-                    Some(entry) => entry.targets.push(t),
-                    None => index.by_type.push(TypeEntry {
-                        quick: quick_key(ty),
-                        name: ty.clone(),
-                        targets: vec![t],
-                        declared: None,
-                    }),
-                }
-            }
-        };
+        // Every type named, with what names it (nothing, for a declared type), in
+        // the order of the targets: rules, then triggers, then disqualifiers.
+        let mut named: Vec<(&'a str, Option<Target>)> =
+            vocabulary.into_iter().flat_map(ByName::names).map(|name| (name, None)).collect();
+        let mut add = |m: &'a EventMatcher, t: Target| named.extend(m.types.iter().map(|ty| (&**ty, Some(t))));
         for (i, r) in engagement.iter().enumerate() {
             add(&r.matcher, Target::Rule(i));
         }
@@ -83,11 +73,68 @@ impl EventIndex {
                 add(m, Target::Disqualifier(i));
             }
         }
-        index
+        // One entry per name, in order of the names (a rule set may name many
+        // types, each many times), its targets in the order above.
+        let names: Vec<&str> = named.iter().map(|(name, _)| *name).collect();
+        let mut by_type: Vec<TypeEntry> = Vec::new();
+        for (name, target) in name_order(&names).into_iter().filter_map(|i| named.get(i)) {
+            if by_type.last().is_none_or(|e| *e.name != **name) {
+                by_type.push(TypeEntry {
+                    quick: quick_key(name),
+                    name: (*name).into(),
+                    targets: Vec::new(),
+                    declared: vocabulary.and_then(|v| v.get(name)).cloned(),
+                });
+            }
+            if let (Some(entry), Some(t)) = (by_type.last_mut(), target) {
+                entry.targets.push(*t);
+            }
+        }
+        EventIndex { by_type, vocabulary_declared: vocabulary.is_some() }
     }
 
     pub(crate) fn entry(&self, kind: &str) -> Option<&TypeEntry> {
-        let quick = quick_key(kind);
-        self.by_type.iter().find(|e| e.quick == quick && (quick.0 <= 16 || *e.name == *kind))
+        if self.by_type.len() <= SCANNED_TYPES {
+            let quick = quick_key(kind);
+            return self.by_type.iter().find(|e| e.quick == quick && (quick.0 <= 16 || *e.name == *kind));
+        }
+        let i = self.by_type.binary_search_by(|e| (*e.name).cmp(kind)).ok()?;
+        self.by_type.get(i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ruleset::compile_value;
+    use serde_json::json;
+
+    /// Every type finds its own entry, among few types or thousands, short names
+    /// or names alike in their first sixteen bytes; other names find none.
+    #[test]
+    fn every_type_finds_its_entry() {
+        for n in [3usize, 16, 17, 5_000] {
+            let types: Vec<String> =
+                (0..n).map(|i| if i % 2 == 0 { format!("t{i}") } else { format!("a_long_event_type_{i}") }).collect();
+            // Ten types a rule, and one they all share.
+            let rules: Vec<_> = types
+                .chunks(10)
+                .enumerate()
+                .map(|(k, ts)| {
+                    let event: Vec<&str> = ts.iter().map(String::as_str).chain(["shared"]).collect();
+                    json!({"id": format!("r{k}"), "event": event, "points": 1})
+                })
+                .collect();
+            let doc = json!({"schema": "leadscore.ruleset/v1", "id": "t", "version": "1", "engagement": rules});
+            let rs = compile_value(&doc).unwrap();
+            let index = EventIndex::build(&rs.engagement, &rs.stages, &rs.disqualifiers, None);
+            for (i, t) in types.iter().enumerate() {
+                assert_eq!(index.entry(t).map(|e| e.targets.clone()), Some(vec![Target::Rule(i / 10)]), "{t} of {n}");
+            }
+            assert_eq!(index.entry("shared").map(|e| e.targets.len()), Some(n.div_ceil(10)));
+            for other in ["", "t", "t1", "a_long_event_type_0", "a_long_event_type_", "zzz"] {
+                assert!(index.entry(other).is_none() || types.iter().any(|t| t == other), "{other} of {n}");
+            }
+        }
     }
 }

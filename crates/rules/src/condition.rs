@@ -2,9 +2,12 @@
 //! rule-set JSON (collecting every problem with its path) and how they are tested.
 
 use crate::error::{index, join, Problem};
-use crate::value::{contains_word, find_text, fold, json_text, type_name, wildcard_match, FieldPath, Fields};
+use crate::order::{name_order, sorted_positions};
+use crate::search::Needle;
+use crate::value::{contains_word, fold, json_text, type_name, FieldPath, Fields};
+use crate::wildcard::Wildcard;
 use serde_json::{Map, Value};
-use std::collections::HashSet;
+use std::cmp::Ordering;
 
 /// Deepest nesting of all / any / not a rule set may use.
 pub const MAX_CONDITION_DEPTH: usize = 16;
@@ -46,37 +49,107 @@ pub enum Scalar {
     Bool(bool),
 }
 
-/// The values of an `in` or `notIn` list. A long list also holds its texts in a
-/// hash set, so that testing a value against thousands of accounts or domains is
-/// one lookup rather than a comparison with each.
+/// The values of an `in` or `notIn` list. A long list also holds its values sorted,
+/// so that testing a value against thousands of accounts or domains is a binary
+/// search rather than a comparison with each. (Not a hash set: std's hasher has
+/// fixed keys on wasm32, so a rule-set author could choose items that collide.)
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScalarList {
     items: Vec<Scalar>,
-    texts: Option<HashSet<Box<str>>>,
+    sorted: Option<SortedScalars>,
 }
 
-/// Lists longer than this also get a hash set of their texts.
-const HASHED_LIST_LEN: usize = 16;
+/// A long list's values by kind, texts in byte order and numbers in numeric order.
+#[derive(Debug, Clone, PartialEq)]
+struct SortedScalars {
+    /// The texts, in byte order.
+    texts: Box<[Box<str>]>,
+    /// The [`prefix_key`] of each text, in the same order (which is the order of
+    /// the keys, ties apart): a comparison is mostly one of two numbers in one
+    /// array, not of text elsewhere in memory.
+    keys: Box<[u128]>,
+    /// -0 held as 0, so that the two are equal, as `equals` has them.
+    numbers: Box<[f64]>,
+    has_false: bool,
+    has_true: bool,
+}
+
+/// Lists longer than this also hold their values sorted.
+const SORTED_LIST_LEN: usize = 16;
+/// ASCII text up to this long is lowercased on the stack to be looked up in a long list.
+const SHORT_TEXT: usize = 64;
 
 impl ScalarList {
     pub fn new(items: Vec<Scalar>) -> ScalarList {
-        let texts = (items.len() > HASHED_LIST_LEN).then(|| {
-            items
+        let sorted = (items.len() > SORTED_LIST_LEN).then(|| {
+            let texts: Vec<&str> = items
                 .iter()
                 .filter_map(|s| match s {
-                    Scalar::Text(t) => Some(t.clone()),
+                    Scalar::Text(t) => Some(&**t),
                     _ => None,
                 })
-                .collect()
+                .collect();
+            let numbers: Vec<f64> = items
+                .iter()
+                .filter_map(|s| match s {
+                    Scalar::Number(n) => Some(n + 0.0),
+                    _ => None,
+                })
+                .collect();
+            let mut sorted_texts: Vec<Box<str>> = Vec::with_capacity(texts.len());
+            for t in name_order(&texts).into_iter().filter_map(|i| texts.get(i)) {
+                if sorted_texts.last().is_none_or(|last| **last != **t) {
+                    sorted_texts.push((*t).into());
+                }
+            }
+            let keys = sorted_texts.iter().map(|t| prefix_key(t.as_bytes())).collect();
+            let by_value = |a: usize, b: usize| match (numbers.get(a), numbers.get(b)) {
+                (Some(x), Some(y)) => x.total_cmp(y),
+                _ => std::cmp::Ordering::Equal,
+            };
+            let mut sorted_numbers: Vec<f64> = Vec::with_capacity(numbers.len());
+            for &n in sorted_positions(numbers.len(), &by_value).into_iter().filter_map(|i| numbers.get(i)) {
+                if sorted_numbers.last() != Some(&n) {
+                    sorted_numbers.push(n);
+                }
+            }
+            SortedScalars {
+                texts: sorted_texts.into(),
+                keys,
+                numbers: sorted_numbers.into(),
+                has_false: items.contains(&Scalar::Bool(false)),
+                has_true: items.contains(&Scalar::Bool(true)),
+            }
         });
-        ScalarList { items, texts }
+        ScalarList { items, sorted }
+    }
+
+    /// How many values the list holds (as written, repeats included).
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Whether the list is long enough to be searched sorted.
+    pub fn is_sorted(&self) -> bool {
+        self.sorted.is_some()
     }
 
     /// Whether `v` equals one of the values (text compared folded, as `equals` does).
     #[inline]
     fn contains(&self, v: &Value) -> bool {
-        match (&self.texts, v) {
-            (Some(texts), Value::String(x)) => texts.contains(&*fold(x)),
+        self.lookup(v, &mut 0)
+    }
+
+    /// [`ScalarList::contains`], counting in `compared` the values of a long list
+    /// it compares `v` with: at most ⌈log2 n⌉ + 1 of its n values of `v`'s kind.
+    #[inline]
+    fn lookup(&self, v: &Value, compared: &mut usize) -> bool {
+        match (&self.sorted, v) {
+            (Some(sorted), v) => sorted.lookup(v, compared),
             // Text is looked at once, not once per item: ASCII compared in place,
             // other text folded once.
             (None, Value::String(x)) if x.is_ascii() => self.items.iter().any(|s| match s {
@@ -84,7 +157,7 @@ impl ScalarList {
                 _ => false,
             }),
             (None, Value::String(x)) => self.contains_folded(x),
-            _ => self.items.iter().any(|s| scalar_eq(s, v)),
+            (None, _) => self.items.iter().any(|s| scalar_eq(s, v)),
         }
     }
 
@@ -96,16 +169,92 @@ impl ScalarList {
     }
 }
 
+impl SortedScalars {
+    #[inline]
+    fn lookup(&self, v: &Value, compared: &mut usize) -> bool {
+        match v {
+            // Short ASCII text lowercased on the stack, then compared bytewise.
+            Value::String(x) if x.is_ascii() && x.len() <= SHORT_TEXT => {
+                let mut buf = [0u8; SHORT_TEXT];
+                let Some(lower) = buf.get_mut(..x.len()) else { return false };
+                lower.copy_from_slice(x.as_bytes());
+                lower.make_ascii_lowercase();
+                self.search_text(compared, lower)
+            }
+            Value::String(x) => self.lookup_folded(x, compared),
+            Value::Number(n) => {
+                n.as_f64().is_some_and(|n| search(&self.numbers, compared, |m| m.total_cmp(&(n + 0.0))))
+            }
+            Value::Bool(b) => {
+                if *b {
+                    self.has_true
+                } else {
+                    self.has_false
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// [`SortedScalars::lookup`] for other text: folded first, and built for size
+    /// (not `#[inline]`).
+    fn lookup_folded(&self, x: &str, compared: &mut usize) -> bool {
+        self.search_text(compared, fold(x).as_bytes())
+    }
+
+    /// Whether the list holds `text` (folded), by binary search over the keys and,
+    /// where they tie, the texts, counting the comparisons in `compared`.
+    #[inline]
+    fn search_text(&self, compared: &mut usize, text: &[u8]) -> bool {
+        let key = prefix_key(text);
+        let (mut low, mut high) = (0, self.keys.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            *compared += 1;
+            let Some(k) = self.keys.get(mid) else { return false };
+            let order =
+                k.cmp(&key).then_with(|| self.texts.get(mid).map_or(Ordering::Less, |t| t.as_bytes().cmp(text)));
+            match order {
+                Ordering::Less => low = mid + 1,
+                Ordering::Greater => high = mid,
+                Ordering::Equal => return true,
+            }
+        }
+        false
+    }
+}
+
+/// The first 16 bytes of `text` as a big-endian number, zeros after a shorter
+/// text: if one text comes before another in byte order, its key is no greater.
+#[inline]
+fn prefix_key(text: &[u8]) -> u128 {
+    let mut key = [0u8; 16];
+    key.iter_mut().zip(text).for_each(|(k, b)| *k = *b);
+    u128::from_be_bytes(key)
+}
+
+/// Whether `sorted` holds an item for which `cmp` is `Equal`, by binary search,
+/// counting the comparisons in `compared`.
+#[inline]
+fn search<T>(sorted: &[T], compared: &mut usize, cmp: impl Fn(&T) -> std::cmp::Ordering) -> bool {
+    sorted
+        .binary_search_by(|item| {
+            *compared += 1;
+            cmp(item)
+        })
+        .is_ok()
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Test {
     Equals(Scalar),
     In(ScalarList),
     NotIn(ScalarList),
-    Contains(Vec<Box<str>>),
+    Contains(Vec<Needle>),
     StartsWith(Vec<Box<str>>),
     EndsWith(Vec<Box<str>>),
-    Word(Vec<Box<str>>),
-    Like(Vec<Vec<char>>),
+    Word(Vec<Needle>),
+    Like(Vec<Wildcard>),
     Gt(f64),
     Gte(f64),
     Lt(f64),
@@ -176,21 +325,21 @@ impl Test {
         if s.is_ascii() {
             let h = s.as_bytes();
             match self {
-                Test::Contains(ns) => ns.iter().any(|n| ascii::contains(h, n.as_bytes())),
+                Test::Contains(ns) => ns.iter().any(|n| n.find(h, &mut 0).is_some()),
                 Test::StartsWith(ns) => ns.iter().any(|n| ascii::starts_with(h, n.as_bytes())),
                 Test::EndsWith(ns) => ns.iter().any(|n| ascii::ends_with(h, n.as_bytes())),
-                Test::Word(ns) => ns.iter().any(|n| ascii::contains_word(h, n.as_bytes())),
-                Test::Like(ps) => ps.iter().any(|p| ascii::wildcard(p, h)),
+                Test::Word(ns) => ns.iter().any(|n| ascii::contains_word(h, n)),
+                Test::Like(ps) => ps.iter().any(|p| p.matches(h)),
                 _ => false,
             }
         } else {
             let t = fold(s);
             match self {
-                Test::Contains(ns) => ns.iter().any(|n| find_text(&t, n).is_some()),
+                Test::Contains(ns) => ns.iter().any(|n| n.find(t.as_bytes(), &mut 0).is_some()),
                 Test::StartsWith(ns) => ns.iter().any(|n| t.starts_with(&**n)),
                 Test::EndsWith(ns) => ns.iter().any(|n| t.ends_with(&**n)),
                 Test::Word(ns) => ns.iter().any(|n| contains_word(&t, n)),
-                Test::Like(ps) => ps.iter().any(|p| wildcard_match(p, &t)),
+                Test::Like(ps) => like_folded(ps, &t),
                 _ => false,
             }
         }
@@ -201,6 +350,8 @@ impl Test {
 /// copying the text. A needle with non-ASCII characters never matches ASCII text,
 /// just as with full folding.
 mod ascii {
+    use crate::search::Needle;
+
     #[inline]
     pub fn starts_with(h: &[u8], n: &[u8]) -> bool {
         h.get(..n.len()).is_some_and(|p| p.eq_ignore_ascii_case(n))
@@ -211,58 +362,23 @@ mod ascii {
         h.len().checked_sub(n.len()).and_then(|at| h.get(at..)).is_some_and(|p| p.eq_ignore_ascii_case(n))
     }
 
-    /// Start of every case-insensitive occurrence of `n` (folded) in `h`.
+    /// Whether `n` occurs in `h` bounded on both sides by the text's ends or by
+    /// characters that are not letters or digits.
     #[inline]
-    fn positions<'a>(h: &'a [u8], n: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
-        let (first, rest) = n.split_first().map_or((0, &[][..]), |(f, r)| (*f, r));
-        let candidates = h.len().checked_sub(n.len()).filter(|_| !n.is_empty()).map_or(0, |last| last + 1);
-        h.iter().take(candidates).enumerate().filter_map(move |(i, c)| {
-            let rest_matches = || h.get(i + 1..i + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(rest));
-            (c.to_ascii_lowercase() == first && rest_matches()).then_some(i)
-        })
-    }
-
-    #[inline]
-    pub fn contains(h: &[u8], n: &[u8]) -> bool {
-        positions(h, n).next().is_some()
-    }
-
-    #[inline]
-    pub fn contains_word(h: &[u8], n: &[u8]) -> bool {
-        positions(h, n).any(|i| {
-            let before = i.checked_sub(1).and_then(|b| h.get(b)).is_none_or(|c| !c.is_ascii_alphanumeric());
-            let after = h.get(i + n.len()).is_none_or(|c| !c.is_ascii_alphanumeric());
+    pub fn contains_word(h: &[u8], n: &Needle) -> bool {
+        n.occurs_where(h, &mut 0, |start, end| {
+            let before = start.checked_sub(1).and_then(|b| h.get(b)).is_none_or(|c| !c.is_ascii_alphanumeric());
+            let after = h.get(end).is_none_or(|c| !c.is_ascii_alphanumeric());
             before && after
         })
     }
+}
 
-    /// The same algorithm as [`crate::value::wildcard_match`], over ASCII bytes.
-    #[inline]
-    pub fn wildcard(p: &[char], t: &[u8]) -> bool {
-        let (mut pi, mut ti) = (0usize, 0usize);
-        let mut star: Option<(usize, usize)> = None;
-        while let Some(&tc) = t.get(ti) {
-            match p.get(pi) {
-                Some('*') => {
-                    star = Some((pi, ti));
-                    pi += 1;
-                }
-                Some(&c) if c == '?' || (c.is_ascii() && (c as u8) == tc.to_ascii_lowercase()) => {
-                    pi += 1;
-                    ti += 1;
-                }
-                _ => match star {
-                    Some((sp, st)) => {
-                        pi = sp + 1;
-                        ti = st + 1;
-                        star = Some((sp, st + 1));
-                    }
-                    None => return false,
-                },
-            }
-        }
-        p.get(pi..).is_some_and(|rest| rest.iter().all(|&c| c == '*'))
-    }
+/// Whether one of `patterns` matches `folded` (text beyond ASCII, folded): rare, so
+/// built for size (not `#[inline]`).
+fn like_folded(patterns: &[Wildcard], folded: &str) -> bool {
+    let chars: Vec<char> = folded.chars().collect();
+    patterns.iter().any(|p| p.matches(&chars))
 }
 
 /// A list with no element other than `null` (an empty list included): what a CRM
@@ -494,11 +610,11 @@ fn compile_test(op: &str, arg: &Value, path: &str, problems: &mut Vec<Problem>) 
                 }
             };
             Some(match op {
-                "contains" => Test::Contains(texts),
+                "contains" => Test::Contains(texts.iter().map(|t| Needle::new(t)).collect()),
                 "startsWith" => Test::StartsWith(texts),
                 "endsWith" => Test::EndsWith(texts),
-                "word" => Test::Word(texts),
-                _ => Test::Like(texts.iter().map(|t| t.chars().collect()).collect()),
+                "word" => Test::Word(texts.iter().map(|t| Needle::new(t)).collect()),
+                _ => Test::Like(texts.iter().map(|t| Wildcard::new(t)).collect()),
             })
         }
         "gt" | "gte" | "lt" | "lte" => {
@@ -718,6 +834,73 @@ mod tests {
             ]
         );
         assert!(p[0].message.contains("did you mean \"equals\""));
+    }
+
+    /// A long list's values are held in order and found by binary search: whatever
+    /// its items (a rule-set author may choose them), a lookup compares a value with
+    /// at most ⌈log2 n⌉ + 1 of them, and finds what comparing with each would.
+    #[test]
+    fn long_lists_are_searched_in_logarithmic_steps() {
+        let mut items: Vec<Scalar> =
+            (0..5_000).map(|i| Scalar::Text(fold(&format!("Account-{i}.com")).into())).collect();
+        items.extend([
+            Scalar::Text("müller-gmbh.de".into()),
+            Scalar::Number(42.0),
+            Scalar::Number(-0.0),
+            Scalar::Bool(true),
+            Scalar::Text("account-17.com".into()),
+        ]);
+        let list = ScalarList::new(items.clone());
+        let n = 5_001usize;
+        let most = usize::BITS - (n - 1).leading_zeros() + 1; // ⌈log2 n⌉ + 1
+        let values = ["account-17.com", "ACCOUNT-4999.COM", "Müller-GmbH.de", "account-5000.com", "", "a", "zzz", "Ä"];
+        for v in values.iter().map(|v| json!(v)).chain([
+            json!(42),
+            json!(42.5),
+            json!(0),
+            json!(-0.0),
+            json!("42"),
+            json!(true),
+            json!(false),
+            json!(null),
+        ]) {
+            let mut compared = 0;
+            let found = list.lookup(&v, &mut compared);
+            assert_eq!(found, items.iter().any(|s| scalar_eq(s, &v)), "{v}");
+            assert!(compared <= most as usize, "{v}: {compared} comparisons");
+        }
+        // Texts alike in their first 16 bytes (which the search compares first), and
+        // texts that differ from one another only by trailing NULs.
+        let texts = (0..100).map(|i| format!("https://example.com/page-{i}")).chain(["a".into(), "a\0".into()]);
+        let items: Vec<Scalar> = texts.map(|t| Scalar::Text(t.into())).collect();
+        let list = ScalarList::new(items.clone());
+        for v in
+            ["https://EXAMPLE.com/page-42", "https://example.com/page-100", "https://example.com/", "a", "A\0", "a\0\0"]
+        {
+            let v = json!(v);
+            assert_eq!(list.contains(&v), items.iter().any(|s| scalar_eq(s, &v)), "{v}");
+        }
+    }
+
+    proptest::proptest! {
+        /// `contains` and `word` hold as finding the folded needle in the folded
+        /// text says, for ASCII text (tested in place) and other text (folded).
+        #[test]
+        fn text_tests_hold_as_finding_the_folded_text_says(needle in "[aAb é-]{1,4}", text in "[aAbB éÉ-]{0,20}") {
+            let d = data(json!({ "x": text }));
+            let (n, t) = (fold(&needle), fold(&text));
+            proptest::prop_assert_eq!(cond(json!({"field": "x", "contains": needle})).matches(&d), t.contains(&*n));
+            let word = crate::value::contains_word(&t, &Needle::new(&n));
+            proptest::prop_assert_eq!(cond(json!({"field": "x", "word": needle})).matches(&d), word);
+            let is_word = |at: usize| {
+                let before = t[..at].chars().next_back().is_none_or(|c| !crate::alphanumeric::is_alphanumeric(c));
+                let after = t[at + n.len()..].chars().next().is_none_or(|c| !crate::alphanumeric::is_alphanumeric(c));
+                before && after
+            };
+            // Every place the needle occurs, overlapping ones included.
+            let everywhere = (0..t.len()).any(|at| t.is_char_boundary(at) && t[at..].starts_with(&*n) && is_word(at));
+            proptest::prop_assert_eq!(word, everywhere);
+        }
     }
 
     #[test]

@@ -13,12 +13,16 @@
 pub mod alphanumeric;
 pub mod by_name;
 pub mod condition;
+pub mod cost;
 pub mod error;
 pub mod lowercase;
+pub mod order;
 mod reader;
 pub mod rules;
 pub mod ruleset;
+pub mod search;
 pub mod stages;
 pub mod time;
 pub mod value;
 pub mod vocabulary;
+pub mod wildcard;

@@ -4,7 +4,10 @@
 //! Rule sets compare text case-insensitively, so every build carries a lowercase
 //! mapping. std's (`LOWERCASE_TABLE`, one 8-byte entry per uppercase letter, and the
 //! code around it) was 16 KB of the WebAssembly module; these runs are 1.5 KB and the
-//! two property lists for the final sigma 1.3 KB. They also pin the mapping to one
+//! two property lists for the final sigma 1.3 KB, with 0.5 KB of marks worked out
+//! from them at compile time so that a lookup reads at most 16 of their 1,230 runs
+//! (reading them from the start, text of Σs beside case-ignorable characters folded
+//! ten times slower). They also pin the mapping to one
 //! Unicode version, so a CLI built with a newer Rust still folds text as the npm
 //! package does. The tests check every character against std while std is at the
 //! same Unicode version; `LEADSCORE_WRITE_TABLES=1` writes the tables anew from std
@@ -70,28 +73,96 @@ fn ends_word(s: &str, at: usize) -> bool {
 }
 
 fn cased_next(mut chars: impl Iterator<Item = char>) -> bool {
-    chars.find(|&c| !in_runs(CASE_IGNORABLE, c)).is_some_and(|c| in_runs(CASED, c))
+    chars.find(|&c| !in_runs(CASE_IGNORABLE, &CASE_IGNORABLE_MARKS, c)).is_some_and(|c| in_runs(CASED, &CASED_MARKS, c))
 }
 
 /// Whether `c` falls in a set written as alternating run lengths (outside, inside,
-/// outside, …, from U+0000), each a LEB128 number.
-fn in_runs(runs: &[u8], c: char) -> bool {
+/// outside, …, from U+0000), each a LEB128 number, with `marks` its [`RunMarks`].
+fn in_runs<const N: usize>(runs: &[u8], marks: &RunMarks<N>, c: char) -> bool {
+    in_runs_counted(runs, marks, c).0
+}
+
+/// [`in_runs`], and how many runs it read to find out: at most [`RUNS_PER_MARK`].
+fn in_runs_counted<const N: usize>(runs: &[u8], marks: &RunMarks<N>, c: char) -> (bool, usize) {
     let c = u32::from(c);
-    let (mut end, mut inside, mut len, mut shift) = (0u32, false, 0u32, 0u32);
+    // The last mark at or before `c` (the first mark is at U+0000).
+    let mark = marks.starts.partition_point(|&start| start <= c).saturating_sub(1);
+    let (Some(&start), Some(&at)) = (marks.starts.get(mark), marks.offsets.get(mark)) else {
+        return (false, 0);
+    };
+    let runs = runs.get(usize::from(at)..).unwrap_or(&[]);
+    // Marks fall on even runs, which are outside the set.
+    let (mut end, mut inside, mut len, mut shift, mut read) = (start, false, 0u32, 0u32, 0usize);
     for &b in runs {
         len |= u32::from(b & 0x7f) << shift;
         if b & 0x80 != 0 {
             shift += 7;
             continue;
         }
+        read += 1;
         end = end.saturating_add(len);
         if c < end {
-            return inside;
+            return (inside, read);
         }
         (inside, len, shift) = (!inside, 0, 0);
     }
-    false
+    (false, read)
 }
+
+/// Where reading a set of run lengths may start: the first code point of every
+/// [`RUNS_PER_MARK`]-th run (from the first) and the offset of its length in the
+/// table. Worked out when the crate is compiled, from the table itself, so a
+/// lookup is a binary search over the marks and then a walk of at most
+/// `RUNS_PER_MARK` runs: not a walk from U+0000 for each character (the
+/// case-ignorable set has 928 runs, and each Σ looks up its neighbours).
+struct RunMarks<const N: usize> {
+    starts: [u32; N],
+    offsets: [u16; N],
+}
+
+/// How many marks a set of run lengths has.
+const fn mark_count(mut runs: &[u8]) -> usize {
+    let mut count = 0usize;
+    while let [b, rest @ ..] = runs {
+        if *b & 0x80 == 0 {
+            count += 1;
+        }
+        runs = rest;
+    }
+    count.div_ceil(RUNS_PER_MARK)
+}
+
+/// The marks of a set of run lengths, for constants only.
+// Evaluated when the crate is compiled: the index is checked against N first, and
+// one out of bounds would fail the build rather than panic when it runs.
+#[allow(clippy::indexing_slicing)]
+const fn run_marks<const N: usize>(mut runs: &[u8]) -> RunMarks<N> {
+    let mut marks = RunMarks { starts: [0; N], offsets: [0; N] };
+    let (mut at, mut run_at, mut run, mut start, mut len, mut shift) = (0usize, 0usize, 0usize, 0u32, 0u32, 0u32);
+    while let [b, rest @ ..] = runs {
+        runs = rest;
+        at += 1;
+        len |= ((*b & 0x7f) as u32) << shift;
+        if *b & 0x80 != 0 {
+            shift += 7;
+            continue;
+        }
+        let mark = run / RUNS_PER_MARK;
+        if run % RUNS_PER_MARK == 0 && mark < N {
+            marks.starts[mark] = start;
+            marks.offsets[mark] = run_at as u16;
+        }
+        start += len;
+        run += 1;
+        (len, shift, run_at) = (0, 0, at);
+    }
+    marks
+}
+
+// The offsets of the marks are u16.
+const _: () = assert!(CASE_IGNORABLE.len() <= u16::MAX as usize && CASED.len() <= u16::MAX as usize);
+static CASE_IGNORABLE_MARKS: RunMarks<{ mark_count(CASE_IGNORABLE) }> = run_marks(CASE_IGNORABLE);
+static CASED_MARKS: RunMarks<{ mark_count(CASED) }> = run_marks(CASED);
 
 // LOWER_RUNS entries: (head, delta). head holds the run's first character (bits
 // 0–20), its step less one (bit 21: letters in a row, or every other one) and how
@@ -99,6 +170,9 @@ fn in_runs(runs: &[u8], c: char) -> bool {
 const START_MASK: u32 = (1 << 21) - 1;
 const STEP_SHIFT: u32 = 21;
 const COUNT_SHIFT: u32 = 22;
+
+/// Runs between two marks of a run index.
+const RUNS_PER_MARK: usize = 16;
 
 include!("lowercase_tables.rs");
 
@@ -261,6 +335,47 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 1_000, "only {checked} characters beside a Σ");
+    }
+
+    /// The runs of a set of run lengths, as the code points where each ends.
+    fn run_ends(runs: &[u8]) -> Vec<u32> {
+        let (mut ends, mut end, mut len, mut shift) = (Vec::new(), 0u32, 0u32, 0u32);
+        for &b in runs {
+            len |= u32::from(b & 0x7f) << shift;
+            if b & 0x80 != 0 {
+                shift += 7;
+                continue;
+            }
+            end += len;
+            ends.push(end);
+            (len, shift) = (0, 0);
+        }
+        ends
+    }
+
+    /// The final sigma's two sets answer for every character as their runs say, and
+    /// each answer reads at most [`RUNS_PER_MARK`] runs: the lookup is a binary
+    /// search then a short walk, not a walk from U+0000 (the case-ignorable set has
+    /// 928 runs, and a Σ looks its neighbours up in both sets).
+    #[test]
+    fn final_sigma_sets_are_looked_up_in_a_few_runs() {
+        for (name, runs) in [("CASE_IGNORABLE", CASE_IGNORABLE), ("CASED", CASED)] {
+            let ends = run_ends(runs);
+            assert!(ends.len() > 100, "{name}: {} runs", ends.len());
+            let (mut run, mut most) = (0usize, 0usize);
+            for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+                while ends.get(run).is_some_and(|&end| u32::from(c) >= end) {
+                    run += 1;
+                }
+                let (inside, read) = match name {
+                    "CASED" => in_runs_counted(runs, &CASED_MARKS, c),
+                    _ => in_runs_counted(runs, &CASE_IGNORABLE_MARKS, c),
+                };
+                assert_eq!(inside, run < ends.len() && run % 2 == 1, "{name}, U+{:04X}", u32::from(c));
+                most = most.max(read);
+            }
+            assert!(most <= RUNS_PER_MARK, "{name}: a lookup read {most} runs");
+        }
     }
 
     /// What does not depend on std's version: the examples of the Unicode standard.

@@ -3,14 +3,16 @@
 
 use crate::by_name::ByName;
 use crate::condition::{self, MAX_RULE_TEXT_LEN};
+use crate::cost::{lead_cost, MAX_LEAD_COST};
 use crate::error::{index, Problem, RuleSetError};
+use crate::order::first_of_each;
 use crate::reader::{object, Obj};
 use crate::rules::*;
 use crate::stages::{default_bands, Band, Grades, MqlStage, PqlStage, SqlStage, Stages, Trigger};
 use crate::value::{json_text, type_name, FieldPath};
 use crate::vocabulary::{PropertyType, Vocabulary};
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// The schema tag every rule set carries in `"schema"`.
 pub const SCHEMA: &str = "leadscore.ruleset/v1";
@@ -151,6 +153,20 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
     }
     let total = top.get("total").map(|v| ctx.total_limits(v)).unwrap_or_default();
     let stages = top.get("stages").map(|v| ctx.stages(v)).unwrap_or_default();
+    // Of the rules that compiled: a rule set with others refused costs more still.
+    let cost = lead_cost(&fit, &engagement, &disqualifiers, &stages);
+    if cost > MAX_LEAD_COST {
+        ctx.p.push(Problem::new(
+            "",
+            "tooCostly",
+            format!(
+                "scoring a lead could take an estimated {cost} steps with these conditions; the limit is \
+                 {MAX_LEAD_COST}. Each `contains` or `word` text and `like` pattern costs 4,096,000 steps in \
+                 the filters of an event type and 65,536 in the profile conditions, a comparison a sixteenth of \
+                 that (section 11 of the rule-set reference): test fewer texts, patterns or values"
+            ),
+        ));
+    }
     let grades = top.get("grades").map(|v| read_grades(v, ctx.p)).unwrap_or_default();
     let bands = match top.get("bands") {
         Some(v) => read_bands(v, ctx.p),
@@ -244,13 +260,17 @@ impl Ctx<'_, '_> {
         match self.groups.binary_search_by(|g| (*g.name).cmp(name.as_str())) {
             Ok(i) => Some(Some(i)),
             Err(_) => {
-                let known: Vec<&str> = self.groups.iter().map(|g| &*g.name).collect();
+                let known = self.groups.iter().map(|g| &*g.name);
                 self.p.push(Problem::new(
                     o.at("group"),
                     "unknownGroup",
                     format!(
                         "no group \"{name}\" is defined in \"groups\"{}",
-                        if known.is_empty() { String::new() } else { format!(" (defined: {})", known.join(", ")) }
+                        if self.groups.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (defined: {})", some_names(known, self.groups.len()))
+                        }
                     ),
                 ));
                 None
@@ -304,13 +324,13 @@ impl Ctx<'_, '_> {
                 if !items.is_empty() && items.iter().all(|i| i.as_str().is_some_and(|s| !s.is_empty())) =>
             {
                 let types: Vec<Box<str>> = items.iter().filter_map(|i| i.as_str()).map(Box::from).collect();
-                if let Some(dup) =
-                    types.iter().enumerate().find(|(i, t)| types.get(..*i).is_some_and(|before| before.contains(t)))
-                {
+                let names: Vec<&str> = types.iter().map(|t| &**t).collect();
+                let repeat = first_of_each(&names).iter().position(|first| !first);
+                if let Some((at, name)) = repeat.and_then(|at| Some((at, names.get(at)?))) {
                     self.p.push(Problem::new(
-                        index(&o.at("event"), dup.0),
+                        index(&o.at("event"), at),
                         "duplicateType",
-                        format!("event type \"{}\" is listed twice", dup.1),
+                        format!("event type \"{name}\" is listed twice"),
                     ));
                     return None;
                 }
@@ -339,6 +359,7 @@ impl Ctx<'_, '_> {
         };
         if let Some(vocab) = self.vocabulary {
             let mut ok = true;
+            let mut declared = Vec::new();
             for t in &types {
                 match vocab.get(t) {
                     None => {
@@ -348,22 +369,25 @@ impl Ctx<'_, '_> {
                             "unknownEventType",
                             format!(
                                 "event type \"{t}\" is not declared in \"events\" (declared: {})",
-                                vocab.names().collect::<Vec<_>>().join(", ")
+                                some_names(vocab.names(), vocab.len())
                             ),
                         ));
                     }
-                    Some(props) => {
-                        if let Some(f) = &filter {
-                            for name in undeclared_reads(f, props) {
-                                ok = false;
-                                self.p.push(Problem::new(
-                                    o.at("where"),
-                                    "unknownProperty",
-                                    format!("events of type \"{t}\" declare no property \"{name}\""),
-                                ));
-                            }
-                        }
-                    }
+                    Some(props) => declared.push((&**t, props)),
+                }
+            }
+            // One problem per property read that a declared type lacks, naming the
+            // first few such types: not one per type and property.
+            for name in filter.as_ref().map(distinct_reads).unwrap_or_default() {
+                let lacking: Vec<&str> =
+                    declared.iter().filter(|(_, props)| props.get(name).is_none()).map(|(t, _)| *t).take(4).collect();
+                if !lacking.is_empty() {
+                    ok = false;
+                    self.p.push(Problem::new(
+                        o.at("where"),
+                        "unknownProperty",
+                        format!("events of {} declare no property \"{name}\"", type_list(&lacking)),
+                    ));
                 }
             }
             if !ok {
@@ -611,14 +635,37 @@ impl Ctx<'_, '_> {
     }
 }
 
-/// The properties `c` reads that `props` does not declare, once each, in the order
-/// the condition first reads them.
-fn undeclared_reads<'c>(c: &'c condition::Condition, props: &ByName<PropertyType>) -> Vec<&'c str> {
+/// The properties `c` reads (the first name of each field), once each, in the
+/// order the condition first reads them.
+fn distinct_reads(c: &condition::Condition) -> Vec<&str> {
     let mut reads = Vec::new();
     collect_fields(c, &mut reads);
-    let mut seen = HashSet::new();
-    reads.retain(|f| props.get(f).is_none() && seen.insert(*f));
-    reads
+    let first = first_of_each(&reads);
+    reads.into_iter().zip(first).filter_map(|(f, first)| first.then_some(f)).collect()
+}
+
+/// Names for a message: the first [`NAMES_SHOWN`] of the `count` that `names`
+/// gives, then how many more there are.
+fn some_names<'a>(names: impl Iterator<Item = &'a str>, count: usize) -> String {
+    let shown: Vec<&str> = names.take(NAMES_SHOWN).collect();
+    match count.checked_sub(shown.len()).filter(|&more| more > 0) {
+        Some(more) => format!("{} and {more} more", shown.join(", ")),
+        None => shown.join(", "),
+    }
+}
+
+/// The most names a message lists.
+const NAMES_SHOWN: usize = 20;
+
+/// Event types for a message (`lacking` holds up to four; a fourth means more):
+/// `type "a"`, `types "a" and "b"`, `types "a", "b", "c" and others`.
+fn type_list(lacking: &[&str]) -> String {
+    let quoted: Vec<String> = lacking.iter().take(3).map(|t| format!("\"{t}\"")).collect();
+    match (lacking.len(), quoted.as_slice()) {
+        (1, [one]) => format!("type {one}"),
+        (n, [first @ .., last]) if n <= 3 => format!("types {} and {last}", first.join(", ")),
+        _ => format!("types {} and others", quoted.join(", ")),
+    }
 }
 
 /// The first name of every field `c` reads, in the order written.

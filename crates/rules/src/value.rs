@@ -1,5 +1,6 @@
 //! Reading lead profiles and event properties: dotted field paths and case folding.
 
+use crate::search::{Automaton, Needle};
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -86,75 +87,31 @@ pub fn fold(s: &str) -> Cow<'_, str> {
 
 /// Where `needle` first occurs in `haystack`, compared byte by byte, as the ASCII
 /// tests compare. In UTF-8 a match always starts at a character boundary, so this
-/// is what `str::find` gives. `str`'s searcher would bring core's panic message for
-/// slicing text (and the Unicode tables it prints characters with) into the
+/// is what `str::find` gives, in time linear in the haystack (a Knuth-Morris-Pratt
+/// automaton, [`crate::search`]). `str`'s searcher would bring core's panic message
+/// for slicing text (and the Unicode tables it prints characters with) into the
 /// WebAssembly module, for text that is seldom other than ASCII: without it and the
 /// other slicing that could panic (see `lowercase.rs`, `time.rs`), 5 KB gzip less.
-#[inline]
 pub fn find_text(haystack: &str, needle: &str) -> Option<usize> {
-    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    match n.first() {
-        None => Some(0),
-        Some(&first) => h.windows(n.len()).position(|w| w.first() == Some(&first) && w == n),
+    if needle.is_empty() {
+        return Some(0);
     }
+    Automaton::new(needle.as_bytes()).find(haystack.bytes(), &mut 0)
 }
 
 /// Whether `needle` (already folded) occurs in `haystack` (already folded) as a whole
 /// word: bounded on both sides by the text's ends or by characters that are not
 /// letters or digits (Unicode 17.0.0's, from [`crate::alphanumeric`], whatever the
-/// Unicode version of the Rust that built this).
+/// Unicode version of the Rust that built this). Every occurrence is tried, in time
+/// linear in the haystack.
 #[inline]
-pub fn contains_word(haystack: &str, needle: &str) -> bool {
+pub fn contains_word(haystack: &str, needle: &Needle) -> bool {
     use crate::alphanumeric::is_alphanumeric;
-    if needle.is_empty() {
-        return false;
-    }
-    let mut from = 0;
-    while let Some(pos) = haystack.get(from..).and_then(|h| find_text(h, needle)) {
-        let start = from + pos;
-        let end = start + needle.len();
+    needle.occurs_where(haystack.as_bytes(), &mut 0, |start, end| {
         let before_ok = haystack.get(..start).and_then(|h| h.chars().next_back()).is_none_or(|c| !is_alphanumeric(c));
         let after_ok = haystack.get(end..).and_then(|h| h.chars().next()).is_none_or(|c| !is_alphanumeric(c));
-        if before_ok && after_ok {
-            return true;
-        }
-        // Step past the first character of this occurrence.
-        from = start + haystack.get(start..).and_then(|h| h.chars().next()).map_or(1, char::len_utf8);
-    }
-    false
-}
-
-/// Whole-text wildcard match: `*` is any run of characters (also none), `?` exactly one.
-/// Iterative with one backtrack point, so it is linear in practice, never recursive
-/// and never allocates.
-#[inline]
-pub fn wildcard_match(pattern: &[char], text: &str) -> bool {
-    let next = |at: usize| text.get(at..).and_then(|rest| rest.chars().next());
-    let (mut p, mut t) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while let Some(tc) = next(t) {
-        match pattern.get(p) {
-            Some('*') => {
-                star = Some((p, t));
-                p += 1;
-            }
-            Some(&c) if c == '?' || c == tc => {
-                p += 1;
-                t += tc.len_utf8();
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    // Let the star take one more character and try again after it.
-                    let st = st + next(st).map_or(1, char::len_utf8);
-                    p = sp + 1;
-                    t = st;
-                    star = Some((sp, st));
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern.get(p..).is_some_and(|rest| rest.iter().all(|&c| c == '*'))
+        before_ok && after_ok
+    })
 }
 
 #[cfg(test)]
@@ -202,6 +159,17 @@ mod tests {
         assert!(contains_word("vp—é", "vp"));
         assert!(contains_word("é vp€", "vp"));
         assert!(contains_word("é\u{a0}vp", "vp"));
+    }
+
+    /// Whether `needle` (folded) is a word of `haystack` (folded).
+    fn contains_word(haystack: &str, needle: &str) -> bool {
+        super::contains_word(haystack, &Needle::new(needle))
+    }
+
+    /// `like` of `pattern` (folded) against `text` (folded).
+    fn wildcard_match(pattern: &[char], text: &str) -> bool {
+        let pattern: String = pattern.iter().collect();
+        crate::wildcard::Wildcard::new(&pattern).matches(&text.chars().collect::<Vec<_>>())
     }
 
     #[test]

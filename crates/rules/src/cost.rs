@@ -1,0 +1,214 @@
+//! What scoring one lead can cost under a rule set, estimated when the rule set is
+//! compiled, so that a rule set which could make scoring slow is refused rather
+//! than run (docs/RULESET.md, section 11).
+//!
+//! Every test of a condition reads the value it tests at most once per text,
+//! pattern or comparison it makes (`contains`, `word` and `like` in one pass each:
+//! see [`crate::search`] and [`crate::wildcard`]), and a value holds at most so
+//! many bytes: an event's properties weigh at most [`EVENT_VALUE_BYTES`] together,
+//! a profile at most [`PROFILE_VALUE_BYTES`]. A comparison (`equals`, `in`,
+//! `startsWith`, checking that text is ASCII, lowercasing it) reads many bytes at
+//! a time, a search one byte at a time: measured natively, a byte of a search
+//! took 1.2 to 3.5 ns and of a comparison 0.07 to 0.1 ns. So a *step* is a byte of
+//! a search or [`COMPARED_PER_STEP`] bytes of a comparison, and a condition's
+//! *weight* counts its passes over the value, a comparison as 1 and a search as
+//! `COMPARED_PER_STEP`. Scoring a lead tests the profile conditions once and, for
+//! each of the [`HISTORY_EVENTS`] events its history holds, the `where` filters of
+//! what looks at the event's type.
+
+use crate::condition::{Condition, ScalarList, Test};
+use crate::order::name_order;
+use crate::rules::{DisqualifierTest, EngagementRule, EventMatcher, FitRule};
+use crate::stages::Stages;
+use crate::{rules::Disqualifier, wildcard::Wildcard};
+
+/// The most bytes one value in an event's properties can hold: an event weighs at
+/// most this much (`leadscore::limits::MAX_EVENT_BYTES`).
+pub const EVENT_VALUE_BYTES: u64 = 4_096;
+/// The most bytes one value in a profile can hold (`MAX_PROFILE_BYTES`).
+pub const PROFILE_VALUE_BYTES: u64 = 65_536;
+/// The events a lead's history holds (`HISTORY_LIMIT`).
+pub const HISTORY_EVENTS: u64 = 1_000;
+/// The bytes a comparison reads in one step, and so the weight of a search.
+pub const COMPARED_PER_STEP: u64 = 16;
+/// The most a rule set may cost to score one lead, in steps (`tooCostly`).
+pub const MAX_LEAD_COST: u64 = 250_000_000;
+
+/// What scoring one lead may cost under these rules, in steps: the weight of the
+/// profile conditions (fit rules and profile disqualifiers) over a profile value
+/// of [`PROFILE_VALUE_BYTES`], once, plus, [`HISTORY_EVENTS`] times, the weight of
+/// the `where` filters of every engagement rule, stage trigger and event
+/// disqualifier of the event type whose filters weigh the most, over an event
+/// value of [`EVENT_VALUE_BYTES`]: profile weight × 4,096 + event weight × 256,000.
+pub fn lead_cost(
+    fit: &[FitRule],
+    engagement: &[EngagementRule],
+    disqualifiers: &[Disqualifier],
+    stages: &Stages,
+) -> u64 {
+    let (profile, event) = weights(fit, engagement, disqualifiers, stages);
+    let per_pass = |bytes: u64| bytes / COMPARED_PER_STEP;
+    profile
+        .saturating_mul(per_pass(PROFILE_VALUE_BYTES))
+        .saturating_add(event.saturating_mul(per_pass(EVENT_VALUE_BYTES)).saturating_mul(HISTORY_EVENTS))
+}
+
+/// The profile weight and the event weight (that of the heaviest event type).
+pub fn weights(
+    fit: &[FitRule],
+    engagement: &[EngagementRule],
+    disqualifiers: &[Disqualifier],
+    stages: &Stages,
+) -> (u64, u64) {
+    let mut profile = 0u64;
+    let mut matchers: Vec<&EventMatcher> = engagement.iter().map(|r| &r.matcher).collect();
+    matchers.extend(stages.triggers().map(|t| &t.matcher));
+    for r in fit {
+        profile = profile.saturating_add(r.when.weight());
+    }
+    for d in disqualifiers {
+        match &d.test {
+            DisqualifierTest::Profile(c) => profile = profile.saturating_add(c.weight()),
+            DisqualifierTest::Event(m) => matchers.push(m),
+        }
+    }
+    // Each type a matcher names, with the weight of its filter; summed by type.
+    let (mut types, mut weights) = (Vec::new(), Vec::new());
+    for m in matchers {
+        let w = m.filter.as_ref().map_or(0, Condition::weight);
+        for t in &m.types {
+            types.push(&**t);
+            weights.push(w);
+        }
+    }
+    let (mut event, mut sum, mut last) = (0u64, 0u64, None);
+    for i in name_order(&types) {
+        let t = types.get(i).copied();
+        if t != last {
+            sum = 0;
+            last = t;
+        }
+        sum = sum.saturating_add(weights.get(i).copied().unwrap_or(0));
+        event = event.max(sum);
+    }
+    (profile, event)
+}
+
+impl Condition {
+    /// How many passes testing the condition may make over the value of each
+    /// field it tests, a search counting [`COMPARED_PER_STEP`], added up over its
+    /// leaves (every leaf of an `all` or `any` may be tested).
+    pub fn weight(&self) -> u64 {
+        match self {
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().fold(0u64, |sum, c| sum.saturating_add(c.weight())),
+            Condition::Not(c) => c.weight(),
+            Condition::Leaf { test, .. } => test.weight(),
+        }
+    }
+}
+
+impl Test {
+    /// Comparisons: 1 for `equals`, the numeric tests and `exists`; one per value
+    /// of a short `in` list and ⌈log2 n⌉ + 1 for a long one (a binary search); one
+    /// per text of `startsWith` and `endsWith`. Searches, [`COMPARED_PER_STEP`]
+    /// each: one per text of `contains` and `word`; for `like`, one per pattern
+    /// and one more per run of its characters between its first and last `*`.
+    fn weight(&self) -> u64 {
+        let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        match self {
+            Test::In(list) | Test::NotIn(list) => list_weight(list),
+            Test::StartsWith(ns) | Test::EndsWith(ns) => count(ns.len()),
+            Test::Contains(ns) | Test::Word(ns) => count(ns.len()).saturating_mul(COMPARED_PER_STEP),
+            Test::Like(ps) => ps.iter().map(Wildcard::weight).fold(0u64, u64::saturating_add),
+            Test::Equals(_)
+            | Test::Gt(_)
+            | Test::Gte(_)
+            | Test::Lt(_)
+            | Test::Lte(_)
+            | Test::Between(..)
+            | Test::Exists(_) => 1,
+        }
+    }
+}
+
+fn list_weight(list: &ScalarList) -> u64 {
+    let n = u64::try_from(list.len()).unwrap_or(u64::MAX);
+    if list.is_sorted() {
+        // ⌈log2 n⌉ + 1 comparisons.
+        u64::from(u64::BITS - n.saturating_sub(1).leading_zeros()) + 1
+    } else {
+        n
+    }
+}
+
+impl Wildcard {
+    /// A search for the pattern, and one more for each run between its first and
+    /// last `*`.
+    fn weight(&self) -> u64 {
+        u64::try_from(self.middle_runs()).unwrap_or(u64::MAX).saturating_add(1).saturating_mul(COMPARED_PER_STEP)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ruleset::{compile_value, RuleSet};
+    use serde_json::Value;
+
+    fn read(path: &str) -> Value {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+        serde_json::from_str(&std::fs::read_to_string(format!("{root}/{path}")).unwrap()).unwrap()
+    }
+
+    fn cost(rs: &RuleSet) -> u64 {
+        lead_cost(&rs.fit, &rs.engagement, &rs.disqualifiers, &rs.stages)
+    }
+
+    /// The examples cost what docs/RULESET.md (section 11) says, and every rule set
+    /// of the examples, the benchmarks and the shared cases at most a tenth of the
+    /// limit.
+    #[test]
+    fn the_repository_s_rule_sets_cost_a_fraction_of_the_limit() {
+        let examples = [("b2b-saas", 1_816_576), ("domain-defaults", 905_216), ("product-led", 468_992)];
+        for (name, expected) in examples {
+            let rs = compile_value(&read(&format!("examples/{name}/ruleset.json"))).unwrap();
+            assert_eq!(cost(&rs), expected, "{name}");
+        }
+        let mut rule_sets = vec![read("benches/peers/ruleset.json")];
+        let cases = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/cases");
+        for entry in std::fs::read_dir(cases).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            rule_sets.extend(file["rulesets"].as_object().into_iter().flat_map(|m| m.values().cloned()));
+            let cases = file["cases"].as_array().into_iter().flatten();
+            rule_sets.extend(cases.filter_map(|c| c.get("ruleset").cloned()));
+        }
+        let compiled: Vec<RuleSet> = rule_sets.iter().filter_map(|v| compile_value(v).ok()).collect();
+        assert!(compiled.len() > 30, "{} rule sets", compiled.len());
+        for rs in &compiled {
+            assert!(cost(rs) <= MAX_LEAD_COST / 10, "{}: {}", rs.id, cost(rs));
+        }
+    }
+
+    #[test]
+    fn weights() {
+        let weight = |c: Value| crate::condition::compile(&c, "", &mut vec![]).unwrap().weight();
+        let many = |n: usize| Value::from((0..n).map(|i| format!("v{i}")).collect::<Vec<_>>());
+        assert_eq!(weight(serde_json::json!({"field": "a", "equals": "x"})), 1);
+        assert_eq!(weight(serde_json::json!({"field": "a", "in": many(16)})), 16);
+        assert_eq!(weight(serde_json::json!({"field": "a", "in": many(17)})), 6);
+        assert_eq!(weight(serde_json::json!({"field": "a", "notIn": many(10_000)})), 15);
+        assert_eq!(weight(serde_json::json!({"field": "a", "word": many(7)})), 7 * 16);
+        assert_eq!(weight(serde_json::json!({"field": "a", "startsWith": many(7)})), 7);
+        assert_eq!(
+            weight(serde_json::json!({"field": "a", "like": ["/docs/*", "*@gmail.*", "*a?b*c", "**x**"]})),
+            8 * 16
+        );
+        let tree = serde_json::json!({"all": [{"not": {"field": "a", "exists": true}}, {"any": [
+            {"field": "b", "contains": ["x", "y"]}, {"field": "c", "between": [1, 2]}]}]});
+        assert_eq!(weight(tree), 1 + 2 * 16 + 1);
+    }
+}
