@@ -107,31 +107,43 @@ function inputLimit() {
     return maxInputBytes;
 }
 
-/** The limits of one call in force: `{ maxInputBytes, maxCallMemory }` (docs/SECURITY.md). */
+/**
+ * The limits of one call in force: `{ maxInputBytes, maxCallMemory, maxCallSteps }`
+ * (docs/SECURITY.md).
+ */
 export function limits() {
     ensureReady();
-    const [maxInput, maxMemory] = guard(() => callLimits());
-    return { maxInputBytes: maxInput, maxCallMemory: maxMemory };
+    const [maxInputBytes, maxCallMemory, maxCallSteps] = guard(() => callLimits());
+    return { maxInputBytes, maxCallMemory, maxCallSteps };
 }
 
 /**
- * Sets the limits of every call from now on; either may be left out to keep it.
- * Each is at least 65,536. Lower them where memory is tight (a Worker isolate).
+ * Sets the limits of every call from now on; any may be left out to keep it. The
+ * byte limits are at least 65,536, the steps at least 1,000,000. Lower them where
+ * memory or time is tight (a Worker isolate).
  */
 export function setLimits(given) {
     ensureReady();
     if (given === null || typeof given !== 'object') {
-        throw inputError('', 'wrongType', `setLimits takes { maxInputBytes?, maxCallMemory? }, not ${kind(given)}`);
+        throw inputError(
+            '',
+            'wrongType',
+            `setLimits takes { maxInputBytes?, maxCallMemory?, maxCallSteps? }, not ${kind(given)}`,
+        );
     }
     const now = limits();
-    const value = (name) => {
+    const value = (name, unit, max) => {
         const v = given[name] ?? now[name];
-        if (!Number.isSafeInteger(v) || v < 0 || v > 0xffffffff) {
-            throw inputError(name, 'invalidValue', `${name} is a whole number of bytes, not ${kind(v)} ${String(v)}`);
+        if (!Number.isSafeInteger(v) || v < 0 || v > max) {
+            throw inputError(name, 'invalidValue', `${name} is a whole number of ${unit}, not ${kind(v)} ${String(v)}`);
         }
         return v;
     };
-    const wanted = [value('maxInputBytes'), value('maxCallMemory')];
+    const wanted = [
+        value('maxInputBytes', 'bytes', 0xffffffff),
+        value('maxCallMemory', 'bytes', 0xffffffff),
+        value('maxCallSteps', 'steps', Number.MAX_SAFE_INTEGER),
+    ];
     answer(guard(() => setCallLimits(...wanted)));
     limitsSet = wanted;
     maxInputBytes = 0;
@@ -308,13 +320,14 @@ function shifted(e, by) {
 }
 
 /**
- * Calls `f` with each part of `list`, LEADS_PER_CROSSING leads at a time, in order;
- * an error from a part names its lead by the lead's index in the whole list.
+ * Calls `f(part, first)` with each part of `list`, LEADS_PER_CROSSING leads at a
+ * time, in order (`first` for the first part); an error from a part names its lead
+ * by the lead's index in the whole list.
  */
 function eachPart(list, f) {
     for (let from = 0; from < list.length; from += LEADS_PER_CROSSING) {
         try {
-            f(list.slice(from, from + LEADS_PER_CROSSING));
+            f(list.slice(from, from + LEADS_PER_CROSSING), from === 0);
         } catch (e) {
             throw shifted(e, from);
         }
@@ -322,15 +335,16 @@ function eachPart(list, f) {
 }
 
 /**
- * The results of `score(listBytes)` for each lead of `list`, asked for in parts of
- * LEADS_PER_CROSSING leads. What is not a list crosses whole, for the module to
- * refuse.
+ * The results of `score(listBytes, first)` for each lead of `list`, asked for in
+ * parts of LEADS_PER_CROSSING leads; the module counts the steps of all the parts
+ * of one list toward `maxCallSteps` (`first` starts the count). What is not a list
+ * crosses whole, for the module to refuse.
  */
 function inParts(list, score) {
-    if (!Array.isArray(list) || list.length <= LEADS_PER_CROSSING) return answer(score(leadsBytes(list)));
+    if (!Array.isArray(list) || list.length <= LEADS_PER_CROSSING) return answer(score(leadsBytes(list), true));
     const results = [];
-    eachPart(list, (part) => {
-        for (const r of answer(score(leadsBytes(part)))) results.push(r);
+    eachPart(list, (part, first) => {
+        for (const r of answer(score(leadsBytes(part), first))) results.push(r);
     });
     return results;
 }
@@ -498,7 +512,7 @@ export class Engine extends ModuleObject {
         rawOf(this, Engine, 'scoreManyJson');
         const bytes = jsonBytes(leadsText, '', "the leads' JSON", inputError);
         const at = timestamp(now);
-        return JSON.stringify(answer(guard(() => rawOf(this, Engine, 'scoreManyJson').scoreMany(bytes, at))));
+        return JSON.stringify(answer(guard(() => rawOf(this, Engine, 'scoreManyJson').scoreMany(bytes, at, true))));
     }
 
     qualifyMany(leads, now) {
@@ -520,9 +534,9 @@ function many(engine, method, leads, now, held) {
         );
     }
     const at = typeof now === 'number' ? now : null;
-    return inParts(leads, (bytes) => {
+    return inParts(leads, (bytes, first) => {
         const when = at ?? timestamp(now);
-        return guard(() => rawOf(engine, Engine, method)[method](bytes, when));
+        return guard(() => rawOf(engine, Engine, method)[method](bytes, when, first));
     });
 }
 

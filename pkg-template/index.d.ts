@@ -434,13 +434,22 @@ export interface CallLimits {
      * fields kept, estimated as they are read), across a list's leads. Default 16 MiB.
      */
     maxCallMemory: number;
+    /**
+     * Most steps (the rule-set reference, section 11) scoring the leads of one list
+     * may take, across the parts a long list crosses in: the list is refused
+     * (`tooCostly`, at the first lead past the limit) once they are spent. About a
+     * second in Node.js at the default, 250,000,000; ordinary leads take some
+     * thousand steps each.
+     */
+    maxCallSteps: number;
 }
 
 /** The call limits in force. */
 export declare function limits(): CallLimits;
 
 /**
- * Sets the call limits for every call from now on (each at least 65,536; one left
- * out stays as it is). Lower them where memory is tight, as in a Worker's isolate.
+ * Sets the call limits for every call from now on (the byte limits at least 65,536,
+ * the steps at least 1,000,000; one left out stays as it is). Lower them where
+ * memory or time is tight, as in a Worker's isolate.
  */
 export declare function setLimits(limits: Partial<CallLimits>): void;

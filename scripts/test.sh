@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: the format check, native Rust (unit, integration, property), clippy, the wasm32
-# build, the core's tests under wasm-bindgen-test in Node, and the JavaScript
-# package tests when the package is present. Installs what it lacks.
+# Runs every test: the format check, native Rust (unit, integration, property), clippy,
+# a short fuzz of every target, the wasm32 build, the core's tests under
+# wasm-bindgen-test in Node, and the JavaScript package tests when the package is
+# present. Installs what it lacks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -23,6 +24,9 @@ cargo test --features cli,serde_json/preserve_order "${SEMANTIC_TESTS[@]}" --tes
 
 step "clippy (no unwrap/expect/panic/indexing in the core)"
 cargo clippy --workspace --all-targets --features cli -- -D warnings
+
+step "fuzz targets, a few seconds each from their kept corpora (scripts/fuzz.sh)"
+scripts/fuzz.sh --smoke
 
 step "core and wasm layer build for wasm32 (clippy)"
 cargo clippy --lib --target wasm32-unknown-unknown --features wasm -- -D warnings

@@ -7,7 +7,7 @@ pub use leadscore_rules::condition::{MAX_CONDITION_DEPTH, MAX_LIST_LEN, MAX_RULE
 pub use leadscore_rules::cost::MAX_LEAD_COST;
 pub use leadscore_rules::ruleset::{MAX_AT_LEAST, MAX_RULES, MAX_RULESET_BYTES};
 pub use leadscore_rules::time::{MAX_DURATION_MS, MAX_INSTANT_MS};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 // What the compiler assumes of leads to estimate what a rule set costs to score
 // one (`tooCostly`) is what these limits hold them to.
@@ -79,12 +79,19 @@ pub const MAX_HELD_LEADS: usize = 1_000_000;
 pub const DEFAULT_MAX_INPUT_BYTES: usize = 8 << 20;
 /// The default of [`CallLimits::max_call_memory`].
 pub const DEFAULT_MAX_CALL_MEMORY: usize = 16 << 20;
-/// The least either call limit may be set to: room for a full profile, or a few full
+/// The default of [`CallLimits::max_call_steps`]: about a second in Node.js
+/// (docs/SECURITY.md), what one lead may cost at most, and some forty times what
+/// 8 MiB of leads like the examples' take (0.4 to 0.7 steps a byte).
+pub const DEFAULT_MAX_CALL_STEPS: u64 = 250_000_000;
+/// The least either byte limit may be set to: room for a full profile, or a few full
 /// events, in one call.
 pub const MIN_CALL_LIMIT: usize = 64 << 10;
+/// The least [`CallLimits::max_call_steps`] may be set to.
+pub const MIN_CALL_STEPS: u64 = 1_000_000;
 
 static MAX_INPUT_BYTES: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_INPUT_BYTES);
 static MAX_CALL_MEMORY: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_CALL_MEMORY);
+static MAX_CALL_STEPS: AtomicU64 = AtomicU64::new(DEFAULT_MAX_CALL_STEPS);
 
 /// What one call may take in, for every call of the process (or of the
 /// WebAssembly instance). Together they bound what a call can make the engine hold
@@ -99,11 +106,21 @@ pub struct CallLimits {
     /// profile fields kept, as estimated while reading), across the leads of a list:
     /// reading stops at the first event or profile past it. Default 16 MiB.
     pub max_call_memory: usize,
+    /// Most steps (docs/RULESET.md, section 11) one call over a list of leads may
+    /// take to test their conditions: the call is refused with `tooCostly` at the
+    /// first lead it reaches past the limit, so it takes at most this and one lead
+    /// more. A single lead's cost is bounded when its rule set is compiled.
+    /// Default 250,000,000, what one lead may cost at most.
+    pub max_call_steps: u64,
 }
 
 impl Default for CallLimits {
     fn default() -> CallLimits {
-        CallLimits { max_input_bytes: DEFAULT_MAX_INPUT_BYTES, max_call_memory: DEFAULT_MAX_CALL_MEMORY }
+        CallLimits {
+            max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
+            max_call_memory: DEFAULT_MAX_CALL_MEMORY,
+            max_call_steps: DEFAULT_MAX_CALL_STEPS,
+        }
     }
 }
 
@@ -113,23 +130,49 @@ impl CallLimits {
         CallLimits {
             max_input_bytes: MAX_INPUT_BYTES.load(Ordering::Relaxed),
             max_call_memory: MAX_CALL_MEMORY.load(Ordering::Relaxed),
+            max_call_steps: MAX_CALL_STEPS.load(Ordering::Relaxed),
         }
     }
 
-    /// Puts these limits in force for every call from now on. Each must be at least
-    /// [`MIN_CALL_LIMIT`] (64 KiB), so that a full profile or event still fits.
+    /// Puts these limits in force for every call from now on. The byte limits must
+    /// be at least [`MIN_CALL_LIMIT`] (64 KiB), so that a full profile or event
+    /// still fits, and the steps at least [`MIN_CALL_STEPS`]. Nothing changes when
+    /// one is refused.
     pub fn set(self) -> Result<(), crate::InputError> {
-        for (name, value) in [("maxInputBytes", self.max_input_bytes), ("maxCallMemory", self.max_call_memory)] {
-            if value < MIN_CALL_LIMIT {
+        let small = [
+            ("maxInputBytes", self.max_input_bytes as u64, MIN_CALL_LIMIT as u64),
+            ("maxCallMemory", self.max_call_memory as u64, MIN_CALL_LIMIT as u64),
+            ("maxCallSteps", self.max_call_steps, MIN_CALL_STEPS),
+        ];
+        for (name, value, least) in small {
+            if value < least {
                 return Err(crate::InputError::new(
                     name,
                     "invalidValue",
-                    format!("{name} is {value}; it must be at least {MIN_CALL_LIMIT}"),
+                    format!("{name} is {value}; it must be at least {least}"),
                 ));
             }
         }
         MAX_INPUT_BYTES.store(self.max_input_bytes, Ordering::Relaxed);
         MAX_CALL_MEMORY.store(self.max_call_memory, Ordering::Relaxed);
+        MAX_CALL_STEPS.store(self.max_call_steps, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Refuses to go on to another lead of a call that began when
+    /// [`leadscore_rules::meter::steps`] was `start`, once the steps since are over
+    /// [`CallLimits::max_call_steps`]; the caller puts the lead's index in the path.
+    #[cfg_attr(not(feature = "wasm"), allow(dead_code))]
+    pub(crate) fn check_steps(start: u64) -> Result<(), crate::InputError> {
+        let taken = leadscore_rules::meter::steps().saturating_sub(start);
+        let max = MAX_CALL_STEPS.load(Ordering::Relaxed);
+        if taken > max {
+            let message = format!(
+                "the leads before this one took {taken} steps to score; one call takes at most {max} \
+                 (maxCallSteps): send fewer leads in a call"
+            );
+            return Err(crate::InputError::new("", "tooCostly", message));
+        }
         Ok(())
     }
 

@@ -69,3 +69,30 @@ fn src_modules_form_no_cycle() {
         visit(m, &graph, &mut Vec::new(), &mut done);
     }
 }
+
+/// No hash map or set in the core (docs/SECURITY.md, hash flooding): what they
+/// would be keyed by is mostly the input's to choose, and on wasm32 their hasher's
+/// keys cannot be random. Ordered maps and sorted lists cannot be flooded.
+#[test]
+fn the_core_keeps_no_hash_map_or_set() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("src"), root.join("crates/rules/src")];
+    let mut found = vec![];
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            if line.contains("HashMap") || line.contains("HashSet") {
+                found.push(format!("{}: {}", path.display(), line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
+}

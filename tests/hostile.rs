@@ -204,7 +204,10 @@ fn call_limits_can_be_lowered_but_not_below_what_one_event_or_profile_needs() {
     let err = CallLimits { max_input_bytes: 1024, ..defaults }.set().unwrap_err();
     assert_eq!(code_and_path(&err), ("invalidValue", "maxInputBytes"));
     assert_eq!(CallLimits::get(), defaults, "a refused setting changes nothing");
-    CallLimits { max_input_bytes: 1 << 20, max_call_memory: 64 << 10 }.set().unwrap();
+    let err = CallLimits { max_call_steps: 999_999, ..defaults }.set().unwrap_err();
+    assert_eq!(code_and_path(&err), ("invalidValue", "maxCallSteps"));
+    assert_eq!(CallLimits::get(), defaults);
+    CallLimits { max_input_bytes: 1 << 20, max_call_memory: 64 << 10, ..defaults }.set().unwrap();
     let e = engine();
     let events = vec![format!(r#"{{"type":"page_view","ts":{NOW},"url":"/pricing"}}"#); 1000].join(",");
     let answer = e.score_json(&format!(r#"{{"events":[{events}]}}"#), NOW);

@@ -320,15 +320,16 @@ fn a_type_listed_twice_is_found_in_a_long_list() {
     assert_eq!(codes(json!({ "engagement": [rule] })), vec![]);
 }
 
-/// The codes crates/rules/src raises, read from its source (test modules left
+/// The codes crates/rules/src and the engine raise, read from their source (test modules left
 /// out): the string literals in the code argument of `Problem::new(path, code, …)`,
 /// `one(path, code, …)` and `fail(code, …)` (rule-set problems) and of
 /// `InputError::new(path, code, …)` (input problems).
 fn codes_in_compiler_source() -> (BTreeSet<String>, BTreeSet<String>) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/rules/src");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (mut rule_set, mut input) = (BTreeSet::new(), BTreeSet::new());
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
+    // The compiler, and the engine that lists its problems (`tooManyProblems`).
+    let files = std::fs::read_dir(root.join("crates/rules/src")).unwrap().map(|e| e.unwrap().path());
+    for path in files.chain([root.join("src/engine/mod.rs")]) {
         if path.extension().is_none_or(|e| e != "rs") {
             continue;
         }

@@ -6,8 +6,15 @@ use crate::error::{InputError, RuleSetError};
 use crate::limits::{CallLimits, MAX_EVENTS_PER_CALL};
 use crate::wire::{LeadFields, RawLead};
 use crate::Engine;
+use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+
+thread_local! {
+    /// The step count (`leadscore_rules::meter`) when the list being scored began:
+    /// its parts cross in calls of their own.
+    static LIST_START: Cell<u64> = const { Cell::new(0) };
+}
 
 #[wasm_bindgen(js_name = Engine)]
 pub struct WasmEngine {
@@ -47,16 +54,18 @@ impl WasmEngine {
     }
 
     /// A list of leads scored at `now`: the outcome of a list of `ScoreResult`s. A
-    /// lead that is not a lead fails the call, with its index in the path.
+    /// lead that is not a lead fails the call, with its index in the path. `first`
+    /// is false for the second and later parts of one list (the package sends a
+    /// long list in parts), which count toward the same `maxCallSteps`.
     #[wasm_bindgen(js_name = scoreMany)]
-    pub fn score_many(&self, leads: &[u8], now: f64) -> Vec<u8> {
-        outcome(self.many(leads, now, Engine::score_raw))
+    pub fn score_many(&self, leads: &[u8], now: f64, first: bool) -> Vec<u8> {
+        outcome(self.many(leads, now, first, Engine::score_raw))
     }
 
     /// [`WasmEngine::score_many`] without the explanations.
     #[wasm_bindgen(js_name = qualifyMany)]
-    pub fn qualify_many(&self, leads: &[u8], now: f64) -> Vec<u8> {
-        outcome(self.many(leads, now, Engine::qualify_raw))
+    pub fn qualify_many(&self, leads: &[u8], now: f64, first: bool) -> Vec<u8> {
+        outcome(self.many(leads, now, first, Engine::qualify_raw))
     }
 
     /// The leads `from..to` of a lead set, scored at `now` (the package asks in
@@ -89,18 +98,28 @@ impl WasmEngine {
         Ok(score(&self.inner, raw, now)?)
     }
 
-    /// Each lead of a list scored by `score`.
+    /// Each lead of a list scored by `score`, within the call's steps.
     fn many<T>(
         &self,
         leads: &[u8],
         now: f64,
+        first: bool,
         score: fn(&Engine, RawLead, i64) -> Result<T, InputError>,
     ) -> Result<Vec<T>, Failure> {
         let now = now_of(now)?;
         let raw = read_leads(leads, self.inner.lead_fields())?;
-        let results =
-            raw.into_iter().enumerate().map(|(i, lead)| score(&self.inner, lead, now).map_err(|e| e.in_list(i)));
-        Ok(results.collect::<Result<Vec<T>, InputError>>()?)
+        if first {
+            LIST_START.set(leadscore_rules::meter::steps());
+        }
+        let start = LIST_START.get();
+        let mut results = Vec::with_capacity(raw.len());
+        for (i, lead) in raw.into_iter().enumerate() {
+            if !first || i > 0 {
+                CallLimits::check_steps(start).map_err(|e| e.in_list(i))?;
+            }
+            results.push(score(&self.inner, lead, now).map_err(|e| e.in_list(i))?);
+        }
+        Ok(results)
     }
 }
 

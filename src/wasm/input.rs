@@ -62,19 +62,21 @@ pub fn can_hold(len: usize) -> bool {
 }
 
 /// Puts call limits in force (see `crate::limits::CallLimits`): the outcome of
-/// nothing, or of the error naming the value out of range.
+/// nothing, or of the error naming the value out of range. The package has checked
+/// that each is a whole number within its type.
 #[wasm_bindgen(js_name = setCallLimits)]
-pub fn set_call_limits(max_input_bytes: usize, max_call_memory: usize) -> Vec<u8> {
-    let limits = crate::limits::CallLimits { max_input_bytes, max_call_memory };
+pub fn set_call_limits(max_input_bytes: usize, max_call_memory: usize, max_call_steps: f64) -> Vec<u8> {
+    // A whole number below 2^53 (the package's check): the cast is exact.
+    let limits = crate::limits::CallLimits { max_input_bytes, max_call_memory, max_call_steps: max_call_steps as u64 };
     super::outcome::outcome(limits.set().map_err(super::outcome::Failure::from))
 }
 
-/// The call limits in force, as `[maxInputBytes, maxCallMemory]`.
+/// The call limits in force, as `[maxInputBytes, maxCallMemory, maxCallSteps]`.
 #[wasm_bindgen(js_name = callLimits)]
-pub fn call_limits() -> Vec<u32> {
+pub fn call_limits() -> Vec<f64> {
     let limits = crate::limits::CallLimits::get();
-    let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    vec![clamp(limits.max_input_bytes), clamp(limits.max_call_memory)]
+    // Steps above 2^53 are read as the nearest double: still "no limit to speak of".
+    vec![limits.max_input_bytes as f64, limits.max_call_memory as f64, limits.max_call_steps as f64]
 }
 
 /// The module's memory, which the package writes the input room through.

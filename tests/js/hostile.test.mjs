@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Engine, Session, InputError, limits, memoryBytes } from 'leadscore';
+import { Engine, Session, InputError, limits, memoryBytes, setLimits } from 'leadscore';
 import { examples, NOW, PKG, RULESET } from './helpers.mjs';
 
 const B2B = examples().find((e) => e.name === 'b2b-saas');
@@ -128,6 +128,49 @@ test('saved bytes in a detached buffer are refused as an InputError', () => {
         (e) => e instanceof InputError && e.code === 'wrongType' && /detached/.test(e.message),
     );
     assert.equal(Session.restoreBytes(bytes).id, 'v');
+});
+
+test('a list of leads stops at maxCallSteps, its parts counted together', () => {
+    const defaults = limits();
+    // One leaf, a `contains` of one text: 1 + 16 × (bytes ÷ 16 + 1) steps a lead
+    // (the rule-set reference, section 11).
+    const engine = new Engine({
+        schema: 'leadscore.ruleset/v1',
+        id: 'steps',
+        version: '1',
+        fit: [{ id: 'notes', points: 5, when: { field: 'notes', contains: 'zzz' } }],
+    });
+    const notes = 'a'.repeat(3_200);
+    const perLead = 1 + 16 * (Math.floor(notes.length / 16) + 1);
+    const leads = Array.from({ length: 400 }, (_, i) => ({ id: `l${i}`, profile: { notes } }));
+    const max = 1_000_000;
+    const refusedAt = Math.floor(max / perLead) + 1; // the first lead reached past the limit
+    assert.ok(refusedAt > 256 && refusedAt < leads.length, 'the limit falls in the second part');
+    try {
+        setLimits({ maxCallSteps: max });
+        assert.deepEqual(limits(), { ...defaults, maxCallSteps: max });
+        assert.throws(
+            () => engine.scoreMany(leads, NOW),
+            (e) => e instanceof InputError && e.code === 'tooCostly' && e.path === `[${refusedAt}]`,
+        );
+        assert.throws(
+            () => engine.scoreManyJson(JSON.stringify(leads), NOW),
+            (e) => e instanceof InputError && e.code === 'tooCostly' && e.path === `[${refusedAt}]`,
+        );
+        // Sent again in shorter lists, every lead is scored.
+        const halves = [leads.slice(0, 200), leads.slice(200)].flatMap((part) => engine.scoreMany(part, NOW));
+        assert.equal(halves.length, leads.length);
+        assert.ok(halves.every((r) => r.total === 0));
+        assert.throws(
+            () => setLimits({ maxCallSteps: 999_999 }),
+            (e) => e instanceof InputError && e.code === 'invalidValue' && e.path === 'maxCallSteps',
+        );
+        assert.equal(limits().maxCallSteps, max, 'a refused setting changes nothing');
+    } finally {
+        setLimits(defaults);
+        engine.free();
+    }
+    assert.deepEqual(limits(), defaults);
 });
 
 test('a module that traps is replaced by a fresh instance, and its objects say so', async () => {

@@ -270,7 +270,10 @@ impl Condition {
             Condition::All(cs) => cs.iter().all(|c| c.matches(data)),
             Condition::Any(cs) => cs.iter().any(|c| c.matches(data)),
             Condition::Not(c) => !c.matches(data),
-            Condition::Leaf { field, test } => test.holds(field.lookup(data)),
+            Condition::Leaf { field, test } => {
+                crate::meter::charge(1);
+                test.holds(field.lookup(data))
+            }
         }
     }
 
@@ -322,6 +325,9 @@ impl Test {
     /// comparing the Unicode-lowercased text would.
     #[inline]
     fn holds_text(&self, s: &str) -> bool {
+        // A pass over the text per unit of weight, reading COMPARED_PER_STEP bytes a step.
+        let passes = u64::try_from(s.len()).unwrap_or(u64::MAX) / crate::cost::COMPARED_PER_STEP + 1;
+        crate::meter::charge(self.weight().saturating_mul(passes));
         if s.is_ascii() {
             let h = s.as_bytes();
             match self {

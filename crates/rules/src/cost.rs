@@ -113,7 +113,7 @@ impl Test {
     /// per text of `startsWith` and `endsWith`. Searches, [`COMPARED_PER_STEP`]
     /// each: one per text of `contains` and `word`; for `like`, one per pattern
     /// and one more per run of its characters between its first and last `*`.
-    fn weight(&self) -> u64 {
+    pub(crate) fn weight(&self) -> u64 {
         let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
         match self {
             Test::In(list) | Test::NotIn(list) => list_weight(list),

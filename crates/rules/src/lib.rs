@@ -16,6 +16,7 @@ pub mod condition;
 pub mod cost;
 pub mod error;
 pub mod lowercase;
+pub mod meter;
 pub mod order;
 mod reader;
 pub mod rules;

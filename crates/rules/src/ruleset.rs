@@ -12,7 +12,7 @@ use crate::stages::{default_bands, Band, Grades, MqlStage, PqlStage, SqlStage, S
 use crate::value::{json_text, type_name, FieldPath};
 use crate::vocabulary::{PropertyType, Vocabulary};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// The schema tag every rule set carries in `"schema"`.
 pub const SCHEMA: &str = "leadscore.ruleset/v1";
@@ -129,7 +129,7 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
     let groups = read_groups(&top, p);
     let recency = top.get("recency").map(|v| read_recency(v, "recency", p)).unwrap_or_default();
 
-    let mut ctx = Ctx { p, ids: HashMap::new(), groups: &groups, vocabulary: vocabulary.as_ref(), rule_count: 0 };
+    let mut ctx = Ctx { p, ids: BTreeMap::new(), groups: &groups, vocabulary: vocabulary.as_ref(), rule_count: 0 };
     let fit: Vec<FitRule> =
         top.list("fit", ctx.p).iter().enumerate().filter_map(|(i, r)| ctx.fit_rule(r, &index("fit", i))).collect();
     let engagement: Vec<EngagementRule> = top
@@ -221,8 +221,9 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
 
 struct Ctx<'a, 'p> {
     p: &'p mut Vec<Problem>,
-    /// Rule ids seen so far, with the path where each was first defined.
-    ids: HashMap<String, String>,
+    /// Rule ids seen so far, with the path where each was first defined: ordered, as
+    /// the ids are the author's to choose (docs/SECURITY.md, hash flooding).
+    ids: BTreeMap<String, String>,
     /// The groups defined, in order of name (as `read_groups` reads them).
     groups: &'a [Group],
     vocabulary: Option<&'a Vocabulary>,
