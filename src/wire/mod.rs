@@ -36,10 +36,10 @@ pub type RawEvent = Result<EventParts, &'static str>;
 pub struct EventParts {
     /// The type as inline text (no allocation up to 24 bytes), or the JSON type it
     /// had instead of text.
-    pub kind: Option<Result<CompactString, &'static str>>,
+    pub kind: EventText,
     pub ts: Option<Value>,
     /// The id as inline text like the type, or the JSON type it had instead.
-    pub id: Option<Result<CompactString, &'static str>>,
+    pub id: EventText,
     /// Every other key that the reader keeps (see [`LeadFields`]), in the order found.
     pub properties: Vec<(CompactString, Value)>,
     /// The other keys, which no rule reads: as much of their values as the checks
@@ -52,6 +52,48 @@ pub struct EventParts {
 
 /// The weight of an event before its type, id and properties (docs/RULESET.md 10.1).
 pub(crate) const EVENT_BASE_WEIGHT: usize = 40;
+
+/// An event's type or id as read: inline text, or the JSON type it had instead.
+pub(crate) type EventText = Option<Result<CompactString, &'static str>>;
+
+/// The parts every event has, fresh or saved: type, time, id, and whether it went
+/// over its weight.
+pub(crate) trait EventHead {
+    fn head(&mut self) -> (&mut EventText, &mut Option<Value>, &mut EventText, &mut bool);
+}
+
+impl EventHead for EventParts {
+    fn head(&mut self) -> (&mut EventText, &mut Option<Value>, &mut EventText, &mut bool) {
+        (&mut self.kind, &mut self.ts, &mut self.id, &mut self.too_large)
+    }
+}
+
+/// Reads the value of `key` into `parts` when it is `type`, `ts` or `id`, the keys
+/// fresh and saved events share, counting its weight against `budget`; false for
+/// any other key, whose value is left to the caller.
+pub(crate) fn read_head<'de, A: MapAccess<'de>>(
+    parts: &mut impl EventHead,
+    key: &str,
+    map: &mut A,
+    budget: &Budget<'_>,
+) -> Result<bool, A::Error> {
+    let (kind, ts, id, too_large) = parts.head();
+    match key {
+        "type" => {
+            let (text, len) = map.next_value_seed(TextSeed { limit: MAX_TYPE_LEN })?;
+            *too_large |= !budget.take(len);
+            *kind = Some(text);
+        }
+        "ts" => *ts = Some(map.next_value_seed(PlainSeed { text_limit: MAX_TIMESTAMP_TEXT })?),
+        "id" => {
+            let (text, len) = map.next_value_seed(TextSeed { limit: MAX_ID_LEN })?;
+            *too_large |= !budget.take(len);
+            *id = Some(text);
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
 
 impl EventParts {
     /// About the memory the event takes as read (see [`budget::memory_of`]).
@@ -276,47 +318,36 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
         let budget = Budget::new(&left);
         parts.too_large = !budget.take(EVENT_BASE_WEIGHT);
         while let Some(key) = map.next_key::<Key>()? {
-            match key.as_str() {
-                "type" => {
-                    let (text, len) = map.next_value_seed(TextSeed { limit: MAX_TYPE_LEN })?;
-                    parts.too_large |= !budget.take(len);
-                    parts.kind = Some(text);
-                }
-                "ts" => parts.ts = Some(map.next_value_seed(PlainSeed { text_limit: MAX_TIMESTAMP_TEXT })?),
-                "id" => {
-                    let (text, len) = map.next_value_seed(TextSeed { limit: MAX_ID_LEN })?;
-                    parts.too_large |= !budget.take(len);
-                    parts.id = Some(text);
-                }
-                name => {
-                    let keep = self.0.keeps(name);
-                    if !budget.take(key_weight(name.len())) {
-                        parts.too_large = true;
-                        map.next_value::<IgnoredAny>()?;
-                        continue;
-                    }
-                    if keep {
-                        match map.next_value_seed(Bounded {
-                            budget,
-                            levels: 1,
-                            too_deep: TooDeep::Mark,
-                            keep: true,
-                            text_limit: MAX_STRING_LEN,
-                        })? {
-                            Read::Value(v) => {
-                                if parts.properties.capacity() == 0 {
-                                    parts.reserve_properties(map.size_hint());
-                                }
-                                parts.properties.push((key.into_name(), v));
-                            }
-                            Read::TooHeavy | Read::TooDeep => parts.too_large = true,
+            if read_head(&mut parts, key.as_str(), &mut map, &budget)? {
+                continue;
+            }
+            let name = key.as_str();
+            let keep = self.0.keeps(name);
+            if !budget.take(key_weight(name.len())) {
+                parts.too_large = true;
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            if keep {
+                match map.next_value_seed(Bounded {
+                    budget,
+                    levels: 1,
+                    too_deep: TooDeep::Mark,
+                    keep: true,
+                    text_limit: MAX_STRING_LEN,
+                })? {
+                    Read::Value(v) => {
+                        if parts.properties.capacity() == 0 {
+                            parts.reserve_properties(map.size_hint());
                         }
-                    } else {
-                        match map.next_value_seed(UnreadSeed(budget))? {
-                            Some(unread) => parts.unread.push((key.into_name(), unread)),
-                            None => parts.too_large = true,
-                        }
+                        parts.properties.push((key.into_name(), v));
                     }
+                    Read::TooHeavy | Read::TooDeep => parts.too_large = true,
+                }
+            } else {
+                match map.next_value_seed(UnreadSeed(budget))? {
+                    Some(unread) => parts.unread.push((key.into_name(), unread)),
+                    None => parts.too_large = true,
                 }
             }
         }

@@ -3,8 +3,8 @@
 //! its events; `session::saved` checks the parts.
 
 use super::budget::{key_weight, Bounded, Budget, Read, TooDeep};
-use super::{Key, ListSeed, Listed, PlainSeed, TextSeed, EVENT_BASE_WEIGHT, MAX_TIMESTAMP_TEXT};
-use crate::limits::{MAX_EVENT_BYTES, MAX_ID_LEN, MAX_PROFILE_BYTES, MAX_STRING_LEN, MAX_TYPE_LEN};
+use super::{read_head, EventHead, EventText, Key, ListSeed, Listed, PlainSeed, EVENT_BASE_WEIGHT};
+use crate::limits::{MAX_EVENT_BYTES, MAX_ID_LEN, MAX_PROFILE_BYTES, MAX_STRING_LEN};
 use compact_str::CompactString;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -46,9 +46,9 @@ pub type RawSavedEvent = Result<SavedEventParts, &'static str>;
 /// `p` and `anon` for anonymous history.
 #[derive(Debug, Default)]
 pub struct SavedEventParts {
-    pub kind: Option<Result<CompactString, &'static str>>,
+    pub kind: EventText,
     pub ts: Option<Value>,
-    pub id: Option<Result<CompactString, &'static str>>,
+    pub id: EventText,
     pub anon: Option<Value>,
     /// The properties as written (`Event::from_raw_at` sorts them and keeps the last
     /// of a repeated name), or the JSON type `p` had instead of an object.
@@ -57,6 +57,12 @@ pub struct SavedEventParts {
     pub unknown_key: Option<String>,
     /// The event weighs more than an event may: nothing was kept past the limit.
     pub too_large: bool,
+}
+
+impl EventHead for SavedEventParts {
+    fn head(&mut self) -> (&mut EventText, &mut Option<Value>, &mut EventText, &mut bool) {
+        (&mut self.kind, &mut self.ts, &mut self.id, &mut self.too_large)
+    }
 }
 
 /// Reads saved session state from anything serde can drive (JSON text,
@@ -151,18 +157,10 @@ impl<'de> Visitor<'de> for SavedEventVisitor {
         let budget = Budget::new(&left);
         parts.too_large = !budget.take(EVENT_BASE_WEIGHT);
         while let Some(key) = map.next_key::<Key>()? {
+            if read_head(&mut parts, key.as_str(), &mut map, &budget)? {
+                continue;
+            }
             match key.as_str() {
-                "type" => {
-                    let (text, len) = map.next_value_seed(TextSeed { limit: MAX_TYPE_LEN })?;
-                    parts.too_large |= !budget.take(len);
-                    parts.kind = Some(text);
-                }
-                "ts" => parts.ts = Some(map.next_value_seed(PlainSeed { text_limit: MAX_TIMESTAMP_TEXT })?),
-                "id" => {
-                    let (text, len) = map.next_value_seed(TextSeed { limit: MAX_ID_LEN })?;
-                    parts.too_large |= !budget.take(len);
-                    parts.id = Some(text);
-                }
                 "anon" => parts.anon = Some(map.next_value_seed(PlainSeed { text_limit: 16 })?),
                 "p" => {
                     let Properties { found, too_large } = map.next_value_seed(PropertiesSeed(budget))?;
