@@ -203,7 +203,12 @@ impl<'de> Visitor<'de> for Bounded<'_> {
         let room = if self.keep { seq.size_hint().unwrap_or(0).min(self.budget.0.get() / 9) } else { 0 };
         let mut items = Vec::with_capacity(room);
         loop {
-            let item = if self.budget.take(1) { seq.next_element_seed(self.inner())? } else { Some(Read::TooHeavy) };
+            // Each item weighs one more than its value (a separator): taken once it
+            // is known to be there, so that the list's end costs nothing.
+            let item = match seq.next_element_seed(self.inner())? {
+                Some(Read::Value(_)) if !self.budget.take(1) => Some(Read::TooHeavy),
+                item => item,
+            };
             match item {
                 None => return Ok(Read::Value(if self.keep { Value::Array(items) } else { Value::Null })),
                 Some(Read::Value(v)) => {
