@@ -29,7 +29,7 @@ export function init(input) {
             },
             (e) => {
                 pending = undefined;
-                throw e;
+                throw explained(e);
             },
         );
     }
@@ -38,7 +38,28 @@ export function init(input) {
 
 export function initSync(module) {
     if (initialized) return;
-    initWasmSync({ module });
+    try {
+        initWasmSync({ module });
+    } catch (e) {
+        throw explained(e);
+    }
     initialized = true;
     markReady();
+}
+
+/**
+ * The browser's error when it refused to compile the module, with the fix named:
+ * under a Content Security Policy without 'wasm-unsafe-eval' it says only that
+ * "'unsafe-eval' is not an allowed source", which reads as if leadscore used eval.
+ * Any other error passes as it is.
+ */
+function explained(e) {
+    const said = String((e && e.message) || e);
+    if (!/Content Security Policy|CSP|unsafe-eval/i.test(said)) return e;
+    return new Error(
+        "leadscore cannot start: the page's Content Security Policy does not allow WebAssembly. " +
+            "Add 'wasm-unsafe-eval' to its script-src directive (for example script-src 'self' 'wasm-unsafe-eval'): " +
+            `it allows compiling WebAssembly, not eval. The browser said: ${said}`,
+        { cause: e },
+    );
 }

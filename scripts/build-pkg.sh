@@ -91,6 +91,9 @@ for f in index.js index.workerd.js index.node.js api.js codec.js errors.js index
     cp "pkg-template/$f" "$OUT/$f"
 done
 cp pkg-template/index.d.ts "$OUT/index.d.cts"
+# The references the package README links to, so that they are where the package is.
+mkdir -p "$OUT/docs"
+cp docs/RULESET.md docs/SECURITY.md "$OUT/docs/"
 
 # index.node.cjs: node.js and the modules it imports, bundled by esbuild into one
 # CommonJS file (import.meta.url is the file's own URL there too).
@@ -114,7 +117,8 @@ pkg.version = CRATE_VERSION;
 fs.writeFileSync(`${OUT}/package.json`, JSON.stringify(pkg, null, 2) + '\n');
 const listed = new Set(pkg.files);
 for (const f of pkg.files) if (!fs.existsSync(`${OUT}/${f}`)) throw new Error(`package.json lists ${f}, which the build did not write`);
-for (const f of fs.readdirSync(OUT)) if (f !== 'package.json' && !listed.has(f)) throw new Error(`the build wrote ${f}, which package.json does not list`);
+const written = fs.readdirSync(OUT, { recursive: true }).filter((f) => fs.statSync(`${OUT}/${f}`).isFile());
+for (const f of written) if (f !== 'package.json' && !listed.has(f)) throw new Error(`the build wrote ${f}, which package.json does not list`);
 NODE
 
 RAW=$(wc -c <"$OUT/leadscore_bg.wasm")

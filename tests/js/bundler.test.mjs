@@ -57,6 +57,7 @@ try {
     }
 } catch (e) {
     out.errors.push(String((e && e.stack) || e));
+    if (e && e.cause) out.cause = String(e.cause.stack || e.cause);
 }
 await tick();
 out.violations = [...window.__violations];
@@ -166,9 +167,12 @@ test('bundled with esbuild, in headless Chromium under a strict CSP', { skip: SK
         assert.ok(requests.includes('/leadscore_bg.wasm'), 'init() fetched the .wasm next to the bundle');
 
         // Without 'wasm-unsafe-eval' the browser refuses to compile the module: init()
-        // rejects with the browser's error instead of hanging.
+        // rejects, instead of hanging, with an error that names the fix and keeps the
+        // browser's own as its cause.
         assert.equal(nowasm.errors.length, 1, JSON.stringify(nowasm));
-        assert.match(nowasm.errors[0], /CompileError|EvalError|WebAssembly|Content Security Policy/i);
+        assert.match(nowasm.errors[0], /Content Security Policy does not allow WebAssembly/);
+        assert.match(nowasm.errors[0], /Add 'wasm-unsafe-eval' to its script-src directive/);
+        assert.match(nowasm.cause, /CompileError|EvalError|WebAssembly/);
         assert.ok(nowasm.score === undefined);
         t.diagnostic(`without 'wasm-unsafe-eval': ${nowasm.errors[0].split('\n')[0]}`);
     } finally {

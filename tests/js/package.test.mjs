@@ -18,6 +18,15 @@ test('package.json: name, module type, files', () => {
     for (const f of pkg.files) assert.ok(fs.existsSync(path.join(PKG, f)), `${f} is in the packed package`);
 });
 
+test('every file the README links to is in the package, the rule-set reference among them', () => {
+    const readme = fs.readFileSync(path.join(PKG, 'README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)#]+)(#[^)]*)?\)/g)].map((m) => m[1]).filter((l) => !/^[a-z]+:/.test(l));
+    assert.ok(links.includes('docs/RULESET.md') && links.includes('docs/SECURITY.md'), links.join(', '));
+    for (const link of links) assert.ok(fs.existsSync(path.join(PKG, link)), `${link} is in the packed package`);
+    const reference = fs.readFileSync(path.join(PKG, 'docs/RULESET.md'), 'utf8');
+    assert.equal(reference, fs.readFileSync(path.join(ROOT, 'docs/RULESET.md'), 'utf8'), "the repository's own");
+});
+
 test('export conditions map to the entry for each runtime', () => {
     const root = pkg.exports['.'];
     assert.deepEqual(Object.keys(root), ['types', 'workerd', 'node', 'worker', 'browser', 'import', 'default']);
