@@ -442,6 +442,15 @@ class ModuleObject {
     }
 }
 
+/**
+ * Returns the rule set it is given, unchanged: what it adds is in the types, where a
+ * rule set written in code is checked as a `RuleSet` (and completed by an editor)
+ * where it is written. Needs no `init()`.
+ */
+export function defineRuleSet(ruleSet) {
+    return ruleSet;
+}
+
 /** A compiled rule set. Scoring never changes it; one engine serves any number of leads and sessions. */
 export class Engine extends ModuleObject {
     /** Compiles a rule set given as a plain object or as JSON text; a bad one throws a RuleSetError. */
@@ -460,6 +469,22 @@ export class Engine extends ModuleObject {
         if (typeof text !== 'string')
             throw ruleSetError('', 'wrongType', `Engine.fromJson takes JSON text, not ${kind(text)}`);
         return new Engine(text);
+    }
+
+    /**
+     * Checks a rule set (an object or JSON text) as `new Engine` does, and answers
+     * instead of throwing: `{ valid, problems, warnings }`, with every problem a
+     * RuleSetError would list. `warnings` is empty in this version. The engine
+     * compiled to check it is freed at once.
+     */
+    static validate(ruleSet) {
+        try {
+            new Engine(ruleSet).free();
+        } catch (e) {
+            if (!(e instanceof RuleSetError)) throw e;
+            return { valid: false, problems: e.problems, warnings: [] };
+        }
+        return { valid: true, problems: [], warnings: [] };
     }
 
     get id() {

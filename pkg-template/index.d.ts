@@ -6,42 +6,73 @@
 
 /** Milliseconds since the epoch, or RFC 3339 text such as "2026-11-20T09:30:00Z". */
 export type Instant = number | string;
-/** A duration: a whole number and a unit, like "90s", "30m", "36h", "7d", "2w". */
-export type Duration = string;
+/**
+ * A duration: a whole number and a unit (`ms`, `s`, `m`, `h`, `d` or `w`), like "90s",
+ * "30m", "36h", "7d", "2w"; more than 0 and at most 36,525 days.
+ */
+export type Duration = `${bigint}${'ms' | 's' | 'm' | 'h' | 'd' | 'w'}`;
 export type Scalar = string | number | boolean;
 
-/** A condition on a profile field or an event property (dotted paths reach into objects). */
-export type Condition = { all: Condition[] } | { any: Condition[] } | { not: Condition } | FieldCondition;
+/** The operators of a condition, each with its argument (the rule-set reference, section 3). */
+export interface Operators {
+    /** The value is this text (case ignored), number or boolean. */
+    equals: Scalar;
+    /** The value equals one of these (1 to 10,000). */
+    in: Scalar[];
+    /** The field has a value, and it equals none of these. */
+    notIn: Scalar[];
+    /** The text holds one of these. */
+    contains: string | string[];
+    startsWith: string | string[];
+    endsWith: string | string[];
+    /** The text holds one of these as a whole word. */
+    word: string | string[];
+    /** The whole text matches one of these patterns: `*` any run of characters, `?` one. */
+    like: string | string[];
+    gt: number;
+    gte: number;
+    lt: number;
+    lte: number;
+    /** The number is within [low, high], both included. */
+    between: [low: number, high: number];
+    /** Whether the field has a value: absent, null and a list of nulls have none. */
+    exists: boolean;
+}
 
-/** `field` and exactly one operator. Text comparisons ignore case. */
-export type FieldCondition = { field: string } & (
-    | { equals: Scalar }
-    | { in: Scalar[] }
-    | { notIn: Scalar[] }
-    | { contains: string | string[] }
-    | { startsWith: string | string[] }
-    | { endsWith: string | string[] }
-    | { word: string | string[] }
-    | { like: string | string[] }
-    | { gt: number }
-    | { gte: number }
-    | { lt: number }
-    | { lte: number }
-    | { between: [number, number] }
-    | { exists: boolean }
-);
+/** Keys an object leaves out: each may be absent (or undefined), and nothing else. */
+type Absent<K extends PropertyKey> = { [P in K]?: undefined };
+type ConditionKey = 'all' | 'any' | 'not' | 'field' | keyof Operators;
 
-export type Recency = 'none' | { halfLife?: Duration; expireAfter?: Duration };
+/**
+ * A condition on a profile field or an event property: `all`, `any` or `not`, each alone
+ * in its object, or a `FieldCondition`.
+ */
+export type Condition =
+    | ({ all: Condition[] } & Absent<Exclude<ConditionKey, 'all'>>)
+    | ({ any: Condition[] } & Absent<Exclude<ConditionKey, 'any'>>)
+    | ({ not: Condition } & Absent<Exclude<ConditionKey, 'not'>>)
+    | FieldCondition;
+
+/** `field` (a dotted path such as "company.size") and exactly one operator. Text comparisons ignore case. */
+export type FieldCondition = {
+    [O in keyof Operators]: { field: string } & Pick<Operators, O> & Absent<Exclude<ConditionKey, 'field' | O>>;
+}[keyof Operators];
+
+/** `"none"` (no decay, no expiry), or a half-life, an expiry or both. */
+export type Recency =
+    'none' | { halfLife: Duration; expireAfter?: Duration } | { expireAfter: Duration; halfLife?: undefined };
 
 export interface FitRule {
     id: string;
     description?: string;
     group?: string;
+    /** Added when `when` holds (negative to subtract); not 0. */
     points: number;
     when: Condition;
 }
 
-export interface EngagementRule {
+/** What every engagement rule has. */
+interface EngagementRuleBase {
     id: string;
     description?: string;
     group?: string;
@@ -49,17 +80,43 @@ export interface EngagementRule {
     event: string | string[];
     /** A condition on the event's properties. */
     where?: Condition;
+    /** Not 0; negative to subtract. */
     points: number;
-    cap?: number;
-    once?: boolean;
-    count?: { atLeast: number; within?: Duration };
-    sum?: { property: string; atLeast: number; within?: Duration };
-    recency?: Recency;
 }
 
+/**
+ * An engagement rule: per occurrence (each matching event adds its points, decayed by
+ * `recency`; at most `cap` in all, or only the newest event with `once`: one or the
+ * other), or a `count` or `sum` rule (its points once, when enough events match).
+ */
+export type EngagementRule =
+    | (EngagementRuleBase & {
+          count?: undefined;
+          sum?: undefined;
+          recency?: Recency;
+      } & ({ cap?: number; once?: false } | { once: true; cap?: undefined }))
+    | (EngagementRuleBase & {
+          count: { atLeast: number; within?: Duration };
+          sum?: undefined;
+          cap?: undefined;
+          once?: undefined;
+          recency?: WindowRecency;
+      })
+    | (EngagementRuleBase & {
+          sum: { property: string; atLeast: number; within?: Duration };
+          count?: undefined;
+          cap?: undefined;
+          once?: undefined;
+          recency?: WindowRecency;
+      });
+
+/** The recency of a count or sum rule: an expiry at most (its window says how recent). */
+type WindowRecency = 'none' | { expireAfter: Duration; halfLife?: undefined };
+
+/** A test of the profile (`when`), or of the events (`event`, and `where`). */
 export type Disqualifier =
-    | { id: string; description?: string; when: Condition }
-    | { id: string; description?: string; event: string | string[]; where?: Condition };
+    | { id: string; description?: string; when: Condition; event?: undefined; where?: undefined }
+    | { id: string; description?: string; event: string | string[]; where?: Condition; when?: undefined };
 
 export interface StageTrigger {
     event: string | string[];
@@ -68,7 +125,20 @@ export interface StageTrigger {
     within?: Duration;
 }
 
+/** The band a total falls in: every band but the last has `atLeast`, the last has none. */
+export interface Band {
+    name: string;
+    atLeast: number;
+}
+
+/**
+ * A rule set (the rule-set reference, docs/RULESET.md in the repository). Write one in
+ * code with `defineRuleSet` to have it checked where it is written; a rule set read from
+ * a JSON file is a `RuleSetJson`.
+ */
 export interface RuleSet {
+    /** Where an editor finds the rule set's JSON Schema (`leadscore/ruleset.schema.json`); ignored. */
+    $schema?: string;
     schema: 'leadscore.ruleset/v1';
     id: string;
     version: string;
@@ -83,14 +153,43 @@ export interface RuleSet {
     disqualifiers?: Disqualifier[];
     stages?: {
         mql?: { threshold: number; minFit?: number; minEngagement?: number };
-        sql?: { threshold?: number; on?: StageTrigger[] };
+        sql?: { threshold: number; on?: StageTrigger[] } | { on: StageTrigger[]; threshold?: undefined };
         pql?: { on: StageTrigger[]; minFit?: number };
         recycle?: boolean;
     };
-    grades?: { fit?: [number, number, number]; engagement?: [number, number, number] };
-    bands?: { name: string; atLeast?: number }[];
+    grades?: { fit?: [a: number, b: number, c: number]; engagement?: [a: number, b: number, c: number] };
+    bands?: [...Band[], { name: string; atLeast?: undefined }];
     anonymousHistory?: 'count' | 'ignore';
 }
+
+/**
+ * A rule set as TypeScript types a JSON file of it (`import rules from './ruleset.json'
+ * with { type: 'json' }`): the shapes of `RuleSet`, with texts as `string` and the
+ * lists of fixed length (`between`, grades, bands) as plain lists, which is all such
+ * an import tells. `new Engine` takes it.
+ */
+export interface RuleSetJson extends AsJson<RuleSet> {}
+
+/**
+ * `T` as a JSON import types it: texts widened to `string` (`T | (string & {})` still
+ * offers `T`'s texts to an editor's completion), tuples to lists.
+ */
+type AsJson<T> = T extends string
+    ? string extends T
+        ? string
+        : T | (string & {})
+    : T extends readonly (infer E)[]
+      ? AsJson<E>[]
+      : T extends object
+        ? { [K in keyof T]: AsJson<T[K]> }
+        : T;
+
+/**
+ * Returns `ruleSet` as it is. In TypeScript it checks a rule set written in code as a
+ * `RuleSet` where it is written (and an editor completes its keys, operators and
+ * values), not only where it reaches `new Engine`.
+ */
+export declare function defineRuleSet(ruleSet: RuleSet): RuleSet;
 
 /** A lead's fields, as the fit rules read them. */
 export type Profile = Record<string, unknown>;
@@ -117,6 +216,20 @@ export interface Problem {
     /** A stable code such as "unknownKey" or "wrongType". */
     code: string;
     message: string;
+}
+
+/** What `Engine.validate` answers. */
+export interface Validation {
+    /** Whether `new Engine` takes the rule set: there is no problem. */
+    valid: boolean;
+    /** Every problem found, as a `RuleSetError`'s `problems` lists them; empty when valid. */
+    problems: Problem[];
+    /**
+     * What does not stop the rule set from compiling but deserves a look, in the
+     * shape of a problem. This version reports none: the list is there so that
+     * code that shows problems shows warnings too when a later version has some.
+     */
+    warnings: Problem[];
 }
 
 export interface Contribution {
@@ -216,10 +329,22 @@ export declare class Engine {
      */
     static fromJson(ruleSet: string): Engine;
     /**
+     * Checks a rule set (an object, a JSON import or JSON text, of any type) as the
+     * constructor does, without throwing: every problem a `RuleSetError` would list.
+     * For editors and CI. Needs `init()` where the constructor does.
+     */
+    static validate(ruleSet: unknown): Validation;
+    /**
      * Compiles a rule set given as JSON text or as a plain object. A bad rule set
      * throws a `RuleSetError` whose `problems` lists every problem with its path.
      */
     constructor(ruleSet: RuleSet | string);
+    /**
+     * Compiles a rule set imported from a JSON file, which TypeScript types with plain
+     * texts and lists (`RuleSetJson`): its keys and shapes are checked here, its texts
+     * when it is compiled.
+     */
+    constructor(ruleSet: RuleSetJson);
     /**
      * `qualify` for a list of leads in one call (a backtest, an edge batch), or for
      * the leads a `LeadSet` holds.
@@ -400,19 +525,31 @@ export type InitInput = string | URL | Request | Response | ArrayBuffer | ArrayB
 
 /**
  * Loads the WebAssembly; needed once in browsers before anything else. Without an
- * argument it fetches `leadscore_bg.wasm` next to the module. In Node.js and
+ * argument it fetches `leadscore_bg.wasm` next to the module. A promise may bring a
+ * Response (`fetch(url)`), the bytes or a compiled module, not a URL. In Node.js and
  * Cloudflare Workers the package is ready on import and this resolves at once.
  */
-export declare function init(input?: InitInput | Promise<InitInput>): Promise<void>;
+export declare function init(
+    input?: InitInput | Promise<Response | ArrayBuffer | ArrayBufferView | CompiledModule>,
+): Promise<void>;
 
 /** `init` from bytes or a compiled module, synchronously (browsers only; a no-op elsewhere). */
-export declare function initSync(module?: ArrayBuffer | ArrayBufferView | CompiledModule): void;
+export declare function initSync(module: ArrayBuffer | ArrayBufferView | CompiledModule): void;
 
 // `free()` is also `[Symbol.dispose]()`, for `using`. Declared here as @types/node
 // does, so that projects whose `lib` predates esnext.disposable still type-check.
 declare global {
     interface SymbolConstructor {
         readonly dispose: unique symbol;
+    }
+    // The DOM lib declares `WebAssembly.Module` with no members, so any value but
+    // null and undefined would pass for one (`init(42)`, `initSync({})`). Every
+    // compiled module has this tag (`Object.prototype.toString` reads it), and no
+    // number, text or plain object has.
+    namespace WebAssembly {
+        interface Module {
+            readonly [Symbol.toStringTag]: 'WebAssembly.Module';
+        }
     }
 }
 

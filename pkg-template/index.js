@@ -10,7 +10,7 @@ import { markReady, setNotReadyMessage } from './api.js';
 import './codec.js';
 import './errors.js';
 
-export { Engine, Session, LeadSet, memoryBytes, limits, setLimits } from './api.js';
+export { Engine, Session, LeadSet, defineRuleSet, memoryBytes, limits, setLimits } from './api.js';
 export { InputError, RuleSetError } from './errors.js';
 
 setNotReadyMessage('leadscore is not initialized: `await init()` once before using it (or call initSync(bytes))');

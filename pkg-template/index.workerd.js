@@ -7,7 +7,7 @@ import { markReady } from './api.js';
 initWasmSync({ module: wasmModule });
 markReady();
 
-export { Engine, Session, LeadSet, memoryBytes, limits, setLimits } from './api.js';
+export { Engine, Session, LeadSet, defineRuleSet, memoryBytes, limits, setLimits } from './api.js';
 export { InputError, RuleSetError } from './errors.js';
 
 /** Already initialized on import; kept so that code shared with browsers runs unchanged. */

@@ -9,7 +9,7 @@ import { markReady } from './api.js';
 initWasmSync({ module: readFileSync(new URL('./leadscore_bg.wasm', import.meta.url)) });
 markReady();
 
-export { Engine, Session, LeadSet, memoryBytes, limits, setLimits } from './api.js';
+export { Engine, Session, LeadSet, defineRuleSet, memoryBytes, limits, setLimits } from './api.js';
 export { InputError, RuleSetError } from './errors.js';
 
 /** Already initialized on load; kept so that code shared with browsers runs unchanged. */

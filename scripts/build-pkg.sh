@@ -18,6 +18,7 @@
 #                       Node.js import, from pkg-template/
 #   index.node.cjs      Node.js require: pkg-template/node.js bundled by esbuild
 #   index.d.ts/.d.cts   the types, pkg-template/index.d.ts
+#   ruleset.schema.json the rule set's JSON Schema, docs/ruleset.schema.json
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -94,6 +95,7 @@ cp pkg-template/index.d.ts "$OUT/index.d.cts"
 # The references the package README links to, so that they are where the package is.
 mkdir -p "$OUT/docs"
 cp docs/RULESET.md docs/SECURITY.md "$OUT/docs/"
+cp docs/ruleset.schema.json "$OUT/ruleset.schema.json"
 
 # index.node.cjs: node.js and the modules it imports, bundled by esbuild into one
 # CommonJS file (import.meta.url is the file's own URL there too).

@@ -24,12 +24,18 @@ test('require resolves the CommonJS entry', () => {
         'LeadSet',
         'RuleSetError',
         'Session',
+        'defineRuleSet',
         'init',
         'initSync',
         'limits',
         'memoryBytes',
         'setLimits',
     ]);
+});
+
+test('defineRuleSet gives back the rule set it is given', () => {
+    assert.equal(leadscore.defineRuleSet(RULESET), RULESET);
+    assert.equal(new leadscore.Engine(leadscore.defineRuleSet(RULESET)).id, 'cjs');
 });
 
 test('require gives a package that scores without await', () => {

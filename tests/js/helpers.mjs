@@ -71,6 +71,8 @@ export function scenarioData(exs) {
  */
 export function checkScenario(out, exs, runtime, log = '') {
     assert.deepEqual(out.errors, [], log);
+    // defineRuleSet, before init(): the very object it was given.
+    assert.deepEqual(out.defineRuleSet, { same: true, keys: Object.keys(RULESET) });
     assert.equal(out.examples.length, exs.length);
     for (const [i, ex] of exs.entries()) {
         const got = out.examples[i];
@@ -88,6 +90,20 @@ export function checkScenario(out, exs, runtime, log = '') {
     assert.deepEqual(
         out.ruleSetError.problems.map((p) => [p.path, p.code]),
         [['fit[0].points', 'zeroPoints']],
+    );
+    const valid = { valid: true, problems: [], warnings: [] };
+    assert.deepEqual(out.validate.valid, valid, `${runtime}: Engine.validate of a valid rule set`);
+    assert.deepEqual(out.validate.text, valid, `${runtime}: Engine.validate of its JSON text`);
+    assert.equal(out.validate.invalid.valid, false);
+    assert.deepEqual(out.validate.invalid.warnings, []);
+    assert.deepEqual(
+        out.validate.invalid.problems.map((p) => [p.path, p.code]),
+        [
+            ['colour', 'unknownKey'],
+            ['fit[0].points', 'zeroPoints'],
+            ['fit[0].when.in', 'twoOperators'],
+        ],
+        `${runtime}: Engine.validate lists every problem`,
     );
     assert.deepEqual(out.inputError, { isClass: true, name: 'InputError', path: 'events', code: 'wrongType' });
     assert.deepEqual(out.session, { transitions: ['mql'], again: 0, total: 50 });

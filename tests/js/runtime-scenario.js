@@ -8,9 +8,12 @@
  * Runs the scenario with `leadscore` (an entry's exports) on `data` ({now, ruleset,
  * examples: [{name, rulesetText, leads}]}). Errors are collected, not thrown.
  */
-export async function scenario({ Engine, Session, LeadSet, InputError, RuleSetError, init }, data) {
+export async function scenario({ Engine, Session, LeadSet, InputError, RuleSetError, defineRuleSet, init }, data) {
     const out = { errors: [] };
     try {
+        // Before init(): a rule set can be written before the module is loaded.
+        const defined = defineRuleSet(data.ruleset);
+        out.defineRuleSet = { same: defined === data.ruleset, keys: Object.keys(defined) };
         await init();
         out.examples = data.examples.map((ex) => {
             const engine = new Engine(ex.rulesetText);
@@ -32,6 +35,16 @@ export async function scenario({ Engine, Session, LeadSet, InputError, RuleSetEr
         } catch (e) {
             out.ruleSetError = { isClass: e instanceof RuleSetError, name: e.name, problems: e.problems };
         }
+        // Engine.validate answers with every problem instead of throwing.
+        out.validate = {
+            valid: Engine.validate(data.ruleset),
+            text: Engine.validate(JSON.stringify(data.ruleset)),
+            invalid: Engine.validate({
+                ...data.ruleset,
+                fit: [{ id: 'a', points: 0, when: { field: 'x', equals: 1, in: [1] } }],
+                colour: 'blue',
+            }),
+        };
         const engine = new Engine(data.ruleset);
         try {
             engine.score({ events: 'no' }, data.now);

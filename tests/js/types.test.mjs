@@ -5,12 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Engine, Session } from 'leadscore';
-import { examples, NOW, PKG, RULESET } from './helpers.mjs';
+import { Engine, RuleSetError, Session } from 'leadscore';
+import { examples, NOW, PKG, ROOT, RULESET } from './helpers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DTS = fs.readFileSync(path.join(PKG, 'index.d.ts'), 'utf8');
@@ -22,12 +23,103 @@ try {
     // typescript is a devDependency of tests/js: `npm install` there (scripts/test-js.sh does).
 }
 
-for (const config of ['tsconfig.json', 'tsconfig.esnext.json', 'tsconfig.node.json']) {
+for (const config of ['tsconfig.json', 'tsconfig.esnext.json', 'tsconfig.node.json', 'tsconfig.nodenext.json']) {
     test(`tsc -p types/${config}`, { skip: tsc ? false : 'typescript is not installed in tests/js' }, () => {
         const r = spawnSync(process.execPath, [tsc, '-p', path.join(HERE, 'types', config)], { encoding: 'utf8' });
         assert.equal(r.status, 0, r.stdout + r.stderr);
     });
 }
+
+/** Every rule set of tests/cases that compiles (the file's named ones and the cases' own). */
+function validCaseRuleSets() {
+    const dir = path.join(ROOT, 'tests', 'cases');
+    const found = [];
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+        const doc = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+        const named = Object.entries(doc.rulesets ?? {}).map(([name, r]) => [`${file} rulesets.${name}`, r]);
+        const own = doc.cases
+            .filter((c) => c.ruleset && typeof c.ruleset === 'object')
+            .map((c) => [`${file} "${c.name}"`, c.ruleset]);
+        for (const [where, ruleSet] of [...named, ...own]) {
+            try {
+                new Engine(ruleSet).free();
+                found.push({ where, ruleSet });
+            } catch (e) {
+                if (!(e instanceof RuleSetError)) throw e;
+            }
+        }
+    }
+    return found;
+}
+
+test(
+    'every rule set of tests/cases that compiles type-checks as new Engine takes a JSON import of it',
+    { skip: tsc ? false : 'typescript is not installed in tests/js' },
+    () => {
+        const valid = validCaseRuleSets();
+        assert.ok(valid.length >= 30, `${valid.length} rule sets`);
+        const files = {};
+        const lines = ["import { Engine } from 'leadscore';"];
+        valid.forEach(({ where, ruleSet }, i) => {
+            files[`r${i}.json`] = JSON.stringify(ruleSet, null, 2);
+            lines.push(`// ${where.replace(/\n/g, ' ')}`);
+            lines.push(`import r${i} from './r${i}.json' with { type: 'json' };`, `new Engine(r${i});`);
+        });
+        const r = tscProject({ ...files, 'check.mts': lines.join('\n') + '\n' });
+        assert.equal(r.status, 0, r.stdout + r.stderr + '\n' + lines.join('\n'));
+    },
+);
+
+/**
+ * tsc run on a project of `files` (name: text) in a directory of its own that sees
+ * tests/js/node_modules, with the options of types/tsconfig.nodenext.json.
+ */
+function tscProject(files) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadscore-types-'));
+    try {
+        fs.symlinkSync(path.join(HERE, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+        fs.writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }');
+        for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+        const config = JSON.parse(fs.readFileSync(path.join(HERE, 'types', 'tsconfig.nodenext.json'), 'utf8'));
+        const base = JSON.parse(fs.readFileSync(path.join(HERE, 'types', 'tsconfig.json'), 'utf8'));
+        const compilerOptions = { ...base.compilerOptions, ...config.compilerOptions };
+        const sources = Object.keys(files).filter((f) => /\.[cm]?ts$/.test(f));
+        fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: sources }));
+        return spawnSync(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { encoding: 'utf8' });
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+test(
+    "the README's TypeScript type-checks, beside a ruleset.json, and refuses what its comments say",
+    { skip: tsc ? false : 'typescript is not installed in tests/js' },
+    () => {
+        const readme = fs.readFileSync(path.join(ROOT, 'pkg-template', 'README.md'), 'utf8');
+        const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+        assert.ok(blocks.length >= 1, `${blocks.length} TypeScript blocks`);
+        const ruleSetJson = fs.readFileSync(path.join(ROOT, 'examples', 'b2b-saas', 'ruleset.json'), 'utf8');
+        let refusals = 0;
+        for (const [i, code] of blocks.entries()) {
+            const r = tscProject({ 'ruleset.json': ruleSetJson, 'readme.mts': code });
+            assert.equal(r.status, 0, `block ${i}:\n${r.stdout}${r.stderr}\n${code}`);
+            // `x; // 'y' is a type error here`: with 'y' in place of x's text, tsc refuses that line.
+            for (const [line, n] of code.split('\n').map((l, n) => [l, n])) {
+                const m = line.match(/'([^']*)'[^']*\/\/ '([^']*)' is a type error here$/);
+                if (!m) continue;
+                const wrong = code
+                    .split('\n')
+                    .map((l, k) => (k === n ? l.replace(`'${m[1]}'`, `'${m[2]}'`) : l))
+                    .join('\n');
+                const bad = tscProject({ 'ruleset.json': ruleSetJson, 'readme.mts': wrong });
+                assert.notEqual(bad.status, 0, `block ${i}: '${m[2]}' type-checks`);
+                assert.match(bad.stdout, new RegExp(`(^|/)readme\\.mts\\(${n + 1},`, 'm'), bad.stdout);
+                refusals++;
+            }
+        }
+        assert.ok(refusals >= 1, `${refusals} refusals checked`);
+    },
+);
 
 test('index.d.ts and index.d.cts are the same declarations', () => {
     assert.equal(fs.readFileSync(path.join(PKG, 'index.d.cts'), 'utf8'), DTS);
@@ -166,7 +258,9 @@ function declaredApi(ts) {
 
 /** The members of `api` that the consumer files use, as the type checker resolves them. */
 function usedApi(ts, api) {
-    const files = ['consumer.mts', 'consumer.cts', 'consumer.dom.mts'].map((f) => path.join(HERE, 'types', f));
+    const files = ['consumer.mts', 'consumer.cts', 'consumer.dom.mts', 'consumer.ruleset.mts'].map((f) =>
+        path.join(HERE, 'types', f),
+    );
     const program = ts.createProgram(files, {
         strict: true,
         noEmit: true,

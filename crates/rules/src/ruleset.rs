@@ -41,6 +41,7 @@ const TOP_KEYS: &[&str] = &[
     "grades",
     "bands",
     "anonymousHistory",
+    "$schema",
 ];
 
 pub fn compile_str(text: &str) -> Result<RuleSet, RuleSetError> {
@@ -110,6 +111,15 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
             format!("the schema is {}; this version of leadscore reads \"{SCHEMA}\"", json_text(other)),
         )),
         None => p.push(Problem::new("schema", "missingKey", format!("\"schema\" is required: write \"{SCHEMA}\""))),
+    }
+    // Where an editor finds the rule set's JSON Schema (docs/ruleset.schema.json): any
+    // text, ignored.
+    if let Some(other) = top.get("$schema").filter(|v| !v.is_string()) {
+        p.push(Problem::new(
+            "$schema",
+            "wrongType",
+            format!("\"$schema\" is the path or URL of the rule set's JSON Schema, as text, not {}", type_name(other)),
+        ));
     }
     let id = top.text("id", Some("a name for the rule set, like \"b2b-mql\""), MAX_ID_LEN, p).filter(|id| {
         // No "@": sessions key their progress by "id@version".
