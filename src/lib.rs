@@ -47,6 +47,8 @@ pub use explain::{
 };
 pub use lead::Lead;
 pub use lead_set::LeadSet;
+/// The first bytes of every compiled rule set ([`Engine::to_compiled`]).
+pub use leadscore_rules::compiled::{FORMAT_VERSION as COMPILED_FORMAT_VERSION, MAGIC as COMPILED_MAGIC};
 pub use session::{Evaluation, Progress, SavedState, Session, TrackResult, Tracked, Transition, STATE_VERSION};
 pub use stages::Stage;
 pub use time::parse_rfc3339;
