@@ -1,5 +1,16 @@
 // Node.js, import: the same instance as require('leadscore') (see node.js).
 import cjs from './index.node.cjs';
 
-export const { Engine, Session, LeadSet, InputError, RuleSetError, init, initSync, memoryBytes, limits, setLimits } =
-    cjs;
+export const {
+    Engine,
+    Session,
+    LeadSet,
+    InputError,
+    RuleSetError,
+    compileRuleSet,
+    init,
+    initSync,
+    memoryBytes,
+    limits,
+    setLimits,
+} = cjs;

@@ -24,6 +24,7 @@ test('require resolves the CommonJS entry', () => {
         'LeadSet',
         'RuleSetError',
         'Session',
+        'compileRuleSet',
         'init',
         'initSync',
         'limits',
