@@ -1,6 +1,8 @@
 //! leadscore: lead scoring from one declarative rule set, the same everywhere.
 //!
-//! A rule set (JSON, see `docs/RULESET.md`) is compiled once into an [`Engine`].
+//! A rule set (JSON, see `docs/RULESET.md`) is compiled once into an [`Engine`], or
+//! compiled ahead into its compact binary form ([`Engine::to_compiled`]), which
+//! [`Engine::from_compiled`] loads without the compiler (feature `compiler`).
 //! The engine scores a lead in one call ([`Engine::score`]) or a [`Session`]
 //! observes events one at a time and reports stage transitions; a [`LeadSet`] holds
 //! leads read once, to be scored by any number of rule sets (a backtest run again
