@@ -9,9 +9,11 @@ libFuzzer names what it adds):
   restore_text   saved sessions built from the example leads, the cases' restored states
   restore_bytes  the same saved sessions as MessagePack (what saveBytes writes)
   msgpack        the example leads and events as MessagePack
+  compiled       every rule set above that compiles, as the compiled form holds it
+                 after its header (`leadscore compile`, built with cargo, writes it)
 Then `scripts/fuzz.sh` runs, and `cargo fuzz cmin` keeps what adds coverage.
 """
-import datetime, glob, hashlib, json, os, struct, sys
+import datetime, glob, hashlib, json, os, struct, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "fuzz", "corpus")
@@ -147,8 +149,26 @@ def main():
             continue  # a case's lead that is wrong on purpose
         put("restore_text", compact(state))
         put("restore_bytes", msgpack(state))
+    compiled(rulesets)
     for target in sorted(os.listdir(CORPUS)):
         print(f"{target}: {len(os.listdir(os.path.join(CORPUS, target)))} inputs", file=sys.stderr)
+
+
+def compiled(rulesets):
+    """Each rule set that compiles, compiled by the CLI, without its header and checksum."""
+    subprocess.run(["cargo", "build", "-q", "--features", "cli", "--bin", "leadscore"], cwd=ROOT, check=True)
+    cli = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "debug", "leadscore")
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, r in enumerate(rulesets):
+            src, out = os.path.join(tmp, f"{i}.json"), os.path.join(tmp, f"{i}.lsc")
+            with open(src, "w") as f:
+                f.write(compact(r))
+            if subprocess.run([cli, "compile", "--rules", src, "--out", out], capture_output=True).returncode:
+                continue  # a case's rule set that is wrong on purpose
+            with open(out, "rb") as f:
+                data = f.read()
+            start = 7 + data[6] + 4
+            put("compiled", data[start:-8])
 
 
 if __name__ == "__main__":

@@ -6,11 +6,15 @@
 // `answer` decodes and turns into a result or a thrown InputError / RuleSetError.
 //
 // The entry points (index.js, node.js, index.workerd.js) initialize the module
-// their own way and then call `markReady`.
+// their own way and then call `markReady`; they also put the methods that score
+// leads given whole on Engine (`withBatchCalls`). The page entry (page.js) does
+// neither of the latter: scripts/build-pkg.sh bundles it with this file over the
+// page module's glue, which has no compiler and no batch calls, and what only they
+// use is left out of the bundle.
+import * as glue from './leadscore.js';
 import {
     Engine as RawEngine,
     Session as RawSession,
-    LeadSet as RawLeadSet,
     canHold,
     inputRoom,
     moduleMemory,
@@ -39,6 +43,56 @@ export function setNotReadyMessage(message) {
 
 function ensureReady() {
     if (!ready) throw new Error(notReadyMessage);
+}
+
+/**
+ * `init` and `initSync` of a browser entry (index.js, page.js) over its glue's
+ * `initWasm` and `initWasmSync`: `init(input?)` loads the module once from `input`,
+ * else from `wasmUrl()` (the .wasm next to the entry).
+ */
+export function initializer(initWasm, initWasmSync, wasmUrl) {
+    let pending;
+    const init = (input) => {
+        if (ready) return Promise.resolve();
+        if (!pending) {
+            const module_or_path = input !== undefined ? input : wasmUrl();
+            pending = initWasm({ module_or_path }).then(
+                () => markReady(),
+                (e) => {
+                    pending = undefined;
+                    throw explained(e);
+                },
+            );
+        }
+        return pending;
+    };
+    const initSync = (module) => {
+        if (ready) return;
+        try {
+            initWasmSync({ module });
+        } catch (e) {
+            throw explained(e);
+        }
+        markReady();
+    };
+    return { init, initSync };
+}
+
+/**
+ * The browser's error when it refused to compile the module, with the fix named:
+ * under a Content Security Policy without 'wasm-unsafe-eval' it says only that
+ * "'unsafe-eval' is not an allowed source", which reads as if leadscore used eval.
+ * Any other error passes as it is.
+ */
+function explained(e) {
+    const said = String((e && e.message) || e);
+    if (!/Content Security Policy|CSP|unsafe-eval/i.test(said)) return e;
+    return new Error(
+        "leadscore cannot start: the page's Content Security Policy does not allow WebAssembly. " +
+            "Add 'wasm-unsafe-eval' to its script-src directive (for example script-src 'self' 'wasm-unsafe-eval'): " +
+            `it allows compiling WebAssembly, not eval. The browser said: ${said}`,
+        { cause: e },
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -450,17 +504,36 @@ class ModuleObject {
 export function defineRuleSet(ruleSet) {
     return ruleSet;
 }
+/** What `Engine.fromCompiled` passes its constructor in place of a rule set: only this module holds it. */
+const LOADED = Symbol('loaded');
+
+/** How to make an engine where the module has no compiler (the page module). */
+const COMPILE_AHEAD =
+    'compile the rule set ahead with `leadscore compile --rules R.json --out R.lsc` (the command line) or ' +
+    "compileRuleSet(ruleSet) (the full package, 'leadscore'), then load the bytes with Engine.fromCompiled(bytes)";
 
 /** A compiled rule set. Scoring never changes it; one engine serves any number of leads and sessions. */
 export class Engine extends ModuleObject {
     /** Compiles a rule set given as a plain object or as JSON text; a bad one throws a RuleSetError. */
-    constructor(ruleSet) {
+    constructor(ruleSet, loaded) {
         ensureReady();
-        const bytes =
-            typeof ruleSet === 'string' ? jsonBytes(ruleSet, '', 'the rule set', ruleSetError) : ruleSetBytes(ruleSet);
-        const raw = guard(() => RawEngine.compile(bytes));
+        let raw = loaded;
+        if (ruleSet !== LOADED) {
+            if (!RawEngine.compile) {
+                throw inputError(
+                    '',
+                    'compiledOnly',
+                    `leadscore/page loads compiled rule sets only and cannot compile one: ${COMPILE_AHEAD}`,
+                );
+            }
+            const bytes =
+                typeof ruleSet === 'string'
+                    ? jsonBytes(ruleSet, '', 'the rule set', ruleSetError)
+                    : ruleSetBytes(ruleSet);
+            raw = made(guard(() => RawEngine.compile(bytes)));
+        }
         super();
-        holding(this, made(raw));
+        holding(this, raw);
     }
 
     /** Compiles a rule set from JSON text. */
@@ -485,6 +558,20 @@ export class Engine extends ModuleObject {
             return { valid: false, problems: e.problems, warnings: [] };
         }
         return { valid: true, problems: [], warnings: [] };
+     * An engine from a compiled rule set (the bytes `compileRuleSet` returns or
+     * `leadscore compile` writes), checked whole: bytes that are not one, are
+     * truncated, damaged or of a newer format throw an InputError with the code
+     * `compiledRuleSet` saying which.
+     */
+    static fromCompiled(bytes) {
+        ensureReady();
+        const view = bytesArg(
+            bytes,
+            'the compiled rule set',
+            'Engine.fromCompiled',
+            'the Uint8Array that compileRuleSet() returned',
+        );
+        return new Engine(LOADED, made(guard(() => RawEngine.fromCompiled(view))));
     }
 
     get id() {
@@ -498,7 +585,28 @@ export class Engine extends ModuleObject {
     get description() {
         return guard(() => rawOf(this, Engine, 'description').description());
     }
+}
 
+/**
+ * A rule set compiled ahead (a plain object or JSON text, as `new Engine` takes
+ * it): the bytes `Engine.fromCompiled` loads, in this package or in its page module
+ * (`leadscore/page`). A bad rule set throws a RuleSetError, as `new Engine` does.
+ */
+export function compileRuleSet(ruleSet) {
+    const engine = new Engine(ruleSet);
+    try {
+        return guard(() => rawOf(engine, Engine, 'toCompiled').toCompiled());
+    } finally {
+        engine.free();
+    }
+}
+
+/**
+ * The methods of Engine that score leads given whole: the full module's, which the
+ * entries put on Engine with `withBatchCalls()`. The page module has none, and its
+ * Engine none of them.
+ */
+class BatchCalls {
     // Each method checks its object, then writes its arguments (which may run a
     // toJSON() of the caller's, even one that frees this engine), then takes the
     // module object again to call it.
@@ -545,6 +653,14 @@ export class Engine extends ModuleObject {
     }
 }
 
+/** Puts BatchCalls' methods on Engine (as class methods are: not enumerable). Called once by each full entry. */
+export function withBatchCalls() {
+    for (const name of Object.getOwnPropertyNames(BatchCalls.prototype)) {
+        if (name !== 'constructor' && !Object.hasOwn(Engine.prototype, name))
+            Object.defineProperty(Engine.prototype, name, Object.getOwnPropertyDescriptor(BatchCalls.prototype, name));
+    }
+}
+
 /**
  * `engine`'s batch method `method` (the module's of that name for a list, `held`
  * for a LeadSet), each part's call taking the module object afresh.
@@ -576,7 +692,7 @@ export class LeadSet extends ModuleObject {
         const long = Array.isArray(leads) && leads.length > LEADS_PER_CROSSING;
         super();
         const bytes = leadsBytes(long ? [] : leads);
-        holding(this, made(guard(() => RawLeadSet.create(bytes))));
+        holding(this, made(guard(() => glue.LeadSet.create(bytes))));
         if (long) {
             try {
                 this.add(leads);
@@ -649,6 +765,26 @@ function writeInput(bytes) {
     return n;
 }
 
+/**
+ * `v` as bytes to send (`what`, for `method`, which takes `wanted`): a Uint8Array,
+ * another view of an ArrayBuffer, or an ArrayBuffer; within the input limit and
+ * the module's room. The glue would copy any array-like (a list of numbers, a
+ * string's characters) into the module: only bytes are let through.
+ */
+function bytesArg(v, what, method, wanted) {
+    let view;
+    try {
+        if (ArrayBuffer.isView(v)) view = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+        else if (Object.prototype.toString.call(v) === '[object ArrayBuffer]') view = new Uint8Array(v);
+    } catch {
+        // A detached buffer (transferred to a worker, say) cannot be viewed.
+        throw inputError('', 'wrongType', `${what} for ${method} is in a detached buffer, which holds nothing`);
+    }
+    if (!view) throw inputError('', 'wrongType', `${what} for ${method} is ${wanted}, not ${kind(v)}`);
+    checkInput(view.length, '', what, inputError);
+    return roomFor(view, '', what, inputError);
+}
+
 /** What `Session.restore` passes its constructor in place of an id: only this module holds it. */
 const RESTORED = Symbol('restored');
 
@@ -679,29 +815,12 @@ export class Session extends ModuleObject {
     /** Brings back a session from the bytes `saveBytes()` wrote. */
     static restoreBytes(saved) {
         ensureReady();
-        // The glue would copy any array-like (a list of numbers, a string's
-        // characters) into the module: only bytes are let through.
-        let view;
-        try {
-            if (ArrayBuffer.isView(saved)) view = new Uint8Array(saved.buffer, saved.byteOffset, saved.byteLength);
-            else if (Object.prototype.toString.call(saved) === '[object ArrayBuffer]') view = new Uint8Array(saved);
-        } catch {
-            // A detached buffer (transferred to a worker, say) cannot be viewed.
-            throw inputError(
-                '',
-                'wrongType',
-                'saved state for restoreBytes is in a detached buffer, which holds nothing',
-            );
-        }
-        if (!view) {
-            throw inputError(
-                '',
-                'wrongType',
-                `saved state for restoreBytes is the Uint8Array (or ArrayBuffer) that saveBytes() returned, not ${kind(saved)}`,
-            );
-        }
-        checkInput(view.length, '', 'saved state', inputError);
-        const bytes = roomFor(view, '', 'saved state', inputError);
+        const bytes = bytesArg(
+            saved,
+            'saved state',
+            'restoreBytes',
+            'the Uint8Array (or ArrayBuffer) that saveBytes() returned',
+        );
         return Session.#wrap(made(guard(() => RawSession.restoreBytes(bytes))));
     }
 

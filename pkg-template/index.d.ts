@@ -334,6 +334,11 @@ export declare class Engine {
      * For editors and CI. Needs `init()` where the constructor does.
      */
     static validate(ruleSet: unknown): Validation;
+     * An engine from a compiled rule set: the bytes `compileRuleSet` returns or
+     * `leadscore compile` writes. Bytes that are not one, are truncated, damaged or
+     * of a newer format throw an `InputError` with the code `compiledRuleSet`.
+     */
+    static fromCompiled(bytes: Uint8Array | ArrayBuffer): Engine;
     /**
      * Compiles a rule set given as JSON text or as a plain object. A bad rule set
      * throws a `RuleSetError` whose `problems` lists every problem with its path.
@@ -379,6 +384,16 @@ export declare class Engine {
 }
 
 /**
+ * A rule set compiled ahead (a plain object or JSON text, as `new Engine` takes
+ * it): the compact bytes `Engine.fromCompiled` loads, here or in the page module
+ * (`leadscore/page`, which has no compiler). Throws a `RuleSetError` as `new Engine` does.
+ */
+export declare function compileRuleSet(ruleSet: RuleSet | string): Uint8Array;
+
+/** What a Session's methods take: an `Engine` of this package or of its page module (`leadscore/page`). */
+export type AnyEngine = Pick<Engine, 'id' | 'version' | 'description' | 'free'>;
+
+/**
  * Leads read and checked once, held in the module to be scored with any number of
  * rule sets: pass the set to `engine.scoreMany` or `engine.qualifyMany` in place of
  * a list (a backtest run again after each edit of the rules, two definitions
@@ -420,7 +435,7 @@ export declare class Session {
      * Scores the session at `now` and reports each stage transition the first time
      * it happens.
      */
-    evaluate(engine: Engine, now: number): Evaluation;
+    evaluate(engine: AnyEngine, now: number): Evaluation;
     /**
      * Marks the visitor as a known lead; events tracked from now on are not anonymous.
      */
@@ -437,7 +452,7 @@ export declare class Session {
      * The session's score and stage at `now` without the explanation (a live score
      * on the page): the figures of `score`, lighter to return. Changes nothing.
      */
-    qualify(engine: Engine, now: number): Qualification;
+    qualify(engine: AnyEngine, now: number): Qualification;
     /**
      * Brings back a session from the bytes `saveBytes()` wrote.
      */
@@ -459,11 +474,11 @@ export declare class Session {
     /**
      * Scores the session at `now` without changing it.
      */
-    score(engine: Engine, now: number): ScoreResult;
+    score(engine: AnyEngine, now: number): ScoreResult;
     /**
      * The stage this session last reached with the engine's rule set and version.
      */
-    stage(engine: Engine): Stage;
+    stage(engine: AnyEngine): Stage;
     /**
      * Records an event, then evaluates the session at `now` with every watched
      * engine: `{tracked, transitions}`. `now` also refuses events from the far future.
@@ -472,7 +487,7 @@ export declare class Session {
     /**
      * Stops evaluating with this engine's rule set on `track`.
      */
-    unwatch(engine: Engine): void;
+    unwatch(engine: AnyEngine): void;
     /**
      * Sets profile fields: each key replaces the session's value (null removes it).
      */
@@ -482,7 +497,7 @@ export declare class Session {
      * return the stage transitions (once each). Watching the same rule set
      * (`id@version`) again replaces the engine watched for it.
      */
-    watch(engine: Engine): void;
+    watch(engine: AnyEngine): void;
     readonly id: string;
     /**
      * The lead id given to `identify`, if any.

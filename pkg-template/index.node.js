@@ -7,6 +7,7 @@ export const {
     LeadSet,
     InputError,
     RuleSetError,
+    compileRuleSet,
     defineRuleSet,
     init,
     initSync,

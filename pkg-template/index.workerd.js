@@ -2,12 +2,13 @@
 // WebAssembly.Module, so the package is ready on import, with no fetch and no eval.
 import wasmModule from './leadscore_bg.wasm';
 import { initSync as initWasmSync } from './leadscore.js';
-import { markReady } from './api.js';
+import { markReady, withBatchCalls } from './api.js';
 
 initWasmSync({ module: wasmModule });
+withBatchCalls();
 markReady();
 
-export { Engine, Session, LeadSet, defineRuleSet, memoryBytes, limits, setLimits } from './api.js';
+export { Engine, Session, LeadSet, compileRuleSet, defineRuleSet, memoryBytes, limits, setLimits } from './api.js';
 export { InputError, RuleSetError } from './errors.js';
 
 /** Already initialized on import; kept so that code shared with browsers runs unchanged. */

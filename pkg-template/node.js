@@ -4,12 +4,13 @@
 // so ESM and CommonJS code in one process share one instance.
 import { readFileSync } from 'node:fs';
 import { initSync as initWasmSync } from './leadscore.js';
-import { markReady } from './api.js';
+import { markReady, withBatchCalls } from './api.js';
 
 initWasmSync({ module: readFileSync(new URL('./leadscore_bg.wasm', import.meta.url)) });
+withBatchCalls();
 markReady();
 
-export { Engine, Session, LeadSet, defineRuleSet, memoryBytes, limits, setLimits } from './api.js';
+export { Engine, Session, LeadSet, compileRuleSet, defineRuleSet, memoryBytes, limits, setLimits } from './api.js';
 export { InputError, RuleSetError } from './errors.js';
 
 /** Already initialized on load; kept so that code shared with browsers runs unchanged. */

@@ -2,7 +2,7 @@
 # Builds the npm package into pkg/ (git-ignored): one package for browsers and
 # bundlers, Node.js (import and require) and Cloudflare Workers (workerd).
 #
-#   scripts/build-pkg.sh            # Cargo profile wasm-release, wasm-opt -Oz
+#   scripts/build-pkg.sh            # Cargo profiles wasm-release and wasm-page, wasm-opt -Oz
 #
 # Installs what it lacks (scripts/setup.sh): the wasm32-unknown-unknown target,
 # wasm-bindgen-cli at the version Cargo.lock holds for the wasm-bindgen crate, and
@@ -19,6 +19,12 @@
 #   index.node.cjs      Node.js require: pkg-template/node.js bundled by esbuild
 #   index.d.ts/.d.cts   the types, pkg-template/index.d.ts
 #   ruleset.schema.json the rule set's JSON Schema, docs/ruleset.schema.json
+#   leadscore_page_bg.wasm
+#                       the page module: built without the rule-set compiler and
+#                       the batch calls (features: wasm only), for size
+#   page.js, page.d.ts  leadscore/page: pkg-template/page.js, api.js, codec.js,
+#                       errors.js and the page module's glue bundled by esbuild
+#                       into one ES module, and its types
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -61,12 +67,19 @@ if [[ -n "$RESOLVED" && "$RESOLVED" != "$CARGO_HOME_DIR" ]]; then
     REMAP+=$'\x1f'"--remap-path-prefix=$RESOLVED=/cargo"
 fi
 export CARGO_ENCODED_RUSTFLAGS="$REMAP"
-say "cargo build --profile $PROFILE --target $TARGET --features wasm --lib"
-cargo build --profile "$PROFILE" --target "$TARGET" --features wasm --lib
+say "cargo build --profile $PROFILE --target $TARGET --features wasm,batch --lib"
+cargo build --profile "$PROFILE" --target "$TARGET" --features wasm,batch --lib
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 [[ "$TARGET_DIR" = /* ]] || TARGET_DIR="$ROOT/$TARGET_DIR"
 WASM="$TARGET_DIR/$TARGET/$PROFILE/leadscore.wasm"
 [[ -f "$WASM" ]] || die "no $WASM after the build"
+# The page module: sessions and compiled rule sets only (Cargo.toml, features), in a
+# profile of its own (and so a directory of its own: the two builds keep their caches).
+PAGE_PROFILE=wasm-page
+say "cargo build --profile $PAGE_PROFILE --target $TARGET --no-default-features --features wasm --lib"
+cargo build --profile "$PAGE_PROFILE" --target "$TARGET" --no-default-features --features wasm --lib
+PAGE_WASM="$TARGET_DIR/$TARGET/$PAGE_PROFILE/leadscore.wasm"
+[[ -f "$PAGE_WASM" ]] || die "no $PAGE_WASM after the build"
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
@@ -78,19 +91,36 @@ say "wasm-bindgen --target web"
 # package calls should the module ever trap (pkg-template/api.js, `guard`).
 wasm-bindgen --target web --no-typescript --experimental-reset-state-function --out-dir "$WORK/web" "$WASM"
 
+wasm-bindgen --target web --no-typescript --experimental-reset-state-function --out-name leadscore_page \
+    --out-dir "$WORK/page" "$PAGE_WASM"
+
 say "wasm-opt ${WASM_OPT_FLAGS[*]}"
 "$WASM_OPT" "${WASM_OPT_FLAGS[@]}" "${WASM_FEATURES[@]}" --strip-debug --strip-producers \
     -o "$WORK/leadscore_bg.wasm" "$WORK/web/leadscore_bg.wasm"
+"$WASM_OPT" "${WASM_OPT_FLAGS[@]}" "${WASM_FEATURES[@]}" --strip-debug --strip-producers \
+    -o "$WORK/leadscore_page_bg.wasm" "$WORK/page/leadscore_page_bg.wasm"
 
 # --- assemble ---------------------------------------------------------------
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
 cp "$WORK/leadscore_bg.wasm" "$OUT/leadscore_bg.wasm"
+cp "$WORK/leadscore_page_bg.wasm" "$OUT/leadscore_page_bg.wasm"
 cp "$WORK/web/leadscore.js" "$OUT/leadscore.js"
-for f in index.js index.workerd.js index.node.js api.js codec.js errors.js index.d.ts README.md; do
+for f in index.js index.workerd.js index.node.js api.js codec.js errors.js index.d.ts page.d.ts README.md; do
     cp "pkg-template/$f" "$OUT/$f"
 done
+
+# page.js: the page entry and the modules it uses, over the page module's glue (as
+# ./leadscore.js, the name api.js imports), in one ES module: one request for all of
+# its JavaScript. Minified, as what a page fetches is what the page budget counts
+# (docs/PERFORMANCE.md); what it does is pkg-template/page.js and api.js.
+say "esbuild page.js (the page module's glue and the package's classes, one module)"
+mkdir -p "$WORK/page-src"
+cp pkg-template/page.js pkg-template/api.js pkg-template/codec.js pkg-template/errors.js "$WORK/page-src/"
+cp "$WORK/page/leadscore_page.js" "$WORK/page-src/leadscore.js"
+"$TOOLS_BIN/esbuild" "$WORK/page-src/page.js" --bundle --format=esm --platform=browser --minify \
+    --legal-comments=none --log-level=warning --outfile="$OUT/page.js"
 cp pkg-template/index.d.ts "$OUT/index.d.cts"
 # The references the package README links to, so that they are where the package is.
 mkdir -p "$OUT/docs"
@@ -125,4 +155,6 @@ NODE
 
 RAW=$(wc -c <"$OUT/leadscore_bg.wasm")
 GZ=$(gzip -9 -c "$OUT/leadscore_bg.wasm" | wc -c)
-say "pkg/ ready: leadscore_bg.wasm $RAW bytes, $GZ gzipped (before wasm-opt: $(wc -c <"$WORK/web/leadscore_bg.wasm")); scripts/sizes.sh for every file"
+PAGE_RAW=$(wc -c <"$OUT/leadscore_page_bg.wasm")
+PAGE_GZ=$(gzip -9 -c "$OUT/leadscore_page_bg.wasm" | wc -c)
+say "pkg/ ready: leadscore_bg.wasm $RAW bytes, $GZ gzipped (before wasm-opt: $(wc -c <"$WORK/web/leadscore_bg.wasm")); leadscore_page_bg.wasm $PAGE_RAW bytes, $PAGE_GZ gzipped; scripts/sizes.sh for every file"

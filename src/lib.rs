@@ -1,6 +1,8 @@
 //! leadscore: lead scoring from one declarative rule set, the same everywhere.
 //!
-//! A rule set (JSON, see `docs/RULESET.md`) is compiled once into an [`Engine`].
+//! A rule set (JSON, see `docs/RULESET.md`) is compiled once into an [`Engine`], or
+//! compiled ahead into its compact binary form ([`Engine::to_compiled`]), which
+//! [`Engine::from_compiled`] loads without the compiler (feature `compiler`).
 //! The engine scores a lead in one call ([`Engine::score`]) or a [`Session`]
 //! observes events one at a time and reports stage transitions; a [`LeadSet`] holds
 //! leads read once, to be scored by any number of rule sets (a backtest run again
@@ -47,6 +49,8 @@ pub use explain::{
 };
 pub use lead::Lead;
 pub use lead_set::LeadSet;
+/// The first bytes of every compiled rule set ([`Engine::to_compiled`]).
+pub use leadscore_rules::compiled::{FORMAT_VERSION as COMPILED_FORMAT_VERSION, MAGIC as COMPILED_MAGIC};
 pub use session::{Evaluation, Progress, SavedState, Session, TrackResult, Tracked, Transition, STATE_VERSION};
 pub use stages::Stage;
 pub use time::parse_rfc3339;

@@ -162,7 +162,7 @@ impl CallLimits {
     /// Refuses to go on to another lead of a call that began when
     /// [`leadscore_rules::meter::steps`] was `start`, once the steps since are over
     /// [`CallLimits::max_call_steps`]; the caller puts the lead's index in the path.
-    #[cfg_attr(not(feature = "wasm"), allow(dead_code))]
+    #[cfg_attr(not(feature = "batch"), allow(dead_code))]
     pub(crate) fn check_steps(start: u64) -> Result<(), crate::InputError> {
         let taken = leadscore_rules::meter::steps().saturating_sub(start);
         let max = MAX_CALL_STEPS.load(Ordering::Relaxed);

@@ -60,3 +60,11 @@ pub fn restore_bytes(saved: &[u8]) -> Result<crate::Session, InputError> {
 pub fn save_bytes(session: &crate::Session) -> Result<Vec<u8>, msgpack::Error> {
     msgpack::to_vec(session.state())
 }
+
+/// A rule set's bytes (as the compiled form holds them after its header) in the
+/// header and checksum [`crate::Engine::to_compiled`] writes: for the fuzz target
+/// `compiled`, whose made-up rule sets must pass the checksum to reach the checks
+/// after it.
+pub fn seal_compiled(payload: &[u8]) -> Vec<u8> {
+    leadscore_rules::compiled::seal(payload, env!("CARGO_PKG_VERSION"))
+}

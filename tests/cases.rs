@@ -305,11 +305,23 @@ fn shared<'a>(doc: &'a Value, name: &Value) -> Result<&'a Value, String> {
     doc["rulesets"].get(name.as_str().ok_or("\"rulesetRef\" is a name")?).ok_or(format!("no rule set {name}"))
 }
 
+thread_local! {
+    /// Whether this thread's cases score with engines loaded from their rule sets'
+    /// compiled form (`every_case_through_compiled_rule_sets`).
+    static THROUGH_COMPILED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 fn compile(rs: &Value) -> Result<Engine, leadscore::RuleSetError> {
-    match rs.as_str() {
+    let engine = match rs.as_str() {
         Some(text) => Engine::from_json(text),
         None => Engine::from_value(rs),
+    }?;
+    if !THROUGH_COMPILED.get() {
+        return Ok(engine);
     }
+    let bytes = engine.to_compiled();
+    Ok(Engine::from_compiled(&bytes)
+        .unwrap_or_else(|e| panic!("{}: its compiled form does not load: {e}", engine.key())))
 }
 
 /// The engine a step uses: the file's rule set `rulesetRef` names, else the case's.
@@ -329,6 +341,23 @@ fn step_now(run: &Run, now: Option<&Value>) -> Result<i64, String> {
 
 fn to_value<T: Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap()
+}
+
+/// Every case again, each rule set written to its compiled form and loaded from
+/// it, as the page module loads rule sets: the same results, errors and sessions.
+#[test]
+fn every_case_through_compiled_rule_sets() {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            THROUGH_COMPILED.set(false);
+        }
+    }
+    let _reset = Reset;
+    THROUGH_COMPILED.set(true);
+    for (file, _) in FILES {
+        run_file(file);
+    }
 }
 
 #[test]

@@ -242,3 +242,79 @@ fn table_lists_each_lead_and_the_stderr_of_a_clean_run_stays_empty() {
     let (code, _, err) = leadscore(&[&args[..], &["--now", "2026-11-20T12:00:00Z"]].concat(), None);
     assert_eq!((code, err.as_str()), (0, ""));
 }
+
+/// A scratch directory of this test's own under the target directory.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn compiles_a_rule_set_that_scores_as_its_json() {
+    let dir = scratch("cli-compile");
+    let out = dir.join("b2b.lsc");
+    let out = out.to_str().unwrap();
+    let (code, said, err) = leadscore(&["compile", "--rules", "examples/b2b-saas/ruleset.json", "--out", out], None);
+    assert_eq!(code, 0, "{err}");
+    let bytes = std::fs::read(out).unwrap();
+    assert!(bytes.starts_with(&leadscore::COMPILED_MAGIC));
+    assert_eq!(
+        said,
+        format!(
+            "examples/b2b-saas/ruleset.json: rule set b2b-saas-mql@2026-11-01 compiled to {out} ({} bytes)\n",
+            bytes.len()
+        )
+    );
+    let args = ["score", "--rules", out, "--leads", "examples/b2b-saas/leads.json", "--now", "2026-11-20T12:00:00Z"];
+    let (code, scored, err) = leadscore(&args, None);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(scored, include_str!("golden/b2b-saas.ndjson"));
+    let (code, checked, _) = leadscore(&["check", "--rules", out], None);
+    assert_eq!((code, checked), (0, format!("{out}: rule set b2b-saas-mql@2026-11-01 is valid\n")));
+    // Compiling the compiled form again writes the same bytes.
+    let again = dir.join("again.lsc");
+    let (code, _, err) = leadscore(&["compile", "--rules", out, "--out", again.to_str().unwrap()], None);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read(&again).unwrap(), bytes);
+}
+
+#[test]
+fn compile_refuses_a_bad_rule_set_and_writes_nothing() {
+    let dir = scratch("cli-compile-bad");
+    let rules = dir.join("bad.json");
+    std::fs::write(&rules, r#"{"schema": "leadscore.ruleset/v1", "id": "x", "version": "1", "fit": [{"id": "a", "points": 0, "when": {"field": "x", "exists": true}}]}"#).unwrap();
+    let out = dir.join("bad.lsc");
+    let (code, said, err) =
+        leadscore(&["compile", "--rules", rules.to_str().unwrap(), "--out", out.to_str().unwrap()], None);
+    assert_eq!((code, said.as_str()), (2, ""));
+    assert!(err.contains("fit[0].points: a rule worth 0 points does nothing") && err.contains("(zeroPoints)"), "{err}");
+    assert!(std::fs::read_dir(&dir).unwrap().count() == 1, "only bad.json is left");
+    // Nowhere to write: said, and no file left half written.
+    let (code, _, err) =
+        leadscore(&["compile", "--rules", "examples/b2b-saas/ruleset.json", "--out", "/nonexistent-dir/x.lsc"], None);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: cannot write the compiled rule set to /nonexistent-dir/x.lsc: "), "{err}");
+}
+
+#[test]
+fn a_damaged_compiled_rule_set_is_refused_with_what_is_wrong() {
+    let dir = scratch("cli-compile-damaged");
+    let out = dir.join("r.lsc");
+    let (code, _, err) = leadscore(
+        &["compile", "--rules", "examples/domain-defaults/ruleset.json", "--out", out.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let mut bytes = std::fs::read(&out).unwrap();
+    let len = bytes.len();
+    bytes[len / 2] ^= 0x20;
+    std::fs::write(&out, &bytes).unwrap();
+    let (code, _, err) = leadscore(&["check", "--rules", out.to_str().unwrap()], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("its checksum does not match (by leadscore ") && err.contains("(compiledRuleSet)"), "{err}");
+    std::fs::write(&out, &bytes[..len - 3]).unwrap();
+    let (_, _, err) = leadscore(&["check", "--rules", out.to_str().unwrap()], None);
+    assert!(err.contains(&format!("it is truncated: {} bytes of the {len}", len - 3)), "{err}");
+}

@@ -2,6 +2,11 @@
 //!
 //!     leadscore score --rules examples/b2b-saas/ruleset.json --leads examples/b2b-saas/leads.json --now 2026-11-20T12:00:00Z
 //!     leadscore check --rules my-rules.json
+//!     leadscore compile --rules my-rules.json --out my-rules.lsc
+//!
+//! `compile` writes the rule set's compiled form, which the npm package's page
+//! module (`leadscore/page`) loads with `Engine.fromCompiled`; `score` and `check`
+//! take a compiled rule set as `--rules` too.
 //!
 //! Leads are a JSON array or NDJSON (one lead per line); results are NDJSON on
 //! stdout, or a table with `--format table`. Problems go to stderr.
@@ -54,6 +59,15 @@ enum Command {
         #[arg(long)]
         rules: String,
     },
+    /// Compile a rule set ahead, for the page module (`Engine.fromCompiled`).
+    Compile {
+        /// The rule set (JSON).
+        #[arg(long)]
+        rules: String,
+        /// Where to write its compiled form (a `.lsc` file), replaced whole.
+        #[arg(long)]
+        out: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -78,18 +92,45 @@ fn main() -> ExitCode {
             Err(code) => code,
         },
         Command::Score { rules, leads, now, format } => score(&rules, &leads, now.as_deref(), format),
+        Command::Compile { rules, out } => compile(&rules, &out),
     }
 }
 
+/// The engine of the rule set at `path`: JSON text, or a compiled rule set (which
+/// starts with its mark).
 fn load_engine(path: &str) -> Result<Engine, ExitCode> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let bytes = std::fs::read(path).map_err(|e| {
         eprintln!("error: cannot read the rule set {path}: {e}");
         ExitCode::from(2)
     })?;
-    Engine::from_json(&text).map_err(|e| {
+    let fail = |e: &dyn fmt::Display| {
         eprintln!("error: {path}: {e}");
         ExitCode::from(2)
-    })
+    };
+    if bytes.starts_with(&leadscore::COMPILED_MAGIC) {
+        return Engine::from_compiled(&bytes).map_err(|e| fail(&e));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| fail(&format_args!("the rule set is not UTF-8 text: {e}")))?;
+    Engine::from_json(&text).map_err(|e| fail(&e))
+}
+
+/// `leadscore compile`: the rule set at `rules` compiled, its compiled form written
+/// to `out` through a file beside it, so that `out` is never left half written.
+fn compile(rules: &str, out: &str) -> ExitCode {
+    let engine = match load_engine(rules) {
+        Ok(engine) => engine,
+        Err(code) => return code,
+    };
+    let bytes = engine.to_compiled();
+    let partial = format!("{out}.partial-{}", std::process::id());
+    let written = std::fs::write(&partial, &bytes).and_then(|()| std::fs::rename(&partial, out));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&partial);
+        eprintln!("error: cannot write the compiled rule set to {out}: {e}");
+        return ExitCode::from(2);
+    }
+    println!("{rules}: rule set {} compiled to {out} ({} bytes)", engine.key(), bytes.len());
+    ExitCode::SUCCESS
 }
 
 /// `--now`: whole milliseconds since the epoch or RFC 3339 text, within the range

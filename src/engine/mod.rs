@@ -7,12 +7,18 @@ mod index;
 
 pub(crate) use index::{EventIndex, Target, TypeEntry};
 
-use crate::error::{InputError, Problem, RuleSetError};
-use crate::limits::{CallLimits, MAX_LISTED_PROBLEMS, MAX_RULESET_BYTES};
+use crate::error::InputError;
+#[cfg(feature = "compiler")]
+use crate::error::{Problem, RuleSetError};
+use crate::limits::CallLimits;
+#[cfg(feature = "compiler")]
+use crate::limits::{MAX_LISTED_PROBLEMS, MAX_RULESET_BYTES};
 use crate::rules::{Award, DisqualifierTest, EventMatcher};
 use crate::ruleset::RuleSet;
+#[cfg(feature = "compiler")]
 use crate::wire::budget::Read;
 use crate::wire::{LeadFields, Names};
+#[cfg(feature = "compiler")]
 use serde_json::Value;
 
 /// A rule set compiled once; scoring with it never changes it.
@@ -33,6 +39,7 @@ pub struct Engine {
 }
 
 /// The error of a rule set heavier than its limit.
+#[cfg(feature = "compiler")]
 fn too_heavy() -> RuleSetError {
     one_problem(InputError::new(
         "",
@@ -42,6 +49,7 @@ fn too_heavy() -> RuleSetError {
 }
 
 /// An input error about the rule set as its only problem.
+#[cfg(feature = "compiler")]
 fn one_problem(e: InputError) -> RuleSetError {
     RuleSetError { problems: vec![e.problem] }
 }
@@ -54,6 +62,7 @@ fn next_serial() -> u64 {
 
 impl Engine {
     /// Compiles a rule set from JSON text; a bad one is refused with every problem.
+    #[cfg(feature = "compiler")]
     pub fn from_json(text: &str) -> Result<Engine, RuleSetError> {
         CallLimits::check_input(text.len(), "", "the rule set").map_err(one_problem)?;
         let mut de = serde_json::Deserializer::from_str(text);
@@ -65,6 +74,7 @@ impl Engine {
     }
 
     /// Compiles a rule set already parsed into a JSON value.
+    #[cfg(feature = "compiler")]
     pub fn from_value(v: &Value) -> Result<Engine, RuleSetError> {
         // Weighed as text would be, so that the same rule set is refused, or not, alike.
         let left = std::cell::Cell::new(MAX_RULESET_BYTES);
@@ -75,6 +85,7 @@ impl Engine {
     }
 
     /// Compiles a rule set as [`crate::wire::read_rule_set`] read it.
+    #[cfg(feature = "compiler")]
     pub(crate) fn compile_read(read: Read) -> Result<Engine, RuleSetError> {
         match read {
             Read::Value(doc) => Engine::compile(&doc),
@@ -84,6 +95,7 @@ impl Engine {
 
     /// Compiles a rule-set document: a bad one is refused with every problem, or the
     /// first [`MAX_LISTED_PROBLEMS`] and how many more.
+    #[cfg(feature = "compiler")]
     fn compile(doc: &Value) -> Result<Engine, RuleSetError> {
         crate::ruleset::compile_value(doc).map(Engine::from_rule_set).map_err(|mut e| {
             if e.problems.len() > MAX_LISTED_PROBLEMS {
@@ -97,6 +109,24 @@ impl Engine {
             }
             e
         })
+    }
+
+    /// The compiled form of the rule set (see `leadscore_rules::compiled`), for
+    /// [`Engine::from_compiled`]: what `leadscore compile` writes to a `.lsc` file
+    /// and the package's `compileRuleSet` returns.
+    #[cfg(feature = "compiler")]
+    pub fn to_compiled(&self) -> Vec<u8> {
+        leadscore_rules::compiled::write(&self.rules, env!("CARGO_PKG_VERSION"))
+    }
+
+    /// An engine from a compiled rule set ([`Engine::to_compiled`]), checked whole:
+    /// bytes that are not one, are truncated, damaged, of a newer format or describe
+    /// rules the compiler would refuse are an `InputError` with the code
+    /// `compiledRuleSet` saying which. Loaded, it scores exactly as the engine that
+    /// wrote it.
+    pub fn from_compiled(bytes: &[u8]) -> Result<Engine, InputError> {
+        CallLimits::check_input(bytes.len(), "", "the compiled rule set")?;
+        leadscore_rules::compiled::read(bytes).map(Engine::from_rule_set)
     }
 
     /// The engine for a checked rule set: its rules indexed by event type.

@@ -1,15 +1,31 @@
 //! A compiled rule set, as the package's `Engine` holds it.
 
+#[cfg(feature = "batch")]
 use super::lead_set::WasmLeadSet;
-use super::outcome::{made, now_of, outcome, read_all, unreadable, Failure};
-use crate::error::{InputError, RuleSetError};
-use crate::limits::{CallLimits, MAX_EVENTS_PER_CALL};
+#[cfg(any(feature = "batch", feature = "compiler"))]
+use super::outcome::read_all;
+#[cfg(feature = "compiler")]
+use super::outcome::unreadable;
+use super::outcome::{made, Failure};
+#[cfg(feature = "batch")]
+use super::outcome::{now_of, outcome};
+#[cfg(any(feature = "batch", feature = "compiler"))]
+use crate::error::InputError;
+#[cfg(feature = "compiler")]
+use crate::error::RuleSetError;
+#[cfg(any(feature = "batch", feature = "compiler"))]
+use crate::limits::CallLimits;
+#[cfg(feature = "batch")]
+use crate::limits::MAX_EVENTS_PER_CALL;
+#[cfg(feature = "batch")]
 use crate::wire::{LeadFields, RawLead};
 use crate::Engine;
+#[cfg(feature = "batch")]
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "batch")]
 thread_local! {
     /// The step count (`leadscore_rules::meter`) when the list being scored began:
     /// its parts cross in calls of their own.
@@ -27,8 +43,24 @@ pub struct WasmEngine {
 impl WasmEngine {
     /// Compiles a rule set sent as MessagePack: the engine, or the bytes of a
     /// `RuleSetError`.
+    #[cfg(feature = "compiler")]
     pub fn compile(ruleset: &[u8]) -> JsValue {
         made(compile(ruleset).map(|inner| WasmEngine { inner: Rc::new(inner) }).map_err(Failure::from))
+    }
+
+    /// Loads a compiled rule set (`toCompiled`): the engine, or the bytes of an
+    /// `InputError` (code `compiledRuleSet`) saying what is wrong with the bytes.
+    #[wasm_bindgen(js_name = fromCompiled)]
+    pub fn from_compiled(bytes: &[u8]) -> JsValue {
+        made(Engine::from_compiled(bytes).map(|inner| WasmEngine { inner: Rc::new(inner) }).map_err(Failure::from))
+    }
+
+    /// The compiled form of the rule set, for `fromCompiled` (the package's
+    /// `compileRuleSet`).
+    #[cfg(feature = "compiler")]
+    #[wasm_bindgen(js_name = toCompiled)]
+    pub fn to_compiled(&self) -> Vec<u8> {
+        self.inner.to_compiled()
     }
 
     pub fn id(&self) -> String {
@@ -43,16 +75,19 @@ impl WasmEngine {
         self.inner.description().map(str::to_string)
     }
 
+    #[cfg(feature = "batch")]
     /// One lead scored at `now`: the outcome of a `ScoreResult`.
     pub fn score(&self, lead: &[u8], now: f64) -> Vec<u8> {
         outcome(self.one(lead, now, Engine::score_raw))
     }
 
+    #[cfg(feature = "batch")]
     /// One lead qualified at `now`: the outcome of a `Qualification`.
     pub fn qualify(&self, lead: &[u8], now: f64) -> Vec<u8> {
         outcome(self.one(lead, now, Engine::qualify_raw))
     }
 
+    #[cfg(feature = "batch")]
     /// A list of leads scored at `now`: the outcome of a list of `ScoreResult`s. A
     /// lead that is not a lead fails the call, with its index in the path. `first`
     /// is false for the second and later parts of one list (the package sends a
@@ -62,12 +97,14 @@ impl WasmEngine {
         outcome(self.many(leads, now, first, Engine::score_raw))
     }
 
+    #[cfg(feature = "batch")]
     /// [`WasmEngine::score_many`] without the explanations.
     #[wasm_bindgen(js_name = qualifyMany)]
     pub fn qualify_many(&self, leads: &[u8], now: f64, first: bool) -> Vec<u8> {
         outcome(self.many(leads, now, first, Engine::qualify_raw))
     }
 
+    #[cfg(feature = "batch")]
     /// The leads `from..to` of a lead set, scored at `now` (the package asks in
     /// parts, as it sends lists).
     #[wasm_bindgen(js_name = scoreHeld)]
@@ -75,6 +112,7 @@ impl WasmEngine {
         outcome(now_of(now).map(|now| set.inner.score_range(&self.inner, now, from..to)).map_err(Failure::from))
     }
 
+    #[cfg(feature = "batch")]
     /// [`WasmEngine::score_held`] without the explanations.
     #[wasm_bindgen(js_name = qualifyHeld)]
     pub fn qualify_held(&self, set: &WasmLeadSet, now: f64, from: usize, to: usize) -> Vec<u8> {
@@ -82,6 +120,7 @@ impl WasmEngine {
     }
 }
 
+#[cfg(feature = "batch")]
 impl WasmEngine {
     /// One lead read and scored by `score` (`Engine::score_raw` or `qualify_raw`).
     fn one<T>(
@@ -123,6 +162,7 @@ impl WasmEngine {
     }
 }
 
+#[cfg(feature = "compiler")]
 fn compile(bytes: &[u8]) -> Result<Engine, RuleSetError> {
     let one = |e: InputError| RuleSetError { problems: vec![e.problem] };
     CallLimits::check_input(bytes.len(), "", "the rule set").map_err(one)?;
@@ -132,6 +172,7 @@ fn compile(bytes: &[u8]) -> Result<Engine, RuleSetError> {
 }
 
 /// A list of leads from `codec.js`, each read keeping what `fields` names.
+#[cfg(feature = "batch")]
 pub(crate) fn read_leads(bytes: &[u8], fields: &LeadFields) -> Result<Vec<RawLead>, InputError> {
     CallLimits::check_input(bytes.len(), "", "the list of leads")?;
     read_all(bytes, |r| crate::wire::read_leads(r, MAX_EVENTS_PER_CALL, fields))

@@ -92,6 +92,7 @@ pub fn module_memory() -> JsValue {
 /// memory 64 KiB at a time, and in Node each growth past the first tens of MB set
 /// off a full garbage collection of the JavaScript heap (a second set of 10,000
 /// leads took 3.4 s to build instead of 0.13 s).
+#[cfg(feature = "batch")]
 pub(crate) fn make_room(bytes: usize) {
     let before = memory_bytes();
     if !reserve(bytes) || memory_bytes() == before {
@@ -101,6 +102,7 @@ pub(crate) fn make_room(bytes: usize) {
 }
 
 /// Allocates `bytes` and frees them: whether the allocator could.
+#[cfg(feature = "batch")]
 fn reserve(bytes: usize) -> bool {
     let mut room: Vec<u8> = Vec::new();
     let got = room.try_reserve_exact(bytes).is_ok();
@@ -110,6 +112,7 @@ fn reserve(bytes: usize) -> bool {
 }
 
 /// The size of the module's memory.
+#[cfg(feature = "batch")]
 fn memory_bytes() -> usize {
     #[cfg(target_arch = "wasm32")]
     return core::arch::wasm32::memory_size::<0>().saturating_mul(65_536);

@@ -16,6 +16,7 @@
 
 mod engine;
 mod input;
+#[cfg(feature = "batch")]
 mod lead_set;
 mod outcome;
 mod session;

@@ -206,6 +206,7 @@ pub fn read_lead<'de, D: Deserializer<'de>>(
 }
 
 /// Reads a rule-set document whole, within its weight limit ([`MAX_RULESET_BYTES`]).
+#[cfg(feature = "compiler")]
 pub(crate) fn read_rule_set<'de, D: Deserializer<'de>>(d: D) -> Result<Read, D::Error> {
     let left = Cell::new(crate::limits::MAX_RULESET_BYTES);
     de::DeserializeSeed::deserialize(
@@ -227,6 +228,7 @@ pub(crate) fn read_profile<'de, D: Deserializer<'de>>(d: D) -> Result<crate::pro
 }
 
 /// Weighs a value already parsed, against the weight `left`: `Err` when heavier.
+#[cfg(feature = "compiler")]
 pub(crate) fn weigh(v: &Value, left: &Cell<usize>) -> Result<(), ()> {
     let weigh = Bounded {
         budget: Budget::new(left),

@@ -25,6 +25,7 @@ test('require resolves the CommonJS entry', () => {
         'RuleSetError',
         'Session',
         'defineRuleSet',
+        'compileRuleSet',
         'init',
         'initSync',
         'limits',

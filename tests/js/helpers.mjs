@@ -79,6 +79,11 @@ export function checkScenario(out, exs, runtime, log = '') {
         if (ex.golden)
             assert.deepEqual(got.lines, ex.golden, `${ex.name}: ${runtime} matches tests/golden byte for byte`);
         assert.deepEqual(
+            got.compiled,
+            got.lines,
+            `${ex.name}: in ${runtime}, the rule set compiled ahead scores alike`,
+        );
+        assert.deepEqual(
             got.objects,
             got.lines.map((l) => JSON.parse(l)),
         );

@@ -179,6 +179,7 @@ test('a module that traps is replaced by a fresh instance, and its objects say s
     const glue = await import(pathToFileURL(path.join(PKG, 'leadscore.js')).href);
     glue.initSync({ module: fs.readFileSync(path.join(PKG, 'leadscore_bg.wasm')) });
     const api = await import(pathToFileURL(path.join(PKG, 'api.js')).href);
+    api.withBatchCalls();
     api.markReady();
     const engine = new api.Engine(RULESET);
     const session = new api.Session('v');

@@ -117,18 +117,42 @@ test('no entry uses eval, new Function or a dynamic import', () => {
 test('the wasm module names no directory of the machine that built it', () => {
     // scripts/build-pkg.sh remaps CARGO_HOME in the dependencies' source paths, so the
     // package is the same bytes wherever it is built.
-    const bytes = fs.readFileSync(path.join(PKG, 'leadscore_bg.wasm')).toString('latin1');
     const local = [ROOT, os.homedir(), process.env.CARGO_HOME, process.env.RUSTUP_HOME].filter(
         (d) => d && d.length > 1,
     );
-    for (const dir of local) assert.ok(!bytes.includes(dir), `leadscore_bg.wasm contains ${dir}`);
+    for (const file of ['leadscore_bg.wasm', 'leadscore_page_bg.wasm']) {
+        const bytes = fs.readFileSync(path.join(PKG, file)).toString('latin1');
+        for (const dir of local) assert.ok(!bytes.includes(dir), `${file} contains ${dir}`);
+    }
 });
 
-test('the wasm module is one file, and small enough', () => {
-    const bytes = fs.readFileSync(path.join(PKG, 'leadscore_bg.wasm'));
-    assert.ok(WebAssembly.validate(bytes));
-    assert.ok(bytes.length < 1_000_000, `${bytes.length} bytes`);
-    assert.equal(fs.readdirSync(PKG).filter((f) => f.endsWith('.wasm')).length, 1);
+test('each wasm module is one file, and small enough', () => {
+    for (const file of ['leadscore_bg.wasm', 'leadscore_page_bg.wasm']) {
+        const bytes = fs.readFileSync(path.join(PKG, file));
+        assert.ok(WebAssembly.validate(bytes), file);
+        assert.ok(bytes.length < 1_000_000, `${file}: ${bytes.length} bytes`);
+    }
+    assert.deepEqual(
+        fs
+            .readdirSync(PKG)
+            .filter((f) => f.endsWith('.wasm'))
+            .sort(),
+        ['leadscore_bg.wasm', 'leadscore_page_bg.wasm'],
+    );
+});
+
+test('leadscore/page resolves to the page entry, its types and its module', () => {
+    assert.deepEqual(pkg.exports['./page'], { types: './page.d.ts', default: './page.js' });
+    assert.equal(pkg.exports['./leadscore_page_bg.wasm'], './leadscore_page_bg.wasm');
+    const r = spawnSync(
+        process.execPath,
+        ['--input-type=module', '-e', "console.log(import.meta.resolve('leadscore/page'))"],
+        {
+            cwd: path.dirname(new URL(import.meta.url).pathname),
+            encoding: 'utf8',
+        },
+    );
+    assert.equal(path.basename(new URL(r.stdout.trim()).pathname), 'page.js', r.stderr);
 });
 
 test('objects made with new share one hidden class in V8, and the exported classes can be subclassed', () => {

@@ -8,7 +8,7 @@
  * Runs the scenario with `leadscore` (an entry's exports) on `data` ({now, ruleset,
  * examples: [{name, rulesetText, leads}]}). Errors are collected, not thrown.
  */
-export async function scenario({ Engine, Session, LeadSet, InputError, RuleSetError, defineRuleSet, init }, data) {
+export async function scenario({ Engine, Session, LeadSet, InputError, RuleSetError, compileRuleSet, defineRuleSet, init }, data) {
     const out = { errors: [] };
     try {
         // Before init(): a rule set can be written before the module is loaded.
@@ -17,9 +17,12 @@ export async function scenario({ Engine, Session, LeadSet, InputError, RuleSetEr
         await init();
         out.examples = data.examples.map((ex) => {
             const engine = new Engine(ex.rulesetText);
+            // The rule set compiled ahead, as an edge worker compiles it for its pages.
+            const loaded = Engine.fromCompiled(compileRuleSet(ex.rulesetText));
             return {
                 name: ex.name,
                 lines: ex.leads.map((l) => engine.scoreJson(JSON.stringify(l), data.now)),
+                compiled: ex.leads.map((l) => loaded.scoreJson(JSON.stringify(l), data.now)),
                 objects: ex.leads.map((l) => engine.score(l, data.now)),
                 many: engine.scoreMany(ex.leads, data.now),
                 held: engine.scoreMany(new LeadSet(ex.leads), data.now),

@@ -124,6 +124,12 @@ impl ScalarList {
         ScalarList { items, sorted }
     }
 
+    /// The values as written, repeats included (the compiled form keeps these, and
+    /// the sorted ones are made again when it is loaded).
+    pub fn items(&self) -> &[Scalar] {
+        &self.items
+    }
+
     /// How many values the list holds (as written, repeats included).
     pub fn len(&self) -> usize {
         self.items.len()

@@ -12,6 +12,7 @@
 
 pub mod alphanumeric;
 pub mod by_name;
+pub mod compiled;
 pub mod condition;
 pub mod cost;
 pub mod error;

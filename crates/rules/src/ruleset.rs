@@ -22,8 +22,10 @@ pub const MAX_RULES: usize = 1_000;
 pub const MAX_RULESET_BYTES: usize = 1 << 20;
 /// Most events a frequency rule or trigger may ask for.
 pub const MAX_AT_LEAST: u32 = 1_000;
-const MAX_ID_LEN: usize = 64;
-const MAX_DESCRIPTION_LEN: usize = 1_000;
+/// Longest id (of the rule set, a rule, a group, a band) and version, in bytes.
+pub const MAX_ID_LEN: usize = 64;
+/// Longest description, in bytes.
+pub const MAX_DESCRIPTION_LEN: usize = 1_000;
 
 const TOP_KEYS: &[&str] = &[
     "schema",
@@ -904,6 +906,6 @@ fn check_reachable(
 }
 
 /// The characters of rule and rule-set ids: letters, digits and `_ - . :`.
-fn is_id_char(c: char) -> bool {
+pub fn is_id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':')
 }

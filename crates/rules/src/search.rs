@@ -99,6 +99,11 @@ impl Needle {
         Needle(Automaton::new(folded.as_bytes()))
     }
 
+    /// The text it finds (folded), as it was made from.
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(self.0.units()).unwrap_or_default()
+    }
+
     /// Its length in bytes.
     pub fn len(&self) -> usize {
         self.0.units().len()

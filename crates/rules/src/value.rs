@@ -64,6 +64,11 @@ impl FieldPath {
         }
     }
 
+    /// The path as written: its names joined by dots.
+    pub fn text(&self) -> String {
+        self.0.join(".")
+    }
+
     #[inline]
     pub fn first(&self) -> &str {
         self.0.first().map(|s| &**s).unwrap_or("")

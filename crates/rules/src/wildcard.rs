@@ -22,6 +22,8 @@ use crate::search::Automaton;
 /// segment of several runs, a count per start; never a backtrack.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Wildcard {
+    /// The pattern as written (folded): what the compiled form of a rule set keeps.
+    pattern: Box<str>,
     /// Before the first `*` (all of the pattern when it has none).
     head: Segment,
     /// After the last `*`; `None` when the pattern has no `*`.
@@ -76,7 +78,12 @@ impl Wildcard {
         let mut rest: Vec<Segment> = segments.collect();
         let tail = rest.pop();
         rest.retain(|s| s.len > 0);
-        Wildcard { head, tail, middle: rest.into() }
+        Wildcard { pattern: folded.into(), head, tail, middle: rest.into() }
+    }
+
+    /// The pattern it was made from (folded).
+    pub fn pattern(&self) -> &str {
+        &self.pattern
     }
 
     /// How many runs of literal characters lie between the pattern's first and

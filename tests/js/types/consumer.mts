@@ -1,6 +1,7 @@
 // Type-checked (not run) by types.test.mjs: the package's types are precise.
 import {
     Engine,
+    compileRuleSet,
     Session,
     LeadSet,
     InputError,
@@ -43,6 +44,9 @@ initSync(new Uint8Array(0));
 
 const engine = new Engine(ruleset);
 const fromText: Engine = Engine.fromJson(JSON.stringify(ruleset));
+const compiled: Uint8Array = compileRuleSet(ruleset);
+const loaded: Engine = Engine.fromCompiled(compiled);
+Engine.fromCompiled(compiled.buffer as ArrayBuffer);
 const lead: Lead = { id: 'ann', profile: { jobTitle: 'VP' }, events: [{ type: 'page_view', ts: 1, url: '/pricing' }] };
 const now = Date.now();
 const r: ScoreResult = engine.score(lead, now);
@@ -137,4 +141,4 @@ const notThere = r.totl;
 session.evaluate({}, now);
 
 console.log(fromText, total, stage, many, text, manyText, id, tracked, moved, key, st, lid, badCondition, notThere);
-console.log(sessionId, scored, bytes, made, refusedName);
+console.log(sessionId, scored, bytes, made, refusedName, loaded);
