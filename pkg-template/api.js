@@ -558,6 +558,9 @@ export class Engine extends ModuleObject {
             return { valid: false, problems: e.problems, warnings: [] };
         }
         return { valid: true, problems: [], warnings: [] };
+    }
+
+    /**
      * An engine from a compiled rule set (the bytes `compileRuleSet` returns or
      * `leadscore compile` writes), checked whole: bytes that are not one, are
      * truncated, damaged or of a newer format throw an InputError with the code

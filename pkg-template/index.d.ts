@@ -334,6 +334,7 @@ export declare class Engine {
      * For editors and CI. Needs `init()` where the constructor does.
      */
     static validate(ruleSet: unknown): Validation;
+    /**
      * An engine from a compiled rule set: the bytes `compileRuleSet` returns or
      * `leadscore compile` writes. Bytes that are not one, are truncated, damaged or
      * of a newer format throw an `InputError` with the code `compiledRuleSet`.

@@ -8,7 +8,10 @@
  * Runs the scenario with `leadscore` (an entry's exports) on `data` ({now, ruleset,
  * examples: [{name, rulesetText, leads}]}). Errors are collected, not thrown.
  */
-export async function scenario({ Engine, Session, LeadSet, InputError, RuleSetError, compileRuleSet, defineRuleSet, init }, data) {
+export async function scenario(
+    { Engine, Session, LeadSet, InputError, RuleSetError, compileRuleSet, defineRuleSet, init },
+    data,
+) {
     const out = { errors: [] };
     try {
         // Before init(): a rule set can be written before the module is loaded.
