@@ -89,6 +89,8 @@ export async function startSite({ attrs = {}, pkg = PKG } = {}) {
         answers: [],
         /** Delay of each file under /pkg/, in ms (a slow network). */
         delayMs: 0,
+        /** What loads the tracker in each page's head: the prebuilt snippet with `attrs`, unless replaced. */
+        head: () => snippet(site.attrs),
     };
     const collector = http.createServer((req, res) => {
         let body = '';
@@ -131,7 +133,7 @@ export async function startSite({ attrs = {}, pkg = PKG } = {}) {
             if (site.delayMs) return setTimeout(() => send(type, body), site.delayMs);
             return send(type, body);
         }
-        send('text/html', page(url.pathname, snippet(site.attrs)));
+        send('text/html', page(url.pathname, site.head(url.pathname)));
     });
     site.url = await listen(server);
     site.collectorUrl = collectorUrl;
