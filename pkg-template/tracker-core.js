@@ -22,6 +22,8 @@ const CLAIM_MS = 30_000;
 /** Retries wait 1 s, 2 s, 4 s … at most 5 minutes, each between half and all of it (jitter). */
 const BACKOFF_MS = 1000;
 const BACKOFF_MAX_MS = 300_000;
+/** How long a request that got no answer stays taken before it is tried again. */
+const UNANSWERED_MS = 1000;
 /** Ops scored per task while a queue is drained. */
 const OPS_PER_TASK = 25;
 
@@ -276,7 +278,9 @@ export async function boot(ctx) {
                 p = p.profile;
             }
             if (p && Object.keys(p).length) session.updateProfile(p);
-            handle(session.evaluate(engine, now).transitions);
+            // A form's fields come just before its event, which is scored with them:
+            // one act, one transition (a demo request by a director goes to SQL at once).
+            if (kind === 'i') handle(session.evaluate(engine, now).transitions);
         } catch (e) {
             report(e, `the ${kind === 'e' ? `event ${p && p.type}` : 'profile'} was not scored`);
         }
@@ -386,7 +390,11 @@ export async function boot(ctx) {
                         referrerPolicy: 'no-referrer',
                     });
                 } catch {
-                    // Offline, refused or not allowed by CORS: tried again later.
+                    // No answer: offline, refused, not allowed by CORS, or the page is
+                    // going away, which rejects a keepalive fetch that the browser still
+                    // delivers. The signal stays taken a moment: if the page goes, it
+                    // counts as sent (flush); if not, it is tried again.
+                    await new Promise((r) => setTimeout(r, UNANSWERED_MS));
                 }
                 settle(item.k, res);
             }

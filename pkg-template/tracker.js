@@ -224,6 +224,8 @@ function onSubmit(e) {
     if (!(form instanceof HTMLFormElement)) return;
     const name = formEvent(form);
     if (!name) return;
+    // A new visit's event first: the profile then goes with the form's own event.
+    touch();
     const patch = profileOf(form);
     if (patch) push(['p', patch, id()]);
     event(name, {
@@ -270,6 +272,7 @@ function onPageShow(e) {
  */
 function loadCore() {
     if (booting || !active()) return;
+    mark('core');
     booting = import('./tracker-core.js')
         .then((m) => m.boot({ opts, io, visitor: () => visitor, notify, report, granted: () => granted }))
         .then((c) => {
@@ -278,7 +281,19 @@ function loadCore() {
             return c.drain();
         })
         .catch((e) => report(e, 'could not load the engine'))
-        .then(() => isReady(!!(core && core.scoring())));
+        .then(() => {
+            mark('ready');
+            isReady(!!(core && core.scoring()));
+        });
+}
+
+/** A User Timing mark (`leadscore:start`, `:core`, `:ready`), for the page's performance tools. */
+function mark(name) {
+    try {
+        performance.mark('leadscore:' + name);
+    } catch {
+        // No User Timing: nothing to mark.
+    }
 }
 
 function whenIdle() {
@@ -314,6 +329,7 @@ function notify(q) {
  */
 export const start = safe((options = {}) => {
     if (opts) return;
+    mark('start');
     opts = {
         prefix: 'leadscore',
         allow: [],

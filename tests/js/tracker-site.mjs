@@ -75,9 +75,10 @@ function listen(server) {
 
 /**
  * Starts the site and the collector. `attrs`: the snippet's data- attributes (the
- * endpoint is filled in); `pkg`: the package directory served under /pkg/.
+ * endpoint is filled in); `pkg`: the package directory served under /pkg/; `cache`:
+ * the package and the rule set may be cached for an hour (else nothing is cached).
  */
-export async function startSite({ attrs = {}, pkg = PKG } = {}) {
+export async function startSite({ attrs = {}, pkg = PKG, cache = false } = {}) {
     const site = {
         rules: { type: 'application/json', body: JSON.stringify(SITE_RULES) },
         attrs: { 'rules-url': '/rules.json', consent: 'granted', allow: 'jobTitle', ...attrs },
@@ -121,8 +122,11 @@ export async function startSite({ attrs = {}, pkg = PKG } = {}) {
         const url = new URL(req.url, 'http://x');
         site.asked.push(url.pathname);
         req.resume();
+        const cacheable = cache && (url.pathname === '/rules.json' || url.pathname.startsWith('/pkg/'));
         const send = (type, body, status = 200) =>
-            res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
+            res
+                .writeHead(status, { 'content-type': type, 'cache-control': cacheable ? 'max-age=3600' : 'no-store' })
+                .end(body);
         if (url.pathname === '/rules.json') return send(site.rules.type, site.rules.body);
         if (url.pathname === '/favicon.ico') return send('text/plain', '', 404);
         if (url.pathname.startsWith('/pkg/')) {

@@ -117,7 +117,10 @@ test('a visitor who reaches MQL sends one MQL signal, with only what the rule se
 test('a demo-request form fast-tracks to SQL with one signal; unlisted fields never leave', { skip }, async () => {
     await withSite({}, async (site, ctx) => {
         const page = await ctx.newPage();
-        await visit(page, site, '/');
+        // 40 points of pricing views: the title's 20 would make an MQL, but the form's
+        // fields go with its event, which goes straight to SQL: one act, one signal.
+        await visit(page, site, '/pricing');
+        await visit(page, site, '/pricing/teams');
         await page.fill('input[name=jobTitle]', 'VP Sales');
         await page.fill('input[name=email]', 'secret.person@example.com');
         await page.fill('input[name=phone]', '+1 555 0100');
@@ -133,11 +136,13 @@ test('a demo-request form fast-tracks to SQL with one signal; unlisted fields ne
         assert.match(s.reason, /intent trigger stages.sql.on\[0\] fired/);
         assert.deepEqual(s.profile, { jobTitle: 'VP Sales' });
         assert.equal(s.fit, 20);
-        // The page view of / and the form: the types the rule set reads.
+        assert.equal(s.total, 60);
+        // The page views and the form: the types the rule set reads.
         assert.deepEqual(
             s.events.map((e) => [e.type, e.form ?? e.url]),
             [
-                ['page_view', '/'],
+                ['page_view', '/pricing'],
+                ['page_view', '/pricing/teams'],
                 ['form_submit', 'demo_request'],
             ],
         );
@@ -275,6 +280,26 @@ test("before consent with beforeConsent 'none' nothing is even fetched; GPC refu
     });
 });
 
+test('with storage blocked the session lives in memory, and qualifies all the same', { skip }, async () => {
+    await withSite({}, async (site, ctx, consoleErrors) => {
+        await ctx.addInitScript(() =>
+            Object.defineProperty(window, 'localStorage', {
+                get() {
+                    throw new DOMException('blocked', 'SecurityError');
+                },
+            }),
+        );
+        const page = await ctx.newPage();
+        await visit(page, site, '/pricing');
+        for (let i = 0; i < 3; i++) await page.click('#cta');
+        await until(() => site.received.length >= 1, 'the MQL signal');
+        await quiet();
+        assert.equal(site.received.length, 1);
+        assert.deepEqual(await page.evaluate(() => window.pageErrors), []);
+        assert.deepEqual(consoleErrors, []);
+    });
+});
+
 test('identify merges the anonymous history into the known lead', { skip }, async () => {
     await withSite({}, async (site, ctx) => {
         const page = await ctx.newPage();
@@ -317,6 +342,27 @@ test('a new rule-set version re-scores the kept history and resends nothing', { 
         const signals = site.accepted();
         assert.equal(signals.length, 2);
         assert.deepEqual([signals[1].from, signals[1].to, signals[1].ruleset.version], ['mql', 'sql', '2']);
+    });
+});
+
+test("the README's snippet, as it is written", { skip }, async () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'pkg-template/README.md'), 'utf8');
+    const block = /### The snippet[\s\S]*?```html\n([\s\S]*?)```/.exec(readme);
+    assert.ok(block, 'pkg-template/README.md shows the snippet under "### The snippet"');
+    await withSite({}, async (site, ctx, consoleErrors) => {
+        site.head = () =>
+            block[1]
+                .replaceAll('/js/leadscore/', '/pkg/')
+                .replace('/leadscore/rules.json', '/rules.json')
+                .replace('https://collect.example.com/signals', site.attrs.endpoint);
+        const page = await ctx.newPage();
+        await visit(page, site, '/');
+        await page.fill('input[name=jobTitle]', 'VP Sales');
+        await Promise.all([page.waitForURL('**/thanks'), page.click('#send')]);
+        await until(() => site.received.length >= 1, 'the SQL signal');
+        assert.equal(site.accepted()[0].to, 'sql');
+        assert.deepEqual(site.accepted()[0].profile, { jobTitle: 'VP Sales' });
+        assert.deepEqual(consoleErrors, []);
     });
 });
 
