@@ -68,8 +68,10 @@ if (PARTS.includes('ready')) {
     console.log(
         `\nstart() to engine ready in headless Chromium, medians of ${N} fresh contexts (nothing cached), files from 127.0.0.1; ms`,
     );
-    console.log('| CPU | start → load event | start → core import (after load, idle) | core → ready | start → ready |');
-    console.log('|---|---|---|---|---|');
+    console.log(
+        '| CPU | start → load event | start → core import (after load, idle) | core → ready | of which: last byte (core, wasm, rules) → ready | start → ready | tracker scripts in long animation frames |',
+    );
+    console.log('|---|---|---|---|---|---|---|');
     for (const rate of [1, 4]) {
         const runs = [];
         for (let i = 0; i < N; i++) {
@@ -78,17 +80,33 @@ if (PARTS.includes('ready')) {
             const page = await ctx.newPage();
             const cdp = await ctx.newCDPSession(page);
             await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+            await page.addInitScript(() => {
+                window.trackerScripts = [];
+                new PerformanceObserver((l) => {
+                    for (const e of l.getEntries())
+                        for (const sc of e.scripts || [])
+                            if (/tracker|leadscore/.test(sc.sourceURL)) window.trackerScripts.push(sc.duration);
+                }).observe({ type: 'long-animation-frame', buffered: true });
+            });
             await page.goto(site.url + '/pricing');
             await trackerReady(page);
             runs.push(
                 await page.evaluate(() => {
                     const at = (n) => performance.getEntriesByName('leadscore:' + n)[0].startTime;
                     const nav = performance.getEntriesByType('navigation')[0];
+                    const lastByte = Math.max(
+                        ...performance
+                            .getEntriesByType('resource')
+                            .filter((r) => /tracker-core|\.wasm|rules\.json/.test(r.name))
+                            .map((r) => r.responseEnd),
+                    );
                     return {
                         load: nav.loadEventStart - at('start'),
                         core: at('core') - at('start'),
                         engine: at('ready') - at('core'),
+                        afterBytes: at('ready') - lastByte,
                         ready: at('ready') - at('start'),
+                        longest: Math.max(0, ...window.trackerScripts),
                     };
                 }),
             );
@@ -96,7 +114,11 @@ if (PARTS.includes('ready')) {
             site.close();
         }
         const col = (k) => median(runs.map((r) => r[k])).toFixed(1);
-        console.log(`| ${rate}x | ${col('load')} | ${col('core')} | ${col('engine')} | ${col('ready')} |`);
+        const longest = Math.max(...runs.map((r) => r.longest));
+        const over = runs.filter((r) => r.longest > 50).length;
+        console.log(
+            `| ${rate}x | ${col('load')} | ${col('core')} | ${col('engine')} | ${col('afterBytes')} | ${col('ready')} | ${longest ? `worst ${longest.toFixed(0)} ms; over 50 ms in ${over} of ${N} loads` : 'none'} |`,
+        );
     }
 }
 

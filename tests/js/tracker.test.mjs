@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT } from './helpers.mjs';
+import { PKG, ROOT } from './helpers.mjs';
 import { SITE_RULES, chromiumPath, launch, startSite, trackerReady, until } from './tracker-site.mjs';
 
 const skip = chromiumPath() ? false : 'no Chromium (apt-get install chromium, or set CHROME_BIN)';
@@ -298,6 +298,60 @@ test('with storage blocked the session lives in memory, and qualifies all the sa
         assert.deepEqual(await page.evaluate(() => window.pageErrors), []);
         assert.deepEqual(consoleErrors, []);
     });
+});
+
+test('captures visible time, returning visits and events of the site', { skip }, async () => {
+    await withSite({}, async (site, ctx) => {
+        const page = await ctx.newPage();
+        await visit(page, site, '/docs/a');
+        await page.evaluate(() => window.leadscore.track('calculator', { seats: 40 }));
+        await new Promise((r) => setTimeout(r, 1600));
+        await visit(page, site, '/docs/b');
+        // 31 minutes without activity: the next page starts visit 2.
+        await page.evaluate(() => {
+            const v = JSON.parse(localStorage.getItem('leadscore:visitor'));
+            v.last -= 31 * 60_000;
+            localStorage.setItem('leadscore:visitor', JSON.stringify(v));
+        });
+        await visit(page, site, '/docs/c');
+        const saved = await page.evaluate(() => JSON.parse(localStorage.getItem('leadscore:session')));
+        const events = saved.events.map((e) => ({ type: e.type, ...e.p }));
+        const of = (type) => events.filter((e) => e.type === type);
+        assert.deepEqual(
+            of('visit').map((e) => [e.n, e.returning]),
+            [
+                [1, false],
+                [2, true],
+            ],
+        );
+        assert.deepEqual(
+            of('page_view').map((e) => [e.url, e.visit]),
+            [
+                ['/docs/a', 1],
+                ['/docs/b', 1],
+                ['/docs/c', 2],
+            ],
+        );
+        assert.equal(of('page_view')[0].title, 'Acme /docs/a');
+        const times = of('page_time');
+        assert.ok(times.length >= 1 && times[0].url === '/docs/a' && times[0].seconds >= 1, JSON.stringify(times));
+        assert.deepEqual(
+            of('calculator').map((e) => e.seats),
+            [40],
+        );
+        assert.ok(
+            saved.events.every((e) => typeof e.id === 'string'),
+            'every event has an id',
+        );
+        assert.deepEqual(site.received, []);
+    });
+});
+
+test('the tracker never listens to unload or beforeunload', () => {
+    for (const f of ['tracker.js', 'tracker-core.js', 'tracker.min.js', 'tracker-core.min.js']) {
+        const src = fs.readFileSync(path.join(PKG, f), 'utf8');
+        assert.doesNotMatch(src, /["'](before)?unload["']|\bonunload\b|onbeforeunload/, f);
+    }
 });
 
 test('identify merges the anonymous history into the known lead', { skip }, async () => {
