@@ -97,8 +97,10 @@ test('a visitor who reaches MQL sends one MQL signal, with only what the rule se
         assert.equal(s.engagement, 60);
         assert.equal(s.band, 'hot');
         assert.deepEqual(s.profile, {});
+        // page_time too when a page was visible a second or more: the rule set reads its seconds.
+        const views = s.events.filter((e) => e.type !== 'page_time');
         assert.deepEqual(
-            s.events.map((e) => [e.type, e.url]),
+            views.map((e) => [e.type, e.url]),
             [
                 ['page_view', '/pricing'],
                 ['page_view', '/pricing/teams'],
@@ -106,7 +108,8 @@ test('a visitor who reaches MQL sends one MQL signal, with only what the rule se
             ],
         );
         for (const e of s.events) {
-            assert.deepEqual(Object.keys(e).sort(), ['anon', 'id', 'ts', 'type', 'url']);
+            const read = e.type === 'page_time' ? 'seconds' : 'url';
+            assert.deepEqual(Object.keys(e).sort(), ['anon', 'id', read, 'ts', 'type'].sort());
         }
         const body = site.received[0].body;
         for (const leak of ['utm', 'news', 'Acme', 'title', 'referrer', '"visit"', '"n"'])
@@ -137,9 +140,12 @@ test('a demo-request form fast-tracks to SQL with one signal; unlisted fields ne
         assert.deepEqual(s.profile, { jobTitle: 'VP Sales' });
         assert.equal(s.fit, 20);
         assert.equal(s.total, 60);
-        // The page views and the form: the types the rule set reads.
+        // The page views and the form: types the rule set reads (and page_time, with its
+        // seconds only, when a page was visible a second or more).
+        for (const e of s.events.filter((e) => e.type === 'page_time'))
+            assert.deepEqual(Object.keys(e).sort(), ['anon', 'id', 'seconds', 'ts', 'type']);
         assert.deepEqual(
-            s.events.map((e) => [e.type, e.form ?? e.url]),
+            s.events.filter((e) => e.type !== 'page_time').map((e) => [e.type, e.form ?? e.url]),
             [
                 ['page_view', '/pricing'],
                 ['page_view', '/pricing/teams'],
