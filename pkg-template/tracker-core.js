@@ -151,18 +151,21 @@ export function readsOf(rs) {
     return { types, profile };
 }
 
-/** The values of `paths` (dotted, one level into an object) in `from`, nothing else. */
+/**
+ * The values at `paths` (dotted, each step a key of an object, as rules read them)
+ * in `from`, in objects of the same shape: nothing else of `from`.
+ */
 export function pick(from, paths) {
     const out = {};
-    if (!from || typeof from !== 'object') return out;
+    const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
     for (const p of paths) {
-        const [a, b] = p.split('.', 2);
-        if (!(a in from)) continue;
-        if (b === undefined) out[a] = from[a];
-        else if (from[a] && typeof from[a] === 'object' && !Array.isArray(from[a]) && b in from[a]) {
-            if (!out[a] || typeof out[a] !== 'object') out[a] = {};
-            out[a][b] = from[a][b];
-        } else if (!(a in out)) out[a] = from[a];
+        const steps = p.split('.');
+        let v = from;
+        for (const step of steps) v = isObject(v) && Object.hasOwn(v, step) ? v[step] : undefined;
+        if (v === undefined) continue;
+        let into = out;
+        for (const step of steps.slice(0, -1)) into = isObject(into[step]) ? into[step] : (into[step] = {});
+        into[steps[steps.length - 1]] = v;
     }
     return out;
 }

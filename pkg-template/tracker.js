@@ -447,7 +447,8 @@ function clear() {
         }
     }
     mem = new Map();
-    visitor = null;
+    // A new visitor from now on (stored at its first event), whose id the core's fresh session takes.
+    visitor = { id: 'v-' + id(), n: 0, last: 0 };
     last = null;
     if (core) core.reset(optedOut || opts.beforeConsent === 'none');
 }

@@ -258,6 +258,15 @@ test('before consent nothing is stored or sent; consent sends what qualified', {
         await quiet();
         assert.equal(site.received.length, 1);
         assert.ok((await storageKeys(page)).includes('leadscore:session'));
+        // Consent withdrawn: what was stored is removed, and the page goes on in memory
+        // as a new visitor.
+        await page.evaluate(() => window.leadscore.consent(false));
+        assert.deepEqual(await storageKeys(page), []);
+        await page.click('#cta');
+        await page.waitForFunction(() => window.leadscore.score().total === 10);
+        assert.deepEqual(await storageKeys(page), []);
+        await page.evaluate(() => window.leadscore.consent(true));
+        await page.waitForFunction(() => localStorage.getItem('leadscore:session') !== null);
         // Opting out removes everything (but the opt-out itself).
         await page.evaluate(() => window.leadscore.optOut());
         assert.deepEqual(await storageKeys(page), ['leadscore:optout']);
