@@ -310,8 +310,11 @@ export async function boot(ctx) {
                 return;
             }
             if (kind === 'i') {
-                // Another person on this browser: a history of their own.
-                if (session.leadId && session.leadId !== p.lead) fresh();
+                // Another person on this browser: a history and stages of their own.
+                if (session.leadId && session.leadId !== p.lead) {
+                    fresh();
+                    top = {};
+                }
                 session.identify(p.lead);
                 p = p.profile;
             }
