@@ -225,10 +225,14 @@ export async function boot(ctx) {
         if (!st || st.v !== 1) return false;
         for (const k of st.sent || []) if (!sent.includes(k)) sent.push(k);
         sent = sent.slice(-MAX_SENT);
-        for (const [id, stage] of Object.entries(st.top || {}))
-            if (rank(stage) > rank(top[id] || 'none')) top[id] = stage;
+        // What another lead identified on this browser reached is not this one's.
+        const same = !st.lead || !session.leadId || st.lead === session.leadId;
+        if (same)
+            for (const [id, stage] of Object.entries(st.top || {}))
+                if (rank(stage) > rank(top[id] || 'none')) top[id] = stage;
         if (st.rev === rev) return false;
         rev = st.rev;
+        if (!same) return false;
         const saved = io.get('session');
         const other = saved && restored(saved);
         if (!other) return false;
@@ -243,7 +247,7 @@ export async function boot(ctx) {
         sync();
         io.set('session', JSON.parse(session.save()));
         rev = Math.random().toString(36).slice(2);
-        io.set('state', { v: 1, rev, top, sent, rules: `${engine.id}@${engine.version}` });
+        io.set('state', { v: 1, rev, lead: session.leadId, top, sent, rules: `${engine.id}@${engine.version}` });
     }
 
     // --- signals ---------------------------------------------------------------

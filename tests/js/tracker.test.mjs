@@ -182,6 +182,49 @@ test('a reload and a second tab resend nothing', { skip }, async () => {
     });
 });
 
+test('two tabs open at once: one sends, the transition in the other arrives once', { skip }, async () => {
+    await withSite({}, async (site, ctx) => {
+        const first = await ctx.newPage();
+        await visit(first, site, '/pricing');
+        const second = await ctx.newPage();
+        await visit(second, site, '/pricing/teams');
+        // Whichever tab holds the sender's lock, the clicks in the second make the MQL.
+        for (let i = 0; i < 2; i++) await second.click('#cta');
+        await until(() => site.received.length >= 1, 'the MQL signal');
+        await first.click('#cta');
+        await second.click('#cta');
+        await quiet();
+        assert.equal(site.received.length, 1);
+        assert.equal(site.accepted()[0].to, 'mql');
+        assert.equal(site.accepted()[0].total, 50, "both tabs' page views and the first click");
+        // The first tab learned of the second's events through storage.
+        await first.waitForFunction(() => window.leadscore.score().stage === 'mql');
+    });
+});
+
+test('another lead on the same browser has stages of their own', { skip }, async () => {
+    await withSite({}, async (site, ctx) => {
+        const page = await ctx.newPage();
+        await visit(page, site, '/pricing');
+        await page.evaluate(() => window.leadscore.identify('ann@acme.io', { jobTitle: 'VP' }));
+        for (let i = 0; i < 3; i++) await page.click('#cta');
+        await until(() => site.received.length >= 1, "Ann's MQL");
+        await page.evaluate(() => window.leadscore.identify('bo@initech.com', { jobTitle: 'Director' }));
+        await visit(page, site, '/pricing/teams');
+        for (let i = 0; i < 3; i++) await page.click('#cta');
+        await until(() => site.received.length >= 2, "Bo's MQL");
+        await quiet();
+        assert.deepEqual(
+            site.accepted().map((s) => [s.lead, s.to]),
+            [
+                ['ann@acme.io', 'mql'],
+                ['bo@initech.com', 'mql'],
+            ],
+        );
+        assert.ok(!site.received[1].body.includes('/pricing"'), "Bo's signal has none of Ann's events");
+    });
+});
+
 test('a transition that happens offline arrives once after going back online', { skip }, async () => {
     await withSite({}, async (site, ctx) => {
         const page = await ctx.newPage();
