@@ -25,6 +25,14 @@
 #   page.js, page.d.ts  leadscore/page: pkg-template/page.js, api.js, codec.js,
 #                       errors.js and the page module's glue bundled by esbuild
 #                       into one ES module, and its types
+#   tracker.js, tracker-core.js, tracker.d.ts
+#                       `leadscore/tracker`: the tracker's critical path, its lazy
+#                       core and their types, from pkg-template/
+#   tracker.min.js      the prebuilt tracker (a classic script): tracker-snippet.js
+#                       and tracker.js bundled and minified by esbuild; at most
+#                       5 KiB gzip (TRACKER_BUDGET), or the build fails
+#   tracker-core.min.js what tracker.min.js loads when the page is idle: the core
+#                       and the browser entry's JavaScript in one minified module
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -107,7 +115,8 @@ mkdir -p "$OUT"
 cp "$WORK/leadscore_bg.wasm" "$OUT/leadscore_bg.wasm"
 cp "$WORK/leadscore_page_bg.wasm" "$OUT/leadscore_page_bg.wasm"
 cp "$WORK/web/leadscore.js" "$OUT/leadscore.js"
-for f in index.js index.workerd.js index.node.js api.js codec.js errors.js index.d.ts page.d.ts README.md; do
+for f in index.js index.workerd.js index.node.js api.js codec.js errors.js index.d.ts page.d.ts README.md \
+    tracker.js tracker-core.js tracker.d.ts; do
     cp "pkg-template/$f" "$OUT/$f"
 done
 
@@ -124,7 +133,7 @@ cp "$WORK/page/leadscore_page.js" "$WORK/page-src/leadscore.js"
 cp pkg-template/index.d.ts "$OUT/index.d.cts"
 # The references the package README links to, so that they are where the package is.
 mkdir -p "$OUT/docs"
-cp docs/RULESET.md docs/SECURITY.md "$OUT/docs/"
+cp docs/RULESET.md docs/SECURITY.md docs/SIGNALS.md "$OUT/docs/"
 cp docs/ruleset.schema.json "$OUT/ruleset.schema.json"
 
 # index.node.cjs: node.js and the modules it imports, bundled by esbuild into one
@@ -136,6 +145,42 @@ cp pkg-template/node.js "$OUT/node.js"
     --define:import.meta.url=__leadscore_file_url \
     --banner:js="const __leadscore_file_url = require('node:url').pathToFileURL(__filename).href;"
 rm "$OUT/node.js"
+
+# The prebuilt tracker: tracker.min.js, the critical path, imports the core as
+# ./tracker-core.min.js (beside itself) instead of ./tracker-core.js.
+say "esbuild tracker-snippet.js -> tracker.min.js, tracker-core.js -> tracker-core.min.js"
+TRACKER_BUDGET=5120
+OUT="$OUT" TRACKER_BUDGET="$TRACKER_BUDGET" ESBUILD="$ROOT/tools/node_modules/esbuild/lib/main.js" \
+    node --input-type=module - <<'NODE'
+import { gzipSync } from 'node:zlib';
+import fs from 'node:fs';
+const { OUT, TRACKER_BUDGET, ESBUILD } = process.env;
+const esbuild = (await import(ESBUILD)).default;
+const common = { bundle: true, minify: true, platform: 'browser', target: 'es2020', logLevel: 'warning', legalComments: 'none' };
+const coreBeside = {
+    name: 'core-beside',
+    setup(b) {
+        b.onResolve({ filter: /^\.\/tracker-core\.js$/ }, () => ({ path: './tracker-core.min.js', external: true }));
+    },
+};
+await esbuild.build({ ...common, entryPoints: ['pkg-template/tracker-snippet.js'], format: 'iife', plugins: [coreBeside], outfile: `${OUT}/tracker.min.js` });
+await esbuild.build({ ...common, entryPoints: [`${OUT}/tracker-core.js`], format: 'esm', outfile: `${OUT}/tracker-core.min.js` });
+// What a bundler puts on the page's critical path from `leadscore/tracker`: tracker.js, the core split off.
+const esm = await esbuild.build({ ...common, entryPoints: [`${OUT}/tracker.js`], format: 'esm', write: false, external: ['./tracker-core.js'] });
+const gz = (buf) => gzipSync(buf, { level: 9 }).length;
+const min = fs.readFileSync(`${OUT}/tracker.min.js`);
+const sizes = {
+    'tracker.min.js': gz(min),
+    'tracker.js bundled + minified': gz(esm.outputFiles[0].contents),
+    'tracker-core.min.js (lazy)': gz(fs.readFileSync(`${OUT}/tracker-core.min.js`)),
+};
+for (const [name, n] of Object.entries(sizes)) console.error(`build-pkg: ${name}: ${n} bytes gzip -9`);
+const worst = Math.max(sizes['tracker.min.js'], sizes['tracker.js bundled + minified']);
+if (worst > Number(TRACKER_BUDGET)) {
+    console.error(`build-pkg: error: the tracker's critical path is ${worst} bytes gzip, over its budget of ${TRACKER_BUDGET}`);
+    process.exit(1);
+}
+NODE
 
 CRATE_VERSION="$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)"
 

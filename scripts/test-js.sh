@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the npm package (scripts/build-pkg.sh), packs it with npm pack, installs the
 # tarball into tests/js and runs the JavaScript tests there with `node --test`: Node ESM and CommonJS, the TypeScript declarations,
-# workerd (npm package, installed into tests/js/node_modules) and headless Chromium.
+# workerd (npm package, installed into tests/js/node_modules) and headless Chromium (the
+# tracker's tests drive it with playwright-core, tests/js/tracker.test.mjs, and keep a
+# screenshot in target/tracker-artifacts/).
 #
 #   scripts/test-js.sh              # build pkg/, then test it
 #   scripts/test-js.sh --no-build   # test the pkg/ already built

@@ -365,3 +365,11 @@ test('index.d.ts declares exactly what the package exports, and each class exact
     );
     assert.deepEqual(runtimeOnly, [], 'in the package, not declared');
 });
+
+test('tracker.d.ts declares exactly what leadscore/tracker exports', async () => {
+    const tracker = await import('leadscore/tracker');
+    const dts = fs.readFileSync(path.join(PKG, 'tracker.d.ts'), 'utf8');
+    const declaredFns = [...dts.matchAll(/export declare function (\w+)/g)].map((m) => m[1]).sort();
+    assert.deepEqual(Object.keys(tracker).sort(), declaredFns);
+    for (const name of declaredFns) assert.equal(typeof tracker[name], 'function', name);
+});
