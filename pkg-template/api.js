@@ -20,6 +20,7 @@ import {
     moduleMemory,
     setCallLimits,
     callLimits,
+    jsonError,
     __wbg_reset_state as resetInstance,
 } from './leadscore.js';
 import { encode, decode, CodecError } from './codec.js';
@@ -189,7 +190,11 @@ export function setLimits(given) {
     const value = (name, unit, max) => {
         const v = given[name] ?? now[name];
         if (!Number.isSafeInteger(v) || v < 0 || v > max) {
-            throw inputError(name, 'invalidValue', `${name} is a whole number of ${unit}, not ${kind(v)} ${String(v)}`);
+            throw inputError(
+                name,
+                'invalidValue',
+                `${name} must be a whole number of ${unit}, not ${kind(v)} ${String(v)}`,
+            );
         }
         return v;
     };
@@ -265,7 +270,7 @@ function bytesOf(v, path, what, fail, fromText = false) {
  * (`"\ud800"`) is `invalidJson`, as natively.
  */
 function jsonBytes(text, path, what, fail) {
-    if (typeof text !== 'string') throw fail(path, 'wrongType', `${what} is JSON text, not ${kind(text)}`);
+    if (typeof text !== 'string') throw fail(path, 'wrongType', `${what} must be JSON text, not ${kind(text)}`);
     const max = inputLimit();
     if (text.length > max || (text.length * 3 > max && utf8Length(text) > max)) {
         throw fail(path, 'tooLarge', `${what} is ${utf8Length(text)} bytes; one call takes at most ${max}`);
@@ -274,9 +279,21 @@ function jsonBytes(text, path, what, fail) {
     try {
         v = JSON.parse(text);
     } catch (e) {
-        throw fail(path, 'invalidJson', `${what} is not valid JSON: ${e.message}`);
+        throw fail(path, 'invalidJson', `${what} is not valid JSON: ${whyNotJson(text, e)}`);
     }
     return bytesOf(v, path, what, fail, true);
+}
+
+/**
+ * Why `text` is not JSON, and where, as the core's reader says natively: its words,
+ * then `(line L, column C)`. Each host's JSON.parse words its errors its own way,
+ * and some give only an offset or no place at all, so the module reads the text
+ * again, only once JSON.parse has refused it (crates/rules/src/json_place.rs); should it
+ * find nothing wrong, the host's words are given.
+ */
+function whyNotJson(text, parseError) {
+    const found = guard(() => jsonError(text));
+    return found ?? (parseError && parseError.message ? parseError.message : String(parseError));
 }
 
 /** The bytes of `text` in UTF-8 (a lone surrogate counts as the three of U+FFFD). */
@@ -347,7 +364,7 @@ const MAX_ID_LEN = 128;
 
 /** Text the module takes as a string argument (an id); anything else is refused. */
 function text(v, path, what) {
-    if (typeof v !== 'string') throw inputError(path, 'wrongType', `${what} is text, not ${kind(v)}`);
+    if (typeof v !== 'string') throw inputError(path, 'wrongType', `${what} must be text, not ${kind(v)}`);
     if (v.length > MAX_ID_LEN)
         throw inputError(path, 'invalidId', `${what} is empty or longer than ${MAX_ID_LEN} bytes`);
     return v;
@@ -433,9 +450,18 @@ function wrongThis(self, cls, member) {
 const freedError = (cls) =>
     new InputError('', 'freed', `this ${cls} was freed (free() or a using block) and cannot be used again`);
 
+/** How each class's objects are made, for a message about an argument that is not one. */
+const MADE_WITH = {
+    Engine: 'new Engine(ruleSet)',
+    Session: 'new Session(id) or Session.restore(saved)',
+    LeadSet: 'new LeadSet(leads)',
+};
+
 /** An argument that should be an object of `cls`. */
 function wrongArg(v, cls, path) {
-    return new InputError(path, 'wrongType', `${path} is a ${cls}, not ${kind(v)}`);
+    const article = /^[AEIOU]/.test(cls) ? 'an' : 'a';
+    const made = MADE_WITH[cls] ? ` (made with ${MADE_WITH[cls]})` : '';
+    return new InputError(path, 'wrongType', `${path} must be ${article} ${cls}${made}, not ${kind(v)}`);
 }
 
 /** An object of an instance of the module that failed and was replaced. */
@@ -783,7 +809,7 @@ function bytesArg(v, what, method, wanted) {
         // A detached buffer (transferred to a worker, say) cannot be viewed.
         throw inputError('', 'wrongType', `${what} for ${method} is in a detached buffer, which holds nothing`);
     }
-    if (!view) throw inputError('', 'wrongType', `${what} for ${method} is ${wanted}, not ${kind(v)}`);
+    if (!view) throw inputError('', 'wrongType', `${what} for ${method} must be ${wanted}, not ${kind(v)}`);
     checkInput(view.length, '', what, inputError);
     return roomFor(view, '', what, inputError);
 }
@@ -794,42 +820,164 @@ const RESTORED = Symbol('restored');
 /** What `track` did with an event, by the number the module answers for it. */
 const TRACKED = ['added', 'duplicate', 'addedDroppingOldest'];
 
+/** The options a Session takes. */
+const SESSION_OPTIONS = ['watch', 'debug'];
+
+/**
+ * A session's options, checked before anything is made: `{ watch, debug }` with
+ * `watch` a list of Engines and `debug` true or a function (the logger).
+ */
+function sessionOptions(options, call) {
+    if (options === undefined || options === null) return { watch: [], log: null };
+    if (typeof options !== 'object' || Array.isArray(options)) {
+        throw inputError(
+            'options',
+            'wrongType',
+            `the options of ${call} must be an object like { watch: [engine], debug: true }, not ${kind(options)}`,
+        );
+    }
+    for (const k of Object.keys(options)) {
+        if (!SESSION_OPTIONS.includes(k)) {
+            throw inputError(
+                `options.${k}`,
+                'unknownKey',
+                `${call} has no option "${k}"; its options are ${SESSION_OPTIONS.join(', ')}`,
+            );
+        }
+    }
+    const { watch = [], debug = false } = options;
+    if (!Array.isArray(watch)) {
+        throw inputError(
+            'options.watch',
+            'wrongType',
+            `options.watch must be a list of Engines, like [engine], not ${kind(watch)}`,
+        );
+    }
+    watch.forEach((e, i) => rawArg(e, Engine, `options.watch[${i}]`));
+    if (typeof debug !== 'boolean' && typeof debug !== 'function') {
+        throw inputError(
+            'options.debug',
+            'wrongType',
+            `options.debug must be true, false or a function that logs an entry, not ${kind(debug)}`,
+        );
+    }
+    const log = debug === true ? logToConsole : debug || null;
+    return { watch, log };
+}
+
+/** The logger of `debug: true`. */
+function logToConsole(entry) {
+    console.debug(`leadscore: ${entry.message}`, entry);
+}
+
+/** What a debugging session logs an entry under, to log it once (see `Session#logNew`). */
+function logKey(entry) {
+    const about = entry.type === undefined ? entry.message : `${entry.type}\u0000${entry.ts}\u0000${entry.id ?? ''}`;
+    return `${entry.rulesetId}@${entry.rulesetVersion}\u0000${entry.reason}\u0000${about}`;
+}
+
 /**
  * One visitor's profile and events, observed one event at a time; remembers which
  * stage transitions it has reported. Save it with `save()`, bring it back with
  * `Session.restore(text)`.
  */
 export class Session extends ModuleObject {
-    /** A new, anonymous session; `id` names the visitor (a cookie or device id). */
-    constructor(id, restored) {
+    /** The debug logger (options.debug), or null. */
+    #log = null;
+    /** Debugging: how many entries of each key (`logKey`) were logged. */
+    #logged = null;
+    /** Debugging: whether `track`'s warning was logged. */
+    #warned = false;
+
+    /**
+     * A new, anonymous session; `id` names the visitor (a cookie or device id).
+     * `options.watch`: engines to watch at once; `options.debug`: log what does not
+     * count (true for console.debug, or a function given each entry).
+     */
+    constructor(id, options) {
         ensureReady();
-        const raw = id === RESTORED ? restored : made(guard(() => RawSession.create(text(id, 'id', 'the session id'))));
+        let raw, opts;
+        if (id === RESTORED) {
+            ({ raw, opts } = options);
+        } else {
+            opts = sessionOptions(options, 'new Session');
+            raw = made(guard(() => RawSession.create(text(id, 'id', 'the session id'))));
+        }
         super();
         holding(this, raw);
+        for (const engine of opts.watch) this.watch(engine);
+        if (opts.log) {
+            this.#log = opts.log;
+            this.#logged = new Map();
+        }
     }
 
-    /** Brings back a session from the text `save()` wrote. */
-    static restore(saved) {
+    /**
+     * Brings back a session from the text `save()` wrote. It watches the engines of
+     * `options.watch` (none without), and logs as `options.debug` says.
+     */
+    static restore(saved, options) {
         ensureReady();
+        const opts = sessionOptions(options, 'Session.restore');
         const bytes = jsonBytes(saved, '', 'saved state', inputError);
-        return Session.#wrap(made(guard(() => RawSession.restore(bytes))));
+        return Session.#wrap(made(guard(() => RawSession.restore(bytes))), opts);
     }
 
-    /** Brings back a session from the bytes `saveBytes()` wrote. */
-    static restoreBytes(saved) {
+    /** Brings back a session from the bytes `saveBytes()` wrote; `options` as for `restore`. */
+    static restoreBytes(saved, options) {
         ensureReady();
+        const opts = sessionOptions(options, 'Session.restoreBytes');
         const bytes = bytesArg(
             saved,
             'saved state',
             'restoreBytes',
             'the Uint8Array (or ArrayBuffer) that saveBytes() returned',
         );
-        return Session.#wrap(made(guard(() => RawSession.restoreBytes(bytes))));
+        return Session.#wrap(made(guard(() => RawSession.restoreBytes(bytes))), opts);
     }
 
     /** A Session around a module session that `restore` made. */
-    static #wrap(raw) {
-        return new Session(RESTORED, raw);
+    static #wrap(raw, opts) {
+        return new Session(RESTORED, { raw, opts });
+    }
+
+    /**
+     * Debugging: logs the entries of `list` (each an event the module says does not
+     * count) not logged yet. Identical events log as often as they occur.
+     */
+    #logNew(list) {
+        const counts = new Map();
+        for (const entry of list) {
+            const key = logKey(entry);
+            const n = (counts.get(key) ?? 0) + 1;
+            counts.set(key, n);
+            if (n > (this.#logged.get(key) ?? 0)) {
+                this.#logged.set(key, n);
+                this.#log(entry);
+            }
+        }
+    }
+
+    /** Debugging: what `track` answered about `event`. */
+    #logTrack(event, result) {
+        if (result.setAside) this.#logNew(result.setAside);
+        if (result.warning && !this.#warned) {
+            this.#warned = true;
+            this.#log({ reason: 'nothingWatched', message: result.warning });
+        }
+        if (result.tracked === 'duplicate') {
+            this.#log({
+                reason: 'duplicate',
+                type: event.type,
+                id: event.id,
+                message: `the session already holds an event with the id ${JSON.stringify(event.id)}: nothing changed`,
+            });
+        }
+    }
+
+    /** Debugging: after a call that scored with `engine` at `at`, what it does not count. */
+    #logScored(raw, engine, at) {
+        if (this.#log) this.#logNew(answer(guard(() => raw.setAside(engine, at))));
     }
 
     get id() {
@@ -871,14 +1019,18 @@ export class Session extends ModuleObject {
 
     /**
      * Records an event, then evaluates the session at `now` with every watched
-     * engine: `{tracked, transitions}`. `now` also refuses events from the far future.
+     * engine: `{tracked, transitions}`, with `setAside` for the watched engines that
+     * will never count the event and `warning` when a restored session watches
+     * nothing. `now` also refuses events from the far future.
      */
     track(event, now) {
         rawOf(this, Session, 'track');
         const n = writeInput(bytesOf(event, 'event', 'the event', inputError));
         const at = timestamp(now);
         const out = guard(() => rawOf(this, Session, 'track').track(n, at));
-        return typeof out === 'number' ? { tracked: TRACKED[out], transitions: [] } : answer(out);
+        const result = typeof out === 'number' ? { tracked: TRACKED[out], transitions: [] } : answer(out);
+        if (this.#log) this.#logTrack(event, result);
+        return result;
     }
 
     /** Scores the session at `now` and reports each stage transition the first time it happens. */
@@ -886,7 +1038,9 @@ export class Session extends ModuleObject {
         const raw = rawOf(this, Session, 'evaluate');
         const e = rawArg(engine, Engine, 'engine');
         const at = timestamp(now);
-        return answer(guard(() => raw.evaluate(e, at)));
+        const evaluation = answer(guard(() => raw.evaluate(e, at)));
+        this.#logScored(raw, e, at);
+        return evaluation;
     }
 
     /** Scores the session at `now` without changing it. */
@@ -894,7 +1048,9 @@ export class Session extends ModuleObject {
         const raw = rawOf(this, Session, 'score');
         const e = rawArg(engine, Engine, 'engine');
         const at = timestamp(now);
-        return answer(guard(() => raw.score(e, at)));
+        const result = answer(guard(() => raw.score(e, at)));
+        this.#logScored(raw, e, at);
+        return result;
     }
 
     /** The session's score and stage at `now` without the explanation. Changes nothing. */
@@ -902,7 +1058,9 @@ export class Session extends ModuleObject {
         const raw = rawOf(this, Session, 'qualify');
         const e = rawArg(engine, Engine, 'engine');
         const at = timestamp(now);
-        return answer(guard(() => raw.qualify(e, at)));
+        const result = answer(guard(() => raw.qualify(e, at)));
+        this.#logScored(raw, e, at);
+        return result;
     }
 
     /** The stage this session last reached with the engine's rule set and version. */
@@ -933,3 +1091,14 @@ export class Session extends ModuleObject {
 
 // `free()` is also `[Symbol.dispose]()`, for `using`, where the runtime has the symbol.
 if (typeof Symbol.dispose === 'symbol') ModuleObject.prototype[Symbol.dispose] = ModuleObject.prototype.free;
+
+// Each class keeps its own name in messages ("must be an Engine", "not a Session")
+// and `constructor.name`: the Node.js entry is bundled with the module's glue, whose
+// classes have the same names, so the bundler renames these (`_Engine`).
+for (const [cls, name] of [
+    [Engine, 'Engine'],
+    [LeadSet, 'LeadSet'],
+    [Session, 'Session'],
+]) {
+    Object.defineProperty(cls, 'name', { value: name });
+}

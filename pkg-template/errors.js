@@ -56,7 +56,8 @@ export function kind(v) {
     if (Array.isArray(v)) return 'a list';
     if (typeof v === 'object') {
         const name = v.constructor && v.constructor.name;
-        return name && name !== 'Object' ? `a ${name}` : 'an object';
+        if (!name || name === 'Object') return 'an object';
+        return `${/^[AEIOU]/i.test(name) ? 'an' : 'a'} ${name}`;
     }
     return `a ${typeof v}`;
 }

@@ -113,12 +113,24 @@ export type EngagementRule =
 /** The recency of a count or sum rule: an expiry at most (its window says how recent). */
 type WindowRecency = 'none' | { expireAfter: Duration; halfLife?: undefined };
 
-/** A test of the profile (`when`), or of the events (`event`, and `where`). */
+/**
+ * A test of the profile (`when`), or of the events (`event`, and `where`). `label`: a
+ * few words a sales rep reads ("works at a competitor"), given in the stage reason.
+ */
 export type Disqualifier =
-    | { id: string; description?: string; when: Condition; event?: undefined; where?: undefined }
-    | { id: string; description?: string; event: string | string[]; where?: Condition; when?: undefined };
+    | { id: string; label?: string; description?: string; when: Condition; event?: undefined; where?: undefined }
+    | {
+          id: string;
+          label?: string;
+          description?: string;
+          event: string | string[];
+          where?: Condition;
+          when?: undefined;
+      };
 
 export interface StageTrigger {
+    /** A few words a sales rep reads ("requested a demo"): the stage reason names the trigger by it. */
+    label?: string;
     event: string | string[];
     where?: Condition;
     atLeast?: number;
@@ -266,6 +278,7 @@ export interface Qualification {
     level: 1 | 2 | 3 | 4;
     /** Grade and level together: "A1" … "D4". */
     matrix: string;
+    /** The band of the total; `'disqualified'` for every disqualified lead, whatever its total. */
     band: string;
     disqualified: boolean;
 }
@@ -276,7 +289,7 @@ export interface ScoreResult extends Qualification {
     rulesetVersion: string;
     now: number;
     stageReason: string;
-    disqualifications?: { id: string; description?: string }[];
+    disqualifications?: { id: string; label?: string; description?: string }[];
     /** Every rule that fired and every limit that bit; the points add up to `total`. */
     contributions: Contribution[];
     events: {
@@ -311,10 +324,48 @@ export interface Evaluation {
 /** What `track` did with an event. */
 export type Tracked = 'added' | 'duplicate' | 'addedDroppingOldest';
 
+/** Why a rule set does not count an event. */
+export type SetAsideReason = SkipReason | 'unusedType';
+
+/** An event one rule set does not count, and why. */
+export interface SetAside {
+    rulesetId: string;
+    rulesetVersion: string;
+    /** Where the event is in the session's history, oldest first (absent in `track`'s answer). */
+    index?: number;
+    type?: string;
+    ts?: number;
+    /** The event's id: given, or made by the session from its content (`~` and 11 characters). */
+    id?: string;
+    reason: SetAsideReason;
+    /** For an unknown or unused type: the known type nearest in spelling, when one is near. */
+    didYouMean?: string;
+    /** For a property of the wrong type: its name. */
+    property?: string;
+    message: string;
+}
+
 /** `track`'s answer: the event's fate, and the transitions it caused with the watched engines. */
 export interface TrackResult {
     tracked: Tracked;
     transitions: Transition[];
+    /** Each watched rule set that will never count the event, and why (absent when none). */
+    setAside?: SetAside[];
+    /** Set when a restored session that records stages watches no engine: no transition can be reported. */
+    warning?: string;
+}
+
+/** What a session's `debug` option logs. */
+export type DebugEntry =
+    | SetAside
+    | { reason: 'duplicate'; type: string; id: string; message: string }
+    | { reason: 'nothingWatched'; message: string };
+
+export interface SessionOptions {
+    /** Engines `track` evaluates with from the start (saved state holds none). */
+    watch?: Engine[];
+    /** Log what does not count, once each: `true` to `console.debug`, or a function given each entry. */
+    debug?: boolean | ((entry: DebugEntry) => void);
 }
 
 /**
@@ -448,7 +499,7 @@ export declare class Session {
     /**
      * A new, anonymous session; `id` names the visitor (a cookie or device id).
      */
-    constructor(id: string);
+    constructor(id: string, options?: SessionOptions);
     /**
      * The session's score and stage at `now` without the explanation (a live score
      * on the page): the figures of `score`, lighter to return. Changes nothing.
@@ -457,11 +508,11 @@ export declare class Session {
     /**
      * Brings back a session from the bytes `saveBytes()` wrote.
      */
-    static restoreBytes(saved: Uint8Array | ArrayBuffer): Session;
+    static restoreBytes(saved: Uint8Array | ArrayBuffer, options?: SessionOptions): Session;
     /**
-     * Brings back a session from the text `save()` wrote.
+     * Brings back a session from the text `save()` wrote, watching `options.watch`.
      */
-    static restore(saved: string): Session;
+    static restore(saved: string, options?: SessionOptions): Session;
     /**
      * The session's state as bytes (the same data as `save()`, in MessagePack), for
      * `Session.restoreBytes`: for a store that keeps bytes (Workers KV, a cache),
@@ -481,8 +532,11 @@ export declare class Session {
      */
     stage(engine: AnyEngine): Stage;
     /**
-     * Records an event, then evaluates the session at `now` with every watched
-     * engine: `{tracked, transitions}`. `now` also refuses events from the far future.
+     * Records an event (giving it an id from its content when it has none), then
+     * evaluates the session at `now` with every watched engine: `{tracked,
+     * transitions}`, with `setAside` for the watched rule sets that will never count
+     * it and `warning` when a restored session watches nothing. `now` also refuses
+     * events from the far future.
      */
     track(event: LeadEvent, now: number): TrackResult;
     /**

@@ -80,7 +80,9 @@ impl Event {
                 return Err(err("type", "tooLong", format!("the event type is longer than {MAX_TYPE_LEN} bytes")))
             }
             Some(Ok(s)) => s,
-            Some(Err(other)) => return Err(err("type", "wrongType", format!("the event type is text, not {other}"))),
+            Some(Err(other)) => {
+                return Err(err("type", "wrongType", format!("the event type must be text, not {other}")))
+            }
             None => return Err(err("type", "missingKey", "the event has no \"type\"".into())),
         };
         let ts = match &parts.ts {
@@ -103,7 +105,7 @@ impl Event {
                     format!("the event id is empty or longer than {MAX_ID_LEN} bytes"),
                 ))
             }
-            Some(Err(other)) => return Err(err("id", "wrongType", format!("the event id is text, not {other}"))),
+            Some(Err(other)) => return Err(err("id", "wrongType", format!("the event id must be text, not {other}"))),
         };
         // Each list sorted by name (see `sort_by_name`): the properties kept, and
         // those no rule reads (see `wire::LeadFields`), which are only checked. A name
@@ -114,7 +116,7 @@ impl Event {
         let kept = sort_by_name(&mut properties, MAX_PROPERTIES).ok_or_else(too_many)?;
         sort_by_name(&mut unread, MAX_PROPERTIES - kept).ok_or_else(too_many)?;
         // Checked in order of name across both lists.
-        let mut size = kind.len() + id.as_deref().map_or(0, str::len) + 40;
+        let mut size = kind.len() + id.as_deref().map_or(0, crate::wire::id_weight) + 40;
         let (mut next_kept, mut next_unread) = (0, 0);
         loop {
             let kept_first = match (properties.get(next_kept), unread.get(next_unread)) {
@@ -302,7 +304,7 @@ mod tests {
         let message = |v: Value| Event::from_value_at(&v, "e").err().map(|e| e.problem.message);
         assert_eq!(
             message(json!({"type": "x", "ts": 1, "id": {"n": 1}})).as_deref(),
-            Some("the event id is text, not an object")
+            Some("the event id must be text, not an object")
         );
         assert_eq!(Event::from_value_at(&json!({"type": "x", "ts": 1, "id": null}), "e").map(|e| e.id), Ok(None));
         // A time of each JSON type: read as text, as a number, or refused by its type.

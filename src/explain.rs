@@ -50,6 +50,8 @@ pub struct Contribution {
 pub struct Disqualification {
     pub id: Arc<str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<Arc<str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<Arc<str>>,
 }
 
@@ -235,4 +237,76 @@ impl From<ScoreResult> for Qualification {
             disqualified: r.disqualified,
         }
     }
+}
+
+/// Why an event does not count with a rule set (docs/RULESET.md, section 10.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SetAsideReason {
+    /// Later than `now`: it counts from its time on.
+    AfterNow,
+    /// Tracked before the visitor was identified, under `anonymousHistory: "ignore"`.
+    AnonymousHistory,
+    /// The same id as an earlier event (a batch lead).
+    Duplicate,
+    /// Refused when read (a batch lead).
+    Invalid,
+    /// Older than the newest 1,000 events.
+    OverHistoryLimit,
+    /// A type the rule set's vocabulary does not declare.
+    UnknownType,
+    /// A declared property of another JSON type.
+    WrongPropertyType,
+    /// A type no rule, stage trigger or disqualifier looks at, in a rule set without
+    /// a vocabulary: the event is scored, but nothing can count it.
+    UnusedType,
+}
+
+impl SetAsideReason {
+    /// The name answers and messages use: `unknownType`, `afterNow`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SetAsideReason::AfterNow => "afterNow",
+            SetAsideReason::AnonymousHistory => "anonymousHistory",
+            SetAsideReason::Duplicate => "duplicate",
+            SetAsideReason::Invalid => "invalid",
+            SetAsideReason::OverHistoryLimit => "overHistoryLimit",
+            SetAsideReason::UnknownType => "unknownType",
+            SetAsideReason::WrongPropertyType => "wrongPropertyType",
+            SetAsideReason::UnusedType => "unusedType",
+        }
+    }
+}
+
+/// One event that does not count with one rule set, and why: what a watched
+/// `track` reports ([`crate::TrackResult::set_aside`]), and what
+/// [`crate::Session::set_aside`], [`crate::Engine::set_aside_value`] and
+/// `leadscore score --debug` list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetAside {
+    pub ruleset_id: Arc<str>,
+    pub ruleset_version: Arc<str>,
+    /// Where the event is: its index in the lead's `events`, or in the session's
+    /// history (oldest first). Absent in `track`'s answer (the event just tracked),
+    /// and for events a session dropped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+    /// The event's type (absent for an invalid event or events a session dropped).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<compact_str::CompactString>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ts: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<compact_str::CompactString>,
+    pub reason: SetAsideReason,
+    /// For an unknown or unused type: the type the rule set knows that is nearest
+    /// in spelling, when one is near.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub did_you_mean: Option<Arc<str>>,
+    /// For a property of the wrong type: its name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub property: Option<compact_str::CompactString>,
+    /// The reason in words.
+    pub message: String,
 }

@@ -133,7 +133,7 @@ pub(crate) fn read(raw: RawLead, path: &str) -> Result<(Lead, EventTally), Input
             })
             .collect(),
         Some(Err(t)) => {
-            return Err(InputError::new(events_path, "wrongType", format!("\"events\" is a list, not {t}")))
+            return Err(InputError::new(events_path, "wrongType", format!("\"events\" must be a list, not {t}")))
         }
     };
     Ok((Lead { id, profile, events }, tally))

@@ -20,7 +20,7 @@
 // rules they share) is the crate `leadscore-rules`, so that it can be built for
 // size in the npm package while scoring is built for speed (Cargo.toml). Its
 // modules read as this crate's own.
-use leadscore_rules::{by_name, error, rules, ruleset, stages, time, value, vocabulary};
+use leadscore_rules::{by_name, error, rules, ruleset, stages, suggest, time, value, vocabulary};
 
 mod engine;
 mod event;
@@ -44,8 +44,8 @@ pub use engine::Engine;
 pub use error::{InputError, Problem, RuleSetError};
 pub use event::{Event, Properties};
 pub use explain::{
-    Contribution, ContributionKind, Disqualification, EventTally, Points, Qualification, ScoreResult, SkipReason,
-    Skipped,
+    Contribution, ContributionKind, Disqualification, EventTally, Points, Qualification, ScoreResult, SetAside,
+    SetAsideReason, SkipReason, Skipped,
 };
 pub use lead::Lead;
 pub use lead_set::LeadSet;

@@ -39,7 +39,7 @@ pub(crate) fn checked(read: ProfileRead, path: &str) -> Result<Map<String, Value
         (Err(other), _) => Err(InputError::new(
             path,
             "wrongType",
-            format!("the profile is an object of the lead's fields, not {other}"),
+            format!("the profile must be an object of the lead's fields, not {other}"),
         )),
     }
 }

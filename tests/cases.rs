@@ -10,6 +10,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use leadscore::{Engine, Event, InputError, Problem, Session};
 use serde::Serialize;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 macro_rules! case_files {
     ($($name:literal),* $(,)?) => { &[$(($name, include_str!(concat!("cases/", $name)))),*] };
@@ -42,7 +43,18 @@ const ACTIONS: &[&str] = &[
     "restore",
     "merge",
 ];
-const STEP_KEYS: &[&str] = &["note", "now", "tracked", "transitions", "expect", "expectError", "rulesetRef"];
+const STEP_KEYS: &[&str] = &[
+    "note",
+    "now",
+    "tracked",
+    "transitions",
+    "setAside",
+    "warning",
+    "watching",
+    "expect",
+    "expectError",
+    "rulesetRef",
+];
 
 type Outcome = Result<(), String>;
 
@@ -86,7 +98,7 @@ fn run_case(doc: &Value, case: &Value) -> Outcome {
         };
         accepted(case)?;
         let steps = case["steps"].as_array().ok_or("a session case has \"steps\"")?;
-        return run_steps(&mut Run { doc, engine: engine.as_ref(), now, watched: Vec::new() }, &mut session, steps);
+        return run_steps(&mut Run { doc, engine: engine.as_ref(), now }, &mut session, steps);
     }
     match engine {
         Some(_) => Err("the rule set was accepted; the case expects its refusal".into()),
@@ -99,8 +111,6 @@ struct Run<'a> {
     doc: &'a Value,
     engine: Option<&'a Engine>,
     now: Option<i64>,
-    /// The engines `watch` steps named: `track` evaluates with them.
-    watched: Vec<Engine>,
 }
 
 fn run_steps(run: &mut Run, session: &mut Session, steps: &[Value]) -> Outcome {
@@ -122,23 +132,21 @@ fn run_step(run: &mut Run, session: &mut Session, step: &Value) -> Outcome {
     let done: Result<Outcome, InputError> = match action {
         "track" => {
             let now = step_now(run, step.get("now"))?;
-            let tracked = if run.watched.is_empty() {
-                session.track_value(arg, now).map(|t| (t, vec![]))
-            } else {
-                Event::from_value(arg)
-                    .and_then(|e| session.track_and_evaluate(e, now, &run.watched))
-                    .map(|r| (r.tracked, r.transitions))
-            };
-            tracked.map(|(tracked, transitions)| {
-                step.get("tracked").map_or(Ok(()), |want| same(&to_value(&tracked), want, "tracked"))?;
-                step.get("transitions").map_or(Ok(()), |want| expect_list(&to_value(&transitions), want, "transitions"))
+            // With the engines the session watches (`watch` steps, `restore` with
+            // `watching`), as the package's `track`.
+            Event::from_value(arg).and_then(|e| session.track_watched(e, now)).map(|r| {
+                step.get("tracked").map_or(Ok(()), |want| same(&to_value(&r.tracked), want, "tracked"))?;
+                step.get("transitions")
+                    .map_or(Ok(()), |want| expect_list(&to_value(&r.transitions), want, "transitions"))?;
+                step.get("setAside").map_or(Ok(()), |want| expect_list(&to_value(&r.set_aside), want, "setAside"))?;
+                step.get("warning").map_or(Ok(()), |want| same(&to_value(&r.warning), want, "warning"))
             })
         }
         "identify" => session.identify(arg.as_str().ok_or("\"identify\" takes a lead id")?).map(Ok),
         "updateProfile" => session.update_profile(arg).map(Ok),
         "watch" => {
             let name = step.get("rulesetRef").ok_or("a \"watch\" step names its \"rulesetRef\"")?;
-            run.watched.push(compile(shared(run.doc, name)?).map_err(|e| e.to_string())?);
+            session.watch(Arc::new(compile(shared(run.doc, name)?).map_err(|e| e.to_string())?));
             Ok(Ok(()))
         }
         "evaluate" => {
@@ -166,12 +174,15 @@ fn run_step(run: &mut Run, session: &mut Session, step: &Value) -> Outcome {
                 return Err(format!("restored, the session differs: {}", back.save()));
             }
             *session = back;
-            run.watched.clear();
             Ok(Ok(()))
         }
         "restore" => {
             let text = arg.as_str().map_or_else(|| arg.to_string(), str::to_string);
-            Session::restore(&text).map(|back| {
+            let mut engines = Vec::new();
+            for name in step.get("watching").map_or(&[][..], |w| w.as_array().map_or(&[][..], Vec::as_slice)) {
+                engines.push(Arc::new(compile(shared(run.doc, name)?).map_err(|e| e.to_string())?));
+            }
+            Session::restore_watching(&text, &engines).map(|back| {
                 *session = back;
                 Ok(())
             })
@@ -180,7 +191,7 @@ fn run_step(run: &mut Run, session: &mut Session, step: &Value) -> Outcome {
             only_keys(arg, &["session", "steps"], "\"merge\"")?;
             let id = arg["session"].as_str().ok_or("\"merge\" names its \"session\"")?;
             let mut other = Session::new(id).map_err(|e| e.to_string())?;
-            let mut other_run = Run { doc: run.doc, engine: run.engine, now: run.now, watched: Vec::new() };
+            let mut other_run = Run { doc: run.doc, engine: run.engine, now: run.now };
             let steps = arg["steps"].as_array().ok_or("\"merge\" has \"steps\"")?;
             run_steps(&mut other_run, &mut other, steps).map_err(|e| format!("the merged session: {e}"))?;
             session.merge(&other);

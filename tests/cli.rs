@@ -237,7 +237,13 @@ fn table_lists_each_lead_and_the_stderr_of_a_clean_run_stays_empty() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2 + 5, "{out}");
     assert_eq!(lines[0], "rule set b2b-saas-mql@2026-11-01 scored at 1795176000000 ms");
-    assert!(lines[1].starts_with("lead                 total    fit    eng  stage grd band  why"), "{out}");
+    assert!(lines[1].starts_with("lead                 total    fit    eng  stage grd band         why"), "{out}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("di@rival.io          78.56     50  28.56  NONE  A3  disqualified DISQUALIFIED")),
+        "{out}"
+    );
     assert!(lines[2].starts_with("ann@acme.io"), "{out}");
     let (code, _, err) = leadscore(&[&args[..], &["--now", "2026-11-20T12:00:00Z"]].concat(), None);
     assert_eq!((code, err.as_str()), (0, ""));
@@ -317,4 +323,38 @@ fn a_damaged_compiled_rule_set_is_refused_with_what_is_wrong() {
     std::fs::write(&out, &bytes[..len - 3]).unwrap();
     let (_, _, err) = leadscore(&["check", "--rules", out.to_str().unwrap()], None);
     assert!(err.contains(&format!("it is truncated: {} bytes of the {len}", len - 3)), "{err}");
+}
+
+#[test]
+fn debug_writes_each_event_set_aside_and_why_to_stderr() {
+    let lead = concat!(
+        r#"{"id": "a", "events": [{"type": "pageview", "ts": 1795175000000, "url": "/pricing"},"#,
+        r#" {"type": "page_view", "ts": 1795175000001, "url": "/pricing", "id": "x"},"#,
+        r#" {"type": "page_view", "ts": 1795175000002, "url": "/pricing", "id": "x"},"#,
+        r#" {"type": "page_view", "ts": 1795177000000}, {"type": "page_view"}]}"#,
+        "\n"
+    );
+    let args = ["score", "--rules", "examples/domain-defaults/ruleset.json", "--leads", "-", "--now", "1795176000000"];
+    let (code, out, err) = leadscore(&[&args[..], &["--debug"]].concat(), Some(lead));
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "warning: -:1: 1 event(s) set aside as invalid, first: events[4].ts: the event has no \"ts\" \
+             (milliseconds since the epoch, or RFC 3339 text) (missingKey)",
+            "set aside: -:1: events[0] (\"pageview\"): no rule, stage trigger or disqualifier looks at events of type \
+             \"pageview\" (did you mean \"page_view\"?) (unusedType)",
+            "set aside: -:1: events[2] (\"page_view\"): an earlier event has the id \"x\" (duplicate)",
+            "set aside: -:1: events[3] (\"page_view\"): the event's time, 1795177000000, is after now, 1795176000000: it \
+             counts from its time on (afterNow)",
+            "set aside: -:1: events[4]: the event is invalid at ts (missingKey): the event has no \"ts\" \
+             (milliseconds since the epoch, or RFC 3339 text) (invalid)",
+        ],
+        "{err}"
+    );
+    // The results are those without --debug.
+    let (_, plain, plain_err) = leadscore(&args, Some(lead));
+    assert_eq!(out, plain);
+    assert_eq!(plain_err.lines().count(), 1, "{plain_err}");
 }

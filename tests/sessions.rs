@@ -388,3 +388,116 @@ fn an_id_is_a_repeat_while_an_event_with_it_is_held() {
     assert_eq!(s.track_value(&with_id(limit, "c"), NOW).unwrap(), Tracked::Added);
     assert_eq!(s.track_value(&with_id(limit + 1, "a"), NOW).unwrap(), Tracked::Duplicate);
 }
+
+/// An event of exactly the weight limit, without an id: 40, "visit", and eight
+/// properties of text (docs/RULESET.md 10.1).
+fn heaviest_event(ts: i64) -> serde_json::Value {
+    use leadscore::limits::{MAX_EVENT_BYTES, MAX_STRING_LEN};
+    let mut e = json!({"type": "visit", "ts": ts});
+    let mut left = MAX_EVENT_BYTES - 40 - "visit".len();
+    for i in 0..8 {
+        // A property "pN" of text weighs 2 + 4 + its bytes + 2.
+        let len = (left - 8 * (8 - i)).min(MAX_STRING_LEN);
+        e[format!("p{i}")] = json!("x".repeat(len));
+        left -= 8 + len;
+    }
+    assert_eq!(left, 0);
+    e
+}
+
+#[test]
+fn an_event_keeps_its_weight_with_the_id_a_session_gives_it() {
+    let e = heaviest_event(NOW - 10);
+    let mut with_id = e.clone();
+    with_id["id"] = json!("x");
+    let mut s = Session::new("v").unwrap();
+    assert_eq!(s.track_value(&with_id, NOW).unwrap_err().problem.code, "tooLarge", "one byte over");
+    assert_eq!(s.track_value(&e, NOW).unwrap(), Tracked::Added);
+    let id = s.events()[0].id.clone().unwrap();
+    assert!(id.starts_with('~') && id.len() == 12, "{id}");
+    // Saved with its id, the event restores as it was: the id weighs nothing.
+    let back = Session::restore(&s.save()).unwrap();
+    assert_eq!(back.state(), s.state());
+    // In a batch too, an id of that form weighs nothing.
+    let mut lead_event = e.clone();
+    lead_event["id"] = json!(id.as_str());
+    let r = staged().score_value(&json!({"events": [lead_event]}), NOW).unwrap();
+    assert_eq!(r.events.skipped.get(leadscore::SkipReason::Invalid), 0);
+}
+
+#[test]
+fn ids_given_from_content_make_merges_of_two_tabs_exact() {
+    let e = staged();
+    let mut first = Session::new("v").unwrap();
+    first.update_profile(&json!({"title": "VP"})).unwrap();
+    for i in 0..3 {
+        first.track_value(&ev_with("page_view", NOW - 100 + i, json!({"url": "/pricing"})), NOW).unwrap();
+    }
+    let saved = first.save();
+    let (mut tab_a, mut tab_b) = (Session::restore(&saved).unwrap(), Session::restore(&saved).unwrap());
+    tab_a.track_value(&ev_with("page_view", NOW - 10, json!({"url": "/pricing"})), NOW).unwrap();
+    tab_b.track_value(&ev_with("feature_used", NOW - 5, json!({})), NOW).unwrap();
+    tab_a.merge(&tab_b);
+    assert_eq!(tab_a.events().len(), 5, "3 held by both, one tracked in each");
+    assert_eq!(tab_a.score(&e, NOW).total.0, 30_00 + 4 * 15_00 + 5_00);
+    let again = tab_a.state().clone();
+    tab_a.merge(&tab_b);
+    assert_eq!(tab_a.state(), &again, "merging again adds nothing");
+    // An identical event tracked twice in one session counts twice, as in a batch.
+    let mut s = Session::new("v").unwrap();
+    let same = ev_with("page_view", NOW - 1, json!({"url": "/pricing"}));
+    assert_eq!(s.track_value(&same, NOW).unwrap(), Tracked::Added);
+    assert_eq!(s.track_value(&same, NOW).unwrap(), Tracked::Added);
+    assert_ne!(s.events()[0].id, s.events()[1].id);
+    assert_eq!(s.score(&e, NOW).engagement.0, 30_00);
+}
+
+#[test]
+fn a_restored_session_watches_the_engines_it_is_given_and_lists_what_it_sets_aside() {
+    use std::sync::Arc;
+    let e = Arc::new(staged());
+    let mut s = Session::new("v").unwrap();
+    s.update_profile(&json!({"title": "VP"})).unwrap();
+    s.evaluate(&e, NOW);
+    s.track_value(&ev_with("pageview", NOW - 20, json!({"url": "/pricing"})), NOW).unwrap();
+    s.track_value(&ev_with("page_view", NOW + 1_000, json!({"url": "/pricing"})), NOW + 1_000).unwrap();
+    let saved = s.save();
+
+    let mut unwatched = Session::restore(&saved).unwrap();
+    let event = || leadscore::Event::from_value(&ev_with("page_view", NOW - 10, json!({"url": "/pricing"}))).unwrap();
+    let r = unwatched.track_watched(event(), NOW).unwrap();
+    assert!(r.warning.as_deref().is_some_and(|w| w.contains("\"t@1\"")), "{r:?}");
+    assert!(unwatched.track_watched(event(), NOW).unwrap().warning.is_some(), "until it watches");
+
+    let mut watched = Session::restore_watching(&saved, &[Arc::clone(&e)]).unwrap();
+    assert_eq!(watched.watched().len(), 1);
+    let r = watched.track_watched(event(), NOW).unwrap();
+    assert_eq!((r.warning, r.transitions.len(), r.set_aside.len()), (None, 0, 0));
+    let r = watched.track_watched(event(), NOW).unwrap();
+    assert_eq!(r.transitions.iter().map(|t| t.to).collect::<Vec<_>>(), [Stage::Mql]);
+
+    // What the debug option logs: each held event the rule set does not count, and why.
+    let list = watched.set_aside(&e, NOW);
+    let reasons: Vec<(&str, Option<&str>)> =
+        list.iter().map(|s| (s.reason.as_str(), s.did_you_mean.as_deref())).collect();
+    assert_eq!(reasons, [("unusedType", Some("page_view")), ("afterNow", None)]);
+    assert_eq!(list[0].index, Some(0));
+    assert_eq!(list[1].index, Some(3));
+}
+
+#[test]
+fn the_ids_a_session_gives_are_those_docs_ruleset_md_defines() {
+    // Worked out independently of the core from docs/RULESET.md section 8; the
+    // package gives the same in Node, Chromium, workerd and Deno
+    // (tests/js/runtime-scenario.js).
+    let mut s = Session::new("tab").unwrap();
+    s.track_value(&json!({"type": "pageview", "ts": NOW - 200}), NOW).unwrap();
+    let rich = json!({
+        "type": "page_view", "ts": NOW - 100, "url": "/pricing", "n": -0.0,
+        "tags": ["a", 1.5, true, null], "utm": {"source": "ads", "medium": "cpc"}, "é": "ü"
+    });
+    s.track_value(&rich, NOW).unwrap();
+    s.track_value(&json!({"type": "visit", "ts": NOW, "url": "/b", "n": 1}), NOW).unwrap();
+    let ids: Vec<&str> = s.events().iter().map(|e| e.id.as_deref().unwrap()).collect();
+    assert_eq!(ids, ["~A8s4wd3Z8jh", "~FtJobV-IEzK", "~H943DSXb4xc"]);
+}

@@ -9,7 +9,8 @@
 //! take a compiled rule set as `--rules` too.
 //!
 //! Leads are a JSON array or NDJSON (one lead per line); results are NDJSON on
-//! stdout, or a table with `--format table`. Problems go to stderr.
+//! stdout, or a table with `--format table`. Problems go to stderr, and with
+//! `--debug` every event the rule set sets aside, and why.
 //!
 //! Leads are streamed: each NDJSON line, or each element of an array, is read,
 //! scored and its result written before the next is read, so memory holds one lead
@@ -53,6 +54,11 @@ enum Command {
         now: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Ndjson)]
         format: Format,
+        /// Also write to stderr every event the rule set sets aside, and why: a type
+        /// it does not know (with the nearest it does), a property of the wrong type,
+        /// after --now, a repeated id, invalid, over the history limit.
+        #[arg(long)]
+        debug: bool,
     },
     /// Check a rule set and list every problem in it.
     Check {
@@ -91,7 +97,7 @@ fn main() -> ExitCode {
             }
             Err(code) => code,
         },
-        Command::Score { rules, leads, now, format } => score(&rules, &leads, now.as_deref(), format),
+        Command::Score { rules, leads, now, format, debug } => score(&rules, &leads, now.as_deref(), format, debug),
         Command::Compile { rules, out } => compile(&rules, &out),
     }
 }
@@ -201,6 +207,8 @@ struct Scorer<'a, W: Write> {
     engine: &'a Engine,
     now: i64,
     format: Format,
+    /// Write every event set aside, and why, to stderr.
+    debug: bool,
     out: W,
     /// Flush after every result: standard input may be a live stream.
     flush_each: bool,
@@ -232,6 +240,9 @@ impl<W: Write> Scorer<'_, W> {
                         r.events.skipped.get(SkipReason::Invalid)
                     ));
                 }
+                if self.debug {
+                    self.log_set_aside(at, text);
+                }
                 match self.format {
                     Format::Ndjson => {
                         serde_json::to_writer(&mut self.out, &r)?;
@@ -255,6 +266,20 @@ impl<W: Write> Scorer<'_, W> {
             bar.set_message(format!("{} leads", self.leads));
         }
         Ok(())
+    }
+
+    /// One line on stderr for each event of a lead (scored already) that the rule
+    /// set does not count.
+    fn log_set_aside(&self, at: At, text: &str) {
+        for s in self.engine.set_aside_json(text, self.now).unwrap_or_default() {
+            let which = match (s.index, &s.event_type) {
+                (Some(i), Some(t)) => format!("events[{i}] ({})", serde_json::Value::from(t.as_str())),
+                (Some(i), None) => format!("events[{i}]"),
+                (None, _) => "events".to_string(),
+            };
+            let reason = s.reason.as_str();
+            self.note(format_args!("set aside: {}: {which}: {} ({reason})", Place(self.path, at), s.message));
+        }
     }
 
     /// A lead that could not be scored.
@@ -377,7 +402,7 @@ fn progress_bar(len: u64) -> ProgressBar {
     bar
 }
 
-fn score(rules: &str, leads: &str, now: Option<&str>, format: Format) -> ExitCode {
+fn score(rules: &str, leads: &str, now: Option<&str>, format: Format, debug: bool) -> ExitCode {
     let engine = match load_engine(rules) {
         Ok(e) => e,
         Err(code) => return code,
@@ -411,6 +436,7 @@ fn score(rules: &str, leads: &str, now: Option<&str>, format: Format) -> ExitCod
         engine: &engine,
         now,
         format,
+        debug,
         out: io::BufWriter::with_capacity(READ_BUFFER, io::stdout().lock()),
         flush_each: file.is_none(),
         path: leads,
@@ -466,7 +492,7 @@ fn write_table_head(out: &mut impl Write, engine: &Engine, now: i64) -> io::Resu
     writeln!(out, "rule set {} scored at {now} ms", engine.key())?;
     writeln!(
         out,
-        "{:<18} {:>7} {:>6} {:>6}  {:<5} {:<3} {:<5} why",
+        "{:<18} {:>7} {:>6} {:>6}  {:<5} {:<3} {:<12} why",
         "lead", "total", "fit", "eng", "stage", "grd", "band"
     )
 }
@@ -480,7 +506,8 @@ fn write_row(out: &mut impl Write, r: &ScoreResult) -> io::Result<()> {
     }
     writeln!(
         out,
-        "{:<18} {:>7} {:>6} {:>6}  {:<5} {:<3} {:<5} {}",
+        // The band's column holds "disqualified", the band of every disqualified lead.
+        "{:<18} {:>7} {:>6} {:>6}  {:<5} {:<3} {:<12} {}",
         r.lead_id.as_deref().unwrap_or("-"),
         r.total.to_string(),
         r.fit.to_string(),

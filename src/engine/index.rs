@@ -93,6 +93,12 @@ impl EventIndex {
         EventIndex { by_type, vocabulary_declared: vocabulary.is_some() }
     }
 
+    /// Every type named (by the vocabulary, rules, triggers or disqualifiers), in
+    /// byte order.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.by_type.iter().map(|e| &*e.name)
+    }
+
     pub(crate) fn entry(&self, kind: &str) -> Option<&TypeEntry> {
         if self.by_type.len() <= SCANNED_TYPES {
             let quick = quick_key(kind);

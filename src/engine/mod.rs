@@ -67,7 +67,7 @@ impl Engine {
         CallLimits::check_input(text.len(), "", "the rule set").map_err(one_problem)?;
         let mut de = serde_json::Deserializer::from_str(text);
         let read = crate::wire::read_rule_set(&mut de).and_then(|read| de.end().map(|()| read)).map_err(|e| {
-            let message = format!("the rule set is not valid JSON: {e} (line {}, column {})", e.line(), e.column());
+            let message = format!("the rule set is not valid JSON: {}", crate::error::json_syntax(&e));
             one_problem(InputError::new("", "invalidJson", message))
         })?;
         Engine::compile_read(read)

@@ -6,6 +6,7 @@ use super::{group_cuts, Figures};
 use crate::engine::Engine;
 use crate::explain::{Contribution, ContributionKind, Disqualification, Points, Qualification, ScoreResult};
 use crate::rules::Centi;
+use crate::ruleset::DISQUALIFIED_BAND;
 use crate::stages::{band_of, StageReason};
 use std::sync::Arc;
 
@@ -60,7 +61,7 @@ pub(crate) fn explain(engine: &Engine, f: Figures<'_>) -> ScoreResult {
         .iter()
         .zip(f.disqualified_by())
         .filter(|(_, holds)| **holds)
-        .map(|(d, _)| Disqualification { id: d.id.clone(), description: d.description.clone() })
+        .map(|(d, _)| Disqualification { id: d.id.clone(), label: d.label.clone(), description: d.description.clone() })
         .collect();
     let q = qualification(engine, &f);
     ScoreResult {
@@ -96,6 +97,9 @@ fn reason_text(reason: &StageReason<'_>) -> String {
 
 /// The outcome the figures come to, without the explanation.
 pub(crate) fn qualification(engine: &Engine, f: &Figures<'_>) -> Qualification {
+    // A disqualified lead is in a band of its own, whatever its total: sales must
+    // not read it as hot (docs/RULESET.md, section 9).
+    let disqualified = f.disqualified_by().contains(&true);
     Qualification {
         lead_id: None,
         total: Points(f.total),
@@ -105,8 +109,11 @@ pub(crate) fn qualification(engine: &Engine, f: &Figures<'_>) -> Qualification {
         grade: engine.rules.grades.grade(f.fit),
         level: engine.rules.grades.level(f.engagement),
         matrix: engine.rules.grades.matrix(f.fit, f.engagement),
-        band: band_of(&engine.rules.bands, f.total).cloned().unwrap_or_else(|| Arc::from("")),
-        disqualified: f.disqualified_by().contains(&true),
+        band: match disqualified {
+            true => Arc::from(DISQUALIFIED_BAND),
+            false => band_of(&engine.rules.bands, f.total).cloned().unwrap_or_else(|| Arc::from("")),
+        },
+        disqualified,
     }
 }
 

@@ -139,7 +139,7 @@ fn filter_holds(engine: &Engine, target: Target, e: &Event) -> bool {
 
 /// The checks of an event that do not depend on `now`: whether this rule set ever
 /// scores it, and if not why. (Events after `now` are set aside before these.)
-fn static_admission(engine: &Engine, entry: Option<&TypeEntry>, e: &Event) -> Result<(), SkipReason> {
+pub(super) fn static_admission(engine: &Engine, entry: Option<&TypeEntry>, e: &Event) -> Result<(), SkipReason> {
     if e.anonymous && !engine.rules.count_anonymous {
         return Err(SkipReason::AnonymousHistory);
     }

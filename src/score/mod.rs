@@ -6,6 +6,7 @@ mod ceiling;
 mod entry_points;
 mod explanation;
 mod matching;
+pub(crate) mod set_aside;
 
 pub(crate) use ceiling::{stage_ceiling, Hits};
 pub(crate) use explanation::{explain, qualification};
@@ -238,7 +239,12 @@ pub(crate) fn figures<'e>(
 
     let trigger_tallies = tallies.get(rules.len()..).unwrap_or(&[]);
     let fired = |k: usize, trigger: &Trigger| trigger_tallies.get(k).is_some_and(|t| t.n >= trigger.at_least);
-    let (stage, reason) = engine.rules.stages.qualify(&StageInputs { total, fit, engagement, disqualified, fired });
+    let (stage, mut reason) = engine.rules.stages.qualify(&StageInputs { total, fit, engagement, disqualified, fired });
+    if let StageReason::Disqualified(label) = &mut reason {
+        // Named by the first disqualifier that holds, when it has a label.
+        let first = engine.rules.disqualifiers.iter().zip(disqualified_by.iter()).find(|(_, holds)| **holds);
+        *label = first.and_then(|(d, _)| d.label.as_deref());
+    }
     Figures {
         now,
         fit,

@@ -2,6 +2,7 @@
 //! scored at any `now` against any rule set, saved and restored, merged, and
 //! remembering which stage transitions it has already reported.
 
+mod identity;
 mod kept;
 mod saved;
 
@@ -14,7 +15,7 @@ use kept::{fnv1a, id_hash, HeldIds, KeptMatches, FNV1A_START};
 use crate::engine::Engine;
 use crate::error::InputError;
 use crate::event::Event;
-use crate::explain::{Contribution, EventTally, Qualification, ScoreResult, SkipReason};
+use crate::explain::{Contribution, EventTally, Qualification, ScoreResult, SetAside, SkipReason};
 use crate::history::{self, Insert};
 use crate::limits::MAX_FUTURE_SKEW_MS;
 use crate::profile::check_profile;
@@ -23,6 +24,7 @@ use crate::stages::Stage;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::borrow::Borrow;
+use std::sync::Arc;
 
 /// A change of stage, reported once per lead per rule-set version.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -64,12 +66,22 @@ pub enum Tracked {
     AddedDroppingOldest,
 }
 
-/// What [`Session::track_and_evaluate`] did: the event's fate, and the stage
-/// transitions it caused with the rule sets evaluated.
+/// What [`Session::track_and_evaluate`] did: the event's fate, the stage
+/// transitions it caused with the rule sets evaluated, and what might be a mistake.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TrackResult {
     pub tracked: Tracked,
     pub transitions: Vec<Transition>,
+    /// For each rule set evaluated that will never count the event (an event type
+    /// it does not know, a property of the wrong type, ignored anonymous history),
+    /// why. Empty for a duplicate, which changed nothing.
+    #[serde(rename = "setAside", skip_serializing_if = "Vec::is_empty")]
+    pub set_aside: Vec<SetAside>,
+    /// Set when no rule set was evaluated although the session was restored with
+    /// progress recorded for some: probably engines not watched again after a
+    /// restore, so no transition can be reported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 /// One lead's profile and event history, observed one event at a time: its state
@@ -80,6 +92,11 @@ pub struct Session {
     state: SavedState,
     kept: KeptMatches,
     ids: HeldIds,
+    /// The engines [`Session::track_watched`] evaluates with (not saved).
+    watched: Vec<Arc<Engine>>,
+    /// Restored with progress recorded for some rule set, and since then neither
+    /// watching one nor evaluated: a `track` that evaluates nothing warns.
+    unwatched_progress: bool,
 }
 
 impl Session {
@@ -93,7 +110,13 @@ impl Session {
 
     /// A session holding `state`, with nothing kept beside it yet.
     fn from_state(state: SavedState) -> Session {
-        Session { state, kept: KeptMatches::default(), ids: HeldIds::default() }
+        Session {
+            state,
+            kept: KeptMatches::default(),
+            ids: HeldIds::default(),
+            watched: Vec::new(),
+            unwatched_progress: false,
+        }
     }
 
     /// The session's state: what [`Session::save`] writes and [`Session::restore`]
@@ -170,8 +193,18 @@ impl Session {
     }
 
     /// Records an event. `now` is the caller's clock, used only to refuse events
-    /// more than [`MAX_FUTURE_SKEW_MS`] in its future.
-    pub fn track(&mut self, mut event: Event, now: i64) -> Result<Tracked, InputError> {
+    /// more than [`MAX_FUTURE_SKEW_MS`] in its future. An event without an id gets
+    /// one made from its type, time and properties (`~` and 11 characters; the next
+    /// such id for an event identical to a held one), so that merges are exact.
+    pub fn track(&mut self, event: Event, now: i64) -> Result<Tracked, InputError> {
+        let given = event.id.is_some();
+        self.record(event, now, given)
+    }
+
+    /// [`Session::track`] of an event that came with an id when `given`; without one
+    /// it has one from [`Session::give_id`] (now, or already), which no held event
+    /// has, so it is not looked for again.
+    fn record(&mut self, mut event: Event, now: i64, given: bool) -> Result<Tracked, InputError> {
         if event.ts > now.saturating_add(MAX_FUTURE_SKEW_MS) {
             return Err(InputError::new(
                 "event.ts",
@@ -183,20 +216,35 @@ impl Session {
             ));
         }
         event.anonymous = self.state.lead.is_none();
+        self.give_id(&mut event);
         let hash = id_hash(event.id.as_deref());
-        if event.id.as_deref().is_some_and(|id| self.ids.holds(id, hash, &self.state.events)) {
+        if given && event.id.as_deref().is_some_and(|id| self.ids.holds(id, hash, &self.state.events)) {
             return Ok(Tracked::Duplicate);
         }
+        Ok(self.insert_new(event, hash))
+    }
+
+    /// Gives an event without an id one made from its content, that no held event
+    /// has (identity.rs).
+    fn give_id(&mut self, event: &mut Event) {
+        if event.id.is_none() {
+            let (ids, events) = (&mut self.ids, &self.state.events);
+            event.id = Some(identity::generated_id(event, |id| ids.holds(id, id_hash(Some(id)), events)));
+        }
+    }
+
+    /// Puts an event whose id (of hash `hash`) no held event has into the history.
+    fn insert_new(&mut self, event: Event, hash: u64) -> Tracked {
         let (at, dropped) = history::insert_new(&mut self.state.events, event);
         self.ids.inserted(at, hash, dropped.is_some());
         self.kept.inserted(at, dropped.is_some());
-        Ok(match dropped {
+        match dropped {
             None => Tracked::Added,
             Some(_) => {
                 self.state.dropped = self.state.dropped.saturating_add(1);
                 Tracked::AddedDroppingOldest
             }
-        })
+        }
     }
 
     /// Records an event, then evaluates the session at `now` with each of `engines`
@@ -204,13 +252,36 @@ impl Session {
     /// event changes nothing and evaluates nothing. An engine under which the lead
     /// already stands at the highest stage its profile and events could reach is
     /// not scored: the transitions are those [`Session::evaluate`] would report.
+    ///
+    /// The answer also says, for each engine that will never count the event, why
+    /// (`set_aside`), and warns when `engines` is empty although the session was
+    /// restored with progress recorded for some rule set and not evaluated since.
     pub fn track_and_evaluate<E: Borrow<Engine>>(
         &mut self,
-        event: Event,
+        mut event: Event,
         now: i64,
         engines: &[E],
     ) -> Result<TrackResult, InputError> {
-        let tracked = self.track(event, now)?;
+        // Judged before the event moves into the history, as `track` will mark it and
+        // with the id it will hold.
+        event.anonymous = self.state.lead.is_none();
+        let given = event.id.is_some();
+        self.give_id(&mut event);
+        let mut set_aside: Vec<SetAside> = engines
+            .iter()
+            .filter_map(|engine| crate::score::set_aside::never_counted(engine.borrow(), &event))
+            .collect();
+        let tracked = self.record(event, now, given)?;
+        if tracked == Tracked::Duplicate {
+            set_aside.clear();
+        }
+        let warning = match engines.is_empty() {
+            true => self.unwatched_progress.then(|| self.unwatched_warning()),
+            false => {
+                self.unwatched_progress = false;
+                None
+            }
+        };
         // Only the transitions are wanted: a result is explained only for a move.
         let mut transitions = Vec::new();
         for engine in engines.iter().map(Borrow::borrow) {
@@ -226,7 +297,63 @@ impl Session {
                 transitions.push(self.transition(engine, before, after, &result));
             }
         }
-        Ok(TrackResult { tracked, transitions })
+        Ok(TrackResult { tracked, transitions, set_aside, warning })
+    }
+
+    /// The warning of a `track` that evaluates nothing in a session restored with
+    /// progress: which rule sets it records progress for (the first three).
+    fn unwatched_warning(&self) -> String {
+        let n = self.state.progress.len();
+        let named: Vec<String> = self.state.progress.names().take(3).map(|k| format!("\"{k}\"")).collect();
+        let more = if n > 3 { format!(" and {} more", n - 3) } else { String::new() };
+        format!(
+            "this session watches no rule set, but its saved state records progress with {}{more}: no stage \
+             transition is reported until it watches them again (restore it with the engines to watch, or watch \
+             them)",
+            named.join(", ")
+        )
+    }
+
+    /// Has [`Session::track_watched`] evaluate with `engine` after every event.
+    /// Watching the same rule set (`id@version`) again replaces the engine watched
+    /// for it. Not part of saved state: a restored session watches what
+    /// [`Session::restore_watching`] is given.
+    pub fn watch(&mut self, engine: Arc<Engine>) {
+        self.unwatched_progress = false;
+        match self.watched.iter_mut().find(|w| w.key == engine.key) {
+            Some(slot) => *slot = engine,
+            None => self.watched.push(engine),
+        }
+    }
+
+    /// Stops evaluating with `engine`'s rule set (`id@version`) on `track_watched`.
+    pub fn unwatch(&mut self, engine: &Engine) {
+        self.watched.retain(|w| w.key != engine.key);
+    }
+
+    /// The engines [`Session::track_watched`] evaluates with.
+    pub fn watched(&self) -> &[Arc<Engine>] {
+        &self.watched
+    }
+
+    /// [`Session::track_and_evaluate`] with the engines the session watches.
+    pub fn track_watched(&mut self, event: Event, now: i64) -> Result<TrackResult, InputError> {
+        let engines = std::mem::take(&mut self.watched);
+        let result = self.track_and_evaluate(event, now, &engines);
+        self.watched = engines;
+        result
+    }
+
+    /// Every event of the session that `engine` does not count at `now`, and why
+    /// (after `now`, and the reasons [`TrackResult::set_aside`] gives), each with
+    /// its index in the history, oldest first; and the events dropped to keep the
+    /// history limit, when there were some. For debugging: scoring only counts them.
+    pub fn set_aside(&self, engine: &Engine, now: i64) -> Vec<SetAside> {
+        let mut list = crate::score::set_aside::held(engine, &self.state.events, now);
+        if self.state.dropped > 0 {
+            list.push(crate::score::set_aside::dropped(engine, self.state.dropped));
+        }
+        list
     }
 
     /// Reads an event from a JSON value and records it; see [`Session::track`].
@@ -272,6 +399,7 @@ impl Session {
     /// each transition the first time it happens. Stages only move forward unless
     /// the rule set sets `stages.recycle`.
     pub fn evaluate(&mut self, engine: &Engine, now: i64) -> Evaluation {
+        self.unwatched_progress = false;
         let (figures, before, moved) = self.advance(engine, now);
         let mut result = self.explained(engine, figures);
         let mut transitions = Vec::new();
@@ -363,11 +491,16 @@ impl Session {
     }
 
     /// Folds another session (typically the anonymous history of a visitor who has
-    /// just been identified) into this one: its events join the history (duplicates by
-    /// id are dropped), its profile fills fields this one lacks, and each rule set's
-    /// stage is the further of the two.
+    /// just been identified, or another tab's copy of the same visitor) into this
+    /// one: its events join the history, but not those this session already holds
+    /// (the same id; a session gives every event without an id one made from its
+    /// content, so two tabs that restored the same state hold its events under the
+    /// same ids), its profile fills fields this one lacks, and each rule set's stage
+    /// is the further of the two.
     pub fn merge(&mut self, other: &Session) {
         // Nothing here can fail, so this session is changed in place.
+        // Every event a session holds has an id (identity.rs): an event of the
+        // other's that this one holds is dropped as a duplicate.
         for e in &other.state.events {
             if history::insert(&mut self.state.events, e.clone()) == Insert::AddedDroppingOldest {
                 self.state.dropped = self.state.dropped.saturating_add(1);

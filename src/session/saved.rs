@@ -4,6 +4,7 @@
 
 use super::{check_id, Session};
 use crate::by_name::ByName;
+use crate::engine::Engine;
 use crate::error::InputError;
 use crate::event::Event;
 use crate::history;
@@ -14,6 +15,7 @@ use crate::wire::budget::Read;
 use crate::wire::{read_state, EventParts, RawSavedEvent, RawState};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// The version of saved session state this build writes and reads.
 pub const STATE_VERSION: u32 = 1;
@@ -78,10 +80,23 @@ impl Session {
     pub fn restore(text: &str) -> Result<Session, InputError> {
         check_state_size(text.len())?;
         let mut de = serde_json::Deserializer::from_str(text);
-        let raw = read_state(&mut de, HISTORY_LIMIT)
-            .and_then(|raw| de.end().map(|()| raw))
-            .map_err(|e| InputError::new("", "invalidJson", format!("saved state is not valid JSON: {e}")))?;
+        let raw = read_state(&mut de, HISTORY_LIMIT).and_then(|raw| de.end().map(|()| raw)).map_err(|e| {
+            InputError::new(
+                "",
+                "invalidJson",
+                format!("saved state is not valid JSON: {}", crate::error::json_syntax(&e)),
+            )
+        })?;
         Session::restore_raw(raw)
+    }
+
+    /// [`Session::restore`], watching `engines` (see [`Session::watch`]): what a
+    /// page does when it brings a visitor's session back, so that `track_watched`
+    /// reports transitions again.
+    pub fn restore_watching(text: &str, engines: &[Arc<Engine>]) -> Result<Session, InputError> {
+        let mut session = Session::restore(text)?;
+        engines.iter().for_each(|e| session.watch(Arc::clone(e)));
+        Ok(session)
     }
 
     /// [`Session::restore`] from saved state already read into a JSON value.
@@ -201,7 +216,21 @@ impl Session {
             events.into_iter().filter(|e| e.id.as_deref().is_none_or(|id| seen.insert(id.to_owned()))).collect();
         let mut state = SavedState { version: STATE_VERSION, id, lead, profile, events, dropped, progress };
         history::sort_by_time(&mut state.events);
-        Ok(Session::from_state(state))
+        // State saved without ids (written by hand, or before sessions gave them) gets
+        // them as `track` gives them, oldest first: every session restored from it
+        // holds its events under the same ids, and merges them exactly.
+        // (A scan of the ids for each: at most a million comparisons of short texts,
+        // once, for state without ids; a set would bring a sort into the module.)
+        for i in 0..state.events.len() {
+            let Some(e) = state.events.get(i).filter(|e| e.id.is_none()) else { continue };
+            let id = super::identity::generated_id(e, |id| history::holds_id(&state.events, id));
+            if let Some(e) = state.events.get_mut(i) {
+                e.id = Some(id);
+            }
+        }
+        let mut session = Session::from_state(state);
+        session.unwatched_progress = !session.state.progress.is_empty();
+        Ok(session)
     }
 }
 

@@ -22,7 +22,7 @@ use crate::wire::{LeadFields, RawLead};
 use crate::Engine;
 #[cfg(feature = "batch")]
 use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "batch")]
@@ -36,7 +36,7 @@ thread_local! {
 pub struct WasmEngine {
     /// Shared with the sessions that watch it, so that freeing the JS object while
     /// a session still watches it is safe.
-    pub(crate) inner: Rc<Engine>,
+    pub(crate) inner: Arc<Engine>,
 }
 
 #[wasm_bindgen(js_class = Engine)]
@@ -45,7 +45,7 @@ impl WasmEngine {
     /// `RuleSetError`.
     #[cfg(feature = "compiler")]
     pub fn compile(ruleset: &[u8]) -> JsValue {
-        made(compile(ruleset).map(|inner| WasmEngine { inner: Rc::new(inner) }).map_err(Failure::from))
+        made(compile(ruleset).map(|inner| WasmEngine { inner: Arc::new(inner) }).map_err(Failure::from))
     }
 
     /// Loads a compiled rule set (`toCompiled`): the engine, or the bytes of an
@@ -177,5 +177,5 @@ pub(crate) fn read_leads(bytes: &[u8], fields: &LeadFields) -> Result<Vec<RawLea
     CallLimits::check_input(bytes.len(), "", "the list of leads")?;
     read_all(bytes, |r| crate::wire::read_leads(r, MAX_EVENTS_PER_CALL, fields))
         .map_err(|e| crate::wire::input_error(e.to_string(), "", "the list of leads", "invalid"))?
-        .map_err(|t| InputError::new("", "wrongType", format!("leads is a list of leads, not {t}")))
+        .map_err(|t| InputError::new("", "wrongType", format!("leads must be a list of leads, not {t}")))
 }

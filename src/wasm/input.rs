@@ -79,6 +79,15 @@ pub fn call_limits() -> Vec<f64> {
     vec![limits.max_input_bytes as f64, limits.max_call_memory as f64, limits.max_call_steps as f64]
 }
 
+/// Where JSON text that the host's `JSON.parse` refused breaks the grammar, in the
+/// words and at the line and column the reader gives natively
+/// (`EOF while parsing an object (line 1, column 1)`); `undefined` when the scanner
+/// finds nothing wrong (`leadscore_rules::json_place`).
+#[wasm_bindgen(js_name = jsonError)]
+pub fn json_error(text: &str) -> Option<String> {
+    leadscore_rules::json_place::first_error(text.as_bytes()).map(|e| e.to_string())
+}
+
 /// The module's memory, which the package writes the input room through.
 #[wasm_bindgen(js_name = moduleMemory)]
 pub fn module_memory() -> JsValue {

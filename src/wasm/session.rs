@@ -8,20 +8,19 @@ use crate::error::InputError;
 use crate::limits::HISTORY_LIMIT;
 use crate::session::check_state_size;
 use crate::wire::{msgpack, RawState};
-use crate::{Engine, Event, Session, TrackResult, Tracked};
-use std::rc::Rc;
+use crate::{Event, Session, TrackResult, Tracked};
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(js_name = Session)]
 pub struct WasmSession {
+    /// The session, with the engines `track` evaluates with (`watch`).
     inner: Session,
-    /// The engines `track` evaluates with.
-    watched: Vec<Rc<Engine>>,
 }
 
 impl WasmSession {
     fn wrapping(inner: Session) -> WasmSession {
-        WasmSession { inner, watched: Vec::new() }
+        WasmSession { inner }
     }
 
     /// A session from saved state, however it arrived (text or bytes).
@@ -39,7 +38,7 @@ impl WasmSession {
             Event::from_raw(raw, "event")
         })
         .unwrap_or_else(|| Err(InputError::new("event", "internal", "the event could not be read")))?;
-        Ok(self.inner.track_and_evaluate(event, now, &self.watched)?)
+        Ok(self.inner.track_watched(event, now)?)
     }
 }
 
@@ -98,35 +97,45 @@ impl WasmSession {
     /// Has `track` evaluate with this engine; watching the same rule set
     /// (`id@version`) again replaces the engine watched for it.
     pub fn watch(&mut self, engine: &WasmEngine) {
-        match self.watched.iter_mut().find(|w| w.key == engine.inner.key) {
-            Some(slot) => *slot = Rc::clone(&engine.inner),
-            None => self.watched.push(Rc::clone(&engine.inner)),
-        }
+        self.inner.watch(Arc::clone(&engine.inner));
     }
 
     pub fn unwatch(&mut self, engine: &WasmEngine) {
-        self.watched.retain(|w| w.key != engine.inner.key);
+        self.inner.unwatch(&engine.inner);
     }
 
     /// How many engines `track` evaluates with.
     pub fn watching(&self) -> usize {
-        self.watched.len()
+        self.inner.watched().len()
     }
 
     /// Records the event the package wrote into the input room (`len` bytes), then
     /// evaluates with every watched engine. Most events are added and move no stage:
     /// that answer is a number (0 added, 1 duplicate, 2 added dropping the oldest),
-    /// with nothing to write or decode. Any other answer, transitions or an error, is
-    /// the bytes of its outcome (`{tracked, transitions}`).
+    /// with nothing to write or decode. Any other answer, transitions, events set
+    /// aside, a warning or an error, is the bytes of its outcome (`{tracked,
+    /// transitions, setAside?, warning?}`).
     pub fn track(&mut self, len: usize, now: f64) -> JsValue {
         match self.track_input(len, now) {
-            Ok(TrackResult { tracked, transitions }) if transitions.is_empty() => JsValue::from(match tracked {
-                Tracked::Added => 0,
-                Tracked::Duplicate => 1,
-                Tracked::AddedDroppingOldest => 2,
-            }),
+            Ok(TrackResult { tracked, transitions, set_aside, warning })
+                if transitions.is_empty() && set_aside.is_empty() && warning.is_none() =>
+            {
+                JsValue::from(match tracked {
+                    Tracked::Added => 0,
+                    Tracked::Duplicate => 1,
+                    Tracked::AddedDroppingOldest => 2,
+                })
+            }
             answer => bytes_value(&outcome(answer)),
         }
+    }
+
+    /// The outcome of the list of the session's events that the engine does not
+    /// count at `now`, and why (`Session::set_aside`): what the package's debug
+    /// option logs.
+    #[wasm_bindgen(js_name = setAside)]
+    pub fn set_aside(&self, engine: &WasmEngine, now: f64) -> Vec<u8> {
+        outcome(now_of(now).map(|now| self.inner.set_aside(&engine.inner, now)).map_err(Failure::from))
     }
 
     /// Scores at `now` and records the stage: the outcome of an `Evaluation`.

@@ -53,6 +53,33 @@ pub struct EventParts {
 /// The weight of an event before its type, id and properties (docs/RULESET.md 10.1).
 pub(crate) const EVENT_BASE_WEIGHT: usize = 40;
 
+/// The first character of the id a session gives an event without one
+/// (`src/session/identity.rs`).
+pub(crate) const GENERATED_ID_MARK: u8 = b'~';
+/// The length of such an id in bytes: the mark and 11 characters of base64url,
+/// which fit inline in a `CompactString` on wasm32 (12 bytes) as natively.
+pub(crate) const GENERATED_ID_LEN: usize = 12;
+
+/// Whether `id` has the form of the id a session gives an event without one: `~`
+/// and 11 characters of base64url.
+pub(crate) fn is_generated_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    b.len() == GENERATED_ID_LEN
+        && b.first() == Some(&GENERATED_ID_MARK)
+        && b.iter().skip(1).all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
+}
+
+/// What an event's id weighs: its bytes, but nothing for an id of the form a
+/// session gives an event without one, so that an event keeps its weight when it
+/// gets one, and restores as it was tracked (docs/RULESET.md, section 10.1).
+pub(crate) fn id_weight(id: &str) -> usize {
+    if is_generated_id(id) {
+        0
+    } else {
+        id.len()
+    }
+}
+
 /// An event's type or id as read: inline text, or the JSON type it had instead.
 pub(crate) type EventText = Option<Result<CompactString, &'static str>>;
 
@@ -87,7 +114,11 @@ pub(crate) fn read_head<'de, A: MapAccess<'de>>(
         "ts" => *ts = Some(map.next_value_seed(PlainSeed { text_limit: MAX_TIMESTAMP_TEXT })?),
         "id" => {
             let (text, len) = map.next_value_seed(TextSeed { limit: MAX_ID_LEN })?;
-            *too_large |= !budget.take(len);
+            let weight = match &text {
+                Ok(t) if t.len() == len => id_weight(t),
+                _ => len,
+            };
+            *too_large |= !budget.take(weight);
             *id = Some(text);
         }
         _ => return Ok(false),

@@ -22,7 +22,18 @@ const ACTIONS = [
     'restore',
     'merge',
 ];
-const STEP_KEYS = ['note', 'now', 'tracked', 'transitions', 'expect', 'expectError', 'rulesetRef'];
+const STEP_KEYS = [
+    'note',
+    'now',
+    'tracked',
+    'transitions',
+    'setAside',
+    'warning',
+    'watching',
+    'expect',
+    'expectError',
+    'rulesetRef',
+];
 
 const files = fs
     .readdirSync(DIR)
@@ -97,10 +108,12 @@ function runStep(run, session, step) {
     const refused = attempt(() => {
         switch (action) {
             case 'track': {
-                const { tracked, transitions } = session.track(arg, step.now ?? run.now);
+                const { tracked, transitions, setAside = [], warning = null } = session.track(arg, step.now ?? run.now);
                 checks = () => {
                     if ('tracked' in step) assert.equal(tracked, step.tracked, 'tracked');
                     if ('transitions' in step) expectList(transitions, step.transitions, 'transitions');
+                    if ('setAside' in step) expectList(setAside, step.setAside, 'setAside');
+                    if ('warning' in step) assert.equal(warning, step.warning, 'warning');
                 };
                 break;
             }
@@ -143,9 +156,11 @@ function runStep(run, session, step) {
                 session = back;
                 break;
             }
-            case 'restore':
-                session = Session.restore(typeof arg === 'string' ? arg : JSON.stringify(arg));
+            case 'restore': {
+                const watch = (step.watching ?? []).map((name) => new Engine(shared(run.doc, name)));
+                session = Session.restore(typeof arg === 'string' ? arg : JSON.stringify(arg), { watch });
                 break;
+            }
             case 'merge': {
                 onlyKeys(arg, ['session', 'steps'], '"merge"');
                 const other = runSteps({ ...run }, new Session(arg.session), arg.steps);

@@ -233,7 +233,12 @@ test('session inputs', () => {
 
 test('wrong objects, freed objects and self-merges', () => {
     const s = new Session('v');
-    throwsInput(() => s.evaluate({}, NOW), { path: 'engine', code: 'wrongType' });
+    const wrong = throwsInput(() => s.evaluate({}, NOW), { path: 'engine', code: 'wrongType' });
+    assert.equal(wrong.problems[0].message, 'engine must be an Engine (made with new Engine(ruleSet)), not an object');
+    assert.equal(
+        throwsInput(() => s.merge(engine), { path: 'other', code: 'wrongType' }).problems[0].message,
+        'other must be a Session (made with new Session(id) or Session.restore(saved)), not an Engine',
+    );
     throwsInput(() => s.score(undefined, NOW), { path: 'engine', code: 'wrongType' });
     throwsInput(() => s.stage(s), { path: 'engine', code: 'wrongType' });
     throwsInput(() => s.merge(engine), { path: 'other', code: 'wrongType' });
@@ -314,6 +319,74 @@ test('inputs larger than the module can take are refused, not a trap, and nothin
         new Engine(RULESET).score(lead(2), NOW),
         'the engine scores as before',
     );
+});
+
+test('session options are checked before anything is made', () => {
+    throwsInput(() => new Session('v', 'debug'), { path: 'options', code: 'wrongType' });
+    throwsInput(() => new Session('v', { wacth: [engine] }), {
+        path: 'options.wacth',
+        code: 'unknownKey',
+        message: /its options are watch, debug/,
+    });
+    throwsInput(() => Session.restore('{"v": 1, "id": "v"}', { watch: engine }), {
+        path: 'options.watch',
+        code: 'wrongType',
+    });
+    throwsInput(() => Session.restore('{"v": 1, "id": "v"}', { watch: [engine, {}] }), {
+        path: 'options.watch[1]',
+        code: 'wrongType',
+        message: /must be an Engine/,
+    });
+    throwsInput(() => new Session('v', { debug: 'yes' }), { path: 'options.debug', code: 'wrongType' });
+    assert.equal(new Session('v', { watch: [] }).id, 'v');
+});
+
+test('JSON text that is not JSON is refused in the words and at the line and column given natively', () => {
+    // What `leadscore check --rules` says of each text natively (crates/rules/src/json_place.rs
+    // is checked against the same reader in Rust).
+    const cases = [
+        ['{', 'EOF while parsing an object (line 1, column 1)'],
+        ['{"schema": ', 'EOF while parsing a value (line 1, column 11)'],
+        ['not json', 'expected ident (line 1, column 2)'],
+        ['{\n  "id": 1,,\n}', 'key must be a string (line 2, column 11)'],
+        [
+            '{\n  "a": "é\u0001"}',
+            'control character (\\u0000-\\u001F) found while parsing a string (line 2, column 11)',
+        ],
+        ['[1, 2', 'EOF while parsing a list (line 1, column 5)'],
+        ['{"a": 1,}', 'trailing comma (line 1, column 9)'],
+        ['{"a" 1}', 'expected `:` (line 1, column 6)'],
+        ['{"a": tru}', 'expected ident (line 1, column 10)'],
+        ['{"a": 1} x', 'trailing characters (line 1, column 10)'],
+        ['\n\n  "\\q"', 'invalid escape (line 3, column 5)'],
+        ['{"é": -}', 'invalid number (line 1, column 9)'],
+        ['', 'EOF while parsing a value (line 1, column 0)'],
+        ['["\\u12"]', 'invalid escape (line 1, column 8)'],
+        ['["\\u12', 'EOF while parsing a string (line 1, column 6)'],
+        ['[01]', 'invalid number (line 1, column 3)'],
+        ['[1.e5]', 'invalid number (line 1, column 4)'],
+        ['[1e+]', 'invalid number (line 1, column 5)'],
+        ['[nulx]', 'expected ident (line 1, column 5)'],
+        ['[truex]', 'expected `,` or `]` (line 1, column 6)'],
+        ['{1:2}', 'key must be a string (line 1, column 2)'],
+        ['{"a": [1, {"b": }]}', 'expected value (line 1, column 17)'],
+        ['["\\ud800", }', 'unexpected end of hex escape (line 1, column 9)'],
+    ];
+    for (const [text, why] of cases) {
+        let err;
+        assert.throws(
+            () => Engine.fromJson(text),
+            (e) => ((err = e), true),
+        );
+        assert.equal(err.name, 'RuleSetError', JSON.stringify(text));
+        assert.deepEqual(err.problems, [
+            { path: '', code: 'invalidJson', message: `the rule set is not valid JSON: ${why}` },
+        ]);
+        const restored = throwsInput(() => Session.restore(text), { path: '', code: 'invalidJson' });
+        assert.equal(restored.problems[0].message, `saved state is not valid JSON: ${why}`);
+        const lead = throwsInput(() => engine.scoreJson(text, NOW), { path: '', code: 'invalidJson' });
+        assert.ok(lead.problems[0].message.endsWith(`is not valid JSON: ${why}`), lead.problems[0].message);
+    }
 });
 
 test('errors print their path and code', () => {

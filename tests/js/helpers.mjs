@@ -112,6 +112,12 @@ export function checkScenario(out, exs, runtime, log = '') {
     );
     assert.deepEqual(out.inputError, { isClass: true, name: 'InputError', path: 'events', code: 'wrongType' });
     assert.deepEqual(out.session, { transitions: ['mql'], again: 0, total: 50 });
+    // As natively (worked out independently of the core from docs/RULESET.md section 8).
+    assert.deepEqual(out.ids, {
+        session: ['~DwjvqGIfLQH', '~Bwsmv-nQc_h'],
+        tab: ['~A8s4wd3Z8jh', '~FtJobV-IEzK'],
+        setAside: [['unusedType', 'pageview', 'page_view', '~A8s4wd3Z8jh']],
+    });
 }
 
 /** A small rule set whose numbers are easy to work out by hand. */

@@ -68,6 +68,27 @@ export async function scenario(
             again: again.transitions.length,
             total: first.result.total,
         };
+        // Ids made from content, and what a watched track says of an unknown type:
+        // the same in every runtime (docs/RULESET.md section 8).
+        const tab = new Session('tab', { watch: [engine] });
+        const aside = tab.track({ type: 'pageview', ts: data.now - 200 }, data.now);
+        tab.track(
+            {
+                type: 'page_view',
+                ts: data.now - 100,
+                url: '/pricing',
+                n: -0,
+                tags: ['a', 1.5, true, null],
+                utm: { source: 'ads', medium: 'cpc' },
+                é: 'ü',
+            },
+            data.now,
+        );
+        out.ids = {
+            session: JSON.parse(s.save()).events.map((e) => e.id),
+            tab: JSON.parse(tab.save()).events.map((e) => e.id),
+            setAside: aside.setAside.map((x) => [x.reason, x.type, x.didYouMean, x.id]),
+        };
     } catch (e) {
         out.errors.push(String((e && e.stack) || e));
     }

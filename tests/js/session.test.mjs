@@ -277,3 +277,100 @@ for (const ex of examples()) {
         });
     });
 }
+
+test('track says when a watched rule set will never count the event, and the type meant', () => {
+    const s = new Session('visitor-aside', { watch: [engine] });
+    const answer = s.track({ type: 'pageview', ts: NOW - 10, url: '/pricing' }, NOW);
+    assert.equal(answer.tracked, 'added');
+    assert.deepEqual(answer.transitions, []);
+    assert.equal(answer.setAside.length, 1);
+    const [aside] = answer.setAside;
+    assert.deepEqual(
+        [aside.rulesetId, aside.type, aside.ts, aside.reason, aside.didYouMean],
+        ['inline', 'pageview', NOW - 10, 'unusedType', 'page_view'],
+    );
+    assert.match(aside.id, /^~[A-Za-z0-9_-]{11}$/, 'the id the session gave the event');
+    assert.match(aside.message, /did you mean "page_view"\?/);
+    // An event the rule set counts: the common answer, nothing more.
+    assert.deepEqual(s.track(view(NOW - 5), NOW), { tracked: 'added', transitions: [] });
+});
+
+test('a session restored with the engines to watch reports transitions; without, track warns', () => {
+    const s = new Session('visitor-tabs', { watch: [engine] });
+    s.updateProfile({ jobTitle: 'VP Sales' });
+    s.track(view(NOW - 3000), NOW);
+    const saved = s.save();
+
+    const unwatched = Session.restore(saved);
+    const { warning } = unwatched.track(view(NOW - 2000), NOW);
+    assert.match(warning, /watches no rule set, but its saved state records progress with "inline@1"/);
+    assert.deepEqual(unwatched.track(view(NOW - 1500), NOW).transitions, []);
+
+    const watched = Session.restore(saved, { watch: [engine] });
+    const answer = watched.track(view(NOW - 2000), NOW);
+    assert.equal(answer.warning, undefined);
+    assert.deepEqual(
+        answer.transitions.map((t) => [t.from, t.to]),
+        [['none', 'mql']],
+    );
+    const fromBytes = Session.restoreBytes(s.saveBytes(), { watch: [engine] });
+    assert.deepEqual(
+        fromBytes.track(view(NOW - 2000), NOW).transitions.map((t) => t.to),
+        ['mql'],
+    );
+});
+
+test('the debug option logs what does not count, once each', () => {
+    const logged = [];
+    const s = new Session('visitor-debug', { watch: [engine], debug: (entry) => logged.push(entry) });
+    s.track({ type: 'pageview', ts: NOW - 100 }, NOW);
+    s.track(view(NOW - 90, { id: 'e1' }), NOW);
+    s.track(view(NOW - 90, { id: 'e1' }), NOW);
+    s.track(view(NOW + 1000), NOW + 1000);
+    assert.deepEqual(
+        logged.map((e) => [e.reason, e.type]),
+        [
+            ['unusedType', 'pageview'],
+            ['duplicate', 'page_view'],
+        ],
+    );
+    assert.match(logged[1].message, /already holds an event with the id "e1"/);
+    // Scoring logs the held events set aside not logged yet: the one after now.
+    s.score(engine, NOW);
+    s.qualify(engine, NOW);
+    s.evaluate(engine, NOW);
+    assert.deepEqual(
+        logged.slice(2).map((e) => [e.reason, e.index]),
+        [['afterNow', 2]],
+    );
+
+    // debug: true logs to console.debug; a restored session with progress warns once.
+    const lines = [];
+    const original = console.debug;
+    console.debug = (...args) => lines.push(args[0]);
+    try {
+        const back = Session.restore(s.save(), { debug: true });
+        back.track(view(NOW - 80), NOW);
+        back.track(view(NOW - 70), NOW);
+    } finally {
+        console.debug = original;
+    }
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(lines[0], /^leadscore: this session watches no rule set/);
+});
+
+test('the ids a session gives make two tabs merge exactly', () => {
+    const first = new Session('visitor-ids');
+    first.track(view(NOW - 300), NOW);
+    first.track(view(NOW - 300), NOW); // the same again: another event
+    const saved = first.save();
+    const ids = JSON.parse(saved).events.map((e) => e.id);
+    assert.equal(new Set(ids).size, 2);
+    const a = Session.restore(saved);
+    const b = Session.restore(saved);
+    a.track(view(NOW - 200), NOW);
+    b.track({ type: 'form_submit', ts: NOW - 100, form: 'demo' }, NOW);
+    a.merge(b);
+    a.merge(b);
+    assert.equal(a.score(engine, NOW).events.scored, 4);
+});

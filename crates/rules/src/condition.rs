@@ -16,6 +16,9 @@ pub const MAX_LIST_LEN: usize = 10_000;
 /// Longest text a rule set may hold in one place.
 pub const MAX_RULE_TEXT_LEN: usize = 1_024;
 
+/// The keys that combine conditions.
+const COMBINATORS: [&str; 3] = ["all", "any", "not"];
+
 pub const OPERATORS: &[&str] = &[
     "equals",
     "in",
@@ -447,13 +450,13 @@ fn compile_at(v: &Value, path: &str, depth: usize, problems: &mut Vec<Problem>) 
             path,
             "wrongType",
             format!(
-                "a condition is an object such as {{\"field\": \"industry\", \"in\": [\"software\"]}} or {{\"all\": [...]}}, not {}",
+                "a condition must be an object such as {{\"field\": \"industry\", \"in\": [\"software\"]}} or {{\"all\": [...]}}, not {}",
                 type_name(v)
             ),
         ));
         return None;
     };
-    for combinator in ["all", "any", "not"] {
+    for combinator in COMBINATORS {
         if let Some(inner) = obj.get(combinator) {
             if let Some(extra) = obj.keys().find(|k| k.as_str() != combinator) {
                 problems.push(Problem::new(
@@ -465,52 +468,86 @@ fn compile_at(v: &Value, path: &str, depth: usize, problems: &mut Vec<Problem>) 
                 ));
                 return None;
             }
-            let here = join(path, combinator);
-            if combinator == "not" {
-                return compile_at(inner, &here, depth + 1, problems).map(|c| Condition::Not(Box::new(c)));
-            }
-            let Some(items) = inner.as_array() else {
-                problems.push(Problem::new(
-                    here,
-                    "wrongType",
-                    format!("\"{combinator}\" takes a list of conditions, not {}", type_name(inner)),
-                ));
-                return None;
-            };
-            if items.is_empty() {
-                problems.push(Problem::new(
-                    here,
-                    "emptyList",
-                    format!("\"{combinator}\" needs at least one condition"),
-                ));
-                return None;
-            }
-            if items.len() > MAX_LIST_LEN {
-                problems.push(Problem::new(
-                    here,
-                    "tooLong",
-                    format!("\"{combinator}\" has more than {MAX_LIST_LEN} conditions"),
-                ));
-                return None;
-            }
-            let before = problems.len();
-            let subs: Vec<Condition> = items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, c)| compile_at(c, &index(&here, i), depth + 1, problems))
-                .collect();
-            if problems.len() > before {
-                return None;
-            }
-            return Some(if combinator == "all" { Condition::All(subs) } else { Condition::Any(subs) });
+            return compile_combinator(combinator, inner, &join(path, combinator), depth, problems);
+        }
+    }
+    // A lone key near a combinator in spelling ("alll", "nto") is that combinator
+    // mistyped: one problem, and what it holds is checked as the combinator's.
+    if let Some((typed, inner)) = obj.iter().next().filter(|_| obj.len() == 1) {
+        let known = typed == "field" || OPERATORS.contains(&typed.as_str());
+        if let Some(combinator) = crate::suggest::nearest(typed, COMBINATORS).filter(|_| !known) {
+            problems.push(Problem::new(
+                join(path, typed),
+                "unknownKey",
+                format!("a condition has no key \"{typed}\": did you mean \"{combinator}\"?"),
+            ));
+            compile_combinator(combinator, inner, &join(path, typed), depth, problems);
+            return None;
         }
     }
     compile_leaf(obj, path, problems)
 }
 
+/// The condition `{combinator: inner}` (`all`, `any` or `not`), whose `inner` is at `here`.
+fn compile_combinator(
+    combinator: &str,
+    inner: &Value,
+    here: &str,
+    depth: usize,
+    problems: &mut Vec<Problem>,
+) -> Option<Condition> {
+    if combinator == "not" {
+        return compile_at(inner, here, depth + 1, problems).map(|c| Condition::Not(Box::new(c)));
+    }
+    let Some(items) = inner.as_array() else {
+        problems.push(Problem::new(
+            here,
+            "wrongType",
+            format!("\"{combinator}\" takes a list of conditions, not {}", type_name(inner)),
+        ));
+        return None;
+    };
+    if items.is_empty() {
+        problems.push(Problem::new(here, "emptyList", format!("\"{combinator}\" needs at least one condition")));
+        return None;
+    }
+    if items.len() > MAX_LIST_LEN {
+        problems.push(Problem::new(
+            here,
+            "tooLong",
+            format!("\"{combinator}\" has more than {MAX_LIST_LEN} conditions"),
+        ));
+        return None;
+    }
+    let before = problems.len();
+    let subs: Vec<Condition> =
+        items.iter().enumerate().filter_map(|(i, c)| compile_at(c, &index(here, i), depth + 1, problems)).collect();
+    if problems.len() > before {
+        return None;
+    }
+    Some(if combinator == "all" { Condition::All(subs) } else { Condition::Any(subs) })
+}
+
 fn compile_leaf(obj: &Map<String, Value>, path: &str, problems: &mut Vec<Problem>) -> Option<Condition> {
     let before = problems.len();
-    let field = match obj.get("field") {
+    // Without "field", a key near it in spelling ("feild", "fields") stands in for it:
+    // one problem, and its value is read as the field.
+    let field_key = match obj.contains_key("field") {
+        true => Some("field"),
+        false => obj
+            .keys()
+            .map(String::as_str)
+            .find(|k| !OPERATORS.contains(k) && crate::suggest::nearest(k, ["field"]).is_some()),
+    };
+    if let Some(typed) = field_key.filter(|k| *k != "field") {
+        problems.push(Problem::new(
+            join(path, typed),
+            "unknownKey",
+            format!("a condition has no key \"{typed}\": did you mean \"field\"?"),
+        ));
+    }
+    let field_at = join(path, field_key.unwrap_or("field"));
+    let field = match field_key.and_then(|k| obj.get(k)) {
         None => {
             problems.push(Problem::new(
                 path,
@@ -522,13 +559,13 @@ fn compile_leaf(obj: &Map<String, Value>, path: &str, problems: &mut Vec<Problem
         Some(Value::String(s)) if s.len() <= MAX_RULE_TEXT_LEN => match FieldPath::parse(s) {
             Ok(f) => Some(f),
             Err(m) => {
-                problems.push(Problem::new(join(path, "field"), "invalidField", m));
+                problems.push(Problem::new(field_at.clone(), "invalidField", m));
                 None
             }
         },
         Some(Value::String(_)) => {
             problems.push(Problem::new(
-                join(path, "field"),
+                field_at.clone(),
                 "tooLong",
                 format!("the field name is longer than {MAX_RULE_TEXT_LEN} bytes"),
             ));
@@ -536,14 +573,14 @@ fn compile_leaf(obj: &Map<String, Value>, path: &str, problems: &mut Vec<Problem
         }
         Some(other) => {
             problems.push(Problem::new(
-                join(path, "field"),
+                field_at.clone(),
                 "wrongType",
-                format!("\"field\" is a text path like \"company.size\", not {}", type_name(other)),
+                format!("\"field\" must be a text path like \"company.size\", not {}", type_name(other)),
             ));
             None
         }
     };
-    let ops: Vec<(&String, &Value)> = obj.iter().filter(|(k, _)| k.as_str() != "field").collect();
+    let ops: Vec<(&String, &Value)> = obj.iter().filter(|(k, _)| Some(k.as_str()) != field_key).collect();
     let test = match ops.as_slice() {
         [] => {
             problems.push(Problem::new(
@@ -701,7 +738,7 @@ fn suggest(op: &str) -> String {
                 .find(|o| o.to_ascii_lowercase() == lower)
                 .map(|o| format!(" (operators are case-sensitive: \"{o}\")"))
         })
-        .unwrap_or_default()
+        .unwrap_or_else(|| crate::suggest::did_you_mean(op, OPERATORS.iter().copied()))
 }
 
 fn scalar(v: &Value) -> Result<Scalar, &'static str> {

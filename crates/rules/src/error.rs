@@ -87,8 +87,20 @@ pub fn json_error(e: &serde_json::Error, path: &str, what: &str) -> InputError {
     if e.to_string().starts_with("recursion limit exceeded") {
         InputError::new(path, "tooDeep", format!("{what} nests lists and objects more than 128 levels deep"))
     } else {
-        InputError::new(path, "invalidJson", format!("{what} is not valid JSON: {e}"))
+        InputError::new(path, "invalidJson", format!("{what} is not valid JSON: {}", json_syntax(e)))
     }
+}
+
+/// What the JSON reader found wrong with a text, then where, as every message of
+/// leadscore gives it: `EOF while parsing an object (line 1, column 1)`, lines from
+/// 1 and columns in bytes (the reader's own "at line 1 column 1" is left out).
+pub fn json_syntax(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    if e.line() == 0 {
+        return text;
+    }
+    let at = format!(" at line {} column {}", e.line(), e.column());
+    format!("{} (line {}, column {})", text.strip_suffix(&at).unwrap_or(&text), e.line(), e.column())
 }
 
 /// Joins a JSON path prefix and a child: `join("fit[0]", "when")` is `fit[0].when`.

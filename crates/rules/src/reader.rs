@@ -12,39 +12,70 @@ pub const MAX_POINTS: f64 = 1_000_000.0;
 pub struct Obj<'a> {
     pub map: &'a Map<String, Value>,
     pub path: String,
+    /// Keys the object lacks, each with the unknown key near it in spelling that
+    /// stands in for it (`poinst` for `points`): its value is read as the key's, and
+    /// the key is not also reported missing. The unknown key is a problem already.
+    stand_ins: Vec<(&'static str, &'a str)>,
 }
 
 /// Reads `v` as an object whose keys must be among `allowed`; unknown keys are
-/// problems (a typo must not become a rule that silently never fires).
-pub fn object<'a>(v: &'a Value, path: &str, what: &str, allowed: &[&str], p: &mut Vec<Problem>) -> Option<Obj<'a>> {
+/// problems (a typo must not become a rule that silently never fires), each with
+/// the allowed key nearest in spelling when one is near (`suggest`). An unknown
+/// key near an allowed key the object lacks stands in for it: `"poinst": 10` is
+/// one problem, not also a missing `points`, and its value is checked as the
+/// value of `points`.
+pub fn object<'a>(
+    v: &'a Value,
+    path: &str,
+    what: &str,
+    allowed: &[&'static str],
+    p: &mut Vec<Problem>,
+) -> Option<Obj<'a>> {
     let Some(map) = v.as_object() else {
-        p.push(Problem::new(path, "wrongType", format!("{what} is an object, not {}", type_name(v))));
+        p.push(Problem::new(path, "wrongType", format!("{what} must be an object, not {}", type_name(v))));
         return None;
     };
+    let mut stand_ins: Vec<(&'static str, &'a str)> = Vec::new();
     for k in map.keys() {
         if !allowed.contains(&k.as_str()) {
-            let hint = allowed
-                .iter()
-                .find(|a| a.eq_ignore_ascii_case(k) || a.replace('_', "").eq_ignore_ascii_case(&k.replace('_', "")))
-                .map(|a| format!(" (did you mean \"{a}\"?)"))
-                .unwrap_or_default();
-            p.push(Problem::new(
-                join(path, k),
-                "unknownKey",
-                format!("{what} has no key \"{k}\"{hint}; its keys are {}", allowed.join(", ")),
-            ));
+            let message = match crate::suggest::nearest(k, allowed.iter().copied()) {
+                Some(near) => {
+                    let taken = map.contains_key(near) || stand_ins.iter().any(|(key, _)| *key == near);
+                    if !taken {
+                        stand_ins.push((near, k.as_str()));
+                    }
+                    format!("{what} has no key \"{k}\": did you mean \"{near}\"?")
+                }
+                None => format!("{what} has no key \"{k}\"; its keys are {}", allowed.join(", ")),
+            };
+            p.push(Problem::new(join(path, k), "unknownKey", message));
         }
     }
-    Some(Obj { map, path: path.to_string() })
+    Some(Obj { map, path: path.to_string(), stand_ins })
 }
 
 impl<'a> Obj<'a> {
+    /// The value of key `k` (or of the unknown key that stands in for it); a key
+    /// whose value is `null` counts as absent.
     pub fn get(&self, k: &str) -> Option<&'a Value> {
-        self.map.get(k).filter(|v| !v.is_null())
+        self.map.get(self.key(k)).filter(|v| !v.is_null())
     }
 
+    /// The path of key `k`: where its value is, under the unknown key that stands
+    /// in for it if one does.
     pub fn at(&self, k: &str) -> String {
-        join(&self.path, k)
+        join(&self.path, self.key(k))
+    }
+
+    /// The key that holds `k`'s value: `k`, or the unknown key standing in for it.
+    fn key<'k>(&self, k: &'k str) -> &'k str
+    where
+        'a: 'k,
+    {
+        match self.map.contains_key(k) {
+            true => k,
+            false => self.stand_ins.iter().find(|(key, _)| *key == k).map_or(k, |(_, typed)| typed),
+        }
     }
 
     fn missing(&self, k: &str, what: &str, p: &mut Vec<Problem>) {
@@ -69,7 +100,11 @@ impl<'a> Obj<'a> {
             }
             Some(Value::String(s)) => Some(s.clone()),
             Some(other) => {
-                p.push(Problem::new(self.at(k), "wrongType", format!("\"{k}\" is text, not {}", type_name(other))));
+                p.push(Problem::new(
+                    self.at(k),
+                    "wrongType",
+                    format!("\"{k}\" must be text, not {}", type_name(other)),
+                ));
                 None
             }
         }
@@ -125,7 +160,10 @@ impl<'a> Obj<'a> {
                 p.push(Problem::new(
                     self.at(k),
                     if other.as_f64().is_some_and(|f| f < 0.0) { "invalidDuration" } else { "wrongType" },
-                    format!("\"{k}\" is a duration written as text, like \"7d\" or \"36h\", not {}", type_name(other)),
+                    format!(
+                        "\"{k}\" must be a duration written as text, like \"7d\" or \"36h\", not {}",
+                        type_name(other)
+                    ),
                 ));
                 None
             }
@@ -139,7 +177,7 @@ impl<'a> Obj<'a> {
                 p.push(Problem::new(
                     self.at(k),
                     "wrongType",
-                    format!("\"{k}\" is true or false, not {}", type_name(other)),
+                    format!("\"{k}\" must be true or false, not {}", type_name(other)),
                 ));
                 None
             }
@@ -158,7 +196,7 @@ impl<'a> Obj<'a> {
                 p.push(Problem::new(
                     self.at(k),
                     "invalidCount",
-                    format!("\"{k}\" is a whole number from 1 to {max}, not {}", json_text(v)),
+                    format!("\"{k}\" must be a whole number from 1 to {max}, not {}", json_text(v)),
                 ));
                 None
             }
@@ -170,7 +208,11 @@ impl<'a> Obj<'a> {
             None => &[],
             Some(Value::Array(items)) => items,
             Some(other) => {
-                p.push(Problem::new(self.at(k), "wrongType", format!("\"{k}\" is a list, not {}", type_name(other))));
+                p.push(Problem::new(
+                    self.at(k),
+                    "wrongType",
+                    format!("\"{k}\" must be a list, not {}", type_name(other)),
+                ));
                 &[]
             }
         }
@@ -179,7 +221,7 @@ impl<'a> Obj<'a> {
 
 pub fn points_of(v: &Value) -> Result<Centi, String> {
     let Some(f) = v.as_f64() else {
-        return Err(format!("is a number of points, not {}", type_name(v)));
+        return Err(format!("must be a number of points, not {}", type_name(v)));
     };
     if !f.is_finite() || f.abs() > MAX_POINTS {
         return Err(format!("is {}, outside ±1000000", json_text(v)));

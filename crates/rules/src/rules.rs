@@ -128,6 +128,9 @@ pub enum DisqualifierTest {
 #[derive(Debug, Clone)]
 pub struct Disqualifier {
     pub id: Arc<str>,
+    /// What the disqualifier means, in words a sales rep reads ("works at a
+    /// competitor"): the stage reason of a lead it disqualifies gives it.
+    pub label: Option<Arc<str>>,
     pub description: Option<Arc<str>>,
     pub test: DisqualifierTest,
 }

@@ -26,6 +26,12 @@ pub const MAX_AT_LEAST: u32 = 1_000;
 pub const MAX_ID_LEN: usize = 64;
 /// Longest description, in bytes.
 pub const MAX_DESCRIPTION_LEN: usize = 1_000;
+/// Longest label of a stage trigger or a disqualifier, in bytes: a few words for a
+/// stage reason a sales rep reads ("requested a demo").
+pub const MAX_LABEL_LEN: usize = 200;
+/// The band of every disqualified lead, whatever its total: no band of a rule set
+/// may have this name.
+pub const DISQUALIFIED_BAND: &str = "disqualified";
 
 const TOP_KEYS: &[&str] = &[
     "schema",
@@ -49,11 +55,7 @@ const TOP_KEYS: &[&str] = &[
 pub fn compile_str(text: &str) -> Result<RuleSet, RuleSetError> {
     check_size(text.len())?;
     let v: Value = serde_json::from_str(text).map_err(|e| {
-        one(
-            "",
-            "invalidJson",
-            format!("the rule set is not valid JSON: {e} (line {}, column {})", e.line(), e.column()),
-        )
+        one("", "invalidJson", format!("the rule set is not valid JSON: {}", crate::error::json_syntax(&e)))
     })?;
     compile_value(&v)
 }
@@ -108,7 +110,7 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
     match top.get("schema") {
         Some(Value::String(s)) if s == SCHEMA => {}
         Some(other) => p.push(Problem::new(
-            "schema",
+            top.at("schema"),
             "unknownSchema",
             format!("the schema is {}; this version of leadscore reads \"{SCHEMA}\"", json_text(other)),
         )),
@@ -128,7 +130,7 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
         let ok = id.chars().all(is_id_char);
         if !ok {
             p.push(Problem::new(
-                "id",
+                top.at("id"),
                 "invalidId",
                 format!("the rule set id \"{id}\" may hold only letters, digits and _ - . :"),
             ));
@@ -137,24 +139,30 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
     });
     let version = top.text("version", Some("the rule set's version, like \"2026-11-01\" or \"3\""), MAX_ID_LEN, p);
     let description = top.text("description", None, MAX_DESCRIPTION_LEN, p);
-    let vocabulary = top.get("events").and_then(|v| read_vocabulary(v, p));
+    let vocabulary = top.get("events").and_then(|v| read_vocabulary(v, &top.at("events"), p));
     let groups = read_groups(&top, p);
-    let recency = top.get("recency").map(|v| read_recency(v, "recency", p)).unwrap_or_default();
+    let recency = top.get("recency").map(|v| read_recency(v, &top.at("recency"), p)).unwrap_or_default();
 
     let mut ctx = Ctx { p, ids: BTreeMap::new(), groups: &groups, vocabulary: vocabulary.as_ref(), rule_count: 0 };
-    let fit: Vec<FitRule> =
-        top.list("fit", ctx.p).iter().enumerate().filter_map(|(i, r)| ctx.fit_rule(r, &index("fit", i))).collect();
+    // Paths from `top.at`: a misspelt key that stands in for one (`engagment`) is
+    // where the value is.
+    let fit: Vec<FitRule> = top
+        .list("fit", ctx.p)
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| ctx.fit_rule(r, &index(&top.at("fit"), i)))
+        .collect();
     let engagement: Vec<EngagementRule> = top
         .list("engagement", ctx.p)
         .iter()
         .enumerate()
-        .filter_map(|(i, r)| ctx.engagement_rule(r, &index("engagement", i), recency))
+        .filter_map(|(i, r)| ctx.engagement_rule(r, &index(&top.at("engagement"), i), recency))
         .collect();
     let disqualifiers: Vec<Disqualifier> = top
         .list("disqualifiers", ctx.p)
         .iter()
         .enumerate()
-        .filter_map(|(i, r)| ctx.disqualifier(r, &index("disqualifiers", i)))
+        .filter_map(|(i, r)| ctx.disqualifier(r, &index(&top.at("disqualifiers"), i)))
         .collect();
     if ctx.rule_count > MAX_RULES {
         ctx.p.push(Problem::new(
@@ -163,8 +171,8 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
             format!("the rule set has {} rules; the limit is {MAX_RULES}", ctx.rule_count),
         ));
     }
-    let total = top.get("total").map(|v| ctx.total_limits(v)).unwrap_or_default();
-    let stages = top.get("stages").map(|v| ctx.stages(v)).unwrap_or_default();
+    let total = top.get("total").map(|v| ctx.total_limits(v, &top.at("total"))).unwrap_or_default();
+    let stages = top.get("stages").map(|v| ctx.stages(v, &top.at("stages"))).unwrap_or_default();
     // Of the rules that compiled: a rule set with others refused costs more still.
     let cost = lead_cost(&fit, &engagement, &disqualifiers, &stages);
     if cost > MAX_LEAD_COST {
@@ -179,9 +187,9 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
             ),
         ));
     }
-    let grades = top.get("grades").map(|v| read_grades(v, ctx.p)).unwrap_or_default();
+    let grades = top.get("grades").map(|v| read_grades(v, &top.at("grades"), ctx.p)).unwrap_or_default();
     let bands = match top.get("bands") {
-        Some(v) => read_bands(v, ctx.p),
+        Some(v) => read_bands(v, &top.at("bands"), ctx.p),
         None => default_bands(stages.mql.as_ref().map(|m| m.threshold)),
     };
     let count_anonymous = match top.get("anonymousHistory") {
@@ -190,9 +198,9 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
         Some(Value::String(s)) if s == "ignore" => false,
         Some(other) => {
             ctx.p.push(Problem::new(
-                "anonymousHistory",
+                top.at("anonymousHistory"),
                 "invalidValue",
-                format!("\"anonymousHistory\" is \"count\" or \"ignore\", not {}", json_text(other)),
+                format!("\"anonymousHistory\" must be \"count\" or \"ignore\", not {}", json_text(other)),
             ));
             true
         }
@@ -202,7 +210,7 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
         let has_fit = fit.iter().any(|r| r.group == Some(gi));
         if has_fit && engagement.iter().any(|r| r.group == Some(gi)) {
             ctx.p.push(Problem::new(
-                crate::error::join("groups", &g.name),
+                crate::error::join(&top.at("groups"), &g.name),
                 "mixedGroup",
                 format!("group \"{}\" holds both fit and engagement rules; a group caps one kind of points, so make two groups", g.name),
             ));
@@ -279,10 +287,10 @@ impl Ctx<'_, '_> {
                     "unknownGroup",
                     format!(
                         "no group \"{name}\" is defined in \"groups\"{}",
-                        if self.groups.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" (defined: {})", some_names(known, self.groups.len()))
+                        match crate::suggest::nearest(&name, known.clone()) {
+                            Some(near) => format!(": did you mean \"{near}\"?"),
+                            None if self.groups.is_empty() => String::new(),
+                            None => format!(" (defined: {})", some_names(known, self.groups.len())),
                         }
                     ),
                 ));
@@ -361,7 +369,7 @@ impl Ctx<'_, '_> {
                 self.p.push(Problem::new(
                     o.at("event"),
                     "wrongType",
-                    format!("\"event\" is an event type or a non-empty list of them, not {}", json_text(other)),
+                    format!("\"event\" must be an event type or a non-empty list of them, not {}", json_text(other)),
                 ));
                 return None;
             }
@@ -380,10 +388,17 @@ impl Ctx<'_, '_> {
                         self.p.push(Problem::new(
                             o.at("event"),
                             "unknownEventType",
-                            format!(
-                                "event type \"{t}\" is not declared in \"events\" (declared: {})",
-                                some_names(vocab.names(), vocab.len())
-                            ),
+                            match crate::suggest::nearest(t, vocab.names()) {
+                                Some(near) => {
+                                    format!(
+                                        "event type \"{t}\" is not declared in \"events\": did you mean \"{near}\"?"
+                                    )
+                                }
+                                None => format!(
+                                    "event type \"{t}\" is not declared in \"events\" (declared: {})",
+                                    some_names(vocab.names(), vocab.len())
+                                ),
+                            },
                         ));
                     }
                     Some(props) => declared.push((&**t, props)),
@@ -523,7 +538,7 @@ impl Ctx<'_, '_> {
                     o.at("atLeast"),
                     "invalidValue",
                     format!(
-                        "\"atLeast\" is a number from 0.001 to 1e12 (sums are kept in thousandths), not {}",
+                        "\"atLeast\" must be a number from 0.001 to 1e12 (sums are kept in thousandths), not {}",
                         json_text(other)
                     ),
                 ));
@@ -543,8 +558,9 @@ impl Ctx<'_, '_> {
     }
 
     fn disqualifier(&mut self, v: &Value, path: &str) -> Option<Disqualifier> {
-        let o = object(v, path, "a disqualifier", &["id", "description", "when", "event", "where"], self.p)?;
+        let o = object(v, path, "a disqualifier", &["id", "label", "description", "when", "event", "where"], self.p)?;
         let id = self.rule_id(&o);
+        let label = o.text("label", None, MAX_LABEL_LEN, self.p);
         let description = o.text("description", None, MAX_DESCRIPTION_LEN, self.p);
         let test = match (o.get("when"), o.get("event")) {
             (Some(c), None) => {
@@ -563,11 +579,16 @@ impl Ctx<'_, '_> {
                 None
             }
         };
-        Some(Disqualifier { id: id?.into(), description: description.map(Into::into), test: test? })
+        Some(Disqualifier {
+            id: id?.into(),
+            label: label.map(Into::into),
+            description: description.map(Into::into),
+            test: test?,
+        })
     }
 
-    fn total_limits(&mut self, v: &Value) -> TotalLimits {
-        let Some(o) = object(v, "total", "\"total\"", &["max", "floorAtZero"], self.p) else {
+    fn total_limits(&mut self, v: &Value, path: &str) -> TotalLimits {
+        let Some(o) = object(v, path, "\"total\"", &["max", "floorAtZero"], self.p) else {
             return TotalLimits::default();
         };
         TotalLimits {
@@ -588,28 +609,30 @@ impl Ctx<'_, '_> {
         }
         for (i, t) in list.iter().enumerate() {
             let path = index(&o.at("on"), i);
-            let Some(to) = object(t, &path, "a stage trigger", &["event", "where", "atLeast", "within"], self.p) else {
+            let keys = ["label", "event", "where", "atLeast", "within"];
+            let Some(to) = object(t, &path, "a stage trigger", &keys, self.p) else {
                 continue;
             };
+            let label = to.text("label", None, MAX_LABEL_LEN, self.p);
             let matcher = self.matcher(&to);
             let at_least = to.count("atLeast", MAX_AT_LEAST, self.p).unwrap_or(1);
             let within = to.duration("within", self.p);
             if let Some(matcher) = matcher {
-                out.push(Trigger { path, matcher, at_least, within });
+                out.push(Trigger { path, label: label.map(Into::into), matcher, at_least, within });
             }
         }
         out
     }
 
-    fn stages(&mut self, v: &Value) -> Stages {
+    fn stages(&mut self, v: &Value, path: &str) -> Stages {
         let mut stages = Stages::default();
-        let Some(o) = object(v, "stages", "\"stages\"", &["mql", "sql", "pql", "recycle"], self.p) else {
+        let Some(o) = object(v, path, "\"stages\"", &["mql", "sql", "pql", "recycle"], self.p) else {
             return stages;
         };
         stages.recycle = o.boolean("recycle", self.p).unwrap_or(false);
         if let Some(m) = o
             .get("mql")
-            .and_then(|m| object(m, "stages.mql", "the MQL stage", &["threshold", "minFit", "minEngagement"], self.p))
+            .and_then(|m| object(m, &o.at("mql"), "the MQL stage", &["threshold", "minFit", "minEngagement"], self.p))
         {
             let threshold =
                 m.positive_points("threshold", Some("the total that makes a lead an MQL, like 100"), self.p);
@@ -618,26 +641,26 @@ impl Ctx<'_, '_> {
             stages.mql = threshold.map(|threshold| MqlStage { threshold, min_fit, min_engagement });
         }
         if let Some(s) =
-            o.get("sql").and_then(|s| object(s, "stages.sql", "the SQL stage", &["threshold", "on"], self.p))
+            o.get("sql").and_then(|s| object(s, &o.at("sql"), "the SQL stage", &["threshold", "on"], self.p))
         {
             let threshold = s.positive_points("threshold", None, self.p);
             let on = self.triggers(&s);
             if threshold.is_none() && on.is_empty() && s.get("on").is_none() && s.get("threshold").is_none() {
                 self.p.push(Problem::new(
-                    "stages.sql",
+                    s.path.clone(),
                     "missingKey",
                     "the SQL stage needs \"on\" (intent events such as a demo request) or a \"threshold\"",
                 ));
             }
             stages.sql = Some(SqlStage { threshold, on });
         }
-        if let Some(s) = o.get("pql").and_then(|s| object(s, "stages.pql", "the PQL stage", &["on", "minFit"], self.p))
+        if let Some(s) = o.get("pql").and_then(|s| object(s, &o.at("pql"), "the PQL stage", &["on", "minFit"], self.p))
         {
             let min_fit = s.points("minFit", None, self.p);
             let on = self.triggers(&s);
             if s.get("on").is_none() {
                 self.p.push(Problem::new(
-                    "stages.pql.on",
+                    s.at("on"),
                     "missingKey",
                     "the PQL stage needs \"on\": the product-usage events that qualify a lead",
                 ));
@@ -690,14 +713,14 @@ fn collect_fields<'c>(c: &'c condition::Condition, out: &mut Vec<&'c str>) {
     }
 }
 
-fn read_vocabulary(v: &Value, p: &mut Vec<Problem>) -> Option<Vocabulary> {
+fn read_vocabulary(v: &Value, at: &str, p: &mut Vec<Problem>) -> Option<Vocabulary> {
     let Some(map) = v.as_object() else {
-        p.push(Problem::new("events", "wrongType", format!("\"events\" maps each event type to its properties, like {{\"page_view\": {{\"url\": \"string\"}}}}, not {}", type_name(v))));
+        p.push(Problem::new(at, "wrongType", format!("\"events\" maps each event type to its properties, like {{\"page_view\": {{\"url\": \"string\"}}}}, not {}", type_name(v))));
         return None;
     };
     let mut vocab = Vocabulary::default();
     for (t, props) in map {
-        let path = crate::error::join("events", t);
+        let path = crate::error::join(at, t);
         let Some(props) = props.as_object() else {
             p.push(Problem::new(
                 path,
@@ -713,7 +736,7 @@ fn read_vocabulary(v: &Value, p: &mut Vec<Problem>) -> Option<Vocabulary> {
                 None => p.push(Problem::new(
                     crate::error::join(&path, name),
                     "invalidValue",
-                    format!("a property type is \"string\", \"number\" or \"boolean\", not {}", json_text(ty)),
+                    format!("a property type must be \"string\", \"number\" or \"boolean\", not {}", json_text(ty)),
                 )),
             }
         }
@@ -726,7 +749,7 @@ fn read_groups(top: &Obj<'_>, p: &mut Vec<Problem>) -> Vec<Group> {
     let Some(v) = top.get("groups") else { return Vec::new() };
     let Some(map) = v.as_object() else {
         p.push(Problem::new(
-            "groups",
+            top.at("groups"),
             "wrongType",
             format!(
                 "\"groups\" maps group names to their settings, like {{\"web\": {{\"cap\": 40}}}}, not {}",
@@ -740,7 +763,7 @@ fn read_groups(top: &Obj<'_>, p: &mut Vec<Problem>) -> Vec<Group> {
     // find their group by binary search.
     let mut caps: ByName<Option<Centi>> = ByName::default();
     for (name, g) in map {
-        let path = crate::error::join("groups", name);
+        let path = crate::error::join(&top.at("groups"), name);
         if name.is_empty() || name.len() > MAX_ID_LEN {
             p.push(Problem::new(path, "invalidId", format!("a group name is 1 to {MAX_ID_LEN} bytes")));
             continue;
@@ -771,9 +794,9 @@ fn read_recency(v: &Value, path: &str, p: &mut Vec<Problem>) -> Recency {
     r
 }
 
-fn read_grades(v: &Value, p: &mut Vec<Problem>) -> Grades {
+fn read_grades(v: &Value, path: &str, p: &mut Vec<Problem>) -> Grades {
     let mut grades = Grades::default();
-    let Some(o) = object(v, "grades", "\"grades\"", &["fit", "engagement"], p) else { return grades };
+    let Some(o) = object(v, path, "\"grades\"", &["fit", "engagement"], p) else { return grades };
     for (key, slot) in [("fit", &mut grades.fit), ("engagement", &mut grades.engagement)] {
         let Some(list) = o.get(key) else { continue };
         let parsed: Option<Vec<Centi>> =
@@ -790,10 +813,10 @@ fn read_grades(v: &Value, p: &mut Vec<Problem>) -> Grades {
     grades
 }
 
-fn read_bands(v: &Value, p: &mut Vec<Problem>) -> Vec<Band> {
+fn read_bands(v: &Value, at: &str, p: &mut Vec<Problem>) -> Vec<Band> {
     let Some(items) = v.as_array().filter(|a| !a.is_empty()) else {
         p.push(Problem::new(
-            "bands",
+            at,
             "wrongType",
             "\"bands\" is a non-empty list like [{\"name\": \"hot\", \"atLeast\": 80}, {\"name\": \"cold\"}]",
         ));
@@ -801,7 +824,7 @@ fn read_bands(v: &Value, p: &mut Vec<Problem>) -> Vec<Band> {
     };
     let mut bands: Vec<Band> = Vec::new();
     for (i, b) in items.iter().enumerate() {
-        let path = index("bands", i);
+        let path = index(at, i);
         let Some(o) = object(b, &path, "a band", &["name", "atLeast"], p) else { continue };
         let name = o.text("name", Some("the band's name, like \"hot\""), MAX_ID_LEN, p);
         let at_least = o.points("atLeast", None, p);
@@ -826,7 +849,15 @@ fn read_bands(v: &Value, p: &mut Vec<Problem>) -> Vec<Band> {
             }
         }
         if let Some(name) = name {
-            if bands.iter().any(|b| *b.name == *name) {
+            if name == DISQUALIFIED_BAND {
+                p.push(Problem::new(
+                    o.at("name"),
+                    "duplicateId",
+                    format!(
+                        "\"{DISQUALIFIED_BAND}\" is the band of every disqualified lead: give this band another name"
+                    ),
+                ));
+            } else if bands.iter().any(|b| *b.name == *name) {
                 p.push(Problem::new(o.at("name"), "duplicateId", format!("band \"{name}\" is listed twice")));
             }
             bands.push(Band { name: name.into(), at_least: if last { None } else { at_least } });

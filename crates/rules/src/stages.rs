@@ -36,6 +36,9 @@ impl Stage {
 #[derive(Debug, Clone)]
 pub struct Trigger {
     pub path: String,
+    /// What the trigger means, in words a sales rep reads ("requested a demo"):
+    /// stage reasons name the trigger by it, else by its path.
+    pub label: Option<Box<str>>,
     pub matcher: EventMatcher,
     pub at_least: u32,
     pub within: Option<i64>,
@@ -70,17 +73,18 @@ pub struct Stages {
 }
 
 /// Why a lead is at its stage: a result's `stageReason`, in words when displayed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub enum StageReason<'s> {
-    Disqualified,
-    /// An SQL trigger fired (its path in the rule set).
-    IntentTrigger(&'s str),
+    /// A disqualifier holds: the label of the first that holds, when it has one.
+    Disqualified(Option<&'s str>),
+    /// An SQL trigger fired.
+    IntentTrigger(&'s Trigger),
     SqlThreshold {
         total: Centi,
         threshold: Centi,
     },
-    /// A PQL trigger fired (its path in the rule set).
-    ProductTrigger(&'s str),
+    /// A PQL trigger fired.
+    ProductTrigger(&'s Trigger),
     MqlThreshold {
         total: Centi,
         threshold: Centi,
@@ -91,16 +95,30 @@ pub enum StageReason<'s> {
 impl std::fmt::Display for StageReason<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match *self {
-            StageReason::Disqualified => f.write_str("disqualified"),
-            StageReason::IntentTrigger(path) => write!(f, "intent trigger {path} fired"),
+            StageReason::Disqualified(None) => f.write_str("disqualified"),
+            StageReason::Disqualified(Some(label)) => write!(f, "disqualified: \"{label}\""),
+            StageReason::IntentTrigger(t) => write!(f, "intent trigger {} fired", TriggerName(t)),
             StageReason::SqlThreshold { total, threshold } => {
                 write!(f, "total {} reached the SQL threshold {}", Points(total), Points(threshold))
             }
-            StageReason::ProductTrigger(path) => write!(f, "product trigger {path} fired"),
+            StageReason::ProductTrigger(t) => write!(f, "product trigger {} fired", TriggerName(t)),
             StageReason::MqlThreshold { total, threshold } => {
                 write!(f, "total {} reached the MQL threshold {}", Points(total), Points(threshold))
             }
             StageReason::NoStage => f.write_str("no stage's conditions hold"),
+        }
+    }
+}
+
+/// A trigger as a stage reason names it: `"its label"` in quotes, else its path
+/// (`stages.sql.on[0]`).
+struct TriggerName<'t>(&'t Trigger);
+
+impl std::fmt::Display for TriggerName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0.label {
+            Some(label) => write!(f, "\"{label}\""),
+            None => f.write_str(&self.0.path),
         }
     }
 }
@@ -124,11 +142,11 @@ impl Stages {
     #[inline]
     pub fn qualify<'s, F: Fn(usize, &Trigger) -> bool>(&'s self, s: &StageInputs<F>) -> (Stage, StageReason<'s>) {
         if s.disqualified {
-            return (Stage::None, StageReason::Disqualified);
+            return (Stage::None, StageReason::Disqualified(None));
         }
         if let Some(sql) = &self.sql {
             if let Some(t) = sql.on.iter().enumerate().find(|(k, t)| (s.fired)(*k, t)).map(|(_, t)| t) {
-                return (Stage::Sql, StageReason::IntentTrigger(&t.path));
+                return (Stage::Sql, StageReason::IntentTrigger(t));
             }
             if let Some(threshold) = sql.threshold.filter(|th| s.total >= *th) {
                 return (Stage::Sql, StageReason::SqlThreshold { total: s.total, threshold });
@@ -138,7 +156,7 @@ impl Stages {
             if pql.min_fit.is_none_or(|m| s.fit >= m) {
                 let first = self.sql_triggers().len();
                 if let Some(t) = pql.on.iter().enumerate().find(|(k, t)| (s.fired)(first + k, t)).map(|(_, t)| t) {
-                    return (Stage::Pql, StageReason::ProductTrigger(&t.path));
+                    return (Stage::Pql, StageReason::ProductTrigger(t));
                 }
             }
         }

@@ -25,6 +25,9 @@ import type {
     Stage,
     Problem,
     LeadEvent,
+    SetAside,
+    DebugEntry,
+    SessionOptions,
 } from 'leadscore';
 
 const ruleset: RuleSet = {
@@ -35,7 +38,8 @@ const ruleset: RuleSet = {
     engagement: [
         { id: 'pricing', event: 'page_view', where: { field: 'url', equals: '/pricing' }, points: 15, cap: 45 },
     ],
-    stages: { mql: { threshold: 50 } },
+    disqualifiers: [{ id: 'rival', label: 'works at a competitor', when: { field: 'email', endsWith: '@rival.io' } }],
+    stages: { mql: { threshold: 50 }, sql: { on: [{ label: 'requested a demo', event: 'form_submit' }] } },
 };
 
 await init();
@@ -92,6 +96,21 @@ Session.restoreBytes(stored.buffer as ArrayBuffer).merge(s3);
 // @ts-expect-error saved text goes to restore, not restoreBytes
 Session.restoreBytes(session.save());
 s2.merge(session);
+const aside: SetAside[] = result.setAside ?? [];
+const meant: string | undefined = aside[0]?.didYouMean;
+const warning: string | undefined = result.warning;
+const options: SessionOptions = {
+    watch: [engine],
+    debug: (entry: DebugEntry) => console.log(entry.reason, entry.message),
+};
+const watching: Session = Session.restore(session.save(), options);
+Session.restoreBytes(stored, { debug: true }).free();
+new Session('v', { watch: [engine] }).free();
+// @ts-expect-error: watch takes engines
+Session.restore(session.save(), { watch: engine });
+// @ts-expect-error: debug is true or a function
+new Session('v', { debug: 'yes' });
+watching.free();
 const st: Stage = s2.stage(engine);
 const lid: string | undefined = s2.leadId;
 const sessionId: string = s2.id;
@@ -141,4 +160,4 @@ const notThere = r.totl;
 session.evaluate({}, now);
 
 console.log(fromText, total, stage, many, text, manyText, id, tracked, moved, key, st, lid, badCondition, notThere);
-console.log(sessionId, scored, bytes, made, refusedName, loaded);
+console.log(sessionId, scored, bytes, made, refusedName, loaded, meant, warning);
