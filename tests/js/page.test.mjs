@@ -147,7 +147,7 @@ test('bytes that are not a whole compiled rule set are refused clearly by both m
             m,
             [...bytes],
             'wrongType',
-            /Engine.fromCompiled is the Uint8Array that compileRuleSet\(\) returned, not a list/,
+            /Engine.fromCompiled must be the Uint8Array that compileRuleSet\(\) returned, not a list/,
         );
         refused(m, 'bytes', 'wrongType', /not a string/);
     }

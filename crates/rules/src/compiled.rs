@@ -37,7 +37,9 @@ use crate::order::first_of_each;
 use crate::rules::{
     Award, Centi, Disqualifier, DisqualifierTest, EngagementRule, EventMatcher, FitRule, Group, Recency, TotalLimits,
 };
-use crate::ruleset::{is_id_char, RuleSet, MAX_AT_LEAST, MAX_DESCRIPTION_LEN, MAX_ID_LEN, MAX_RULES};
+use crate::ruleset::{
+    is_id_char, RuleSet, DISQUALIFIED_BAND, MAX_AT_LEAST, MAX_DESCRIPTION_LEN, MAX_ID_LEN, MAX_LABEL_LEN, MAX_RULES,
+};
 use crate::search::Needle;
 use crate::stages::{Band, Grades, MqlStage, PqlStage, SqlStage, Stages, Trigger};
 use crate::time::MAX_DURATION_MS;
@@ -214,6 +216,7 @@ impl Writer {
         self.flag(rs.total.floor_at_zero);
         self.list(&rs.disqualifiers, |w, d| {
             w.text(&d.id);
+            w.opt(d.label.as_deref(), Self::text);
             w.opt(d.description.as_deref(), Self::text);
             match &d.test {
                 DisqualifierTest::Profile(c) => {
@@ -264,6 +267,7 @@ impl Writer {
     }
 
     fn trigger(&mut self, t: &Trigger) {
+        self.opt(t.label.as_deref(), Self::text);
         self.matcher(&t.matcher);
         self.uint(u64::from(t.at_least));
         self.opt(t.within, Self::int);
@@ -549,6 +553,11 @@ impl<'b> Reader<'b> {
         self.opt(|r| r.filled(MAX_DESCRIPTION_LEN))
     }
 
+    /// The label of a stage trigger or a disqualifier.
+    fn label(&mut self) -> Result<Option<&'b str>, Bad> {
+        self.opt(|r| r.filled(MAX_LABEL_LEN))
+    }
+
     /// Points within ±1,000,000 (in hundredths).
     fn points(&mut self) -> Result<Centi, Bad> {
         let c = self.int()?;
@@ -636,12 +645,13 @@ impl<'b> Reader<'b> {
         let disqualifiers = self.list(MAX_RULES, false, |r| {
             let id = r.id()?;
             ids.push(id);
+            let label = r.label()?;
             let description = r.description()?;
             let test = match r.tag(1)? {
                 0 => DisqualifierTest::Profile(r.condition(0)?),
                 _ => DisqualifierTest::Event(r.matcher(&ctx)?),
             };
-            Ok(Disqualifier { id: id.into(), description: description.map(Into::into), test })
+            Ok(Disqualifier { id: id.into(), label: label.map(Into::into), description: description.map(Into::into), test })
         })?;
         check(ids.len() <= MAX_RULES, "it has more rules than the compiler allows")?;
         check(first_of_each(&ids).iter().all(|first| *first), "a rule id is used twice")?;
@@ -804,9 +814,10 @@ impl<'b> Reader<'b> {
     fn triggers(&mut self, ctx: &Ctx<'_>, path: &str, filled: bool) -> Result<Vec<Trigger>, Bad> {
         let mut i = 0;
         self.list(usize::MAX, filled, |r| {
+            let label = r.label()?.map(Into::into);
             let matcher = r.matcher(ctx)?;
             let trigger =
-                Trigger { path: format!("{path}[{i}]"), matcher, at_least: r.count()?, within: r.duration()? };
+                Trigger { path: format!("{path}[{i}]"), label, matcher, at_least: r.count()?, within: r.duration()? };
             i += 1;
             Ok(trigger)
         })
@@ -818,6 +829,7 @@ impl<'b> Reader<'b> {
         let mut bands: Vec<Band> = Vec::with_capacity(n);
         for i in 0..n {
             let name = self.filled(MAX_ID_LEN)?;
+            check(name != DISQUALIFIED_BAND, "a band has the name reserved for disqualified leads")?;
             let at_least = self.opt(Self::points)?;
             check(at_least.is_some() == (i + 1 < n), "a band other than the last has no atLeast, or the last has one")?;
             let prev = bands.last().and_then(|b| b.at_least);
@@ -964,11 +976,11 @@ mod tests {
             "total": {"max": 500, "floorAtZero": true},
             "disqualifiers": [
                 {"id": "d1", "when": {"field": "email", "endsWith": "@test.com"}},
-                {"id": "d2", "event": "signup", "where": {"field": "paid", "equals": false}, "description": "no"}
+                {"id": "d2", "label": "never paid", "event": "signup", "where": {"field": "paid", "equals": false}, "description": "no"}
             ],
             "stages": {
                 "mql": {"threshold": 50, "minFit": -10, "minEngagement": 5},
-                "sql": {"threshold": 60, "on": [{"event": "signup", "where": {"field": "plan", "in": ["pro"]}, "atLeast": 2, "within": "1h"}]},
+                "sql": {"threshold": 60, "on": [{"label": "signed up twice", "event": "signup", "where": {"field": "plan", "in": ["pro"]}, "atLeast": 2, "within": "1h"}]},
                 "pql": {"on": [{"event": "signup"}], "minFit": 10},
                 "recycle": true
             },
