@@ -53,7 +53,10 @@ if (PARTS.includes('bytes')) {
     const row = (name, when, buf) => console.log(`| ${name} | ${when} | ${buf.length} | ${gz(buf)} |`);
     row('tracker.min.js (prebuilt, classic script)', 'critical path', file('tracker.min.js'));
     row('tracker.js, bundled + minified (esbuild, core split off)', 'critical path', Buffer.from(esm));
-    row('tracker-core.min.js (core + engine JavaScript)', 'after load, when idle', file('tracker-core.min.js'));
+    row('tracker-core.min.js (the core)', 'after load, when idle', file('tracker-core.min.js'));
+    row('page.js (the page engine, compiled rule sets)', 'after load, when idle', file('page.js'));
+    row('leadscore_page_bg.wasm', 'after load, when idle', file('leadscore_page_bg.wasm'));
+    row('tracker-full.min.js (the full engine, JSON rule sets)', 'after load, when idle', file('tracker-full.min.js'));
     row('leadscore_bg.wasm', 'after load, when idle', file('leadscore_bg.wasm'));
 }
 
@@ -69,57 +72,63 @@ if (PARTS.includes('ready')) {
         `\nstart() to engine ready in headless Chromium, medians of ${N} fresh contexts (nothing cached), files from 127.0.0.1; ms`,
     );
     console.log(
-        '| CPU | start → load event | start → core import (after load, idle) | core → ready | of which: last byte (core, wasm, rules) → ready | start → ready | tracker scripts in long animation frames |',
+        '| rule set | CPU | start → load event | start → core import (after load, idle) | core → ready | of which: last byte (core, wasm, rules) → ready | start → ready | tracker scripts in long animation frames |',
     );
-    console.log('|---|---|---|---|---|---|---|');
-    for (const rate of [1, 4]) {
-        const runs = [];
-        for (let i = 0; i < N; i++) {
-            const site = await startSite({ pkg: PKG });
-            const ctx = await browser.newContext();
-            const page = await ctx.newPage();
-            const cdp = await ctx.newCDPSession(page);
-            await cdp.send('Emulation.setCPUThrottlingRate', { rate });
-            await page.addInitScript(() => {
-                window.trackerScripts = [];
-                new PerformanceObserver((l) => {
-                    for (const e of l.getEntries())
-                        for (const sc of e.scripts || [])
-                            if (/tracker|leadscore/.test(sc.sourceURL)) window.trackerScripts.push(sc.duration);
-                }).observe({ type: 'long-animation-frame', buffered: true });
-            });
-            await page.goto(site.url + '/pricing');
-            await trackerReady(page);
-            runs.push(
-                await page.evaluate(() => {
-                    const at = (n) => performance.getEntriesByName('leadscore:' + n)[0].startTime;
-                    const nav = performance.getEntriesByType('navigation')[0];
-                    const lastByte = Math.max(
-                        ...performance
-                            .getEntriesByType('resource')
-                            .filter((r) => /tracker-core|\.wasm|rules\.json/.test(r.name))
-                            .map((r) => r.responseEnd),
-                    );
-                    return {
-                        load: nav.loadEventStart - at('start'),
-                        core: at('core') - at('start'),
-                        engine: at('ready') - at('core'),
-                        afterBytes: at('ready') - lastByte,
-                        ready: at('ready') - at('start'),
-                        longest: Math.max(0, ...window.trackerScripts),
-                    };
-                }),
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (const [format, compiled] of [
+        ['compiled (page engine)', true],
+        ['JSON (full engine)', false],
+    ])
+        for (const rate of [1, 4]) {
+            const runs = [];
+            for (let i = 0; i < N; i++) {
+                const site = await startSite({ pkg: PKG, compiled });
+                const ctx = await browser.newContext();
+                const page = await ctx.newPage();
+                const cdp = await ctx.newCDPSession(page);
+                await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+                await page.addInitScript(() => {
+                    window.trackerScripts = [];
+                    new PerformanceObserver((l) => {
+                        for (const e of l.getEntries())
+                            for (const sc of e.scripts || [])
+                                if (/tracker|leadscore/.test(sc.sourceURL)) window.trackerScripts.push(sc.duration);
+                    }).observe({ type: 'long-animation-frame', buffered: true });
+                });
+                await page.goto(site.url + '/pricing');
+                await trackerReady(page);
+                runs.push(
+                    await page.evaluate(() => {
+                        const at = (n) => performance.getEntriesByName('leadscore:' + n)[0].startTime;
+                        const nav = performance.getEntriesByType('navigation')[0];
+                        const lastByte = Math.max(
+                            ...performance
+                                .getEntriesByType('resource')
+                                .filter((r) =>
+                                    /tracker-core|tracker-full|page\.js|\.wasm|rules\.(json|lsc)/.test(r.name),
+                                )
+                                .map((r) => r.responseEnd),
+                        );
+                        return {
+                            load: nav.loadEventStart - at('start'),
+                            core: at('core') - at('start'),
+                            engine: at('ready') - at('core'),
+                            afterBytes: at('ready') - lastByte,
+                            ready: at('ready') - at('start'),
+                            longest: Math.max(0, ...window.trackerScripts),
+                        };
+                    }),
+                );
+                await ctx.close();
+                site.close();
+            }
+            const col = (k) => median(runs.map((r) => r[k])).toFixed(1);
+            const longest = Math.max(...runs.map((r) => r.longest));
+            const over = runs.filter((r) => r.longest > 50).length;
+            console.log(
+                `| ${format} | ${rate}x | ${col('load')} | ${col('core')} | ${col('engine')} | ${col('afterBytes')} | ${col('ready')} | ${longest ? `worst ${longest.toFixed(0)} ms; over 50 ms in ${over} of ${N} loads` : 'none'} |`,
             );
-            await ctx.close();
-            site.close();
         }
-        const col = (k) => median(runs.map((r) => r[k])).toFixed(1);
-        const longest = Math.max(...runs.map((r) => r.longest));
-        const over = runs.filter((r) => r.longest > 50).length;
-        console.log(
-            `| ${rate}x | ${col('load')} | ${col('core')} | ${col('engine')} | ${col('afterBytes')} | ${col('ready')} | ${longest ? `worst ${longest.toFixed(0)} ms; over 50 ms in ${over} of ${N} loads` : 'none'} |`,
-        );
-    }
 }
 
 // --- 3. requests per visit --------------------------------------------------------------

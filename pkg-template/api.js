@@ -614,6 +614,16 @@ export class Engine extends ModuleObject {
     get description() {
         return guard(() => rawOf(this, Engine, 'description').description());
     }
+
+    /**
+     * What the rule set reads: `{ profile, events }`, the profile fields its fit
+     * rules and profile disqualifiers test, and per event type looked at the
+     * properties its `where` filters and sums read. Worked out by the engine from the
+     * compiled rules, so a rule set loaded compiled answers as its JSON does.
+     */
+    get reads() {
+        return answer(guard(() => rawOf(this, Engine, 'reads').reads()));
+    }
 }
 
 /**

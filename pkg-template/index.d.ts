@@ -432,7 +432,21 @@ export declare class Engine {
     score(lead: Lead, now: number): ScoreResult;
     readonly description: string | undefined;
     readonly id: string;
+    /** What the rule set reads (`RuleSetReads`), the same whether it was compiled here or loaded compiled. */
+    readonly reads: RuleSetReads;
     readonly version: string;
+}
+
+/**
+ * What a rule set reads, as `engine.reads` gives it: the profile fields its fit
+ * rules and profile disqualifiers test, and for each event type its engagement
+ * rules, stage triggers and event disqualifiers look at, the properties their
+ * `where` filters and `sum`s read (whole dotted paths, in byte order; a type whose
+ * rules read no property has `[]`). What the tracker's signals may carry.
+ */
+export interface RuleSetReads {
+    profile: string[];
+    events: Record<string, string[]>;
 }
 
 /**

@@ -1,6 +1,8 @@
 // The types of leadscore/page (page.js): the engine of a landing page. Sessions,
 // errors, limits and the JSON shapes are those of the full package (index.d.ts);
 // the Engine here loads compiled rule sets only and scores through sessions.
+import type { RuleSetReads } from './index.js';
+
 export {
     AnyEngine,
     CallLimits,
@@ -13,6 +15,7 @@ export {
     Profile,
     Qualification,
     RuleSetError,
+    RuleSetReads,
     ScoreResult,
     Session,
     Stage,
@@ -46,5 +49,7 @@ export declare class Engine {
     static fromCompiled(bytes: Uint8Array | ArrayBuffer): Engine;
     readonly description: string | undefined;
     readonly id: string;
+    /** What the rule set reads: the same as the full package's `engine.reads`. */
+    readonly reads: RuleSetReads;
     readonly version: string;
 }

@@ -1,6 +1,7 @@
 // The tracker's lazy part, imported by tracker.js after the page's `load` when the
 // browser is idle: it loads the engine (`loadEngine`, the one place that names the
-// engine's entry), compiles the rule set, keeps the visitor's Session in storage
+// engine's entries: the page engine for a compiled rule set, the full one for JSON),
+// loads the rule set, keeps the visitor's Session in storage
 // shared by the site's tabs, and turns each stage transition into one signal
 // (docs/SIGNALS.md) that one sender across tabs delivers exactly once.
 //
@@ -28,12 +29,21 @@ const UNANSWERED_MS = 1000;
 const OPS_PER_TASK = 25;
 
 /**
- * The engine's module: the one function that names the engine's entry. The page
- * engine (`leadscore/page`, rule sets compiled ahead) takes the place of
- * './index.js' here; everything else asks only for `Engine` and `Session`.
+ * The engine's module for a rule set: the one function that names the engine's
+ * entries. A compiled rule set is loaded by the page engine (`leadscore/page`,
+ * './page.js', and its module leadscore_page_bg.wasm: no compiler, a third
+ * smaller); a JSON rule set needs the full package ('./index.js', leadscore_bg.wasm),
+ * which compiles it. `options.wasmUrl`, when given, is where that module is.
  */
-export async function loadEngine(options) {
-    const m = await import('./index.js');
+export async function loadEngine(options, compiledRules) {
+    const wasm = options.wasmUrl && String(options.wasmUrl);
+    const wrong = compiledRules ? /(^|\/)leadscore_bg\.wasm([?#]|$)/ : /(^|\/)leadscore_page_bg\.wasm([?#]|$)/;
+    if (wasm && wrong.test(wasm)) {
+        throw new Error(
+            `wasmUrl is ${wasm}, but a ${compiledRules ? 'compiled' : 'JSON'} rule set needs ${compiledRules ? 'leadscore_page_bg.wasm (the page engine)' : 'leadscore_bg.wasm (the full engine, which compiles JSON)'}`,
+        );
+    }
+    const m = compiledRules ? await import('./page.js') : await import('./index.js');
     await tick();
     if (m.init) await m.init(options.wasmUrl);
     return m;
@@ -75,14 +85,18 @@ async function compiled(m, json) {
 }
 
 /**
- * The rule set of `options`, compiled: `rules` (an object or JSON text), or what
- * `rulesUrl` serves: JSON (a content type naming json) for `new Engine`, anything
- * else the bytes of a compiled rule set for `Engine.fromCompiled`.
+ * The rule set of `options`, not yet loaded: `{ json }` for `rules` given as an
+ * object or JSON text, or what `rulesUrl` serves with a content type naming json;
+ * `{ bytes }` for `rules` given as bytes (a Uint8Array or an ArrayBuffer), or what
+ * `rulesUrl` serves with any other content type: a compiled rule set.
  */
-export async function loadRules(m, options) {
-    if (options.rules) {
-        const json = typeof options.rules === 'string' ? JSON.parse(options.rules) : options.rules;
-        return { engine: await compiled(m, json), json, variant: options.variant };
+export async function fetchRules(options) {
+    const given = options.rules;
+    if (given instanceof Uint8Array || given instanceof ArrayBuffer)
+        return { bytes: new Uint8Array(given), variant: options.variant };
+    if (given) {
+        const json = typeof given === 'string' ? JSON.parse(given) : given;
+        return { json, variant: options.variant };
     }
     const url = options.rulesUrl;
     if (!url) throw new Error('start() needs rules or rulesUrl');
@@ -92,64 +106,30 @@ export async function loadRules(m, options) {
     const type = res.headers.get('content-type') || '';
     if (/json/i.test(type)) {
         const text = await res.text();
-        let json;
         try {
-            json = JSON.parse(text);
+            return { json: JSON.parse(text), variant };
         } catch (e) {
             throw new Error(`${url} is not JSON: ${e.message}`);
         }
-        await tick();
-        return { engine: await compiled(m, json), json, variant };
     }
-    if (typeof m.Engine.fromCompiled !== 'function') {
-        throw new Error(
-            `${url} is served as ${type || 'no content type'}, so a compiled rule set, which this engine cannot read: serve the JSON rule set with a JSON content type`,
-        );
-    }
-    const bytes = new Uint8Array(await res.arrayBuffer());
+    return { bytes: new Uint8Array(await res.arrayBuffer()), variant };
+}
+
+/**
+ * The rule set of `options` fetched, the engine's module its form needs loaded
+ * (`loadEngine`), and the rule set loaded: `Engine.fromCompiled` for compiled
+ * bytes, at once; `new Engine` for JSON, after the warm-ups.
+ */
+export async function loadRules(options) {
+    const rules = await fetchRules(options);
+    const m = await loadEngine(options, !!rules.bytes);
     await tick();
-    return { engine: m.Engine.fromCompiled(bytes), json: null, variant };
+    const engine = rules.bytes ? m.Engine.fromCompiled(rules.bytes) : await compiled(m, rules.json);
+    return { m, engine, variant: rules.variant };
 }
 
 // ---------------------------------------------------------------------------
-// What the rule set reads
-
-/**
- * The event types the rule set's matchers look at, each with the properties they
- * read, and the profile fields its fit rules and disqualifiers read: the only
- * fields a signal carries.
- */
-export function readsOf(rs) {
-    const types = new Map();
-    const profile = new Set();
-    const fields = (c, into) => {
-        if (!c || typeof c !== 'object') return;
-        if (typeof c.field === 'string') into.add(c.field);
-        for (const k of ['all', 'any']) if (Array.isArray(c[k])) for (const x of c[k]) fields(x, into);
-        fields(c.not, into);
-    };
-    const matcher = (m) => {
-        if (!m || m.event == null) return;
-        const read = new Set();
-        fields(m.where, read);
-        if (m.sum && typeof m.sum.property === 'string') read.add(m.sum.property);
-        for (const t of [].concat(m.event)) {
-            const held = types.get(t) || new Set();
-            for (const f of read) held.add(f);
-            types.set(t, held);
-        }
-    };
-    const list = (v) => (Array.isArray(v) ? v : []);
-    for (const r of list(rs.engagement)) matcher(r);
-    for (const r of list(rs.fit)) fields(r.when, profile);
-    for (const d of list(rs.disqualifiers)) {
-        if (d && d.event != null) matcher(d);
-        else fields(d && d.when, profile);
-    }
-    const stages = rs.stages || {};
-    for (const s of ['sql', 'pql']) for (const t of list(stages[s] && stages[s].on)) matcher(t);
-    return { types, profile };
-}
+// What a signal carries: only what the rule set reads (`engine.reads`)
 
 /**
  * The values at `paths` (dotted, each step a key of an object, as rules read them)
@@ -262,18 +242,19 @@ export async function boot(ctx) {
         if (variant) s.ruleset.variant = variant;
         Object.assign(s, { from: t.from, to: t.to, at: t.at, reason: t.reason });
         Object.assign(s, { total: t.total, fit: q.fit, engagement: q.engagement, band: q.band });
-        s.profile = reads ? pick(saved.profile, reads.profile) : {};
+        s.profile = pick(saved.profile, reads.profile);
         s.events = [];
         let room = MAX_BODY - JSON.stringify(s).length - 40;
         const events = saved.events || [];
         let left = 0;
         for (let i = events.length - 1; i >= 0; i--) {
             const e = events[i];
-            if (reads && !reads.types.has(e.type)) continue;
+            const read = Object.hasOwn(reads.events, e.type) ? reads.events[e.type] : null;
+            if (!read) continue;
             const out = { type: e.type, ts: e.ts };
             if (e.id) out.id = e.id;
             if (e.anon) out.anon = true;
-            if (reads) Object.assign(out, pick(e.p, reads.types.get(e.type)));
+            Object.assign(out, pick(e.p, read));
             const n = JSON.stringify(out).length + 1;
             if (n > room) {
                 left++;
@@ -552,10 +533,8 @@ export async function boot(ctx) {
     };
 
     try {
-        m = await loadEngine(opts);
-        await tick();
-        ({ engine, json: reads, variant } = await loadRules(m, opts));
-        reads = reads ? readsOf(reads) : null;
+        ({ m, engine, variant } = await loadRules(opts));
+        reads = engine.reads;
     } catch (e) {
         report(
             e,

@@ -5,8 +5,8 @@
 import type { Qualification, RuleSet } from './index.js';
 
 export interface TrackerOptions {
-    /** The rule set itself: an object or JSON text. */
-    rules?: RuleSet | string;
+    /** The rule set itself: an object or JSON text (the full engine compiles it), or compiled bytes (the page engine loads them). */
+    rules?: RuleSet | string | Uint8Array;
     /**
      * Where the rule set is served: JSON (a content type naming `json`), or a compiled
      * rule set (any other content type), read by `Engine.fromCompiled` where the engine has it.
@@ -31,7 +31,10 @@ export interface TrackerOptions {
     variant?: string;
     /** The prefix of the localStorage keys (default `leadscore`). */
     prefix?: string;
-    /** Where the engine's `.wasm` is, when not beside the package's JavaScript. */
+    /**
+     * Where the engine's `.wasm` is, when not beside the package's JavaScript:
+     * `leadscore_page_bg.wasm` for a compiled rule set, `leadscore_bg.wasm` for JSON.
+     */
     wasmUrl?: string | URL;
     /** Called with each provisional score, as `onScore`. */
     onScore?: (score: PageScore) => void;

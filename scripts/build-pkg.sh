@@ -31,8 +31,10 @@
 #   tracker.min.js      the prebuilt tracker (a classic script): tracker-snippet.js
 #                       and tracker.js bundled and minified by esbuild; at most
 #                       5 KiB gzip (TRACKER_BUDGET), or the build fails
+#   tracker-full.min.js index.js bundled and minified: the engine tracker-core.min.js
+#                       loads for a JSON rule set (page.js for a compiled one)
 #   tracker-core.min.js what tracker.min.js loads when the page is idle: the core
-#                       and the browser entry's JavaScript in one minified module
+#                       alone, minified; it imports the engine beside it
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -164,7 +166,21 @@ const coreBeside = {
     },
 };
 await esbuild.build({ ...common, entryPoints: ['pkg-template/tracker-snippet.js'], format: 'iife', plugins: [coreBeside], outfile: `${OUT}/tracker.min.js` });
-await esbuild.build({ ...common, entryPoints: [`${OUT}/tracker-core.js`], format: 'esm', outfile: `${OUT}/tracker-core.min.js` });
+// The core loads the engine its rule set needs, from beside itself: page.js (already
+// one module) for a compiled rule set, tracker-full.min.js (index.js bundled: the full
+// package, which compiles JSON) for a JSON one. Neither is in the core, so a page
+// fetches only the engine it uses.
+const enginesBeside = {
+    name: 'engines-beside',
+    setup(b) {
+        b.onResolve({ filter: /^\.\/page\.js$/ }, () => ({ path: './page.js', external: true }));
+        b.onResolve({ filter: /^\.\/index\.js$/ }, (a) =>
+            a.kind === 'dynamic-import' ? { path: './tracker-full.min.js', external: true } : undefined,
+        );
+    },
+};
+await esbuild.build({ ...common, entryPoints: [`${OUT}/tracker-core.js`], format: 'esm', plugins: [enginesBeside], outfile: `${OUT}/tracker-core.min.js` });
+await esbuild.build({ ...common, entryPoints: [`${OUT}/index.js`], format: 'esm', outfile: `${OUT}/tracker-full.min.js` });
 // What a bundler puts on the page's critical path from `leadscore/tracker`: tracker.js, the core split off.
 const esm = await esbuild.build({ ...common, entryPoints: [`${OUT}/tracker.js`], format: 'esm', write: false, external: ['./tracker-core.js'] });
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
@@ -173,6 +189,7 @@ const sizes = {
     'tracker.min.js': gz(min),
     'tracker.js bundled + minified': gz(esm.outputFiles[0].contents),
     'tracker-core.min.js (lazy)': gz(fs.readFileSync(`${OUT}/tracker-core.min.js`)),
+    'tracker-full.min.js (lazy, JSON rule sets)': gz(fs.readFileSync(`${OUT}/tracker-full.min.js`)),
 };
 for (const [name, n] of Object.entries(sizes)) console.error(`build-pkg: ${name}: ${n} bytes gzip -9`);
 const worst = Math.max(sizes['tracker.min.js'], sizes['tracker.js bundled + minified']);

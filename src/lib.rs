@@ -40,7 +40,7 @@ mod wasm;
 #[doc(hidden)]
 pub mod test_support;
 
-pub use engine::Engine;
+pub use engine::{Engine, Reads};
 pub use error::{InputError, Problem, RuleSetError};
 pub use event::{Event, Properties};
 pub use explain::{

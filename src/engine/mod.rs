@@ -18,8 +18,11 @@ use crate::ruleset::RuleSet;
 #[cfg(feature = "compiler")]
 use crate::wire::budget::Read;
 use crate::wire::{LeadFields, Names};
+use leadscore_rules::condition::Condition;
+use leadscore_rules::value::FieldPath;
 #[cfg(feature = "compiler")]
 use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A rule set compiled once; scoring with it never changes it.
 #[derive(Debug, Clone)]
@@ -164,6 +167,72 @@ impl Engine {
     pub(crate) fn lead_fields(&self) -> &LeadFields {
         &self.lead_fields
     }
+
+    /// What this rule set reads, path by path: what a page may send of a lead
+    /// scored with it (the tracker's signals, docs/SIGNALS.md). Worked out from the
+    /// compiled rules, so it is the same for an engine made from JSON and one loaded
+    /// from compiled bytes.
+    pub fn reads(&self) -> Reads {
+        reads(&self.rules)
+    }
+}
+
+/// What a rule set reads ([`Engine::reads`]): the profile fields its fit rules and
+/// profile disqualifiers test, and for each event type that an engagement rule,
+/// stage trigger or event disqualifier looks at, the properties their `where`
+/// filters and `sum`s read. Paths are whole (`company.size`), each list in byte
+/// order without repeats. A vocabulary's declared properties are not among them
+/// unless a rule reads them: a signal carries what the rules read (docs/SIGNALS.md),
+/// unlike [`fields_read`], which keeps declared properties for their type checks.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Reads {
+    pub profile: Vec<String>,
+    pub events: BTreeMap<String, Vec<String>>,
+}
+
+/// Adds every field path `c` reads, whole, to `into`.
+fn paths(c: &Condition, into: &mut BTreeSet<String>) {
+    c.for_each_path(&mut |p| {
+        into.insert(p.text());
+    });
+}
+
+fn reads(rs: &RuleSet) -> Reads {
+    let mut profile = BTreeSet::new();
+    let mut events: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in &rs.fit {
+        paths(&r.when, &mut profile);
+    }
+    let mut matchers: Vec<(&EventMatcher, Option<&FieldPath>)> = Vec::new();
+    for r in &rs.engagement {
+        let sum = match &r.award {
+            Award::Sum { property, .. } => Some(property),
+            _ => None,
+        };
+        matchers.push((&r.matcher, sum));
+    }
+    matchers.extend(rs.stages.triggers().map(|t| (&t.matcher, None)));
+    for d in &rs.disqualifiers {
+        match &d.test {
+            DisqualifierTest::Profile(c) => paths(c, &mut profile),
+            DisqualifierTest::Event(m) => matchers.push((m, None)),
+        }
+    }
+    for (m, sum) in matchers {
+        let mut read = BTreeSet::new();
+        if let Some(filter) = &m.filter {
+            paths(filter, &mut read);
+        }
+        read.extend(sum.map(FieldPath::text));
+        for ty in &m.types {
+            let held = events.entry(ty.to_string()).or_default();
+            held.extend(read.iter().cloned());
+        }
+    }
+    Reads {
+        profile: profile.into_iter().collect(),
+        events: events.into_iter().map(|(ty, read)| (ty, read.into_iter().collect())).collect(),
+    }
 }
 
 /// What a rule set reads of a lead: the profile fields its fit rules and profile
@@ -195,4 +264,79 @@ fn fields_read(rs: &RuleSet) -> LeadFields {
         properties.extend(declared.names());
     }
     LeadFields { profile: Names::only(profile), properties: Names::only(properties) }
+}
+
+#[cfg(all(test, feature = "compiler"))]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn both(doc: &Value) -> Reads {
+        let engine = Engine::from_value(doc).unwrap();
+        let loaded = Engine::from_compiled(&engine.to_compiled()).unwrap();
+        assert_eq!(engine.reads(), loaded.reads(), "the same from JSON and from compiled bytes");
+        engine.reads()
+    }
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// What the b2b-saas example reads: where fields, a sum property, a trigger's
+    /// `form`, types whose rules read nothing; whole profile paths.
+    #[test]
+    fn reads_of_the_b2b_example() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/b2b-saas/ruleset.json"));
+        let r = both(&serde_json::from_str(&text.unwrap()).unwrap());
+        assert_eq!(r.profile, names(&["company.industry", "company.size", "country", "email", "jobTitle"]));
+        let types: Vec<&str> = r.events.keys().map(String::as_str).collect();
+        assert_eq!(
+            types,
+            [
+                "email_bounce",
+                "email_click",
+                "email_open",
+                "form_submit",
+                "page_view",
+                "unsubscribe",
+                "webinar_attended"
+            ]
+        );
+        assert_eq!(r.events["page_view"], names(&["seconds", "url"]));
+        assert_eq!(r.events["form_submit"], names(&["form"]));
+        assert!(r.events["email_open"].is_empty());
+    }
+
+    /// Conditions nested in all, any and not; event and profile disqualifiers; PQL
+    /// triggers; lists of types; properties and types
+    /// declared by a vocabulary but read by no rule are not read.
+    #[test]
+    fn reads_of_every_part() {
+        let r = both(&json!({
+            "schema": "leadscore.ruleset/v1", "id": "t", "version": "1",
+            "fit": [{ "id": "f", "points": 1, "when": { "all": [{ "field": "a", "exists": true },
+                { "any": [{ "not": { "field": "b.c", "equals": "x" } }] }] } }],
+            "engagement": [{ "id": "e", "event": ["x", "y"], "points": 1,
+                "where": { "any": [{ "field": "p", "equals": 1 }, { "not": { "field": "q", "equals": 2 } }] } }],
+            "disqualifiers": [{ "id": "dz", "event": "z", "where": { "field": "r", "equals": 1 } },
+                { "id": "dd", "when": { "field": "d", "equals": 1 } }],
+            "stages": { "pql": { "on": [{ "event": "login", "where": { "field": "plan.tier", "equals": "pro" } }] } },
+        }));
+        assert_eq!(r.profile, names(&["a", "b.c", "d"]));
+        assert_eq!(r.events.len(), 4);
+        assert_eq!(r.events["x"], names(&["p", "q"]));
+        assert_eq!(r.events["y"], names(&["p", "q"]));
+        assert_eq!(r.events["z"], names(&["r"]));
+        assert_eq!(r.events["login"], names(&["plan.tier"]));
+
+        let r = both(&json!({
+            "schema": "leadscore.ruleset/v1", "id": "t", "version": "1",
+            "events": { "page_view": { "url": "string", "title": "string" }, "other": { "n": "number" } },
+            "engagement": [{ "id": "e", "event": "page_view", "points": 1,
+                "where": { "field": "url", "startsWith": "/pricing" } }],
+        }));
+        assert!(r.profile.is_empty());
+        assert_eq!(r.events.keys().collect::<Vec<_>>(), ["page_view"]);
+        assert_eq!(r.events["page_view"], names(&["url"]));
+    }
 }

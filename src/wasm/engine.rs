@@ -2,13 +2,13 @@
 
 #[cfg(feature = "batch")]
 use super::lead_set::WasmLeadSet;
+#[cfg(feature = "batch")]
+use super::outcome::now_of;
 #[cfg(any(feature = "batch", feature = "compiler"))]
 use super::outcome::read_all;
 #[cfg(feature = "compiler")]
 use super::outcome::unreadable;
-use super::outcome::{made, Failure};
-#[cfg(feature = "batch")]
-use super::outcome::{now_of, outcome};
+use super::outcome::{made, outcome, Failure};
 #[cfg(any(feature = "batch", feature = "compiler"))]
 use crate::error::InputError;
 #[cfg(feature = "compiler")]
@@ -73,6 +73,11 @@ impl WasmEngine {
 
     pub fn description(&self) -> Option<String> {
         self.inner.description().map(str::to_string)
+    }
+
+    /// What the rule set reads (`Engine::reads`): the outcome of `{ profile, events }`.
+    pub fn reads(&self) -> Vec<u8> {
+        outcome(Ok(self.inner.reads()))
     }
 
     #[cfg(feature = "batch")]

@@ -3,14 +3,15 @@
 // by tracker.test.mjs and benches/tracker.mjs.
 //
 // The site serves any path as a page (its title names the path; POST /thanks too,
-// as a form's action), the package under /pkg/, and the rule set at /rules.json as
-// `rules` says. The collector records every request it receives, answers a POST
+// as a form's action), the package under /pkg/, and the rule set at /rules.json and
+// /rules.lsc as `rules` says. The collector records every request it receives, answers a POST
 // with the next of `answers` (then 200), and sends the CORS headers a collector
 // needs (docs/SIGNALS.md).
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { PKG } from './helpers.mjs';
 
 /** The rule set the tracker tests score with: easy numbers, MQL at 50, SQL on a demo request. */
@@ -76,12 +77,19 @@ function listen(server) {
 /**
  * Starts the site and the collector. `attrs`: the snippet's data- attributes (the
  * endpoint is filled in); `pkg`: the package directory served under /pkg/; `cache`:
- * the package and the rule set may be cached for an hour (else nothing is cached).
+ * the package and the rule set may be cached for an hour (else nothing is cached);
+ * `compiled`: the rule set is served compiled (bytes made by the full package's
+ * compileRuleSet, as application/octet-stream) at /rules.lsc, which the snippet names.
  */
-export async function startSite({ attrs = {}, pkg = PKG, cache = false } = {}) {
+export async function startSite({ attrs = {}, pkg = PKG, cache = false, compiled = false } = {}) {
     const site = {
-        rules: { type: 'application/json', body: JSON.stringify(SITE_RULES) },
-        attrs: { 'rules-url': '/rules.json', consent: 'granted', allow: 'jobTitle', ...attrs },
+        rules: compiled ? await compiledRules(pkg) : { type: 'application/json', body: JSON.stringify(SITE_RULES) },
+        attrs: {
+            'rules-url': compiled ? '/rules.lsc' : '/rules.json',
+            consent: 'granted',
+            allow: 'jobTitle',
+            ...attrs,
+        },
         /** Paths the site was asked for, in order. */
         asked: [],
         /** Every request the collector received: { method, path, headers, body, at, status }. */
@@ -122,12 +130,13 @@ export async function startSite({ attrs = {}, pkg = PKG, cache = false } = {}) {
         const url = new URL(req.url, 'http://x');
         site.asked.push(url.pathname);
         req.resume();
-        const cacheable = cache && (url.pathname === '/rules.json' || url.pathname.startsWith('/pkg/'));
+        const rules = url.pathname === '/rules.json' || url.pathname === '/rules.lsc';
+        const cacheable = cache && (rules || url.pathname.startsWith('/pkg/'));
         const send = (type, body, status = 200) =>
             res
                 .writeHead(status, { 'content-type': type, 'cache-control': cacheable ? 'max-age=3600' : 'no-store' })
                 .end(body);
-        if (url.pathname === '/rules.json') return send(site.rules.type, site.rules.body);
+        if (rules) return send(site.rules.type, site.rules.body);
         if (url.pathname === '/favicon.ico') return send('text/plain', '', 404);
         if (url.pathname.startsWith('/pkg/')) {
             const file = path.join(pkg, path.basename(url.pathname));
@@ -152,6 +161,12 @@ export async function startSite({ attrs = {}, pkg = PKG, cache = false } = {}) {
         collector.close();
     };
     return site;
+}
+
+/** SITE_RULES compiled by `pkg`'s full package (compileRuleSet), as the site serves them. */
+export async function compiledRules(pkg = PKG, rules = SITE_RULES) {
+    const { compileRuleSet } = await import(pathToFileURL(path.join(pkg, 'index.node.js')).href);
+    return { type: 'application/octet-stream', body: Buffer.from(compileRuleSet(rules)) };
 }
 
 /** The Chromium executable for playwright-core: CHROME_BIN, else chromium on PATH; null if none. */

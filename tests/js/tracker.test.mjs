@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PKG, ROOT } from './helpers.mjs';
-import { SITE_RULES, chromiumPath, launch, startSite, trackerReady, until } from './tracker-site.mjs';
+import { SITE_RULES, chromiumPath, compiledRules, launch, startSite, trackerReady, until } from './tracker-site.mjs';
 
 const skip = chromiumPath() ? false : 'no Chromium (apt-get install chromium, or set CHROME_BIN)';
 const ARTIFACTS = path.join(ROOT, 'target', 'tracker-artifacts');
@@ -58,107 +58,148 @@ function checkRequest(r) {
     assert.ok(r.headers.referer === undefined || r.headers.referer === r.headers.origin + '/', 'no page path');
 }
 
-test('an unqualified visitor causes no request after the rule set is fetched', { skip }, async () => {
-    await withSite({}, async (site, ctx) => {
-        const page = await ctx.newPage();
-        await visit(page, site, '/');
-        await visit(page, site, '/docs/start');
-        assert.ok(site.asked.includes('/rules.json'));
-        await page.click('#cta');
-        await quiet();
-        assert.deepEqual(site.received, []);
-        const score = await page.evaluate(() => window.leadscore.score());
-        assert.equal(score.total, 15);
-        assert.equal(score.stage, 'none');
-    });
-});
+/**
+ * The main cases with the rule set served as JSON (the full engine compiles it on
+ * the page) and compiled (.lsc, made by the full package's compileRuleSet: the page
+ * engine loads it, and the page never fetches the full module).
+ */
+for (const [format, siteOptions, rulesPath] of [
+    ['JSON', {}, '/rules.json'],
+    ['compiled', { compiled: true }, '/rules.lsc'],
+]) {
+    /** The engine the rule set's form needs was fetched, and not the other. */
+    const engineFetched = (site) => {
+        const pkg = site.asked.filter((p) => p.startsWith('/pkg/'));
+        const [wanted, unwanted] =
+            format === 'compiled'
+                ? [
+                      ['/pkg/page.js', '/pkg/leadscore_page_bg.wasm'],
+                      ['/pkg/leadscore_bg.wasm', '/pkg/tracker-full.min.js'],
+                  ]
+                : [
+                      ['/pkg/tracker-full.min.js', '/pkg/leadscore_bg.wasm'],
+                      ['/pkg/leadscore_page_bg.wasm', '/pkg/page.js'],
+                  ];
+        for (const f of wanted) assert.ok(pkg.includes(f), `${f} fetched: ${pkg.join(', ')}`);
+        for (const f of unwanted) assert.ok(!pkg.includes(f), `${f} not fetched: ${pkg.join(', ')}`);
+    };
 
-test('a visitor who reaches MQL sends one MQL signal, with only what the rule set reads', { skip }, async () => {
-    await withSite({}, async (site, ctx) => {
-        const page = await ctx.newPage();
-        await visit(page, site, '/pricing?utm_source=news&utm_campaign=dec');
-        await visit(page, site, '/pricing/teams');
-        assert.deepEqual(site.received, [], 'nothing before the transition');
-        await visit(page, site, '/pricing/enterprise');
-        await until(() => site.received.length >= 1, 'the MQL signal');
-        await quiet();
-        assert.equal(site.received.length, 1);
-        checkRequest(site.received[0]);
-        const [s] = site.accepted();
-        assert.equal(s.v, 1);
-        assert.match(s.key, /^ls1-[0-9a-f]{16}$/);
-        assert.match(s.visitor, /^v-/);
-        assert.equal(s.lead, undefined);
-        assert.deepEqual(s.ruleset, { id: 'site', version: '1' });
-        assert.equal(s.from, 'none');
-        assert.equal(s.to, 'mql');
-        assert.equal(s.total, 60);
-        assert.equal(s.fit, 0);
-        assert.equal(s.engagement, 60);
-        assert.equal(s.band, 'hot');
-        assert.deepEqual(s.profile, {});
-        // page_time too when a page was visible a second or more: the rule set reads its seconds.
-        const views = s.events.filter((e) => e.type !== 'page_time');
-        assert.deepEqual(
-            views.map((e) => [e.type, e.url]),
-            [
-                ['page_view', '/pricing'],
-                ['page_view', '/pricing/teams'],
-                ['page_view', '/pricing/enterprise'],
-            ],
-        );
-        for (const e of s.events) {
-            const read = e.type === 'page_time' ? 'seconds' : 'url';
-            assert.deepEqual(Object.keys(e).sort(), ['anon', 'id', read, 'ts', 'type'].sort());
-        }
-        const body = site.received[0].body;
-        for (const leak of ['utm', 'news', 'Acme', 'title', 'referrer', '"visit"', '"n"'])
-            assert.ok(!body.includes(leak), `the signal carries no ${leak}`);
+    test(`an unqualified visitor causes no request after the rule set is fetched (${format})`, { skip }, async () => {
+        await withSite(siteOptions, async (site, ctx, consoleErrors) => {
+            const page = await ctx.newPage();
+            await visit(page, site, '/');
+            await visit(page, site, '/docs/start');
+            assert.ok(site.asked.includes(rulesPath));
+            engineFetched(site);
+            await page.click('#cta');
+            await quiet();
+            assert.deepEqual(site.received, []);
+            const score = await page.evaluate(() => window.leadscore.score());
+            assert.equal(score.total, 15);
+            assert.equal(score.stage, 'none');
+            assert.deepEqual(consoleErrors, []);
+        });
     });
-});
 
-test('a demo-request form fast-tracks to SQL with one signal; unlisted fields never leave', { skip }, async () => {
-    await withSite({}, async (site, ctx) => {
-        const page = await ctx.newPage();
-        // 40 points of pricing views: the title's 20 would make an MQL, but the form's
-        // fields go with its event, which goes straight to SQL: one act, one signal.
-        await visit(page, site, '/pricing');
-        await visit(page, site, '/pricing/teams');
-        await page.fill('input[name=jobTitle]', 'VP Sales');
-        await page.fill('input[name=email]', 'secret.person@example.com');
-        await page.fill('input[name=phone]', '+1 555 0100');
-        await Promise.all([page.waitForURL('**/thanks'), page.click('#send')]);
-        await trackerReady(page);
-        await until(() => site.received.length >= 1, 'the SQL signal');
-        await quiet();
-        assert.equal(site.received.length, 1);
-        checkRequest(site.received[0]);
-        const [s] = site.accepted();
-        assert.equal(s.from, 'none');
-        assert.equal(s.to, 'sql');
-        assert.match(s.reason, /intent trigger stages.sql.on\[0\] fired/);
-        assert.deepEqual(s.profile, { jobTitle: 'VP Sales' });
-        assert.equal(s.fit, 20);
-        assert.equal(s.total, 60);
-        // The page views and the form: types the rule set reads (and page_time, with its
-        // seconds only, when a page was visible a second or more).
-        for (const e of s.events.filter((e) => e.type === 'page_time'))
-            assert.deepEqual(Object.keys(e).sort(), ['anon', 'id', 'seconds', 'ts', 'type']);
-        assert.deepEqual(
-            s.events.filter((e) => e.type !== 'page_time').map((e) => [e.type, e.form ?? e.url]),
-            [
-                ['page_view', '/pricing'],
-                ['page_view', '/pricing/teams'],
-                ['form_submit', 'demo_request'],
-            ],
-        );
-        for (const r of site.received) {
-            for (const leak of ['secret.person', 'example.com', '555']) assert.ok(!r.body.includes(leak));
-        }
-        const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
-        assert.ok(!stored.includes('secret.person'), 'a field outside the allowlist is not even stored');
-    });
-});
+    test(
+        `a visitor who reaches MQL sends one MQL signal, with only what the rule set reads (${format})`,
+        { skip },
+        async () => {
+            await withSite(siteOptions, async (site, ctx) => {
+                const page = await ctx.newPage();
+                await visit(page, site, '/pricing?utm_source=news&utm_campaign=dec');
+                await visit(page, site, '/pricing/teams');
+                assert.deepEqual(site.received, [], 'nothing before the transition');
+                await visit(page, site, '/pricing/enterprise');
+                await until(() => site.received.length >= 1, 'the MQL signal');
+                await quiet();
+                assert.equal(site.received.length, 1);
+                checkRequest(site.received[0]);
+                const [s] = site.accepted();
+                assert.equal(s.v, 1);
+                assert.match(s.key, /^ls1-[0-9a-f]{16}$/);
+                assert.match(s.visitor, /^v-/);
+                assert.equal(s.lead, undefined);
+                assert.deepEqual(s.ruleset, { id: 'site', version: '1' });
+                assert.equal(s.from, 'none');
+                assert.equal(s.to, 'mql');
+                assert.equal(s.total, 60);
+                assert.equal(s.fit, 0);
+                assert.equal(s.engagement, 60);
+                assert.equal(s.band, 'hot');
+                assert.deepEqual(s.profile, {});
+                // page_time too when a page was visible a second or more: the rule set reads its seconds.
+                const views = s.events.filter((e) => e.type !== 'page_time');
+                assert.deepEqual(
+                    views.map((e) => [e.type, e.url]),
+                    [
+                        ['page_view', '/pricing'],
+                        ['page_view', '/pricing/teams'],
+                        ['page_view', '/pricing/enterprise'],
+                    ],
+                );
+                for (const e of s.events) {
+                    const read = e.type === 'page_time' ? 'seconds' : 'url';
+                    assert.deepEqual(Object.keys(e).sort(), ['anon', 'id', read, 'ts', 'type'].sort());
+                }
+                const body = site.received[0].body;
+                for (const leak of ['utm', 'news', 'Acme', 'title', 'referrer', '"visit"', '"n"'])
+                    assert.ok(!body.includes(leak), `the signal carries no ${leak}`);
+                engineFetched(site);
+            });
+        },
+    );
+
+    test(
+        `a demo-request form fast-tracks to SQL with one signal; unlisted fields never leave (${format})`,
+        { skip },
+        async () => {
+            // phone is allowlisted but read by no rule: stored, never sent. email is not allowlisted.
+            await withSite({ ...siteOptions, attrs: { allow: 'jobTitle,phone' } }, async (site, ctx) => {
+                const page = await ctx.newPage();
+                // 40 points of pricing views: the title's 20 would make an MQL, but the form's
+                // fields go with its event, which goes straight to SQL: one act, one signal.
+                await visit(page, site, '/pricing');
+                await visit(page, site, '/pricing/teams');
+                await page.fill('input[name=jobTitle]', 'VP Sales');
+                await page.fill('input[name=email]', 'secret.person@example.com');
+                await page.fill('input[name=phone]', '+1 555 0100');
+                await Promise.all([page.waitForURL('**/thanks'), page.click('#send')]);
+                await trackerReady(page);
+                await until(() => site.received.length >= 1, 'the SQL signal');
+                await quiet();
+                assert.equal(site.received.length, 1);
+                checkRequest(site.received[0]);
+                const [s] = site.accepted();
+                assert.equal(s.from, 'none');
+                assert.equal(s.to, 'sql');
+                assert.match(s.reason, /intent trigger stages.sql.on\[0\] fired/);
+                assert.deepEqual(s.profile, { jobTitle: 'VP Sales' });
+                assert.equal(s.fit, 20);
+                assert.equal(s.total, 60);
+                // The page views and the form: types the rule set reads (and page_time, with its
+                // seconds only, when a page was visible a second or more).
+                for (const e of s.events.filter((e) => e.type === 'page_time'))
+                    assert.deepEqual(Object.keys(e).sort(), ['anon', 'id', 'seconds', 'ts', 'type']);
+                assert.deepEqual(
+                    s.events.filter((e) => e.type !== 'page_time').map((e) => [e.type, e.form ?? e.url]),
+                    [
+                        ['page_view', '/pricing'],
+                        ['page_view', '/pricing/teams'],
+                        ['form_submit', 'demo_request'],
+                    ],
+                );
+                for (const r of site.received) {
+                    for (const leak of ['secret.person', 'example.com', '555']) assert.ok(!r.body.includes(leak));
+                }
+                const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+                assert.ok(!stored.includes('secret.person'), 'a field outside the allowlist is not even stored');
+                assert.ok(stored.includes('555'), 'an allowlisted field is kept in the session');
+                engineFetched(site);
+            });
+        },
+    );
+}
 
 test('a reload and a second tab resend nothing', { skip }, async () => {
     await withSite({}, async (site, ctx) => {
@@ -461,11 +502,12 @@ test("the README's snippet, as it is written", { skip }, async () => {
     const readme = fs.readFileSync(path.join(ROOT, 'pkg-template/README.md'), 'utf8');
     const block = /### The snippet[\s\S]*?```html\n([\s\S]*?)```/.exec(readme);
     assert.ok(block, 'pkg-template/README.md shows the snippet under "### The snippet"');
-    await withSite({}, async (site, ctx, consoleErrors) => {
+    // The snippet serves the rule set compiled (rules.lsc): the page engine loads it.
+    await withSite({ compiled: true }, async (site, ctx, consoleErrors) => {
         site.head = () =>
             block[1]
                 .replaceAll('/js/leadscore/', '/pkg/')
-                .replace('/leadscore/rules.json', '/rules.json')
+                .replace('/leadscore/rules.lsc', '/rules.lsc')
                 .replace('https://collect.example.com/signals', site.attrs.endpoint);
         const page = await ctx.newPage();
         await visit(page, site, '/');
@@ -474,6 +516,8 @@ test("the README's snippet, as it is written", { skip }, async () => {
         await until(() => site.received.length >= 1, 'the SQL signal');
         assert.equal(site.accepted()[0].to, 'sql');
         assert.deepEqual(site.accepted()[0].profile, { jobTitle: 'VP Sales' });
+        assert.ok(site.asked.includes('/rules.lsc') && site.asked.includes('/pkg/leadscore_page_bg.wasm'));
+        assert.ok(!site.asked.includes('/pkg/leadscore_bg.wasm'), 'the full module is not fetched');
         assert.deepEqual(consoleErrors, []);
     });
 });
@@ -515,10 +559,19 @@ for (const [what, rules, said] of [
         { type: 'application/octet-stream', body: 'LSRB\u0001' },
         /compiled rule set/,
     ],
+    ['a corrupted .lsc', 'corrupt', /compiledRuleSet|compiled rule set/],
 ]) {
     test(`${what} gives a clear console error and the page keeps working`, { skip }, async () => {
         await withSite({}, async (site, ctx, consoleErrors) => {
-            site.rules = rules;
+            if (rules === 'corrupt') {
+                // A real compiled rule set with a byte flipped in its middle, served as /rules.lsc.
+                const good = await compiledRules();
+                const body = Buffer.from(good.body);
+                body[body.length >> 1] ^= 0xff;
+                site.rules = { type: good.type, body };
+                site.attrs['rules-url'] = '/rules.lsc';
+            } else site.rules = rules;
+            const where = site.attrs['rules-url'];
             const page = await ctx.newPage();
             await page.goto(site.url + '/pricing');
             assert.equal(await trackerReady(page), false);
@@ -528,7 +581,10 @@ for (const [what, rules, said] of [
             assert.deepEqual(await page.evaluate(() => window.pageErrors), []);
             const said_ = consoleErrors.filter((m) => m.startsWith('leadscore tracker:'));
             assert.equal(said_.length, 1, consoleErrors.join('\n'));
-            assert.match(said_[0], /the rule set at \/rules.json cannot be used, so the page is not scored/);
+            assert.ok(
+                said_[0].includes(`the rule set at ${where} cannot be used, so the page is not scored`),
+                said_[0],
+            );
             assert.match(said_[0], said);
             assert.deepEqual(site.received, []);
         });

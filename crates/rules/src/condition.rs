@@ -286,6 +286,15 @@ impl Condition {
         }
     }
 
+    /// Calls `f` with every field path the condition reads, whole.
+    pub fn for_each_path<'c>(&'c self, f: &mut impl FnMut(&'c FieldPath)) {
+        match self {
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.for_each_path(f)),
+            Condition::Not(c) => c.for_each_path(f),
+            Condition::Leaf { field, .. } => f(field),
+        }
+    }
+
     /// Calls `f` with the first step of every field path the condition reads.
     pub fn for_each_field<'c>(&'c self, f: &mut impl FnMut(&'c str)) {
         match self {

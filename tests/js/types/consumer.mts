@@ -12,7 +12,7 @@ import {
     limits,
     setLimits,
 } from 'leadscore';
-import type { CallLimits } from 'leadscore';
+import type { CallLimits, RuleSetReads } from 'leadscore';
 import type {
     RuleSet,
     Lead,
@@ -76,6 +76,8 @@ held.free();
 // @ts-expect-error: a qualification carries no explanation
 q.contributions;
 const id: string = engine.id + engine.version + (engine.description ?? '');
+const reads: RuleSetReads = engine.reads;
+const readTypes: string[] = Object.keys(reads.events).concat(reads.profile);
 
 const session = new Session('visitor');
 session.identify('ann');
