@@ -651,7 +651,12 @@ impl<'b> Reader<'b> {
                 0 => DisqualifierTest::Profile(r.condition(0)?),
                 _ => DisqualifierTest::Event(r.matcher(&ctx)?),
             };
-            Ok(Disqualifier { id: id.into(), label: label.map(Into::into), description: description.map(Into::into), test })
+            Ok(Disqualifier {
+                id: id.into(),
+                label: label.map(Into::into),
+                description: description.map(Into::into),
+                test,
+            })
         })?;
         check(ids.len() <= MAX_RULES, "it has more rules than the compiler allows")?;
         check(first_of_each(&ids).iter().all(|first| *first), "a rule id is used twice")?;
