@@ -52,7 +52,7 @@ impl WasmEngine {
     /// `InputError` (code `compiledRuleSet`) saying what is wrong with the bytes.
     #[wasm_bindgen(js_name = fromCompiled)]
     pub fn from_compiled(bytes: &[u8]) -> JsValue {
-        made(Engine::from_compiled(bytes).map(|inner| WasmEngine { inner: Rc::new(inner) }).map_err(Failure::from))
+        made(Engine::from_compiled(bytes).map(|inner| WasmEngine { inner: Arc::new(inner) }).map_err(Failure::from))
     }
 
     /// The compiled form of the rule set, for `fromCompiled` (the package's
