@@ -3,9 +3,12 @@
 // with exponential backoff; after the consumer's max_retries it goes to the dead-letter
 // queue (wrangler.toml).
 
-/** Seconds before the next try after `attempts` tries: 10 s, 20 s, 40 s … at most 10 minutes. */
-export function backoff(attempts) {
-    return Math.min(10 * 2 ** Math.max(0, attempts - 1), 600);
+/**
+ * Seconds before the next try after `attempts` tries: `base` (`RETRY_BASE_SECONDS`,
+ * 10 unless configured), then doubling, at most 10 minutes.
+ */
+export function backoff(attempts, base = 10) {
+    return Math.min(base * 2 ** Math.max(0, attempts - 1), 600);
 }
 
 /** How long one webhook request may take. */
@@ -16,6 +19,7 @@ const TIMEOUT_MS = 10_000;
  * @param {Record<string, any>} env
  */
 export async function deliver(batch, env) {
+    const base = env.RETRY_BASE_SECONDS === undefined ? 10 : Number(env.RETRY_BASE_SECONDS);
     for (const msg of batch.messages) {
         const body = msg.body;
         let outcome;
@@ -38,7 +42,7 @@ export async function deliver(batch, env) {
             msg.ack();
         } else {
             console.warn(`leadscore-edge: delivery ${body.key} failed (try ${msg.attempts}): ${outcome}`);
-            msg.retry({ delaySeconds: backoff(msg.attempts) });
+            msg.retry({ delaySeconds: backoff(msg.attempts, base) });
         }
     }
 }

@@ -106,6 +106,24 @@ test('a forged score or stage is refused with the difference, and nothing is sto
     assert.ok(await until(() => deliveriesOf(signal.key).length === 1));
 });
 
+test('a webhook that is down, then up, receives the transition exactly once, under one key', async () => {
+    const at = Date.now();
+    const signal = makeSignal({ lead: 'eve@acme.io', profile: PROFILE, events: mqlEvents(at), at });
+    let failures = 0;
+    hook.answer((req) => (req.headers['idempotency-key'] === signal.key && failures++ < 2 ? 503 : 200));
+    try {
+        const res = await post(mf, signal);
+        assert.equal(res.json?.status, 'confirmed', res.text);
+        assert.ok(await until(() => deliveriesOf(signal.key).length >= 3, 15_000), 'tried again after two failures');
+        await new Promise((r) => setTimeout(r, 2500));
+        const tries = deliveriesOf(signal.key);
+        assert.equal(tries.length, 3, 'two refused tries, one accepted, none after');
+        assert.equal(new Set(tries.map((t) => JSON.stringify(t.body))).size, 1, 'the same body each time');
+    } finally {
+        hook.answer(() => 200);
+    }
+});
+
 test('malformed, incomplete and oversized signals get a 4xx naming the problem', async () => {
     const at = Date.now();
     const signal = makeSignal({ lead: 'cy@acme.io', profile: PROFILE, events: mqlEvents(at), at });

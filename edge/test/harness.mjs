@@ -12,10 +12,13 @@ import { miniflareOptions } from '../scripts/miniflare.mjs';
 export const ORIGIN = 'https://site.test';
 export const BASE = 'http://edge.test';
 
-/** A webhook receiver: `requests` lists what came (`{ headers, body }`); `answer` sets the status it answers. */
+/**
+ * A webhook receiver: `requests` lists what came (`{ method, url, headers, body }`);
+ * `answer(fn)` sets the status it answers each request with (200 at first).
+ */
 export async function receiver() {
     const requests = [];
-    let status = 200;
+    let status = () => 200;
     const server = http.createServer((req, res) => {
         const chunks = [];
         req.on('data', (c) => chunks.push(c));
@@ -27,8 +30,9 @@ export async function receiver() {
             } catch {
                 // kept as text
             }
-            requests.push({ method: req.method, url: req.url, headers: req.headers, body });
-            res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
+            const got = { method: req.method, url: req.url, headers: req.headers, body };
+            requests.push(got);
+            res.writeHead(status(got), { 'content-type': 'text/plain' }).end('ok');
         });
     });
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -36,7 +40,7 @@ export async function receiver() {
     return {
         url: `http://127.0.0.1:${port}/hook`,
         requests,
-        answer: (s) => (status = s),
+        answer: (fn) => (status = fn),
         close: () => new Promise((resolve) => server.close(resolve)),
     };
 }
@@ -55,7 +59,14 @@ export async function until(ok, ms = 10_000) {
 export async function startWorker(hook) {
     await build();
     const mf = new Miniflare(
-        miniflareOptions({ vars: { WEBHOOK_URL: hook.url, ALLOWED_ORIGINS: `${ORIGIN},https://other.site.test` } }),
+        miniflareOptions({
+            vars: {
+                WEBHOOK_URL: hook.url,
+                ALLOWED_ORIGINS: `${ORIGIN},https://other.site.test`,
+                // Retries at once: the queue's own backoff is real time.
+                RETRY_BASE_SECONDS: '0',
+            },
+        }),
     );
     await mf.ready;
     return mf;
