@@ -66,4 +66,12 @@ if [ -x scripts/test-js.sh ]; then
     fi
   fi
 fi
+if [ -x scripts/test-edge.sh ]; then
+  step "edge worker in workerd (Miniflare: Durable Objects, Queues, a webhook receiver)"
+  if [ -f pkg/package.json ]; then
+    scripts/test-edge.sh --no-build
+  else
+    scripts/test-edge.sh
+  fi
+fi
 echo "all tests passed"

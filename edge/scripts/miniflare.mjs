@@ -1,0 +1,61 @@
+// Miniflare's options for the worker, from wrangler.toml: the same compatibility
+// date, vars, Durable Object, queue producer and consumer settings, so that what the
+// tests and `npm run dev` run is what `wrangler deploy` deploys.
+import fs from 'node:fs';
+import path from 'node:path';
+import { DIST, EDGE } from './build.mjs';
+
+/** The few wrangler.toml values the options need (one per line, as the file writes them). */
+export function wranglerConfig(text = fs.readFileSync(path.join(EDGE, 'wrangler.toml'), 'utf8')) {
+    const value = (section, key) => {
+        let current = '';
+        for (const line of text.split('\n')) {
+            const head = line.match(/^\s*\[\[?([^\]]+)\]\]?\s*$/);
+            if (head) current = head[1].trim();
+            const kv = line.match(/^\s*([A-Za-z_]+)\s*=\s*(.+?)\s*$/);
+            if (kv && current === section && kv[1] === key) return JSON.parse(kv[2]);
+        }
+        throw new Error(`wrangler.toml has no ${section ? `[${section}] ` : ''}${key}`);
+    };
+    const vars = {};
+    let inVars = false;
+    for (const line of text.split('\n')) {
+        if (/^\s*\[/.test(line)) inVars = /^\s*\[vars\]\s*$/.test(line);
+        const kv = line.match(/^\s*([A-Za-z_]+)\s*=\s*(".*")\s*$/);
+        if (inVars && kv) vars[kv[1]] = JSON.parse(kv[2]);
+    }
+    return {
+        compatibilityDate: value('', 'compatibility_date'),
+        vars,
+        producer: { binding: value('queues.producers', 'binding'), queue: value('queues.producers', 'queue') },
+        consumer: {
+            queue: value('queues.consumers', 'queue'),
+            maxBatchSize: value('queues.consumers', 'max_batch_size'),
+            maxBatchTimeout: value('queues.consumers', 'max_batch_timeout'),
+            maxRetries: value('queues.consumers', 'max_retries'),
+            deadLetterQueue: value('queues.consumers', 'dead_letter_queue'),
+        },
+    };
+}
+
+/**
+ * @param {{ vars?: Record<string, string>, persist?: string | false, port?: number }} [over]
+ */
+export function miniflareOptions(over = {}) {
+    const c = wranglerConfig();
+    const { queue, ...consumer } = c.consumer;
+    return {
+        modulesRoot: DIST,
+        modules: [
+            { type: 'ESModule', path: path.join(DIST, 'index.js') },
+            { type: 'CompiledWasm', path: path.join(DIST, 'leadscore_bg.wasm') },
+        ],
+        compatibilityDate: c.compatibilityDate,
+        bindings: { ...c.vars, ...over.vars },
+        durableObjects: { LEADS: 'LeadState' },
+        queueProducers: { [c.producer.binding]: { queueName: c.producer.queue } },
+        queueConsumers: { [queue]: consumer },
+        durableObjectsPersist: over.persist ?? false,
+        ...(over.port !== undefined ? { host: '127.0.0.1', port: over.port } : {}),
+    };
+}

@@ -1,0 +1,48 @@
+// The delivery queue's consumer: each confirmed transition POSTed to the CRM's
+// webhook with its idempotency key as a header. A failure is retried by the queue
+// with exponential backoff; after the consumer's max_retries it goes to the dead-letter
+// queue (wrangler.toml).
+
+/**
+ * Seconds before the next try after `attempts` tries: `base` (`RETRY_BASE_SECONDS`,
+ * 10 unless configured), then doubling, at most 10 minutes.
+ */
+export function backoff(attempts, base = 10) {
+    return Math.min(base * 2 ** Math.max(0, attempts - 1), 600);
+}
+
+/** How long one webhook request may take. */
+const TIMEOUT_MS = 10_000;
+
+/**
+ * @param {MessageBatch<Record<string, unknown>>} batch
+ * @param {Record<string, any>} env
+ */
+export async function deliver(batch, env) {
+    const base = env.RETRY_BASE_SECONDS === undefined ? 10 : Number(env.RETRY_BASE_SECONDS);
+    for (const msg of batch.messages) {
+        const body = msg.body;
+        let outcome;
+        try {
+            if (!env.WEBHOOK_URL) throw new Error('WEBHOOK_URL is not configured');
+            const headers = { 'content-type': 'application/json', 'idempotency-key': String(body.key) };
+            if (env.WEBHOOK_TOKEN) headers.authorization = `Bearer ${env.WEBHOOK_TOKEN}`;
+            const res = await fetch(env.WEBHOOK_URL, {
+                method: 'POST',
+                headers,
+                body: JSON.stringify(body),
+                signal: AbortSignal.timeout(TIMEOUT_MS),
+            });
+            await res.body?.cancel();
+            outcome = res.ok ? null : `HTTP ${res.status}`;
+        } catch (err) {
+            outcome = String(err?.message ?? err);
+        }
+        if (outcome === null) {
+            msg.ack();
+        } else {
+            console.warn(`leadscore-edge: delivery ${body.key} failed (try ${msg.attempts}): ${outcome}`);
+            msg.retry({ delaySeconds: backoff(msg.attempts, base) });
+        }
+    }
+}

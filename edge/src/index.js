@@ -1,0 +1,118 @@
+// The leadscore edge worker: rule sets for pages, signals re-scored authoritatively
+// in one Durable Object per lead, confirmed transitions delivered to the CRM through
+// a queue. Bindings and routes: edge/README.md.
+import { Problem, corsHeaders, json, readLimited, allowedOrigins } from './http.js';
+import { checkSignal } from './signal.js';
+import { ruleSet } from './rulesets.js';
+import { deliver } from './delivery.js';
+
+export { LeadState } from './lead-state.js';
+
+/** The largest signal body taken, unless `MAX_BODY_BYTES` says otherwise: the tracker sends at most 60,000. */
+const DEFAULT_MAX_BODY = 65_536;
+/** How far ahead of this worker's clock a signal's `at` may be (clock skew). */
+const MAX_SKEW_MS = 5 * 60_000;
+
+export default {
+    /**
+     * @param {Request} request
+     * @param {Record<string, any>} env
+     */
+    async fetch(request, env) {
+        const cors = corsHeaders(request, env);
+        try {
+            const url = new URL(request.url);
+            if (request.method === 'OPTIONS') return preflight(request, env);
+            const rules = url.pathname.match(/^\/rules\/([^/]+)$/);
+            if (rules) {
+                if (request.method !== 'GET' && request.method !== 'HEAD') throw notAllowed('GET');
+                return await getRules(request, decodeURIComponent(rules[1]), cors);
+            }
+            if (url.pathname === '/signals') {
+                if (request.method !== 'POST') throw notAllowed('POST');
+                return await postSignal(request, env, cors);
+            }
+            throw new Problem(404, 'notFound', `no route ${url.pathname}`);
+        } catch (err) {
+            if (err instanceof Problem) return err.response(cors);
+            console.error('leadscore-edge: unexpected error', err?.stack ?? err);
+            return json({ error: { code: 'internal', message: 'internal error', path: '' } }, 500, cors);
+        }
+    },
+
+    async queue(batch, env) {
+        await deliver(batch, env);
+    },
+};
+
+function notAllowed(method) {
+    return new Problem(405, 'methodNotAllowed', `use ${method}`);
+}
+
+function preflight(request, env) {
+    const origin = request.headers.get('origin');
+    if (!origin || !allowedOrigins(env).has(origin)) return new Response(null, { status: 403 });
+    return new Response(null, {
+        status: 204,
+        headers: {
+            ...corsHeaders(request, env),
+            'access-control-allow-methods': 'GET, POST',
+            'access-control-allow-headers': 'content-type',
+            'access-control-max-age': '86400',
+        },
+    });
+}
+
+/** `GET /rules/:id`: compiled (`.lsc`) unless the client asks for JSON (or names `:id.json`). */
+async function getRules(request, name, cors) {
+    const m = name.match(/^(.*?)(?:\.(json|lsc))?$/);
+    const id = m[1];
+    const rules = await ruleSet(id);
+    if (!rules) throw new Problem(404, 'unknownRuleset', `no rule set ${id}`, 'id');
+    const accept = request.headers.get('accept') || '';
+    const asJson = m[2] ? m[2] === 'json' : /json/i.test(accept) && !/octet-stream/i.test(accept);
+    const etag = asJson ? rules.etags.json : rules.etags.lsc;
+    const headers = {
+        ...cors,
+        etag,
+        'cache-control': 'public, max-age=60, stale-while-revalidate=600',
+        vary: cors.vary ? 'Origin, Accept' : 'Accept',
+        'x-leadscore-version': rules.version,
+    };
+    const inm = request.headers.get('if-none-match');
+    if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*')) {
+        return new Response(null, { status: 304, headers });
+    }
+    const body = request.method === 'HEAD' ? null : asJson ? rules.json : rules.compiled;
+    headers['content-type'] = asJson ? 'application/json; charset=utf-8' : 'application/octet-stream';
+    return new Response(body, { status: 200, headers });
+}
+
+/** `POST /signals`: one signal (docs/SIGNALS.md), JSON whatever the content type says. */
+async function postSignal(request, env, cors) {
+    const origin = request.headers.get('origin');
+    if (origin && !allowedOrigins(env).has(origin))
+        throw new Problem(403, 'originNotAllowed', `origin ${origin} may not send signals`, '');
+    const limit = Number(env.MAX_BODY_BYTES) || DEFAULT_MAX_BODY;
+    const bytes = await readLimited(request, limit);
+    let body;
+    try {
+        body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    } catch (err) {
+        throw new Problem(400, 'malformedJson', `the body is not JSON text: ${err.message}`, '');
+    }
+    const signal = checkSignal(body);
+    if (signal.at > Date.now() + MAX_SKEW_MS) throw new Problem(400, 'invalidField', 'at is in the future', 'at');
+    const rules = await ruleSet(signal.ruleset.id);
+    if (!rules) throw new Problem(422, 'unknownRuleset', `no rule set ${signal.ruleset.id}`, 'ruleset.id');
+    if (rules.version !== signal.ruleset.version)
+        throw new Problem(
+            422,
+            'unknownVersion',
+            `rule set ${signal.ruleset.id} has no version ${signal.ruleset.version} (current: ${rules.version})`,
+            'ruleset.version',
+        );
+    const stub = env.LEADS.get(env.LEADS.idFromName(signal.lead ? `lead:${signal.lead}` : `visitor:${signal.visitor}`));
+    const { status, body: answer } = await stub.signal(signal);
+    return json(answer, status, cors);
+}

@@ -1,0 +1,154 @@
+// One Durable Object per lead (`lead`, else `visitor`): the unit of state and of
+// serialization. It keeps the lead's saved session (MessagePack bytes) and the
+// idempotency keys it has handed to the delivery queue.
+import { DurableObject } from 'cloudflare:workers';
+import { Session, InputError } from 'leadscore';
+import { STAGES } from './signal.js';
+import { ruleSet } from './rulesets.js';
+
+/** How many delivered keys a lead remembers (a lead makes a handful of transitions). */
+const MAX_KEYS = 200;
+/** Totals are hundredths: closer than this is equal. */
+const EPSILON = 0.005;
+
+const rank = (stage) => STAGES.indexOf(stage);
+
+/** The generic JSON delivery of transition `t` (the queue's message and the webhook's body). */
+export function delivery(t, signal, result) {
+    return {
+        type: 'leadscore.transition',
+        v: 1,
+        key: t.idempotencyKey,
+        lead: signal.lead ?? null,
+        visitor: signal.visitor,
+        ruleset: { id: t.rulesetId, version: t.rulesetVersion, variant: signal.ruleset.variant ?? null },
+        from: t.from,
+        to: t.to,
+        at: t.at,
+        reason: t.reason,
+        score: {
+            total: result.total,
+            fit: result.fit,
+            engagement: result.engagement,
+            band: result.band,
+            grade: result.grade,
+            matrix: result.matrix,
+        },
+        profile: signal.profile,
+    };
+}
+
+export class LeadState extends DurableObject {
+    /**
+     * Re-scores `signal` (checked by `checkSignal`) on the lead's saved session and
+     * confirms or refuses its claim. Answers `{ status, body }` for the worker to send.
+     */
+    async signal(signal) {
+        return this.ctx.blockConcurrencyWhile(() => this.#signal(signal));
+    }
+
+    async #signal(signal) {
+        const stored = await this.ctx.storage.get(['session', 'delivered']);
+        /** @type {string[]} */
+        const delivered = stored.get('delivered') ?? [];
+        if (delivered.includes(signal.key)) {
+            return { status: 200, body: { status: 'duplicate', key: signal.key, delivered: [] } };
+        }
+        const rules = await ruleSet(signal.ruleset.id);
+        const engine = rules.engine;
+        const saved = stored.get('session');
+        const session = saved ? Session.restoreBytes(saved) : new Session(signal.visitor);
+        try {
+            return await this.#score(session, signal, delivered, engine);
+        } catch (err) {
+            if (err instanceof BadInput) return { status: 400, body: { error: err.error } };
+            throw err;
+        } finally {
+            session.free();
+        }
+    }
+
+    async #score(session, signal, delivered, engine) {
+        {
+            // Events tracked before `identify` are the anonymous history: tracked first,
+            // as on the page, so that a rule set that ignores it ignores them here too.
+            const anon = signal.events.filter((e) => e.anon === true);
+            const named = signal.events.filter((e) => e.anon !== true);
+            const track = (e) => {
+                const { anon: _, ...event } = e;
+                try {
+                    session.track(event, signal.at);
+                } catch (err) {
+                    throw inputProblem(err, `events[${signal.events.indexOf(e)}]`);
+                }
+            };
+            if (!session.leadId) anon.forEach(track);
+            if (signal.lead && session.leadId !== signal.lead) session.identify(signal.lead);
+            if (session.leadId) anon.forEach(track);
+            named.forEach(track);
+            if (Object.keys(signal.profile).length) {
+                try {
+                    session.updateProfile(signal.profile);
+                } catch (err) {
+                    throw inputProblem(err, 'profile');
+                }
+            }
+            const { result, transitions } = session.evaluate(engine, signal.at);
+            const short = rank(result.stage) < rank(signal.to);
+            const overclaimed = signal.total > result.total + EPSILON;
+            if (short || overclaimed) {
+                const difference = {
+                    claimed: { stage: signal.to, total: signal.total },
+                    computed: {
+                        stage: result.stage,
+                        total: result.total,
+                        fit: result.fit,
+                        engagement: result.engagement,
+                    },
+                };
+                console.warn(`leadscore-edge: refused signal ${signal.key}: ${JSON.stringify(difference)}`);
+                const message = short
+                    ? `the events support stage ${result.stage} (total ${result.total}), not the claimed ${signal.to}`
+                    : `the events support a total of ${result.total}, not the claimed ${signal.total}`;
+                return {
+                    status: 422,
+                    body: {
+                        error: { code: 'claimNotSupported', message, path: short ? 'to' : 'total', ...difference },
+                    },
+                };
+            }
+            const fresh = transitions.filter((t) => !delivered.includes(t.idempotencyKey));
+            // Queued before the state is stored: should storing fail, the tracker sends
+            // again and the CRM drops the repeat by its idempotency key; the other way
+            // round a failure would lose the delivery.
+            for (const t of fresh) await this.env.DELIVERIES.send(delivery(t, signal, result));
+            const keys = [...delivered, ...fresh.map((t) => t.idempotencyKey)];
+            if (!keys.includes(signal.key)) keys.push(signal.key);
+            await this.ctx.storage.put({ session: session.saveBytes(), delivered: keys.slice(-MAX_KEYS) });
+            return {
+                status: 200,
+                body: {
+                    status: 'confirmed',
+                    key: signal.key,
+                    stage: result.stage,
+                    total: result.total,
+                    delivered: fresh.map((t) => t.idempotencyKey),
+                },
+            };
+        }
+    }
+}
+
+class BadInput extends Error {
+    constructor(error) {
+        super(error.message);
+        this.error = error;
+    }
+}
+
+/** An `InputError` of the package as a refusal naming the path in the signal. */
+function inputProblem(err, prefix) {
+    if (!(err instanceof InputError)) throw err;
+    const path = err.path ? `${prefix}.${err.path}`.replace(/\.\[/g, '[') : prefix;
+    return new BadInput({ code: err.code, message: err.message, path });
+}

@@ -1,0 +1,229 @@
+// The edge worker in workerd (Miniflare), Durable Objects and Queues included, with a
+// webhook receiver on 127.0.0.1: what the CRM receives, and what a page is answered.
+// Every wait is bounded (`until`, at most 10 s each).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BASE, ORIGIN, makeSignal, post, receiver, startWorker, until } from './harness.mjs';
+import { EDGE } from '../scripts/build.mjs';
+import { wranglerConfig } from '../scripts/miniflare.mjs';
+
+const HOUR = 3_600_000;
+const PROFILE = { jobTitle: 'VP Sales', company: { size: 200, industry: 'software' }, country: 'US' };
+
+/** Events that take PROFILE's lead to MQL under examples/b2b-saas. */
+function mqlEvents(at) {
+    return [
+        { type: 'page_view', ts: at - 3 * HOUR, url: '/pricing' },
+        { type: 'page_view', ts: at - 2 * HOUR, url: '/pricing' },
+        { type: 'page_view', ts: at - HOUR, url: '/pricing' },
+        { type: 'form_submit', ts: at - HOUR / 2, form: 'whitepaper' },
+        { type: 'form_submit', ts: at - HOUR / 4, form: 'whitepaper' },
+    ];
+}
+
+let hook;
+let mf;
+
+before(async () => {
+    hook = await receiver();
+    mf = await startWorker(hook);
+});
+
+after(async () => {
+    await mf?.dispose();
+    await hook?.close();
+});
+
+/** The deliveries the receiver got for `key`. */
+const deliveriesOf = (key) => hook.requests.filter((r) => r.headers['idempotency-key'] === key);
+
+test('a confirmed signal is delivered once, with its idempotency key; a replay is not delivered again', async () => {
+    const at = Date.now();
+    const signal = makeSignal({ lead: 'ann@acme.io', profile: PROFILE, events: mqlEvents(at), at });
+    assert.equal(signal.to, 'mql');
+
+    const first = await post(mf, signal);
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.json.status, 'confirmed');
+    assert.deepEqual(first.json.delivered, [signal.key]);
+    assert.equal(first.headers.get('access-control-allow-origin'), ORIGIN);
+
+    assert.ok(await until(() => deliveriesOf(signal.key).length === 1), 'the webhook got the transition');
+    const [got] = deliveriesOf(signal.key);
+    assert.equal(got.method, 'POST');
+    assert.equal(got.headers['content-type'], 'application/json');
+    assert.equal(got.body.type, 'leadscore.transition');
+    assert.equal(got.body.key, signal.key);
+    assert.equal(got.body.lead, 'ann@acme.io');
+    assert.equal(got.body.to, 'mql');
+    assert.equal(got.body.score.total, signal.total);
+    assert.deepEqual(got.body.ruleset, { id: 'b2b-saas-mql', version: '2026-11-01', variant: null });
+
+    const replay = await post(mf, signal);
+    assert.equal(replay.status, 200, replay.text);
+    assert.equal(replay.json.status, 'duplicate');
+    // The same events under another key (a second tab's copy): the Durable Object holds
+    // them already, reports no new transition, and nothing is delivered.
+    const again = await post(mf, { ...signal, key: 'ls1-0123456789abcdef' });
+    assert.equal(again.status, 200, again.text);
+    assert.deepEqual(again.json.delivered, []);
+    // Longer than the consumer's batch timeout (1 s): anything queued would have come.
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(deliveriesOf(signal.key).length, 1, 'delivered exactly once');
+    assert.equal(deliveriesOf('ls1-0123456789abcdef').length, 0);
+});
+
+test('a forged score or stage is refused with the difference, and nothing is stored', async () => {
+    const at = Date.now();
+    const signal = makeSignal({ lead: 'bob@acme.io', profile: PROFILE, events: mqlEvents(at), at });
+
+    const forgedTotal = await post(mf, { ...signal, total: signal.total + 100 });
+    assert.equal(forgedTotal.status, 422, forgedTotal.text);
+    assert.equal(forgedTotal.json.error.code, 'claimNotSupported');
+    assert.equal(forgedTotal.json.error.path, 'total');
+    assert.deepEqual(forgedTotal.json.error.claimed, { stage: 'mql', total: signal.total + 100 });
+    assert.equal(forgedTotal.json.error.computed.total, signal.total);
+    assert.match(forgedTotal.json.error.message, /not the claimed/);
+
+    const forgedStage = await post(mf, { ...signal, to: 'sql' });
+    assert.equal(forgedStage.status, 422, forgedStage.text);
+    assert.equal(forgedStage.json.error.path, 'to');
+    assert.equal(forgedStage.json.error.computed.stage, 'mql');
+
+    // Events that do not reach MQL, claiming it with a plausible total.
+    const fewer = await post(mf, { ...signal, events: signal.events.slice(0, 1) });
+    assert.equal(fewer.status, 422, fewer.text);
+    assert.equal(fewer.json.error.code, 'claimNotSupported');
+
+    // Nothing was stored: neither the key (the honest signal is not a "duplicate") nor the events.
+    const honest = await post(mf, signal);
+    assert.equal(honest.status, 200, honest.text);
+    assert.equal(honest.json.status, 'confirmed');
+    assert.deepEqual(honest.json.delivered, [signal.key]);
+    assert.ok(await until(() => deliveriesOf(signal.key).length === 1));
+});
+
+test('a webhook that is down, then up, receives the transition exactly once, under one key', async () => {
+    const at = Date.now();
+    const signal = makeSignal({ lead: 'eve@acme.io', profile: PROFILE, events: mqlEvents(at), at });
+    let failures = 0;
+    hook.answer((req) => (req.headers['idempotency-key'] === signal.key && failures++ < 2 ? 503 : 200));
+    try {
+        const res = await post(mf, signal);
+        assert.equal(res.json?.status, 'confirmed', res.text);
+        assert.ok(await until(() => deliveriesOf(signal.key).length >= 3, 15_000), 'tried again after two failures');
+        await new Promise((r) => setTimeout(r, 2500));
+        const tries = deliveriesOf(signal.key);
+        assert.equal(tries.length, 3, 'two refused tries, one accepted, none after');
+        assert.equal(new Set(tries.map((t) => JSON.stringify(t.body))).size, 1, 'the same body each time');
+    } finally {
+        hook.answer(() => 200);
+    }
+});
+
+test('malformed, incomplete and oversized signals get a 4xx naming the problem', async () => {
+    const at = Date.now();
+    const signal = makeSignal({ lead: 'cy@acme.io', profile: PROFILE, events: mqlEvents(at), at });
+    const cases = [
+        ['{"v":1,', 400, 'malformedJson', ''],
+        ['[1,2]', 400, 'invalidField', ''],
+        [{ ...signal, v: 2 }, 400, 'unsupportedVersion', 'v'],
+        [{ ...signal, key: 'nope' }, 400, 'invalidField', 'key'],
+        [{ ...signal, ruleset: { id: 'b2b-saas-mql' } }, 400, 'missingField', 'ruleset.version'],
+        [{ ...signal, ruleset: { id: 'nope', version: '1' } }, 422, 'unknownRuleset', 'ruleset.id'],
+        [{ ...signal, ruleset: { id: 'b2b-saas-mql', version: '1999' } }, 422, 'unknownVersion', 'ruleset.version'],
+        [{ ...signal, to: 'customer' }, 400, 'invalidField', 'to'],
+        [{ ...signal, at: 1.5 }, 400, 'invalidField', 'at'],
+        [{ ...signal, events: [signal.events[0], { type: 'page_view', ts: at }] }, 400, 'missingField', 'events[1].id'],
+        [{ ...signal, events: 'all' }, 400, 'invalidField', 'events'],
+        [
+            { ...signal, events: Array.from({ length: 1001 }, (_, i) => ({ type: 'x', ts: at, id: `${i}` })) },
+            413,
+            'tooManyEvents',
+            'events',
+        ],
+        [{ ...signal, profile: { pad: 'x'.repeat(70_000) } }, 413, 'bodyTooLarge', ''],
+    ];
+    for (const [body, status, code, where] of cases) {
+        const res = await post(mf, body);
+        const what = typeof body === 'string' ? body : JSON.stringify(body).slice(0, 80);
+        assert.equal(res.status, status, `${what}: ${res.text}`);
+        assert.equal(res.json?.error?.code, code, `${what}: ${res.text}`);
+        assert.equal(res.json.error.path, where, what);
+        assert.equal(typeof res.json.error.message, 'string');
+    }
+    // None of them stored anything: the signal is still new.
+    const ok = await post(mf, signal);
+    assert.equal(ok.json.status, 'confirmed', ok.text);
+});
+
+test('CORS: only configured origins', async () => {
+    const at = Date.now();
+    const signal = makeSignal({ lead: 'dee@acme.io', profile: PROFILE, events: mqlEvents(at), at });
+    const foreign = await post(mf, signal, { origin: 'https://evil.test' });
+    assert.equal(foreign.status, 403);
+    assert.equal(foreign.json.error.code, 'originNotAllowed');
+    assert.equal(foreign.headers.get('access-control-allow-origin'), null);
+
+    const pre = await mf.dispatchFetch(`${BASE}/signals`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://other.site.test', 'access-control-request-method': 'POST' },
+    });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get('access-control-allow-origin'), 'https://other.site.test');
+    const badPre = await mf.dispatchFetch(`${BASE}/signals`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.test', 'access-control-request-method': 'POST' },
+    });
+    assert.equal(badPre.status, 403);
+    assert.equal(badPre.headers.get('access-control-allow-origin'), null);
+});
+
+test('GET /rules/:id serves the compiled rule set and its JSON, with ETags that answer 304', async () => {
+    const lsc = await mf.dispatchFetch(`${BASE}/rules/b2b-saas-mql`, { headers: { origin: ORIGIN } });
+    assert.equal(lsc.status, 200);
+    assert.equal(lsc.headers.get('content-type'), 'application/octet-stream');
+    assert.match(lsc.headers.get('cache-control'), /max-age=\d+/);
+    assert.equal(lsc.headers.get('access-control-allow-origin'), ORIGIN);
+    const bytes = new Uint8Array(await lsc.arrayBuffer());
+    const { Engine } = await import('leadscore');
+    const engine = Engine.fromCompiled(bytes);
+    assert.equal(`${engine.id}@${engine.version}`, 'b2b-saas-mql@2026-11-01');
+    engine.free();
+    const etag = lsc.headers.get('etag');
+    assert.match(etag, /^".+"$/);
+
+    const js = await mf.dispatchFetch(`${BASE}/rules/b2b-saas-mql`, { headers: { accept: 'application/json' } });
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('content-type'), /^application\/json/);
+    assert.equal((await js.json()).id, 'b2b-saas-mql');
+    assert.notEqual(js.headers.get('etag'), etag, 'each representation has its own ETag');
+
+    const again = await mf.dispatchFetch(`${BASE}/rules/b2b-saas-mql`, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304);
+    assert.equal(again.headers.get('etag'), etag);
+    assert.equal(await again.text(), '');
+    const stale = await mf.dispatchFetch(`${BASE}/rules/b2b-saas-mql.lsc`, { headers: { 'if-none-match': '"old"' } });
+    assert.equal(stale.status, 200);
+    await stale.arrayBuffer();
+
+    const missing = await mf.dispatchFetch(`${BASE}/rules/nope`);
+    assert.equal(missing.status, 404);
+    assert.equal((await missing.json()).error.code, 'unknownRuleset');
+});
+
+test('wrangler.toml: a compatibility date the tested workerd supports, and the bindings the code uses', () => {
+    const conf = wranglerConfig();
+    const workerd = createRequire(createRequire(import.meta.url).resolve('miniflare'))('workerd');
+    assert.ok(
+        conf.compatibilityDate <= workerd.compatibilityDate,
+        `${conf.compatibilityDate} > ${workerd.compatibilityDate}`,
+    );
+    const text = fs.readFileSync(path.join(EDGE, 'wrangler.toml'), 'utf8');
+    for (const binding of ['name = "LEADS", class_name = "LeadState"', 'binding = "DELIVERIES"', 'dead_letter_queue'])
+        assert.ok(text.includes(binding), binding);
+    assert.ok(conf.consumer.maxRetries > 0);
+});

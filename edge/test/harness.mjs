@@ -1,0 +1,139 @@
+// What the edge tests share: a webhook receiver on 127.0.0.1 that records what it
+// gets, the worker built and run in workerd through Miniflare with wrangler.toml's
+// bindings, and signals made by the package itself (as the tracker makes them).
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Miniflare } from 'miniflare';
+import { Engine, Session } from 'leadscore';
+import { build, EDGE } from '../scripts/build.mjs';
+import { miniflareOptions } from '../scripts/miniflare.mjs';
+
+export const ORIGIN = 'https://site.test';
+export const BASE = 'http://edge.test';
+
+/**
+ * A webhook receiver: `requests` lists what came (`{ method, url, headers, body }`);
+ * `answer(fn)` sets the status it answers each request with (200 at first).
+ */
+export async function receiver() {
+    const requests = [];
+    let status = () => 200;
+    const server = http.createServer((req, res) => {
+        const chunks = [];
+        req.on('data', (c) => chunks.push(c));
+        req.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let body = text;
+            try {
+                body = JSON.parse(text);
+            } catch {
+                // kept as text
+            }
+            const got = { method: req.method, url: req.url, headers: req.headers, body };
+            requests.push(got);
+            res.writeHead(status(got), { 'content-type': 'text/plain' }).end('ok');
+        });
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address();
+    return {
+        url: `http://127.0.0.1:${port}/hook`,
+        requests,
+        answer: (fn) => (status = fn),
+        close: () => new Promise((resolve) => server.close(resolve)),
+    };
+}
+
+/** Waits, at most `ms`, until `ok()` holds; answers whether it did. Polls every 50 ms. */
+export async function until(ok, ms = 10_000) {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+        if (ok()) return true;
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    return ok();
+}
+
+/** The worker in workerd, its webhook pointed at `hook`. */
+export async function startWorker(hook) {
+    await build();
+    const mf = new Miniflare(
+        miniflareOptions({
+            vars: {
+                WEBHOOK_URL: hook.url,
+                ALLOWED_ORIGINS: `${ORIGIN},https://other.site.test`,
+                // Retries at once: the queue's own backoff is real time.
+                RETRY_BASE_SECONDS: '0',
+            },
+        }),
+    );
+    await mf.ready;
+    return mf;
+}
+
+export const B2B = JSON.parse(fs.readFileSync(path.join(EDGE, '../examples/b2b-saas/ruleset.json'), 'utf8'));
+
+let counter = 0;
+
+/**
+ * A signal as the tracker makes it: a session on the page tracks `events` for `lead`
+ * with `profile`, and the first transition it reports becomes the signal, with the events held then.
+ */
+export function makeSignal({ lead, profile, events, at = Date.now() }) {
+    const engine = new Engine(B2B);
+    const visitor = `v-test-${process.pid}-${++counter}`;
+    const session = new Session(visitor, { watch: [engine] });
+    try {
+        if (lead) session.identify(lead);
+        session.updateProfile(profile);
+        const withIds = events.map((e, i) => ({ id: `e${counter}-${i}`, ...e }));
+        // The tracker sends at once what the session held when the stage moved.
+        let transition = null;
+        let held = 0;
+        for (const e of withIds) {
+            transition = session.track(e, at).transitions.at(-1) ?? null;
+            held++;
+            if (transition) break;
+        }
+        if (!transition) throw new Error('the test events reach no stage');
+        const q = session.qualify(engine, transition.at);
+        return {
+            v: 1,
+            key: transition.idempotencyKey,
+            visitor,
+            ...(lead ? { lead } : {}),
+            ruleset: { id: transition.rulesetId, version: transition.rulesetVersion },
+            from: transition.from,
+            to: transition.to,
+            at: transition.at,
+            reason: transition.reason,
+            total: transition.total,
+            fit: q.fit,
+            engagement: q.engagement,
+            band: q.band,
+            profile,
+            events: withIds.slice(0, held),
+        };
+    } finally {
+        session.free();
+        engine.free();
+    }
+}
+
+/** POSTs `body` (an object is sent as JSON text, as the tracker sends it: text/plain). */
+export async function post(mf, body, headers = {}) {
+    const res = await mf.dispatchFetch(`${BASE}/signals`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain;charset=UTF-8', origin: ORIGIN, ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json = null;
+    try {
+        json = JSON.parse(text);
+    } catch {
+        // not JSON
+    }
+    return { status: res.status, headers: res.headers, json, text };
+}
