@@ -5,6 +5,7 @@ import { Problem, corsHeaders, json, readLimited, allowedOrigins } from './http.
 import { checkSignal } from './signal.js';
 import { ruleSet } from './rulesets.js';
 import { deliver } from './delivery.js';
+import { retiredVersions } from './config.js';
 
 export { LeadState } from './lead-state.js';
 
@@ -105,14 +106,23 @@ async function postSignal(request, env, cors) {
     if (signal.at > Date.now() + MAX_SKEW_MS) throw new Problem(400, 'invalidField', 'at is in the future', 'at');
     const rules = await ruleSet(signal.ruleset.id);
     if (!rules) throw new Problem(422, 'unknownRuleset', `no rule set ${signal.ruleset.id}`, 'ruleset.id');
-    if (rules.version !== signal.ruleset.version)
-        throw new Problem(
-            422,
-            'unknownVersion',
-            `rule set ${signal.ruleset.id} has no version ${signal.ruleset.version} (current: ${rules.version})`,
-            'ruleset.version',
+    // A retired version (configured, still known) is scored with the current one; a
+    // version never known is refused.
+    let retired = null;
+    if (rules.version !== signal.ruleset.version) {
+        if (!retiredVersions(env).has(`${signal.ruleset.id}@${signal.ruleset.version}`))
+            throw new Problem(
+                422,
+                'unknownVersion',
+                `rule set ${signal.ruleset.id} has no version ${signal.ruleset.version} (current: ${rules.version})`,
+                'ruleset.version',
+            );
+        retired = signal.ruleset.version;
+        console.info(
+            `leadscore-edge: signal ${signal.key} names retired ${signal.ruleset.id}@${retired}: re-scored with ${rules.version}`,
         );
+    }
     const stub = env.LEADS.get(env.LEADS.idFromName(signal.lead ? `lead:${signal.lead}` : `visitor:${signal.visitor}`));
-    const { status, body: answer } = await stub.signal(signal);
+    const { status, body: answer } = await stub.signal(signal, { retired });
     return json(answer, status, cors);
 }

@@ -43,11 +43,11 @@ export class LeadState extends DurableObject {
      * Re-scores `signal` (checked by `checkSignal`) on the lead's saved session and
      * confirms or refuses its claim. Answers `{ status, body }` for the worker to send.
      */
-    async signal(signal) {
-        return this.ctx.blockConcurrencyWhile(() => this.#signal(signal));
+    async signal(signal, { retired = null } = {}) {
+        return this.ctx.blockConcurrencyWhile(() => this.#signal(signal, retired));
     }
 
-    async #signal(signal) {
+    async #signal(signal, retired) {
         const stored = await this.ctx.storage.get(['session', 'delivered']);
         /** @type {string[]} */
         const delivered = stored.get('delivered') ?? [];
@@ -59,7 +59,7 @@ export class LeadState extends DurableObject {
         const saved = stored.get('session');
         const session = saved ? Session.restoreBytes(saved) : new Session(signal.visitor);
         try {
-            return await this.#score(session, signal, delivered, engine);
+            return await this.#score(session, signal, delivered, engine, retired);
         } catch (err) {
             if (err instanceof BadInput) return { status: 400, body: { error: err.error } };
             throw err;
@@ -68,7 +68,7 @@ export class LeadState extends DurableObject {
         }
     }
 
-    async #score(session, signal, delivered, engine) {
+    async #score(session, signal, delivered, engine, retired) {
         {
             // Events tracked before `identify` are the anonymous history: tracked first,
             // as on the page, so that a rule set that ignores it ignores them here too.
@@ -94,8 +94,10 @@ export class LeadState extends DurableObject {
                 }
             }
             const { result, transitions } = session.evaluate(engine, signal.at);
-            const short = rank(result.stage) < rank(signal.to);
-            const overclaimed = signal.total > result.total + EPSILON;
+            // A retired version's claim was made by another definition: not checked; what
+            // the current version makes of the events is stored and delivered.
+            const short = !retired && rank(result.stage) < rank(signal.to);
+            const overclaimed = !retired && signal.total > result.total + EPSILON;
             if (short || overclaimed) {
                 const difference = {
                     claimed: { stage: signal.to, total: signal.total },
@@ -128,8 +130,9 @@ export class LeadState extends DurableObject {
             return {
                 status: 200,
                 body: {
-                    status: 'confirmed',
+                    status: retired ? 'rescored' : 'confirmed',
                     key: signal.key,
+                    ...(retired ? { ruleset: { id: signal.ruleset.id, version: engine.version, retired } } : {}),
                     stage: result.stage,
                     total: result.total,
                     delivered: fresh.map((t) => t.idempotencyKey),

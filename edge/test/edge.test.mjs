@@ -124,6 +124,32 @@ test('a webhook that is down, then up, receives the transition exactly once, und
     }
 });
 
+test('a retired version is re-scored with the current one; a version never known is refused', async () => {
+    const at = Date.now();
+    const signal = makeSignal({ lead: 'old@acme.io', profile: PROFILE, events: mqlEvents(at), at });
+    // What an older definition claimed: more, and another stage. Not checked: the events count.
+    const old = { ...signal, ruleset: { id: 'b2b-saas-mql', version: '2026-06-01' }, to: 'sql', total: 500 };
+    const res = await post(mf, old);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.status, 'rescored');
+    assert.deepEqual(res.json.ruleset, { id: 'b2b-saas-mql', version: '2026-11-01', retired: '2026-06-01' });
+    assert.equal(res.json.stage, 'mql');
+    assert.equal(res.json.total, signal.total);
+    assert.deepEqual(res.json.delivered, [signal.key], "the current version's transition");
+    assert.ok(await until(() => deliveriesOf(signal.key).length === 1));
+    assert.equal(deliveriesOf(signal.key)[0].body.ruleset.version, '2026-11-01');
+    assert.equal((await post(mf, old)).json.status, 'duplicate');
+
+    const unknown = await post(mf, {
+        ...signal,
+        key: 'ls1-00000000000000aa',
+        ruleset: { id: 'b2b-saas-mql', version: '2026-05-01' },
+    });
+    assert.equal(unknown.status, 422, unknown.text);
+    assert.equal(unknown.json.error.code, 'unknownVersion');
+    assert.equal(unknown.json.error.path, 'ruleset.version');
+});
+
 test('malformed, incomplete and oversized signals get a 4xx naming the problem', async () => {
     const at = Date.now();
     const signal = makeSignal({ lead: 'cy@acme.io', profile: PROFILE, events: mqlEvents(at), at });

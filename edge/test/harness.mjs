@@ -65,6 +65,7 @@ export async function startWorker(hook) {
                 ALLOWED_ORIGINS: `${ORIGIN},https://other.site.test`,
                 // Retries at once: the queue's own backoff is real time.
                 RETRY_BASE_SECONDS: '0',
+                RETIRED_VERSIONS: 'b2b-saas-mql@2026-06-01, product-led@0',
             },
         }),
     );
