@@ -13,3 +13,11 @@ export function listVar(env, name) {
 export function retiredVersions(env) {
     return new Set(listVar(env, 'RETIRED_VERSIONS'));
 }
+
+/**
+ * Event types only other systems may report (`SERVER_VERIFIED_EVENTS`): a page's
+ * signal that carries one is not believed, and the event is dropped before scoring.
+ */
+export function serverVerifiedTypes(env) {
+    return new Set(listVar(env, 'SERVER_VERIFIED_EVENTS'));
+}

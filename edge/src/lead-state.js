@@ -5,6 +5,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { Session, InputError } from 'leadscore';
 import { STAGES } from './signal.js';
 import { ruleSet } from './rulesets.js';
+import { serverVerifiedTypes } from './config.js';
 
 /** How many delivered keys a lead remembers (a lead makes a handful of transitions). */
 const MAX_KEYS = 200;
@@ -72,8 +73,20 @@ export class LeadState extends DurableObject {
         {
             // Events tracked before `identify` are the anonymous history: tracked first,
             // as on the page, so that a rule set that ignores it ignores them here too.
-            const anon = signal.events.filter((e) => e.anon === true);
-            const named = signal.events.filter((e) => e.anon !== true);
+            // Event types that only other systems report (POST /events) are not taken
+            // from a page: dropped before scoring, and the drop is logged.
+            const verified = serverVerifiedTypes(this.env);
+            const ignored = [];
+            signal.events.forEach((e, i) => {
+                if (verified.has(e.type)) ignored.push({ path: `events[${i}]`, type: e.type });
+            });
+            if (ignored.length)
+                console.warn(
+                    `leadscore-edge: signal ${signal.key} claims server-verified events, ignored: ${JSON.stringify(ignored)}`,
+                );
+            const taken = signal.events.filter((e) => !verified.has(e.type));
+            const anon = taken.filter((e) => e.anon === true);
+            const named = taken.filter((e) => e.anon !== true);
             const track = (e) => {
                 const { anon: _, ...event } = e;
                 try {
@@ -116,6 +129,7 @@ export class LeadState extends DurableObject {
                     status: 422,
                     body: {
                         error: { code: 'claimNotSupported', message, path: short ? 'to' : 'total', ...difference },
+                        ...(ignored.length ? { ignored } : {}),
                     },
                 };
             }
@@ -136,6 +150,7 @@ export class LeadState extends DurableObject {
                     stage: result.stage,
                     total: result.total,
                     delivered: fresh.map((t) => t.idempotencyKey),
+                    ...(ignored.length ? { ignored } : {}),
                 },
             };
         }

@@ -150,6 +150,36 @@ test('a retired version is re-scored with the current one; a version never known
     assert.equal(unknown.json.error.path, 'ruleset.version');
 });
 
+test('a server-verified event claimed by a page is ignored: it does not lift the score', async () => {
+    const at = Date.now();
+    const honest = mqlEvents(at).slice(0, 2); // short of MQL
+    const webinars = [
+        { type: 'webinar_attended', ts: at - HOUR / 8 },
+        { type: 'webinar_attended', ts: at - HOUR / 10 },
+    ];
+    // The page (forged, or a tracker fed these events) reaches MQL only with the webinars.
+    const signal = makeSignal({ lead: 'forger@acme.io', profile: PROFILE, events: [...honest, ...webinars], at });
+    assert.equal(signal.to, 'mql');
+    assert.deepEqual(signal.events.map((e) => e.type).slice(-2), ['webinar_attended', 'webinar_attended']);
+    const res = await post(mf, signal);
+    assert.equal(res.status, 422, res.text);
+    assert.equal(res.json.error.code, 'claimNotSupported');
+    assert.equal(res.json.error.computed.stage, 'none');
+    assert.ok(res.json.error.computed.total < signal.total - 29, 'the webinars counted nothing');
+    assert.deepEqual(res.json.ignored, [
+        { path: 'events[2]', type: 'webinar_attended' },
+        { path: 'events[3]', type: 'webinar_attended' },
+    ]);
+    // Claiming only what the other events support is confirmed, with the webinars still ignored.
+    const modest = await post(mf, { ...signal, to: 'none', total: res.json.error.computed.total });
+    assert.equal(modest.status, 200, modest.text);
+    assert.equal(modest.json.stage, 'none');
+    assert.equal(modest.json.total, res.json.error.computed.total);
+    assert.equal(modest.json.ignored.length, 2);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(deliveriesOf(signal.key).length, 0, 'nothing delivered');
+});
+
 test('malformed, incomplete and oversized signals get a 4xx naming the problem', async () => {
     const at = Date.now();
     const signal = makeSignal({ lead: 'cy@acme.io', profile: PROFILE, events: mqlEvents(at), at });
