@@ -6,6 +6,7 @@ import { checkSignal } from './signal.js';
 import { ruleSet } from './rulesets.js';
 import { deliver } from './delivery.js';
 import { retiredVersions } from './config.js';
+import { checkServerEvents, checkSignature } from './server-events.js';
 
 export { LeadState } from './lead-state.js';
 
@@ -32,6 +33,10 @@ export default {
             if (url.pathname === '/signals') {
                 if (request.method !== 'POST') throw notAllowed('POST');
                 return await postSignal(request, env, cors);
+            }
+            if (url.pathname === '/events') {
+                if (request.method !== 'POST') throw notAllowed('POST');
+                return await postEvents(request, env);
             }
             throw new Problem(404, 'notFound', `no route ${url.pathname}`);
         } catch (err) {
@@ -125,4 +130,28 @@ async function postSignal(request, env, cors) {
     const stub = env.LEADS.get(env.LEADS.idFromName(signal.lead ? `lead:${signal.lead}` : `visitor:${signal.visitor}`));
     const { status, body: answer } = await stub.signal(signal, { retired });
     return json(answer, status, cors);
+}
+
+/**
+ * `POST /events`: events from another system, signed (HMAC-SHA256 of the body with
+ * `EVENTS_SECRET`), scored into the lead's Durable Object with the current version.
+ */
+async function postEvents(request, env) {
+    if (!env.EVENTS_SECRET) throw new Problem(503, 'eventsNotConfigured', 'EVENTS_SECRET is not set', '');
+    const limit = Number(env.MAX_BODY_BYTES) || DEFAULT_MAX_BODY;
+    const bytes = await readLimited(request, limit);
+    // Checked before the body is even parsed: nothing unsigned is looked at.
+    await checkSignature(request, bytes, env.EVENTS_SECRET);
+    let body;
+    try {
+        body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    } catch (err) {
+        throw new Problem(400, 'malformedJson', `the body is not JSON text: ${err.message}`, '');
+    }
+    const batch = checkServerEvents(body);
+    if (!(await ruleSet(batch.ruleset.id)))
+        throw new Problem(422, 'unknownRuleset', `no rule set ${batch.ruleset.id}`, 'ruleset.id');
+    const stub = env.LEADS.get(env.LEADS.idFromName(`lead:${batch.lead}`));
+    const { status, body: answer } = await stub.serverEvents(batch, Date.now());
+    return json(answer, status);
 }

@@ -48,6 +48,61 @@ export class LeadState extends DurableObject {
         return this.ctx.blockConcurrencyWhile(() => this.#signal(signal, retired));
     }
 
+    /**
+     * Tracks events from another system (checked by `checkServerEvents`, signature
+     * verified) and evaluates at `now` with the rule set's current version: a
+     * transition they cause is queued like a page's. Answers `{ status, body }`.
+     */
+    async serverEvents(batch, now) {
+        return this.ctx.blockConcurrencyWhile(async () => {
+            const stored = await this.ctx.storage.get(['session', 'delivered']);
+            const delivered = stored.get('delivered') ?? [];
+            const { engine } = await ruleSet(batch.ruleset.id);
+            const saved = stored.get('session');
+            const session = saved ? Session.restoreBytes(saved) : new Session(batch.lead);
+            try {
+                if (session.leadId !== batch.lead) session.identify(batch.lead);
+                let duplicates = 0;
+                batch.events.forEach((e, i) => {
+                    try {
+                        if (session.track(e, now).tracked === 'duplicate') duplicates++;
+                    } catch (err) {
+                        throw inputProblem(err, `events[${i}]`);
+                    }
+                });
+                if (Object.keys(batch.profile).length) {
+                    try {
+                        session.updateProfile(batch.profile);
+                    } catch (err) {
+                        throw inputProblem(err, 'profile');
+                    }
+                }
+                const { result, transitions } = session.evaluate(engine, now);
+                const fresh = transitions.filter((t) => !delivered.includes(t.idempotencyKey));
+                const subject = { lead: batch.lead, visitor: session.id, ruleset: {}, profile: batch.profile };
+                for (const t of fresh) await this.env.DELIVERIES.send(delivery(t, subject, result));
+                const keys = [...delivered, ...fresh.map((t) => t.idempotencyKey)];
+                await this.ctx.storage.put({ session: session.saveBytes(), delivered: keys.slice(-MAX_KEYS) });
+                return {
+                    status: 200,
+                    body: {
+                        status: 'scored',
+                        tracked: batch.events.length - duplicates,
+                        duplicates,
+                        stage: result.stage,
+                        total: result.total,
+                        delivered: fresh.map((t) => t.idempotencyKey),
+                    },
+                };
+            } catch (err) {
+                if (err instanceof BadInput) return { status: 400, body: { error: err.error } };
+                throw err;
+            } finally {
+                session.free();
+            }
+        });
+    }
+
     async #signal(signal, retired) {
         const stored = await this.ctx.storage.get(['session', 'delivered']);
         /** @type {string[]} */

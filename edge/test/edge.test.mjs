@@ -4,9 +4,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BASE, ORIGIN, makeSignal, post, receiver, startWorker, until } from './harness.mjs';
+import { BASE, EVENTS_SECRET, ORIGIN, makeSignal, post, postEvents, receiver, startWorker, until } from './harness.mjs';
 import { EDGE } from '../scripts/build.mjs';
 import { wranglerConfig } from '../scripts/miniflare.mjs';
 
@@ -178,6 +179,56 @@ test('a server-verified event claimed by a page is ignored: it does not lift the
     assert.equal(modest.json.ignored.length, 2);
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(deliveriesOf(signal.key).length, 0, 'nothing delivered');
+});
+
+test('POST /events: signed server events score the lead and deliver its transition; unsigned ones get 401', async () => {
+    const now = Date.now();
+    const batch = {
+        v: 1,
+        lead: 'webinar@acme.io',
+        ruleset: { id: 'b2b-saas-mql' },
+        profile: PROFILE,
+        events: [
+            { type: 'webinar_attended', ts: now - 60_000, id: 'zoom-1' },
+            { type: 'webinar_attended', ts: now - 50_000, id: 'zoom-2' },
+            ...Array.from({ length: 5 }, (_, i) => ({ type: 'email_click', ts: now - 40_000 + i, id: `mail-${i}` })),
+        ],
+    };
+    const before = hook.requests.length;
+    const missing = await postEvents(mf, batch, { secret: null });
+    assert.equal(missing.status, 401, missing.text);
+    assert.equal(missing.json.error.code, 'missingSignature');
+    const wrong = await postEvents(mf, batch, { secret: 'not-the-secret' });
+    assert.equal(wrong.status, 401, wrong.text);
+    assert.equal(wrong.json.error.code, 'badSignature');
+    assert.match(wrong.headers.get('content-type'), /^application\/json/);
+    const garbled = await postEvents(mf, batch, { signature: 'sha256=xyz' });
+    assert.equal(garbled.status, 401, garbled.text);
+    // A signature of another body (a tampered one: a second lead swapped in).
+    const signedOther = crypto.createHmac('sha256', EVENTS_SECRET).update(JSON.stringify(batch)).digest('hex');
+    const tampered = await postEvents(mf, { ...batch, lead: 'mallory@acme.io' }, { signature: signedOther });
+    assert.equal(tampered.status, 401, tampered.text);
+    assert.equal(tampered.json.error.code, 'badSignature');
+
+    const ok = await postEvents(mf, batch, { signature: `sha256=${signedOther}` });
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.json.status, 'scored');
+    assert.equal(ok.json.stage, 'mql', 'the refused tries stored nothing; this one reaches MQL');
+    assert.equal(ok.json.delivered.length, 1);
+    const [key] = ok.json.delivered;
+    assert.ok(await until(() => deliveriesOf(key).length === 1), 'delivered like a page transition');
+    const [got] = deliveriesOf(key);
+    assert.equal(got.body.lead, 'webinar@acme.io');
+    assert.equal(got.body.to, 'mql');
+    assert.equal(hook.requests.length, before + 1, 'only the signed batch was delivered');
+
+    const again = await postEvents(mf, batch);
+    assert.equal(again.status, 200, again.text);
+    assert.equal(again.json.duplicates, batch.events.length);
+    assert.deepEqual(again.json.delivered, []);
+    const badEvent = await postEvents(mf, { ...batch, events: [{ type: 'x', id: 'y' }] });
+    assert.equal(badEvent.status, 400, badEvent.text);
+    assert.equal(badEvent.json.error.path, 'events[0].ts');
 });
 
 test('malformed, incomplete and oversized signals get a 4xx naming the problem', async () => {

@@ -2,6 +2,7 @@
 // gets, the worker built and run in workerd through Miniflare with wrangler.toml's
 // bindings, and signals made by the package itself (as the tracker makes them).
 import http from 'node:http';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Miniflare } from 'miniflare';
@@ -11,6 +12,8 @@ import { miniflareOptions } from '../scripts/miniflare.mjs';
 
 export const ORIGIN = 'https://site.test';
 export const BASE = 'http://edge.test';
+/** The secret other systems sign `POST /events` with, in the tests. */
+export const EVENTS_SECRET = 'test-events-secret';
 
 /**
  * A webhook receiver: `requests` lists what came (`{ method, url, headers, body }`);
@@ -65,6 +68,7 @@ export async function startWorker(hook) {
                 ALLOWED_ORIGINS: `${ORIGIN},https://other.site.test`,
                 // Retries at once: the queue's own backoff is real time.
                 RETRY_BASE_SECONDS: '0',
+                EVENTS_SECRET,
                 RETIRED_VERSIONS: 'b2b-saas-mql@2026-06-01, product-led@0',
             },
         }),
@@ -137,4 +141,22 @@ export async function post(mf, body, headers = {}) {
         // not JSON
     }
     return { status: res.status, headers: res.headers, json, text };
+}
+
+/** POSTs server events `body` to `/events`, signed with `secret` (no header when null). */
+export async function postEvents(mf, body, { secret = EVENTS_SECRET, signature } = {}) {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    const headers = { 'content-type': 'application/json' };
+    if (signature !== undefined) headers['x-leadscore-signature'] = signature;
+    else if (secret !== null)
+        headers['x-leadscore-signature'] = crypto.createHmac('sha256', secret).update(text).digest('hex');
+    const res = await mf.dispatchFetch(`${BASE}/events`, { method: 'POST', headers, body: text });
+    const answer = await res.text();
+    let json = null;
+    try {
+        json = JSON.parse(answer);
+    } catch {
+        // not JSON
+    }
+    return { status: res.status, headers: res.headers, json, text: answer };
 }
