@@ -9,6 +9,8 @@ import { retiredVersions } from './config.js';
 import { checkServerEvents, checkSignature } from './server-events.js';
 
 export { LeadState } from './lead-state.js';
+export { DeadLetters } from './dead-letters.js';
+import { deadLetters, sameSecret } from './dead-letters.js';
 
 /** The largest signal body taken, unless `MAX_BODY_BYTES` says otherwise: the tracker sends at most 60,000. */
 const DEFAULT_MAX_BODY = 65_536;
@@ -34,6 +36,10 @@ export default {
                 if (request.method !== 'POST') throw notAllowed('POST');
                 return await postSignal(request, env, cors);
             }
+            if (url.pathname === '/dead-letters') {
+                if (request.method !== 'GET') throw notAllowed('GET');
+                return await getDeadLetters(request, env);
+            }
             if (url.pathname === '/events') {
                 if (request.method !== 'POST') throw notAllowed('POST');
                 return await postEvents(request, env);
@@ -47,7 +53,8 @@ export default {
     },
 
     async queue(batch, env) {
-        await deliver(batch, env);
+        if (batch.queue === (env.DEAD_LETTER_QUEUE || 'leadscore-deliveries-dlq')) await deadLetters(batch, env);
+        else await deliver(batch, env);
     },
 };
 
@@ -154,4 +161,13 @@ async function postEvents(request, env) {
     const stub = env.LEADS.get(env.LEADS.idFromName(`lead:${batch.lead}`));
     const { status, body: answer } = await stub.serverEvents(batch, Date.now());
     return json(answer, status);
+}
+
+/** `GET /dead-letters`: the deliveries that exhausted their tries, behind the `ADMIN_TOKEN` bearer token. */
+async function getDeadLetters(request, env) {
+    const given = (request.headers.get('authorization') || '').replace(/^Bearer\s+/i, '');
+    if (!env.ADMIN_TOKEN || !given || !(await sameSecret(given, env.ADMIN_TOKEN)))
+        throw new Problem(401, 'unauthorized', 'a bearer token (ADMIN_TOKEN) is needed', '');
+    const letters = await env.DEAD_LETTERS.get(env.DEAD_LETTERS.idFromName('all')).list();
+    return json({ count: letters.length, letters });
 }

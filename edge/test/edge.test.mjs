@@ -7,7 +7,18 @@ import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BASE, EVENTS_SECRET, ORIGIN, makeSignal, post, postEvents, receiver, startWorker, until } from './harness.mjs';
+import {
+    ADMIN_TOKEN,
+    BASE,
+    EVENTS_SECRET,
+    ORIGIN,
+    makeSignal,
+    post,
+    postEvents,
+    receiver,
+    startWorker,
+    until,
+} from './harness.mjs';
 import { EDGE } from '../scripts/build.mjs';
 import { wranglerConfig } from '../scripts/miniflare.mjs';
 
@@ -231,6 +242,34 @@ test('POST /events: signed server events score the lead and deliver its transiti
     assert.equal(badEvent.json.error.path, 'events[0].ts');
 });
 
+test('a delivery refused max_retries + 1 times ends in the dead-letter queue, logged and kept', async () => {
+    const { consumer } = wranglerConfig();
+    const at = Date.now();
+    const signal = makeSignal({ lead: 'dead@acme.io', profile: PROFILE, events: mqlEvents(at), at });
+    hook.answer((req) => (req.headers['idempotency-key'] === signal.key ? 500 : 200));
+    const letters = async (token = ADMIN_TOKEN) => {
+        const res = await mf.dispatchFetch(`${BASE}/dead-letters`, { headers: { authorization: `Bearer ${token}` } });
+        return { status: res.status, json: await res.json() };
+    };
+    try {
+        assert.equal((await letters('wrong')).status, 401);
+        const res = await post(mf, signal);
+        assert.equal(res.json?.status, 'confirmed', res.text);
+        const mine = async () => (await letters()).json.letters.filter((l) => l.body.key === signal.key);
+        // Each try waits for the consumer's batch timeout (1 s): 9 tries take about 10 s.
+        assert.ok(await until(async () => (await mine()).length > 0, 40_000), 'the dead-letter queue has it');
+        assert.equal(deliveriesOf(signal.key).length, consumer.maxRetries + 1, 'tried 1 + max_retries times');
+        const [letter] = await mine();
+        assert.equal(letter.attempts, 1, 'its first try in the dead-letter queue');
+        assert.deepEqual(letter.body, deliveriesOf(signal.key)[0].body, 'the body the webhook refused');
+        await new Promise((r) => setTimeout(r, 1500));
+        assert.equal(deliveriesOf(signal.key).length, consumer.maxRetries + 1, 'no try after it went dead');
+        assert.equal((await mine()).length, 1, 'kept once');
+    } finally {
+        hook.answer(() => 200);
+    }
+});
+
 test('malformed, incomplete and oversized signals get a 4xx naming the problem', async () => {
     const at = Date.now();
     const signal = makeSignal({ lead: 'cy@acme.io', profile: PROFILE, events: mqlEvents(at), at });
@@ -330,7 +369,18 @@ test('wrangler.toml: a compatibility date the tested workerd supports, and the b
         `${conf.compatibilityDate} > ${workerd.compatibilityDate}`,
     );
     const text = fs.readFileSync(path.join(EDGE, 'wrangler.toml'), 'utf8');
-    for (const binding of ['name = "LEADS", class_name = "LeadState"', 'binding = "DELIVERIES"', 'dead_letter_queue'])
+    for (const binding of [
+        'name = "LEADS", class_name = "LeadState"',
+        'name = "DEAD_LETTERS", class_name = "DeadLetters"',
+        'binding = "DELIVERIES"',
+        'dead_letter_queue',
+    ])
         assert.ok(text.includes(binding), binding);
     assert.ok(conf.consumer.maxRetries > 0);
+    assert.deepEqual(
+        conf.consumers.map((c) => c.queue),
+        [conf.consumer.queue, conf.consumer.deadLetterQueue],
+        'the dead-letter queue has a consumer',
+    );
+    assert.equal(conf.vars.DEAD_LETTER_QUEUE, conf.consumer.deadLetterQueue);
 });

@@ -12,6 +12,8 @@ import { miniflareOptions } from '../scripts/miniflare.mjs';
 
 export const ORIGIN = 'https://site.test';
 export const BASE = 'http://edge.test';
+/** The bearer token of `GET /dead-letters`, in the tests. */
+export const ADMIN_TOKEN = 'test-admin-token';
 /** The secret other systems sign `POST /events` with, in the tests. */
 export const EVENTS_SECRET = 'test-events-secret';
 
@@ -48,11 +50,11 @@ export async function receiver() {
     };
 }
 
-/** Waits, at most `ms`, until `ok()` holds; answers whether it did. Polls every 50 ms. */
+/** Waits, at most `ms`, until `ok()` (or its promise) holds; answers whether it did. Polls every 50 ms. */
 export async function until(ok, ms = 10_000) {
     const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
-        if (ok()) return true;
+        if (await ok()) return true;
         await new Promise((r) => setTimeout(r, 50));
     }
     return ok();
@@ -69,6 +71,7 @@ export async function startWorker(hook) {
                 // Retries at once: the queue's own backoff is real time.
                 RETRY_BASE_SECONDS: '0',
                 EVENTS_SECRET,
+                ADMIN_TOKEN,
                 RETIRED_VERSIONS: 'b2b-saas-mql@2026-06-01, product-led@0',
             },
         }),
