@@ -24,7 +24,25 @@ export function wranglerConfig(text = fs.readFileSync(path.join(EDGE, 'wrangler.
         const kv = line.match(/^\s*([A-Za-z_]+)\s*=\s*(".*")\s*$/);
         if (inVars && kv) vars[kv[1]] = JSON.parse(kv[2]);
     }
+    // Every [[queues.consumers]] block, in order (the first is the delivery queue's).
+    const consumers = [];
+    let block = null;
+    for (const line of text.split('\n')) {
+        const head = line.match(/^\s*\[\[?([^\]]+)\]\]?\s*$/);
+        if (head) block = head[1].trim() === 'queues.consumers' ? {} : null;
+        if (head && block) consumers.push(block);
+        const kv = line.match(/^\s*([a-z_]+)\s*=\s*(.+?)\s*$/);
+        if (block && kv) block[kv[1]] = JSON.parse(kv[2]);
+    }
+    const camel = (c) => ({
+        queue: c.queue,
+        maxBatchSize: c.max_batch_size,
+        maxBatchTimeout: c.max_batch_timeout,
+        maxRetries: c.max_retries,
+        ...(c.dead_letter_queue ? { deadLetterQueue: c.dead_letter_queue } : {}),
+    });
     return {
+        consumers: consumers.map(camel),
         compatibilityDate: value('', 'compatibility_date'),
         vars,
         producer: { binding: value('queues.producers', 'binding'), queue: value('queues.producers', 'queue') },
@@ -43,7 +61,7 @@ export function wranglerConfig(text = fs.readFileSync(path.join(EDGE, 'wrangler.
  */
 export function miniflareOptions(over = {}) {
     const c = wranglerConfig();
-    const { queue, ...consumer } = c.consumer;
+
     return {
         modulesRoot: DIST,
         modules: [
@@ -52,9 +70,9 @@ export function miniflareOptions(over = {}) {
         ],
         compatibilityDate: c.compatibilityDate,
         bindings: { ...c.vars, ...over.vars },
-        durableObjects: { LEADS: 'LeadState' },
+        durableObjects: { LEADS: 'LeadState', DEAD_LETTERS: 'DeadLetters' },
         queueProducers: { [c.producer.binding]: { queueName: c.producer.queue } },
-        queueConsumers: { [queue]: consumer },
+        queueConsumers: Object.fromEntries(c.consumers.map(({ queue, ...consumer }) => [queue, consumer])),
         durableObjectsPersist: over.persist ?? false,
         ...(over.port !== undefined ? { host: '127.0.0.1', port: over.port } : {}),
     };

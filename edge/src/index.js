@@ -5,8 +5,12 @@ import { Problem, corsHeaders, json, readLimited, allowedOrigins } from './http.
 import { checkSignal } from './signal.js';
 import { ruleSet } from './rulesets.js';
 import { deliver } from './delivery.js';
+import { retiredVersions } from './config.js';
+import { checkServerEvents, checkSignature } from './server-events.js';
 
 export { LeadState } from './lead-state.js';
+export { DeadLetters } from './dead-letters.js';
+import { deadLetters, sameSecret } from './dead-letters.js';
 
 /** The largest signal body taken, unless `MAX_BODY_BYTES` says otherwise: the tracker sends at most 60,000. */
 const DEFAULT_MAX_BODY = 65_536;
@@ -32,6 +36,14 @@ export default {
                 if (request.method !== 'POST') throw notAllowed('POST');
                 return await postSignal(request, env, cors);
             }
+            if (url.pathname === '/dead-letters') {
+                if (request.method !== 'GET') throw notAllowed('GET');
+                return await getDeadLetters(request, env);
+            }
+            if (url.pathname === '/events') {
+                if (request.method !== 'POST') throw notAllowed('POST');
+                return await postEvents(request, env);
+            }
             throw new Problem(404, 'notFound', `no route ${url.pathname}`);
         } catch (err) {
             if (err instanceof Problem) return err.response(cors);
@@ -41,7 +53,8 @@ export default {
     },
 
     async queue(batch, env) {
-        await deliver(batch, env);
+        if (batch.queue === (env.DEAD_LETTER_QUEUE || 'leadscore-deliveries-dlq')) await deadLetters(batch, env);
+        else await deliver(batch, env);
     },
 };
 
@@ -105,14 +118,56 @@ async function postSignal(request, env, cors) {
     if (signal.at > Date.now() + MAX_SKEW_MS) throw new Problem(400, 'invalidField', 'at is in the future', 'at');
     const rules = await ruleSet(signal.ruleset.id);
     if (!rules) throw new Problem(422, 'unknownRuleset', `no rule set ${signal.ruleset.id}`, 'ruleset.id');
-    if (rules.version !== signal.ruleset.version)
-        throw new Problem(
-            422,
-            'unknownVersion',
-            `rule set ${signal.ruleset.id} has no version ${signal.ruleset.version} (current: ${rules.version})`,
-            'ruleset.version',
+    // A retired version (configured, still known) is scored with the current one; a
+    // version never known is refused.
+    let retired = null;
+    if (rules.version !== signal.ruleset.version) {
+        if (!retiredVersions(env).has(`${signal.ruleset.id}@${signal.ruleset.version}`))
+            throw new Problem(
+                422,
+                'unknownVersion',
+                `rule set ${signal.ruleset.id} has no version ${signal.ruleset.version} (current: ${rules.version})`,
+                'ruleset.version',
+            );
+        retired = signal.ruleset.version;
+        console.info(
+            `leadscore-edge: signal ${signal.key} names retired ${signal.ruleset.id}@${retired}: re-scored with ${rules.version}`,
         );
+    }
     const stub = env.LEADS.get(env.LEADS.idFromName(signal.lead ? `lead:${signal.lead}` : `visitor:${signal.visitor}`));
-    const { status, body: answer } = await stub.signal(signal);
+    const { status, body: answer } = await stub.signal(signal, { retired });
     return json(answer, status, cors);
+}
+
+/**
+ * `POST /events`: events from another system, signed (HMAC-SHA256 of the body with
+ * `EVENTS_SECRET`), scored into the lead's Durable Object with the current version.
+ */
+async function postEvents(request, env) {
+    if (!env.EVENTS_SECRET) throw new Problem(503, 'eventsNotConfigured', 'EVENTS_SECRET is not set', '');
+    const limit = Number(env.MAX_BODY_BYTES) || DEFAULT_MAX_BODY;
+    const bytes = await readLimited(request, limit);
+    // Checked before the body is even parsed: nothing unsigned is looked at.
+    await checkSignature(request, bytes, env.EVENTS_SECRET);
+    let body;
+    try {
+        body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    } catch (err) {
+        throw new Problem(400, 'malformedJson', `the body is not JSON text: ${err.message}`, '');
+    }
+    const batch = checkServerEvents(body);
+    if (!(await ruleSet(batch.ruleset.id)))
+        throw new Problem(422, 'unknownRuleset', `no rule set ${batch.ruleset.id}`, 'ruleset.id');
+    const stub = env.LEADS.get(env.LEADS.idFromName(`lead:${batch.lead}`));
+    const { status, body: answer } = await stub.serverEvents(batch, Date.now());
+    return json(answer, status);
+}
+
+/** `GET /dead-letters`: the deliveries that exhausted their tries, behind the `ADMIN_TOKEN` bearer token. */
+async function getDeadLetters(request, env) {
+    const given = (request.headers.get('authorization') || '').replace(/^Bearer\s+/i, '');
+    if (!env.ADMIN_TOKEN || !given || !(await sameSecret(given, env.ADMIN_TOKEN)))
+        throw new Problem(401, 'unauthorized', 'a bearer token (ADMIN_TOKEN) is needed', '');
+    const letters = await env.DEAD_LETTERS.get(env.DEAD_LETTERS.idFromName('all')).list();
+    return json({ count: letters.length, letters });
 }

@@ -5,6 +5,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { Session, InputError } from 'leadscore';
 import { STAGES } from './signal.js';
 import { ruleSet } from './rulesets.js';
+import { serverVerifiedTypes } from './config.js';
 
 /** How many delivered keys a lead remembers (a lead makes a handful of transitions). */
 const MAX_KEYS = 200;
@@ -43,11 +44,66 @@ export class LeadState extends DurableObject {
      * Re-scores `signal` (checked by `checkSignal`) on the lead's saved session and
      * confirms or refuses its claim. Answers `{ status, body }` for the worker to send.
      */
-    async signal(signal) {
-        return this.ctx.blockConcurrencyWhile(() => this.#signal(signal));
+    async signal(signal, { retired = null } = {}) {
+        return this.ctx.blockConcurrencyWhile(() => this.#signal(signal, retired));
     }
 
-    async #signal(signal) {
+    /**
+     * Tracks events from another system (checked by `checkServerEvents`, signature
+     * verified) and evaluates at `now` with the rule set's current version: a
+     * transition they cause is queued like a page's. Answers `{ status, body }`.
+     */
+    async serverEvents(batch, now) {
+        return this.ctx.blockConcurrencyWhile(async () => {
+            const stored = await this.ctx.storage.get(['session', 'delivered']);
+            const delivered = stored.get('delivered') ?? [];
+            const { engine } = await ruleSet(batch.ruleset.id);
+            const saved = stored.get('session');
+            const session = saved ? Session.restoreBytes(saved) : new Session(batch.lead);
+            try {
+                if (session.leadId !== batch.lead) session.identify(batch.lead);
+                let duplicates = 0;
+                batch.events.forEach((e, i) => {
+                    try {
+                        if (session.track(e, now).tracked === 'duplicate') duplicates++;
+                    } catch (err) {
+                        throw inputProblem(err, `events[${i}]`);
+                    }
+                });
+                if (Object.keys(batch.profile).length) {
+                    try {
+                        session.updateProfile(batch.profile);
+                    } catch (err) {
+                        throw inputProblem(err, 'profile');
+                    }
+                }
+                const { result, transitions } = session.evaluate(engine, now);
+                const fresh = transitions.filter((t) => !delivered.includes(t.idempotencyKey));
+                const subject = { lead: batch.lead, visitor: session.id, ruleset: {}, profile: batch.profile };
+                for (const t of fresh) await this.env.DELIVERIES.send(delivery(t, subject, result));
+                const keys = [...delivered, ...fresh.map((t) => t.idempotencyKey)];
+                await this.ctx.storage.put({ session: session.saveBytes(), delivered: keys.slice(-MAX_KEYS) });
+                return {
+                    status: 200,
+                    body: {
+                        status: 'scored',
+                        tracked: batch.events.length - duplicates,
+                        duplicates,
+                        stage: result.stage,
+                        total: result.total,
+                        delivered: fresh.map((t) => t.idempotencyKey),
+                    },
+                };
+            } catch (err) {
+                if (err instanceof BadInput) return { status: 400, body: { error: err.error } };
+                throw err;
+            } finally {
+                session.free();
+            }
+        });
+    }
+
+    async #signal(signal, retired) {
         const stored = await this.ctx.storage.get(['session', 'delivered']);
         /** @type {string[]} */
         const delivered = stored.get('delivered') ?? [];
@@ -59,7 +115,7 @@ export class LeadState extends DurableObject {
         const saved = stored.get('session');
         const session = saved ? Session.restoreBytes(saved) : new Session(signal.visitor);
         try {
-            return await this.#score(session, signal, delivered, engine);
+            return await this.#score(session, signal, delivered, engine, retired);
         } catch (err) {
             if (err instanceof BadInput) return { status: 400, body: { error: err.error } };
             throw err;
@@ -68,12 +124,24 @@ export class LeadState extends DurableObject {
         }
     }
 
-    async #score(session, signal, delivered, engine) {
+    async #score(session, signal, delivered, engine, retired) {
         {
             // Events tracked before `identify` are the anonymous history: tracked first,
             // as on the page, so that a rule set that ignores it ignores them here too.
-            const anon = signal.events.filter((e) => e.anon === true);
-            const named = signal.events.filter((e) => e.anon !== true);
+            // Event types that only other systems report (POST /events) are not taken
+            // from a page: dropped before scoring, and the drop is logged.
+            const verified = serverVerifiedTypes(this.env);
+            const ignored = [];
+            signal.events.forEach((e, i) => {
+                if (verified.has(e.type)) ignored.push({ path: `events[${i}]`, type: e.type });
+            });
+            if (ignored.length)
+                console.warn(
+                    `leadscore-edge: signal ${signal.key} claims server-verified events, ignored: ${JSON.stringify(ignored)}`,
+                );
+            const taken = signal.events.filter((e) => !verified.has(e.type));
+            const anon = taken.filter((e) => e.anon === true);
+            const named = taken.filter((e) => e.anon !== true);
             const track = (e) => {
                 const { anon: _, ...event } = e;
                 try {
@@ -94,8 +162,10 @@ export class LeadState extends DurableObject {
                 }
             }
             const { result, transitions } = session.evaluate(engine, signal.at);
-            const short = rank(result.stage) < rank(signal.to);
-            const overclaimed = signal.total > result.total + EPSILON;
+            // A retired version's claim was made by another definition: not checked; what
+            // the current version makes of the events is stored and delivered.
+            const short = !retired && rank(result.stage) < rank(signal.to);
+            const overclaimed = !retired && signal.total > result.total + EPSILON;
             if (short || overclaimed) {
                 const difference = {
                     claimed: { stage: signal.to, total: signal.total },
@@ -114,6 +184,7 @@ export class LeadState extends DurableObject {
                     status: 422,
                     body: {
                         error: { code: 'claimNotSupported', message, path: short ? 'to' : 'total', ...difference },
+                        ...(ignored.length ? { ignored } : {}),
                     },
                 };
             }
@@ -128,11 +199,13 @@ export class LeadState extends DurableObject {
             return {
                 status: 200,
                 body: {
-                    status: 'confirmed',
+                    status: retired ? 'rescored' : 'confirmed',
                     key: signal.key,
+                    ...(retired ? { ruleset: { id: signal.ruleset.id, version: engine.version, retired } } : {}),
                     stage: result.stage,
                     total: result.total,
                     delivered: fresh.map((t) => t.idempotencyKey),
+                    ...(ignored.length ? { ignored } : {}),
                 },
             };
         }

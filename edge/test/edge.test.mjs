@@ -4,9 +4,21 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BASE, ORIGIN, makeSignal, post, receiver, startWorker, until } from './harness.mjs';
+import {
+    ADMIN_TOKEN,
+    BASE,
+    EVENTS_SECRET,
+    ORIGIN,
+    makeSignal,
+    post,
+    postEvents,
+    receiver,
+    startWorker,
+    until,
+} from './harness.mjs';
 import { EDGE } from '../scripts/build.mjs';
 import { wranglerConfig } from '../scripts/miniflare.mjs';
 
@@ -124,6 +136,140 @@ test('a webhook that is down, then up, receives the transition exactly once, und
     }
 });
 
+test('a retired version is re-scored with the current one; a version never known is refused', async () => {
+    const at = Date.now();
+    const signal = makeSignal({ lead: 'old@acme.io', profile: PROFILE, events: mqlEvents(at), at });
+    // What an older definition claimed: more, and another stage. Not checked: the events count.
+    const old = { ...signal, ruleset: { id: 'b2b-saas-mql', version: '2026-06-01' }, to: 'sql', total: 500 };
+    const res = await post(mf, old);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.status, 'rescored');
+    assert.deepEqual(res.json.ruleset, { id: 'b2b-saas-mql', version: '2026-11-01', retired: '2026-06-01' });
+    assert.equal(res.json.stage, 'mql');
+    assert.equal(res.json.total, signal.total);
+    assert.deepEqual(res.json.delivered, [signal.key], "the current version's transition");
+    assert.ok(await until(() => deliveriesOf(signal.key).length === 1));
+    assert.equal(deliveriesOf(signal.key)[0].body.ruleset.version, '2026-11-01');
+    assert.equal((await post(mf, old)).json.status, 'duplicate');
+
+    const unknown = await post(mf, {
+        ...signal,
+        key: 'ls1-00000000000000aa',
+        ruleset: { id: 'b2b-saas-mql', version: '2026-05-01' },
+    });
+    assert.equal(unknown.status, 422, unknown.text);
+    assert.equal(unknown.json.error.code, 'unknownVersion');
+    assert.equal(unknown.json.error.path, 'ruleset.version');
+});
+
+test('a server-verified event claimed by a page is ignored: it does not lift the score', async () => {
+    const at = Date.now();
+    const honest = mqlEvents(at).slice(0, 2); // short of MQL
+    const webinars = [
+        { type: 'webinar_attended', ts: at - HOUR / 8 },
+        { type: 'webinar_attended', ts: at - HOUR / 10 },
+    ];
+    // The page (forged, or a tracker fed these events) reaches MQL only with the webinars.
+    const signal = makeSignal({ lead: 'forger@acme.io', profile: PROFILE, events: [...honest, ...webinars], at });
+    assert.equal(signal.to, 'mql');
+    assert.deepEqual(signal.events.map((e) => e.type).slice(-2), ['webinar_attended', 'webinar_attended']);
+    const res = await post(mf, signal);
+    assert.equal(res.status, 422, res.text);
+    assert.equal(res.json.error.code, 'claimNotSupported');
+    assert.equal(res.json.error.computed.stage, 'none');
+    assert.ok(res.json.error.computed.total < signal.total - 29, 'the webinars counted nothing');
+    assert.deepEqual(res.json.ignored, [
+        { path: 'events[2]', type: 'webinar_attended' },
+        { path: 'events[3]', type: 'webinar_attended' },
+    ]);
+    // Claiming only what the other events support is confirmed, with the webinars still ignored.
+    const modest = await post(mf, { ...signal, to: 'none', total: res.json.error.computed.total });
+    assert.equal(modest.status, 200, modest.text);
+    assert.equal(modest.json.stage, 'none');
+    assert.equal(modest.json.total, res.json.error.computed.total);
+    assert.equal(modest.json.ignored.length, 2);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(deliveriesOf(signal.key).length, 0, 'nothing delivered');
+});
+
+test('POST /events: signed server events score the lead and deliver its transition; unsigned ones get 401', async () => {
+    const now = Date.now();
+    const batch = {
+        v: 1,
+        lead: 'webinar@acme.io',
+        ruleset: { id: 'b2b-saas-mql' },
+        profile: PROFILE,
+        events: [
+            { type: 'webinar_attended', ts: now - 60_000, id: 'zoom-1' },
+            { type: 'webinar_attended', ts: now - 50_000, id: 'zoom-2' },
+            ...Array.from({ length: 5 }, (_, i) => ({ type: 'email_click', ts: now - 40_000 + i, id: `mail-${i}` })),
+        ],
+    };
+    const before = hook.requests.length;
+    const missing = await postEvents(mf, batch, { secret: null });
+    assert.equal(missing.status, 401, missing.text);
+    assert.equal(missing.json.error.code, 'missingSignature');
+    const wrong = await postEvents(mf, batch, { secret: 'not-the-secret' });
+    assert.equal(wrong.status, 401, wrong.text);
+    assert.equal(wrong.json.error.code, 'badSignature');
+    assert.match(wrong.headers.get('content-type'), /^application\/json/);
+    const garbled = await postEvents(mf, batch, { signature: 'sha256=xyz' });
+    assert.equal(garbled.status, 401, garbled.text);
+    // A signature of another body (a tampered one: a second lead swapped in).
+    const signedOther = crypto.createHmac('sha256', EVENTS_SECRET).update(JSON.stringify(batch)).digest('hex');
+    const tampered = await postEvents(mf, { ...batch, lead: 'mallory@acme.io' }, { signature: signedOther });
+    assert.equal(tampered.status, 401, tampered.text);
+    assert.equal(tampered.json.error.code, 'badSignature');
+
+    const ok = await postEvents(mf, batch, { signature: `sha256=${signedOther}` });
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.json.status, 'scored');
+    assert.equal(ok.json.stage, 'mql', 'the refused tries stored nothing; this one reaches MQL');
+    assert.equal(ok.json.delivered.length, 1);
+    const [key] = ok.json.delivered;
+    assert.ok(await until(() => deliveriesOf(key).length === 1), 'delivered like a page transition');
+    const [got] = deliveriesOf(key);
+    assert.equal(got.body.lead, 'webinar@acme.io');
+    assert.equal(got.body.to, 'mql');
+    assert.equal(hook.requests.length, before + 1, 'only the signed batch was delivered');
+
+    const again = await postEvents(mf, batch);
+    assert.equal(again.status, 200, again.text);
+    assert.equal(again.json.duplicates, batch.events.length);
+    assert.deepEqual(again.json.delivered, []);
+    const badEvent = await postEvents(mf, { ...batch, events: [{ type: 'x', id: 'y' }] });
+    assert.equal(badEvent.status, 400, badEvent.text);
+    assert.equal(badEvent.json.error.path, 'events[0].ts');
+});
+
+test('a delivery refused max_retries + 1 times ends in the dead-letter queue, logged and kept', async () => {
+    const { consumer } = wranglerConfig();
+    const at = Date.now();
+    const signal = makeSignal({ lead: 'dead@acme.io', profile: PROFILE, events: mqlEvents(at), at });
+    hook.answer((req) => (req.headers['idempotency-key'] === signal.key ? 500 : 200));
+    const letters = async (token = ADMIN_TOKEN) => {
+        const res = await mf.dispatchFetch(`${BASE}/dead-letters`, { headers: { authorization: `Bearer ${token}` } });
+        return { status: res.status, json: await res.json() };
+    };
+    try {
+        assert.equal((await letters('wrong')).status, 401);
+        const res = await post(mf, signal);
+        assert.equal(res.json?.status, 'confirmed', res.text);
+        const mine = async () => (await letters()).json.letters.filter((l) => l.body.key === signal.key);
+        // Each try waits for the consumer's batch timeout (1 s): 9 tries take about 10 s.
+        assert.ok(await until(async () => (await mine()).length > 0, 40_000), 'the dead-letter queue has it');
+        assert.equal(deliveriesOf(signal.key).length, consumer.maxRetries + 1, 'tried 1 + max_retries times');
+        const [letter] = await mine();
+        assert.equal(letter.attempts, 1, 'its first try in the dead-letter queue');
+        assert.deepEqual(letter.body, deliveriesOf(signal.key)[0].body, 'the body the webhook refused');
+        await new Promise((r) => setTimeout(r, 1500));
+        assert.equal(deliveriesOf(signal.key).length, consumer.maxRetries + 1, 'no try after it went dead');
+        assert.equal((await mine()).length, 1, 'kept once');
+    } finally {
+        hook.answer(() => 200);
+    }
+});
+
 test('malformed, incomplete and oversized signals get a 4xx naming the problem', async () => {
     const at = Date.now();
     const signal = makeSignal({ lead: 'cy@acme.io', profile: PROFILE, events: mqlEvents(at), at });
@@ -223,7 +369,18 @@ test('wrangler.toml: a compatibility date the tested workerd supports, and the b
         `${conf.compatibilityDate} > ${workerd.compatibilityDate}`,
     );
     const text = fs.readFileSync(path.join(EDGE, 'wrangler.toml'), 'utf8');
-    for (const binding of ['name = "LEADS", class_name = "LeadState"', 'binding = "DELIVERIES"', 'dead_letter_queue'])
+    for (const binding of [
+        'name = "LEADS", class_name = "LeadState"',
+        'name = "DEAD_LETTERS", class_name = "DeadLetters"',
+        'binding = "DELIVERIES"',
+        'dead_letter_queue',
+    ])
         assert.ok(text.includes(binding), binding);
     assert.ok(conf.consumer.maxRetries > 0);
+    assert.deepEqual(
+        conf.consumers.map((c) => c.queue),
+        [conf.consumer.queue, conf.consumer.deadLetterQueue],
+        'the dead-letter queue has a consumer',
+    );
+    assert.equal(conf.vars.DEAD_LETTER_QUEUE, conf.consumer.deadLetterQueue);
 });

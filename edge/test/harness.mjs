@@ -2,6 +2,7 @@
 // gets, the worker built and run in workerd through Miniflare with wrangler.toml's
 // bindings, and signals made by the package itself (as the tracker makes them).
 import http from 'node:http';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Miniflare } from 'miniflare';
@@ -11,6 +12,10 @@ import { miniflareOptions } from '../scripts/miniflare.mjs';
 
 export const ORIGIN = 'https://site.test';
 export const BASE = 'http://edge.test';
+/** The bearer token of `GET /dead-letters`, in the tests. */
+export const ADMIN_TOKEN = 'test-admin-token';
+/** The secret other systems sign `POST /events` with, in the tests. */
+export const EVENTS_SECRET = 'test-events-secret';
 
 /**
  * A webhook receiver: `requests` lists what came (`{ method, url, headers, body }`);
@@ -45,11 +50,11 @@ export async function receiver() {
     };
 }
 
-/** Waits, at most `ms`, until `ok()` holds; answers whether it did. Polls every 50 ms. */
+/** Waits, at most `ms`, until `ok()` (or its promise) holds; answers whether it did. Polls every 50 ms. */
 export async function until(ok, ms = 10_000) {
     const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
-        if (ok()) return true;
+        if (await ok()) return true;
         await new Promise((r) => setTimeout(r, 50));
     }
     return ok();
@@ -65,6 +70,9 @@ export async function startWorker(hook) {
                 ALLOWED_ORIGINS: `${ORIGIN},https://other.site.test`,
                 // Retries at once: the queue's own backoff is real time.
                 RETRY_BASE_SECONDS: '0',
+                EVENTS_SECRET,
+                ADMIN_TOKEN,
+                RETIRED_VERSIONS: 'b2b-saas-mql@2026-06-01, product-led@0',
             },
         }),
     );
@@ -136,4 +144,22 @@ export async function post(mf, body, headers = {}) {
         // not JSON
     }
     return { status: res.status, headers: res.headers, json, text };
+}
+
+/** POSTs server events `body` to `/events`, signed with `secret` (no header when null). */
+export async function postEvents(mf, body, { secret = EVENTS_SECRET, signature } = {}) {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    const headers = { 'content-type': 'application/json' };
+    if (signature !== undefined) headers['x-leadscore-signature'] = signature;
+    else if (secret !== null)
+        headers['x-leadscore-signature'] = crypto.createHmac('sha256', secret).update(text).digest('hex');
+    const res = await mf.dispatchFetch(`${BASE}/events`, { method: 'POST', headers, body: text });
+    const answer = await res.text();
+    let json = null;
+    try {
+        json = JSON.parse(answer);
+    } catch {
+        // not JSON
+    }
+    return { status: res.status, headers: res.headers, json, text: answer };
 }
