@@ -622,7 +622,14 @@ export class Engine extends ModuleObject {
      * compiled rules, so a rule set loaded compiled answers as its JSON does.
      */
     get reads() {
-        return answer(guard(() => rawOf(this, Engine, 'reads').reads()));
+        // The module answers lists, `[profile, [[type, properties], …]]`: no maps.
+        const [profile, list] = answer(guard(() => rawOf(this, Engine, 'reads').reads()));
+        const events = {};
+        for (const [type, read] of list) {
+            // As the codec reads a map: "__proto__" is a key like any other.
+            Object.defineProperty(events, type, { value: read, enumerable: true, writable: true, configurable: true });
+        }
+        return { profile, events };
     }
 }
 
