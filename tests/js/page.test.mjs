@@ -154,7 +154,7 @@ test('bytes that are not a whole compiled rule set are refused clearly by both m
     }
 });
 
-test('saved state that is not JSON: invalidJson in the page module too, in the host\'s words', () => {
+test("saved state that is not JSON: invalidJson in the page module too, in the host's words", () => {
     // The page module has no JSON error locator (jsonError, src/wasm/input.rs): the
     // full package gives the core's words and place, the page JSON.parse's.
     const said = [full, page].map((m) => {
