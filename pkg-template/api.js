@@ -20,7 +20,6 @@ import {
     moduleMemory,
     setCallLimits,
     callLimits,
-    jsonError,
     __wbg_reset_state as resetInstance,
 } from './leadscore.js';
 import { encode, decode, CodecError } from './codec.js';
@@ -289,10 +288,12 @@ function jsonBytes(text, path, what, fail) {
  * then `(line L, column C)`. Each host's JSON.parse words its errors its own way,
  * and some give only an offset or no place at all, so the module reads the text
  * again, only once JSON.parse has refused it (crates/rules/src/json_place.rs); should it
- * find nothing wrong, the host's words are given.
+ * find nothing wrong, or be the page module, which has no such reader, the host's
+ * words are given.
  */
 function whyNotJson(text, parseError) {
-    const found = guard(() => jsonError(text));
+    // The page module has no jsonError (it takes JSON text only in Session.restore).
+    const found = glue.jsonError ? guard(() => glue.jsonError(text)) : undefined;
     return found ?? (parseError && parseError.message ? parseError.message : String(parseError));
 }
 
@@ -622,7 +623,14 @@ export class Engine extends ModuleObject {
      * compiled rules, so a rule set loaded compiled answers as its JSON does.
      */
     get reads() {
-        return answer(guard(() => rawOf(this, Engine, 'reads').reads()));
+        // The module answers lists, `[profile, [[type, properties], …]]`: no maps.
+        const [profile, list] = answer(guard(() => rawOf(this, Engine, 'reads').reads()));
+        const events = {};
+        for (const [type, read] of list) {
+            // As the codec reads a map: "__proto__" is a key like any other.
+            Object.defineProperty(events, type, { value: read, enumerable: true, writable: true, configurable: true });
+        }
+        return { profile, events };
     }
 }
 

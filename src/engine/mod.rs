@@ -22,7 +22,6 @@ use leadscore_rules::condition::Condition;
 use leadscore_rules::value::FieldPath;
 #[cfg(feature = "compiler")]
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// A rule set compiled once; scoring with it never changes it.
 #[derive(Debug, Clone)]
@@ -181,25 +180,45 @@ impl Engine {
 /// profile disqualifiers test, and for each event type that an engagement rule,
 /// stage trigger or event disqualifier looks at, the properties their `where`
 /// filters and `sum`s read. Paths are whole (`company.size`), each list in byte
-/// order without repeats. A vocabulary's declared properties are not among them
-/// unless a rule reads them: a signal carries what the rules read (docs/SIGNALS.md),
-/// unlike [`fields_read`], which keeps declared properties for their type checks.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+/// order without repeats, and the event types in byte order too. A vocabulary's
+/// declared properties are not among them unless a rule reads them: a signal
+/// carries what the rules read (docs/SIGNALS.md), unlike [`fields_read`], which
+/// keeps declared properties for their type checks.
+///
+/// Plain sorted lists rather than maps and sets: the page module answers
+/// `engine.reads` with them, and `BTreeMap`s of strings, their serde maps and the
+/// standard sort cost it 3.4 KB gzip more (docs/PERFORMANCE.md, the page engine).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Reads {
     pub profile: Vec<String>,
-    pub events: BTreeMap<String, Vec<String>>,
+    /// Each event type read, with the properties read of it.
+    pub events: Vec<(String, Vec<String>)>,
+}
+
+impl Reads {
+    /// The properties read of events of type `ty`; `None` when no rule looks at it.
+    pub fn event(&self, ty: &str) -> Option<&[String]> {
+        self.events.iter().find(|(t, _)| t == ty).map(|(_, read)| read.as_slice())
+    }
 }
 
 /// Adds every field path `c` reads, whole, to `into`.
-fn paths(c: &Condition, into: &mut BTreeSet<String>) {
-    c.for_each_path(&mut |p| {
-        into.insert(p.text());
-    });
+fn paths(c: &Condition, into: &mut Vec<String>) {
+    c.for_each_path(&mut |p| add(into, p.text()));
+}
+
+/// Puts `name` in its place in `list`, kept in byte order without repeats. (Not a
+/// sort at the end: each instance of the standard sort weighs about 2 KB on the page
+/// module, and these lists are short.)
+fn add(list: &mut Vec<String>, name: String) {
+    if let Err(at) = list.binary_search(&name) {
+        list.insert(at, name);
+    }
 }
 
 fn reads(rs: &RuleSet) -> Reads {
-    let mut profile = BTreeSet::new();
-    let mut events: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut profile = Vec::new();
+    let mut events: Vec<(String, Vec<String>)> = Vec::new();
     for r in &rs.fit {
         paths(&r.when, &mut profile);
     }
@@ -219,20 +238,29 @@ fn reads(rs: &RuleSet) -> Reads {
         }
     }
     for (m, sum) in matchers {
-        let mut read = BTreeSet::new();
+        let mut read = Vec::new();
         if let Some(filter) = &m.filter {
             paths(filter, &mut read);
         }
-        read.extend(sum.map(FieldPath::text));
+        if let Some(sum) = sum {
+            add(&mut read, sum.text());
+        }
         for ty in &m.types {
-            let held = events.entry(ty.to_string()).or_default();
-            held.extend(read.iter().cloned());
+            let at = match events.binary_search_by(|(t, _)| t.as_str().cmp(ty)) {
+                Ok(at) => at,
+                Err(at) => {
+                    events.insert(at, (ty.to_string(), Vec::new()));
+                    at
+                }
+            };
+            if let Some((_, held)) = events.get_mut(at) {
+                for name in &read {
+                    add(held, name.clone());
+                }
+            }
         }
     }
-    Reads {
-        profile: profile.into_iter().collect(),
-        events: events.into_iter().map(|(ty, read)| (ty, read.into_iter().collect())).collect(),
-    }
+    Reads { profile, events }
 }
 
 /// What a rule set reads of a lead: the profile fields its fit rules and profile
@@ -289,7 +317,7 @@ mod tests {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/b2b-saas/ruleset.json"));
         let r = both(&serde_json::from_str(&text.unwrap()).unwrap());
         assert_eq!(r.profile, names(&["company.industry", "company.size", "country", "email", "jobTitle"]));
-        let types: Vec<&str> = r.events.keys().map(String::as_str).collect();
+        let types: Vec<&str> = r.events.iter().map(|(t, _)| t.as_str()).collect();
         assert_eq!(
             types,
             [
@@ -302,9 +330,9 @@ mod tests {
                 "webinar_attended"
             ]
         );
-        assert_eq!(r.events["page_view"], names(&["seconds", "url"]));
-        assert_eq!(r.events["form_submit"], names(&["form"]));
-        assert!(r.events["email_open"].is_empty());
+        assert_eq!(r.event("page_view").unwrap(), names(&["seconds", "url"]));
+        assert_eq!(r.event("form_submit").unwrap(), names(&["form"]));
+        assert_eq!(r.event("email_open"), Some(&[][..]));
     }
 
     /// Conditions nested in all, any and not; event and profile disqualifiers; PQL
@@ -324,10 +352,10 @@ mod tests {
         }));
         assert_eq!(r.profile, names(&["a", "b.c", "d"]));
         assert_eq!(r.events.len(), 4);
-        assert_eq!(r.events["x"], names(&["p", "q"]));
-        assert_eq!(r.events["y"], names(&["p", "q"]));
-        assert_eq!(r.events["z"], names(&["r"]));
-        assert_eq!(r.events["login"], names(&["plan.tier"]));
+        assert_eq!(r.event("x").unwrap(), names(&["p", "q"]));
+        assert_eq!(r.event("y").unwrap(), names(&["p", "q"]));
+        assert_eq!(r.event("z").unwrap(), names(&["r"]));
+        assert_eq!(r.event("login").unwrap(), names(&["plan.tier"]));
 
         let r = both(&json!({
             "schema": "leadscore.ruleset/v1", "id": "t", "version": "1",
@@ -336,7 +364,7 @@ mod tests {
                 "where": { "field": "url", "startsWith": "/pricing" } }],
         }));
         assert!(r.profile.is_empty());
-        assert_eq!(r.events.keys().collect::<Vec<_>>(), ["page_view"]);
-        assert_eq!(r.events["page_view"], names(&["url"]));
+        assert_eq!(r.events.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(), ["page_view"]);
+        assert_eq!(r.event("page_view").unwrap(), names(&["url"]));
     }
 }

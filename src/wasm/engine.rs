@@ -75,9 +75,12 @@ impl WasmEngine {
         self.inner.description().map(str::to_string)
     }
 
-    /// What the rule set reads (`Engine::reads`): the outcome of `{ profile, events }`.
+    /// What the rule set reads (`Engine::reads`): the outcome of
+    /// `[profile, [[type, properties], …]]`, lists that the package makes
+    /// `{ profile, events }` of (no maps: their serde code weighs on the page module).
     pub fn reads(&self) -> Vec<u8> {
-        outcome(Ok(self.inner.reads()))
+        let reads = self.inner.reads();
+        outcome(Ok((reads.profile, reads.events)))
     }
 
     #[cfg(feature = "batch")]

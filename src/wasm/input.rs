@@ -82,7 +82,10 @@ pub fn call_limits() -> Vec<f64> {
 /// Where JSON text that the host's `JSON.parse` refused breaks the grammar, in the
 /// words and at the line and column the reader gives natively
 /// (`EOF while parsing an object (line 1, column 1)`); `undefined` when the scanner
-/// finds nothing wrong (`leadscore_rules::json_place`).
+/// finds nothing wrong (`leadscore_rules::json_place`). Only with the compiler: the
+/// page module takes JSON text in `Session.restore` alone, and there the package gives
+/// the host's words (1.8 KB gzip of the page module; docs/PERFORMANCE.md).
+#[cfg(feature = "compiler")]
 #[wasm_bindgen(js_name = jsonError)]
 pub fn json_error(text: &str) -> Option<String> {
     leadscore_rules::json_place::first_error(text.as_bytes()).map(|e| e.to_string())

@@ -154,6 +154,23 @@ test('bytes that are not a whole compiled rule set are refused clearly by both m
     }
 });
 
+test("saved state that is not JSON: invalidJson in the page module too, in the host's words", () => {
+    // The page module has no JSON error locator (jsonError, src/wasm/input.rs): the
+    // full package gives the core's words and place, the page JSON.parse's.
+    const said = [full, page].map((m) => {
+        let err;
+        assert.throws(
+            () => m.Session.restore('{"id": '),
+            (e) => ((err = e), true),
+        );
+        assert.ok(err instanceof m.InputError, String(err));
+        assert.equal(err.problems[0].code, 'invalidJson');
+        assert.match(err.problems[0].message, /^saved state is not valid JSON: ./);
+        return err.problems[0].message;
+    });
+    assert.match(said[0], /\(line 1, column \d+\)$/);
+});
+
 test('a session saved in one module restores in the other', () => {
     const engines = [full, page].map((m) => m.Engine.fromCompiled(COMPILED[0]));
     const s = new full.Session('v1');
