@@ -152,13 +152,9 @@ impl Wildcard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::repository::{read_json, repository_rule_sets};
     use crate::ruleset::{compile_value, RuleSet};
     use serde_json::Value;
-
-    fn read(path: &str) -> Value {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-        serde_json::from_str(&std::fs::read_to_string(format!("{root}/{path}")).unwrap()).unwrap()
-    }
 
     fn cost(rs: &RuleSet) -> u64 {
         lead_cost(&rs.fit, &rs.engagement, &rs.disqualifiers, &rs.stages)
@@ -171,22 +167,10 @@ mod tests {
     fn the_repository_s_rule_sets_cost_a_fraction_of_the_limit() {
         let examples = [("b2b-saas", 1_816_576), ("domain-defaults", 905_216), ("product-led", 468_992)];
         for (name, expected) in examples {
-            let rs = compile_value(&read(&format!("examples/{name}/ruleset.json"))).unwrap();
+            let rs = compile_value(&read_json(&format!("examples/{name}/ruleset.json"))).unwrap();
             assert_eq!(cost(&rs), expected, "{name}");
         }
-        let mut rule_sets = vec![read("benches/peers/ruleset.json")];
-        let cases = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/cases");
-        for entry in std::fs::read_dir(cases).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_none_or(|e| e != "json") {
-                continue;
-            }
-            let file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            rule_sets.extend(file["rulesets"].as_object().into_iter().flat_map(|m| m.values().cloned()));
-            let cases = file["cases"].as_array().into_iter().flatten();
-            rule_sets.extend(cases.filter_map(|c| c.get("ruleset").cloned()));
-        }
-        let compiled: Vec<RuleSet> = rule_sets.iter().filter_map(|v| compile_value(v).ok()).collect();
+        let compiled = repository_rule_sets();
         assert!(compiled.len() > 30, "{} rule sets", compiled.len());
         for rs in &compiled {
             assert!(cost(rs) <= MAX_LEAD_COST / 10, "{}: {}", rs.id, cost(rs));

@@ -21,6 +21,8 @@ pub mod lowercase;
 pub mod meter;
 pub mod order;
 mod reader;
+#[cfg(test)]
+mod repository;
 pub mod rules;
 pub mod ruleset;
 pub mod search;
