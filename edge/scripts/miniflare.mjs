@@ -41,7 +41,12 @@ export function wranglerConfig(text = fs.readFileSync(path.join(EDGE, 'wrangler.
         maxRetries: c.max_retries,
         ...(c.dead_letter_queue ? { deadLetterQueue: c.dead_letter_queue } : {}),
     });
+    // The Durable Object bindings, `{ name = "…", class_name = "…" }` one a line.
+    const durableObjects = {};
+    for (const m of text.matchAll(/\{\s*name\s*=\s*"([^"]+)",\s*class_name\s*=\s*"([^"]+)"\s*\}/g))
+        durableObjects[m[1]] = m[2];
     return {
+        durableObjects,
         consumers: consumers.map(camel),
         compatibilityDate: value('', 'compatibility_date'),
         vars,
@@ -70,7 +75,7 @@ export function miniflareOptions(over = {}) {
         ],
         compatibilityDate: c.compatibilityDate,
         bindings: { ...c.vars, ...over.vars },
-        durableObjects: { LEADS: 'LeadState', DEAD_LETTERS: 'DeadLetters' },
+        durableObjects: c.durableObjects,
         queueProducers: { [c.producer.binding]: { queueName: c.producer.queue } },
         queueConsumers: Object.fromEntries(c.consumers.map(({ queue, ...consumer }) => [queue, consumer])),
         durableObjectsPersist: over.persist ?? false,

@@ -1,7 +1,8 @@
 // The delivery queue's consumer: each confirmed transition POSTed to the CRM's
 // webhook with its idempotency key as a header. A failure is retried by the queue
 // with exponential backoff; after the consumer's max_retries it goes to the dead-letter
-// queue (wrangler.toml).
+// queue (wrangler.toml). SLA escalations travel the same way to their own webhook.
+import { webhookFor } from './sla.js';
 
 /**
  * Seconds before the next try after `attempts` tries: `base` (`RETRY_BASE_SECONDS`,
@@ -24,10 +25,11 @@ export async function deliver(batch, env) {
         const body = msg.body;
         let outcome;
         try {
-            if (!env.WEBHOOK_URL) throw new Error('WEBHOOK_URL is not configured');
+            const url = webhookFor(body, env);
+            if (!url) throw new Error(`no webhook configured for ${body.type}`);
             const headers = { 'content-type': 'application/json', 'idempotency-key': String(body.key) };
             if (env.WEBHOOK_TOKEN) headers.authorization = `Bearer ${env.WEBHOOK_TOKEN}`;
-            const res = await fetch(env.WEBHOOK_URL, {
+            const res = await fetch(url, {
                 method: 'POST',
                 headers,
                 body: JSON.stringify(body),

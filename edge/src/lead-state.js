@@ -6,6 +6,7 @@ import { Session, InputError } from 'leadscore';
 import { STAGES } from './signal.js';
 import { ruleSet } from './rulesets.js';
 import { serverVerifiedTypes } from './config.js';
+import { accepted, handOff, slaAlarm } from './handoff.js';
 
 /** How many delivered keys a lead remembers (a lead makes a handful of transitions). */
 const MAX_KEYS = 200;
@@ -80,7 +81,7 @@ export class LeadState extends DurableObject {
                 const { result, transitions } = session.evaluate(engine, now);
                 const fresh = transitions.filter((t) => !delivered.includes(t.idempotencyKey));
                 const subject = { lead: batch.lead, visitor: session.id, ruleset: {}, profile: batch.profile };
-                for (const t of fresh) await this.env.DELIVERIES.send(delivery(t, subject, result));
+                for (const t of fresh) await handOff(this.ctx.storage, this.env, delivery(t, subject, result));
                 const keys = [...delivered, ...fresh.map((t) => t.idempotencyKey)];
                 await this.ctx.storage.put({ session: session.saveBytes(), delivered: keys.slice(-MAX_KEYS) });
                 return {
@@ -101,6 +102,19 @@ export class LeadState extends DurableObject {
                 session.free();
             }
         });
+    }
+
+    /** The CRM accepted the transition `key` of this lead (`POST /crm/accepted`): its SLA is met. */
+    async accepted(key) {
+        return this.ctx.blockConcurrencyWhile(async () => {
+            const delivered = (await this.ctx.storage.get('delivered')) ?? [];
+            return accepted(this.ctx.storage, this.env, key, delivered);
+        });
+    }
+
+    /** The SLA alarm (routing and SLA: src/handoff.js). */
+    async alarm() {
+        await slaAlarm(this.ctx.storage, this.env);
     }
 
     async #signal(signal, retired) {
@@ -192,7 +206,7 @@ export class LeadState extends DurableObject {
             // Queued before the state is stored: should storing fail, the tracker sends
             // again and the CRM drops the repeat by its idempotency key; the other way
             // round a failure would lose the delivery.
-            for (const t of fresh) await this.env.DELIVERIES.send(delivery(t, signal, result));
+            for (const t of fresh) await handOff(this.ctx.storage, this.env, delivery(t, signal, result));
             const keys = [...delivered, ...fresh.map((t) => t.idempotencyKey)];
             if (!keys.includes(signal.key)) keys.push(signal.key);
             await this.ctx.storage.put({ session: session.saveBytes(), delivered: keys.slice(-MAX_KEYS) });
