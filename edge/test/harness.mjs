@@ -60,8 +60,8 @@ export async function until(ok, ms = 10_000) {
     return ok();
 }
 
-/** The worker in workerd, its webhook pointed at `hook`. */
-export async function startWorker(hook) {
+/** The worker in workerd, its webhook pointed at `hook`; `vars` added to (or replacing) the tests' own. */
+export async function startWorker(hook, vars = {}) {
     await build();
     const mf = new Miniflare(
         miniflareOptions({
@@ -73,6 +73,7 @@ export async function startWorker(hook) {
                 EVENTS_SECRET,
                 ADMIN_TOKEN,
                 RETIRED_VERSIONS: 'b2b-saas-mql@2026-06-01, product-led@0',
+                ...vars,
             },
         }),
     );
