@@ -92,11 +92,14 @@ test('a lead accepted within its SLA is not escalated; acceptance needs CRM_TOKE
     const res = await accept({ lead, key: signal.key });
     assert.equal(res.status, 200);
     const body = await res.json();
-    assert.deepEqual({ status: body.status, late: body.late, key: body.key }, {
-        status: 'accepted',
-        late: false,
-        key: signal.key,
-    });
+    assert.deepEqual(
+        { status: body.status, late: body.late, key: body.key },
+        {
+            status: 'accepted',
+            late: false,
+            key: signal.key,
+        },
+    );
     const again = await (await accept({ lead, key: signal.key })).json();
     assert.equal(again.status, 'alreadyAccepted');
 

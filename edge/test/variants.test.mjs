@@ -82,7 +82,9 @@ test('assignments follow the weights over many ids', async () => {
     const counts = { control: 0, product: 0 };
     for (let i = 0; i < N; i += 20) {
         const batch = await Promise.all(
-            Array.from({ length: 20 }, (_, j) => rules(`v-weights-${i + j}`).then((r) => r.headers.get('x-leadscore-variant'))),
+            Array.from({ length: 20 }, (_, j) =>
+                rules(`v-weights-${i + j}`).then((r) => r.headers.get('x-leadscore-variant')),
+            ),
         );
         batch.forEach((v) => counts[v]++);
     }
