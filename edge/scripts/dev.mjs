@@ -33,7 +33,9 @@ const hook = http.createServer((req, res) => {
     req.on('data', (c) => (body += c));
     req.on('end', () => {
         const what = req.url.startsWith('/escalations') ? 'escalation' : 'delivery';
-        console.log(`webhook ${what}: ${req.method} ${req.url} idempotency-key=${req.headers['idempotency-key']}\n${body}\n`);
+        console.log(
+            `webhook ${what}: ${req.method} ${req.url} idempotency-key=${req.headers['idempotency-key']}\n${body}\n`,
+        );
         res.writeHead(200).end('ok');
     });
 });
