@@ -18,7 +18,7 @@
 //      `GET /rules/:id` (the module and the engine loaded, the rule set compiled) and
 //      its first signal; against the second of each. Medians over --cold runs.
 //
-//   node benches/edge.mjs [--n 400] [--repeat 20] [--cold 5]      (Node 22 or later; pkg/ built,
+//   node benches/edge.mjs [--n 400] [--repeat 100] [--cold 5]      (Node 22 or later; pkg/ built,
 //   edge/node_modules installed: scripts/test-edge.sh once)
 import fs from 'node:fs';
 import http from 'node:http';
@@ -44,7 +44,7 @@ const flag = (name, dflt) => {
 };
 const N = flag('--n', 400);
 const COLD = flag('--cold', 5);
-const REPEAT = flag('--repeat', 20);
+const REPEAT = flag('--repeat', 100);
 const BASE = 'http://edge.test';
 const HOUR = 3_600_000;
 const PROFILE = { jobTitle: 'VP Sales', company: { size: 200, industry: 'software' }, country: 'US' };
@@ -172,7 +172,7 @@ console.log(`load: ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`);
             `| ${label} | ${ms(median(rounds[name]))} | ${ms(quantile(rounds[name], 0.99))} | ${ms(cpu[name] / rounds[name].length)} |`,
         );
     console.log(
-        `| difference: the scoring's share | ${ms(median(rounds.signal) - median(rounds.path))} | | ${ms((cpu.signal - cpu.path) / N)} |`,
+        `| difference: what a signal adds (parse, check, score, store, the funnel's count, queue and deliver) | ${ms(median(rounds.signal) - median(rounds.path))} | | ${ms((cpu.signal - cpu.path) / N)} |`,
     );
 }
 
