@@ -5,8 +5,9 @@
 // its leads under the variant `none`), told by the lead objects as their leads move.
 //
 // Visitors: distinct visitor ids that fetched the experiment's rule set with their id
-// (`GET /rules/:id?visitor=`), counted when first seen. Signals only come at
-// transitions, so a visitor who never qualifies is seen only there. The ids are kept
+// (`GET /rules/:id?visitor=`), counted when first seen: signals come only at
+// transitions, so the rule-set fetch is where every visitor, qualified or not, is
+// seen. The ids are kept
 // in the object's storage (one row each, never in memory), exactly, up to
 // MAX_VISITORS per variant; past that, `visitors` stops growing and `visitorsCapped`
 // is true.
@@ -18,16 +19,10 @@ export const MAX_VISITORS = 1_000_000;
 /** Durations kept per variant for the medians: the newest. */
 export const MAX_DURATIONS = 10_000;
 
-const empty = () => ({
-    visitors: 0,
-    visitorsCapped: false,
-    mqls: 0,
-    sqls: 0,
-    mqlThenSql: 0,
-    slaMissed: 0,
-    toSql: [],
-    toAccepted: [],
-});
+// The counts of a variant are one small value (`variant:<name>`), rewritten on each
+// change; the durations each their own list (`toSql:<name>`, `toAccepted:<name>`, at
+// most MAX_DURATIONS numbers, under 100 KB), written only when one is added.
+const empty = () => ({ visitors: 0, visitorsCapped: false, mqls: 0, sqls: 0, mqlThenSql: 0, slaMissed: 0 });
 
 function median(xs) {
     if (xs.length === 0) return null;
@@ -66,29 +61,36 @@ export class Funnel extends DurableObject {
     async record(variant, { stage, sinceMql = null, acceptedSinceMql = null, slaMissed = false }) {
         await this.#update(variant, (s) => {
             if (stage === 'mql') s.mqls++;
-            if (stage === 'sql') {
-                s.sqls++;
-                if (sinceMql !== null) {
-                    s.mqlThenSql++;
-                    s.toSql = [...s.toSql, sinceMql].slice(-MAX_DURATIONS);
-                }
-            }
-            if (acceptedSinceMql !== null) s.toAccepted = [...s.toAccepted, acceptedSinceMql].slice(-MAX_DURATIONS);
+            if (stage === 'sql') s.sqls++;
+            if (stage === 'sql' && sinceMql !== null) s.mqlThenSql++;
             if (slaMissed) s.slaMissed++;
         });
+        if (stage === 'sql' && sinceMql !== null) await this.#add(`toSql:${variant}`, sinceMql);
+        if (acceptedSinceMql !== null) await this.#add(`toAccepted:${variant}`, acceptedSinceMql);
+    }
+
+    async #add(name, ms) {
+        const list = (await this.ctx.storage.get(name)) ?? [];
+        list.push(ms);
+        await this.ctx.storage.put(name, list.slice(-MAX_DURATIONS));
     }
 
     /** The report: per variant, the counts, the rate and the medians (ms). */
     async report() {
         const out = {};
         for (const [name, s] of await this.ctx.storage.list({ prefix: 'variant:' })) {
-            out[name.slice('variant:'.length)] = {
+            const variant = name.slice('variant:'.length);
+            const durations = await this.ctx.storage.get([`toSql:${variant}`, `toAccepted:${variant}`]);
+            out[variant] = {
                 visitors: s.visitors,
                 visitorsCapped: s.visitorsCapped,
                 mqls: s.mqls,
                 sqls: s.sqls,
                 mqlToSql: { converted: s.mqlThenSql, rate: s.mqls ? s.mqlThenSql / s.mqls : null },
-                medianMs: { mqlToSql: median(s.toSql), mqlToAccepted: median(s.toAccepted) },
+                medianMs: {
+                    mqlToSql: median(durations.get(`toSql:${variant}`) ?? []),
+                    mqlToAccepted: median(durations.get(`toAccepted:${variant}`) ?? []),
+                },
                 slaMissed: s.slaMissed,
             };
         }
