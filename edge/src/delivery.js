@@ -11,6 +11,8 @@ export function backoff(attempts, base = 10) {
     return Math.min(base * 2 ** Math.max(0, attempts - 1), 600);
 }
 
+import { crmBody } from './crm-shapes.js';
+
 /** How long one webhook request may take. */
 const TIMEOUT_MS = 10_000;
 
@@ -25,12 +27,29 @@ export async function deliver(batch, env) {
         let outcome;
         try {
             if (!env.WEBHOOK_URL) throw new Error('WEBHOOK_URL is not configured');
+            // The shape is chosen when sending (CRM_SHAPE, src/crm-shapes.js): the queue holds the generic one.
+            const request = crmBody(body, env);
+            if (request.skip) {
+                // Kept with the dead letters (GET /dead-letters), not tried: the CRM could not take it.
+                console.error(`leadscore-edge: delivery ${body.key} not sent: ${request.skip}`);
+                await env.DEAD_LETTERS.get(env.DEAD_LETTERS.idFromName('all')).add([
+                    {
+                        id: msg.id,
+                        attempts: msg.attempts,
+                        timestamp: msg.timestamp.getTime(),
+                        body,
+                        reason: request.skip,
+                    },
+                ]);
+                msg.ack();
+                continue;
+            }
             const headers = { 'content-type': 'application/json', 'idempotency-key': String(body.key) };
             if (env.WEBHOOK_TOKEN) headers.authorization = `Bearer ${env.WEBHOOK_TOKEN}`;
             const res = await fetch(env.WEBHOOK_URL, {
                 method: 'POST',
                 headers,
-                body: JSON.stringify(body),
+                body: JSON.stringify(request.body),
                 signal: AbortSignal.timeout(TIMEOUT_MS),
             });
             await res.body?.cancel();
