@@ -34,4 +34,5 @@ cd edge
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
     npm ci --no-audit --no-fund --loglevel=error >&2
 fi
-node --test --test-timeout=120000 test/*.test.mjs
+# One file at a time: each builds dist/ and starts its own workerd.
+node --test --test-concurrency=1 --test-timeout=120000 test/*.test.mjs
