@@ -79,7 +79,10 @@ test("an anonymous visitor's history merges into the lead when a signal carries 
     const at = Date.now();
     const visitor = uid('v');
     const id = `${uid('ann')}@acme.io`;
-    const anon = await post(mf, signal({ visitor, events: pricing(at, 3, visitor).map((e) => ({ ...e, anon: true })) }));
+    const anon = await post(
+        mf,
+        signal({ visitor, events: pricing(at, 3, visitor).map((e) => ({ ...e, anon: true })) }),
+    );
     assert.equal(anon.status, 200, anon.text);
     assert.equal(anon.json.stage, 'none');
     assert.equal((await lead(id)).status, 404, 'the lead is not known before it is identified');
@@ -87,7 +90,14 @@ test("an anonymous visitor's history merges into the lead when a signal carries 
     // Two whitepapers and the profile alone fall short of MQL; with the visitor's three
     // pricing views they reach it. A claim the lead's own events could not support
     // would be refused (422): the answer proves the history was merged.
-    const known = signal({ visitor, lead: id, to: 'mql', total: 100, profile: PROFILE, events: whitepapers(at, 2, id) });
+    const known = signal({
+        visitor,
+        lead: id,
+        to: 'mql',
+        total: 100,
+        profile: PROFILE,
+        events: whitepapers(at, 2, id),
+    });
     const merged = await post(mf, known);
     assert.equal(merged.status, 200, merged.text);
     assert.equal(merged.json.status, 'confirmed');
@@ -117,7 +127,10 @@ test('two devices of one lead end in one state; shared event ids count once', as
         assert.equal(res.status, 200, res.text);
     }
     // The phone identifies: its one view joins the lead.
-    const first = await post(mf, signal({ visitor: phone, lead: id, profile: PROFILE, events: whitepapers(at, 1, id) }));
+    const first = await post(
+        mf,
+        signal({ visitor: phone, lead: id, profile: PROFILE, events: whitepapers(at, 1, id) }),
+    );
     assert.equal(first.status, 200, first.text);
     assert.equal(first.json.stage, 'none');
     assert.equal((await lead(id)).json.explanation.events.scored, 2);
