@@ -6,7 +6,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { BASE, ORIGIN, makeSignal, post, postEvents, receiver, startWorker } from './harness.mjs';
+import { EDGE } from '../scripts/build.mjs';
+import { wranglerConfig } from '../scripts/miniflare.mjs';
+import { RETRY_AFTER_SECONDS } from '../src/rate-limits.js';
 
 const SALES_TOKEN = 'test-sales-token';
 const HOUR = 3_600_000;
@@ -188,7 +193,7 @@ function quiet(visitor) {
 
 function checkLimited(res, path) {
     assert.equal(res.status, 429, res.text);
-    assert.equal(res.headers.get('retry-after'), '60');
+    assert.equal(res.headers.get('retry-after'), String(RETRY_AFTER_SECONDS));
     assert.equal(res.json.error.code, 'rateLimited');
     assert.equal(res.json.error.path, path);
     assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN, 'the page can read Retry-After');
@@ -218,4 +223,16 @@ test('rate limits: per visitor and per client address, 429 with Retry-After and 
     // Another address is counted apart.
     const elsewhere = await post(limited, quiet(`v-else-${process.pid}`), { 'cf-connecting-ip': '192.0.2.11' });
     assert.equal(elsewhere.status, 200, elsewhere.text);
+});
+
+test('wrangler.toml declares the limiters, with the period Retry-After names, and the accounts object', () => {
+    const conf = wranglerConfig();
+    assert.deepEqual(Object.keys(conf.ratelimits).sort(), ['ADDRESS_LIMITER', 'VISITOR_LIMITER']);
+    for (const [name, r] of Object.entries(conf.ratelimits)) {
+        assert.equal(r.simple.period, RETRY_AFTER_SECONDS, name);
+        assert.match(r.namespace_id, /^\d+$/, name);
+    }
+    const text = fs.readFileSync(path.join(EDGE, 'wrangler.toml'), 'utf8');
+    assert.ok(text.includes('{ name = "ACCOUNTS", class_name = "Account" }'));
+    assert.match(text, /new_sqlite_classes = \["Account"\]/);
 });
