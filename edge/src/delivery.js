@@ -2,6 +2,7 @@
 // webhook with its idempotency key as a header. A failure is retried by the queue
 // with exponential backoff; after the consumer's max_retries it goes to the dead-letter
 // queue (wrangler.toml).
+import { crmBody } from './crm-shapes.js';
 
 /**
  * Seconds before the next try after `attempts` tries: `base` (`RETRY_BASE_SECONDS`,
@@ -10,8 +11,6 @@
 export function backoff(attempts, base = 10) {
     return Math.min(base * 2 ** Math.max(0, attempts - 1), 600);
 }
-
-import { crmBody } from './crm-shapes.js';
 
 /** How long one webhook request may take. */
 const TIMEOUT_MS = 10_000;
