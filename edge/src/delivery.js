@@ -2,6 +2,7 @@
 // webhook with its idempotency key as a header. A failure is retried by the queue
 // with exponential backoff; after the consumer's max_retries it goes to the dead-letter
 // queue (wrangler.toml).
+import { crmBody } from './crm-shapes.js';
 
 /**
  * Seconds before the next try after `attempts` tries: `base` (`RETRY_BASE_SECONDS`,
@@ -25,12 +26,29 @@ export async function deliver(batch, env) {
         let outcome;
         try {
             if (!env.WEBHOOK_URL) throw new Error('WEBHOOK_URL is not configured');
+            // The shape is chosen when sending (CRM_SHAPE, src/crm-shapes.js): the queue holds the generic one.
+            const request = crmBody(body, env);
+            if (request.skip) {
+                // Kept with the dead letters (GET /dead-letters), not tried: the CRM could not take it.
+                console.error(`leadscore-edge: delivery ${body.key} not sent: ${request.skip}`);
+                await env.DEAD_LETTERS.get(env.DEAD_LETTERS.idFromName('all')).add([
+                    {
+                        id: msg.id,
+                        attempts: msg.attempts,
+                        timestamp: msg.timestamp.getTime(),
+                        body,
+                        reason: request.skip,
+                    },
+                ]);
+                msg.ack();
+                continue;
+            }
             const headers = { 'content-type': 'application/json', 'idempotency-key': String(body.key) };
             if (env.WEBHOOK_TOKEN) headers.authorization = `Bearer ${env.WEBHOOK_TOKEN}`;
             const res = await fetch(env.WEBHOOK_URL, {
                 method: 'POST',
                 headers,
-                body: JSON.stringify(body),
+                body: JSON.stringify(request.body),
                 signal: AbortSignal.timeout(TIMEOUT_MS),
             });
             await res.body?.cancel();
