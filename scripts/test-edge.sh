@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Tests the edge worker (edge/) in workerd through Miniflare: Durable Objects, Queues
-# and a webhook receiver on 127.0.0.1 (edge/test/*.test.mjs, node:test).
+# and a webhook receiver on 127.0.0.1 (edge/test/*.test.mjs, node:test); end to end
+# with the tracker in headless Chromium (edge/test/e2e.test.mjs, skipped without
+# Chromium: scripts/test-js.sh installs it on CI).
 #
 #   scripts/test-edge.sh              # build pkg/ first when it is missing
 #   scripts/test-edge.sh --no-build   # use the pkg/ already built (scripts/test.sh)
@@ -34,4 +36,5 @@ cd edge
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
     npm ci --no-audit --no-fund --loglevel=error >&2
 fi
-node --test --test-timeout=120000 test/*.test.mjs
+# One file at a time: each builds dist/ and starts its own workerd.
+node --test --test-concurrency=1 --test-timeout=120000 test/*.test.mjs

@@ -85,3 +85,34 @@ export async function accepted(storage, env, key, delivered, now = Date.now()) {
     }
     return { status: 200, body: { key, ...result } };
 }
+
+/**
+ * In a visitor's object handing its state to a lead (src/identity.js): takes out the
+ * lead's owner, funnel record and open hand-offs, and its alarm, for the lead's object.
+ */
+export async function handOverSales(storage) {
+    const kept = await storage.get(['owner', 'funnel']);
+    const open = [...(await storage.list({ prefix: 'sla:' })).values()];
+    await storage.delete(['owner', 'funnel', ...open.map((h) => `sla:${h.key}`)]);
+    if (open.length) await storage.deleteAlarm();
+    return { owner: kept.get('owner') ?? null, funnel: kept.get('funnel') ?? null, open };
+}
+
+/**
+ * In the lead's object: takes over what `handOverSales` gave. The lead's own owner and
+ * funnel record come first; the visitor's open hand-offs join the lead's, and the
+ * alarm is set for the earliest.
+ */
+export async function adoptSales(storage, sales) {
+    if (!sales) return;
+    const kept = await storage.get(['owner', 'funnel']);
+    const entries = {};
+    if (sales.owner && !kept.get('owner')) entries.owner = sales.owner;
+    if (sales.funnel && !kept.get('funnel')) entries.funnel = sales.funnel;
+    for (const h of sales.open) entries[`sla:${h.key}`] = h;
+    if (Object.keys(entries).length) await storage.put(entries);
+    if (!sales.open.length) return;
+    const due = Math.min(...sales.open.map((h) => h.due));
+    const alarm = await storage.getAlarm();
+    if (alarm === null || alarm > due) await storage.setAlarm(due);
+}

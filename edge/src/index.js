@@ -7,11 +7,15 @@ import { ruleSet } from './rulesets.js';
 import { deliver } from './delivery.js';
 import { retiredVersions } from './config.js';
 import { checkServerEvents, checkSignature } from './server-events.js';
+import { leadObject, stub, visitorObject } from './identity.js';
+import { getLead } from './leads-api.js';
+import { limitAddress, limitVisitor } from './rate-limits.js';
 import { checkConfig, getFunnel, postAccepted } from './sales.js';
 import { rulesVariant, signalVariant } from './variants.js';
 
 export { LeadState } from './lead-state.js';
 export { DeadLetters } from './dead-letters.js';
+export { Account } from './accounts.js';
 export { RoundRobin } from './routing.js';
 export { Funnel } from './funnel.js';
 import { deadLetters, sameSecret } from './dead-letters.js';
@@ -44,6 +48,11 @@ export default {
             if (url.pathname === '/dead-letters') {
                 if (request.method !== 'GET') throw notAllowed('GET');
                 return await getDeadLetters(request, env);
+            }
+            const lead = url.pathname.match(/^\/leads\/([^/]+)$/);
+            if (lead) {
+                if (request.method !== 'GET') throw notAllowed('GET');
+                return await getLead(request, env, decodeURIComponent(lead[1]));
             }
             if (url.pathname === '/events') {
                 if (request.method !== 'POST') throw notAllowed('POST');
@@ -123,6 +132,7 @@ async function postSignal(request, env, cors) {
     const origin = request.headers.get('origin');
     if (origin && !allowedOrigins(env).has(origin))
         throw new Problem(403, 'originNotAllowed', `origin ${origin} may not send signals`, '');
+    await limitAddress(request, env);
     const limit = Number(env.MAX_BODY_BYTES) || DEFAULT_MAX_BODY;
     const bytes = await readLimited(request, limit);
     let body;
@@ -132,6 +142,7 @@ async function postSignal(request, env, cors) {
         throw new Problem(400, 'malformedJson', `the body is not JSON text: ${err.message}`, '');
     }
     const signal = checkSignal(body);
+    await limitVisitor(signal.visitor, env);
     if (signal.at > Date.now() + MAX_SKEW_MS) throw new Problem(400, 'invalidField', 'at is in the future', 'at');
     const rules = await ruleSet(signal.ruleset.id);
     if (!rules) throw new Problem(422, 'unknownRuleset', `no rule set ${signal.ruleset.id}`, 'ruleset.id');
@@ -152,9 +163,13 @@ async function postSignal(request, env, cors) {
         );
     }
     signal.ruleset.variant = (await signalVariant(env, signal)).variant ?? undefined;
-    const stub = env.LEADS.get(env.LEADS.idFromName(signal.lead ? `lead:${signal.lead}` : `visitor:${signal.visitor}`));
-    const { status, body: answer } = await stub.signal(signal, { retired });
-    return json(answer, status, cors);
+    // A visitor merged into a lead answers with the lead's id (src/identity.js).
+    let answer = await stub(env, signal.lead ? leadObject(signal.lead) : visitorObject(signal.visitor)).signal(signal, {
+        retired,
+    });
+    if (answer.forward)
+        answer = await stub(env, leadObject(answer.forward)).signal({ ...signal, lead: answer.forward }, { retired });
+    return json(answer.body, answer.status, cors);
 }
 
 /**
@@ -176,8 +191,7 @@ async function postEvents(request, env) {
     const batch = checkServerEvents(body);
     if (!(await ruleSet(batch.ruleset.id)))
         throw new Problem(422, 'unknownRuleset', `no rule set ${batch.ruleset.id}`, 'ruleset.id');
-    const stub = env.LEADS.get(env.LEADS.idFromName(`lead:${batch.lead}`));
-    const { status, body: answer } = await stub.serverEvents(batch, Date.now());
+    const { status, body: answer } = await stub(env, leadObject(batch.lead)).serverEvents(batch, Date.now());
     return json(answer, status);
 }
 

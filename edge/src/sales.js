@@ -9,6 +9,7 @@ import { variantsConfig } from './variants.js';
 import { RULE_SETS } from './rulesets.js';
 import { funnelStub } from './funnel.js';
 import { isObject } from './json-config.js';
+import { leadObject, stub } from './identity.js';
 
 /** Reads every JSON var (ROUTING, SLA, VARIANTS): a mistake throws a 500 naming its path. */
 export function checkConfig(env) {
@@ -49,9 +50,9 @@ export async function postAccepted(request, env) {
     if (!name) throw new Problem(400, 'missingField', 'lead (or visitor, for an anonymous lead) is missing', 'lead');
     if (typeof body[name] !== 'string' || body[name].length === 0 || body[name].length > 256)
         throw new Problem(400, 'invalidField', `${name} must be a string of 1 to 256 characters`, name);
-    const stub = env.LEADS.get(env.LEADS.idFromName(`${name}:${body[name]}`));
-    const { status, body: answer } = await stub.accepted(body.key);
-    return json(answer, status);
+    let answer = await stub(env, `${name}:${body[name]}`).accepted(body.key);
+    if (answer.forward) answer = await stub(env, leadObject(answer.forward)).accepted(body.key);
+    return json(answer.body, answer.status);
 }
 
 /**

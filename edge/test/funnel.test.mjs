@@ -32,10 +32,12 @@ let mf;
 before(async () => {
     hook = await receiver();
     mf = await startWorker(hook, {
-        VARIANTS: JSON.stringify(VARIANTS),
-        SLA: JSON.stringify([{ stage: 'mql', within: 1 }]),
-        ESCALATION_WEBHOOK_URL: hook.url.replace(/\/hook$/, '/escalations'),
-        CRM_TOKEN,
+        vars: {
+            VARIANTS: JSON.stringify(VARIANTS),
+            SLA: JSON.stringify([{ stage: 'mql', within: 1 }]),
+            ESCALATION_WEBHOOK_URL: hook.url.replace(/\/hook$/, '/escalations'),
+            CRM_TOKEN,
+        },
     });
 });
 

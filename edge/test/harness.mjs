@@ -60,11 +60,16 @@ export async function until(ok, ms = 10_000) {
     return ok();
 }
 
-/** The worker in workerd, its webhook pointed at `hook`; `vars` added to (or replacing) the tests' own. */
-export async function startWorker(hook, vars = {}) {
+/**
+ * The worker in workerd, its webhook pointed at `hook`; `over.vars` adds or replaces
+ * vars, `over.limits` sets rate limiters' limits by name, `over.port` listens on 127.0.0.1.
+ */
+export async function startWorker(hook, over = {}) {
     await build();
     const mf = new Miniflare(
         miniflareOptions({
+            limits: over.limits,
+            port: over.port,
             vars: {
                 WEBHOOK_URL: hook.url,
                 ALLOWED_ORIGINS: `${ORIGIN},https://other.site.test`,
@@ -73,7 +78,7 @@ export async function startWorker(hook, vars = {}) {
                 EVENTS_SECRET,
                 ADMIN_TOKEN,
                 RETIRED_VERSIONS: 'b2b-saas-mql@2026-06-01, product-led@0',
-                ...vars,
+                ...over.vars,
             },
         }),
     );

@@ -11,7 +11,7 @@ let mf;
 
 before(async () => {
     hook = await receiver();
-    mf = await startWorker(hook, { EVENTS_WINDOW_SECONDS: '300' });
+    mf = await startWorker(hook, { vars: { EVENTS_WINDOW_SECONDS: '300' } });
 });
 
 after(async () => {

@@ -22,7 +22,7 @@ let mf;
 
 before(async () => {
     hook = await receiver();
-    mf = await startWorker(hook, { ROUTING: JSON.stringify(ROUTING), SLA: '' });
+    mf = await startWorker(hook, { vars: { ROUTING: JSON.stringify(ROUTING), SLA: '' } });
 });
 
 after(async () => {
@@ -116,7 +116,9 @@ test('a lead keeps its owner for its later transitions', async () => {
 
 test('a bad ROUTING is refused at the first request, naming the path; nothing is served', async () => {
     const bad = await startWorker(hook, {
-        ROUTING: JSON.stringify({ ...ROUTING, rules: [{ field: 'country', in: ['DE'], team: 'outbound' }] }),
+        vars: {
+            ROUTING: JSON.stringify({ ...ROUTING, rules: [{ field: 'country', in: ['DE'], team: 'outbound' }] }),
+        },
     });
     try {
         const res = await bad.dispatchFetch(`${BASE}/rules/b2b-saas-mql`);

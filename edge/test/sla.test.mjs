@@ -18,10 +18,12 @@ let mf;
 before(async () => {
     hook = await receiver();
     mf = await startWorker(hook, {
-        SLA: JSON.stringify(SLA),
-        ESCALATION_WEBHOOK_URL: hook.url.replace(/\/hook$/, '/escalations'),
-        CRM_TOKEN,
-        ROUTING: JSON.stringify({ rules: [], default: 'sdr-1' }),
+        vars: {
+            SLA: JSON.stringify(SLA),
+            ESCALATION_WEBHOOK_URL: hook.url.replace(/\/hook$/, '/escalations'),
+            CRM_TOKEN,
+            ROUTING: JSON.stringify({ rules: [], default: 'sdr-1' }),
+        },
     });
 });
 
@@ -119,7 +121,7 @@ test('a lead accepted within its SLA is not escalated; acceptance needs CRM_TOKE
 });
 
 test('a bad SLA is refused naming the path', async () => {
-    const bad = await startWorker(hook, { SLA: JSON.stringify([{ stage: 'sql', within: -5 }]) });
+    const bad = await startWorker(hook, { vars: { SLA: JSON.stringify([{ stage: 'sql', within: -5 }]) } });
     try {
         const res = await bad.dispatchFetch(`${BASE}/rules/b2b-saas-mql`);
         assert.equal(res.status, 500);

@@ -29,7 +29,7 @@ let mf;
 
 before(async () => {
     hook = await receiver();
-    mf = await startWorker(hook, { VARIANTS: JSON.stringify(VARIANTS), SLA: '' });
+    mf = await startWorker(hook, { vars: { VARIANTS: JSON.stringify(VARIANTS), SLA: '' } });
 });
 
 after(async () => {
@@ -123,7 +123,9 @@ test("a signal's variant is checked against the assignment and carried in the de
 
 test('a bad VARIANTS is refused naming the path', async () => {
     const bad = await startWorker(hook, {
-        VARIANTS: JSON.stringify({ 'b2b-saas-mql': [{ variant: 'x', ruleset: 'nope', weight: 1 }] }),
+        vars: {
+            VARIANTS: JSON.stringify({ 'b2b-saas-mql': [{ variant: 'x', ruleset: 'nope', weight: 1 }] }),
+        },
     });
     try {
         const res = await bad.dispatchFetch(`${BASE}/rules/b2b-saas-mql`);
