@@ -9,7 +9,7 @@ import { BASE, makeSignal, post, receiver, startWorker, until } from './harness.
 const CRM_TOKEN = 'test-crm-token';
 const SLA = [
     { stage: 'sql', reasonIncludes: 'stages.sql.on', within: 1 },
-    { stage: 'mql', within: 3600 },
+    { stage: 'mql', within: 4 },
 ];
 
 let hook;
@@ -118,6 +118,47 @@ test('a lead accepted within its SLA is not escalated; acceptance needs CRM_TOKE
     assert.ok(await until(() => deliveriesOf(signal.key).length === 1));
     await new Promise((r) => setTimeout(r, 3500));
     assert.equal(escalationsOf(signal.key).length, 0);
+});
+
+test('an SLA opened for an anonymous visitor goes with its history to the lead: accepted there, not escalated', async () => {
+    const at = Date.now();
+    const hour = 3_600_000;
+    const anon = makeSignal({
+        profile: { jobTitle: 'VP Sales', company: { size: 200, industry: 'software' }, country: 'US' },
+        events: [
+            { type: 'page_view', ts: at - 3 * hour, url: '/pricing' },
+            { type: 'page_view', ts: at - 2 * hour, url: '/pricing' },
+            { type: 'page_view', ts: at - hour, url: '/pricing' },
+            { type: 'form_submit', ts: at - hour / 2, form: 'whitepaper' },
+            { type: 'form_submit', ts: at - hour / 4, form: 'whitepaper' },
+        ],
+        at,
+    });
+    assert.equal(anon.to, 'mql');
+    assert.equal((await post(mf, anon)).status, 200);
+    // The visitor is identified: the lead's object takes the history, and the open SLA.
+    const lead = 'identified@example.com';
+    const named = await post(mf, {
+        ...anon,
+        key: 'ls1-00000000000000c1',
+        lead,
+        from: 'mql',
+        total: 0,
+        events: [{ type: 'page_view', ts: at + 100, url: '/docs', id: 'identified-1' }],
+        at: at + 200,
+    });
+    assert.equal(named.status, 200, named.text);
+    assert.deepEqual(named.json.delivered, [], 'the MQL is not delivered again');
+    const res = await accept({ lead, key: anon.key });
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).status, 'accepted');
+    // Named by the visitor, the acceptance reaches the lead's object too.
+    const byVisitor = await accept({ visitor: anon.visitor, key: anon.key });
+    assert.equal((await byVisitor.json()).status, 'alreadyAccepted');
+    // Past the 4-second SLA, an alarm and a queue batch: no escalation from either object.
+    assert.ok(await until(() => deliveriesOf(anon.key).length === 1));
+    await new Promise((r) => setTimeout(r, 6000));
+    assert.equal(escalationsOf(anon.key).length, 0);
 });
 
 test('a bad SLA is refused naming the path', async () => {
