@@ -16,6 +16,7 @@ const hookPort = Number(process.env.HOOK_PORT || 8788);
 const DEV = {
     ADMIN_TOKEN: 'dev-admin-token',
     CRM_TOKEN: 'dev-crm-token',
+    SALES_TOKEN: 'dev-sales-token',
     EVENTS_SECRET: 'dev-events-secret',
     ROUTING: JSON.stringify({
         teams: { inbound: ['sdr-ana@example.com', 'sdr-ben@example.com'] },
@@ -51,7 +52,7 @@ const url = await mf.ready;
 console.log(`leadscore edge worker: ${url} (rule sets: ${url}rules/b2b-saas-mql; signals: POST ${url}signals)`);
 console.log(`webhook receiver: ${hookUrl}/hook (deliveries) and ${hookUrl}/escalations (SLA escalations) print here`);
 console.log(
-    `tokens: ADMIN_TOKEN=${vars.ADMIN_TOKEN} (GET /funnel, /dead-letters), CRM_TOKEN=${vars.CRM_TOKEN} (POST /crm/accepted), EVENTS_SECRET=${vars.EVENTS_SECRET}`,
+    `tokens: ADMIN_TOKEN=${vars.ADMIN_TOKEN} (GET /funnel, /dead-letters), CRM_TOKEN=${vars.CRM_TOKEN} (POST /crm/accepted), SALES_TOKEN=${vars.SALES_TOKEN} (GET /leads/:id), EVENTS_SECRET=${vars.EVENTS_SECRET}`,
 );
 
 const stop = async () => {
