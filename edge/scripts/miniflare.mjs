@@ -41,6 +41,10 @@ export function wranglerConfig(text = fs.readFileSync(path.join(EDGE, 'wrangler.
         maxRetries: c.max_retries,
         ...(c.dead_letter_queue ? { deadLetterQueue: c.dead_letter_queue } : {}),
     });
+    // The Durable Object bindings, `{ name = "…", class_name = "…" }` one a line.
+    const durableObjects = {};
+    for (const m of text.matchAll(/\{\s*name\s*=\s*"([^"]+)",\s*class_name\s*=\s*"([^"]+)"\s*\}/g))
+        durableObjects[m[1]] = m[2];
     // Every [[ratelimits]] block: name, namespace_id, simple = { limit = N, period = N }.
     const ratelimits = {};
     let limiter = null;
@@ -58,6 +62,7 @@ export function wranglerConfig(text = fs.readFileSync(path.join(EDGE, 'wrangler.
         }
     }
     return {
+        durableObjects,
         ratelimits,
         consumers: consumers.map(camel),
         compatibilityDate: value('', 'compatibility_date'),
@@ -88,7 +93,7 @@ export function miniflareOptions(over = {}) {
         ],
         compatibilityDate: c.compatibilityDate,
         bindings: { ...c.vars, ...over.vars },
-        durableObjects: { LEADS: 'LeadState', DEAD_LETTERS: 'DeadLetters', ACCOUNTS: 'Account' },
+        durableObjects: c.durableObjects,
         ratelimits: Object.fromEntries(
             Object.entries(c.ratelimits).map(([name, r]) => [
                 name,

@@ -22,6 +22,7 @@ export const HUBSPOT_DEFAULTS = {
         stageAt: 'leadscore_stage_at',
         ruleset: 'leadscore_ruleset',
         variant: 'leadscore_variant',
+        owner: 'leadscore_owner',
         account: 'leadscore_account',
         accountHighestScore: 'leadscore_account_highest_score',
         accountSummedScore: 'leadscore_account_summed_score',
@@ -107,6 +108,8 @@ export function crmBody(message, env) {
         stageAt: Number.isFinite(message.at) ? new Date(message.at).toISOString() : undefined,
         ruleset: message.ruleset ? `${message.ruleset.id}@${message.ruleset.version}` : undefined,
         variant: message.ruleset?.variant ?? undefined,
+        // Routing's owner (src/routing.js): map it to `hubspot_owner_id` when owners are HubSpot owner ids.
+        owner: message.owner?.id,
         account: account?.id,
         accountHighestScore: account?.highestScore,
         accountSummedScore: account?.summedScore,

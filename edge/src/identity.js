@@ -16,6 +16,7 @@
 // A device shared by two people (two leads, one visitor id): the history goes to the
 // first lead that claims it; the alias then follows the latest lead identified on it.
 import { Session } from 'leadscore';
+import { adoptSales, handOverSales } from './handoff.js';
 
 /** How many visitor ids a lead's object remembers as merged (devices, browsers, cleared storage). */
 const MAX_VISITORS = 100;
@@ -41,7 +42,12 @@ export async function handOver(storage, lead) {
     const stored = await storage.get(['session', 'delivered', 'alias']);
     const handed = stored.get('alias')
         ? { session: null, delivered: [] }
-        : { session: stored.get('session') ?? null, delivered: stored.get('delivered') ?? [] };
+        : {
+              session: stored.get('session') ?? null,
+              delivered: stored.get('delivered') ?? [],
+              // The owner, the funnel's record and open SLAs go with the history (src/handoff.js).
+              sales: await handOverSales(storage),
+          };
     // The delivered keys stay too: a replay of one of this visitor's signals is still
     // answered as a duplicate before it is forwarded.
     await storage.delete('session');
@@ -77,6 +83,7 @@ export async function absorbVisitor({ env, storage }, session, signal, known) {
         }
     }
     if (session && session.leadId !== signal.lead) session.identify(signal.lead);
+    await adoptSales(storage, handed.sales);
     const entries = { visitors: known.visitors, delivered: known.delivered };
     if (session) entries.session = session.saveBytes();
     await storage.put(entries);

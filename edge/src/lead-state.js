@@ -9,6 +9,7 @@ import { serverVerifiedTypes } from './config.js';
 import { MAX_KEYS, absorbVisitor, handOver } from './identity.js';
 import { accountOf, rollUp } from './accounts.js';
 import { standing } from './leads-api.js';
+import { accepted, handOff, slaAlarm } from './handoff.js';
 /** Totals are hundredths: closer than this is equal. */
 const EPSILON = 0.005;
 
@@ -82,7 +83,7 @@ export class LeadState extends DurableObject {
                 const fresh = transitions.filter((t) => !delivered.includes(t.idempotencyKey));
                 const subject = { lead: batch.lead, visitor: session.id, ruleset: {}, profile: batch.profile };
                 const account = await this.#rollUp(stored, { lead: batch.lead, profile: batch.profile }, result, now);
-                for (const t of fresh) await this.env.DELIVERIES.send(delivery(t, subject, result, account));
+                for (const t of fresh) await handOff(this.ctx.storage, this.env, delivery(t, subject, result, account));
                 const keys = [...delivered, ...fresh.map((t) => t.idempotencyKey)];
                 await this.ctx.storage.put({
                     session: session.saveBytes(),
@@ -121,6 +122,21 @@ export class LeadState extends DurableObject {
     async standing(now) {
         const stored = await this.ctx.storage.get(['session', 'ruleset', 'account']);
         return standing(this.env, stored, now);
+    }
+
+    /** The CRM accepted the transition `key` of this lead (`POST /crm/accepted`): its SLA is met. */
+    async accepted(key) {
+        return this.ctx.blockConcurrencyWhile(async () => {
+            const stored = await this.ctx.storage.get(['delivered', 'alias']);
+            // A visitor merged into a lead: its hand-offs went with it (src/identity.js).
+            if (stored.get('alias')) return { forward: stored.get('alias') };
+            return accepted(this.ctx.storage, this.env, key, stored.get('delivered') ?? []);
+        });
+    }
+
+    /** The SLA alarm (routing and SLA: src/handoff.js). */
+    async alarm() {
+        await slaAlarm(this.ctx.storage, this.env);
     }
 
     async #signal(signal, retired) {
@@ -242,7 +258,11 @@ export class LeadState extends DurableObject {
             // again and the CRM drops the repeat by its idempotency key; the other way
             // round a failure would lose the delivery.
             for (const t of fresh)
-                await this.env.DELIVERIES.send(delivery(t, { ...signal, lead: lead ?? signal.lead }, result, account));
+                await handOff(
+                    this.ctx.storage,
+                    this.env,
+                    delivery(t, { ...signal, lead: lead ?? signal.lead }, result, account),
+                );
             const keys = [...delivered, ...fresh.map((t) => t.idempotencyKey)];
             if (!keys.includes(signal.key)) keys.push(signal.key);
             await this.ctx.storage.put({
