@@ -334,6 +334,9 @@ export async function boot(ctx) {
     /** Scores the ops queued before the engine was ready (here or in another tab), a few per task. */
     async function drain() {
         if (!session) return;
+        // Called as boot's answer resolves, in its last task: the first round (the
+        // module's first `track`) in a task of its own.
+        await tick();
         for (let round = 0; round < 40; round++) {
             const queue = io.get('queue') || [];
             if (!queue.length) break;
@@ -534,6 +537,8 @@ export async function boot(ctx) {
 
     try {
         ({ m, engine, variant } = await loadRules(opts));
+        // What the rule set reads, from the module's first calls after loading: a task of its own.
+        await tick();
         reads = engine.reads;
     } catch (e) {
         report(
@@ -559,6 +564,8 @@ export async function boot(ctx) {
     // The kept history under these rules: a new version re-scores it, and reports
     // only the stages no version reached before.
     handle(session.evaluate(engine, Date.now()).transitions);
+    // The module's first save (its JSON writer) in a task of its own.
+    await tick();
     save();
     return api;
 }

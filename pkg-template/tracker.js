@@ -149,10 +149,14 @@ function event(type, props) {
     push(['e', e, e.id]);
 }
 
-/** Counts a new visit after 30 minutes without activity; keeps the visitor's record. */
+/**
+ * Counts a new visit after 30 minutes without activity; keeps the visitor's record.
+ * The stored record first: other tabs (and this page's own earlier loads) move it on,
+ * and a copy held since this page loaded would write their count and time back.
+ */
 function touch() {
     const now = Date.now();
-    visitor = visitor || io.get('visitor') || { id: 'v-' + id(), n: 0, last: 0 };
+    visitor = io.get('visitor') || visitor || { id: 'v-' + id(), n: 0, last: 0 };
     const fresh = now - visitor.last > VISIT_GAP;
     if (fresh) visitor.n++;
     visitor.last = now;

@@ -126,12 +126,16 @@ done
 # ./leadscore.js, the name api.js imports), in one ES module: one request for all of
 # its JavaScript. Minified, as what a page fetches is what the page budget counts
 # (docs/PERFORMANCE.md); what it does is pkg-template/page.js and api.js.
+# Its first line, `//# allFunctionsCalledOnLoad` (V8's explicit compile hints), has
+# Chromium compile all its functions when it loads, before the module's bytes are in,
+# rather than each on its first call on the way to the first score
+# (docs/decisions/0021-the-engines-first-calls-spread-and-compiled-ahead.md).
 say "esbuild page.js (the page module's glue and the package's classes, one module)"
 mkdir -p "$WORK/page-src"
 cp pkg-template/page.js pkg-template/api.js pkg-template/codec.js pkg-template/errors.js "$WORK/page-src/"
 cp "$WORK/page/leadscore_page.js" "$WORK/page-src/leadscore.js"
 "$TOOLS_BIN/esbuild" "$WORK/page-src/page.js" --bundle --format=esm --platform=browser --minify \
-    --legal-comments=none --log-level=warning --outfile="$OUT/page.js"
+    --legal-comments=none --log-level=warning --banner:js='//# allFunctionsCalledOnLoad' --outfile="$OUT/page.js"
 cp pkg-template/index.d.ts "$OUT/index.d.cts"
 # The references the package README links to, so that they are where the package is.
 mkdir -p "$OUT/docs"

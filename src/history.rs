@@ -5,11 +5,8 @@
 use crate::event::Event;
 use crate::explain::{EventTally, SkipReason};
 use crate::limits::HISTORY_LIMIT;
+use leadscore_rules::order::first_of_each;
 use std::borrow::Cow;
-// Ordered sets, not hash sets: event ids are the input's to choose, and ids chosen
-// to collide under a hasher with fixed keys (wasm32 has no randomness to seed one)
-// would make every lookup slow. A B-tree costs a logarithm per id, whatever the ids.
-use std::collections::BTreeSet;
 
 /// Orders a batch of events by time (equal times keep their input order), drops
 /// later events whose `id` repeats an earlier one, and keeps the newest
@@ -41,11 +38,7 @@ fn in_order(events: &[Event]) -> bool {
 /// The first event with each id (in input order), ordered by time, the newest
 /// [`HISTORY_LIMIT`] of them.
 fn put_in_order(mut events: Vec<Event>, tally: &mut EventTally) -> Vec<Event> {
-    let first_with_its_id: Vec<bool> = {
-        let mut seen: BTreeSet<&str> = BTreeSet::new();
-        events.iter().map(|e| e.id.as_deref().is_none_or(|id| seen.insert(id))).collect()
-    };
-    let mut first = first_with_its_id.into_iter();
+    let mut first = first_with_their_ids(events.iter().map(|e| e.id.as_deref())).into_iter();
     events.retain(|_| {
         let keep = first.next().unwrap_or(true);
         if !keep {
@@ -71,8 +64,30 @@ fn repeats_an_id(events: &[Event]) -> bool {
     if ids < 2 {
         return false;
     }
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
-    events.iter().filter_map(|e| e.id.as_deref()).any(|id| !seen.insert(id))
+    let named = events.iter().filter_map(|e| e.id.as_deref());
+    if ids <= FEW_IDS {
+        // Each against those before it: no allocation, for the common few.
+        return named.clone().enumerate().any(|(i, id)| named.clone().take(i).any(|earlier| earlier == id));
+    }
+    let ids: Vec<&str> = named.collect();
+    first_of_each(&ids).contains(&false)
+}
+
+/// Up to this many ids, [`repeats_an_id`] compares each with those before it
+/// (at most 120 comparisons) rather than ordering them.
+const FEW_IDS: usize = 16;
+
+/// For each of `ids`, in their order, whether it is the first with its id (an
+/// event without one always is). Ordered, not hashed: event ids are the input's to
+/// choose, and ids chosen to collide under a hasher with fixed keys (wasm32 has no
+/// randomness to seed one) would make every lookup slow; ordering costs a logarithm
+/// per id, whatever the ids. By leadscore-rules' one sort of positions rather than
+/// a `BTreeSet`, whose code the module would carry for each kind of key.
+pub(crate) fn first_with_their_ids<'a>(ids: impl Iterator<Item = Option<&'a str>>) -> Vec<bool> {
+    let ids: Vec<Option<&str>> = ids.collect();
+    let named: Vec<&str> = ids.iter().flatten().copied().collect();
+    let mut first = first_of_each(&named).into_iter();
+    ids.iter().map(|id| id.is_none() || first.next().unwrap_or(true)).collect()
 }
 
 /// Orders events by time, equal times keeping their order: the one place a
@@ -116,4 +131,39 @@ pub(crate) fn insert_new(history: &mut Vec<Event>, e: Event) -> (usize, Option<E
     history.insert(at, e);
     let dropped = (history.len() > HISTORY_LIMIT).then(|| history.remove(0));
     (at, dropped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Events of type `e` at time 0 with these ids (`None`: without one).
+    fn events(ids: &[Option<String>]) -> Vec<Event> {
+        let event = |id: &Option<String>| match id {
+            Some(id) => json!({"type": "e", "ts": 0, "id": id}),
+            None => json!({"type": "e", "ts": 0}),
+        };
+        ids.iter().map(|id| Event::from_value(&event(id)).unwrap()).collect()
+    }
+
+    /// Whether each is the first with its id, by a scan of those before it.
+    fn firsts_by_scan(ids: &[Option<String>]) -> Vec<bool> {
+        ids.iter().enumerate().map(|(i, id)| id.is_none() || !ids[..i].contains(id)).collect()
+    }
+
+    #[test]
+    fn the_first_with_each_id_is_found_with_few_ids_and_many() {
+        // Ids drawn from `kinds` values: repeats for some lengths, none for others,
+        // on both sides of FEW_IDS.
+        for len in [0, 1, 2, 5, FEW_IDS, FEW_IDS + 1, 40] {
+            for kinds in [1, 3, 7, 1000] {
+                let ids: Vec<Option<String>> =
+                    (0..len).map(|i| (i % 5 != 4).then(|| format!("id{}", (i * 7) % kinds))).collect();
+                let firsts = firsts_by_scan(&ids);
+                assert_eq!(first_with_their_ids(ids.iter().map(|id| id.as_deref())), firsts, "{ids:?}");
+                assert_eq!(repeats_an_id(&events(&ids)), firsts.contains(&false), "{ids:?}");
+            }
+        }
+    }
 }

@@ -14,7 +14,6 @@ use crate::suggest::nearest;
 use crate::value::type_name;
 use crate::vocabulary::PropertyType;
 use serde_json::Value;
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// An entry for `engine` with nothing filled in but the reason and its words.
@@ -187,11 +186,11 @@ impl Engine {
         }
         // As `history::prepare` keeps them: the first with each id, in time order
         // (stable), the newest HISTORY_LIMIT.
-        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let firsts = crate::history::first_with_their_ids(events.iter().map(|(_, e)| e.id.as_deref()));
         let mut first = Vec::with_capacity(events.len());
-        for (i, e) in &events {
+        for ((i, e), is_first) in events.iter().zip(firsts) {
             match e.id.as_deref() {
-                Some(id) if !seen.insert(id) => out.push(SetAside {
+                Some(id) if !is_first => out.push(SetAside {
                     index: u32::try_from(*i).ok(),
                     ..about(self, e, SetAsideReason::Duplicate, format!("an earlier event has the id \"{id}\""))
                 }),

@@ -211,9 +211,8 @@ impl Session {
         // `save` never writes an id twice; state that does (written by hand, or
         // damaged) keeps the first event with each id, as a batch call does, so that
         // the session scores as the batch.
-        let mut seen = std::collections::BTreeSet::new();
-        let events: Vec<Event> =
-            events.into_iter().filter(|e| e.id.as_deref().is_none_or(|id| seen.insert(id.to_owned()))).collect();
+        let mut first = history::first_with_their_ids(events.iter().map(|e| e.id.as_deref())).into_iter();
+        let events: Vec<Event> = events.into_iter().filter(|_| first.next().unwrap_or(true)).collect();
         let mut state = SavedState { version: STATE_VERSION, id, lead, profile, events, dropped, progress };
         history::sort_by_time(&mut state.events);
         // State saved without ids (written by hand, or before sessions gave them) gets
