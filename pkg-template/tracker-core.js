@@ -90,7 +90,7 @@ async function compiled(m, json) {
  * `{ bytes }` for `rules` given as bytes (a Uint8Array or an ArrayBuffer), or what
  * `rulesUrl` serves with any other content type: a compiled rule set.
  */
-export async function fetchRules(options) {
+export async function fetchRules(options, visitorId) {
     const given = options.rules;
     if (given instanceof Uint8Array || given instanceof ArrayBuffer)
         return { bytes: new Uint8Array(given), variant: options.variant };
@@ -98,7 +98,8 @@ export async function fetchRules(options) {
         const json = typeof given === 'string' ? JSON.parse(given) : given;
         return { json, variant: options.variant };
     }
-    const url = options.rulesUrl;
+    // `{visitor}` in the URL: the server picks the visitor's A/B variant from the id.
+    const url = options.rulesUrl && options.rulesUrl.replace('{visitor}', encodeURIComponent(visitorId || ''));
     if (!url) throw new Error('start() needs rules or rulesUrl');
     const res = await fetch(url, { credentials: 'omit' });
     if (!res.ok) throw new Error(`${url} answered HTTP ${res.status}`);
@@ -120,8 +121,8 @@ export async function fetchRules(options) {
  * (`loadEngine`), and the rule set loaded: `Engine.fromCompiled` for compiled
  * bytes, at once; `new Engine` for JSON, after the warm-ups.
  */
-export async function loadRules(options) {
-    const rules = await fetchRules(options);
+export async function loadRules(options, visitorId) {
+    const rules = await fetchRules(options, visitorId);
     const m = await loadEngine(options, !!rules.bytes);
     await tick();
     const engine = rules.bytes ? m.Engine.fromCompiled(rules.bytes) : await compiled(m, rules.json);
@@ -536,7 +537,8 @@ export async function boot(ctx) {
     };
 
     try {
-        ({ m, engine, variant } = await loadRules(opts));
+        const v = ctx.visitor();
+        ({ m, engine, variant } = await loadRules(opts, v ? v.id : 'v-' + tab));
         // What the rule set reads, from the module's first calls after loading: a task of its own.
         await tick();
         reads = engine.reads;

@@ -10,6 +10,9 @@ export interface TrackerOptions {
     /**
      * Where the rule set is served: JSON (a content type naming `json`), or a compiled
      * rule set (any other content type), read by `Engine.fromCompiled` where the engine has it.
+     * `{visitor}` in it is replaced by the visitor id, for a server that assigns A/B
+     * variants by visitor (the edge worker: `/rules/b2b?visitor={visitor}`); before
+     * consent that id is one for this page load only, never stored.
      */
     rulesUrl?: string;
     /** Where signals are POSTed (docs/SIGNALS.md). Without it nothing is ever sent. */

@@ -11,7 +11,7 @@ import * as full from 'leadscore';
 import { PKG, ROOT, examples } from './helpers.mjs';
 
 // Not an export of the package: the file itself, as tracker.js imports it.
-const { pick } = await import(pathToFileURL(path.join(PKG, 'tracker-core.js')).href);
+const { pick, fetchRules } = await import(pathToFileURL(path.join(PKG, 'tracker-core.js')).href);
 const page = await import(pathToFileURL(path.join(PKG, 'page.js')).href);
 page.initSync(fs.readFileSync(path.join(PKG, 'leadscore_page_bg.wasm')));
 
@@ -169,4 +169,28 @@ test('pick keeps the values at the paths, nothing beside them', () => {
     assert.deepEqual(pick({}, ['constructor', 'toString']), {}, 'only own keys');
     assert.deepEqual(pick(undefined, ['a']), {});
     assert.deepEqual(pick({ a: { b: { c: 1, d: 2 } } }, ['a.b.c']), { a: { b: { c: 1 } } });
+});
+
+test("fetchRules: {visitor} in rulesUrl names the visitor; the server's variant header is kept", async () => {
+    const http = await import('node:http');
+    const asked = [];
+    const server = http.createServer((req, res) => {
+        asked.push(req.url);
+        const variant = new URL(req.url, 'http://x').searchParams.get('visitor') === 'v-1 2' ? 'b' : 'a';
+        res.writeHead(200, { 'content-type': 'application/json', 'x-leadscore-variant': variant });
+        res.end(JSON.stringify({ schema: 'leadscore.ruleset/v1', id: 's', version: '1' }));
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${server.address().port}`;
+    try {
+        const got = await fetchRules({ rulesUrl: `${base}/rules/s?visitor={visitor}` }, 'v-1 2');
+        assert.equal(asked[0], '/rules/s?visitor=v-1%202');
+        assert.equal(got.variant, 'b');
+        assert.equal(got.json.id, 's');
+        const plain = await fetchRules({ rulesUrl: `${base}/rules/s`, variant: 'mine' }, 'v-9');
+        assert.equal(asked[1], '/rules/s', 'no placeholder, no visitor id in the URL');
+        assert.equal(plain.variant, 'mine', 'the variant option wins over the header');
+    } finally {
+        server.close();
+    }
 });
