@@ -1,7 +1,9 @@
 """Throughput of the Python package against the native CLI on the same leads
 (docs/PERFORMANCE.md, "Python, DuckDB and Spark"). Figures, not pass/fail.
 
-    LEADSCORE_CLI=target/release/leadscore .tools/python/bin/python python/bench.py [LEADS]
+    LEADSCORE_CLI=target/release/leadscore .tools/python/bin/python python/bench.py [LEADS [PART...]]
+
+PART is cli, python, duckdb or spark (all by default).
 
 Each way scores the same generated leads (python/tests/leads.py) with the b2b-saas
 example at the golden cases' `now`, and is timed from its input in memory (or on
@@ -41,6 +43,7 @@ def best(fn, rounds=ROUNDS):
 
 def main():
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+    parts = set(sys.argv[2:]) or {"cli", "python", "duckdb", "spark"}
     cli = os.environ.get("LEADSCORE_CLI", str(ROOT / "target/release/leadscore"))
     texts = [json.dumps(lead, separators=(",", ":")) for lead in generated_leads(count)]
     size = sum(len(t) + 1 for t in texts)
@@ -52,7 +55,7 @@ def main():
 
     def report(name, seconds, note=""):
         results.append((name, seconds))
-        print(f"{name:<48} {count / seconds:>12,.0f} leads/s  {seconds:7.2f} s  {note}", flush=True)
+        print(f"{name:<56} {count / seconds:>12,.0f} leads/s  {seconds:7.2f} s  {note}", flush=True)
 
     print(f"{count:,} leads, {size / 1e6:.1f} MB of NDJSON; load: {os.getloadavg()}", flush=True)
 
@@ -62,10 +65,19 @@ def main():
                 [cli, "score", "--rules", str(RULES), "--leads", str(ndjson), "--now", str(NOW)], stdout=sink, check=True
             )
 
-    report("CLI (native, one thread, NDJSON file -> stdout)", best(run_cli))
-
-    report("Python engine.score_json, one call per lead", best(lambda: [engine.score_json(t, NOW) for t in texts]))
+    if "cli" in parts:
+        report("CLI (native, one thread, NDJSON file -> stdout)", best(run_cli))
     array = pa.array(texts)
+    if "python" in parts:
+        python_batch(engine, texts, array, count, report)
+    if "duckdb" in parts:
+        duckdb_udf(engine, array, report)
+    if "spark" in parts:
+        spark_job(engine, array, work, report)
+
+
+def python_batch(engine, texts, array, count, report):
+    report("Python engine.score_json, one call per lead", best(lambda: [engine.score_json(t, NOW) for t in texts]))
     report("Python score_arrow, threads=1", best(lambda: engine.score_arrow(array, NOW, threads=1)))
     report(f"Python score_arrow, threads={os.cpu_count()} (all cores)", best(lambda: engine.score_arrow(array, NOW)))
     rows = pa.Table.from_pylist(
@@ -77,6 +89,8 @@ def main():
         best(lambda: engine.score_arrow(array, NOW, explain=True)),
     )
 
+
+def duckdb_udf(engine, array, report):
     import duckdb
 
     from leadscore import duckdb as leadscore_duckdb
@@ -91,9 +105,12 @@ def main():
     report("DuckDB lead_score_json (CLI lines)", best(lambda: con.execute(query_json).fetchall()))
     con.close()
 
+
+def spark_job(engine, array, work, report):
     parquet = work / "leads.parquet"
     pq.write_table(pa.table({"lead": array}), parquet, row_group_size=50_000)
     os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+    os.environ["PYSPARK_PYTHON"] = sys.executable
     from pyspark.sql import SparkSession
     from pyspark.sql import functions as F
 
@@ -105,6 +122,7 @@ def main():
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
     )
     startup = time.perf_counter() - started
