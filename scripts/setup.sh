@@ -117,7 +117,13 @@ ensure_python_env() {
   if ! cmp -s "$want" "$venv/.installed-requirements" 2>/dev/null; then
     command -v python3 >/dev/null || { echo "error: python3 is not installed (3.9 or later)" >&2; return 1; }
     echo "installing python/requirements-test.txt into .tools/python (about 1.2 GB installed, half of it pyspark)" >&2
-    python3 -m venv "$venv" >&2
+    if ! python3 -m venv "$venv" >&2 && command -v apt-get >/dev/null 2>&1; then
+      # Debian's python3 has venv as a package of its own.
+      local sudo=""
+      [ "$(id -u)" = 0 ] || sudo="sudo"
+      $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >&2
+      python3 -m venv "$venv" >&2
+    fi
     "$venv/bin/pip" install -q --disable-pip-version-check -r "$want" >&2
     cp "$want" "$venv/.installed-requirements"
   fi

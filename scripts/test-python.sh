@@ -3,10 +3,19 @@
 # maturin into a virtual environment in .tools/python and compares it with the CLI,
 # in DuckDB, and in Spark local[2] on loopback. Installs what it lacks: the Python
 # packages of python/requirements-test.txt, Java for Spark (Debian), the CLI.
-# Extra arguments go to pytest (e.g. `scripts/test-python.sh -k duckdb`).
+# The extension is built unoptimized: the tests check results, not speed, and that
+# build took 2.5 minutes here against 14 for the release one (the shared machine,
+# loaded). `--release` builds it optimized
+# (for python/bench.py). Other arguments go to pytest (`scripts/test-python.sh -k duckdb`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+
+profile=()
+if [ "${1:-}" = --release ]; then
+  profile=(--release)
+  shift
+fi
 
 venv="$(ensure_python_env)"
 java_ok="$(ensure_java)"
@@ -22,9 +31,9 @@ if [ -z "${LEADSCORE_CLI:-}" ]; then
   export LEADSCORE_CLI="$PWD/target/debug/leadscore"
 fi
 
-echo "building the extension (maturin develop --release)" >&2
+echo "building the extension (maturin develop ${profile[*]:-})" >&2
 VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" \
-  maturin develop --release --quiet --manifest-path python/Cargo.toml >&2
+  maturin develop "${profile[@]}" --quiet --manifest-path python/Cargo.toml >&2
 
 # Spark binds to loopback only, and runs offline.
 export SPARK_LOCAL_IP=127.0.0.1 PYSPARK_PYTHON="$venv/bin/python" PYSPARK_DRIVER_PYTHON="$venv/bin/python"
