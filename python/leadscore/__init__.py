@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json as _json
+import numbers as _numbers
 import os as _os
 from collections.abc import Mapping as _Mapping
 from typing import Any, NamedTuple, Optional, Union
@@ -81,8 +82,9 @@ def now_ms(now: Now) -> int:
     refused: it names no instant."""
     if isinstance(now, bool):
         raise TypeError("now must be milliseconds (int) or a timezone-aware datetime, not a bool")
-    if isinstance(now, int):
-        return now
+    if isinstance(now, _numbers.Integral):
+        # int, and numpy's integers
+        return int(now)
     if isinstance(now, _dt.datetime):
         if now.tzinfo is None or now.tzinfo.utcoffset(now) is None:
             raise ValueError(
@@ -90,9 +92,6 @@ def now_ms(now: Now) -> int:
                 "(datetime(..., tzinfo=timezone.utc)) or milliseconds since the epoch"
             )
         return (now - _EPOCH) // _MS
-    # numpy integers and the like
-    if hasattr(now, "__index__"):
-        return int(now.__index__())
     raise TypeError(f"now must be milliseconds (int) or a timezone-aware datetime, not {type(now).__name__}")
 
 
@@ -252,7 +251,7 @@ class Engine:
 
 def _now_argument(now: Any):
     """``now`` as the native call takes it: (milliseconds, None) or (None, int64 array)."""
-    if isinstance(now, (int, _dt.datetime)) or hasattr(now, "__index__"):
+    if isinstance(now, (_numbers.Integral, _dt.datetime)):
         return now_ms(now), None
     import pyarrow as pa
     import pyarrow.compute as pc

@@ -127,6 +127,10 @@ def test_now_per_row(b2b, generated):
     assert per_row[0]["explanation"] == b2b.score_json(generated["texts"][0], NOW)
     assert per_row[1]["explanation"] == b2b.score_json(generated["texts"][1], later)
     assert per_row[2]["error"] == "now is null"
+    import numpy as np
+
+    assert b2b.score_arrow(texts, np.int64(NOW)).equals(b2b.score_arrow(texts, NOW))
+    assert b2b.score_arrow(texts, np.array([NOW] * 3)).equals(b2b.score_arrow(texts, NOW))
     stamps = pa.array([dt.datetime(2026, 11, 20, 12, tzinfo=dt.timezone.utc)] * 3, pa.timestamp("us", tz="UTC"))
     assert b2b.score_arrow(texts, stamps).equals(b2b.score_arrow(texts, NOW))
     with pytest.raises(ValueError, match="naive"):
