@@ -118,6 +118,18 @@ def test_event_times_as_timestamps_with_a_timezone(b2b):
     lead = {"id": "a", "profile": {"jobTitle": "CTO"}, "events": [{**events[0], "ts": "2026-11-19T14:00:00Z"}]}
     assert got == b2b.score_json(lead, NOW)
     assert json.loads(got)["events"]["scored"] == 1
+    # The same instant in another zone scores the same.
+    paris = [{**events[0], "ts": at.astimezone(dt.timezone(dt.timedelta(hours=1)))}]
+    table = pa.table({"id": ["a"], "jobTitle": ["CTO"], "events": [paris]})
+    assert table.schema.field("events").type.value_type.field("ts").type.tz == "+01:00"
+    assert b2b.score_arrow(table, NOW, explain=True).column("explanation")[0].as_py() == got
+    # A naive one names no instant: the event is set aside as invalid, with its path.
+    naive = [{**events[0], "ts": at.replace(tzinfo=None)}]
+    tally = json.loads(
+        b2b.score_arrow(pa.table({"id": ["a"], "events": [naive]}), NOW, explain=True).column("explanation")[0].as_py()
+    )["events"]
+    assert tally["scored"] == 0 and tally["skipped"] == {"invalid": 1}
+    assert (tally["problems"][0]["path"], tally["problems"][0]["code"]) == ("events[0].ts", "invalidTimestamp")
 
 
 def test_now_per_row(b2b, generated):
