@@ -10,6 +10,10 @@
 ``band``, ``disqualified``, ``error``); ``name_json(lead_json, now)`` the CLI's line
 for the lead (NULL for a lead that cannot be scored). ``now`` is BIGINT
 milliseconds: for a TIMESTAMPTZ ``t``, pass ``epoch_ms(t)``.
+
+``scored(con, engine, source, now)`` is the table-valued form: every row of a
+query (Parquet of leads as profile columns and an events list, or a column of
+JSON) scored as it streams, as a relation of the batch result's columns.
 """
 
 from __future__ import annotations
@@ -50,3 +54,48 @@ def register(con: Any, engine: Any, name: str = "lead_score", *, threads: int | 
             null_handling="special",
             side_effects=False,
         )
+
+
+def scored(
+    con: Any,
+    engine: Any,
+    source: str,
+    now: Any,
+    *,
+    column: str | None = None,
+    keep: tuple = (),
+    explain: bool = False,
+    threads: int | None = None,
+    batch_rows: int = 100_000,
+):
+    """The leads of the query ``source`` scored, as a DuckDB
+    relation: the batch result's columns, one row per lead in order, after the
+    ``keep`` columns of the source. ``column`` names a column of lead JSON; without
+    it the rows are the leads (``id``, ``events`` and profile columns, the ``keep``
+    ones included). The query runs on a cursor of its own and streams through in
+    batches of ``batch_rows``, each scored without the GIL; the relation can be
+    read once.
+
+        leadscore.duckdb.scored(con, engine, "SELECT * FROM 'leads/*.parquet'", now).to_table("scores")
+    """
+    import pyarrow as pa
+
+    # The query streams on a cursor of its own: a connection with an open result
+    # cannot run the query that reads the scores.
+    relation = con.cursor().sql(source)
+    if hasattr(relation, "to_arrow_reader"):
+        reader = relation.to_arrow_reader(batch_rows)
+    else:
+        reader = relation.fetch_record_batch(batch_rows)
+    empty = engine.score_arrow(pa.array([], pa.string()), 0, explain=explain)
+    kept = [reader.schema.field(name) for name in keep]
+    schema = pa.schema(kept + list(empty.schema))
+
+    def batches():
+        for batch in reader:
+            data = batch.column(column) if column is not None else batch
+            result = engine.score_arrow(data, now, explain=explain, threads=threads)
+            columns = [batch.column(name) for name in keep] + [c.combine_chunks() for c in result.columns]
+            yield pa.RecordBatch.from_arrays(columns, schema=schema)
+
+    return con.from_arrow(pa.RecordBatchReader.from_batches(schema, batches()))

@@ -56,3 +56,27 @@ def test_bad_leads_and_a_timestamp_now(con, b2b, generated):
         "SELECT lead_score_json(lead, epoch_ms(TIMESTAMPTZ '2026-11-20 12:00:00+00')) FROM leads WHERE n = 0"
     ).fetchone()
     assert at[0] == generated["cli"][0]
+
+
+def test_scored_over_parquet_of_profile_columns_and_events(b2b, generated, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    leads = generated["leads"]
+    table = pa.Table.from_pylist([{"id": lead["id"], **lead["profile"], "events": lead["events"]} for lead in leads])
+    pq.write_table(table, tmp_path / "leads.parquet", row_group_size=500)
+    con = duckdb.connect()
+    relation = leadscore.duckdb.scored(
+        con, b2b, f"SELECT * FROM '{tmp_path / 'leads.parquet'}'", NOW, keep=("id",), explain=True, batch_rows=700
+    )
+    rows = relation.fetchall()
+    assert relation.columns[:2] == ["id", "lead_id"] and relation.columns[-2:] == ["explanation", "error"]
+    assert [(r[0], r[-2], r[-1]) for r in rows] == [
+        (lead["id"], line, None) for lead, line in zip(leads, generated["cli"])
+    ]
+    # A column of JSON, with the struct fields in SQL.
+    con.execute("CREATE TABLE leads AS SELECT * FROM (VALUES (1, ?), (2, 'not json')) t(n, lead)", [generated["texts"][0]])
+    got = leadscore.duckdb.scored(con, b2b, "SELECT n, lead FROM leads ORDER BY n", NOW, column="lead", keep=("n",))
+    first, second = got.fetchall()
+    assert first[:3] == (1, "lead-0", float(json.loads(generated["cli"][0])["total"])) and first[-1] is None
+    assert second[0] == 2 and second[1] is None and second[-1].endswith("(invalidJson)")
