@@ -140,19 +140,26 @@ impl Engine {
         let schema_for_batches = Arc::clone(&schema);
         let batches = py
             .detach(move || {
+                // One thread scores on this one: no pool to start for each call (a
+                // Spark task calls once per batch).
                 let pool = match threads {
                     Some(0) => return Err("threads must be at least 1".to_string()),
-                    Some(n) => Some(rayon::ThreadPoolBuilder::new().num_threads(n).build().map_err(|e| e.to_string())?),
-                    None => None,
+                    Some(1) => Threads::This,
+                    Some(n) => Threads::Pool(
+                        rayon::ThreadPoolBuilder::new().num_threads(n).build().map_err(|e| e.to_string())?,
+                    ),
+                    None => Threads::Global,
                 };
                 let mut nows = nows;
                 let mut batches = Vec::with_capacity(chunks.len());
                 for chunk in &chunks {
                     let texts = shape.lead_texts(chunk)?;
-                    let job = || score_chunk(&engine, &texts, &nows, explain);
                     let outcomes = match &pool {
-                        Some(pool) => pool.install(job),
-                        None => job(),
+                        Threads::This => {
+                            texts.iter().enumerate().map(|(row, t)| outcome(&engine, row, t, &nows, explain)).collect()
+                        }
+                        Threads::Pool(pool) => pool.install(|| score_chunk(&engine, &texts, &nows, explain)),
+                        Threads::Global => score_chunk(&engine, &texts, &nows, explain),
                     };
                     batches.push(result_batch(&schema_for_batches, outcomes, explain)?);
                     nows.advance(chunk.len());
@@ -304,32 +311,39 @@ enum Outcome {
     Failed(String),
 }
 
+/// Where a batch is scored.
+enum Threads {
+    /// On the calling thread.
+    This,
+    Pool(rayon::ThreadPool),
+    /// rayon's global pool, a thread per core.
+    Global,
+}
+
 fn score_chunk(engine: &leadscore::Engine, texts: &[Option<Cow<'_, str>>], nows: &Now, explain: bool) -> Vec<Outcome> {
-    texts
-        .par_iter()
-        .enumerate()
-        .map(|(row, text)| {
-            let Some(text) = text else { return Outcome::Failed("the lead is null".to_string()) };
-            let now = match nows.at(row) {
-                Ok(n) => n,
-                Err(e) => return Outcome::Failed(e),
-            };
-            if explain {
-                match engine.score_json(text, now) {
-                    Ok(r) => {
-                        let line = r.to_json();
-                        Outcome::Scored(Qualification::from(r), Some(line))
-                    }
-                    Err(e) => Outcome::Failed(e.to_string()),
-                }
-            } else {
-                match engine.qualify_json(text, now) {
-                    Ok(q) => Outcome::Scored(q, None),
-                    Err(e) => Outcome::Failed(e.to_string()),
-                }
+    texts.par_iter().enumerate().map(|(row, text)| outcome(engine, row, text, nows, explain)).collect()
+}
+
+fn outcome(engine: &leadscore::Engine, row: usize, text: &Option<Cow<'_, str>>, nows: &Now, explain: bool) -> Outcome {
+    let Some(text) = text else { return Outcome::Failed("the lead is null".to_string()) };
+    let now = match nows.at(row) {
+        Ok(n) => n,
+        Err(e) => return Outcome::Failed(e),
+    };
+    if explain {
+        match engine.score_json(text, now) {
+            Ok(r) => {
+                let line = r.to_json();
+                Outcome::Scored(Qualification::from(r), Some(line))
             }
-        })
-        .collect()
+            Err(e) => Outcome::Failed(e.to_string()),
+        }
+    } else {
+        match engine.qualify_json(text, now) {
+            Ok(q) => Outcome::Scored(q, None),
+            Err(e) => Outcome::Failed(e.to_string()),
+        }
+    }
 }
 
 /// The result table's schema: fixed, documented in python/README.md.
