@@ -9,14 +9,16 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 ensure_tools
 
-# fuzz/ is a workspace of its own (kept out of the project's), so `cargo fmt --all`
-# does not reach it: its manifest is named as well.
+# fuzz/ and python/ are workspaces of their own (kept out of the project's), so
+# `cargo fmt --all` does not reach them: their manifests are named as well.
 if [[ "${1:-}" == --check ]]; then
   cargo fmt --all -- --check
   cargo fmt --all --manifest-path fuzz/Cargo.toml -- --check
+  cargo fmt --all --manifest-path python/Cargo.toml -- --check
   "$TOOLS_BIN/prettier" --check --log-level warn .
 else
   cargo fmt --all
   cargo fmt --all --manifest-path fuzz/Cargo.toml
+  cargo fmt --all --manifest-path python/Cargo.toml
   "$TOOLS_BIN/prettier" --write --log-level warn .
 fi

@@ -108,4 +108,39 @@ ensure_chromedriver() {
   command -v chromedriver 2>/dev/null || true
 }
 
+
+# The Python package's build and test tools (python/requirements-test.txt) in a
+# virtual environment, .tools/python, reinstalled when that file changes. Needs
+# python3 (3.9 or later) with venv. Prints the environment's directory.
+ensure_python_env() {
+  local venv="$LEADSCORE_ROOT/.tools/python" want="$LEADSCORE_ROOT/python/requirements-test.txt"
+  if ! cmp -s "$want" "$venv/.installed-requirements" 2>/dev/null; then
+    command -v python3 >/dev/null || { echo "error: python3 is not installed (3.9 or later)" >&2; return 1; }
+    echo "installing python/requirements-test.txt into .tools/python (about 1.2 GB installed, half of it pyspark)" >&2
+    if ! python3 -m venv "$venv" >&2 && command -v apt-get >/dev/null 2>&1; then
+      # Debian's python3 has venv as a package of its own.
+      local sudo=""
+      [ "$(id -u)" = 0 ] || sudo="sudo"
+      $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >&2
+      python3 -m venv "$venv" >&2
+    fi
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$want" >&2
+    cp "$want" "$venv/.installed-requirements"
+  fi
+  echo "$venv"
+}
+
+# Java for Spark (the Python package's tests), from Debian. Prints the java path,
+# or nothing when it cannot be had here.
+JAVA_PACKAGE=openjdk-17-jre-headless
+ensure_java() {
+  if ! command -v java >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    echo "installing $JAVA_PACKAGE (apt-get)" >&2
+    $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$JAVA_PACKAGE" >&2 || true
+  fi
+  command -v java 2>/dev/null || true
+}
+
 ensure_rust_target

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the format check, native Rust (unit, integration, property), clippy,
 # a short fuzz of every target, the wasm32 build, the core's tests under
-# wasm-bindgen-test in Node, and the JavaScript package tests when the package is
-# present. Installs what it lacks.
+# wasm-bindgen-test in Node, the JavaScript package tests when the package is
+# present, and the Python package's tests. Installs what it lacks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -74,4 +74,7 @@ if [ -x scripts/test-edge.sh ]; then
     scripts/test-edge.sh
   fi
 fi
+step "Python package (pytest: the CLI's bytes, Arrow batches, DuckDB, Spark local[2])"
+# The CLI to compare with is the one the native tests built.
+LEADSCORE_CLI="$PWD/target/debug/leadscore" scripts/test-python.sh
 echo "all tests passed"
