@@ -1,0 +1,2 @@
+// The backtest Web Worker.
+export {};
