@@ -1,12 +1,12 @@
 // The rule-set editor: CodeMirror 6 with JSON highlighting, completion of keys,
 // operators and values from the rule-set JSON Schema the package exports
-// (codemirror-json-schema), completion of the event types the rule set declares
+// (schema-completion.js), completion of the event types the rule set declares
 // or uses, and the compiler's problems shown inline at their JSON paths.
 import { EditorView, basicSetup } from 'codemirror';
 import { EditorState } from '@codemirror/state';
 import { json, jsonLanguage } from '@codemirror/lang-json';
 import { lintGutter, setDiagnostics } from '@codemirror/lint';
-import { jsonCompletion, stateExtensions } from 'codemirror-json-schema';
+import { schemaCompletion } from './schema-completion.js';
 import { getLocation, parse } from 'jsonc-parser';
 
 /** Keys whose values are event types, wherever they are in the rule set. */
@@ -62,11 +62,11 @@ export function createEditor({ parent, doc, schema, label, onChange }) {
             extensions: [
                 basicSetup,
                 json(),
-                jsonLanguage.data.of({ autocomplete: jsonCompletion() }),
+                jsonLanguage.data.of({ autocomplete: schemaCompletion(schema) }),
                 jsonLanguage.data.of({ autocomplete: eventTypeCompletion }),
-                stateExtensions(schema),
                 lintGutter(),
-                EditorView.contentAttributes.of({ 'aria-label': label }),
+                // tabindex: axe counts a scrolling region focusable by its children's tabindex.
+                EditorView.contentAttributes.of({ 'aria-label': label, tabindex: '0' }),
                 EditorView.updateListener.of((u) => {
                     if (u.docChanged) onChange(u.state.doc.toString());
                 }),

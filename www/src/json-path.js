@@ -62,8 +62,12 @@ function walk(tree, segments) {
     return { node, prop, whole: i === segments.length };
 }
 
+/** Problems about a key itself, not its value: the key is marked. */
+const KEY_CODES = new Set(['unknownKey', 'unexpectedKey', 'unknownOperator', 'conflictingKeys']);
+
 /**
- * The range [from, to) of the text a problem names. An unknown key marks the key;
+ * The range [from, to) of the text a problem names. A problem with a key (unknown,
+ * unexpected, conflicting; an unknown operator) marks the key;
  * a scalar value marks the value; an object or a list marks its key when it has
  * one, else its opening bracket (a long range would underline half the document).
  */
@@ -73,7 +77,7 @@ export function rangeOfProblem(text, problem) {
     if (!tree) return { from: 0, to: Math.min(1, text.length) };
     const { node, prop, whole } = walk(tree, pathSegments(problem.path));
     const keyNode = prop?.children?.[0];
-    const keyFirst = problem.code === 'unknownKey' || problem.code === 'unexpectedKey' || !whole;
+    const keyFirst = KEY_CODES.has(problem.code) || !whole;
     if (keyNode && (keyFirst || node.type === 'object' || node.type === 'array')) {
         return { from: keyNode.offset, to: keyNode.offset + keyNode.length };
     }

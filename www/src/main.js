@@ -56,6 +56,7 @@ const exampleText = (name) => fetchText(`dist/examples/${name}.json`);
 function el(tag, attrs = {}, ...children) {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) {
+        if (v == null || v === false) continue;
         if (k === 'class') e.className = v;
         else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
         else if (v != null && v !== false) e.setAttribute(k, v === true ? '' : v);
@@ -300,7 +301,8 @@ function renderMatrix(r) {
                 return el(
                     'td',
                     { class: here ? 'here' : null, 'data-cell': `${g}${l}`, 'aria-current': here ? 'true' : null },
-                    here ? el('span', {}, `${g}${l}: this lead`) : `${g}${l}`,
+                    `${g}${l}`,
+                    here ? el('span', { class: 'lead-mark' }, ' this lead') : null,
                 );
             }),
         ),
@@ -506,6 +508,8 @@ async function start() {
         },
         examples: EXAMPLES,
     });
+    // For the console and the tests: the editor's whole text (the DOM holds only the lines in view).
+    window.playground = { rules: () => editor.text(), select: (from, to = from) => editor.select(from, to) };
     document.body.dataset.ready = 'true';
     startOwnVisit({ $, el, rules: state.rules, reads });
 }

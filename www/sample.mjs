@@ -1,0 +1,26 @@
+// Writes the sample history the page loads by default: the package's deterministic
+// synthetic B2B history (History.sampleText, docs/BACKTEST.md "Sample"), as NDJSON.
+// `node sample.mjs OUT [--leads N] [--seed S]`. A package without the generator
+// writes nothing and says so: the page then offers no sample.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const WWW = path.dirname(fileURLToPath(import.meta.url));
+const PKG = process.env.LEADSCORE_PKG || path.join(WWW, '..', 'pkg');
+export const SAMPLE = { leads: 2000, seed: 1 };
+
+const out = process.argv[2];
+const arg = (name, fallback) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const m = await import(pathToFileURL(path.join(PKG, 'index.node.js')).href);
+if (!m.History?.sampleText) {
+    console.error('sample: this package has no History.sampleText: no sample history written');
+    fs.rmSync(out, { force: true });
+} else {
+    const text = m.History.sampleText({ leads: arg('--leads', SAMPLE.leads), seed: arg('--seed', SAMPLE.seed) });
+    fs.writeFileSync(out, text);
+    console.log(`sample: ${path.relative(process.cwd(), out)} ${text.split('\n').filter(Boolean).length} leads`);
+}
