@@ -66,6 +66,10 @@ if [ -x scripts/test-js.sh ]; then
     fi
   fi
 fi
+if [ -x scripts/test-www.sh ]; then
+  step "the playground (www/) in headless Chromium: editor, visitor, backtest, axe-core"
+  scripts/test-www.sh
+fi
 if [ -x scripts/test-edge.sh ]; then
   step "edge worker in workerd (Miniflare: Durable Objects, Queues, a webhook receiver)"
   if [ -f pkg/package.json ]; then

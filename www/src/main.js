@@ -45,6 +45,8 @@ let engine = null;
 let reads = null;
 let editor;
 let chart;
+/** The backtest panel, once set up. */
+let backtest = null;
 
 const fetchText = async (url) => {
     const r = await fetch(url);
@@ -99,6 +101,7 @@ function checkRules() {
         renderProfileFields();
         renderEventTypes(text);
         renderVisitor();
+        backtest?.rulesChanged();
     } else {
         renderResult();
     }
@@ -499,19 +502,20 @@ async function start() {
             input.value = state.visitor.profile[input.dataset.field] ?? '';
         renderVisitor();
     }
-    setupBacktest({
+    backtest = setupBacktest({
         $,
         el,
         getRules: () => state.rules,
-        setRules: (text) => {
-            editor.setText(text);
-        },
+        setRules: (text) => editor.setText(text),
         examples: EXAMPLES,
+        fetchText,
     });
     // For the console and the tests: the editor's whole text (the DOM holds only the lines in view).
     window.playground = { rules: () => editor.text(), select: (from, to = from) => editor.select(from, to) };
     document.body.dataset.ready = 'true';
     startOwnVisit({ $, el, rules: state.rules, reads });
+    // The sample history is loaded and backtested without waiting for it.
+    backtest.loadSample();
 }
 
 start().catch((e) => {
