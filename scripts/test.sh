@@ -2,7 +2,8 @@
 # Runs every test: the format check, native Rust (unit, integration, property), clippy,
 # a short fuzz of every target, the wasm32 build, the core's tests under
 # wasm-bindgen-test in Node, and the JavaScript package tests when the package is
-# present. Installs what it lacks.
+# present, the playground (www/) in Chromium, and the edge worker. Installs what it
+# lacks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh

@@ -1,7 +1,8 @@
 // Writes the sample history the page loads by default: the package's deterministic
 // synthetic B2B history (History.sampleText, docs/BACKTEST.md "Sample"), as NDJSON.
-// `node sample.mjs OUT [--leads N] [--seed S]`. A package without the generator
-// writes nothing and says so: the page then offers no sample.
+// `node sample.mjs OUT [--leads N] [--seed S]`; beside OUT, sample.json tells the
+// page what there is. A package without the generator writes no sample and says
+// so there: the page then offers none.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,10 +18,14 @@ const arg = (name, fallback) => {
 };
 const m = await import(pathToFileURL(path.join(PKG, 'index.node.js')).href);
 if (!m.History?.sampleText) {
-    console.error('sample: this package has no History.sampleText: no sample history written');
+    const reason = 'this build of the package has no History.sampleText: no sample history';
+    console.error(`sample: ${reason}`);
     fs.rmSync(out, { force: true });
+    fs.writeFileSync(path.join(path.dirname(out), 'sample.json'), JSON.stringify({ file: null, reason }));
 } else {
     const text = m.History.sampleText({ leads: arg('--leads', SAMPLE.leads), seed: arg('--seed', SAMPLE.seed) });
     fs.writeFileSync(out, text);
+    const about = { file: path.basename(out), leads: arg('--leads', SAMPLE.leads), seed: arg('--seed', SAMPLE.seed) };
+    fs.writeFileSync(path.join(path.dirname(out), 'sample.json'), JSON.stringify(about));
     console.log(`sample: ${path.relative(process.cwd(), out)} ${text.split('\n').filter(Boolean).length} leads`);
 }

@@ -163,16 +163,18 @@ export function setupBacktest({ $, el, getRules, setRules, examples, fetchText }
     sampleButton.addEventListener('click', loadSample);
     async function loadSample() {
         mappingBox.replaceChildren();
-        let text;
-        try {
-            text = await fetchText('dist/sample-history.ndjson');
-        } catch {
-            status.textContent =
-                'There is no sample history: scripts/build-www.sh writes it with the package’s generator.';
-            setState('error');
+        const about = JSON.parse(await fetchText('dist/sample.json').catch(() => '{}'));
+        if (!about.file) {
+            status.textContent = `There is no sample history (${about.reason ?? 'scripts/build-www.sh writes it'}).`;
+            setState('no-sample');
             return;
         }
-        await loadHistory(text, { format: 'ndjson' }, 'Sample history');
+        const text = await fetchText(`dist/${about.file}`);
+        await loadHistory(
+            text,
+            { format: 'ndjson' },
+            `Sample history (${about.leads.toLocaleString('en-US')} synthetic leads)`,
+        );
     }
 
     fileInput.addEventListener('change', async () => {
