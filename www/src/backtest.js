@@ -149,14 +149,16 @@ export function setupBacktest({ $, el, getRules, setRules, examples, fetchText }
               )
             : null;
         summaryBox.replaceChildren(
-            el(
-                'p',
-                { id: 'bt-history' },
-                el('strong', {}, name),
-                `: ${s.leads.toLocaleString('en-US')} leads, ${s.converted.toLocaleString('en-US')} converted (${pct(s.converted / s.leads)}), ` +
-                    `${s.events.toLocaleString('en-US')} events; scored as of ${new Date(s.now).toISOString().slice(0, 10)}.`,
-            ),
-            skipped,
+            ...[
+                el(
+                    'p',
+                    { id: 'bt-history' },
+                    el('strong', {}, name),
+                    `: ${s.leads.toLocaleString('en-US')} leads, ${s.converted.toLocaleString('en-US')} converted (${pct(s.converted / s.leads)}), ` +
+                        `${s.events.toLocaleString('en-US')} events; scored as of ${new Date(s.now).toISOString().slice(0, 10)}.`,
+                ),
+                skipped,
+            ].filter(Boolean),
         );
     }
 
@@ -418,16 +420,17 @@ export function setupBacktest({ $, el, getRules, setRules, examples, fetchText }
 
     function showReport(r) {
         report.hidden = false;
+        $('bt-auc-hint')?.remove();
         figures.replaceChildren(
             el('div', {}, el('dt', {}, 'AUC'), el('dd', { id: 'bt-auc' }, auc(r.auc))),
             el('div', {}, el('dt', {}, 'MQLs by these rules'), el('dd', {}, `${num(r.mql.leads)}`)),
             el('div', {}, el('dt', {}, 'Of them converted'), el('dd', {}, pct(r.mql.rate))),
             el('div', {}, el('dt', {}, 'Conversions captured'), el('dd', {}, pct(r.mql.captured))),
         );
-        figures.append(
+        figures.after(
             el(
                 'p',
-                { class: 'hint' },
+                { class: 'hint', id: 'bt-auc-hint' },
                 `AUC ${auc(r.auc)}: the chance that a lead who converted scores higher than one who did not ` +
                     '(0.5 is a coin toss, 1 is perfect).',
             ),
@@ -512,6 +515,7 @@ export function setupBacktest({ $, el, getRules, setRules, examples, fetchText }
                 roc: lineChart(rocBox, {
                     title: 'ROC curve',
                     xLabel: 'Not converted leads made MQLs (false-positive rate)',
+                    xName: 'False-positive rate',
                     yLabel: 'Conversions captured',
                     series: [
                         { label: 'These rules', stroke: COLORS.total, width: 2 },

@@ -28,7 +28,10 @@ function markerPlugin(at, color = '#c0392b') {
 }
 
 /** A uPlot chart that follows its container's width. */
-export function lineChart(parent, { title, xLabel, yLabel, series, marker, height = 240, xTime = false, scales }) {
+export function lineChart(
+    parent,
+    { title, xLabel, xName = xLabel, yLabel, series, marker, height = 240, xTime = false, scales },
+) {
     const width = () => Math.max(260, parent.clientWidth - 8);
     const plot = new uPlot(
         {
@@ -37,7 +40,7 @@ export function lineChart(parent, { title, xLabel, yLabel, series, marker, heigh
             height,
             scales: { x: { time: xTime }, ...scales },
             axes: [{ label: xLabel }, { label: yLabel }],
-            series: [{ label: xLabel }, ...series],
+            series: [{ label: xName }, ...series],
             plugins: marker ? [markerPlugin(marker)] : [],
             cursor: { drag: { x: false, y: false } },
         },

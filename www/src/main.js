@@ -63,7 +63,7 @@ function el(tag, attrs = {}, ...children) {
         else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
         else if (v != null && v !== false) e.setAttribute(k, v === true ? '' : v);
     }
-    e.append(...children.filter((c) => c != null));
+    e.append(...children.filter((c) => c != null && c !== false));
     return e;
 }
 
@@ -393,12 +393,17 @@ function renderHistory(lead, today) {
 // The state in the URL.
 
 let saveTimer = 0;
+let saves = 0;
 function saveState() {
     clearTimeout(saveTimer);
+    const n = ++saves;
+    // `data-saving` is there while the URL lags behind what the page shows.
+    document.body.dataset.saving = 'true';
     saveTimer = setTimeout(async () => {
         const hash = await encodeState({ v: 1, rules: state.rules, visitor: state.visitor });
+        if (n !== saves) return; // a later change writes its own
         history.replaceState(null, '', hash);
-        document.body.dataset.saved = hash;
+        delete document.body.dataset.saving;
     }, 300);
 }
 

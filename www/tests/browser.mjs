@@ -57,6 +57,8 @@ export async function openPlayground(browser, url, { width = 1280, height = 900 
     await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 30_000 });
     const ready = await page.evaluate(() => document.body.dataset.ready);
     if (ready !== 'true') throw new Error(`the playground did not start: ${await page.textContent('#problems')}`);
+    // The sample history's first backtest done (or not possible): the panel's buttons are enabled.
+    await page.waitForSelector('body[data-backtest]:not([data-backtest=working])', { timeout: 60_000 });
     return { page, ctx, errors };
 }
 

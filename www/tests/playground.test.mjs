@@ -170,10 +170,7 @@ test('a shared link restores the same rules and visitor', { skip }, async () => 
     await first.page.fill('#profile-fields [data-field=jobTitle]', 'Head of Growth');
     await addEvents(first.page, ['pricing', 'email']);
     await setDay(first.page, 9);
-    await first.page.waitForFunction(
-        () => location.hash.startsWith('#s=') && document.body.dataset.saved === location.hash,
-    );
-    await first.page.waitForTimeout(400);
+    await first.page.waitForFunction(() => location.hash.startsWith('#s=') && !document.body.dataset.saving);
     const url = first.page.url();
     const before = {
         total: await first.page.textContent('#total'),
@@ -211,6 +208,26 @@ test('an example is one click away', { skip }, async () => {
     await ctx.close();
 });
 
+test("the tracker on the page scores the visitor's own clicks, and sends nothing", { skip }, async () => {
+    const { page, ctx, errors } = await openPlayground(browser, server.url);
+    const requests = [];
+    page.on('request', (r) => requests.push(`${r.method()} ${r.url()}`));
+    await page.waitForSelector('#own-score[data-total]', { timeout: 20_000 });
+    const before = Number(await page.getAttribute('#own-score', 'data-total'));
+    // b2b-saas: an email click is worth 5 points (group email).
+    await page.click('#own-buttons [data-leadscore-event=email_click]');
+    await page.waitForFunction((b) => Number(document.querySelector('#own-score').dataset.total) > b, before);
+    assert.equal(Number(await page.getAttribute('#own-score', 'data-total')), before + 5);
+    // No request left the page but for its own files, and nothing was stored.
+    assert.deepEqual(
+        requests.filter((r) => !r.startsWith(`GET ${server.url}`)),
+        [],
+    );
+    assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), []);
+    assert.deepEqual(errors, []);
+    await ctx.close();
+});
+
 test('axe-core finds no serious accessibility violation, wide and narrow', { skip }, async () => {
     const { default: AxeBuilder } = await import('@axe-core/playwright');
     for (const width of [1280, 375]) {
@@ -234,32 +251,30 @@ test('axe-core finds no serious accessibility violation, wide and narrow', { ski
 test('every control works from the keyboard', { skip }, async () => {
     const { page, ctx } = await openPlayground(browser, server.url);
     // Tab from the top reaches every control, the editor included, without a trap.
-    const controls = await page.evaluate(() =>
-        [...document.querySelectorAll('button, input, summary, a[href], select, textarea, [contenteditable=true]')]
+    // A radio group is one stop (arrow keys move within it): it counts by its name.
+    const name = (e) =>
+        e.type === 'radio'
+            ? `radio:${e.name}`
+            : e.id ||
+              e.dataset.event ||
+              e.dataset.example ||
+              e.dataset.field ||
+              e.dataset.leadscoreEvent ||
+              e.textContent.trim();
+    const controls = await page.evaluate((nameSrc) => {
+        const nameOf = eval(nameSrc);
+        return [
+            ...document.querySelectorAll('button, input, summary, a[href], select, textarea, [contenteditable=true]'),
+        ]
             .filter((e) => e.checkVisibility() && !e.disabled && e.tabIndex >= 0)
-            .map(
-                (e) =>
-                    e.id ||
-                    e.dataset.event ||
-                    e.dataset.example ||
-                    e.dataset.field ||
-                    e.dataset.leadscoreEvent ||
-                    e.textContent.trim(),
-            ),
-    );
+            .map(nameOf);
+    }, name.toString());
     const reached = new Set();
     const current = () =>
-        page.evaluate(() => {
-            const e = document.activeElement;
-            return e
-                ? e.id ||
-                      e.dataset.event ||
-                      e.dataset.example ||
-                      e.dataset.field ||
-                      e.dataset.leadscoreEvent ||
-                      e.textContent.trim()
-                : '';
-        });
+        page.evaluate(
+            (nameSrc) => (document.activeElement ? eval(nameSrc)(document.activeElement) : ''),
+            name.toString(),
+        );
     for (let i = 0; i < 400 && reached.size < controls.length; i += 1) {
         await page.keyboard.press('Tab');
         const c = await current();
