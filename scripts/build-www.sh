@@ -15,12 +15,7 @@ if [[ "${1:-}" == --pkg || ! -f pkg/package.json ]]; then
   scripts/build-pkg.sh
 fi
 
-stamp=www/node_modules/.installed-lock
-if ! cmp -s www/package-lock.json "$stamp" 2>/dev/null; then
-  echo "installing the playground's dependencies (www/package.json, npm ci)" >&2
-  (cd www && npm ci --no-audit --no-fund --loglevel=error >&2)
-  cp www/package-lock.json "$stamp"
-fi
+ensure_www_deps
 
 node www/build.mjs
 node www/sample.mjs www/dist/sample-history.ndjson
