@@ -178,9 +178,9 @@ function renderEventTypes(text) {
     $('event-types').replaceChildren(...[...types].sort().map((t) => el('option', { value: t })));
 }
 
-function addEvent(type, props) {
+function addEvent(type, props, label) {
     const v = state.visitor;
-    const event = { id: `e${v.nextId++}`, day: v.day, type, props };
+    const event = { id: `e${v.nextId++}`, day: v.day, type, props, ...(label ? { label } : {}) };
     // Kept in day order; on the same day, in the order added.
     const at = v.events.findIndex((e) => e.day > v.day);
     if (at < 0) v.events.push(event);
@@ -220,7 +220,8 @@ function renderVisitor() {
     list.replaceChildren(
         ...v.events.map((e) => {
             const later = e.day > v.day;
-            const what = `${e.type}${Object.keys(e.props).length ? ` (${describeProps(e.props)})` : ''}`;
+            const data = `${e.type}${Object.keys(e.props).length ? ` (${describeProps(e.props)})` : ''}`;
+            const what = e.label ? `${e.label}: ${data}` : data;
             return el(
                 'li',
                 { class: later ? 'later' : null },
@@ -460,7 +461,7 @@ async function start() {
                     'data-event': t.key,
                     onclick: () => {
                         const { type, ...props } = typicalEvent(t.key, reads);
-                        addEvent(type, props);
+                        addEvent(type, props, t.label);
                     },
                 },
                 t.label,
