@@ -1,8 +1,7 @@
 // The playground page: the rule-set editor, the test visitor, the live result and
 // its chart, the state in the URL, the tracker on the page, and the backtest panel.
 import { Engine, init } from 'leadscore';
-import { createEditor } from './editor.js';
-import { eventTypesOf } from './editor.js';
+import { createEditor, eventTypesOf } from './editor.js';
 import { rangeOfProblem } from './json-path.js';
 import { decodeState, encodeState } from './share.js';
 import { COLORS, lineChart } from './chart.js';
@@ -408,18 +407,23 @@ function saveState() {
     }, 300);
 }
 
+/** A new test visitor: sample values for the profile fields the rules read, no events, day 0. */
+function resetVisitor() {
+    state.visitor = { profile: sampleProfile(reads?.profile ?? []), events: [], day: 0, nextId: 1 };
+    renderProfileFields();
+    for (const input of $('profile-fields').querySelectorAll('input')) {
+        input.value = state.visitor.profile[input.dataset.field] ?? '';
+    }
+    renderVisitor();
+    saveState();
+}
+
 async function loadExample(name) {
     const text = await exampleText(name);
     editor.setText(text);
     state.rules = text;
     checkRules();
-    const fields = engine ? engine.reads.profile : [];
-    state.visitor = { profile: sampleProfile(fields), events: [], day: 0, nextId: 1 };
-    renderProfileFields(true);
-    for (const input of $('profile-fields').querySelectorAll('input'))
-        input.value = state.visitor.profile[input.dataset.field] ?? '';
-    renderVisitor();
-    saveState();
+    resetVisitor();
 }
 
 // ---------------------------------------------------------------------------
@@ -501,13 +505,7 @@ async function start() {
         }
     });
     checkRules();
-    if (!restored) {
-        state.visitor.profile = sampleProfile(reads?.profile ?? []);
-        renderProfileFields();
-        for (const input of $('profile-fields').querySelectorAll('input'))
-            input.value = state.visitor.profile[input.dataset.field] ?? '';
-        renderVisitor();
-    }
+    if (!restored) resetVisitor();
     backtest = setupBacktest({
         $,
         el,
