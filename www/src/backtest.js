@@ -58,6 +58,7 @@ export function setupBacktest({ $, el, getRules, setRules, examples, fetchText }
     const body = $('backtest-body');
     const status = el('p', { id: 'bt-status', role: 'status', 'aria-live': 'polite' });
     const bar = el('progress', { id: 'bt-progress', max: '1', value: '0', hidden: true, 'aria-label': 'Progress' });
+    // body[data-backtest]: working, done (nothing more queued), error, no-sample; for the tests.
     const setState = (s) => (document.body.dataset.backtest = s);
     let busy = 0;
     const work = workerClient(({ done, total, phase }) => {
@@ -412,7 +413,7 @@ export function setupBacktest({ $, el, getRules, setRules, examples, fetchText }
             showReport(r);
             status.className = '';
             status.textContent = `Backtested ${r.ruleSet.id}@${r.ruleSet.version} on ${r.leads.toLocaleString('en-US')} leads.`;
-            setState('done');
+            if (busy === 0) setState('done');
         } catch (e) {
             fail('The backtest stopped', e);
         }
@@ -676,7 +677,7 @@ export function setupBacktest({ $, el, getRules, setRules, examples, fetchText }
             });
             showComparison(c);
             status.textContent = 'Compared.';
-            setState('done');
+            if (busy === 0) setState('done');
         } catch (e) {
             fail('The comparison stopped', e);
         }
@@ -717,7 +718,7 @@ export function setupBacktest({ $, el, getRules, setRules, examples, fetchText }
             showLearnt(l);
             setRules(`${JSON.stringify(l.ruleSet, null, 2)}\n`);
             status.textContent = `Learnt rules loaded into the editor (${l.ruleSet.id}@${l.ruleSet.version}).`;
-            setState('done');
+            if (busy === 0) setState('done');
         } catch (e) {
             fail('Learning stopped', e);
         }
