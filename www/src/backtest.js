@@ -103,6 +103,11 @@ export function setupBacktest({ $, el, getRules, setRules, examples, fetchText }
     const fileInput = el('input', { type: 'file', id: 'bt-file', accept: '.csv,.ndjson,.jsonl,.json,text/csv' });
     const mappingBox = el('div', { id: 'bt-mapping' });
     const summaryBox = el('div', { id: 'bt-summary', 'aria-live': 'polite' });
+    const sampleLink = el(
+        'a',
+        { id: 'bt-sample-link', download: 'sample-history.ndjson', hidden: true },
+        'Download the sample (NDJSON)',
+    );
     body.append(
         el(
             'p',
@@ -114,6 +119,7 @@ export function setupBacktest({ $, el, getRules, setRules, examples, fetchText }
             'div',
             { class: 'buttons' },
             sampleButton,
+            sampleLink,
             el('label', { for: 'bt-file', class: 'file-label' }, 'Or load a CSV or NDJSON file of past leads: '),
             fileInput,
         ),
@@ -173,6 +179,8 @@ export function setupBacktest({ $, el, getRules, setRules, examples, fetchText }
             return;
         }
         const text = await fetchText(`dist/${about.file}`);
+        sampleLink.href = `dist/${about.file}`;
+        sampleLink.hidden = false;
         await loadHistory(
             text,
             { format: 'ndjson' },
