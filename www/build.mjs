@@ -36,7 +36,11 @@ for (const name of fs.readdirSync(path.join(ROOT, 'examples'))) {
 const packageAtRunTime = {
     name: 'leadscore-at-run-time',
     setup(build) {
-        const entries = { leadscore: './pkg/index.js', 'leadscore/tracker': './pkg/tracker.js' };
+        const entries = {
+            leadscore: './pkg/index.js',
+            'leadscore/tracker': './pkg/tracker.js',
+            'leadscore/backtest': './pkg/backtest.js',
+        };
         build.onResolve({ filter: /^leadscore(\/.*)?$/ }, (args) => {
             const to = entries[args.path];
             if (!to) return { errors: [{ text: `no run-time entry for ${args.path}` }] };

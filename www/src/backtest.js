@@ -619,7 +619,10 @@ export function setupBacktest({ $, el, getRules, setRules, examples, fetchText }
                 ),
             ),
         );
-        cells.replaceChildren(bands, matrix);
+        // Each in a region that scrolls sideways in a narrow window, not the page.
+        const region = (table, label) =>
+            el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': label }, table);
+        cells.replaceChildren(region(bands, 'Conversion by band'), region(matrix, 'Conversion by matrix cell'));
     }
 
     // -----------------------------------------------------------------------

@@ -1,12 +1,13 @@
 // The backtest Web Worker: reads a history, backtests, compares and learns off the
-// page's thread, with the package's backtest API (docs/BACKTEST.md), reporting
-// progress as it goes. One history is held at a time.
+// page's thread, with the package's backtest entry (`leadscore/backtest`,
+// docs/BACKTEST.md: its own module, so the page's editor and visitor never load
+// it), reporting progress as it goes. One history is held at a time.
 //
 // Messages in:  {id, op: 'load', text, mapping} | {id, op: 'backtest', rules, target}
 //               {id, op: 'compare', rules, other, target} | {id, op: 'learn', rules, target}
 // Messages out: {id, progress: {done, total, phase}} while working, then
 //               {id, result} or {id, error: {message, problems?}}.
-import * as leadscore from 'leadscore';
+import * as leadscore from 'leadscore/backtest';
 
 let history = null;
 const ready = leadscore.init();

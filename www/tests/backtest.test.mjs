@@ -3,30 +3,32 @@
 // compared, rules learnt and loaded into the editor, a CSV mapped column by column.
 // The page's figures are checked against the package's own backtest in Node.
 //
-// These need the package's backtest API (History, backtest, compareRuleSets,
-// learn; docs/BACKTEST.md): with a package built without it they are skipped,
-// saying so.
+// These need the package's backtest entry (leadscore/backtest: History, backtest,
+// compareRuleSets, learn; docs/BACKTEST.md): with a package built without it they
+// are skipped, saying so.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { editorText, launch, openPlayground, screenshot, serve, skip as noBrowser } from './browser.mjs';
+import { loadBacktest } from '../sample.mjs';
 
 const WWW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = path.dirname(WWW);
-const SERVED_PKG = path.join(WWW, 'dist', 'pkg', 'index.node.js');
+const SERVED_PKG = path.join(WWW, 'dist', 'pkg');
 const SAMPLE = path.join(WWW, 'dist', 'sample-history.ndjson');
 const X_EDUCATION = path.join(ROOT, '..', 'shared', 'data', 'x-education', 'Leads.csv');
 
-const pkg = fs.existsSync(SERVED_PKG) ? await import(pathToFileURL(SERVED_PKG).href) : {};
+// The package's backtest entry, as the page's worker has it (leadscore/backtest).
+const pkg = (await loadBacktest(SERVED_PKG)) ?? {};
 const skip =
     noBrowser ||
     (pkg.History && pkg.backtest && pkg.learn
         ? fs.existsSync(SAMPLE)
             ? false
             : 'no www/dist/sample-history.ndjson: run scripts/build-www.sh'
-        : 'the package has no backtest API (History, backtest, learn: docs/BACKTEST.md); build it from the backtest work');
+        : 'the package has no backtest entry (leadscore/backtest: History, backtest, learn; docs/BACKTEST.md)');
 
 let browser;
 let server;
