@@ -523,8 +523,7 @@ export function setupBacktest({ $, el, getRules, setRules, examples, fetchText }
                 }),
                 roc: lineChart(rocBox, {
                     title: 'ROC curve',
-                    xLabel: 'Not converted leads made MQLs (false-positive rate)',
-                    xName: 'False-positive rate',
+                    xLabel: 'False-positive rate',
                     yLabel: 'Conversions captured',
                     series: [
                         { label: 'These rules', stroke: COLORS.total, width: 2 },
@@ -552,7 +551,9 @@ export function setupBacktest({ $, el, getRules, setRules, examples, fetchText }
             r.suggested?.threshold != null
                 ? `The dashed red line is the suggested threshold, ${num(r.suggested.threshold)}.`
                 : 'Each threshold from the lowest total to the highest.';
-        $('bt-roc-caption').textContent = `Area under the curve (AUC): ${auc(r.auc)}.`;
+        $('bt-roc-caption').textContent =
+            `Each point is a threshold: the share of conversions it captures against the share of not converted ` +
+            `leads it makes MQLs (the false-positive rate). Area under the curve (AUC): ${auc(r.auc)}.`;
     }
 
     function drawTables(r) {
