@@ -102,9 +102,29 @@ test('learning on the sample loads a rule set back into the editor', { skip }, a
     const { page, ctx, errors } = await openPlayground(browser, server.url);
     await done(page);
     const before = await editorText(page);
+    // What the progress line says while the worker learns.
+    await page.evaluate(() => {
+        window.progressSeen = [];
+        const bar = document.querySelector('#bt-progress');
+        new MutationObserver(() => {
+            if (!bar.hidden) window.progressSeen.push(document.querySelector('#bt-status').textContent);
+        }).observe(document.querySelector('#backtest-body'), {
+            subtree: true,
+            childList: true,
+            characterData: true,
+            attributes: true,
+        });
+    });
     await page.click('#bt-learn');
     await page.waitForSelector('#bt-learn-summary', { timeout: 120_000 });
     await done(page);
+    const seen = await page.evaluate(() => window.progressSeen);
+    assert.ok(seen.includes('Learning rules…'), seen.join(' | '));
+    assert.ok(
+        seen.some((t) => /^[^:]+: [\d,]+ of [\d,]+…$/.test(t)),
+        `the worker's progress is shown: ${seen.join(' | ')}`,
+    );
+    assert.equal(await page.locator('#bt-progress').isHidden(), true, 'and hidden when done');
     const learnt = await editorText(page);
     assert.notEqual(learnt, before);
     const ruleSet = JSON.parse(learnt);
