@@ -60,7 +60,7 @@ function el(tag, attrs = {}, ...children) {
         if (v == null || v === false) continue;
         if (k === 'class') e.className = v;
         else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-        else if (v != null && v !== false) e.setAttribute(k, v === true ? '' : v);
+        else e.setAttribute(k, v === true ? '' : v);
     }
     e.append(...children.filter((c) => c != null && c !== false));
     return e;
@@ -81,12 +81,16 @@ function rulesChanged(text) {
 function checkRules() {
     const text = state.rules;
     const validation = Engine.validate(text);
-    const located = validation.problems.map((p) => ({ ...p, ...rangeOfProblem(text, p) }));
+    // Warnings (none in this version of the compiler) are shown as problems are, marked as warnings.
+    const located = [
+        ...validation.problems.map((p) => ({ ...p, severity: 'error' })),
+        ...validation.warnings.map((p) => ({ ...p, severity: 'warning' })),
+    ].map((p) => ({ ...p, ...rangeOfProblem(text, p) }));
     editor.showProblems(
         located.map((p) => ({
             from: p.from,
             to: p.to,
-            severity: 'error',
+            severity: p.severity,
             message: p.message,
             source: p.path || 'rule set',
         })),
@@ -110,19 +114,18 @@ function checkRules() {
 function showProblemList(text, problems) {
     const box = $('problems');
     box.replaceChildren();
-    if (problems.length === 0) {
-        box.append(el('p', { class: 'ok' }, '✓ The rules are valid.'));
-        return;
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    if (errors === 0) box.append(el('p', { class: 'ok' }, '✓ The rules are valid.'));
+    if (problems.length === 0) return;
+    if (errors > 0) {
+        box.append(
+            el(
+                'p',
+                { class: 'error' },
+                `${errors === 1 ? '1 problem' : `${errors} problems`}: the score below is from the last valid rules.`,
+            ),
+        );
     }
-    box.append(
-        el(
-            'p',
-            { class: 'error' },
-            problems.length === 1
-                ? '1 problem: the score below is from the last valid rules.'
-                : `${problems.length} problems: the score below is from the last valid rules.`,
-        ),
-    );
     const list = el('ul', { class: 'problem-list' });
     for (const p of problems) {
         const line = text.slice(0, p.from).split('\n').length;
@@ -137,7 +140,7 @@ function showProblemList(text, problems) {
                 ),
                 ' ',
                 el('code', {}, p.path || '(whole rule set)'),
-                ': ',
+                p.severity === 'warning' ? ' (warning): ' : ': ',
                 p.message,
             ),
         );
