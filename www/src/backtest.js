@@ -162,7 +162,7 @@ export function setupBacktest({ $, el, getRules, setRules, examples, fetchText }
                     { id: 'bt-history' },
                     el('strong', {}, name),
                     `: ${s.leads.toLocaleString('en-US')} leads, ${s.converted.toLocaleString('en-US')} converted (${pct(s.converted / s.leads)}), ` +
-                        `${s.events.toLocaleString('en-US')} events; scored as of ${new Date(s.now).toISOString().slice(0, 10)}.`,
+                        `${s.events.toLocaleString('en-US')} events${s.now > 0 ? `; scored as of ${new Date(s.now).toISOString().slice(0, 10)}` : ''}.`,
                 ),
                 skipped,
             ].filter(Boolean),
