@@ -41,7 +41,29 @@ export function wranglerConfig(text = fs.readFileSync(path.join(EDGE, 'wrangler.
         maxRetries: c.max_retries,
         ...(c.dead_letter_queue ? { deadLetterQueue: c.dead_letter_queue } : {}),
     });
+    // The Durable Object bindings, `{ name = "…", class_name = "…" }` one a line.
+    const durableObjects = {};
+    for (const m of text.matchAll(/\{\s*name\s*=\s*"([^"]+)",\s*class_name\s*=\s*"([^"]+)"\s*\}/g))
+        durableObjects[m[1]] = m[2];
+    // Every [[ratelimits]] block: name, namespace_id, simple = { limit = N, period = N }.
+    const ratelimits = {};
+    let limiter = null;
+    for (const line of text.split('\n')) {
+        const head = line.match(/^\s*\[\[?([^\]]+)\]\]?\s*$/);
+        if (head) limiter = head[1].trim() === 'ratelimits' ? {} : null;
+        if (!limiter) continue;
+        const kv = line.match(/^\s*(name|namespace_id)\s*=\s*(".*")\s*$/);
+        if (kv) limiter[kv[1]] = JSON.parse(kv[2]);
+        const simple = line.match(/^\s*simple\s*=\s*\{\s*limit\s*=\s*(\d+)\s*,\s*period\s*=\s*(\d+)\s*\}/);
+        if (simple) limiter.simple = { limit: Number(simple[1]), period: Number(simple[2]) };
+        if (limiter.name && limiter.namespace_id && limiter.simple) {
+            ratelimits[limiter.name] = { namespace_id: limiter.namespace_id, simple: limiter.simple };
+            limiter = null;
+        }
+    }
     return {
+        durableObjects,
+        ratelimits,
         consumers: consumers.map(camel),
         compatibilityDate: value('', 'compatibility_date'),
         vars,
@@ -57,7 +79,8 @@ export function wranglerConfig(text = fs.readFileSync(path.join(EDGE, 'wrangler.
 }
 
 /**
- * @param {{ vars?: Record<string, string>, persist?: string | false, port?: number }} [over]
+ * @param {{ vars?: Record<string, string>, persist?: string | false, port?: number,
+ *   limits?: Record<string, number> }} [over] `limits`: a rate limiter's limit by name, in place of wrangler.toml's
  */
 export function miniflareOptions(over = {}) {
     const c = wranglerConfig();
@@ -70,7 +93,13 @@ export function miniflareOptions(over = {}) {
         ],
         compatibilityDate: c.compatibilityDate,
         bindings: { ...c.vars, ...over.vars },
-        durableObjects: { LEADS: 'LeadState', DEAD_LETTERS: 'DeadLetters' },
+        durableObjects: c.durableObjects,
+        ratelimits: Object.fromEntries(
+            Object.entries(c.ratelimits).map(([name, r]) => [
+                name,
+                { ...r, simple: { ...r.simple, limit: over.limits?.[name] ?? r.simple.limit } },
+            ]),
+        ),
         queueProducers: { [c.producer.binding]: { queueName: c.producer.queue } },
         queueConsumers: Object.fromEntries(c.consumers.map(({ queue, ...consumer }) => [queue, consumer])),
         durableObjectsPersist: over.persist ?? false,

@@ -1,7 +1,10 @@
 // The delivery queue's consumer: each confirmed transition POSTed to the CRM's
 // webhook with its idempotency key as a header. A failure is retried by the queue
 // with exponential backoff; after the consumer's max_retries it goes to the dead-letter
-// queue (wrangler.toml).
+// queue (wrangler.toml). SLA escalations travel the same way to their own webhook,
+// in their own shape.
+import { crmBody } from './crm-shapes.js';
+import { ESCALATION, webhookFor } from './sla.js';
 
 /**
  * Seconds before the next try after `attempts` tries: `base` (`RETRY_BASE_SECONDS`,
@@ -24,13 +27,31 @@ export async function deliver(batch, env) {
         const body = msg.body;
         let outcome;
         try {
-            if (!env.WEBHOOK_URL) throw new Error('WEBHOOK_URL is not configured');
+            const url = webhookFor(body, env);
+            if (!url) throw new Error(`no webhook configured for ${body.type}`);
+            // The shape is chosen when sending (CRM_SHAPE, src/crm-shapes.js): the queue holds the generic one.
+            const request = body.type === ESCALATION ? { body } : crmBody(body, env);
+            if (request.skip) {
+                // Kept with the dead letters (GET /dead-letters), not tried: the CRM could not take it.
+                console.error(`leadscore-edge: delivery ${body.key} not sent: ${request.skip}`);
+                await env.DEAD_LETTERS.get(env.DEAD_LETTERS.idFromName('all')).add([
+                    {
+                        id: msg.id,
+                        attempts: msg.attempts,
+                        timestamp: msg.timestamp.getTime(),
+                        body,
+                        reason: request.skip,
+                    },
+                ]);
+                msg.ack();
+                continue;
+            }
             const headers = { 'content-type': 'application/json', 'idempotency-key': String(body.key) };
             if (env.WEBHOOK_TOKEN) headers.authorization = `Bearer ${env.WEBHOOK_TOKEN}`;
-            const res = await fetch(env.WEBHOOK_URL, {
+            const res = await fetch(url, {
                 method: 'POST',
                 headers,
-                body: JSON.stringify(body),
+                body: JSON.stringify(request.body),
                 signal: AbortSignal.timeout(TIMEOUT_MS),
             });
             await res.body?.cancel();

@@ -7,9 +7,17 @@ import { ruleSet } from './rulesets.js';
 import { deliver } from './delivery.js';
 import { retiredVersions } from './config.js';
 import { checkServerEvents, checkSignature } from './server-events.js';
+import { leadObject, stub, visitorObject } from './identity.js';
+import { getLead } from './leads-api.js';
+import { limitAddress, limitVisitor } from './rate-limits.js';
+import { checkConfig, getFunnel, postAccepted } from './sales.js';
+import { rulesVariant, signalVariant } from './variants.js';
 
 export { LeadState } from './lead-state.js';
 export { DeadLetters } from './dead-letters.js';
+export { Account } from './accounts.js';
+export { RoundRobin } from './routing.js';
+export { Funnel } from './funnel.js';
 import { deadLetters, sameSecret } from './dead-letters.js';
 
 /** The largest signal body taken, unless `MAX_BODY_BYTES` says otherwise: the tracker sends at most 60,000. */
@@ -22,15 +30,16 @@ export default {
      * @param {Request} request
      * @param {Record<string, any>} env
      */
-    async fetch(request, env) {
+    async fetch(request, env, ctx) {
         const cors = corsHeaders(request, env);
         try {
+            checkConfig(env);
             const url = new URL(request.url);
             if (request.method === 'OPTIONS') return preflight(request, env);
             const rules = url.pathname.match(/^\/rules\/([^/]+)$/);
             if (rules) {
                 if (request.method !== 'GET' && request.method !== 'HEAD') throw notAllowed('GET');
-                return await getRules(request, decodeURIComponent(rules[1]), cors);
+                return await getRules(request, env, ctx, decodeURIComponent(rules[1]), cors);
             }
             if (url.pathname === '/signals') {
                 if (request.method !== 'POST') throw notAllowed('POST');
@@ -40,9 +49,22 @@ export default {
                 if (request.method !== 'GET') throw notAllowed('GET');
                 return await getDeadLetters(request, env);
             }
+            const lead = url.pathname.match(/^\/leads\/([^/]+)$/);
+            if (lead) {
+                if (request.method !== 'GET') throw notAllowed('GET');
+                return await getLead(request, env, decodeURIComponent(lead[1]));
+            }
             if (url.pathname === '/events') {
                 if (request.method !== 'POST') throw notAllowed('POST');
                 return await postEvents(request, env);
+            }
+            if (url.pathname === '/crm/accepted') {
+                if (request.method !== 'POST') throw notAllowed('POST');
+                return await postAccepted(request, env);
+            }
+            if (url.pathname === '/funnel') {
+                if (request.method !== 'GET') throw notAllowed('GET');
+                return await getFunnel(request, env);
             }
             throw new Problem(404, 'notFound', `no route ${url.pathname}`);
         } catch (err) {
@@ -70,16 +92,18 @@ function preflight(request, env) {
         headers: {
             ...corsHeaders(request, env),
             'access-control-allow-methods': 'GET, POST',
-            'access-control-allow-headers': 'content-type',
+            'access-control-allow-headers': 'content-type, x-leadscore-visitor',
             'access-control-max-age': '86400',
         },
     });
 }
 
 /** `GET /rules/:id`: compiled (`.lsc`) unless the client asks for JSON (or names `:id.json`). */
-async function getRules(request, name, cors) {
+async function getRules(request, env, ctx, name, cors) {
     const m = name.match(/^(.*?)(?:\.(json|lsc))?$/);
-    const id = m[1];
+    // An experiment's rule set is the visitor's variant's (src/variants.js).
+    const assigned = await rulesVariant(request, env, ctx, m[1]);
+    const id = assigned?.ruleset ?? m[1];
     const rules = await ruleSet(id);
     if (!rules) throw new Problem(404, 'unknownRuleset', `no rule set ${id}`, 'id');
     const accept = request.headers.get('accept') || '';
@@ -91,7 +115,9 @@ async function getRules(request, name, cors) {
         'cache-control': 'public, max-age=60, stale-while-revalidate=600',
         vary: cors.vary ? 'Origin, Accept' : 'Accept',
         'x-leadscore-version': rules.version,
+        ...assigned?.headers,
     };
+    if (assigned) headers.vary += ', X-Leadscore-Visitor';
     const inm = request.headers.get('if-none-match');
     if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*')) {
         return new Response(null, { status: 304, headers });
@@ -106,6 +132,7 @@ async function postSignal(request, env, cors) {
     const origin = request.headers.get('origin');
     if (origin && !allowedOrigins(env).has(origin))
         throw new Problem(403, 'originNotAllowed', `origin ${origin} may not send signals`, '');
+    await limitAddress(request, env);
     const limit = Number(env.MAX_BODY_BYTES) || DEFAULT_MAX_BODY;
     const bytes = await readLimited(request, limit);
     let body;
@@ -115,6 +142,7 @@ async function postSignal(request, env, cors) {
         throw new Problem(400, 'malformedJson', `the body is not JSON text: ${err.message}`, '');
     }
     const signal = checkSignal(body);
+    await limitVisitor(signal.visitor, env);
     if (signal.at > Date.now() + MAX_SKEW_MS) throw new Problem(400, 'invalidField', 'at is in the future', 'at');
     const rules = await ruleSet(signal.ruleset.id);
     if (!rules) throw new Problem(422, 'unknownRuleset', `no rule set ${signal.ruleset.id}`, 'ruleset.id');
@@ -134,9 +162,14 @@ async function postSignal(request, env, cors) {
             `leadscore-edge: signal ${signal.key} names retired ${signal.ruleset.id}@${retired}: re-scored with ${rules.version}`,
         );
     }
-    const stub = env.LEADS.get(env.LEADS.idFromName(signal.lead ? `lead:${signal.lead}` : `visitor:${signal.visitor}`));
-    const { status, body: answer } = await stub.signal(signal, { retired });
-    return json(answer, status, cors);
+    signal.ruleset.variant = (await signalVariant(env, signal)).variant ?? undefined;
+    // A visitor merged into a lead answers with the lead's id (src/identity.js).
+    let answer = await stub(env, signal.lead ? leadObject(signal.lead) : visitorObject(signal.visitor)).signal(signal, {
+        retired,
+    });
+    if (answer.forward)
+        answer = await stub(env, leadObject(answer.forward)).signal({ ...signal, lead: answer.forward }, { retired });
+    return json(answer.body, answer.status, cors);
 }
 
 /**
@@ -148,7 +181,7 @@ async function postEvents(request, env) {
     const limit = Number(env.MAX_BODY_BYTES) || DEFAULT_MAX_BODY;
     const bytes = await readLimited(request, limit);
     // Checked before the body is even parsed: nothing unsigned is looked at.
-    await checkSignature(request, bytes, env.EVENTS_SECRET);
+    await checkSignature(request, bytes, env.EVENTS_SECRET, Date.now(), Number(env.EVENTS_WINDOW_SECONDS) || undefined);
     let body;
     try {
         body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
@@ -158,8 +191,7 @@ async function postEvents(request, env) {
     const batch = checkServerEvents(body);
     if (!(await ruleSet(batch.ruleset.id)))
         throw new Problem(422, 'unknownRuleset', `no rule set ${batch.ruleset.id}`, 'ruleset.id');
-    const stub = env.LEADS.get(env.LEADS.idFromName(`lead:${batch.lead}`));
-    const { status, body: answer } = await stub.serverEvents(batch, Date.now());
+    const { status, body: answer } = await stub(env, leadObject(batch.lead)).serverEvents(batch, Date.now());
     return json(answer, status);
 }
 

@@ -6,16 +6,17 @@ import { Session, InputError } from 'leadscore';
 import { STAGES } from './signal.js';
 import { ruleSet } from './rulesets.js';
 import { serverVerifiedTypes } from './config.js';
-
-/** How many delivered keys a lead remembers (a lead makes a handful of transitions). */
-const MAX_KEYS = 200;
+import { MAX_KEYS, absorbVisitor, handOver } from './identity.js';
+import { accountOf, rollUp } from './accounts.js';
+import { standing } from './leads-api.js';
+import { accepted, handOff, slaAlarm } from './handoff.js';
 /** Totals are hundredths: closer than this is equal. */
 const EPSILON = 0.005;
 
 const rank = (stage) => STAGES.indexOf(stage);
 
 /** The generic JSON delivery of transition `t` (the queue's message and the webhook's body). */
-export function delivery(t, signal, result) {
+export function delivery(t, signal, result, account = null) {
     return {
         type: 'leadscore.transition',
         v: 1,
@@ -36,6 +37,7 @@ export function delivery(t, signal, result) {
             matrix: result.matrix,
         },
         profile: signal.profile,
+        account: account ?? null,
     };
 }
 
@@ -55,7 +57,7 @@ export class LeadState extends DurableObject {
      */
     async serverEvents(batch, now) {
         return this.ctx.blockConcurrencyWhile(async () => {
-            const stored = await this.ctx.storage.get(['session', 'delivered']);
+            const stored = await this.ctx.storage.get(['session', 'delivered', 'account']);
             const delivered = stored.get('delivered') ?? [];
             const { engine } = await ruleSet(batch.ruleset.id);
             const saved = stored.get('session');
@@ -80,9 +82,14 @@ export class LeadState extends DurableObject {
                 const { result, transitions } = session.evaluate(engine, now);
                 const fresh = transitions.filter((t) => !delivered.includes(t.idempotencyKey));
                 const subject = { lead: batch.lead, visitor: session.id, ruleset: {}, profile: batch.profile };
-                for (const t of fresh) await this.env.DELIVERIES.send(delivery(t, subject, result));
+                const account = await this.#rollUp(stored, { lead: batch.lead, profile: batch.profile }, result, now);
+                for (const t of fresh) await handOff(this.ctx.storage, this.env, delivery(t, subject, result, account));
                 const keys = [...delivered, ...fresh.map((t) => t.idempotencyKey)];
-                await this.ctx.storage.put({ session: session.saveBytes(), delivered: keys.slice(-MAX_KEYS) });
+                await this.ctx.storage.put({
+                    session: session.saveBytes(),
+                    delivered: keys.slice(-MAX_KEYS),
+                    ruleset: batch.ruleset.id,
+                });
                 return {
                     status: 200,
                     body: {
@@ -103,28 +110,79 @@ export class LeadState extends DurableObject {
         });
     }
 
+    /**
+     * In a visitor's object whose history went to a lead (src/identity.js): hands
+     * its state over to `lead` and keeps only the alias.
+     */
+    async handOver(lead) {
+        return this.ctx.blockConcurrencyWhile(() => handOver(this.ctx.storage, lead));
+    }
+
+    /** The lead's score, stage and explanation at `now` (`GET /leads/:id`); null when it has none. */
+    async standing(now) {
+        const stored = await this.ctx.storage.get(['session', 'ruleset', 'account']);
+        return standing(this.env, stored, now);
+    }
+
+    /** The CRM accepted the transition `key` of this lead (`POST /crm/accepted`): its SLA is met. */
+    async accepted(key) {
+        return this.ctx.blockConcurrencyWhile(async () => {
+            const stored = await this.ctx.storage.get(['delivered', 'alias']);
+            // A visitor merged into a lead: its hand-offs went with it (src/identity.js).
+            if (stored.get('alias')) return { forward: stored.get('alias') };
+            return accepted(this.ctx.storage, this.env, key, stored.get('delivered') ?? []);
+        });
+    }
+
+    /** The SLA alarm (routing and SLA: src/handoff.js). */
+    async alarm() {
+        await slaAlarm(this.ctx.storage, this.env);
+    }
+
     async #signal(signal, retired) {
-        const stored = await this.ctx.storage.get(['session', 'delivered']);
-        /** @type {string[]} */
-        const delivered = stored.get('delivered') ?? [];
-        if (delivered.includes(signal.key)) {
-            return { status: 200, body: { status: 'duplicate', key: signal.key, delivered: [] } };
+        const stored = await this.ctx.storage.get(['session', 'delivered', 'alias', 'visitors', 'account']);
+        // A visitor merged into a lead: the worker sends the signal on to the lead's object.
+        if (stored.get('alias') && !signal.lead) {
+            if ((stored.get('delivered') ?? []).includes(signal.key))
+                return { status: 200, body: { status: 'duplicate', key: signal.key, delivered: [] } };
+            return { forward: stored.get('alias') };
         }
         const rules = await ruleSet(signal.ruleset.id);
         const engine = rules.engine;
         const saved = stored.get('session');
-        const session = saved ? Session.restoreBytes(saved) : new Session(signal.visitor);
+        let session = saved ? Session.restoreBytes(saved) : null;
         try {
-            return await this.#score(session, signal, delivered, engine, retired);
+            const known = { visitors: stored.get('visitors') ?? [], delivered: stored.get('delivered') ?? [] };
+            ({ session } = await absorbVisitor({ env: this.env, storage: this.ctx.storage }, session, signal, known));
+            /** @type {string[]} */
+            const delivered = known.delivered;
+            if (delivered.includes(signal.key)) {
+                return { status: 200, body: { status: 'duplicate', key: signal.key, delivered: [] } };
+            }
+            session ??= new Session(signal.visitor);
+            return await this.#score(session, signal, delivered, engine, retired, stored);
         } catch (err) {
             if (err instanceof BadInput) return { status: 400, body: { error: err.error } };
             throw err;
         } finally {
-            session.free();
+            session?.free();
         }
     }
 
-    async #score(session, signal, delivered, engine, retired) {
+    /**
+     * Records the lead's standing in its account (src/accounts.js) and answers the
+     * account's roll-up; null for an anonymous visitor or a lead without an account.
+     * The account found is kept, for later signals that do not name it.
+     */
+    async #rollUp(stored, { lead, account, profile }, result, now) {
+        if (!lead) return null;
+        const found = accountOf({ account, lead, profile }, this.env) ?? stored.get('account') ?? null;
+        if (!found) return null;
+        if (stored.get('account')?.id !== found.id) await this.ctx.storage.put('account', found);
+        return rollUp(this.env, found, { lead, stage: result.stage, total: result.total, at: now });
+    }
+
+    async #score(session, signal, delivered, engine, retired, stored) {
         {
             // Events tracked before `identify` are the anonymous history: tracked first,
             // as on the page, so that a rule set that ignores it ignores them here too.
@@ -189,13 +247,29 @@ export class LeadState extends DurableObject {
                 };
             }
             const fresh = transitions.filter((t) => !delivered.includes(t.idempotencyKey));
+            const lead = session.leadId ?? null;
+            const account = await this.#rollUp(
+                stored,
+                { lead, account: signal.account, profile: signal.profile },
+                result,
+                signal.at,
+            );
             // Queued before the state is stored: should storing fail, the tracker sends
             // again and the CRM drops the repeat by its idempotency key; the other way
             // round a failure would lose the delivery.
-            for (const t of fresh) await this.env.DELIVERIES.send(delivery(t, signal, result));
+            for (const t of fresh)
+                await handOff(
+                    this.ctx.storage,
+                    this.env,
+                    delivery(t, { ...signal, lead: lead ?? signal.lead }, result, account),
+                );
             const keys = [...delivered, ...fresh.map((t) => t.idempotencyKey)];
             if (!keys.includes(signal.key)) keys.push(signal.key);
-            await this.ctx.storage.put({ session: session.saveBytes(), delivered: keys.slice(-MAX_KEYS) });
+            await this.ctx.storage.put({
+                session: session.saveBytes(),
+                delivered: keys.slice(-MAX_KEYS),
+                ruleset: signal.ruleset.id,
+            });
             return {
                 status: 200,
                 body: {

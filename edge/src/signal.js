@@ -50,6 +50,7 @@ export function checkSignal(body) {
     const key = text(body, 'key', 'key', { pattern: /^ls1-[0-9a-f]{16}$/ });
     const visitor = text(body, 'visitor', 'visitor');
     const lead = text(body, 'lead', 'lead', { optional: true });
+    const account = text(body, 'account', 'account', { optional: true });
     if (!isObject(body.ruleset))
         throw bad(
             'ruleset',
@@ -90,5 +91,5 @@ export function checkSignal(body) {
             throw bad(`${path}.anon`, `${path}.anon must be true or false`);
         return e;
     });
-    return { v: 1, key, visitor, lead, ruleset, from, to, at, total, reason: body.reason, profile, events };
+    return { v: 1, key, visitor, lead, account, ruleset, from, to, at, total, reason: body.reason, profile, events };
 }

@@ -216,12 +216,16 @@ test('POST /events: signed server events score the lead and deliver its transiti
     const garbled = await postEvents(mf, batch, { signature: 'sha256=xyz' });
     assert.equal(garbled.status, 401, garbled.text);
     // A signature of another body (a tampered one: a second lead swapped in).
-    const signedOther = crypto.createHmac('sha256', EVENTS_SECRET).update(JSON.stringify(batch)).digest('hex');
-    const tampered = await postEvents(mf, { ...batch, lead: 'mallory@acme.io' }, { signature: signedOther });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signedOther = crypto
+        .createHmac('sha256', EVENTS_SECRET)
+        .update(`${timestamp}.${JSON.stringify(batch)}`)
+        .digest('hex');
+    const tampered = await postEvents(mf, { ...batch, lead: 'mallory@acme.io' }, { signature: signedOther, timestamp });
     assert.equal(tampered.status, 401, tampered.text);
     assert.equal(tampered.json.error.code, 'badSignature');
 
-    const ok = await postEvents(mf, batch, { signature: `sha256=${signedOther}` });
+    const ok = await postEvents(mf, batch, { signature: `sha256=${signedOther}`, timestamp });
     assert.equal(ok.status, 200, ok.text);
     assert.equal(ok.json.status, 'scored');
     assert.equal(ok.json.stage, 'mql', 'the refused tries stored nothing; this one reaches MQL');

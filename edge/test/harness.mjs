@@ -60,11 +60,16 @@ export async function until(ok, ms = 10_000) {
     return ok();
 }
 
-/** The worker in workerd, its webhook pointed at `hook`. */
-export async function startWorker(hook) {
+/**
+ * The worker in workerd, its webhook pointed at `hook`; `over.vars` adds or replaces
+ * vars, `over.limits` sets rate limiters' limits by name, `over.port` listens on 127.0.0.1.
+ */
+export async function startWorker(hook, over = {}) {
     await build();
     const mf = new Miniflare(
         miniflareOptions({
+            limits: over.limits,
+            port: over.port,
             vars: {
                 WEBHOOK_URL: hook.url,
                 ALLOWED_ORIGINS: `${ORIGIN},https://other.site.test`,
@@ -73,6 +78,7 @@ export async function startWorker(hook) {
                 EVENTS_SECRET,
                 ADMIN_TOKEN,
                 RETIRED_VERSIONS: 'b2b-saas-mql@2026-06-01, product-led@0',
+                ...over.vars,
             },
         }),
     );
@@ -146,13 +152,21 @@ export async function post(mf, body, headers = {}) {
     return { status: res.status, headers: res.headers, json, text };
 }
 
-/** POSTs server events `body` to `/events`, signed with `secret` (no header when null). */
-export async function postEvents(mf, body, { secret = EVENTS_SECRET, signature } = {}) {
+/**
+ * POSTs server events `body` to `/events`, signed with `secret` (no header when null)
+ * at `timestamp` (Unix seconds, now unless given; no header when null).
+ */
+export async function postEvents(mf, body, { secret = EVENTS_SECRET, signature, timestamp } = {}) {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
+    const stamp = timestamp === undefined ? String(Math.floor(Date.now() / 1000)) : timestamp;
     const headers = { 'content-type': 'application/json' };
+    if (stamp !== null) headers['x-leadscore-timestamp'] = String(stamp);
     if (signature !== undefined) headers['x-leadscore-signature'] = signature;
     else if (secret !== null)
-        headers['x-leadscore-signature'] = crypto.createHmac('sha256', secret).update(text).digest('hex');
+        headers['x-leadscore-signature'] = crypto
+            .createHmac('sha256', secret)
+            .update(`${stamp ?? ''}.${text}`)
+            .digest('hex');
     const res = await mf.dispatchFetch(`${BASE}/events`, { method: 'POST', headers, body: text });
     const answer = await res.text();
     let json = null;
