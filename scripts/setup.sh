@@ -2,6 +2,7 @@
 # the functions that install what is missing. Versions written here and nowhere else:
 #   - wasm-bindgen-cli: the version Cargo.lock holds for the wasm-bindgen crate;
 #   - binaryen (wasm-opt), esbuild, Prettier: tools/package.json and its lockfile;
+#   - the playground's (CodeMirror, uPlot, playwright-core, axe-core): www/package.json;
 #   - Node.js: the minimum is pkg-template/package.json's "engines"; the LTS for the
 #     second test run is NODE_LTS_VERSION below;
 #   - cargo-fuzz (scripts/fuzz.sh): CARGO_FUZZ_VERSION below.
@@ -47,6 +48,18 @@ ensure_tools() {
     echo "installing the build tools of tools/package.json (npm ci)" >&2
     (cd "$LEADSCORE_ROOT/tools" && npm ci --no-audit --no-fund --loglevel=error >&2)
     cp "$LEADSCORE_ROOT/tools/package-lock.json" "$stamp"
+  fi
+}
+
+# The playground's dependencies (www/package.json), installed from its lockfile when
+# missing or when the lockfile changed since the last install.
+ensure_www_deps() {
+  local stamp="$LEADSCORE_ROOT/www/node_modules/.installed-lock"
+  if ! cmp -s "$LEADSCORE_ROOT/www/package-lock.json" "$stamp" 2>/dev/null; then
+    command -v npm >/dev/null || { echo "error: npm is not installed (Node.js $(node_min_major) or later)" >&2; return 1; }
+    echo "installing the playground's dependencies (www/package.json, npm ci)" >&2
+    (cd "$LEADSCORE_ROOT/www" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    cp "$LEADSCORE_ROOT/www/package-lock.json" "$stamp"
   fi
 }
 

