@@ -376,14 +376,15 @@ export class LeadState extends DurableObject {
                 ruleset: signal.ruleset.id,
                 ...(nowHeld.length ? { held: heldNow.slice(-MAX_KEYS) } : {}),
             });
-            // The answer echoes the signal's key only when it is a transition's (a claim
-            // of stage none may carry any).
+            // The answer echoes the signal's key only when it is a transition's computed
+            // here (a claim of stage none may carry any key; a retired version's key names
+            // the retired version, which the CRM never gets).
             const isTransition = transitions.some((t) => t.idempotencyKey === signal.key);
             return {
                 status: 200,
                 body: {
                     status: retired ? 'rescored' : 'confirmed',
-                    key: retired || isTransition ? signal.key : null,
+                    key: isTransition ? signal.key : null,
                     ...(retired ? { ruleset: { id: signal.ruleset.id, version: engine.version, retired } } : {}),
                     stage: result.stage,
                     total: result.total,

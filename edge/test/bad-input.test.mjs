@@ -158,6 +158,12 @@ test("an event from the future is named by its own path, the message measuring i
     const { message } = res.json.error;
     assert.doesNotMatch(message, /event\.ts|\(futureTimestamp\)|after now/, message);
     assert.match(message, /after the signal's at/, message);
+    // The package's path for a profile is rooted at the profile: named once here.
+    let deep = {};
+    for (let i = 0; i < 12; i++) deep = { n: deep };
+    const tooDeep = await post(mf, { ...signal, profile: deep });
+    checkProblem(tooDeep, 400, 'tooDeep', 'profile', 'a profile nested too deep');
+    assert.doesNotMatch(tooDeep.json.error.message, /^profile:|\(tooDeep\)/);
     // Server events are measured from the worker's clock: "now" is right there.
     const server = await postEvents(mf, {
         v: 1,

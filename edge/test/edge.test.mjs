@@ -17,6 +17,7 @@ import {
     postEvents,
     receiver,
     startWorker,
+    transitionKey,
     until,
 } from './harness.mjs';
 import { EDGE } from '../scripts/build.mjs';
@@ -161,11 +162,18 @@ test('a retired version is re-scored with the current one; a version never known
     const at = Date.now();
     const signal = makeSignal({ lead: 'old@acme.io', profile: PROFILE, events: mqlEvents(at), at });
     // What an older definition claimed: more, and another stage. Not checked: the events count.
-    const old = { ...signal, ruleset: { id: 'b2b-saas-mql', version: '2026-06-01' }, to: 'sql', total: 500 };
+    const old = {
+        ...signal,
+        key: transitionKey('old@acme.io', 'sql', { version: '2026-06-01' }),
+        ruleset: { id: 'b2b-saas-mql', version: '2026-06-01' },
+        to: 'sql',
+        total: 500,
+    };
     const res = await post(mf, old);
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.status, 'rescored');
     assert.deepEqual(res.json.ruleset, { id: 'b2b-saas-mql', version: '2026-11-01', retired: '2026-06-01' });
+    assert.equal(res.json.key, null, "the retired version's key is no key the CRM gets");
     assert.equal(res.json.stage, 'mql');
     assert.equal(res.json.total, signal.total);
     assert.deepEqual(res.json.delivered, [signal.key], "the current version's transition");
