@@ -131,3 +131,35 @@ test("an anonymous visitor's transition is held, then handed off once under the 
     const visitor = await mf.dispatchFetch(`${BASE}/visitors/${anon.visitor}`);
     assert.equal(visitor.status, 401, 'behind SALES_TOKEN');
 });
+
+test('a held transition to a stage the lead handed off already (another device) is not handed off again', async () => {
+    const at = Date.now();
+    const lead = `two-devices-${process.pid}@example.com`;
+    // The laptop, anonymous, reaches MQL: held.
+    const laptop = makeSignal({ profile: PROFILE, events: mqlEvents(at), at });
+    assert.deepEqual((await post(mf, laptop)).json?.held, [laptop.key]);
+    // The phone, identified, reaches MQL as the lead: handed off.
+    const phone = makeSignal({ lead, profile: PROFILE, events: mqlEvents(at), at });
+    assert.deepEqual((await post(mf, phone)).json?.delivered, [phone.key]);
+    // The laptop is identified (a signal carrying events, claiming no new stage).
+    const named = await post(mf, {
+        ...laptop,
+        key: 'ls1-00000000000000d2',
+        lead,
+        from: 'mql',
+        to: 'none',
+        total: 0,
+        events: [{ type: 'page_view', ts: at + 100, url: '/docs', id: `laptop-${process.pid}` }],
+        at: at + 200,
+    });
+    assert.equal(named.status, 200, named.text);
+    assert.deepEqual(named.json.delivered, [], "the laptop's MQL is the lead's MQL: not sent twice");
+    await settle();
+    assert.equal(sent(laptop.key).length, 0);
+    assert.deepEqual(
+        hook.requests
+            .filter((r) => r.url === '/hook' && r.body.inputs?.[0]?.id === lead)
+            .map((r) => r.headers['idempotency-key']),
+        [phone.key],
+    );
+});
