@@ -81,6 +81,16 @@ export function hubspotMapping(text) {
 }
 
 /**
+ * Whether the configured shape needs a contact id (the lead's) to send a transition:
+ * an anonymous visitor's transition is then held by its object until the visitor is
+ * identified (src/lead-state.js), not queued.
+ * @param {Record<string, any>} env
+ */
+export function needsContactId(env) {
+    return (env.CRM_SHAPE || 'generic') === 'hubspot';
+}
+
+/**
  * The request body for the generic delivery `message`, in the configured shape:
  * `{ body }`, or `{ skip }` saying why the CRM cannot take it (a HubSpot contact
  * needs the lead's id, an email address by default; an anonymous visitor has none).

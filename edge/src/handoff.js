@@ -11,7 +11,7 @@ import { funnelOf, funnelStub } from './funnel.js';
  * queues it, opens its SLA and tells the funnel. `storage`: the lead object's.
  */
 export async function handOff(storage, env, body, now = Date.now()) {
-    const kept = await storage.get(['owner', 'funnel']);
+    const kept = await storage.get(['owner', 'funnel', 'handed']);
     const record = kept.get('funnel') ?? {
         experiment: funnelOf(env, body.ruleset.id),
         variant: body.ruleset.variant ?? 'none',
@@ -26,7 +26,8 @@ export async function handOff(storage, env, body, now = Date.now()) {
     if (!owner && body.to !== 'none') owner = await route(env, body.profile, body.to);
     const sent = { ...body, owner };
     await env.DELIVERIES.send(sent);
-    const updates = {};
+    // The stages handed off: a visitor's held transition to one of them is not handed off again.
+    const updates = { handed: [...new Set([...(kept.get('handed') ?? []), body.to])] };
     if (owner && !kept.get('owner')) updates.owner = owner;
     let change = null;
     if (body.to === 'mql' && record.mqlAt === null) {
@@ -91,11 +92,16 @@ export async function accepted(storage, env, key, delivered, now = Date.now()) {
  * lead's owner, funnel record and open hand-offs, and its alarm, for the lead's object.
  */
 export async function handOverSales(storage) {
-    const kept = await storage.get(['owner', 'funnel']);
+    const kept = await storage.get(['owner', 'funnel', 'handed']);
     const open = [...(await storage.list({ prefix: 'sla:' })).values()];
-    await storage.delete(['owner', 'funnel', ...open.map((h) => `sla:${h.key}`)]);
+    await storage.delete(['owner', 'funnel', 'handed', ...open.map((h) => `sla:${h.key}`)]);
     if (open.length) await storage.deleteAlarm();
-    return { owner: kept.get('owner') ?? null, funnel: kept.get('funnel') ?? null, open };
+    return {
+        owner: kept.get('owner') ?? null,
+        funnel: kept.get('funnel') ?? null,
+        handed: kept.get('handed') ?? [],
+        open,
+    };
 }
 
 /**
@@ -105,8 +111,9 @@ export async function handOverSales(storage) {
  */
 export async function adoptSales(storage, sales) {
     if (!sales) return;
-    const kept = await storage.get(['owner', 'funnel']);
+    const kept = await storage.get(['owner', 'funnel', 'handed']);
     const entries = {};
+    if (sales.handed?.length) entries.handed = [...new Set([...(kept.get('handed') ?? []), ...sales.handed])];
     if (sales.owner && !kept.get('owner')) entries.owner = sales.owner;
     if (sales.funnel && !kept.get('funnel')) entries.funnel = sales.funnel;
     for (const h of sales.open) entries[`sla:${h.key}`] = h;

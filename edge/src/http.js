@@ -12,15 +12,17 @@ export function allowedOrigins(env) {
 }
 
 /**
- * The CORS headers for `request`: the origin echoed when it is configured, nothing
- * otherwise (a browser then hides the answer from the page).
+ * The CORS headers for `request`: the origin echoed when it is configured, none
+ * otherwise (a browser then hides the answer from the page). `Vary: Origin` either
+ * way: the answer depends on the Origin, and a cache must not serve a copy made for
+ * one origin (or none) to another.
  * @param {Request} request
  * @param {Record<string, unknown>} env
  * @returns {Record<string, string>}
  */
 export function corsHeaders(request, env) {
     const origin = request.headers.get('origin');
-    if (!origin || !allowedOrigins(env).has(origin)) return {};
+    if (!origin || !allowedOrigins(env).has(origin)) return { vary: 'Origin' };
     return {
         'access-control-allow-origin': origin,
         'access-control-expose-headers': 'Retry-After, ETag, x-leadscore-variant',

@@ -33,24 +33,27 @@ export function stub(env, name) {
 
 /**
  * In the visitor's object (its storage `storage`): hands its state to `lead` and
- * keeps only the alias. Answers `{ session: bytes | null, delivered: string[] }`;
+ * keeps only the alias. Answers `{ session: bytes | null, delivered: string[], held:
+ * object[], sales }`;
  * nothing when the state was already handed to another lead.
  * @param {DurableObjectStorage} storage
  * @param {string} lead
  */
 export async function handOver(storage, lead) {
-    const stored = await storage.get(['session', 'delivered', 'alias']);
+    const stored = await storage.get(['session', 'delivered', 'alias', 'held']);
     const handed = stored.get('alias')
-        ? { session: null, delivered: [] }
+        ? { session: null, delivered: [], held: [] }
         : {
               session: stored.get('session') ?? null,
               delivered: stored.get('delivered') ?? [],
+              // Transitions held for want of a contact id: the lead's object hands them off.
+              held: stored.get('held') ?? [],
               // The owner, the funnel's record and open SLAs go with the history (src/handoff.js).
               sales: await handOverSales(storage),
           };
     // The delivered keys stay too: a replay of one of this visitor's signals is still
     // answered as a duplicate before it is forwarded.
-    await storage.delete('session');
+    await storage.delete(['session', 'held']);
     await storage.put('alias', lead);
     return handed;
 }
@@ -85,6 +88,7 @@ export async function absorbVisitor({ env, storage }, session, signal, known) {
     if (session && session.leadId !== signal.lead) session.identify(signal.lead);
     await adoptSales(storage, handed.sales);
     const entries = { visitors: known.visitors, delivered: known.delivered };
+    if (handed.held?.length) entries.held = [...((await storage.get('held')) ?? []), ...handed.held];
     if (session) entries.session = session.saveBytes();
     await storage.put(entries);
     if (handed.session)

@@ -8,9 +8,9 @@ import { deliver } from './delivery.js';
 import { retiredVersions } from './config.js';
 import { checkServerEvents, checkSignature } from './server-events.js';
 import { leadObject, stub, visitorObject } from './identity.js';
-import { getLead } from './leads-api.js';
+import { getLead, getVisitor } from './leads-api.js';
 import { limitAddress, limitVisitor } from './rate-limits.js';
-import { checkConfig, getFunnel, postAccepted } from './sales.js';
+import { checkConfig, getFunnel, postAccepted, requireBearer } from './sales.js';
 import { rulesVariant, signalVariant } from './variants.js';
 
 export { LeadState } from './lead-state.js';
@@ -18,7 +18,7 @@ export { DeadLetters } from './dead-letters.js';
 export { Account } from './accounts.js';
 export { RoundRobin } from './routing.js';
 export { Funnel } from './funnel.js';
-import { deadLetters, sameSecret } from './dead-letters.js';
+import { deadLetters } from './dead-letters.js';
 
 /** The largest signal body taken, unless `MAX_BODY_BYTES` says otherwise: the tracker sends at most 60,000. */
 const DEFAULT_MAX_BODY = 65_536;
@@ -54,6 +54,15 @@ export default {
                 if (request.method !== 'GET') throw notAllowed('GET');
                 return await getLead(request, env, decodeURIComponent(lead[1]));
             }
+            const visitor = url.pathname.match(/^\/visitors\/([^/]+)$/);
+            if (visitor) {
+                if (request.method !== 'GET') throw notAllowed('GET');
+                return await getVisitor(request, env, decodeURIComponent(visitor[1]));
+            }
+            if (url.pathname === '/') {
+                if (request.method !== 'GET' && request.method !== 'HEAD') throw notAllowed('GET');
+                return json(ROUTES, 200, cors);
+            }
             if (url.pathname === '/events') {
                 if (request.method !== 'POST') throw notAllowed('POST');
                 return await postEvents(request, env);
@@ -80,13 +89,29 @@ export default {
     },
 };
 
+/** `GET /`: what this worker answers (edge/README.md says more). */
+const ROUTES = {
+    service: 'leadscore edge worker',
+    endpoints: {
+        'GET /rules/:id': 'the rule set, compiled (.lsc) or as JSON (.json, Accept: application/json)',
+        'POST /signals': "a tracker's signal: re-scored, confirmed or refused (docs/SIGNALS.md)",
+        'POST /events': "other systems' events, signed with EVENTS_SECRET",
+        'GET /leads/:id': "a lead's score and explanation (bearer SALES_TOKEN)",
+        'GET /visitors/:id': "the same by visitor id, the lead's once merged (bearer SALES_TOKEN)",
+        'POST /crm/accepted': 'the CRM took a lead: its SLA is met (bearer CRM_TOKEN)',
+        'GET /funnel': 'the funnel per experiment and variant (bearer ADMIN_TOKEN)',
+        'GET /dead-letters': 'deliveries that exhausted their tries (bearer ADMIN_TOKEN)',
+    },
+};
+
 function notAllowed(method) {
     return new Problem(405, 'methodNotAllowed', `use ${method}`);
 }
 
 function preflight(request, env) {
     const origin = request.headers.get('origin');
-    if (!origin || !allowedOrigins(env).has(origin)) return new Response(null, { status: 403 });
+    if (!origin || !allowedOrigins(env).has(origin))
+        return new Response(null, { status: 403, headers: { vary: 'Origin' } });
     return new Response(null, {
         status: 204,
         headers: {
@@ -113,7 +138,7 @@ async function getRules(request, env, ctx, name, cors) {
         ...cors,
         etag,
         'cache-control': 'public, max-age=60, stale-while-revalidate=600',
-        vary: cors.vary ? 'Origin, Accept' : 'Accept',
+        vary: 'Origin, Accept',
         'x-leadscore-version': rules.version,
         ...assigned?.headers,
     };
@@ -197,9 +222,7 @@ async function postEvents(request, env) {
 
 /** `GET /dead-letters`: the deliveries that exhausted their tries, behind the `ADMIN_TOKEN` bearer token. */
 async function getDeadLetters(request, env) {
-    const given = (request.headers.get('authorization') || '').replace(/^Bearer\s+/i, '');
-    if (!env.ADMIN_TOKEN || !given || !(await sameSecret(given, env.ADMIN_TOKEN)))
-        throw new Problem(401, 'unauthorized', 'a bearer token (ADMIN_TOKEN) is needed', '');
+    await requireBearer(request, env, 'ADMIN_TOKEN');
     const letters = await env.DEAD_LETTERS.get(env.DEAD_LETTERS.idFromName('all')).list();
     return json({ count: letters.length, letters });
 }

@@ -10,6 +10,8 @@ import { MAX_KEYS, absorbVisitor, handOver } from './identity.js';
 import { accountOf, rollUp } from './accounts.js';
 import { standing } from './leads-api.js';
 import { accepted, handOff, slaAlarm } from './handoff.js';
+import { needsContactId } from './crm-shapes.js';
+import { setAsideOf } from './set-aside.js';
 /** Totals are hundredths: closer than this is equal. */
 const EPSILON = 0.005;
 
@@ -72,6 +74,11 @@ export class LeadState extends DurableObject {
                         throw inputProblem(err, `events[${i}]`);
                     }
                 });
+                const setAside = setAsideOf(engine, batch.events, now);
+                if (setAside.length)
+                    console.warn(
+                        `leadscore-edge: server events for ${batch.lead} the rule set never counts: ${JSON.stringify(setAside)}`,
+                    );
                 if (Object.keys(batch.profile).length) {
                     try {
                         session.updateProfile(batch.profile);
@@ -99,6 +106,7 @@ export class LeadState extends DurableObject {
                         stage: result.stage,
                         total: result.total,
                         delivered: fresh.map((t) => t.idempotencyKey),
+                        ...(setAside.length ? { setAside } : {}),
                     },
                 };
             } catch (err) {
@@ -118,10 +126,15 @@ export class LeadState extends DurableObject {
         return this.ctx.blockConcurrencyWhile(() => handOver(this.ctx.storage, lead));
     }
 
-    /** The lead's score, stage and explanation at `now` (`GET /leads/:id`); null when it has none. */
+    /**
+     * The lead's score, stage and explanation at `now` (`GET /leads/:id`):
+     * `{ standing }`, null when it has none; `{ alias }` in a visitor's object merged
+     * into a lead.
+     */
     async standing(now) {
-        const stored = await this.ctx.storage.get(['session', 'ruleset', 'account']);
-        return standing(this.env, stored, now);
+        const stored = await this.ctx.storage.get(['session', 'ruleset', 'account', 'alias']);
+        if (stored.get('alias')) return { alias: stored.get('alias') };
+        return { standing: await standing(this.env, stored, now) };
     }
 
     /** The CRM accepted the transition `key` of this lead (`POST /crm/accepted`): its SLA is met. */
@@ -140,7 +153,7 @@ export class LeadState extends DurableObject {
     }
 
     async #signal(signal, retired) {
-        const stored = await this.ctx.storage.get(['session', 'delivered', 'alias', 'visitors', 'account']);
+        const stored = await this.ctx.storage.get(['session', 'delivered', 'alias', 'visitors', 'account', 'held']);
         // A visitor merged into a lead: the worker sends the signal on to the lead's object.
         if (stored.get('alias') && !signal.lead) {
             if ((stored.get('delivered') ?? []).includes(signal.key))
@@ -153,20 +166,67 @@ export class LeadState extends DurableObject {
         let session = saved ? Session.restoreBytes(saved) : null;
         try {
             const known = { visitors: stored.get('visitors') ?? [], delivered: stored.get('delivered') ?? [] };
-            ({ session } = await absorbVisitor({ env: this.env, storage: this.ctx.storage }, session, signal, known));
+            let merged;
+            ({ session, merged } = await absorbVisitor(
+                { env: this.env, storage: this.ctx.storage },
+                session,
+                signal,
+                known,
+            ));
+            // The visitor's held transitions (src/identity.js) are the lead's now: delivered
+            // at once, whatever becomes of this signal's claim.
+            const released = merged ? await this.#release(session, signal, stored, known) : [];
             /** @type {string[]} */
             const delivered = known.delivered;
-            if (delivered.includes(signal.key)) {
-                return { status: 200, body: { status: 'duplicate', key: signal.key, delivered: [] } };
+            const held = (await this.ctx.storage.get('held')) ?? [];
+            if (delivered.includes(signal.key) || held.some((h) => h.key === signal.key)) {
+                return { status: 200, body: { status: 'duplicate', key: signal.key, delivered: released } };
             }
             session ??= new Session(signal.visitor);
-            return await this.#score(session, signal, delivered, engine, retired, stored);
+            return await this.#score(session, signal, { delivered, held, released }, engine, retired, stored);
         } catch (err) {
             if (err instanceof BadInput) return { status: 400, body: { error: err.error } };
             throw err;
         } finally {
             session?.free();
         }
+    }
+
+    /**
+     * After a merge (src/identity.js): the transitions the visitor's object held (no
+     * contact id then) are handed off now as the lead's, in the order they happened,
+     * but a stage the lead had handed off already (on another device) is not handed
+     * off again. Stores what it did; answers the keys handed off.
+     */
+    async #release(session, signal, stored, known) {
+        const held = (await this.ctx.storage.get('held')) ?? [];
+        const lead = session?.leadId;
+        if (!held.length || !lead) return [];
+        const handed = new Set((await this.ctx.storage.get('handed')) ?? []);
+        const released = [];
+        for (const body of held) {
+            if (known.delivered.includes(body.key)) continue;
+            if (STAGES.slice(rank(body.to)).some((s) => handed.has(s))) {
+                console.info(`leadscore-edge: held ${body.key} (${body.to}) not handed off: lead ${lead} reached it`);
+                continue;
+            }
+            const account = await this.#rollUp(
+                stored,
+                { lead, account: signal.account, profile: body.profile },
+                { stage: body.to, total: body.score.total },
+                body.at,
+            );
+            await handOff(this.ctx.storage, this.env, { ...body, lead, account });
+            handed.add(body.to);
+            released.push(body.key);
+        }
+        known.delivered = [...known.delivered, ...released].slice(-MAX_KEYS);
+        await this.ctx.storage.put({ held: [], delivered: known.delivered });
+        if (released.length)
+            console.info(
+                `leadscore-edge: held transitions of ${signal.visitor} handed off as lead ${lead}: ${released}`,
+            );
+        return released;
     }
 
     /**
@@ -182,7 +242,7 @@ export class LeadState extends DurableObject {
         return rollUp(this.env, found, { lead, stage: result.stage, total: result.total, at: now });
     }
 
-    async #score(session, signal, delivered, engine, retired, stored) {
+    async #score(session, signal, { delivered, held, released }, engine, retired, stored) {
         {
             // Events tracked before `identify` are the anonymous history: tracked first,
             // as on the page, so that a rule set that ignores it ignores them here too.
@@ -198,6 +258,14 @@ export class LeadState extends DurableObject {
                     `leadscore-edge: signal ${signal.key} claims server-verified events, ignored: ${JSON.stringify(ignored)}`,
                 );
             const taken = signal.events.filter((e) => !verified.has(e.type));
+            // Events the rule set will never count: reported, so that a tracker developer
+            // sees why a claim falls short.
+            const setAside = setAsideOf(engine, signal.events, signal.at).filter((a) => !verified.has(a.type));
+            if (setAside.length)
+                console.warn(
+                    `leadscore-edge: signal ${signal.key} has events the rule set never counts: ${JSON.stringify(setAside)}`,
+                );
+            const notes = { ...(ignored.length ? { ignored } : {}), ...(setAside.length ? { setAside } : {}) };
             const anon = taken.filter((e) => e.anon === true);
             const named = taken.filter((e) => e.anon !== true);
             const track = (e) => {
@@ -205,7 +273,7 @@ export class LeadState extends DurableObject {
                 try {
                     session.track(event, signal.at);
                 } catch (err) {
-                    throw inputProblem(err, `events[${signal.events.indexOf(e)}]`);
+                    throw inputProblem(err, `events[${signal.events.indexOf(e)}]`, signal.at);
                 }
             };
             if (!session.leadId) anon.forEach(track);
@@ -242,7 +310,31 @@ export class LeadState extends DurableObject {
                     status: 422,
                     body: {
                         error: { code: 'claimNotSupported', message, path: short ? 'to' : 'total', ...difference },
-                        ...(ignored.length ? { ignored } : {}),
+                        ...notes,
+                    },
+                };
+            }
+            // A claimed stage must be a transition this evaluation computed, under its key
+            // (a key delivered before was answered as a duplicate already): the CRM gets
+            // the key computed here, and the answer names no other. A retired version's
+            // keys name the retired version: not comparable.
+            if (!retired && signal.to !== 'none' && !transitions.some((t) => t.idempotencyKey === signal.key)) {
+                const computed = transitions.filter((t) => t.to === signal.to).at(-1) ?? transitions.at(-1) ?? null;
+                const message = computed
+                    ? `the events make the transition to ${computed.to} with key ${computed.idempotencyKey}, not ${signal.key}`
+                    : `the events make no transition now (stage ${result.stage} was reached before), none with key ${signal.key}`;
+                console.warn(`leadscore-edge: refused signal ${signal.key}: ${message}`);
+                return {
+                    status: 422,
+                    body: {
+                        error: {
+                            code: 'keyMismatch',
+                            message,
+                            path: 'key',
+                            claimed: { key: signal.key, stage: signal.to },
+                            computed: { key: computed?.idempotencyKey ?? null, stage: result.stage },
+                        },
+                        ...notes,
                     },
                 };
             }
@@ -257,29 +349,48 @@ export class LeadState extends DurableObject {
             // Queued before the state is stored: should storing fail, the tracker sends
             // again and the CRM drops the repeat by its idempotency key; the other way
             // round a failure would lose the delivery.
-            for (const t of fresh)
-                await handOff(
-                    this.ctx.storage,
-                    this.env,
-                    delivery(t, { ...signal, lead: lead ?? signal.lead }, result, account),
+            // An anonymous visitor's transition that the CRM's shape cannot take (no
+            // contact id) is held here, not handed off: no delivery, owner, SLA or funnel
+            // count until the visitor is identified (#release).
+            const hold = !lead && needsContactId(this.env);
+            const handed = [];
+            const nowHeld = [];
+            for (const t of fresh) {
+                const body = delivery(t, { ...signal, lead: lead ?? signal.lead }, result, account);
+                if (hold) nowHeld.push(body);
+                else {
+                    await handOff(this.ctx.storage, this.env, body);
+                    handed.push(t.idempotencyKey);
+                }
+            }
+            if (nowHeld.length)
+                console.info(
+                    `leadscore-edge: visitor ${signal.visitor}'s transitions held until identified: ${nowHeld.map((b) => b.key)}`,
                 );
-            const keys = [...delivered, ...fresh.map((t) => t.idempotencyKey)];
-            if (!keys.includes(signal.key)) keys.push(signal.key);
+            const keys = [...delivered, ...handed];
+            const heldNow = [...held, ...nowHeld];
+            if (!keys.includes(signal.key) && !heldNow.some((h) => h.key === signal.key)) keys.push(signal.key);
             await this.ctx.storage.put({
                 session: session.saveBytes(),
                 delivered: keys.slice(-MAX_KEYS),
                 ruleset: signal.ruleset.id,
+                ...(nowHeld.length ? { held: heldNow.slice(-MAX_KEYS) } : {}),
             });
+            // The answer echoes the signal's key only when it is a transition's computed
+            // here (a claim of stage none may carry any key; a retired version's key names
+            // the retired version, which the CRM never gets).
+            const isTransition = transitions.some((t) => t.idempotencyKey === signal.key);
             return {
                 status: 200,
                 body: {
                     status: retired ? 'rescored' : 'confirmed',
-                    key: signal.key,
+                    key: isTransition ? signal.key : null,
                     ...(retired ? { ruleset: { id: signal.ruleset.id, version: engine.version, retired } } : {}),
                     stage: result.stage,
                     total: result.total,
-                    delivered: fresh.map((t) => t.idempotencyKey),
-                    ...(ignored.length ? { ignored } : {}),
+                    delivered: [...released, ...handed],
+                    ...(nowHeld.length ? { held: nowHeld.map((b) => b.key) } : {}),
+                    ...notes,
                 },
             };
         }
@@ -293,9 +404,20 @@ class BadInput extends Error {
     }
 }
 
-/** An `InputError` of the package as a refusal naming the path in the signal. */
-function inputProblem(err, prefix) {
+/**
+ * An `InputError` of the package as a refusal naming the path in the body. The
+ * package's path starts at its argument (`event.ts`, `profile.company`): that root is
+ * what `prefix` names here (`events[1]`, `profile`). Its message starts with its own
+ * path and ends with its code, both given apart here.
+ * `now`: what the package's "now" is here (the signal's `at`), when it is not the clock.
+ */
+function inputProblem(err, prefix, now = null) {
     if (!(err instanceof InputError)) throw err;
-    const path = err.path ? `${prefix}.${err.path}`.replace(/\.\[/g, '[') : prefix;
-    return new BadInput({ code: err.code, message: err.message, path });
+    const inner = err.path ? err.path.replace(/^(event|profile)(?=[.[]|$)/, '') : '';
+    const path = `${prefix}${inner && !/^[.[]/.test(inner) ? '.' : ''}${inner}`;
+    let message = err.message;
+    if (err.path && message.startsWith(`${err.path}: `)) message = message.slice(err.path.length + 2);
+    if (message.endsWith(` (${err.code})`)) message = message.slice(0, -(err.code.length + 3));
+    if (now !== null) message = message.replace(/\bafter now \((\d+)\)/, "after the signal's at ($1)");
+    return new BadInput({ code: err.code, message, path });
 }

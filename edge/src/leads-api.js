@@ -4,17 +4,27 @@
 import { Session } from 'leadscore';
 import { Problem, json } from './http.js';
 import { ruleSet } from './rulesets.js';
-import { sameSecret } from './dead-letters.js';
-import { leadObject, stub } from './identity.js';
+import { requireBearer } from './sales.js';
+import { leadObject, stub, visitorObject } from './identity.js';
 
-/** `GET /leads/:id`: 401 without the token, 404 for a lead this worker has not scored. */
+/** `GET /leads/:id`: 401 without the token, 404 for no lead id this worker has scored. */
 export async function getLead(request, env, id) {
-    const given = (request.headers.get('authorization') || '').replace(/^Bearer\s+/i, '');
-    if (!env.SALES_TOKEN || !given || !(await sameSecret(given, env.SALES_TOKEN)))
-        throw new Problem(401, 'unauthorized', 'a bearer token (SALES_TOKEN) is needed', '');
+    await requireBearer(request, env, 'SALES_TOKEN');
     const answer = await stub(env, leadObject(id)).standing(Date.now());
-    if (!answer) throw new Problem(404, 'unknownLead', `no lead ${id}`, 'id');
-    return json(answer, 200, { 'cache-control': 'no-store' });
+    if (!answer?.standing) throw new Problem(404, 'unknownLead', `no lead ${id} (by its lead id)`, 'id');
+    return json(answer.standing, 200, { 'cache-control': 'no-store' });
+}
+
+/**
+ * `GET /visitors/:id`: the same for a visitor id (an anonymous lead); once the visitor
+ * was merged into a lead (src/identity.js), the lead's standing.
+ */
+export async function getVisitor(request, env, id) {
+    await requireBearer(request, env, 'SALES_TOKEN');
+    let answer = await stub(env, visitorObject(id)).standing(Date.now());
+    if (answer?.alias) answer = await stub(env, leadObject(answer.alias)).standing(Date.now());
+    if (!answer?.standing) throw new Problem(404, 'unknownLead', `no visitor ${id}`, 'id');
+    return json(answer.standing, 200, { 'cache-control': 'no-store' });
 }
 
 /**

@@ -28,7 +28,9 @@ export async function ruleSet(id) {
     if (!source) return null;
     const engine = new Engine(source);
     const compiled = compileRuleSet(source);
-    const json = JSON.stringify(source);
+    // A relative `$schema` names a file of this repository, which a page cannot reach.
+    const { $schema, ...served } = source;
+    const json = JSON.stringify(/^https?:/.test($schema ?? '') ? source : served);
     const version = `${source.id}@${source.version}`;
     const etags = {
         json: `"${version}-json-${await digest(new TextEncoder().encode(json))}"`,

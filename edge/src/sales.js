@@ -18,11 +18,16 @@ export function checkConfig(env) {
     variantsConfig(env);
 }
 
-/** Throws a 401 unless the request carries `Authorization: Bearer <env[name]>`. */
+/**
+ * Throws a 401 unless the request carries `Authorization: Bearer <env[name]>`: its
+ * message says whether the token is missing or wrong (compared in constant time; an
+ * unset secret matches nothing).
+ */
 export async function requireBearer(request, env, name) {
-    const given = (request.headers.get('authorization') || '').replace(/^Bearer\s+/i, '');
-    if (!env[name] || !given || !(await sameSecret(given, env[name])))
-        throw new Problem(401, 'unauthorized', `a bearer token (${name}) is needed`, '');
+    const given = (request.headers.get('authorization') || '').replace(/^Bearer\s+/i, '').trim();
+    if (!given) throw new Problem(401, 'unauthorized', `a bearer token (${name}) is needed: none was given`, '');
+    const right = env[name] ? await sameSecret(given, env[name]) : false;
+    if (!right) throw new Problem(401, 'unauthorized', `wrong token: the bearer token is not ${name}`, '');
 }
 
 /**

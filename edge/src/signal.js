@@ -60,7 +60,11 @@ export function checkSignal(body) {
     const ruleset = {
         id: text(body.ruleset, 'id', 'ruleset.id'),
         version: text(body.ruleset, 'version', 'ruleset.version'),
-        variant: text(body.ruleset, 'variant', 'ruleset.variant', { optional: true }),
+        // null, as the deliveries write it, is no variant.
+        variant:
+            body.ruleset.variant === null
+                ? undefined
+                : text(body.ruleset, 'variant', 'ruleset.variant', { optional: true }),
     };
     const from = stage(body, 'from');
     const to = stage(body, 'to');

@@ -71,12 +71,24 @@ export function experimentOf(env, rulesetId) {
 /**
  * The variant of a signal (checked by `checkSignal`): the visitor's assignment when
  * its rule set is in an experiment, which must be the variant the signal names (if it
- * names one) and use the rule set it names; the signal's own variant otherwise.
+ * names one) and use the rule set it names; a rule set in no experiment has no
+ * variant, and a signal naming one is refused.
  * Answers `{ experiment, variant }`; throws a 422 `variantMismatch` naming the path.
  */
 export async function signalVariant(env, signal) {
     const experiment = experimentOf(env, signal.ruleset.id);
-    if (!experiment) return { experiment: signal.ruleset.id, variant: signal.ruleset.variant ?? null };
+    if (!experiment) {
+        // A variant of no A/B test would make up a row of the funnel.
+        if (signal.ruleset.variant !== undefined)
+            throw new Problem(
+                422,
+                'variantMismatch',
+                `rule set ${signal.ruleset.id} is in no A/B test (VARIANTS): it has no variant ${signal.ruleset.variant}`,
+                'ruleset.variant',
+                { assigned: null },
+            );
+        return { experiment: signal.ruleset.id, variant: null };
+    }
     const assigned = await assignVariant(experiment, signal.visitor);
     const claimed = signal.ruleset.variant;
     if (claimed !== undefined && claimed !== assigned.variant)

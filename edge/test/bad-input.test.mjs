@@ -147,6 +147,80 @@ test('wrong types, bad bytes, unbounded bodies and refused events: 4xx naming th
     assert.equal(ok.json?.status, 'confirmed', ok.text);
 });
 
+test("an event from the future is named by its own path, the message measuring it from the signal's at", async () => {
+    const at = Date.now();
+    const lead = `future-${process.pid}@acme.io`;
+    const signal = makeSignal({ lead, profile: PROFILE, events: mqlEvents(at), at });
+    // Two hours after the signal's `at` (and now): past the package's hour of clock skew.
+    const events = signal.events.map((e, i) => (i === 1 ? { ...e, ts: at + 2 * HOUR } : e));
+    const res = await post(mf, { ...signal, events });
+    checkProblem(res, 400, 'futureTimestamp', 'events[1].ts', 'an event after at');
+    const { message } = res.json.error;
+    assert.doesNotMatch(message, /event\.ts|\(futureTimestamp\)|after now/, message);
+    assert.match(message, /after the signal's at/, message);
+    // The package's path for a profile is rooted at the profile: named once here.
+    let deep = {};
+    for (let i = 0; i < 12; i++) deep = { n: deep };
+    const tooDeep = await post(mf, { ...signal, profile: deep });
+    checkProblem(tooDeep, 400, 'tooDeep', 'profile', 'a profile nested too deep');
+    assert.doesNotMatch(tooDeep.json.error.message, /^profile:|\(tooDeep\)/);
+    // Server events are measured from the worker's clock: "now" is right there.
+    const server = await postEvents(mf, {
+        v: 1,
+        lead,
+        ruleset: { id: 'b2b-saas-mql' },
+        events: [{ type: 'page_view', ts: Date.now() + 2 * HOUR, id: 'future-1', url: '/x' }],
+    });
+    checkProblem(server, 400, 'futureTimestamp', 'events[0].ts', 'a server event from the future');
+    assert.doesNotMatch(server.json.error.message, /event\.ts|\(futureTimestamp\)/);
+    assert.equal(await leadStatus(mf, lead), 404, 'nothing stored for the lead');
+});
+
+test('events the rule set never counts are reported as set aside, in confirmed and refused answers', async () => {
+    const at = Date.now();
+    const lead = `aside-${process.pid}@acme.io`;
+    const signal = makeSignal({ lead, profile: PROFILE, events: mqlEvents(at), at });
+    // Page views under a misspelled type: the MQL claim falls short, and the answer says why.
+    const misspelled = signal.events.map((e) => (e.type === 'page_view' ? { ...e, type: 'page_veiw' } : e));
+    const refused = await post(mf, { ...signal, events: misspelled });
+    assert.equal(refused.status, 422, refused.text);
+    assert.equal(refused.json.error.code, 'claimNotSupported');
+    const expected = misspelled.flatMap((e, i) =>
+        e.type === 'page_veiw'
+            ? [{ path: `events[${i}]`, type: 'page_veiw', reason: 'unknownType', nearest: 'page_view' }]
+            : [],
+    );
+    assert.ok(expected.length >= 1);
+    assert.deepEqual(refused.json.setAside, expected);
+    // Confirmed, with two more events no rule will count: a property of the wrong type,
+    // and an unknown type nowhere near a known one.
+    const extra = [
+        { type: 'page_view', ts: at - 1000, id: `aside-${process.pid}-1`, url: 42 },
+        { type: 'coffee_break', ts: at - 500, id: `aside-${process.pid}-2` },
+    ];
+    const res = await post(mf, { ...signal, events: [...signal.events, ...extra] });
+    assert.equal(res.json?.status, 'confirmed', res.text);
+    const n = signal.events.length;
+    assert.deepEqual(res.json.setAside, [
+        { path: `events[${n}]`, type: 'page_view', reason: 'wrongPropertyType', nearest: null, property: 'url' },
+        { path: `events[${n + 1}]`, type: 'coffee_break', reason: 'unknownType', nearest: null },
+    ]);
+    // Server events: the same report in POST /events's answer.
+    const server = await postEvents(mf, {
+        v: 1,
+        lead,
+        ruleset: { id: 'b2b-saas-mql' },
+        events: [
+            { type: 'webinar_attended', ts: at - 100, id: `aside-${process.pid}-w` },
+            { type: 'webinar_atended', ts: at - 100, id: `aside-${process.pid}-x` },
+        ],
+    });
+    assert.equal(server.status, 200, server.text);
+    assert.deepEqual(server.json.setAside, [
+        { path: 'events[1]', type: 'webinar_atended', reason: 'unknownType', nearest: 'webinar_attended' },
+    ]);
+});
+
 test('bad server events: 4xx naming the path, nothing stored', async () => {
     const lead = `server-${process.pid}@acme.io`;
     const at = Date.now();

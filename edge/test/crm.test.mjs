@@ -3,7 +3,8 @@
 // and GET /leads/:id behind SALES_TOKEN.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_TOKEN, BASE, makeSignal, post, receiver, startWorker, until } from './harness.mjs';
+import fs from 'node:fs';
+import { BASE, makeSignal, post, receiver, startWorker, until } from './harness.mjs';
 import { HUBSPOT_DEFAULTS, crmBody, hubspotMapping } from '../src/crm-shapes.js';
 
 const SALES_TOKEN = 'test-sales-token';
@@ -98,21 +99,23 @@ test('CRM_SHAPE=hubspot: one contacts batch-upsert input per transition, stage a
     );
 });
 
-test('HubSpot: an anonymous visitor is no contact: kept with the dead letters, not sent', async () => {
+test('HubSpot: every property the shape can send is in the README; one not configured is not sent', async () => {
+    // edge/README.md lists the custom properties to create in HubSpot first: all of them.
+    const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('`CRM_SHAPE = "hubspot"`'), readme.indexOf('Problems are answered'));
+    const documented = new Set(section.match(/leadscore_[a-z_]+/g));
+    assert.deepEqual([...documented].sort(), Object.values(HUBSPOT_DEFAULTS.properties).sort());
+    // No ROUTING and no VARIANTS here: no owner and no variant property (HubSpot refuses
+    // a batch that names a property it does not have).
     const { hook, mf } = workers.hubspot;
-    const at = Date.now();
-    const signal = makeSignal({ profile: PROFILE, events: mqlEvents(at), at });
-    const res = await post(mf, signal);
-    assert.equal(res.json?.status, 'confirmed', res.text);
-    const kept = async () => {
-        const r = await mf.dispatchFetch(`${BASE}/dead-letters`, {
-            headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-        });
-        return (await r.json()).letters.filter((l) => l.body.key === signal.key);
-    };
-    assert.ok(await until(async () => (await kept()).length === 1));
-    assert.match((await kept())[0].reason, /anonymous/);
-    assert.equal(byKey(hook, signal.key).length, 0);
+    const signal = await qualify(mf, `props@${DOMAIN}`);
+    assert.ok(await until(() => byKey(hook, signal.key).length === 1));
+    const sent = Object.keys(byKey(hook, signal.key)[0].body.inputs[0].properties);
+    assert.ok(!sent.includes('leadscore_owner') && !sent.includes('leadscore_variant'), sent.join());
+    assert.ok(
+        sent.every((name) => name === 'lifecyclestage' || documented.has(name)),
+        sent.join(),
+    );
 });
 
 test('HUBSPOT_MAPPING renames and leaves out properties and maps stages', async () => {

@@ -17,6 +17,7 @@ import {
     postEvents,
     receiver,
     startWorker,
+    transitionKey,
     until,
 } from './harness.mjs';
 import { EDGE } from '../scripts/build.mjs';
@@ -77,15 +78,36 @@ test('a confirmed signal is delivered once, with its idempotency key; a replay i
     const replay = await post(mf, signal);
     assert.equal(replay.status, 200, replay.text);
     assert.equal(replay.json.status, 'duplicate');
-    // The same events under another key (a second tab's copy): the Durable Object holds
-    // them already, reports no new transition, and nothing is delivered.
+    // The same events under another key: the Durable Object holds them already and
+    // makes no transition now, so the claim under that key is refused; nothing is delivered.
     const again = await post(mf, { ...signal, key: 'ls1-0123456789abcdef' });
-    assert.equal(again.status, 200, again.text);
-    assert.deepEqual(again.json.delivered, []);
+    assert.equal(again.status, 422, again.text);
+    assert.equal(again.json.error.code, 'keyMismatch');
     // Longer than the consumer's batch timeout (1 s): anything queued would have come.
     await new Promise((r) => setTimeout(r, 2500));
     assert.equal(deliveriesOf(signal.key).length, 1, 'delivered exactly once');
     assert.equal(deliveriesOf('ls1-0123456789abcdef').length, 0);
+});
+
+test('a claim under a key the worker does not compute is refused, naming the computed key; nothing stored', async () => {
+    const at = Date.now();
+    const lead = `madeup-${process.pid}@acme.io`;
+    const signal = makeSignal({ lead, profile: PROFILE, events: mqlEvents(at), at });
+    const forged = await post(mf, { ...signal, key: 'ls1-0123456789abcdef' });
+    assert.equal(forged.status, 422, forged.text);
+    assert.equal(forged.json.error.code, 'keyMismatch');
+    assert.equal(forged.json.error.path, 'key');
+    assert.deepEqual(forged.json.error.computed, { key: signal.key, stage: 'mql' });
+    assert.ok(!forged.text.includes('"key":"ls1-0123456789abcdef","status"'));
+    // Nothing was stored: the right key is then confirmed and delivered, under its key.
+    const right = await post(mf, signal);
+    assert.equal(right.json?.status, 'confirmed', right.text);
+    assert.equal(right.json.key, signal.key);
+    assert.deepEqual(right.json.delivered, [signal.key]);
+    assert.ok(await until(() => deliveriesOf(signal.key).length === 1));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(deliveriesOf('ls1-0123456789abcdef').length, 0);
+    assert.equal(hook.requests.filter((r) => r.body?.lead === lead).length, 1);
 });
 
 test('a forged score or stage is refused with the difference, and nothing is stored', async () => {
@@ -140,11 +162,18 @@ test('a retired version is re-scored with the current one; a version never known
     const at = Date.now();
     const signal = makeSignal({ lead: 'old@acme.io', profile: PROFILE, events: mqlEvents(at), at });
     // What an older definition claimed: more, and another stage. Not checked: the events count.
-    const old = { ...signal, ruleset: { id: 'b2b-saas-mql', version: '2026-06-01' }, to: 'sql', total: 500 };
+    const old = {
+        ...signal,
+        key: transitionKey('old@acme.io', 'sql', { version: '2026-06-01' }),
+        ruleset: { id: 'b2b-saas-mql', version: '2026-06-01' },
+        to: 'sql',
+        total: 500,
+    };
     const res = await post(mf, old);
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.status, 'rescored');
     assert.deepEqual(res.json.ruleset, { id: 'b2b-saas-mql', version: '2026-11-01', retired: '2026-06-01' });
+    assert.equal(res.json.key, null, "the retired version's key is no key the CRM gets");
     assert.equal(res.json.stage, 'mql');
     assert.equal(res.json.total, signal.total);
     assert.deepEqual(res.json.delivered, [signal.key], "the current version's transition");
@@ -330,6 +359,63 @@ test('CORS: only configured origins', async () => {
     });
     assert.equal(badPre.status, 403);
     assert.equal(badPre.headers.get('access-control-allow-origin'), null);
+
+    // Every answer whose CORS headers depend on the Origin says so, allowed or not: a
+    // cache must not give a page the copy made without them.
+    const varies = (res) => /(^|,\s*)Origin(\s*,|$)/i.test(res.headers.get('vary') ?? '');
+    assert.ok(varies(foreign), 'a refused origin');
+    assert.ok(varies(badPre), 'a refused preflight');
+    for (const headers of [{}, { origin: 'https://evil.test' }, { origin: ORIGIN }]) {
+        const rules = await mf.dispatchFetch(`${BASE}/rules/b2b-saas-mql`, { headers });
+        await rules.arrayBuffer();
+        assert.ok(varies(rules), `GET /rules with ${JSON.stringify(headers)}: ${rules.headers.get('vary')}`);
+        assert.match(rules.headers.get('vary'), /Accept/);
+        const missing = await mf.dispatchFetch(`${BASE}/rules/nope`, { headers });
+        await missing.arrayBuffer();
+        assert.ok(varies(missing), `a 404 with ${JSON.stringify(headers)}`);
+    }
+    const noOrigin = await mf.dispatchFetch(`${BASE}/signals`, { method: 'POST', body: '{"v":2}' });
+    await noOrigin.arrayBuffer();
+    assert.ok(varies(noOrigin), 'a signal answer without Origin');
+});
+
+test('GET / lists the endpoints; the tokens say missing or wrong; unknown routes and methods are named', async () => {
+    const index = await mf.dispatchFetch(`${BASE}/`);
+    assert.equal(index.status, 200);
+    const { endpoints } = await index.json();
+    for (const route of ['GET /rules/:id', 'POST /signals', 'POST /events', 'GET /leads/:id', 'GET /visitors/:id'])
+        assert.ok(endpoints[route], route);
+    const none = await mf.dispatchFetch(`${BASE}/dead-letters`);
+    const wrong = await mf.dispatchFetch(`${BASE}/dead-letters`, { headers: { authorization: 'Bearer nope' } });
+    const [a, b] = [await none.json(), await wrong.json()];
+    assert.deepEqual(
+        [none.status, wrong.status, a.error.code, b.error.code],
+        [401, 401, 'unauthorized', 'unauthorized'],
+    );
+    assert.match(a.error.message, /none was given/);
+    assert.match(b.error.message, /wrong token/);
+    const nowhere = await mf.dispatchFetch(`${BASE}/nowhere`);
+    assert.deepEqual([nowhere.status, (await nowhere.json()).error.code], [404, 'notFound']);
+    const put = await mf.dispatchFetch(`${BASE}/signals`, { method: 'PUT', body: '{}' });
+    assert.deepEqual([put.status, (await put.json()).error.code], [405, 'methodNotAllowed']);
+});
+
+test("docs/SIGNALS.md's example signal and edge/scripts/sample-signal.mjs's are confirmed", async () => {
+    const doc = fs.readFileSync(path.join(EDGE, '../docs/SIGNALS.md'), 'utf8');
+    const from = doc.indexOf('```json', doc.indexOf('## The signal')) + '```json'.length;
+    const example = JSON.parse(doc.slice(from, doc.indexOf('```', from)));
+    const documented = await post(mf, example);
+    assert.equal(documented.json?.status, 'confirmed', documented.text);
+    assert.deepEqual(documented.json.delivered, [example.key]);
+
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(process.execPath, [path.join(EDGE, 'scripts/sample-signal.mjs')], { encoding: 'utf8' });
+    const signal = JSON.parse(out);
+    assert.equal(signal.ruleset.id, 'b2b-saas-mql');
+    assert.equal(signal.to, 'mql');
+    const res = await post(mf, signal);
+    assert.equal(res.json?.status, 'confirmed', res.text);
+    assert.deepEqual(res.json.delivered, [signal.key]);
 });
 
 test('GET /rules/:id serves the compiled rule set and its JSON, with ETags that answer 304', async () => {
@@ -349,7 +435,10 @@ test('GET /rules/:id serves the compiled rule set and its JSON, with ETags that 
     const js = await mf.dispatchFetch(`${BASE}/rules/b2b-saas-mql`, { headers: { accept: 'application/json' } });
     assert.equal(js.status, 200);
     assert.match(js.headers.get('content-type'), /^application\/json/);
-    assert.equal((await js.json()).id, 'b2b-saas-mql');
+    const served = await js.json();
+    assert.equal(served.id, 'b2b-saas-mql');
+    assert.equal(served.$schema, undefined, "a relative $schema names the repository's file: not served");
+    assert.equal(served.schema, 'leadscore.ruleset/v1');
     assert.notEqual(js.headers.get('etag'), etag, 'each representation has its own ETag');
 
     const again = await mf.dispatchFetch(`${BASE}/rules/b2b-saas-mql`, { headers: { 'if-none-match': etag } });

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { ADMIN_TOKEN, BASE, makeSignal, post, receiver, startWorker, until } from './harness.mjs';
+import { ADMIN_TOKEN, BASE, makeSignal, post, receiver, startWorker, transitionKey, until } from './harness.mjs';
 
 const CRM_TOKEN = 'test-crm-token';
 const VARIANTS = {
@@ -85,7 +85,7 @@ test('GET /funnel counts visitors, MQLs, SQLs, the rate, the medians and the SLA
     const acceptedAt = Date.now();
     const sql1 = {
         ...mql1,
-        key: 'ls1-00000000000000f1',
+        key: transitionKey('funnel-1@example.com', 'sql'),
         from: 'mql',
         to: 'sql',
         at: t0 + 20_000,

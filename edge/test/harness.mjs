@@ -177,3 +177,31 @@ export async function postEvents(mf, body, { secret = EVENTS_SECRET, signature, 
     }
     return { status: res.status, headers: res.headers, json, text: answer };
 }
+
+/**
+ * A transition's idempotency key as docs/RULESET.md (section 8) defines it: `ls1-` and
+ * 64-bit FNV-1a over subject, rule-set id, version, stage and cycle, each followed by a
+ * NUL byte. For signals a test writes by hand, as the page's session would key them.
+ */
+export function transitionKey(subject, stage, { id = B2B.id, version = B2B.version, cycle = 0 } = {}) {
+    let h = 0xcbf29ce484222325n;
+    for (const part of [subject, id, version, stage, String(cycle)])
+        for (const byte of [...Buffer.from(part, 'utf8'), 0])
+            h = ((h ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+    return `ls1-${h.toString(16).padStart(16, '0')}`;
+}
+
+/** GETs `path` with the bearer `token` (none when null); answers `{ status, headers, json }`. */
+export async function getAuthorized(mf, path, token) {
+    const res = await mf.dispatchFetch(`${BASE}${path}`, {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    const text = await res.text();
+    let json = null;
+    try {
+        json = JSON.parse(text);
+    } catch {
+        // not JSON
+    }
+    return { status: res.status, headers: res.headers, json, text };
+}

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { BASE, post, receiver, startWorker, until } from './harness.mjs';
+import { BASE, post, receiver, startWorker, transitionKey, until } from './harness.mjs';
 
 const SALES_TOKEN = 'test-sales-token';
 const HOUR = 3_600_000;
@@ -30,12 +30,15 @@ const uid = (what) => `${what}-${process.pid}-${++seq}`;
 
 /**
  * A signal as a page sends it, claiming stage `to` and total `total` (the worker
- * confirms a claim its events support: at least that stage and total).
+ * confirms a claim its events support: at least that stage and total), keyed as the
+ * page's session keys the transition (a claim of no stage: any key).
  */
-function signal({ visitor, lead, to = 'none', total = 0, events, profile = {}, at = Date.now() }) {
+function signal({ visitor, lead, to = 'none', total = 0, events, profile = {}, at = Date.now(), key }) {
     return {
         v: 1,
-        key: `ls1-${crypto.randomBytes(8).toString('hex')}`,
+        key:
+            key ??
+            (to === 'none' ? `ls1-${crypto.randomBytes(8).toString('hex')}` : transitionKey(lead ?? visitor, to)),
         visitor,
         ...(lead ? { lead } : {}),
         ruleset: RULESET,
@@ -70,6 +73,13 @@ async function lead(id) {
     return { status: res.status, json: await res.json() };
 }
 
+async function byVisitor(id) {
+    const res = await mf.dispatchFetch(`${BASE}/visitors/${encodeURIComponent(id)}`, {
+        headers: { authorization: `Bearer ${SALES_TOKEN}` },
+    });
+    return { status: res.status, json: await res.json() };
+}
+
 /** Deliveries the receiver got for lead `id`. */
 const deliveriesFor = (id) => hook.requests.filter((r) => r.body?.lead === id);
 /** Longer than the queue consumer's batch timeout (1 s): anything queued would have come. */
@@ -86,6 +96,12 @@ test("an anonymous visitor's history merges into the lead when a signal carries 
     assert.equal(anon.status, 200, anon.text);
     assert.equal(anon.json.stage, 'none');
     assert.equal((await lead(id)).status, 404, 'the lead is not known before it is identified');
+    // Known by its visitor id only: GET /visitors/:id answers it.
+    const anonymous = await byVisitor(visitor);
+    assert.equal(anonymous.status, 200);
+    assert.deepEqual([anonymous.json.lead, anonymous.json.visitor, anonymous.json.stage], [null, visitor, 'none']);
+    assert.equal(anonymous.json.explanation.events.scored, 3);
+    assert.equal((await byVisitor(uid('never-seen'))).json.error.code, 'unknownLead');
 
     // Two whitepapers and the profile alone fall short of MQL; with the visitor's three
     // pricing views they reach it. A claim the lead's own events could not support
@@ -108,6 +124,11 @@ test("an anonymous visitor's history merges into the lead when a signal carries 
     assert.equal(state.status, 200);
     assert.equal(state.json.lead, id);
     assert.equal(state.json.explanation.events.scored, 5, 'three anonymous views and two whitepapers');
+    // The visitor id, merged, follows the alias to the lead.
+    const followed = await byVisitor(visitor);
+    assert.equal(followed.status, 200);
+    const view = (j) => [j.lead, j.visitor, j.stage, j.explanation.events.scored];
+    assert.deepEqual(view(followed.json), view(state.json));
     assert.ok(await until(() => deliveriesFor(id).length === 1));
     await settle();
     assert.equal(deliveriesFor(id).length, 1, 'one delivery');
@@ -160,6 +181,7 @@ test('two devices of one lead end in one state; shared event ids count once', as
     const laterSignal = signal({
         visitor: phone,
         to: 'sql',
+        key: transitionKey(id, 'sql'), // the phone's session is identified: keyed by the lead
         events: [{ type: 'form_submit', ts: at, id: uid('demo'), form: 'demo_request' }],
     });
     const later = await post(mf, laterSignal);
@@ -190,11 +212,12 @@ test('a transition reached anonymously is not delivered again when the visitor i
     assert.ok(await until(() => hook.requests.some((r) => r.headers['idempotency-key'] === visitorKey)));
 
     // Identified, sending the same events and one more view (as a page does): the
-    // lead's object takes the visitor's progress (MQL), so the lead reports no MQL again.
+    // lead's object takes the visitor's progress (MQL), so the lead reports no MQL again
+    // (and a claim of MQL under the lead's key would be refused: no such transition).
     const more = { type: 'page_view', ts: at, id: uid('view'), url: '/docs/start' };
     const identified = await post(
         mf,
-        signal({ visitor, lead: id, to: 'mql', total: 100, profile: PROFILE, events: [...events, more] }),
+        signal({ visitor, lead: id, to: 'none', total: 100, profile: PROFILE, events: [...events, more] }),
     );
     assert.equal(identified.status, 200, identified.text);
     assert.equal(identified.json.stage, 'mql');

@@ -4,7 +4,7 @@
 // naming its path. Every wait is bounded (`until`).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, makeSignal, post, receiver, startWorker, until } from './harness.mjs';
+import { BASE, makeSignal, post, receiver, startWorker, transitionKey, until } from './harness.mjs';
 
 const ROUTING = {
     teams: { inbound: ['rr-ana', 'rr-ben', 'rr-cat'] },
@@ -96,7 +96,7 @@ test('a lead keeps its owner for its later transitions', async () => {
     // Later the lead's company is known to be large: it is already someone's.
     const sql = {
         ...mql,
-        key: 'ls1-00000000000000aa',
+        key: transitionKey(lead, 'sql'),
         from: 'mql',
         to: 'sql',
         at: at + 1000,

@@ -143,6 +143,9 @@ test('an SLA opened for an anonymous visitor goes with its history to the lead: 
         key: 'ls1-00000000000000c1',
         lead,
         from: 'mql',
+        // No new stage: the page sends such a signal only to carry events (a claim of
+        // a stage is a transition, with its key).
+        to: 'none',
         total: 0,
         events: [{ type: 'page_view', ts: at + 100, url: '/docs', id: 'identified-1' }],
         at: at + 200,

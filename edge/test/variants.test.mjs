@@ -121,6 +121,30 @@ test("a signal's variant is checked against the assignment and carried in the de
     }
 });
 
+test('a rule set in no A/B test takes no variant: naming one is refused, null or none is taken', async () => {
+    const plain = await startWorker(hook, { vars: { VARIANTS: '', ADMIN_TOKEN: 'plain-admin' } });
+    try {
+        const at = Date.now();
+        const demo = [{ type: 'form_submit', ts: at - 1000, form: 'demo_request' }];
+        const signal = makeSignal({ lead: 'no-test@example.com', profile: {}, events: demo, at });
+        const made = await post(plain, { ...signal, ruleset: { ...signal.ruleset, variant: 'b' } });
+        assert.equal(made.status, 422, made.text);
+        assert.equal(made.json.error.code, 'variantMismatch');
+        assert.equal(made.json.error.path, 'ruleset.variant');
+        // What the tracker sends with no variant configured: none (and null, as deliveries write it).
+        assert.equal((await post(plain, { ...signal, ruleset: { ...signal.ruleset, variant: null } })).status, 200);
+        assert.ok(await until(() => hook.requests.some((r) => r.body.key === signal.key)));
+        assert.equal(hook.requests.find((r) => r.body.key === signal.key).body.ruleset.variant, null);
+        const funnel = await plain.dispatchFetch(`${BASE}/funnel`, {
+            headers: { authorization: 'Bearer plain-admin' },
+        });
+        const { experiments } = await funnel.json();
+        assert.deepEqual(Object.keys(experiments['b2b-saas-mql'].variants), ['none'], 'no made-up variant');
+    } finally {
+        await plain.dispose();
+    }
+});
+
 test('a bad VARIANTS is refused naming the path', async () => {
     const bad = await startWorker(hook, {
         vars: {
