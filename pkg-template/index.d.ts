@@ -687,13 +687,13 @@ export interface LearnOptions {
     holdout?: number;
     /** L2 penalty on the coefficients (> 0; the intercept is not penalised). Default 1. */
     l2?: number;
-    /** Quantile ranges per numeric field and per event count. Default 5 (2–10). */
+    /** Quantile ranges per numeric field and per event count. Default 10 (2–10). */
     bins?: number;
     /** Fewest training leads a category value needs to get its own rule. Default: the larger of 10 and 0.5 % of the training leads. */
     minLeads?: number;
     /** Points per doubling of the odds of converting. Default 10. */
     pointsPerDoubling?: number;
-    /** Features whose coefficient is within this many standard errors of 0 get no rule. Default 2. */
+    /** Features whose coefficient is within this many standard errors of 0 get no rule (and the model is fitted again without them). Default 1. */
     minZ?: number;
     /** How the threshold is chosen on the training leads: a target, or by default the total that maximises recall − false-positive rate (Youden). */
     target?: ThresholdTarget;
@@ -711,7 +711,7 @@ export interface LearnOptions {
 export interface LearntFeature {
     /** The rule's id in the learnt rule set (also for features that got no rule). */
     id: string;
-    /** In words: `Lead Source is "Google"`, `TotalVisits 3 to 5`, `at least 2 pricing_view`. */
+    /** In words: `Lead Source is "Google"`, `TotalVisits from 3 to below 5`, `Country unknown`, `at least 2 page_view`. */
     description: string;
     /** Training leads that have it. */
     leads: number;
@@ -734,7 +734,7 @@ export interface LearnResult {
     threshold: number;
     /** AUC of the learnt rule set's integer totals, scored by the engine. */
     auc: AucPair;
-    /** AUC of the fitted model before rounding to points (what the rounding cost). */
+    /** AUC of the final fitted model before rounding to points (what the rounding cost). */
     modelAuc: AucPair;
     /** AUC of `compareWith` on the same split. */
     handWrittenAuc?: AucPair;

@@ -40,7 +40,7 @@ impl LearnOptions {
         if !(l2 > 0.0 && l2.is_finite()) {
             return Err(bad("l2", "must be a number above 0"));
         }
-        let bins = self.bins.unwrap_or(5);
+        let bins = self.bins.unwrap_or(10);
         if !(2..=10).contains(&bins) {
             return Err(bad("bins", "must be from 2 to 10"));
         }
@@ -48,7 +48,7 @@ impl LearnOptions {
         if !(ppd > 0.0 && ppd <= 1000.0) {
             return Err(bad("pointsPerDoubling", "must be above 0 and at most 1000"));
         }
-        let min_z = self.min_z.unwrap_or(2.0);
+        let min_z = self.min_z.unwrap_or(1.0);
         if !(min_z >= 0.0 && min_z.is_finite()) {
             return Err(bad("minZ", "must be a number from 0"));
         }
@@ -124,6 +124,8 @@ enum Test {
     Equals { field: String, value: Value },
     /// A numeric profile field in [from, to) (either end open when absent).
     Range { field: String, from: Option<f64>, to: Option<f64> },
+    /// A profile field that the lead lacks.
+    Missing { field: String },
     /// At least `from` and (when given) fewer than `to` events of a type.
     Count { kind: String, from: u32, to: Option<u32> },
 }
@@ -132,6 +134,8 @@ impl Test {
     fn holds(&self, profile: &Flat, counts: &BTreeMap<String, u32>) -> bool {
         match self {
             Test::Equals { field, value } => profile.get(field).is_some_and(|v| key_of(v) == key_of(value)),
+            // As `exists: false` holds: no value, or an empty list.
+            Test::Missing { field } => profile.get(field).is_none_or(|v| v.as_array().is_some_and(Vec::is_empty)),
             Test::Range { field, from, to } => profile
                 .get(field)
                 .and_then(Value::as_f64)
@@ -147,6 +151,7 @@ impl Test {
         let num = |x: f64| format!("{x}");
         match self {
             Test::Equals { field, value } => format!("{field} is {value}"),
+            Test::Missing { field } => format!("{field} unknown"),
             Test::Range { field, from: Some(f), to: Some(t) } => {
                 format!("{field} from {} to below {}", num(*f), num(*t))
             }
@@ -168,10 +173,10 @@ fn flatten(map: &Map<String, Value>, prefix: &str, out: &mut Flat) {
         let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
         match v {
             Value::Object(inner) => flatten(inner, &path, out),
-            Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+            Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Array(_) => {
                 out.insert(path, v.clone());
             }
-            Value::Null | Value::Array(_) => {}
+            Value::Null => {}
         }
     }
 }
@@ -235,7 +240,7 @@ fn features(train: &[&LeadView], s: &Settings) -> Vec<Test> {
     let mut fields: BTreeMap<&str, FieldSeen> = BTreeMap::new();
     let mut kinds: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     for lead in train {
-        for (field, v) in &lead.profile {
+        for (field, v) in lead.profile.iter().filter(|(_, v)| !v.is_array()) {
             let entry = fields.entry(field).or_insert_with(|| (Vec::new(), BTreeMap::new(), true));
             match v.as_f64() {
                 Some(x) if v.is_number() => entry.0.push(x),
@@ -248,28 +253,50 @@ fn features(train: &[&LeadView], s: &Settings) -> Vec<Test> {
         }
     }
     let mut out = Vec::new();
+    // Each field's most common range or value is its baseline (with its rare
+    // values): the others' points, and the points of lacking the field, are against
+    // it. Without a baseline the features of a field would move with the intercept,
+    // and no one of them would stand out from its standard error.
     for (field, (mut numbers, values, numeric)) in fields {
+        let present: usize = values.values().map(|v| v.1).sum();
+        let missing = Test::Missing { field: field.to_string() };
+        let lacking = train.len() - present;
         if numeric && values.len() > s.bins {
             numbers.sort_by(f64::total_cmp);
             let cuts = quantile_cuts(&numbers, s.bins);
+            let mut ranges = Vec::new();
             let mut from = None;
             for to in cuts.iter().copied().map(Some).chain([None]) {
                 let leads =
                     numbers.iter().filter(|&&x| from.is_none_or(|f| x >= f) && to.is_none_or(|t| x < t)).count();
-                if leads >= min_leads {
-                    out.push(Test::Range { field: field.to_string(), from, to });
-                }
+                ranges.push((leads, Test::Range { field: field.to_string(), from, to }));
                 from = to;
+            }
+            let most = ranges.iter().map(|r| r.0).max().unwrap_or(0);
+            let baseline = ranges.iter().position(|r| r.0 == most);
+            out.extend(
+                ranges
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, r)| Some(*i) != baseline && r.0 >= min_leads)
+                    .map(|(_, r)| r.1),
+            );
+            if lacking >= min_leads {
+                out.push(missing);
             }
             continue;
         }
         // Identifiers, names and free text: many values, few leads each.
-        let present: usize = values.values().map(|v| v.1).sum();
         if values.len() > 50 && present / values.len() < min_leads {
             continue;
         }
-        for (value, leads) in values.into_values() {
-            if leads >= min_leads {
+        if lacking >= min_leads {
+            out.push(missing);
+        }
+        let most = values.values().map(|v| v.1).max().unwrap_or(0);
+        let baseline = values.iter().find(|v| v.1 .1 == most).map(|v| v.0.clone());
+        for (key, (value, leads)) in values {
+            if leads >= min_leads && Some(&key) != baseline.as_ref() {
                 out.push(Test::Equals { field: field.to_string(), value });
             }
         }
@@ -334,6 +361,7 @@ fn number(x: f64) -> Value {
 fn condition(test: &Test) -> Option<Value> {
     match test {
         Test::Equals { field, value } => Some(json!({"field": field, "equals": value})),
+        Test::Missing { field } => Some(json!({"field": field, "exists": false})),
         Test::Range { field, from: Some(f), to: Some(t) } => {
             Some(json!({"all": [{"field": field, "gte": number(*f)}, {"field": field, "lt": number(*t)}]}))
         }
@@ -424,21 +452,33 @@ pub fn learn(
         })
         .collect();
     let train_active: Vec<Vec<u32>> = active.iter().zip(&views).filter(|(_, v)| !v.2).map(|(a, _)| a.clone()).collect();
-    let fit = newton::fit(
-        &Rows { active: &train_active, converted: &train_converted, features: tests.len() },
-        s.l2,
-        &mut |i| progress(i as usize, newton::MAX_ITERATIONS as usize, "fit"),
-    );
+    let mut rows = |active: &[Vec<u32>]| {
+        newton::fit(&Rows { active, converted: &train_converted, features: tests.len() }, s.l2, &mut |i| {
+            progress(i as usize, newton::MAX_ITERATIONS as usize, "fit")
+        })
+    };
+    let first = rows(&train_active);
+    // Features within `minZ` standard errors of 0 get no rule, and the model is
+    // fitted again without them, so that the others take up what they carried
+    // (one step of backward elimination).
+    let significant: Vec<bool> =
+        first.coefficients.iter().zip(&first.standard_errors).map(|(b, se)| (b / se).abs() >= s.min_z).collect();
+    let keep = |a: &Vec<u32>| -> Vec<u32> {
+        a.iter().copied().filter(|&f| significant.get(f as usize).copied().unwrap_or(false)).collect()
+    };
+    let fit = rows(&train_active.iter().map(keep).collect::<Vec<_>>());
 
     // Points, and what got none.
     let mut features_out = Vec::with_capacity(tests.len());
     let mut points: Vec<i64> = Vec::with_capacity(tests.len());
     let mut taken = std::collections::BTreeSet::new();
     for (i, test) in tests.iter().enumerate() {
-        let beta = fit.coefficients.get(i).copied().unwrap_or(0.0);
-        let se = fit.standard_errors.get(i).copied().unwrap_or(f64::INFINITY);
+        let kept = significant.get(i).copied().unwrap_or(false);
+        let from = if kept { &fit } else { &first };
+        let beta = from.coefficients.get(i).copied().unwrap_or(0.0);
+        let se = from.standard_errors.get(i).copied().unwrap_or(f64::INFINITY);
         let raw = (beta * s.scale).round() as i64;
-        let dropped = if (beta / se).abs() < s.min_z {
+        let dropped = if !kept {
             Some("insignificant")
         } else if raw == 0 {
             Some("rounded")
