@@ -10,7 +10,7 @@ mod history;
 mod learn;
 mod newton;
 mod report;
-mod sample;
+pub mod sample;
 
 pub use history::{
     read_history, Format, History, HistoryReader, Mapping, Plan, RawData, RawRow, RawRows, Row, RowProblem,
@@ -25,6 +25,20 @@ pub use sample::{sample_lead, sample_ndjson, SampleOptions};
 
 use crate::engine::Engine;
 use serde::Serialize;
+
+impl Row {
+    /// The lead scored by `engine` at `now`, without the explanation: what
+    /// [`Engine::qualify`] gives, without putting its events in order again.
+    pub fn qualify(&self, engine: &Engine, now: i64) -> crate::Qualification {
+        engine.qualify_prepared(
+            self.lead.id.clone(),
+            &self.lead.profile,
+            &self.lead.events,
+            self.set_aside.clone(),
+            now,
+        )
+    }
+}
 
 /// How many leads are scored between two progress reports.
 pub const LEADS_PER_PART: usize = 4096;
