@@ -123,40 +123,53 @@ fn latest(path: &str, mapping: &Mapping) -> Result<i64, ExitCode> {
 fn stream(path: &str, mapping: &Mapping, engines: &[&Engine], now: i64) -> Result<Scored, ExitCode> {
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let read = Arc::new(AtomicU64::new(0));
-    let (plan, mut raw) = rows(path, mapping, read.clone())?;
+    let (mut plan, mut raw) = rows(path, mapping, read.clone())?;
+    if let [engine] = engines {
+        plan.read_only_for(engine);
+    }
     let bands: Vec<Bands> = engines.iter().map(|e| Bands::of(e)).collect();
     let bar = bar(size);
     let mut scored = Scored { figures: vec![Vec::new(); engines.len()], skipped: 0, problems: Vec::new() };
-    loop {
-        let rows = part(&mut raw);
-        if rows.is_empty() {
-            break;
-        }
-        let results: Vec<Result<Vec<LeadFigures>, backtest::RowProblem>> = rows
-            .par_iter()
-            .map(|r| {
-                let row = plan.row(r)?;
-                Ok(engines.iter().zip(&bands).map(|(e, b)| b.figures(&row.qualify(e, now), row.converted)).collect())
-            })
-            .collect();
-        for result in results {
-            match result {
-                Ok(f) => {
-                    for (all, one) in scored.figures.iter_mut().zip(f) {
-                        all.push(one);
+    // One thread cuts the next parts while the cores read and score this one.
+    let (send, parts) = std::sync::mpsc::sync_channel::<Vec<RawRow>>(2);
+    std::thread::scope(|scope| {
+        scope.spawn(move || loop {
+            let rows = part(&mut raw);
+            if rows.is_empty() || send.send(rows).is_err() {
+                break;
+            }
+        });
+        for rows in parts {
+            let results: Vec<Result<Vec<LeadFigures>, backtest::RowProblem>> = rows
+                .par_iter()
+                .map(|r| {
+                    let row = plan.row(r)?;
+                    Ok(engines
+                        .iter()
+                        .zip(&bands)
+                        .map(|(e, b)| b.figures(&row.qualify(e, now), row.converted))
+                        .collect())
+                })
+                .collect();
+            for result in results {
+                match result {
+                    Ok(f) => {
+                        for (all, one) in scored.figures.iter_mut().zip(f) {
+                            all.push(one);
+                        }
                     }
-                }
-                Err(p) => {
-                    scored.skipped += 1;
-                    if scored.problems.len() < backtest::MAX_ROW_PROBLEMS {
-                        scored.problems.push(p);
+                    Err(p) => {
+                        scored.skipped += 1;
+                        if scored.problems.len() < backtest::MAX_ROW_PROBLEMS {
+                            scored.problems.push(p);
+                        }
                     }
                 }
             }
+            bar.set_position(read.load(Ordering::Relaxed));
+            bar.set_message(format!("{} leads", scored.figures.first().map_or(0, Vec::len)));
         }
-        bar.set_position(read.load(Ordering::Relaxed));
-        bar.set_message(format!("{} leads", scored.figures.first().map_or(0, Vec::len)));
-    }
+    });
     bar.finish_and_clear();
     for p in &scored.problems {
         eprintln!(
