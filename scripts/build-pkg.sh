@@ -77,8 +77,8 @@ if [[ -n "$RESOLVED" && "$RESOLVED" != "$CARGO_HOME_DIR" ]]; then
     REMAP+=$'\x1f'"--remap-path-prefix=$RESOLVED=/cargo"
 fi
 export CARGO_ENCODED_RUSTFLAGS="$REMAP"
-say "cargo build --profile $PROFILE --target $TARGET --features wasm,batch --lib"
-cargo build --profile "$PROFILE" --target "$TARGET" --features wasm,batch --lib
+say "cargo build --profile $PROFILE --target $TARGET --features wasm,batch,backtest --lib"
+cargo build --profile "$PROFILE" --target "$TARGET" --features wasm,batch,backtest --lib
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 [[ "$TARGET_DIR" = /* ]] || TARGET_DIR="$ROOT/$TARGET_DIR"
 WASM="$TARGET_DIR/$TARGET/$PROFILE/leadscore.wasm"

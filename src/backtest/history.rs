@@ -656,9 +656,91 @@ impl History {
         self.given_now.or(self.latest).unwrap_or(0)
     }
 
+    /// The profile fields and event types the leads have, with counts.
+    pub fn fields(&self) -> HistoryFields {
+        let mut profile: std::collections::BTreeMap<String, (u64, bool, std::collections::BTreeSet<String>)> =
+            std::collections::BTreeMap::new();
+        let mut events: std::collections::BTreeMap<&str, (u64, u64)> = std::collections::BTreeMap::new();
+        for (lead, _) in self.leads() {
+            let mut flat = Vec::new();
+            flat_fields(&lead.profile, "", &mut flat);
+            for (path, v) in flat {
+                let entry = profile.entry(path).or_insert_with(|| (0, true, Default::default()));
+                entry.0 += 1;
+                entry.1 &= v.is_number();
+                // Counting values up to a point is enough to tell a category from an id.
+                if entry.2.len() <= MAX_COUNTED_VALUES {
+                    entry.2.insert(v.to_string());
+                }
+            }
+            let mut seen: Vec<&str> = Vec::new();
+            for e in &lead.events {
+                let entry = events.entry(e.kind.as_str()).or_insert((0, 0));
+                entry.1 += 1;
+                if !seen.contains(&e.kind.as_str()) {
+                    seen.push(e.kind.as_str());
+                    entry.0 += 1;
+                }
+            }
+        }
+        HistoryFields {
+            profile: profile
+                .into_iter()
+                .map(|(field, (leads, numeric, values))| ProfileField {
+                    field,
+                    leads,
+                    numeric,
+                    values: values.len() as u64,
+                })
+                .collect(),
+            events: events
+                .into_iter()
+                .map(|(t, (leads, events))| EventField { kind: t.to_string(), leads, events })
+                .collect(),
+        }
+    }
+
     /// The leads held, with their outcomes, in order.
     pub fn leads(&self) -> impl Iterator<Item = (&Lead, bool)> {
         self.leads.held().zip(self.outcomes.iter().copied())
+    }
+}
+
+/// Past this many distinct values a field's count stops (`values` is then one more).
+const MAX_COUNTED_VALUES: usize = 1000;
+
+/// The profile fields and event types of a history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryFields {
+    pub profile: Vec<ProfileField>,
+    pub events: Vec<EventField>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProfileField {
+    pub field: String,
+    pub leads: u64,
+    pub numeric: bool,
+    pub values: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventField {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub leads: u64,
+    pub events: u64,
+}
+
+/// A profile's scalar values by dotted path.
+fn flat_fields<'v>(map: &'v Map<String, Value>, prefix: &str, out: &mut Vec<(String, &'v Value)>) {
+    for (k, v) in map {
+        let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        match v {
+            Value::Object(inner) => flat_fields(inner, &path, out),
+            Value::Null => {}
+            _ => out.push((path, v)),
+        }
     }
 }
 
@@ -715,6 +797,11 @@ impl HistoryReader {
 
     pub fn finish(self) -> History {
         self.history
+    }
+
+    /// The history read so far.
+    pub fn history(&self) -> &History {
+        &self.history
     }
 }
 

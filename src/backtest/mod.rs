@@ -13,8 +13,8 @@ mod report;
 pub mod sample;
 
 pub use history::{
-    read_history, Format, History, HistoryReader, Mapping, Plan, RawData, RawRow, RawRows, Row, RowProblem,
-    MAX_ROW_PROBLEMS,
+    read_history, EventField, Format, History, HistoryFields, HistoryReader, Mapping, Plan, ProfileField, RawData,
+    RawRow, RawRows, Row, RowProblem, MAX_ROW_PROBLEMS,
 };
 pub use learn::{learn, LearnOptions, LearnResult, LearntFeature};
 pub use report::{
@@ -64,6 +64,20 @@ pub fn score_history(
         progress(from, total);
     }
     figures
+}
+
+/// The figures of the leads of `history` in `range`, scored by `engine` at `now`:
+/// a long history scored in parts.
+pub fn score_part(
+    engine: &Engine,
+    bands: &Bands,
+    history: &History,
+    now: i64,
+    range: std::ops::Range<usize>,
+) -> Vec<LeadFigures> {
+    let outcomes = history.outcomes.get(range.start.min(history.len())..range.end.min(history.len())).unwrap_or(&[]);
+    let scored = history.leads.qualify_range(engine, now, range);
+    scored.iter().zip(outcomes).map(|(q, &c)| bands.figures(q, c)).collect()
 }
 
 /// Backtests `engine` on `history` (at `options.now`, else the history's `now`).
