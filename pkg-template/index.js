@@ -10,20 +10,7 @@ import { initializer, setNotReadyMessage, withBatchCalls } from './api.js';
 import './codec.js';
 import './errors.js';
 
-export {
-    Engine,
-    Session,
-    LeadSet,
-    History,
-    backtest,
-    compareRuleSets,
-    learn,
-    compileRuleSet,
-    defineRuleSet,
-    memoryBytes,
-    limits,
-    setLimits,
-} from './api.js';
+export { Engine, Session, LeadSet, compileRuleSet, defineRuleSet, memoryBytes, limits, setLimits } from './api.js';
 export { InputError, RuleSetError } from './errors.js';
 
 withBatchCalls();

@@ -8,20 +8,7 @@ initWasmSync({ module: wasmModule });
 withBatchCalls();
 markReady();
 
-export {
-    Engine,
-    Session,
-    LeadSet,
-    History,
-    backtest,
-    compareRuleSets,
-    learn,
-    compileRuleSet,
-    defineRuleSet,
-    memoryBytes,
-    limits,
-    setLimits,
-} from './api.js';
+export { Engine, Session, LeadSet, compileRuleSet, defineRuleSet, memoryBytes, limits, setLimits } from './api.js';
 export { InputError, RuleSetError } from './errors.js';
 
 /** Already initialized on import; kept so that code shared with browsers runs unchanged. */

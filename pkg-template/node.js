@@ -10,20 +10,7 @@ initWasmSync({ module: readFileSync(new URL('./leadscore_bg.wasm', import.meta.u
 withBatchCalls();
 markReady();
 
-export {
-    Engine,
-    Session,
-    LeadSet,
-    History,
-    backtest,
-    compareRuleSets,
-    learn,
-    compileRuleSet,
-    defineRuleSet,
-    memoryBytes,
-    limits,
-    setLimits,
-} from './api.js';
+export { Engine, Session, LeadSet, compileRuleSet, defineRuleSet, memoryBytes, limits, setLimits } from './api.js';
 export { InputError, RuleSetError } from './errors.js';
 
 /** Already initialized on load; kept so that code shared with browsers runs unchanged. */

@@ -1,10 +1,26 @@
-// Backtesting and learning through the package (docs/BACKTEST.md): a history read
-// in parts with progress, a backtest equal to what scoring each lead gives, two rule
-// sets compared, and a rule set learnt and loaded back as an Engine.
+// Backtesting and learning through the package's backtest entry (leadscore/backtest,
+// docs/BACKTEST.md): a history read in parts with progress, a backtest equal to what
+// scoring each lead gives, two rule sets compared, and a rule set learnt and loaded
+// back as an Engine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Engine, History, InputError, backtest, compareRuleSets, learn } from 'leadscore';
+import path from 'node:path';
+import * as full from 'leadscore';
+import * as bt from 'leadscore/backtest';
+import { PKG } from './helpers.mjs';
+
+bt.initSync(readFileSync(path.join(PKG, 'leadscore_backtest_bg.wasm')));
+const { Engine, History, InputError, backtest, compareRuleSets, learn } = bt;
+
+test('the full entry has no backtesting; the backtest entry has it and the full API', () => {
+    for (const name of ['History', 'backtest', 'compareRuleSets', 'learn']) {
+        assert.equal(full[name], undefined, name);
+        assert.equal(typeof bt[name], 'function', name);
+    }
+    for (const name of ['Engine', 'Session', 'LeadSet', 'compileRuleSet', 'init', 'initSync'])
+        assert.equal(typeof bt[name], 'function', name);
+});
 
 const root = new URL('../../', import.meta.url);
 const ruleSet = (name) => JSON.parse(readFileSync(new URL(`examples/${name}/ruleset.json`, root), 'utf8'));
