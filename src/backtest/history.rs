@@ -9,15 +9,13 @@ use crate::error::InputError;
 use crate::explain::EventTally;
 use crate::lead::{prepared, Lead};
 use crate::lead_set::LeadSet;
-use crate::limits::{HISTORY_LIMIT, MAX_EVENTS_PER_CALL};
+use crate::limits::MAX_EVENTS_PER_CALL;
 use crate::wire::LeadFields;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value};
 
-/// How many unreadable rows a history describes; the rest are only counted.
-pub const MAX_ROW_PROBLEMS: usize = 100;
-/// Most events one count cell becomes.
-pub const MAX_COUNT: u64 = HISTORY_LIMIT as u64;
+use crate::limits::MAX_COUNT_EVENTS as MAX_COUNT;
+pub use crate::limits::MAX_ROW_PROBLEMS;
 
 /// The outcome values that mean converted when the mapping names none.
 const CONVERTED: [&str; 6] = ["1", "true", "yes", "y", "converted", "won"];
@@ -884,6 +882,22 @@ mod tests {
         assert_eq!(Value::Object(x.profile.clone()), serde_json::json!({"t": "a"}));
         let p: Vec<_> = h.problems().iter().map(|p| (p.line, p.column.as_str(), p.code)).collect();
         assert_eq!(p, [(3, "", "invalidJson"), (5, "profile", "wrongType")]);
+    }
+
+    #[test]
+    fn ndjson_leads_read_in_one_pass_report_what_the_slow_path_reports() {
+        let text = "{\"converted\": \"won\", \"id\": 7, \"events\": [{\"type\": \"v\", \"ts\": 9}, {\"ts\": 1}]}\n\
+                    [1, 2]\n\
+                    {\"profile\": {}, \"profil\": 1, \"converted\": false}\n\
+                    {\"id\": \"late\"}\n";
+        let h = read_history(text.as_bytes(), Mapping::from_value(&serde_json::json!({"converted": ["won"]})).unwrap())
+            .unwrap();
+        assert_eq!((h.len(), h.converted(), h.skipped(), h.now()), (1, 1, 3, 9));
+        let (lead, _) = h.leads().next().unwrap();
+        // The invalid event is set aside as scoring sets it aside, not the row.
+        assert_eq!((lead.id.as_deref(), lead.events.len()), (Some("7"), 1));
+        let p: Vec<_> = h.problems().iter().map(|p| (p.line, p.column.as_str(), p.code)).collect();
+        assert_eq!(p, [(2, "", "wrongType"), (3, "profil", "unknownKey"), (4, "converted", "missingOutcome")]);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::report::{self, auc, levels, BacktestReport, Bands, ReportOptions, Thr
 use crate::engine::Engine;
 use crate::error::InputError;
 use crate::lead::Lead;
+use crate::limits::MAX_LEARN_FEATURES as MAX_FEATURES;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -583,9 +584,6 @@ fn date_of(ms: i64) -> String {
     let year = yoe + era * 400 + i64::from(month <= 2);
     format!("{year:04}-{month:02}-{day:02}")
 }
-
-/// Most features learning takes: the Hessian has their square in entries.
-pub const MAX_FEATURES: usize = 1_000;
 
 #[allow(clippy::too_many_arguments)]
 fn write_rule_set(
