@@ -68,8 +68,8 @@ export declare class History {
      */
     constructor(text: string | Uint8Array, mapping?: HistoryMapping, options?: { onProgress?: OnProgress });
     /** A deterministic synthetic B2B history (docs/BACKTEST.md, "Sample"): the page's default. */
-    static sample(options?: { leads?: number; seed?: number; now?: number }): History;
-    /** `History.sample`'s leads as NDJSON text (what `leadscore sample` writes). */
+    static sample(options?: { leads?: number; seed?: number; now?: number; onProgress?: OnProgress }): History;
+    /** `History.sample`'s leads as NDJSON text (what `leadscore sample` writes), at most 20,000. */
     static sampleText(options?: { leads?: number; seed?: number; now?: number }): string;
     free(): void;
     [Symbol.dispose](): void;
