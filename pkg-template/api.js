@@ -1133,8 +1133,6 @@ const LEADS_PER_STEP = 4096;
 /** Sample leads made per crossing. */
 const SAMPLE_LEADS_PER_PART = 1000;
 
-MADE_WITH.History = 'new History(text, mapping) or History.sample()';
-
 /** `options` as JSON text for the module, with `onProgress` taken off (and checked). */
 function optionsText(options, what) {
     if (options === undefined || options === null) return { text: '', onProgress: null };
@@ -1182,6 +1180,9 @@ function isNdjson(bytes, mapping) {
     while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
     return bytes[i] === 0x7b;
 }
+
+/** Most leads `History.sampleText` writes: its text is made whole in the module. */
+const MAX_SAMPLE_TEXT_LEADS = 20_000;
 
 /** Historical leads with outcomes, held in the module to be backtested and learnt from. */
 export class History extends ModuleObject {
@@ -1237,6 +1238,20 @@ export class History extends ModuleObject {
         return history;
     }
 
+    /** The sample as NDJSON text, as `leadscore sample` writes it (at most 20,000 leads). */
+    static sampleText(options) {
+        ensureReady();
+        const { text } = optionsText(options, 'options');
+        const leads = options && options.leads !== undefined ? options.leads : 5000;
+        if (!Number.isInteger(leads) || leads < 0 || leads > MAX_SAMPLE_TEXT_LEADS)
+            throw inputError(
+                'options.leads',
+                'invalidValue',
+                `sampleText writes a whole number of leads from 0 to ${MAX_SAMPLE_TEXT_LEADS}; for more, use leadscore sample`,
+            );
+        return answer(guard(() => glue.sampleText(text)));
+    }
+
     /** How many leads the history holds. */
     get length() {
         return guard(() => rawOf(this, History, 'length').length());
@@ -1269,23 +1284,6 @@ export class History extends ModuleObject {
 
 /** What `History.sample` passes its constructor: an empty history to fill. */
 const SAMPLE = Symbol('sample');
-
-/** Most leads `History.sampleText` writes: its text is made whole in the module. */
-const MAX_SAMPLE_TEXT_LEADS = 20_000;
-
-/** `History.sampleText`: the sample as NDJSON text, as `leadscore sample` writes it. */
-History.sampleText = function sampleText(options) {
-    ensureReady();
-    const { text } = optionsText(options, 'options');
-    const leads = options && options.leads !== undefined ? options.leads : 5000;
-    if (!Number.isInteger(leads) || leads < 0 || leads > MAX_SAMPLE_TEXT_LEADS)
-        throw inputError(
-            'options.leads',
-            'invalidValue',
-            `sampleText writes a whole number of leads from 0 to ${MAX_SAMPLE_TEXT_LEADS}; for more, use leadscore sample`,
-        );
-    return answer(guard(() => glue.sampleText(text)));
-};
 
 /** Scores the history's leads with `engines` in parts and answers the report. */
 function runBacktest(engines, history, options) {
