@@ -40,7 +40,7 @@ export interface HistoryMapping {
     exclude?: string[];
     /** Cell texts that mean "no value", besides the empty cell (e.g. `["Select", "NA"]`); compared without case. */
     missing?: string[];
-    /** When the history is seen (milliseconds since the epoch, or RFC 3339 text): count events are placed at it and backtests score at it. Default: the latest event time in the history, or 0. */
+    /** When the history is seen (milliseconds since the epoch, or RFC 3339 text): count events are placed at it (at 0 when not given) and backtests score at it. Default: the latest event time in the history, or 0. */
     now?: number | string;
 }
 
