@@ -1120,3 +1120,231 @@ for (const [cls, name] of [
 ]) {
     Object.defineProperty(cls, 'name', { value: name });
 }
+
+// ---------------------------------------------------------------------------
+// Backtesting and learning (docs/BACKTEST.md): the full package only. Each call is
+// synchronous, meant for a Web Worker: the work is done in parts, and `onProgress`
+// (when given) is called between them.
+
+/** Bytes of history text per crossing: well under the default input limit. */
+const HISTORY_BYTES_PER_PART = 1 << 20;
+/** Leads scored per crossing in a backtest. */
+const LEADS_PER_STEP = 4096;
+/** Sample leads made per crossing. */
+const SAMPLE_LEADS_PER_PART = 1000;
+
+/** `options` as JSON text for the module, with `onProgress` taken off (and checked). */
+function optionsText(options, what) {
+    if (options === undefined || options === null) return { text: '', onProgress: null };
+    if (typeof options !== 'object' || Array.isArray(options))
+        throw inputError(what, 'wrongType', `${what} must be an object, not ${kind(options)}`);
+    const { onProgress, compareWith, ...rest } = options;
+    if (onProgress !== undefined && typeof onProgress !== 'function')
+        throw inputError(`${what}.onProgress`, 'wrongType', `onProgress must be a function, not ${kind(onProgress)}`);
+    return { text: JSON.stringify(rest), onProgress: onProgress || null, compareWith };
+}
+
+/**
+ * Where to cut `bytes` (UTF-8 of a history) into parts of about `size` bytes, each
+ * ending after a newline that ends a row: outside quotes for CSV (a quoted cell may
+ * hold newlines), any newline for NDJSON.
+ */
+function rowParts(bytes, size, csv) {
+    const cuts = [];
+    let start = 0;
+    let quoted = false;
+    let scanned = 0;
+    while (bytes.length - start > size) {
+        let cut = -1;
+        for (let i = scanned; i < bytes.length; i++) {
+            const b = bytes[i];
+            if (csv && b === 0x22) quoted = !quoted;
+            else if (b === 0x0a && !quoted && i + 1 - start >= size) {
+                cut = i + 1;
+                scanned = i + 1;
+                break;
+            }
+        }
+        if (cut < 0) break;
+        cuts.push([start, cut]);
+        start = cut;
+    }
+    cuts.push([start, bytes.length]);
+    return cuts;
+}
+
+/** Whether a history's text is NDJSON: its mapping says so, or it starts with `{`. */
+function isNdjson(bytes, mapping) {
+    if (mapping && mapping.format) return mapping.format === 'ndjson';
+    let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
+    return bytes[i] === 0x7b;
+}
+
+/** Most leads `History.sampleText` writes: its text is made whole in the module. */
+const MAX_SAMPLE_TEXT_LEADS = 20_000;
+
+/** Historical leads with outcomes, held in the module to be backtested and learnt from. */
+export class History extends ModuleObject {
+    /** Reads `text` (CSV or NDJSON) through `mapping`; unreadable rows are skipped and listed in `problems`. */
+    constructor(text, mapping, options) {
+        ensureReady();
+        super();
+        const { onProgress } = optionsText(options, 'options');
+        if (mapping !== undefined && mapping !== null && (typeof mapping !== 'object' || Array.isArray(mapping)))
+            throw inputError('mapping', 'wrongType', `the mapping must be an object, not ${kind(mapping)}`);
+        let bytes;
+        if (typeof text === 'string') bytes = new TextEncoder().encode(text);
+        else if (text instanceof Uint8Array) bytes = text;
+        else if (text === SAMPLE) bytes = null;
+        else
+            throw inputError(
+                '',
+                'wrongType',
+                `a history is CSV or NDJSON text (a string or a Uint8Array), not ${kind(text)}`,
+            );
+        holding(this, made(guard(() => glue.History.create(mapping ? JSON.stringify(mapping) : ''))));
+        if (bytes === null) return;
+        try {
+            const parts = rowParts(bytes, HISTORY_BYTES_PER_PART, !isNdjson(bytes, mapping));
+            for (const [from, to] of parts) {
+                const part = bytes.subarray(from, to);
+                answer(guard(() => rawOf(this, History, 'feed').feed(part)));
+                if (onProgress) onProgress(to, bytes.length, 'read');
+            }
+        } catch (e) {
+            this.free();
+            throw e;
+        }
+    }
+
+    /** A deterministic synthetic B2B history (docs/BACKTEST.md, "Sample"). */
+    static sample(options) {
+        const { text, onProgress } = optionsText(options, 'options');
+        const leads = options && options.leads !== undefined ? options.leads : 5000;
+        if (!Number.isInteger(leads) || leads < 0 || leads > 1_000_000)
+            throw inputError('options.leads', 'invalidValue', 'leads must be a whole number from 0 to 1,000,000');
+        const history = new History(SAMPLE);
+        try {
+            for (let from = 0; from < leads; from += SAMPLE_LEADS_PER_PART) {
+                const to = Math.min(leads, from + SAMPLE_LEADS_PER_PART);
+                answer(guard(() => rawOf(history, History, 'feedSample').feedSample(text, from, to)));
+                if (onProgress) onProgress(to, leads, 'sample');
+            }
+        } catch (e) {
+            history.free();
+            throw e;
+        }
+        return history;
+    }
+
+    /** The sample as NDJSON text, as `leadscore sample` writes it (at most 20,000 leads). */
+    static sampleText(options) {
+        ensureReady();
+        const { text } = optionsText(options, 'options');
+        const leads = options && options.leads !== undefined ? options.leads : 5000;
+        if (!Number.isInteger(leads) || leads < 0 || leads > MAX_SAMPLE_TEXT_LEADS)
+            throw inputError(
+                'options.leads',
+                'invalidValue',
+                `sampleText writes a whole number of leads from 0 to ${MAX_SAMPLE_TEXT_LEADS}; for more, use leadscore sample`,
+            );
+        return answer(guard(() => glue.sampleText(text)));
+    }
+
+    /** How many leads the history holds. */
+    get length() {
+        return guard(() => rawOf(this, History, 'length').length());
+    }
+    /** How many of them converted. */
+    get converted() {
+        return guard(() => rawOf(this, History, 'converted').converted());
+    }
+    /** How many events the leads hold. */
+    get events() {
+        return guard(() => rawOf(this, History, 'events').events());
+    }
+    /** When the history is seen (the mapping's `now`, else the latest event time). */
+    get now() {
+        return guard(() => rawOf(this, History, 'now').now());
+    }
+    /** Rows skipped as unreadable. */
+    get skipped() {
+        return guard(() => rawOf(this, History, 'skipped').skipped());
+    }
+    /** The first 100 unreadable rows: `{line, column, code, message}`. */
+    get problems() {
+        return answer(guard(() => rawOf(this, History, 'problems').problems()));
+    }
+    /** The profile fields and event types of the leads, with counts. */
+    get fields() {
+        return answer(guard(() => rawOf(this, History, 'fields').fields()));
+    }
+}
+
+/** What `History.sample` passes its constructor: an empty history to fill. */
+const SAMPLE = Symbol('sample');
+
+/** Scores the history's leads with `engines` in parts and answers the report. */
+function runBacktest(engines, history, options) {
+    const { text, onProgress } = optionsText(options, 'options');
+    rawArg(history, History, 'history');
+    engines.forEach(([e, path]) => rawArg(e, Engine, path));
+    const raw = guard(() => {
+        const h = rawArg(history, History, 'history');
+        return engines.length === 2
+            ? glue.Backtest.compare(h, rawArg(engines[0][0], Engine, 'a'), rawArg(engines[1][0], Engine, 'b'), text)
+            : glue.Backtest.create(h, rawArg(engines[0][0], Engine, engines[0][1]), text);
+    });
+    const run = made(raw);
+    try {
+        const total = guard(() => rawArg(history, History, 'history').length());
+        let done = 0;
+        do {
+            done = guard(() => run.step(rawArg(history, History, 'history'), LEADS_PER_STEP));
+            if (onProgress) onProgress(done, total, 'score');
+        } while (done < total);
+        return answer(guard(() => run.report(rawArg(history, History, 'history'))));
+    } finally {
+        run.free();
+    }
+}
+
+/** Scores every lead of `history` with `engine` and reports how the scores separate conversions. */
+export function backtest(engine, history, options) {
+    ensureReady();
+    return runBacktest([[engine, 'engine']], history, options);
+}
+
+/** Backtests two rule sets on the same leads: both reports, `aucDelta` and `agreement`. */
+export function compareRuleSets(a, b, history, options) {
+    ensureReady();
+    return runBacktest(
+        [
+            [a, 'a'],
+            [b, 'b'],
+        ],
+        history,
+        options,
+    );
+}
+
+/** Fits a regularised logistic regression on `history` and writes it as a rule set with integer points. */
+export function learn(history, options) {
+    ensureReady();
+    const { text, onProgress, compareWith } = optionsText(options, 'options');
+    rawArg(history, History, 'history');
+    const progress = onProgress || (() => {});
+    return answer(
+        guard(() =>
+            compareWith === undefined
+                ? glue.learnRuleSet(rawArg(history, History, 'history'), text, progress)
+                : glue.learnRuleSetAgainst(
+                      rawArg(history, History, 'history'),
+                      text,
+                      rawArg(compareWith, Engine, 'options.compareWith'),
+                      progress,
+                  ),
+        ),
+    );
+}

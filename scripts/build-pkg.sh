@@ -90,6 +90,14 @@ say "cargo build --profile $PAGE_PROFILE --target $TARGET --no-default-features 
 cargo build --profile "$PAGE_PROFILE" --target "$TARGET" --no-default-features --features wasm --lib
 PAGE_WASM="$TARGET_DIR/$TARGET/$PAGE_PROFILE/leadscore.wasm"
 [[ -f "$PAGE_WASM" ]] || die "no $PAGE_WASM after the build"
+# The backtest module (leadscore/backtest, docs/BACKTEST.md): the full module and
+# histories, backtests and learning, in a profile of its own. Kept apart so that
+# the full module does not carry them (they doubled its size).
+BACKTEST_PROFILE=wasm-backtest
+say "cargo build --profile $BACKTEST_PROFILE --target $TARGET --features wasm,batch,backtest --lib"
+cargo build --profile "$BACKTEST_PROFILE" --target "$TARGET" --features wasm,batch,backtest --lib
+BACKTEST_WASM="$TARGET_DIR/$TARGET/$BACKTEST_PROFILE/leadscore.wasm"
+[[ -f "$BACKTEST_WASM" ]] || die "no $BACKTEST_WASM after the build"
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
@@ -104,11 +112,16 @@ wasm-bindgen --target web --no-typescript --experimental-reset-state-function --
 wasm-bindgen --target web --no-typescript --experimental-reset-state-function --out-name leadscore_page \
     --out-dir "$WORK/page" "$PAGE_WASM"
 
+wasm-bindgen --target web --no-typescript --experimental-reset-state-function --out-name leadscore_backtest \
+    --out-dir "$WORK/backtest" "$BACKTEST_WASM"
+
 say "wasm-opt ${WASM_OPT_FLAGS[*]}"
 "$WASM_OPT" "${WASM_OPT_FLAGS[@]}" "${WASM_FEATURES[@]}" --strip-debug --strip-producers \
     -o "$WORK/leadscore_bg.wasm" "$WORK/web/leadscore_bg.wasm"
 "$WASM_OPT" "${WASM_OPT_FLAGS[@]}" "${WASM_FEATURES[@]}" --strip-debug --strip-producers \
     -o "$WORK/leadscore_page_bg.wasm" "$WORK/page/leadscore_page_bg.wasm"
+"$WASM_OPT" "${WASM_OPT_FLAGS[@]}" "${WASM_FEATURES[@]}" --strip-debug --strip-producers \
+    -o "$WORK/leadscore_backtest_bg.wasm" "$WORK/backtest/leadscore_backtest_bg.wasm"
 
 # --- assemble ---------------------------------------------------------------
 
@@ -116,8 +129,9 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 cp "$WORK/leadscore_bg.wasm" "$OUT/leadscore_bg.wasm"
 cp "$WORK/leadscore_page_bg.wasm" "$OUT/leadscore_page_bg.wasm"
+cp "$WORK/leadscore_backtest_bg.wasm" "$OUT/leadscore_backtest_bg.wasm"
 cp "$WORK/web/leadscore.js" "$OUT/leadscore.js"
-for f in index.js index.workerd.js index.node.js api.js codec.js errors.js index.d.ts page.d.ts README.md \
+for f in index.js index.workerd.js index.node.js api.js codec.js errors.js index.d.ts page.d.ts backtest.d.ts README.md \
     tracker.js tracker-core.js tracker.d.ts; do
     cp "pkg-template/$f" "$OUT/$f"
 done
@@ -136,6 +150,13 @@ cp pkg-template/page.js pkg-template/api.js pkg-template/codec.js pkg-template/e
 cp "$WORK/page/leadscore_page.js" "$WORK/page-src/leadscore.js"
 "$TOOLS_BIN/esbuild" "$WORK/page-src/page.js" --bundle --format=esm --platform=browser --minify \
     --legal-comments=none --log-level=warning --banner:js='//# allFunctionsCalledOnLoad' --outfile="$OUT/page.js"
+# backtest.js: the backtest entry, bundled the same way over the backtest module's glue.
+say "esbuild backtest.js (the backtest module's glue and the package's classes, one module)"
+mkdir -p "$WORK/backtest-src"
+cp pkg-template/backtest.js pkg-template/api.js pkg-template/codec.js pkg-template/errors.js "$WORK/backtest-src/"
+cp "$WORK/backtest/leadscore_backtest.js" "$WORK/backtest-src/leadscore.js"
+"$TOOLS_BIN/esbuild" "$WORK/backtest-src/backtest.js" --bundle --format=esm --platform=neutral \
+    --legal-comments=none --log-level=warning --outfile="$OUT/backtest.js"
 cp pkg-template/index.d.ts "$OUT/index.d.cts"
 # The references the package README links to, so that they are where the package is.
 mkdir -p "$OUT/docs"

@@ -29,8 +29,9 @@ cargo clippy --workspace --all-targets --features cli -- -D warnings
 step "fuzz targets, a few seconds each from their kept corpora (scripts/fuzz.sh)"
 scripts/fuzz.sh --smoke
 
-step "core and wasm layer build for wasm32 (clippy): the full module, and the page module's features"
+step "core and wasm layer build for wasm32 (clippy): the full module, the backtest module's and the page module's features"
 cargo clippy --lib --target wasm32-unknown-unknown --features wasm,batch -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --features wasm,batch,backtest -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features wasm -- -D warnings
 
 step "semantic and golden tests under wasm-bindgen-test in Node"

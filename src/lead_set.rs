@@ -92,6 +92,31 @@ impl LeadSet {
         Ok(())
     }
 
+    /// Adds one lead already read and put in order ([`prepared`]), within the
+    /// limits; a lead past them is refused and the set stays as it was.
+    #[cfg(feature = "backtest")]
+    pub(crate) fn add_prepared(&mut self, lead: Lead, set_aside: EventTally) -> Result<(), InputError> {
+        if self.leads.len() >= self.max_leads {
+            let message = format!("a lead set holds at most {} leads", self.max_leads);
+            return Err(InputError::new("", "tooMany", message));
+        }
+        let events = self.events + lead.events.len();
+        if events > self.max_events {
+            let message =
+                format!("a lead set holds at most {} events; this lead would bring it to {events}", self.max_events);
+            return Err(InputError::new("events", "tooMany", message));
+        }
+        self.events = events;
+        self.leads.push(HeldLead { lead, set_aside });
+        Ok(())
+    }
+
+    /// The leads held, in order.
+    #[cfg(feature = "backtest")]
+    pub(crate) fn held(&self) -> impl Iterator<Item = &Lead> {
+        self.leads.iter().map(|h| &h.lead)
+    }
+
     /// Keeps the first `len` leads (an add that failed part way is undone so).
     pub fn truncate(&mut self, len: usize) {
         for dropped in self.leads.drain(len.min(self.leads.len())..) {

@@ -22,6 +22,8 @@
 // modules read as this crate's own.
 use leadscore_rules::{by_name, error, rules, ruleset, stages, suggest, time, value, vocabulary};
 
+#[cfg(feature = "backtest")]
+pub mod backtest;
 mod engine;
 mod event;
 mod explain;

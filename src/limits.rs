@@ -73,6 +73,17 @@ pub const MAX_HELD_EVENTS: usize = 2_000_000;
 /// profile fields, so that a list of empty objects cannot exhaust the module's memory.
 pub const MAX_HELD_LEADS: usize = 1_000_000;
 
+// Histories, backtests and learning (feature `backtest`, docs/BACKTEST.md). A
+// history holds its leads as a lead set does, within MAX_HELD_LEADS and
+// MAX_HELD_EVENTS; the package sends its text in parts within the input limit.
+
+/// How many unreadable rows a history describes (the rest are only counted).
+pub const MAX_ROW_PROBLEMS: usize = 100;
+/// Most events one behaviour-count cell of a history becomes.
+pub const MAX_COUNT_EVENTS: u64 = HISTORY_LIMIT as u64;
+/// Most features learning fits: the Hessian holds their square in numbers (8 MB).
+pub const MAX_LEARN_FEATURES: usize = 1_000;
+
 // Calls: what one call may take in, which an embedder may set (`CallLimits::set`).
 
 /// The default of [`CallLimits::max_input_bytes`].

@@ -358,3 +358,94 @@ fn debug_writes_each_event_set_aside_and_why_to_stderr() {
     assert_eq!(out, plain);
     assert_eq!(plain_err.lines().count(), 1, "{plain_err}");
 }
+
+/// A file under the target directory for one test's history.
+fn temp_file(name: &str, text: &str) -> String {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn sample_writes_the_same_leads_for_the_same_seed() {
+    let (code, a, err) = leadscore(&["sample", "--leads", "40", "--seed", "9"], None);
+    assert_eq!(code, 0, "{err}");
+    let (_, b, _) = leadscore(&["sample", "--leads", "40", "--seed", "9"], None);
+    let (_, c, _) = leadscore(&["sample", "--leads", "40", "--seed", "10"], None);
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    assert_eq!(a.lines().count(), 40);
+    let lead: Value = serde_json::from_str(a.lines().next().unwrap()).unwrap();
+    assert!(lead["converted"].is_boolean() && lead["events"].as_array().unwrap().len() >= 10);
+}
+
+#[test]
+fn backtest_reports_on_a_history_and_skips_unreadable_rows_with_their_line() {
+    let (_, sample, _) = leadscore(&["sample", "--leads", "500", "--seed", "2"], None);
+    let history = temp_file("backtest.ndjson", &format!("{sample}not json\n{{\"profile\": {{}}}}\n"));
+    let args = ["backtest", "--rules", "examples/b2b-saas/ruleset.json", "--history", &history, "--json"];
+    let (code, out, err) = leadscore(&args, None);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((report["leads"].as_u64(), report["skipped"].as_u64()), (Some(500), Some(2)));
+    assert!(report["auc"].as_f64().unwrap() > 0.55);
+    assert!(err.contains(":501: skipped (invalidJson)"), "{err}");
+    assert!(err.contains(":502: skipped (missingOutcome)"), "{err}");
+    // Without --now, the history's latest event time: every event counts.
+    let latest = sample
+        .lines()
+        .flat_map(|l| serde_json::from_str::<Value>(l).unwrap()["events"].as_array().unwrap().clone())
+        .map(|e| e["ts"].as_i64().unwrap())
+        .max();
+    assert_eq!(report["now"].as_i64(), latest);
+}
+
+#[test]
+fn suggest_and_compare_answer_the_questions_teams_ask() {
+    let (_, sample, _) = leadscore(&["sample", "--leads", "400", "--seed", "3"], None);
+    let history = temp_file("suggest.ndjson", &sample);
+    let rules = "examples/b2b-saas/ruleset.json";
+    let (code, out, err) =
+        leadscore(&["suggest", "--rules", rules, "--history", &history, "--mqls", "40", "--json"], None);
+    assert_eq!(code, 0, "{err}");
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert!(r["suggested"]["row"]["mqls"].as_u64().unwrap() <= 40);
+    let (code, out, err) = leadscore(
+        &["backtest", "--rules", rules, "--compare", "examples/domain-defaults/ruleset.json", "--history", &history],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("AUC b − a") && out.contains("only a"), "{out}");
+    let (code, _, err) = leadscore(&["suggest", "--rules", rules, "--history", &history], None);
+    assert_eq!(code, 2, "a target is required: {err}");
+}
+
+#[test]
+fn learn_writes_a_rule_set_that_check_accepts() {
+    let mut csv = String::from("plan,seats,converted\n");
+    for i in 0..400u32 {
+        let plan = ["pro", "free", "free", "team"][(i % 4) as usize];
+        let good = match plan {
+            "pro" => i % 10 < 8,
+            "team" => i % 10 < 5,
+            _ => i % 10 < 1,
+        };
+        csv.push_str(&format!("{plan},{},{}\n", i % 13, u8::from(good)));
+    }
+    let history = temp_file("learn.csv", &csv);
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("learnt.json");
+    let out = out.to_string_lossy();
+    let (code, _, err) = leadscore(
+        &["learn", "--history", &history, "--mapping", r#"{"numbers": ["seats"]}"#, "--out", &out, "--seed", "4"],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("AUC of the learnt rule set: train"), "{err}");
+    let (code, said, err) = leadscore(&["check", "--rules", &out], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(said.contains("is valid"));
+    let (code, _, err) = leadscore(&["learn", "--history", &history, "--mapping", r#"{"numbers": ["nope"]}"#], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknownColumn") || err.contains("no column \"nope\""), "{err}");
+}

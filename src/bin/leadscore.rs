@@ -3,6 +3,10 @@
 //!     leadscore score --rules examples/b2b-saas/ruleset.json --leads examples/b2b-saas/leads.json --now 2026-11-20T12:00:00Z
 //!     leadscore check --rules my-rules.json
 //!     leadscore compile --rules my-rules.json --out my-rules.lsc
+//!     leadscore sample --leads 10000 --seed 1 > history.ndjson
+//!     leadscore backtest --rules examples/b2b-saas/ruleset.json --history history.ndjson
+//!     leadscore suggest --rules examples/b2b-saas/ruleset.json --history history.ndjson --conversion-rate 0.4
+//!     leadscore learn --history leads.csv --mapping mapping.json --out learnt.json
 //!
 //! `compile` writes the rule set's compiled form, which the npm package's page
 //! module (`leadscore/page`) loads with `Engine.fromCompiled`; `score` and `check`
@@ -20,7 +24,10 @@
 //! and the leads come from a file, a progress bar shows the bytes read of the
 //! file's size and the leads scored.
 
-use clap::{Parser, Subcommand, ValueEnum};
+#[path = "leadscore/history.rs"]
+mod history;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use leadscore::limits::MAX_INSTANT_MS;
 use leadscore::{Engine, ScoreResult, SkipReason};
@@ -74,6 +81,96 @@ enum Command {
         #[arg(long)]
         out: String,
     },
+    /// Write a synthetic history of B2B leads with outcomes, as NDJSON (docs/BACKTEST.md).
+    Sample {
+        /// How many leads.
+        #[arg(long, default_value_t = 5000)]
+        leads: u32,
+        /// The same seed gives the same leads, byte for byte.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// When the history is seen: its events fall in the 90 days before. Default 2026-12-01T00:00:00Z.
+        #[arg(long, allow_negative_numbers = true)]
+        now: Option<String>,
+        /// The file to write (default: standard output).
+        #[arg(long)]
+        out: Option<String>,
+    },
+    /// Backtest a rule set on a history of leads with outcomes; with --compare, two rule sets.
+    Backtest {
+        #[command(flatten)]
+        history: HistoryArgs,
+        /// A second rule set, backtested on the same leads and compared.
+        #[arg(long)]
+        compare: Option<String>,
+        /// Suggest the lowest threshold whose MQLs convert at least at this rate (0-1).
+        #[arg(long)]
+        conversion_rate: Option<f64>,
+        /// Suggest the lowest threshold with at most this many MQLs.
+        #[arg(long)]
+        mqls: Option<f64>,
+        /// Suggest the lowest threshold with at most this share (0-1) of the leads as MQLs.
+        #[arg(long)]
+        mql_share: Option<f64>,
+        /// Write the whole report as JSON (docs/BACKTEST.md) instead of a summary.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Suggest an MQL threshold for a target conversion rate or MQL volume.
+    Suggest {
+        #[command(flatten)]
+        history: HistoryArgs,
+        /// The lowest threshold whose MQLs convert at least at this rate (0-1).
+        #[arg(long, required_unless_present_any = ["mqls", "mql_share"])]
+        conversion_rate: Option<f64>,
+        /// The lowest threshold with at most this many MQLs.
+        #[arg(long)]
+        mqls: Option<f64>,
+        /// The lowest threshold with at most this share (0-1) of the leads as MQLs.
+        #[arg(long)]
+        mql_share: Option<f64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Learn a rule set with integer points from a history (L2 logistic regression).
+    Learn {
+        /// The history: CSV or NDJSON.
+        #[arg(long)]
+        history: String,
+        /// The column mapping: a JSON file or JSON text (docs/BACKTEST.md, "Mapping").
+        #[arg(long)]
+        mapping: Option<String>,
+        /// A hand-written rule set whose AUC is reported beside the learnt one's.
+        #[arg(long)]
+        compare: Option<String>,
+        /// Where to write the learnt rule set (default: standard output).
+        #[arg(long)]
+        out: Option<String>,
+        /// Learn's options as JSON (seed, holdout, l2, bins, minLeads, pointsPerDoubling, minZ, target, id, version).
+        #[arg(long)]
+        options: Option<String>,
+        /// Seeds the train/holdout split.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+}
+
+/// The rule set and the history a backtest reads.
+#[derive(Args)]
+struct HistoryArgs {
+    /// The rule set (JSON or compiled).
+    #[arg(long)]
+    rules: String,
+    /// The history: CSV or NDJSON (docs/BACKTEST.md).
+    #[arg(long)]
+    history: String,
+    /// The column mapping: a JSON file or JSON text.
+    #[arg(long)]
+    mapping: Option<String>,
+    /// When to score: ms since the epoch or RFC 3339. Default: the mapping's `now`,
+    /// else the latest event time of the history (found by a pass of its own).
+    #[arg(long, allow_negative_numbers = true)]
+    now: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -99,7 +196,75 @@ fn main() -> ExitCode {
         },
         Command::Score { rules, leads, now, format, debug } => score(&rules, &leads, now.as_deref(), format, debug),
         Command::Compile { rules, out } => compile(&rules, &out),
+        Command::Sample { leads, seed, now, out } => {
+            let now = match now.as_deref().map(|n| parse_now(Some(n))).transpose() {
+                Ok(n) => n.unwrap_or(leadscore::backtest::SampleOptions::default().now),
+                Err(e) => return usage(&e),
+            };
+            history::sample(leadscore::backtest::SampleOptions { leads, seed, now }, out.as_deref())
+        }
+        Command::Backtest { history, compare, conversion_rate, mqls, mql_share, json } => {
+            let target = target(conversion_rate, mqls, mql_share);
+            run_backtest(&history, compare.as_deref(), target, json)
+        }
+        Command::Suggest { history, conversion_rate, mqls, mql_share, json } => {
+            run_backtest(&history, None, target(conversion_rate, mqls, mql_share), json)
+        }
+        Command::Learn { history: path, mapping, compare, out, options, seed } => {
+            let mut options: leadscore::backtest::LearnOptions =
+                match options.as_deref().map(serde_json::from_str).transpose() {
+                    Ok(o) => o.unwrap_or_default(),
+                    Err(e) => return usage(&format!("--options: {e}")),
+                };
+            if seed.is_some() {
+                options.seed = seed;
+            }
+            let args = history::LearnArgs {
+                history: &path,
+                mapping: mapping.as_deref(),
+                compare: compare.as_deref(),
+                out: out.as_deref(),
+                options,
+            };
+            history::learn(args, load_engine)
+        }
     }
+}
+
+fn usage(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+fn target(
+    conversion_rate: Option<f64>,
+    mqls: Option<f64>,
+    mql_share: Option<f64>,
+) -> Option<leadscore::backtest::ThresholdTarget> {
+    (conversion_rate.is_some() || mqls.is_some() || mql_share.is_some())
+        .then_some(leadscore::backtest::ThresholdTarget { conversion_rate, mqls, mql_share })
+}
+
+fn run_backtest(
+    h: &HistoryArgs,
+    compare: Option<&str>,
+    target: Option<leadscore::backtest::ThresholdTarget>,
+    json: bool,
+) -> ExitCode {
+    let now = match h.now.as_deref().map(|n| parse_now(Some(n))).transpose() {
+        Ok(n) => n,
+        Err(e) => return usage(&e),
+    };
+    let args = history::BacktestArgs {
+        rules: &h.rules,
+        compare,
+        history: &h.history,
+        mapping: h.mapping.as_deref(),
+        now,
+        target,
+        json,
+    };
+    history::backtest(args, load_engine)
 }
 
 /// The engine of the rule set at `path`: JSON text, or a compiled rule set (which

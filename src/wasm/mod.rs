@@ -14,6 +14,8 @@
 //! the module can only mean that it trapped, which the package treats as the end of
 //! the instance.
 
+#[cfg(feature = "backtest")]
+mod backtest;
 mod engine;
 mod input;
 #[cfg(feature = "batch")]

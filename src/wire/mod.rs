@@ -223,6 +223,9 @@ pub struct LeadParts {
     pub event_count: usize,
     /// The first key that is not `id`, `profile` or `events`.
     pub unknown_key: Option<String>,
+    /// The value of the key [`read_lead_with`] was asked to take: a history's outcome.
+    #[cfg(feature = "backtest")]
+    pub extra: Option<Value>,
 }
 
 /// Reads a lead from anything serde can drive (JSON text, a `Value`), keeping at
@@ -233,7 +236,26 @@ pub fn read_lead<'de, D: Deserializer<'de>>(
     fields: &LeadFields,
 ) -> Result<RawLead, D::Error> {
     let call = call_budget();
-    d.deserialize_any(LeadVisitor { keep_events, fields, call: Budget::new(&call) })
+    d.deserialize_any(LeadVisitor {
+        keep_events,
+        fields,
+        call: Budget::new(&call),
+        #[cfg(feature = "backtest")]
+        extra: None,
+    })
+}
+
+/// [`read_lead`] that also takes the value of the key `extra` (a history's outcome
+/// beside the lead's keys) into [`LeadParts::extra`], in the same pass.
+#[cfg(feature = "backtest")]
+pub fn read_lead_with<'de, D: Deserializer<'de>>(
+    d: D,
+    keep_events: usize,
+    fields: &LeadFields,
+    extra: &str,
+) -> Result<RawLead, D::Error> {
+    let call = call_budget();
+    d.deserialize_any(LeadVisitor { keep_events, fields, call: Budget::new(&call), extra: Some(extra) })
 }
 
 /// Reads a rule-set document whole, within its weight limit ([`MAX_RULESET_BYTES`]).
@@ -483,6 +505,8 @@ struct LeadVisitor<'a> {
     keep_events: usize,
     fields: &'a LeadFields,
     call: Budget<'a>,
+    #[cfg(feature = "backtest")]
+    extra: Option<&'a str>,
 }
 
 impl<'de> Visitor<'de> for LeadVisitor<'_> {
@@ -518,6 +542,8 @@ impl<'de> Visitor<'de> for LeadVisitor<'_> {
                     parts.events = items;
                     parts.event_count = count;
                 }
+                #[cfg(feature = "backtest")]
+                _ if self.extra == Some(key.as_str()) => parts.extra = Some(map.next_value::<Value>()?),
                 _ => {
                     if parts.unknown_key.is_none() {
                         // Named in an error, so kept short.
@@ -583,8 +609,14 @@ impl<'de> de::DeserializeSeed<'de> for LeadSeed<'_> {
     type Value = Wrapped<RawLead>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(LeadVisitor { keep_events: self.keep_events, fields: self.fields, call: self.call })
-            .map(Wrapped)
+        d.deserialize_any(LeadVisitor {
+            keep_events: self.keep_events,
+            fields: self.fields,
+            call: self.call,
+            #[cfg(feature = "backtest")]
+            extra: None,
+        })
+        .map(Wrapped)
     }
 }
 

@@ -137,7 +137,7 @@ test('the wasm module names no directory of the machine that built it', () => {
 });
 
 test('each wasm module is one file, and small enough', () => {
-    for (const file of ['leadscore_bg.wasm', 'leadscore_page_bg.wasm']) {
+    for (const file of ['leadscore_backtest_bg.wasm', 'leadscore_bg.wasm', 'leadscore_page_bg.wasm']) {
         const bytes = fs.readFileSync(path.join(PKG, file));
         assert.ok(WebAssembly.validate(bytes), file);
         assert.ok(bytes.length < 1_000_000, `${file}: ${bytes.length} bytes`);
@@ -147,8 +147,19 @@ test('each wasm module is one file, and small enough', () => {
             .readdirSync(PKG)
             .filter((f) => f.endsWith('.wasm'))
             .sort(),
-        ['leadscore_bg.wasm', 'leadscore_page_bg.wasm'],
+        ['leadscore_backtest_bg.wasm', 'leadscore_bg.wasm', 'leadscore_page_bg.wasm'],
     );
+});
+
+test('leadscore/backtest resolves to the backtest entry, its types and its module', () => {
+    assert.deepEqual(pkg.exports['./backtest'], { types: './backtest.d.ts', default: './backtest.js' });
+    assert.equal(pkg.exports['./leadscore_backtest_bg.wasm'], './leadscore_backtest_bg.wasm');
+    const r = spawnSync(
+        process.execPath,
+        ['--input-type=module', '-e', "console.log(import.meta.resolve('leadscore/backtest'))"],
+        { cwd: path.dirname(new URL(import.meta.url).pathname), encoding: 'utf8' },
+    );
+    assert.equal(path.basename(new URL(r.stdout.trim()).pathname), 'backtest.js', r.stderr);
 });
 
 test('leadscore/page resolves to the page entry, its types and its module', () => {
