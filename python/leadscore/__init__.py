@@ -5,7 +5,8 @@
     >>> engine.score({"id": "ann", "profile": {"jobTitle": "CTO"}}, now=1795176000000)["stage"]
 
 See python/README.md: batches over Arrow data, pandas and Polars frames, DuckDB and
-Spark.
+Spark, and backtests and learning on histories (``backtest``, ``suggest``,
+``threshold_sweep``, ``learn``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,20 @@ from typing import Any, NamedTuple, Optional, Union
 
 from . import _native
 
-__all__ = ["Engine", "RuleSetError", "LeadError", "Problem", "RESULT_COLUMNS", "now_ms"]
+__all__ = [
+    "Engine",
+    "RuleSetError",
+    "LeadError",
+    "Problem",
+    "RESULT_COLUMNS",
+    "now_ms",
+    "backtest",
+    "suggest",
+    "threshold_sweep",
+    "learn",
+    "Learnt",
+    "HistoryWarning",
+]
 
 #: The columns of a batch result, in order (python/README.md, "Batches");
 #: `explanation` only with ``explain=True``.
@@ -270,3 +284,7 @@ def _now_argument(now: Any):
     else:
         raise TypeError(f"a column of now must be int64 milliseconds or timestamps with a timezone, not {now.type}")
     return None, now
+
+
+# After Engine and now_ms, which they use.
+from .history import HistoryWarning, Learnt, backtest, learn, suggest, threshold_sweep  # noqa: E402

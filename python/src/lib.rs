@@ -8,6 +8,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use arrow_array::{Array, ArrayRef, RecordBatch, StructArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use leadscore::backtest::{HistorySource, LearnOptions, ReportOptions, RowProblem, ThresholdTarget};
 use leadscore::limits::MAX_INSTANT_MS;
 use leadscore::{InputError, Problem, Qualification, RuleSetError};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -17,6 +18,7 @@ use pyo3_arrow::input::AnyArray;
 use pyo3_arrow::{PyArray, PyTable};
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::path::Path;
 use std::sync::Arc;
 
 pyo3::create_exception!(_native, RuleSetRefused, PyValueError, "A rule set refused: (message, problems).");
@@ -427,9 +429,95 @@ fn result_batch(schema: &SchemaRef, outcomes: Vec<Outcome>, explain: bool) -> Re
     RecordBatch::try_new(Arc::clone(schema), columns).map_err(|e| e.to_string())
 }
 
+/// Rows of a history that could not be read: (line, column, code, message), the
+/// first `MAX_ROW_PROBLEMS`, and how many in all.
+type Skipped = (Vec<(u64, String, &'static str, String)>, u64);
+
+fn skipped(problems: &[RowProblem], all: u64) -> Skipped {
+    (problems.iter().map(|p| (p.line, p.column.clone(), p.code, p.message.clone())).collect(), all)
+}
+
+/// The history: a file at `path`, or `text`.
+fn history_source<'a>(path: Option<&'a str>, text: Option<&'a [u8]>) -> PyResult<HistorySource<'a>> {
+    match (path, text) {
+        (Some(p), None) => Ok(HistorySource::File(Path::new(p))),
+        (None, Some(t)) => Ok(HistorySource::Text(t)),
+        _ => Err(PyTypeError::new_err("give exactly one of path and text")),
+    }
+}
+
+/// A backtest of `engine` (compared with `compare` when given) on a history,
+/// streamed as `leadscore backtest` streams it (`backtest_stream`): the report (or
+/// comparison) as JSON, and the rows skipped.
+#[pyfunction]
+#[pyo3(signature = (engine, path = None, text = None, mapping = None, now = None, compare = None, conversion_rate = None, mqls = None, mql_share = None))]
+#[allow(clippy::too_many_arguments)]
+fn backtest(
+    py: Python<'_>,
+    engine: &Engine,
+    path: Option<&str>,
+    text: Option<&[u8]>,
+    mapping: Option<&str>,
+    now: Option<i64>,
+    compare: Option<PyRef<'_, Engine>>,
+    conversion_rate: Option<f64>,
+    mqls: Option<f64>,
+    mql_share: Option<f64>,
+) -> PyResult<(String, Skipped)> {
+    let source = history_source(path, text)?;
+    let now = now.map(check_now).transpose().map_err(PyValueError::new_err)?;
+    let a = Arc::clone(&engine.inner);
+    let b = compare.map(|e| Arc::clone(&e.inner));
+    let target = (conversion_rate.is_some() || mqls.is_some() || mql_share.is_some()).then_some(ThresholdTarget {
+        conversion_rate,
+        mqls,
+        mql_share,
+    });
+    let options = ReportOptions { target, ..ReportOptions::default() };
+    py.detach(|| {
+        let mapping = leadscore::backtest::load_mapping(mapping)?;
+        let done =
+            leadscore::backtest::backtest_stream(&source, &mapping, &a, b.as_deref(), now, &options, &mut |_, _| {})?;
+        let json = serde_json::to_string(&done.result).map_err(|e| e.to_string())?;
+        Ok((json, skipped(&done.problems, done.skipped)))
+    })
+    .map_err(|e: String| PyValueError::new_err(e))
+}
+
+/// A rule set learnt from a whole history, as `leadscore learn` learns it: the
+/// result (`LearnResult`, with the rule set) as JSON, and the rows skipped.
+#[pyfunction]
+#[pyo3(signature = (path = None, text = None, mapping = None, options = None, compare = None))]
+fn learn(
+    py: Python<'_>,
+    path: Option<&str>,
+    text: Option<&[u8]>,
+    mapping: Option<&str>,
+    options: Option<&str>,
+    compare: Option<PyRef<'_, Engine>>,
+) -> PyResult<(String, Skipped)> {
+    let source = history_source(path, text)?;
+    let hand = compare.map(|e| Arc::clone(&e.inner));
+    py.detach(|| {
+        let options: LearnOptions =
+            options.map(serde_json::from_str).transpose().map_err(|e| format!("options: {e}"))?.unwrap_or_default();
+        let mapping = leadscore::backtest::load_mapping(mapping)?;
+        let name = source.name();
+        let text = source.read_all().map_err(|e| format!("cannot read {name}: {e}"))?;
+        let history = leadscore::backtest::read_history(&text, mapping).map_err(|e| format!("{name}: {e}"))?;
+        let learnt = leadscore::backtest::learn(&history, &options, hand.as_deref(), &mut |_, _, _| {})
+            .map_err(|e| format!("{name}: {e}"))?;
+        let json = serde_json::to_string(&learnt).map_err(|e| e.to_string())?;
+        Ok((json, skipped(history.problems(), history.skipped() as u64)))
+    })
+    .map_err(|e: String| PyValueError::new_err(e))
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;
+    m.add_function(wrap_pyfunction!(backtest, m)?)?;
+    m.add_function(wrap_pyfunction!(learn, m)?)?;
     m.add("RuleSetRefused", m.py().get_type::<RuleSetRefused>())?;
     m.add("LeadRefused", m.py().get_type::<LeadRefused>())?;
     m.add("MAX_INSTANT_MS", MAX_INSTANT_MS)?;

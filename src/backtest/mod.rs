@@ -1,17 +1,26 @@
 //! Backtesting and learning (feature `backtest`; docs/BACKTEST.md): a rule set
 //! scored on leads with known outcomes, two compared on the same leads, one learnt
 //! from them. The command line and the package's `History`, `backtest` and `learn`
-//! call this module; the page module has none of it.
+//! call this module; the page module has none of it. Streaming a history from a
+//! file or text (`files`, native only) is what the command line and the Python
+//! package run.
 //!
 //! Scoring is the engine's own ([`Engine::qualify`] on held leads, at an explicit
 //! `now`); what a backtest keeps of each lead is a [`LeadFigures`] of a few bytes.
 
+#[cfg(not(target_arch = "wasm32"))]
+mod files;
 mod history;
 mod learn;
 mod newton;
 mod report;
 pub mod sample;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub use files::{
+    backtest_stream, history_now, latest_event, load_mapping, stream_history, Backtested, HistorySource, Streamed,
+    StreamedBacktest, ROWS_PER_PART,
+};
 pub use history::{
     read_history, EventField, Format, History, HistoryFields, HistoryReader, Mapping, Plan, ProfileField, RawData,
     RawRow, RawRows, Row, RowProblem, MAX_ROW_PROBLEMS,

@@ -1,25 +1,21 @@
 //! `leadscore sample`, `backtest`, `suggest` and `learn` (docs/BACKTEST.md).
 //!
-//! A backtest streams the history: rows are cut from the file in order, in parts
-//! of [`ROWS_PER_PART`], and each part is read and scored on every core (rayon),
-//! keeping only each lead's figures, so memory holds one part and a few bytes a
-//! lead. `learn` holds the history (within a lead set's limits): it fits on all of it.
+//! A backtest streams the history (`leadscore::backtest::backtest_stream`: parts
+//! of [`ROWS_PER_PART`] rows scored on every core, keeping only each lead's
+//! figures). `learn` holds the history (within a lead set's limits): it fits on
+//! all of it.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use leadscore::backtest::{
-    self, compare, report, BacktestReport, Bands, Format, History, HistoryReader, LeadFigures, LearnOptions, Mapping,
-    Plan, RawRow, RawRows, ReportOptions, SampleOptions, ThresholdTarget,
+    self, backtest_stream, read_history, BacktestReport, Backtested, HistorySource, LearnOptions, ReportOptions,
+    RowProblem, SampleOptions, ThresholdTarget, ROWS_PER_PART,
 };
 use leadscore::Engine;
 use rayon::prelude::*;
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-
-/// Rows read and scored together.
-pub const ROWS_PER_PART: usize = 8192;
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
@@ -27,30 +23,8 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 }
 
 /// The mapping: a JSON file, JSON text, or none.
-pub fn load_mapping(mapping: Option<&str>) -> Result<Mapping, ExitCode> {
-    let Some(m) = mapping else { return Ok(Mapping::default()) };
-    let text = if m.trim_start().starts_with('{') {
-        m.to_string()
-    } else {
-        std::fs::read_to_string(m).map_err(|e| fail(format_args!("cannot read the mapping {m}: {e}")))?
-    };
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| fail(format_args!("the mapping {m} is not JSON: {e}")))?;
-    Mapping::from_value(&value).map_err(fail)
-}
-
-/// A reader that counts the bytes read, for the progress bar.
-struct Counted<R> {
-    inner: R,
-    read: Arc<AtomicU64>,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
+pub fn load_mapping(mapping: Option<&str>) -> Result<backtest::Mapping, ExitCode> {
+    backtest::load_mapping(mapping).map_err(fail)
 }
 
 /// A bar over the bytes of the history, on a terminal only.
@@ -67,111 +41,9 @@ fn bar(len: u64) -> ProgressBar {
     bar
 }
 
-/// The first bytes of a file, to guess its format.
-fn head(path: &str) -> io::Result<Vec<u8>> {
-    let mut buf = vec![0; 4096];
-    let n = File::open(path)?.read(&mut buf)?;
-    buf.truncate(n);
-    Ok(buf)
-}
-
-/// The history at `path` in order, row by row, with its plan.
-fn rows(path: &str, mapping: &Mapping, read: Arc<AtomicU64>) -> Result<(Plan, RawRows<Counted<File>>), ExitCode> {
-    let format = match mapping.format {
-        Some(f) => f,
-        None => Format::guess(&head(path).map_err(|e| fail(format_args!("cannot read {path}: {e}")))?),
-    };
-    let file = File::open(path).map_err(|e| fail(format_args!("cannot read {path}: {e}")))?;
-    let mut raw = RawRows::new(Counted { inner: file, read }, format, None, 0);
-    let header = match format {
-        Format::Csv => Some(raw.header().cloned().ok_or_else(|| fail(format_args!("{path}: no header row")))?),
-        Format::Ndjson => None,
-    };
-    let plan = Plan::new(mapping, format, header.as_ref()).map_err(|e| fail(format_args!("{path}: {e}")))?;
-    Ok((plan, raw))
-}
-
-/// The next part of the rows.
-fn part(raw: &mut impl Iterator<Item = RawRow>) -> Vec<RawRow> {
-    raw.take(ROWS_PER_PART).collect()
-}
-
-/// What streaming a history through one or two engines gives.
-struct Scored {
-    figures: Vec<Vec<LeadFigures>>,
-    skipped: u64,
-    problems: Vec<backtest::RowProblem>,
-}
-
-/// The latest event time of the history: a pass of its own, for when no `now` is given.
-fn latest(path: &str, mapping: &Mapping) -> Result<i64, ExitCode> {
-    let read = Arc::new(AtomicU64::new(0));
-    let (plan, mut raw) = rows(path, mapping, read)?;
-    let mut latest = None;
-    loop {
-        let rows = part(&mut raw);
-        if rows.is_empty() {
-            break;
-        }
-        let most = rows.par_iter().filter_map(|r| plan.row(r).ok().and_then(|row| row.latest)).max();
-        latest = latest.max(most);
-    }
-    Ok(latest.unwrap_or(0))
-}
-
-/// Scores every row of the history with each engine at `now`, on every core.
-fn stream(path: &str, mapping: &Mapping, engines: &[&Engine], now: i64) -> Result<Scored, ExitCode> {
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    let read = Arc::new(AtomicU64::new(0));
-    let (mut plan, mut raw) = rows(path, mapping, read.clone())?;
-    if let [engine] = engines {
-        plan.read_only_for(engine);
-    }
-    let bands: Vec<Bands> = engines.iter().map(|e| Bands::of(e)).collect();
-    let bar = bar(size);
-    let mut scored = Scored { figures: vec![Vec::new(); engines.len()], skipped: 0, problems: Vec::new() };
-    // One thread cuts the next parts while the cores read and score this one.
-    let (send, parts) = std::sync::mpsc::sync_channel::<Vec<RawRow>>(2);
-    std::thread::scope(|scope| {
-        scope.spawn(move || loop {
-            let rows = part(&mut raw);
-            if rows.is_empty() || send.send(rows).is_err() {
-                break;
-            }
-        });
-        for rows in parts {
-            let results: Vec<Result<Vec<LeadFigures>, backtest::RowProblem>> = rows
-                .par_iter()
-                .map(|r| {
-                    let row = plan.row(r)?;
-                    Ok(engines
-                        .iter()
-                        .zip(&bands)
-                        .map(|(e, b)| b.figures(&row.qualify(e, now), row.converted))
-                        .collect())
-                })
-                .collect();
-            for result in results {
-                match result {
-                    Ok(f) => {
-                        for (all, one) in scored.figures.iter_mut().zip(f) {
-                            all.push(one);
-                        }
-                    }
-                    Err(p) => {
-                        scored.skipped += 1;
-                        if scored.problems.len() < backtest::MAX_ROW_PROBLEMS {
-                            scored.problems.push(p);
-                        }
-                    }
-                }
-            }
-            bar.set_position(read.load(Ordering::Relaxed));
-            bar.set_message(format!("{} leads", scored.figures.first().map_or(0, Vec::len)));
-        }
-    });
-    bar.finish_and_clear();
-    for p in &scored.problems {
+/// The rows skipped, as the first of them are described.
+fn report_skipped(path: &str, problems: &[RowProblem], skipped: u64) {
+    for p in problems {
         eprintln!(
             "{path}:{}: skipped ({}): {}{}",
             p.line,
@@ -180,10 +52,9 @@ fn stream(path: &str, mapping: &Mapping, engines: &[&Engine], now: i64) -> Resul
             p.message
         );
     }
-    if scored.skipped > scored.problems.len() as u64 {
-        eprintln!("{path}: {} more rows skipped", scored.skipped - scored.problems.len() as u64);
+    if skipped > problems.len() as u64 {
+        eprintln!("{path}: {} more rows skipped", skipped - problems.len() as u64);
     }
-    Ok(scored)
 }
 
 pub struct BacktestArgs<'a> {
@@ -196,33 +67,33 @@ pub struct BacktestArgs<'a> {
     pub json: bool,
 }
 
-fn now_for(args_now: Option<i64>, mapping: &Mapping, path: &str) -> Result<i64, ExitCode> {
-    match (args_now, mapping.now().map_err(fail)?) {
-        (Some(n), _) | (None, Some(n)) => Ok(n),
-        (None, None) => latest(path, mapping),
-    }
-}
-
-/// `leadscore backtest` and `leadscore suggest`.
+/// `leadscore backtest` and `leadscore suggest`: the history streamed
+/// ([`backtest_stream`], which the Python package's `backtest` calls too).
 pub fn backtest(args: BacktestArgs, load: impl Fn(&str) -> Result<Engine, ExitCode>) -> ExitCode {
     let run = || -> Result<ExitCode, ExitCode> {
         let mapping = load_mapping(args.mapping)?;
         let a = load(args.rules)?;
         let b = args.compare.map(&load).transpose()?;
-        let now = now_for(args.now, &mapping, args.history)?;
-        let engines: Vec<&Engine> = [Some(&a), b.as_ref()].into_iter().flatten().collect();
-        let started = std::time::Instant::now();
-        let scored = stream(args.history, &mapping, &engines, now)?;
+        let source = HistorySource::File(Path::new(args.history));
         let options = ReportOptions { target: args.target, ..ReportOptions::default() };
-        let leads = scored.figures.first().map_or(0, Vec::len);
-        eprintln!("{leads} leads scored in {:.2} s", started.elapsed().as_secs_f64());
+        // Before the clock starts: without a `now`, finding it is a pass of its own.
+        let now = backtest::history_now(args.now, &mapping, &source).map_err(fail)?;
+        let started = std::time::Instant::now();
+        let bar = bar(source.len().unwrap_or(0));
+        let done = backtest_stream(&source, &mapping, &a, b.as_ref(), Some(now), &options, &mut |read, leads| {
+            bar.set_position(read);
+            bar.set_message(format!("{leads} leads"));
+        });
+        bar.finish_and_clear();
+        let done = done.map_err(fail)?;
+        report_skipped(args.history, &done.problems, done.skipped);
+        eprintln!("{} leads scored in {:.2} s", done.leads, started.elapsed().as_secs_f64());
         let mut out = BufWriter::new(io::stdout().lock());
-        let written = match (&b, scored.figures.as_slice()) {
-            (Some(b), [fa, fb]) => {
-                let c = compare((&a, fa), (b, fb), now, scored.skipped, &options);
-                if args.json {
-                    serde_json::to_writer_pretty(&mut out, &c).map_err(io::Error::other)
-                } else {
+        let written = if args.json {
+            serde_json::to_writer_pretty(&mut out, &done.result).map_err(io::Error::other)
+        } else {
+            match &done.result {
+                Backtested::Comparison(c) => {
                     write_summary(&mut out, &c.a).and_then(|()| write_summary(&mut out, &c.b)).and_then(|()| {
                         let g = &c.agreement;
                         writeln!(out, "AUC b − a: {:+.4}", c.auc_delta)?;
@@ -234,16 +105,8 @@ pub fn backtest(args: BacktestArgs, load: impl Fn(&str) -> Result<Engine, ExitCo
                         Ok(())
                     })
                 }
+                Backtested::Report(r) => write_summary(&mut out, r),
             }
-            (_, [fa, ..]) => {
-                let r = report(&a, &Bands::of(&a), fa, now, scored.skipped, &options);
-                if args.json {
-                    serde_json::to_writer_pretty(&mut out, &r).map_err(io::Error::other)
-                } else {
-                    write_summary(&mut out, &r)
-                }
-            }
-            _ => Ok(()),
         };
         written
             .and_then(|()| writeln!(out))
@@ -352,7 +215,7 @@ pub fn learn(args: LearnArgs, load: impl Fn(&str) -> Result<Engine, ExitCode>) -
         let mapping = load_mapping(args.mapping)?;
         let hand = args.compare.map(&load).transpose()?;
         let text = std::fs::read(args.history).map_err(|e| fail(format_args!("cannot read {}: {e}", args.history)))?;
-        let history = read(&text, mapping).map_err(|e| fail(format_args!("{}: {e}", args.history)))?;
+        let history = read_history(&text, mapping).map_err(|e| fail(format_args!("{}: {e}", args.history)))?;
         for p in history.problems() {
             eprintln!("{}:{}: skipped ({}): {} {}", args.history, p.line, p.code, p.column, p.message);
         }
@@ -389,11 +252,4 @@ pub fn learn(args: LearnArgs, load: impl Fn(&str) -> Result<Engine, ExitCode>) -
         Ok(ExitCode::SUCCESS)
     };
     run().unwrap_or_else(|code| code)
-}
-
-/// A whole history, held.
-fn read(text: &[u8], mapping: Mapping) -> Result<History, leadscore::InputError> {
-    let mut reader = HistoryReader::new(mapping)?;
-    reader.feed(text)?;
-    Ok(reader.finish())
 }
