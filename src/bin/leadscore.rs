@@ -67,10 +67,14 @@ enum Command {
         #[arg(long)]
         debug: bool,
     },
-    /// Check a rule set and list every problem in it.
+    /// Check a rule set and list every problem in it, and every warning: what is
+    /// valid but probably not meant (to stderr, each with its JSON path and code).
     Check {
         #[arg(long)]
         rules: String,
+        /// Exit with 1 when the rule set has warnings (it is still valid).
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Compile a rule set ahead, for the page module (`Engine.fromCompiled`).
     Compile {
@@ -187,10 +191,17 @@ const KEEP_LINE_BUFFER: usize = 1024 * 1024;
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Check { rules } => match load_engine(&rules) {
+        Command::Check { rules, deny_warnings } => match load_engine(&rules) {
             Ok(engine) => {
+                for w in engine.warnings() {
+                    eprintln!("warning: {rules}: {w}");
+                }
                 println!("{}: rule set {} is valid", rules, engine.key());
-                ExitCode::SUCCESS
+                if deny_warnings && !engine.warnings().is_empty() {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                }
             }
             Err(code) => code,
         },
