@@ -159,6 +159,7 @@ impl Engine {
     /// What the rule set says that is probably not meant, each with its JSON path and
     /// a code (docs/RULESET.md, "Warnings"); empty for an engine made from a
     /// compiled rule set, which keeps no warnings.
+    #[cfg(feature = "compiler")]
     pub fn warnings(&self) -> &[Problem] {
         &self.rules.warnings
     }
