@@ -14,7 +14,9 @@
 //!
 //! Leads are a JSON array or NDJSON (one lead per line); results are NDJSON on
 //! stdout, or a table with `--format table`. Problems go to stderr, and with
-//! `--debug` every event the rule set sets aside, and why.
+//! `--debug` every event the rule set sets aside, and why; `check` writes each
+//! warning of a valid rule set there too, and exits 1 for them only with
+//! `--deny-warnings`.
 //!
 //! Leads are streamed: each NDJSON line, or each element of an array, is read,
 //! scored and its result written before the next is read, so memory holds one lead
