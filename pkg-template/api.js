@@ -574,17 +574,24 @@ export class Engine extends ModuleObject {
     /**
      * Checks a rule set (an object or JSON text) as `new Engine` does, and answers
      * instead of throwing: `{ valid, problems, warnings }`, with every problem a
-     * RuleSetError would list. `warnings` is empty in this version. The engine
-     * compiled to check it is freed at once.
+     * RuleSetError would list, and for a valid rule set every warning: what it says
+     * that is probably not meant, in the shape of a problem (docs/RULESET.md,
+     * "Warnings"). The engine compiled to check it is freed at once.
      */
     static validate(ruleSet) {
+        let engine;
         try {
-            new Engine(ruleSet).free();
+            engine = new Engine(ruleSet);
         } catch (e) {
             if (!(e instanceof RuleSetError)) throw e;
             return { valid: false, problems: e.problems, warnings: [] };
         }
-        return { valid: true, problems: [], warnings: [] };
+        try {
+            const warnings = answer(guard(() => rawOf(engine, Engine, 'validate').warnings()));
+            return { valid: true, problems: [], warnings };
+        } finally {
+            engine.free();
+        }
     }
 
     /**

@@ -237,9 +237,9 @@ export interface Validation {
     /** Every problem found, as a `RuleSetError`'s `problems` lists them; empty when valid. */
     problems: Problem[];
     /**
-     * What does not stop the rule set from compiling but deserves a look, in the
-     * shape of a problem. This version reports none: the list is there so that
-     * code that shows problems shows warnings too when a later version has some.
+     * What does not stop the rule set from compiling but is probably not meant, in
+     * the shape of a problem (JSON path, code, message; the codes are listed in
+     * docs/RULESET.md, "Warnings"); empty when `valid` is false.
      */
     warnings: Problem[];
 }

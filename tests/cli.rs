@@ -75,6 +75,28 @@ fn check_lists_every_problem_of_a_bad_rule_set() {
 }
 
 #[test]
+fn check_writes_each_warning_to_stderr_and_fails_only_when_warnings_are_denied() {
+    let path = temp_file(
+        "warned.json",
+        r#"{"schema": "leadscore.ruleset/v1", "id": "w", "version": "1", "recency": {"halfLife": "6m"},
+            "engagement": [{"id": "spam", "event": "spam_report", "points": -10, "cap": 30}]}"#,
+    );
+    let (code, out, err) = leadscore(&["check", "--rules", &path], None);
+    assert_eq!((code, out.trim()), (0, format!("{path}: rule set w@1 is valid").as_str()));
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].starts_with(&format!("warning: {path}: recency.halfLife: \"6m\" is 6 minutes")), "{err}");
+    assert!(lines[0].ends_with("(minutesDuration)"), "{err}");
+    assert!(lines[1].starts_with(&format!("warning: {path}: engagement[0].cap: ")), "{err}");
+    assert!(lines[1].ends_with("(capOnNegative)"), "{err}");
+    let (code, _, denied) = leadscore(&["check", "--rules", &path, "--deny-warnings"], None);
+    assert_eq!((code, denied), (1, err));
+    let (code, _, err) =
+        leadscore(&["check", "--rules", "examples/domain-defaults/ruleset.json", "--deny-warnings"], None);
+    assert_eq!((code, err.as_str()), (0, ""));
+}
+
+#[test]
 fn a_bad_now_is_an_error() {
     let (code, _, err) = leadscore(
         &[

@@ -14,7 +14,9 @@
 //!
 //! Leads are a JSON array or NDJSON (one lead per line); results are NDJSON on
 //! stdout, or a table with `--format table`. Problems go to stderr, and with
-//! `--debug` every event the rule set sets aside, and why.
+//! `--debug` every event the rule set sets aside, and why; `check` writes each
+//! warning of a valid rule set there too, and exits 1 for them only with
+//! `--deny-warnings`.
 //!
 //! Leads are streamed: each NDJSON line, or each element of an array, is read,
 //! scored and its result written before the next is read, so memory holds one lead
@@ -67,10 +69,14 @@ enum Command {
         #[arg(long)]
         debug: bool,
     },
-    /// Check a rule set and list every problem in it.
+    /// Check a rule set and list every problem in it, and every warning: what is
+    /// valid but probably not meant (to stderr, each with its JSON path and code).
     Check {
         #[arg(long)]
         rules: String,
+        /// Exit with 1 when the rule set has warnings (it is still valid).
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Compile a rule set ahead, for the page module (`Engine.fromCompiled`).
     Compile {
@@ -187,10 +193,17 @@ const KEEP_LINE_BUFFER: usize = 1024 * 1024;
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Check { rules } => match load_engine(&rules) {
+        Command::Check { rules, deny_warnings } => match load_engine(&rules) {
             Ok(engine) => {
+                for w in engine.warnings() {
+                    eprintln!("warning: {rules}: {w}");
+                }
                 println!("{}: rule set {} is valid", rules, engine.key());
-                ExitCode::SUCCESS
+                if deny_warnings && !engine.warnings().is_empty() {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                }
             }
             Err(code) => code,
         },

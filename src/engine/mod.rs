@@ -156,6 +156,14 @@ impl Engine {
         self.rules.description.as_deref()
     }
 
+    /// What the rule set says that is probably not meant, each with its JSON path and
+    /// a code (docs/RULESET.md, "Warnings"); empty for an engine made from a
+    /// compiled rule set, which keeps no warnings.
+    #[cfg(feature = "compiler")]
+    pub fn warnings(&self) -> &[Problem] {
+        &self.rules.warnings
+    }
+
     /// `id@version`: the key under which sessions remember stages for this rule set.
     pub fn key(&self) -> &str {
         &self.key

@@ -63,6 +63,12 @@ impl WasmEngine {
         self.inner.to_compiled()
     }
 
+    /// The rule set's warnings (`Engine::warnings`): the outcome of a list of problems.
+    #[cfg(feature = "compiler")]
+    pub fn warnings(&self) -> Vec<u8> {
+        outcome(Ok(self.inner.warnings()))
+    }
+
     pub fn id(&self) -> String {
         self.inner.id().to_string()
     }

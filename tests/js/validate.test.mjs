@@ -27,9 +27,57 @@ function thrown(ruleSet) {
 test('a rule set the compiler takes is valid, as an object and as JSON text', () => {
     assert.deepEqual(Engine.validate(RULESET), VALID);
     assert.deepEqual(Engine.validate(JSON.stringify(RULESET)), VALID);
+    // The examples' only warnings: two `once` rules that take the rule set's half-life.
+    const exampleWarnings = {
+        'b2b-saas': [['engagement[2].once', 'onceDecays']],
+        'domain-defaults': [],
+        'product-led': [['engagement[7].once', 'onceDecays']],
+    };
     for (const ex of examples()) {
-        assert.deepEqual(Engine.validate(ex.rulesetText), VALID, ex.name);
-        assert.deepEqual(Engine.validate(JSON.parse(ex.rulesetText)), VALID, ex.name);
+        for (const input of [ex.rulesetText, JSON.parse(ex.rulesetText)]) {
+            const got = Engine.validate(input);
+            assert.deepEqual({ ...got, warnings: [] }, VALID, ex.name);
+            assert.deepEqual(
+                got.warnings.map((w) => [w.path, w.code]),
+                exampleWarnings[ex.name],
+                ex.name,
+            );
+        }
+    }
+});
+
+test('a valid rule set with warnings: each with its path, code and message, and the rule set still valid', () => {
+    const warned = {
+        ...RULESET,
+        recency: { halfLife: '6m' },
+        engagement: [
+            ...RULESET.engagement,
+            { id: 'spam', event: 'spam_report', points: -10, cap: 30 },
+            { id: 'trial', event: 'trial_started', points: 5, once: true },
+        ],
+        bands: [{ name: 'hot', atLeast: 1000 }, { name: 'cold' }],
+    };
+    for (const input of [warned, JSON.stringify(warned)]) {
+        const got = Engine.validate(input);
+        assert.equal(got.valid, true);
+        assert.deepEqual(got.problems, []);
+        assert.deepEqual(
+            got.warnings.map((w) => [w.path, w.code]),
+            [
+                ['recency.halfLife', 'minutesDuration'],
+                ['engagement[1].once', 'onceDecays'],
+                ['engagement[2].cap', 'capOnNegative'],
+                ['engagement[3].once', 'onceDecays'],
+                ['bands[0].atLeast', 'unreachableCutoff'],
+            ],
+        );
+        for (const w of got.warnings) {
+            assert.deepEqual(Object.keys(w), ['path', 'code', 'message']);
+            assert.equal(typeof w.message, 'string');
+        }
+        assert.match(got.warnings[0].message, /^"6m" is 6 minutes/);
+        // A warning changes nothing of what compiles: new Engine takes it.
+        assert.doesNotThrow(() => new Engine(input).free());
     }
 });
 

@@ -81,7 +81,7 @@ function rulesChanged(text) {
 function checkRules() {
     const text = state.rules;
     const validation = Engine.validate(text);
-    // Warnings (none in this version of the compiler) are shown as problems are, marked as warnings.
+    // Warnings (valid, but probably not meant) are shown as problems are, marked as warnings.
     const located = [
         ...validation.problems.map((p) => ({ ...p, severity: 'error' })),
         ...validation.warnings.map((p) => ({ ...p, severity: 'warning' })),

@@ -1,6 +1,7 @@
 //! leadscore's rule-set language: the compiled rule model (rules, conditions,
 //! stages, the event vocabulary) and the compiler that reads a rule set, checks it
-//! and lists every problem with its JSON path (`ruleset`). The `leadscore` crate
+//! and lists every problem with its JSON path (`ruleset`), and what a valid rule
+//! set says that is probably not meant (`warnings`). The `leadscore` crate
 //! scores with what this one compiles, and re-exports its modules.
 //!
 //! A crate of its own so that the npm package can build it for size: the compiler
@@ -31,4 +32,5 @@ pub mod suggest;
 pub mod time;
 pub mod value;
 pub mod vocabulary;
+pub mod warnings;
 pub mod wildcard;

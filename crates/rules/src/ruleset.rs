@@ -103,6 +103,10 @@ pub struct RuleSet {
     pub bands: Vec<Band>,
     pub count_anonymous: bool,
     pub vocabulary: Option<Vocabulary>,
+    /// What the rule set says that is probably not meant (`crate::warnings`): found
+    /// when it is compiled from JSON, not kept in its compiled form (empty when read
+    /// from one).
+    pub warnings: Vec<crate::warnings::Warning>,
 }
 
 fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
@@ -218,11 +222,12 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
     }
     // With rules already refused the best case is unknown, so this check waits
     // until the rest is clean rather than report a threshold as unreachable wrongly.
-    if ctx.p.is_empty() {
+    let valid = ctx.p.is_empty() && {
         check_reachable(&fit, &engagement, &groups, total, &stages, ctx.p);
-    }
+        ctx.p.is_empty()
+    };
 
-    Some(RuleSet {
+    let mut rule_set = RuleSet {
         id: id?.into(),
         version: version?.into(),
         description,
@@ -236,7 +241,12 @@ fn compile(v: &Value, p: &mut Vec<Problem>) -> Option<RuleSet> {
         bands,
         count_anonymous,
         vocabulary,
-    })
+        warnings: Vec::new(),
+    };
+    if valid {
+        rule_set.warnings = crate::warnings::warnings(v, &rule_set);
+    }
+    Some(rule_set)
 }
 
 struct Ctx<'a, 'p> {
@@ -866,16 +876,19 @@ fn read_bands(v: &Value, at: &str, p: &mut Vec<Problem>) -> Vec<Band> {
     bands
 }
 
-/// Refuses thresholds that no lead could ever reach, given every rule's best case,
-/// the group caps and the total's limit.
-fn check_reachable(
-    fit: &[FitRule],
-    engagement: &[EngagementRule],
-    groups: &[Group],
-    total: TotalLimits,
-    stages: &Stages,
-    p: &mut Vec<Problem>,
-) {
+/// The most points a lead can have, from every rule's best case, the group caps and
+/// the total's limit; `None` where unbounded.
+#[derive(Debug, Clone, Copy)]
+pub struct BestCases {
+    /// The total, after the total's limit.
+    pub total: Option<Centi>,
+    /// Fit (fit rules only), before the total's limit.
+    pub fit: Option<Centi>,
+    /// Engagement (engagement rules only), before the total's limit.
+    pub engagement: Option<Centi>,
+}
+
+pub fn best_cases(fit: &[FitRule], engagement: &[EngagementRule], groups: &[Group], total: TotalLimits) -> BestCases {
     // Best case of each part: `None` means unbounded.
     let add = |a: Option<Centi>, b: Option<Centi>| a.zip(b).map(|(a, b)| a.saturating_add(b));
     let best = |fit_on: bool, eng_on: bool, total_max: Option<Centi>| -> Option<Centi> {
@@ -907,7 +920,21 @@ fn check_reachable(
         }
     };
     // Fit and engagement are compared before the total's limit applies.
-    let (max_total, max_fit, max_eng) = (best(true, true, total.max), best(true, false, None), best(false, true, None));
+    BestCases { total: best(true, true, total.max), fit: best(true, false, None), engagement: best(false, true, None) }
+}
+
+/// Refuses thresholds that no lead could ever reach, given every rule's best case,
+/// the group caps and the total's limit.
+fn check_reachable(
+    fit: &[FitRule],
+    engagement: &[EngagementRule],
+    groups: &[Group],
+    total: TotalLimits,
+    stages: &Stages,
+    p: &mut Vec<Problem>,
+) {
+    let best = best_cases(fit, engagement, groups, total);
+    let (max_total, max_fit, max_eng) = (best.total, best.fit, best.engagement);
     let mut check = |path: &str, need: Option<Centi>, max: Option<Centi>, what: &str| {
         if let (Some(need), Some(max)) = (need, max) {
             if need > max {
