@@ -27,21 +27,11 @@ function thrown(ruleSet) {
 test('a rule set the compiler takes is valid, as an object and as JSON text', () => {
     assert.deepEqual(Engine.validate(RULESET), VALID);
     assert.deepEqual(Engine.validate(JSON.stringify(RULESET)), VALID);
-    // The examples' only warnings: two `once` rules that take the rule set's half-life.
-    const exampleWarnings = {
-        'b2b-saas': [['engagement[2].once', 'onceDecays']],
-        'domain-defaults': [],
-        'product-led': [['engagement[7].once', 'onceDecays']],
-    };
     for (const ex of examples()) {
         for (const input of [ex.rulesetText, JSON.parse(ex.rulesetText)]) {
             const got = Engine.validate(input);
             assert.deepEqual({ ...got, warnings: [] }, VALID, ex.name);
-            assert.deepEqual(
-                got.warnings.map((w) => [w.path, w.code]),
-                exampleWarnings[ex.name],
-                ex.name,
-            );
+            assert.deepEqual(got.warnings, [], `${ex.name}: the examples say what they mean`);
         }
     }
 });
