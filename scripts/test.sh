@@ -17,6 +17,9 @@ SEMANTIC_TESTS=(--test cases --test conditions --test sessions --test errors --t
 step "format (rustfmt, Prettier): scripts/format.sh to fix"
 scripts/format.sh --check
 
+step "commit subjects (at most 72 characters)"
+scripts/check-commits.sh
+
 step "native tests (unit, integration, property, CLI; both crates)"
 cargo test --workspace --features cli
 
