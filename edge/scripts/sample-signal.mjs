@@ -10,7 +10,7 @@
 // the same signal posted twice answers `duplicate`.
 import fs from 'node:fs';
 import crypto from 'node:crypto';
-import { Engine, Session } from 'leadscore';
+import { signalFor } from './signal-for.mjs';
 
 const HOUR = 3_600_000;
 const rules = JSON.parse(fs.readFileSync(new URL('../../examples/b2b-saas/ruleset.json', import.meta.url), 'utf8'));
@@ -26,37 +26,6 @@ const events = [
     { type: 'form_submit', ts: at - HOUR / 4, form: 'whitepaper' },
 ].map((e, i) => ({ ...e, id: `${run}-${i}` }));
 
-const engine = new Engine(rules);
-const session = new Session(`v-sample-${run}`, { watch: [engine] });
-try {
-    session.identify(lead);
-    session.updateProfile(profile);
-    let transition = null;
-    for (const e of events) {
-        transition = session.track(e, at).transitions.at(-1) ?? transition;
-        if (transition) break;
-    }
-    if (!transition) throw new Error('the sample events reach no stage: has examples/b2b-saas changed?');
-    const q = session.qualify(engine, transition.at);
-    const signal = {
-        v: 1,
-        key: transition.idempotencyKey,
-        visitor: session.id,
-        lead,
-        ruleset: { id: transition.rulesetId, version: transition.rulesetVersion },
-        from: transition.from,
-        to: transition.to,
-        at: transition.at,
-        reason: transition.reason,
-        total: transition.total,
-        fit: q.fit,
-        engagement: q.engagement,
-        band: q.band,
-        profile,
-        events: events.filter((e) => e.ts <= transition.at),
-    };
-    process.stdout.write(`${JSON.stringify(signal, null, 2)}\n`);
-} finally {
-    session.free();
-    engine.free();
-}
+const signal = signalFor({ rules, visitor: `v-sample-${run}`, lead, profile, events, at });
+if (!signal) throw new Error('the sample events reach no stage: has examples/b2b-saas changed?');
+process.stdout.write(`${JSON.stringify(signal, null, 2)}\n`);

@@ -6,9 +6,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Miniflare } from 'miniflare';
-import { Engine, Session } from 'leadscore';
 import { build, EDGE } from '../scripts/build.mjs';
 import { miniflareOptions } from '../scripts/miniflare.mjs';
+import { signalFor } from '../scripts/signal-for.mjs';
 
 export const ORIGIN = 'https://site.test';
 export const BASE = 'http://edge.test';
@@ -95,44 +95,11 @@ let counter = 0;
  * with `profile`, and the first transition it reports becomes the signal, with the events held then.
  */
 export function makeSignal({ lead, profile, events, at = Date.now() }) {
-    const engine = new Engine(B2B);
     const visitor = `v-test-${process.pid}-${++counter}`;
-    const session = new Session(visitor, { watch: [engine] });
-    try {
-        if (lead) session.identify(lead);
-        session.updateProfile(profile);
-        const withIds = events.map((e, i) => ({ id: `e${counter}-${i}`, ...e }));
-        // The tracker sends at once what the session held when the stage moved.
-        let transition = null;
-        let held = 0;
-        for (const e of withIds) {
-            transition = session.track(e, at).transitions.at(-1) ?? null;
-            held++;
-            if (transition) break;
-        }
-        if (!transition) throw new Error('the test events reach no stage');
-        const q = session.qualify(engine, transition.at);
-        return {
-            v: 1,
-            key: transition.idempotencyKey,
-            visitor,
-            ...(lead ? { lead } : {}),
-            ruleset: { id: transition.rulesetId, version: transition.rulesetVersion },
-            from: transition.from,
-            to: transition.to,
-            at: transition.at,
-            reason: transition.reason,
-            total: transition.total,
-            fit: q.fit,
-            engagement: q.engagement,
-            band: q.band,
-            profile,
-            events: withIds.slice(0, held),
-        };
-    } finally {
-        session.free();
-        engine.free();
-    }
+    const withIds = events.map((e, i) => ({ id: `e${counter}-${i}`, ...e }));
+    const signal = signalFor({ rules: B2B, visitor, lead, profile, events: withIds, at });
+    if (!signal) throw new Error('the test events reach no stage');
+    return signal;
 }
 
 /** POSTs `body` (an object is sent as JSON text, as the tracker sends it: text/plain). */
