@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { build } from '../edge/scripts/build.mjs';
+import { build, bundle } from '../edge/scripts/build.mjs';
 import { miniflareOptions } from '../edge/scripts/miniflare.mjs';
 import { makeSignal, ORIGIN } from '../edge/test/harness.mjs';
 
@@ -182,24 +182,9 @@ console.log(`load: ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`);
 
 // 2. The scoring alone, timed inside workerd.
 {
-    const esbuild = await import(
-        pathToFileURL(createRequire(new URL('../edge/package.json', import.meta.url)).resolve('esbuild')).href
-    );
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadscore-edge-bench-'));
     const edge = fileURLToPath(new URL('../edge/', import.meta.url));
-    await esbuild.build({
-        entryPoints: [fileURLToPath(new URL('edge-scoring-worker.js', import.meta.url))],
-        outfile: path.join(dir, 'index.js'),
-        bundle: true,
-        format: 'esm',
-        platform: 'neutral',
-        target: 'es2022',
-        conditions: ['workerd', 'worker', 'browser'],
-        mainFields: ['module', 'main'],
-        external: ['cloudflare:*', '*.wasm'],
-        nodePaths: [path.join(edge, 'node_modules')],
-        logLevel: 'warning',
-    });
+    await bundle(fileURLToPath(new URL('edge-scoring-worker.js', import.meta.url)), path.join(dir, 'index.js'));
     fs.copyFileSync(path.join(edge, 'dist/leadscore_bg.wasm'), path.join(dir, 'leadscore_bg.wasm'));
     const mf = new Miniflare({
         modulesRoot: dir,

@@ -10,11 +10,15 @@ import * as esbuild from 'esbuild';
 export const EDGE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = path.join(EDGE, 'dist');
 
-export async function build() {
-    fs.rmSync(DIST, { recursive: true, force: true });
+/**
+ * Bundles `entry` and its imports into `outfile` as wrangler would (ES module, the
+ * package's workerd entry, the .wasm left as an import); an entry outside edge/ (the
+ * benchmarks') finds the packages of edge/node_modules too.
+ */
+export async function bundle(entry, outfile) {
     await esbuild.build({
-        entryPoints: [path.join(EDGE, 'src/index.js')],
-        outfile: path.join(DIST, 'index.js'),
+        entryPoints: [entry],
+        outfile,
         bundle: true,
         format: 'esm',
         platform: 'neutral',
@@ -22,8 +26,14 @@ export async function build() {
         conditions: ['workerd', 'worker', 'browser'],
         mainFields: ['module', 'main'],
         external: ['cloudflare:*', '*.wasm'],
+        nodePaths: [path.join(EDGE, 'node_modules')],
         logLevel: 'warning',
     });
+}
+
+export async function build() {
+    fs.rmSync(DIST, { recursive: true, force: true });
+    await bundle(path.join(EDGE, 'src/index.js'), path.join(DIST, 'index.js'));
     const pkgJson = createRequire(path.join(EDGE, 'package.json')).resolve('leadscore/package.json');
     fs.copyFileSync(path.join(path.dirname(pkgJson), 'leadscore_bg.wasm'), path.join(DIST, 'leadscore_bg.wasm'));
     return DIST;
