@@ -15,13 +15,18 @@
 //! | 4 | the mark `89 4C 53 43` (`\x89LSC`) |
 //! | 2 | the format version, little-endian ([`FORMAT_VERSION`]) |
 //! | 1 + n | the version of leadscore that wrote it: its length n (at most 64), then its text |
-//! | 4 | the length of the rule set that follows, little-endian |
+//! | 4 | the length of what follows up to the checksum, little-endian |
+//! | (format 2) | the features the rules use: their count, then each name as a text ([`features`]) |
 //! | that many | the rule set ([`write_rule_set`]) |
 //! | 8 | FNV-1a (64 bits) of every byte before it, little-endian |
 //!
 //! The mark, the format version and the writer's version stay where they are in
 //! every format version, so that any later engine can tell what it was handed and
-//! say so. A rule set is written with unsigned numbers as LEB128 varints (the
+//! say so. A rule set that uses none of the language's later features (see
+//! [`features`]) is written in format 1, as before they existed; one that uses some
+//! in format 2, whose list of their names comes before any rule: an engine that
+//! does not know one of them says which, and features added later are new names,
+//! not new format versions. A rule set is written with unsigned numbers as LEB128 varints (the
 //! shortest form: a loader refuses longer ones), signed ones zigzagged first, texts
 //! as a length and UTF-8, and every choice as a tag byte. What the compiler derives
 //! (a long list's sorted values, the automata of `contains`, `word` and `like`,
@@ -33,6 +38,7 @@
 use crate::condition::{Condition, Scalar, ScalarList, Test, MAX_CONDITION_DEPTH, MAX_LIST_LEN, MAX_RULE_TEXT_LEN};
 use crate::cost::{lead_cost, MAX_LEAD_COST};
 use crate::error::InputError;
+use crate::features;
 use crate::order::first_of_each;
 use crate::rules::{
     Award, Centi, Disqualifier, DisqualifierTest, EngagementRule, EventMatcher, FitRule, Group, Recency, TotalLimits,
@@ -50,8 +56,9 @@ use std::sync::Arc;
 
 /// The first four bytes of every compiled rule set.
 pub const MAGIC: [u8; 4] = [0x89, b'L', b'S', b'C'];
-/// The format this engine writes, and the newest it reads.
-pub const FORMAT_VERSION: u16 = 1;
+/// The newest format this engine reads and writes (format 1 for a rule set that
+/// uses no later feature).
+pub const FORMAT_VERSION: u16 = 2;
 /// The code of every error about a compiled rule set that cannot be loaded.
 pub const CODE: &str = "compiledRuleSet";
 /// Longest version of leadscore a header names.
@@ -72,19 +79,31 @@ const EXACT_WHOLE: f64 = 9_007_199_254_740_992.0;
 
 /// The compiled form of `rs`, naming `engine_version` as its writer.
 pub fn write(rs: &RuleSet, engine_version: &str) -> Vec<u8> {
+    let used = features::used(rs);
     let mut payload = Writer(Vec::new());
+    if used.is_empty() {
+        payload.rule_set(rs);
+        return seal(&payload.0, engine_version);
+    }
+    payload.len(used.len());
+    used.iter().for_each(|name| payload.text(name));
     payload.rule_set(rs);
-    seal(&payload.0, engine_version)
+    seal_as(2, &payload.0, engine_version)
 }
 
 /// `payload` (a rule set as [`write_rule_set`] writes it) in the header and
-/// checksum of the current format: for [`write`], and for tests and fuzzing, which
-/// make up rule sets that pass the checksum.
+/// checksum of format 1: for [`write`], and for tests and fuzzing, which make up
+/// rule sets that pass the checksum.
 pub fn seal(payload: &[u8], engine_version: &str) -> Vec<u8> {
+    seal_as(1, payload, engine_version)
+}
+
+/// `payload` in the header and checksum of format `version`.
+pub fn seal_as(version: u16, payload: &[u8], engine_version: &str) -> Vec<u8> {
     let writer = engine_version.get(..MAX_WRITER_LEN.min(engine_version.len())).unwrap_or("");
     let mut out = Vec::with_capacity(payload.len() + writer.len() + 19);
     out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&version.to_le_bytes());
     out.push(writer.len() as u8);
     out.extend_from_slice(writer.as_bytes());
     out.extend_from_slice(&u32::try_from(payload.len()).unwrap_or(u32::MAX).to_le_bytes());
@@ -347,8 +366,26 @@ impl Writer {
 /// The rule set that `bytes` hold, checked whole: an error with code [`CODE`] and
 /// a message that says what is wrong with them.
 pub fn read(bytes: &[u8]) -> Result<RuleSet, InputError> {
-    let payload = open(bytes)?;
+    let Opened { version, writer, payload } = open(bytes)?;
     let mut r = Reader { bytes: payload, at: 0 };
+    let not_written = |m: Bad, at: usize| {
+        error(format!(
+            "the rule set in it is not one the compiler writes ({m}, at byte {at} of {}): the bytes were not \
+             written by leadscore compile",
+            payload.len()
+        ))
+    };
+    let listed = match version {
+        1 => Vec::new(),
+        _ => r.feature_names().map_err(|m| not_written(m, r.at))?,
+    };
+    if let Some(unknown) = listed.iter().find(|name| !features::known(name)) {
+        return Err(error(format!(
+            "it uses the feature `{unknown}`, which this engine (leadscore {}) does not know (written by \
+             leadscore {writer}): update leadscore, or write the rule set without it",
+            env!("CARGO_PKG_VERSION")
+        )));
+    }
     let rs = r.rule_set().map_err(|m| {
         error(format!(
             "the rule set in it is not one the compiler writes ({m}, at byte {} of {}): the bytes were not \
@@ -360,7 +397,32 @@ pub fn read(bytes: &[u8]) -> Result<RuleSet, InputError> {
     if r.at != payload.len() {
         return Err(error(format!("the rule set in it ends at byte {} of {}", r.at, payload.len())));
     }
+    let used = features::used(&rs);
+    if used != listed {
+        return Err(error(format!(
+            "the features its header lists ({}) are not the ones its rules use ({}): the bytes were not \
+             written by leadscore compile",
+            names(&listed),
+            names(&used)
+        )));
+    }
     Ok(rs)
+}
+
+/// Names for a message: "`a`, `b`", or "none".
+fn names(list: &[&str]) -> String {
+    match list {
+        [] => "none".into(),
+        _ => list.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+    }
+}
+
+/// A compiled rule set whose header and checksum say that it is whole.
+struct Opened<'b> {
+    version: u16,
+    writer: &'b str,
+    /// What follows the header, up to the checksum.
+    payload: &'b [u8],
 }
 
 fn error(message: String) -> InputError {
@@ -368,7 +430,7 @@ fn error(message: String) -> InputError {
 }
 
 /// The rule set's bytes, once the header and the checksum say that they are whole.
-fn open(bytes: &[u8]) -> Result<&[u8], InputError> {
+fn open(bytes: &[u8]) -> Result<Opened<'_>, InputError> {
     let mark = bytes.get(..MAGIC.len().min(bytes.len())).unwrap_or_default();
     if mark != MAGIC.get(..mark.len()).unwrap_or_default() || bytes.is_empty() {
         let json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
@@ -424,10 +486,10 @@ fn open(bytes: &[u8]) -> Result<&[u8], InputError> {
             "its checksum does not match{by}: the bytes were damaged or changed after they were written"
         )));
     }
-    if writer.is_none() {
+    let Some(writer) = writer else {
         return Err(error("its header does not name the version of leadscore that wrote it".into()));
-    }
-    Ok(bytes.get(start..end).unwrap_or_default())
+    };
+    Ok(Opened { version, writer, payload: bytes.get(start..end).unwrap_or_default() })
 }
 
 /// What is wrong with the rule set's bytes, for the error's message: words only,
@@ -533,6 +595,17 @@ impl<'b> Reader<'b> {
         let bytes = self.bytes.get(self.at..end).ok_or(SHORT)?;
         self.at = end;
         std::str::from_utf8(bytes).map_err(|_| "a text is not UTF-8")
+    }
+
+    /// The names of the features a format 2 rule set lists: at least one, each an
+    /// ASCII word. Whether they are known, and the ones its rules use, is checked
+    /// by the caller.
+    fn feature_names(&mut self) -> Result<Vec<&'b str>, Bad> {
+        self.list(features::MAX_LISTED, true, |r| {
+            let name = r.filled(features::MAX_NAME_LEN)?;
+            check(name.bytes().all(|b| b.is_ascii_alphanumeric()), "a feature's name is not a word")?;
+            Ok(name)
+        })
     }
 
     /// Text the compiler reads with `Obj::text`: not blank, at most `max` bytes.
@@ -1045,14 +1118,60 @@ mod tests {
     #[test]
     fn newer_and_unknown_versions_say_so() {
         let mut bytes = write(&everything(), "9.0.0");
-        bytes[4] = 2;
+        bytes[4] = 3;
         let m = message(&bytes);
-        assert!(m.contains("written by a newer format version 2 (by leadscore 9.0.0)"), "{m}");
-        assert!(m.contains("reads up to format version 1"), "{m}");
+        assert!(m.contains("written by a newer format version 3 (by leadscore 9.0.0)"), "{m}");
+        assert!(m.contains("reads up to format version 2"), "{m}");
         // A newer format may lay out the rest as it likes: only the mark and the version are read.
         assert!(message(&[0x89, b'L', b'S', b'C', 0xff, 0xff]).contains("newer format version 65535"));
         bytes[4] = 0;
         assert!(message(&bytes).contains("format version is 0"));
+    }
+
+    /// A rule set of the first language is written as it was before features were
+    /// listed, so every engine that read format 1 still loads it.
+    #[test]
+    fn a_rule_set_without_later_features_is_format_one() {
+        let rs = compile_value(&json!({
+            "schema": "leadscore.ruleset/v1", "id": "first.language", "version": "1",
+            "recency": {"halfLife": "30d"},
+            "fit": [{"id": "big", "points": 10, "when": {"field": "employees", "gte": 200}}],
+            "engagement": [
+                {"id": "pricing", "points": 5, "cap": 20, "event": "page_view", "where": {"field": "url", "like": "*/pricing*"}},
+                {"id": "visits", "points": 8, "event": "visit", "count": {"atLeast": 3, "within": "7d"}}
+            ],
+            "disqualifiers": [{"id": "bounce", "event": "email_bounced"}],
+            "stages": {"mql": {"threshold": 20}}
+        }))
+        .unwrap();
+        assert_eq!(features::used(&rs), Vec::<&str>::new());
+        let bytes = write(&rs, "0.1.0");
+        assert_eq!(bytes[4..6], [1, 0]);
+        assert_eq!(bytes, seal(&write_rule_set(&rs), "0.1.0"));
+        assert_eq!(write(&read(&bytes).unwrap(), "0.1.0"), bytes);
+    }
+
+    /// A feature this engine does not know is refused by name before any rule is
+    /// read; a format 2 list must name one feature at least.
+    #[test]
+    fn an_unknown_feature_is_refused_by_name() {
+        let rules = write_rule_set(&everything());
+        let mut listed = Writer(Vec::new());
+        listed.len(1);
+        listed.text("teleport");
+        let bytes = seal_as(2, &[listed.0.as_slice(), &rules].concat(), "9.1.0");
+        let m = message(&bytes);
+        assert!(m.contains("uses the feature `teleport`, which this engine"), "{m}");
+        assert!(m.contains("written by leadscore 9.1.0") && m.contains("update leadscore"), "{m}");
+        let mut none = Writer(Vec::new());
+        none.len(0);
+        let m = message(&seal_as(2, &[none.0.as_slice(), &rules].concat(), "9.1.0"));
+        assert!(m.contains("a list is empty"), "{m}");
+        let mut odd = Writer(Vec::new());
+        odd.len(1);
+        odd.text("tele port");
+        let m = message(&seal_as(2, &[odd.0.as_slice(), &rules].concat(), "9.1.0"));
+        assert!(m.contains("a feature's name is not a word"), "{m}");
     }
 
     /// Bytes that pass the checksum but hold what the compiler never writes.

@@ -17,6 +17,7 @@ pub mod compiled;
 pub mod condition;
 pub mod cost;
 pub mod error;
+pub mod features;
 pub mod json_place;
 pub mod lowercase;
 pub mod meter;
