@@ -426,7 +426,7 @@ export async function boot(ctx) {
                     // counts as sent (flush); if not, it is tried again.
                     await new Promise((r) => setTimeout(r, UNANSWERED_MS));
                 }
-                settle(item.k, res);
+                settle(item.k, res, res && res.status >= 400 && res.status < 500 ? await refusal(res) : '');
             }
         } catch (e) {
             report(e);
@@ -442,7 +442,25 @@ export async function boot(ctx) {
         if (next < Infinity) timer = setTimeout(pump, Math.max(50, next - Date.now()));
     }
 
-    function settle(k, res) {
+    /**
+     * Why the collector refused a signal, from its answer's body: the edge worker's
+     * `{ error: { code, path, message } }` as "code at path: message", other text as
+     * it is, at most 300 characters either way.
+     */
+    async function refusal(res) {
+        let text = '';
+        try {
+            text = (await res.text()).slice(0, 4096);
+            const { code, path, message } = JSON.parse(text).error;
+            if (typeof message === 'string') text = `${code || 'refused'}${path ? ` at ${path}` : ''}: ${message}`;
+        } catch {
+            // Not the worker's JSON (or no body): the text as it came.
+        }
+        text = text.trim().slice(0, 300);
+        return text ? ` (${text})` : '';
+    }
+
+    function settle(k, res, why = '') {
         const box = io.get('outbox') || [];
         const item = box.find((x) => x.k === k);
         if (!item) return;
@@ -450,7 +468,7 @@ export async function boot(ctx) {
         const final = res && (res.ok || (status >= 400 && status < 500 && status !== 408 && status !== 429));
         if (final || item.n + 1 >= MAX_TRIES) {
             if (!res || !res.ok)
-                report(`signal ${k} ${res ? `refused with HTTP ${status}` : 'never delivered'}: dropped`);
+                report(`signal ${k} ${res ? `refused with HTTP ${status}${why}` : 'never delivered'}: dropped`);
             box.splice(box.indexOf(item), 1);
             delivered([k]);
         } else {

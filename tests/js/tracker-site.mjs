@@ -94,7 +94,7 @@ export async function startSite({ attrs = {}, pkg = PKG, cache = false, compiled
         asked: [],
         /** Every request the collector received: { method, path, headers, body, at, status }. */
         received: [],
-        /** What the collector answers the next POSTs: a status, or { status, retryAfter }. */
+        /** What the collector answers the next POSTs: a status, or { status, retryAfter, body }. */
         answers: [],
         /** Delay of each file under /pkg/, in ms (a slow network). */
         delayMs: 0,
@@ -121,7 +121,8 @@ export async function startSite({ attrs = {}, pkg = PKG, cache = false, compiled
                 at: Date.now(),
                 status: answer.status,
             });
-            res.writeHead(answer.status, headers).end();
+            if (answer.body != null) headers['content-type'] = 'application/json';
+            res.writeHead(answer.status, headers).end(answer.body == null ? undefined : JSON.stringify(answer.body));
         });
     });
     const collectorUrl = await listen(collector);

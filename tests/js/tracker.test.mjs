@@ -325,6 +325,30 @@ test('a collector answering 500, then 429 with Retry-After, then 200 receives it
     });
 });
 
+test('a signal the collector refuses with 422 is dropped once, the reason on the console', { skip }, async () => {
+    await withSite({}, async (site, ctx, consoleErrors) => {
+        const error = { code: 'keyMismatch', path: 'transition.key', message: 'the key is not the one computed' };
+        site.answers.push({ status: 422, body: { error } });
+        const page = await ctx.newPage();
+        await visit(page, site, '/pricing');
+        for (let i = 0; i < 3; i++) await page.click('#cta');
+        await until(() => site.posts().length >= 1, 'the signal posted');
+        await until(() => consoleErrors.some((m) => m.includes('dropped')), 'the refusal reported');
+        await quiet();
+        assert.deepEqual(
+            site.posts().map((r) => r.status),
+            [422],
+            'a refusal is final: not sent again',
+        );
+        const said = consoleErrors.filter((m) => m.startsWith('leadscore tracker:'));
+        assert.equal(said.length, 1, consoleErrors.join('\n'));
+        assert.match(
+            said[0],
+            /refused with HTTP 422 \(keyMismatch at transition\.key: the key is not the one computed\): dropped/,
+        );
+    });
+});
+
 test('before consent nothing is stored or sent; consent sends what qualified', { skip }, async () => {
     await withSite({ attrs: { consent: null } }, async (site, ctx) => {
         const page = await ctx.newPage();

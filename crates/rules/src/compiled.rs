@@ -397,24 +397,14 @@ pub fn read(bytes: &[u8]) -> Result<RuleSet, InputError> {
     if r.at != payload.len() {
         return Err(error(format!("the rule set in it ends at byte {} of {}", r.at, payload.len())));
     }
-    let used = features::used(&rs);
-    if used != listed {
-        return Err(error(format!(
-            "the features its header lists ({}) are not the ones its rules use ({}): the bytes were not \
-             written by leadscore compile",
-            names(&listed),
-            names(&used)
-        )));
+    if features::used(&rs) != listed {
+        return Err(error(
+            "the features its header lists are not the ones its rules use: the bytes were not written by \
+             leadscore compile"
+                .into(),
+        ));
     }
     Ok(rs)
-}
-
-/// Names for a message: "`a`, `b`", or "none".
-fn names(list: &[&str]) -> String {
-    match list {
-        [] => "none".into(),
-        _ => list.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
-    }
 }
 
 /// A compiled rule set whose header and checksum say that it is whole.
