@@ -3,9 +3,9 @@
 // Its module (leadscore_backtest_bg.wasm) is the full module with histories,
 // backtests and learning, kept apart so that the full module does not carry them:
 // meant for a Web Worker of a page that backtests, or for Node. `await init()` once
-// (it fetches leadscore_backtest_bg.wasm next to this file unless given a URL, a
-// Response, the bytes or a compiled WebAssembly.Module), or initSync(bytes) (in
-// Node: initSync(readFileSync(require.resolve('leadscore/leadscore_backtest_bg.wasm')))).
+// (it fetches leadscore_backtest_bg.wasm next to this file, or reads it from disk in
+// Node, unless given a URL, a Response, the bytes or a compiled WebAssembly.Module),
+// or initSync(bytes).
 //
 // scripts/build-pkg.sh bundles this file, api.js, codec.js and errors.js into the
 // package's backtest.js over the backtest module's glue (leadscore_backtest.js,
@@ -34,8 +34,11 @@ setNotReadyMessage(
     'leadscore/backtest is not initialized: `await init()` once before using it (or call initSync(bytes))',
 );
 
-export const { init, initSync } = initializer(
-    initWasm,
-    initWasmSync,
-    () => new URL('./leadscore_backtest_bg.wasm', import.meta.url),
-);
+export const { init, initSync } = initializer(initWasm, initWasmSync, () => {
+    const url = new URL('./leadscore_backtest_bg.wasm', import.meta.url);
+    if (url.protocol !== 'file:') return url;
+    // Node.js (or Deno, Bun): fetch cannot read a file: URL, the file system can. A
+    // specifier in a variable, so that bundlers for the browser leave it alone.
+    const fs = 'node:fs/promises';
+    return import(/* webpackIgnore: true */ /* @vite-ignore */ fs).then((m) => m.readFile(url));
+});
