@@ -255,6 +255,10 @@ export interface Contribution {
     matched?: number;
     /** Present (true) when the rule's cap took points away. */
     capped?: true;
+    /** Repeating rules (`count.every`): how many times the rule earned its points. */
+    times?: number;
+    /** Points-per-unit rules (`perUnit`): the units the points were earned for. */
+    units?: number;
 }
 
 export type SkipReason =
