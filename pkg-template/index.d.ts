@@ -259,6 +259,8 @@ export interface Contribution {
     times?: number;
     /** Points-per-unit rules (`perUnit`): the units the points were earned for. */
     units?: number;
+    /** Days rules (`days`): on how many different days the matching events fell. */
+    days?: number;
 }
 
 export type SkipReason =

@@ -50,6 +50,9 @@ pub struct Contribution {
     /// before decay and the cap (the newest event's for `once`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub units: Option<Units>,
+    /// Days rules (`days`): on how many different days the matching events fell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
 }
 
 /// Units of a points-per-unit rule, held as exact thousandths. Serialized as a JSON

@@ -126,6 +126,14 @@ fn most_awarded(rule: &EngagementRule, hits: &Hits, now: i64) -> Centi {
                 0
             }
         }
+        // Never more different days than events.
+        Award::Days { at_least, within, .. } => {
+            if n >= *at_least && hits.may_be_within(*within, now) {
+                rule.points
+            } else {
+                0
+            }
+        }
         Award::Sum { within, .. } => {
             if hits.may_be_within(*within, now) {
                 rule.points

@@ -26,6 +26,7 @@ pub(crate) fn explain(engine: &Engine, f: Figures<'_>) -> ScoreResult {
             capped: false,
             times: None,
             units: None,
+            days: None,
         });
     }
     for (rule, t) in engine.rules.engagement.iter().zip(&f.tallies) {
@@ -46,6 +47,7 @@ pub(crate) fn explain(engine: &Engine, f: Figures<'_>) -> ScoreResult {
                     Award::PerUnit { .. } => Some(Units(t.units_milli)),
                     _ => None,
                 },
+                days: matches!(rule.award, Award::Days { .. }).then_some(t.days),
             });
         }
     }
@@ -138,5 +140,6 @@ fn adjustment(id: Arc<str>, kind: ContributionKind, points: Centi, group: Option
         capped: false,
         times: None,
         units: None,
+        days: None,
     }
 }

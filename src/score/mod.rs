@@ -35,10 +35,16 @@ pub(crate) struct Tally {
     /// Units of the matching events, in thousandths (points-per-unit rules): summed,
     /// or the newest event's for `once`.
     pub(crate) units_milli: i64,
+    /// Different days of the matching events (days rules), and the newest's day.
+    pub(crate) days: u32,
+    last_day: Option<i64>,
     /// What the rule awarded, when it fired: its points and whether its cap bit
     /// (engagement rules; set once the pass is over).
     pub(crate) award: Option<(Centi, bool)>,
 }
+
+/// Milliseconds in a day: a days rule's days are this long.
+const DAY_MS: i64 = 86_400_000;
 
 fn within(age: i64, window: Option<i64>) -> bool {
     window.is_none_or(|w| age <= w)
@@ -290,6 +296,18 @@ fn observe(rule: &EngagementRule, t: &mut Tally, e: &Event, age: i64) {
                 t.sum_milli = t.sum_milli.saturating_add(v);
             }
         }
+        Award::Days { within: w, utc_offset, .. } => {
+            if within(age, *w) {
+                t.n += 1;
+                // Events arrive in time order, so a day differs from the last one's
+                // only when it is new.
+                let day = e.ts.saturating_add(*utc_offset).div_euclid(DAY_MS);
+                if t.last_day != Some(day) {
+                    t.days += 1;
+                    t.last_day = Some(day);
+                }
+            }
+        }
         Award::PerUnit { property, once, .. } => {
             t.n += 1;
             t.newest = e.ts;
@@ -354,6 +372,7 @@ fn award(rule: &EngagementRule, t: &Tally, now: i64) -> Option<(Centi, bool)> {
         }
         Award::Frequency { at_least, .. } => (t.n >= *at_least).then_some((rule.points, false)),
         Award::Sum { at_least_milli, .. } => (t.sum_milli >= *at_least_milli).then_some((rule.points, false)),
+        Award::Days { at_least, .. } => (t.days >= *at_least).then_some((rule.points, false)),
         Award::Every { every, cap, .. } => {
             let times = t.n / every;
             let raw = rule.points.saturating_mul(Centi::from(times));

@@ -42,6 +42,7 @@ use crate::features;
 use crate::order::first_of_each;
 use crate::rules::{
     Award, Centi, Disqualifier, DisqualifierTest, EngagementRule, EventMatcher, FitRule, Group, Recency, TotalLimits,
+    MAX_UTC_OFFSET_MS,
 };
 use crate::ruleset::{
     is_id_char, RuleSet, DISQUALIFIED_BAND, MAX_AT_LEAST, MAX_DESCRIPTION_LEN, MAX_ID_LEN, MAX_LABEL_LEN, MAX_RULES,
@@ -232,6 +233,12 @@ impl Writer {
                     w.uint(u64::from(*every));
                     w.opt(*within, Self::int);
                     w.opt(*cap, Self::int);
+                }
+                Award::Days { at_least, within, utc_offset } => {
+                    w.0.push(5);
+                    w.uint(u64::from(*at_least));
+                    w.opt(*within, Self::int);
+                    w.int(*utc_offset);
                 }
                 Award::PerUnit { property, cap, once } => {
                     w.0.push(4);
@@ -832,7 +839,7 @@ impl<'b> Reader<'b> {
     fn engagement_rule(&mut self, ctx: &Ctx<'_>, ids: &mut Vec<&'b str>) -> Result<EngagementRule, Bad> {
         let (id, description, group, points) = self.rule_head(ctx, ids)?;
         let matcher = self.matcher(ctx)?;
-        let award = match self.tag(4)? {
+        let award = match self.tag(5)? {
             0 => {
                 let cap = self.opt(Self::positive_points)?;
                 let once = self.flag()?;
@@ -841,6 +848,12 @@ impl<'b> Reader<'b> {
             }
             1 => Award::Frequency { at_least: self.count()?, within: self.duration()? },
             3 => Award::Every { every: self.count()?, within: self.duration()?, cap: self.opt(Self::positive_points)? },
+            5 => {
+                let (at_least, within, utc_offset) = (self.count()?, self.duration()?, self.int()?);
+                let whole_minutes = utc_offset % 60_000 == 0;
+                check(whole_minutes && utc_offset.abs() <= MAX_UTC_OFFSET_MS, "a UTC offset is out of range")?;
+                Award::Days { at_least, within, utc_offset }
+            }
             4 => {
                 let property = self.number_property(ctx, &matcher)?;
                 let cap = self.opt(Self::positive_points)?;
@@ -1057,7 +1070,9 @@ mod tests {
                 {"id": "e5", "event": "page_view", "points": 10, "count": {"every": 3, "within": "30d"}, "cap": 30, "recency": {"expireAfter": "60d"}},
                 {"id": "e6", "event": "signup", "points": -2, "count": {"every": 2}},
                 {"id": "e7", "event": "page_view", "points": 0.5, "perUnit": "seconds", "cap": 30, "group": "web"},
-                {"id": "e8", "event": "page_view", "points": -1.25, "perUnit": "seconds", "once": true, "recency": "none"}
+                {"id": "e8", "event": "page_view", "points": -1.25, "perUnit": "seconds", "once": true, "recency": "none"},
+                {"id": "e9", "event": "page_view", "points": 20, "days": {"atLeast": 3, "within": "14d", "utcOffset": "-05:30"}},
+                {"id": "e10", "event": "signup", "points": 4, "days": {"atLeast": 2}}
             ],
             "total": {"max": 500, "floorAtZero": true},
             "disqualifiers": [
@@ -1283,6 +1298,16 @@ mod tests {
                     rs.engagement[7].award =
                         Award::PerUnit { property: FieldPath::parse("seconds").unwrap(), cap: Some(100), once: true }
                 }),
+            ),
+            (
+                "a UTC offset is out of range",
+                Box::new(|rs| {
+                    rs.engagement[8].award = Award::Days { at_least: 3, within: None, utc_offset: 86_400_000 }
+                }),
+            ),
+            (
+                "a UTC offset is out of range",
+                Box::new(|rs| rs.engagement[8].award = Award::Days { at_least: 3, within: None, utc_offset: 1 }),
             ),
             (
                 "not a declared number",

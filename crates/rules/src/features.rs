@@ -24,6 +24,7 @@ type Uses = fn(&RuleSet) -> bool;
 pub const FEATURES: &[(&str, Uses)] = &[
     ("repeatingCount", |rs| rs.engagement.iter().any(|r| matches!(r.award, Award::Every { .. }))),
     ("pointsPerUnit", |rs| rs.engagement.iter().any(|r| matches!(r.award, Award::PerUnit { .. }))),
+    ("distinctDays", |rs| rs.engagement.iter().any(|r| matches!(r.award, Award::Days { .. }))),
 ];
 
 /// Longest name of a feature, and most features one rule set lists.

@@ -98,7 +98,13 @@ pub enum Award {
     /// (decayed by age), at most `cap` in all; `once` counts only the most recent
     /// matching event.
     PerUnit { property: FieldPath, cap: Option<Centi>, once: bool },
+    /// `points` once when the matching events within `within` fall on at least
+    /// `at_least` different days, a day starting at 00:00 at UTC + `utc_offset` ms.
+    Days { at_least: u32, within: Option<i64>, utc_offset: i64 },
 }
+
+/// The most a `days.utcOffset` may be from UTC either way: 23:59.
+pub const MAX_UTC_OFFSET_MS: i64 = (23 * 60 + 59) * 60_000;
 
 #[derive(Debug, Clone)]
 pub struct EngagementRule {
@@ -118,7 +124,7 @@ impl EngagementRule {
             Award::PerOccurrence { cap: Some(c), .. } => Some(*c),
             Award::PerOccurrence { cap: None, once: true } => Some(self.points.abs()),
             Award::PerOccurrence { cap: None, once: false } => None,
-            Award::Frequency { .. } | Award::Sum { .. } => Some(self.points.abs()),
+            Award::Frequency { .. } | Award::Sum { .. } | Award::Days { .. } => Some(self.points.abs()),
             Award::Every { cap, .. } | Award::PerUnit { cap, .. } => *cap,
         }
     }

@@ -448,6 +448,7 @@ impl Ctx<'_, '_> {
             "count",
             "sum",
             "perUnit",
+            "days",
             "recency",
         ];
         let o = object(v, path, "an engagement rule", &keys, self.p)?;
@@ -458,20 +459,30 @@ impl Ctx<'_, '_> {
         let matcher = self.matcher(&o);
         let cap = o.positive_points("cap", None, self.p);
         let once = o.boolean("once", self.p).unwrap_or(false);
+        let days = o.get("days");
         let per_unit = o.get("perUnit").map(|_| {
             o.text("perUnit", None, MAX_RULE_TEXT_LEN, self.p).and_then(|t| {
                 FieldPath::parse(&t).map_err(|m| self.p.push(Problem::new(o.at("perUnit"), "invalidField", m))).ok()
             })
         });
-        if per_unit.is_some() && (o.get("count").is_some() || o.get("sum").is_some()) {
+        if per_unit.is_some() && (o.get("count").is_some() || o.get("sum").is_some() || days.is_some()) {
             self.p.push(Problem::new(
                 o.at("perUnit"),
                 "conflictingKeys",
-                "\"perUnit\" makes a per-occurrence rule's points proportional to a property; a count or sum rule \
-                 awards fixed points: make two rules",
+                "\"perUnit\" makes a per-occurrence rule's points proportional to a property; a count, sum or \
+                 days rule awards fixed points: make two rules",
+            ));
+        }
+        if let (Some(_), Some(other)) = (days, ["count", "sum"].into_iter().find(|k| o.get(k).is_some())) {
+            self.p.push(Problem::new(
+                o.at("days"),
+                "conflictingKeys",
+                format!("a rule has \"days\" or \"{other}\", not both: make two rules"),
             ));
         }
         let award = match (o.get("count"), o.get("sum")) {
+            (None, None) if days.is_some() => days.and_then(|d| self.days(d, &o.at("days"))),
+            _ if days.is_some() => None,
             (Some(_), Some(_)) => {
                 self.p.push(Problem::new(
                     path,
@@ -495,13 +506,15 @@ impl Ctx<'_, '_> {
                  events: write \"count\": {\"atLeast\": …} to award them once",
             ));
         }
-        if matches!(award, Some(Award::Frequency { .. } | Award::Sum { .. })) {
+        if matches!(award, Some(Award::Frequency { .. } | Award::Sum { .. } | Award::Days { .. })) {
             for k in ["cap", "once"] {
                 if o.get(k).is_some() {
                     self.p.push(Problem::new(
                         o.at(k),
                         "conflictingKeys",
-                        format!("\"{k}\" applies to per-occurrence rules; a count or sum rule awards its points once"),
+                        format!(
+                            "\"{k}\" applies to per-occurrence rules; a count, sum or days rule awards its points once"
+                        ),
                     ));
                 }
             }
@@ -518,7 +531,10 @@ impl Ctx<'_, '_> {
             None => default_recency,
         };
         if o.get("recency").and_then(|r| r.get("halfLife")).is_some()
-            && matches!(award, Some(Award::Frequency { .. } | Award::Sum { .. } | Award::Every { .. }))
+            && matches!(
+                award,
+                Some(Award::Frequency { .. } | Award::Sum { .. } | Award::Every { .. } | Award::Days { .. })
+            )
         {
             self.p.push(Problem::new(
                 o.at("recency.halfLife"),
@@ -589,6 +605,36 @@ impl Ctx<'_, '_> {
                 None
             }
         }
+    }
+
+    /// A `days` rule: events on at least `atLeast` different days, a day starting at
+    /// 00:00 at `utcOffset` (UTC when absent).
+    fn days(&mut self, v: &Value, path: &str) -> Option<Award> {
+        let o = object(v, path, "\"days\"", &["atLeast", "within", "utcOffset"], self.p)?;
+        let at_least = o.count("atLeast", MAX_AT_LEAST, self.p);
+        if o.get("atLeast").is_none() {
+            self.p.push(Problem::new(
+                o.at("atLeast"),
+                "missingKey",
+                "\"atLeast\" is required: on how many different days matching events earn the points",
+            ));
+        }
+        let within = o.duration("within", self.p);
+        let utc_offset = match o.get("utcOffset") {
+            None => Some(0),
+            Some(Value::String(t)) => crate::time::parse_utc_offset(t)
+                .map_err(|m| self.p.push(Problem::new(o.at("utcOffset"), "invalidValue", m)))
+                .ok(),
+            Some(other) => {
+                self.p.push(Problem::new(
+                    o.at("utcOffset"),
+                    "wrongType",
+                    format!("\"utcOffset\" must be text like \"+02:00\", not {}", type_name(other)),
+                ));
+                None
+            }
+        };
+        Some(Award::Days { at_least: at_least?, within, utc_offset: utc_offset? })
     }
 
     fn sum(&mut self, v: &Value, path: &str) -> Option<Award> {

@@ -85,6 +85,21 @@ fn engagement_warnings(
     w: &mut Vec<Warning>,
 ) {
     let own_recency = json.get("recency");
+    // `unreachableDays`: a window shorter than the days it asks for.
+    if let Award::Days { at_least, within: Some(window), .. } = rule.award {
+        let most = most_days_within(window);
+        if i64::from(at_least) > most {
+            w.push(Warning::new(
+                join(path, "days.atLeast"),
+                "unreachableDays",
+                format!(
+                    "events at most {} old fall on at most {most} different days, so this rule never fires: ask for \
+                     {most} days or fewer, or a longer \"within\"",
+                    json.pointer("/days/within").and_then(Value::as_str).unwrap_or("that")
+                ),
+            ));
+        }
+    }
     if let (Award::Every { cap: Some(cap), .. }, true) = (&rule.award, rule.points < 0) {
         cap_on_negative(*cap, rule, path, w);
     }
@@ -132,6 +147,13 @@ fn engagement_warnings(
     if let (Some(cap), true) = (cap, rule.points < 0) {
         cap_on_negative(cap, rule, path, w);
     }
+}
+
+/// The most different days events at most `window` ms old can fall on: a window of
+/// whole days d touches d + 1 days (both edges are in it), any other ⌈d⌉ + 1.
+fn most_days_within(window: i64) -> i64 {
+    const DAY: i64 = 86_400_000;
+    window / DAY + if window % DAY == 0 { 1 } else { 2 }
 }
 
 /// `capOnNegative`: the cap bounds what the rule subtracts, not the score.
@@ -305,6 +327,24 @@ mod tests {
         assert!(w[0].message.contains("\"count\": {\"atLeast\": …}"), "{}", w[0].message);
         let per_unit = json!({"id": "e", "event": "v", "points": -1, "cap": 20, "perUnit": "seats"});
         assert_eq!(warned(json!({"engagement": [per_unit]})), at("engagement[0].cap", "capOnNegative"));
+    }
+
+    #[test]
+    fn a_days_rule_asking_for_more_days_than_its_window_touches_warns() {
+        let rule = |at_least: u32, within: &str| json!({"id": "e", "event": "v", "points": 5, "days": {"atLeast": at_least, "within": within}});
+        // 2 whole days touch 3 days; 36 hours touch 3 too; 1 ms touches 2.
+        assert_eq!(warned(json!({"engagement": [rule(3, "2d")]})), vec![]);
+        assert_eq!(warned(json!({"engagement": [rule(4, "2d")]})), at("engagement[0].days.atLeast", "unreachableDays"));
+        assert_eq!(warned(json!({"engagement": [rule(3, "36h")]})), vec![]);
+        assert_eq!(
+            warned(json!({"engagement": [rule(4, "36h")]})),
+            at("engagement[0].days.atLeast", "unreachableDays")
+        );
+        assert_eq!(warned(json!({"engagement": [rule(2, "1ms")]})), vec![]);
+        assert_eq!(
+            warned(json!({"engagement": [rule(3, "1ms")]})),
+            at("engagement[0].days.atLeast", "unreachableDays")
+        );
     }
 
     #[test]
