@@ -86,25 +86,54 @@ interface EngagementRuleBase {
 
 /**
  * An engagement rule: per occurrence (each matching event adds its points, decayed by
- * `recency`; at most `cap` in all, or only the newest event with `once`: one or the
- * other), or a `count` or `sum` rule (its points once, when enough events match).
+ * `recency`, or its points per unit of the number at `perUnit`; at most `cap` in all,
+ * or only the newest event with `once`: one or the other), a `count` or `sum` rule
+ * (its points once, when enough events match), a repeating `count.every` rule (its
+ * points for every so many events, at most `cap`), or a `days` rule (its points once,
+ * when matching events fall on enough different days).
  */
 export type EngagementRule =
     | (EngagementRuleBase & {
           count?: undefined;
           sum?: undefined;
+          days?: undefined;
+          /** Points per unit of the number at this property of each matching event. */
+          perUnit?: string;
           recency?: Recency;
       } & ({ cap?: number; once?: false } | { once: true; cap?: undefined }))
     | (EngagementRuleBase & {
-          count: { atLeast: number; within?: Duration };
+          count: { atLeast: number; every?: undefined; within?: Duration };
           sum?: undefined;
+          days?: undefined;
+          perUnit?: undefined;
           cap?: undefined;
+          once?: undefined;
+          recency?: WindowRecency;
+      })
+    | (EngagementRuleBase & {
+          count: { every: number; atLeast?: undefined; within?: Duration };
+          sum?: undefined;
+          days?: undefined;
+          perUnit?: undefined;
+          cap?: number;
           once?: undefined;
           recency?: WindowRecency;
       })
     | (EngagementRuleBase & {
           sum: { property: string; atLeast: number; within?: Duration };
           count?: undefined;
+          days?: undefined;
+          perUnit?: undefined;
+          cap?: undefined;
+          once?: undefined;
+          recency?: WindowRecency;
+      })
+    | (EngagementRuleBase & {
+          /** `utcOffset`: days start at 00:00 at this fixed offset (`"+02:00"`); UTC when absent. */
+          days: { atLeast: number; within?: Duration; utcOffset?: string };
+          count?: undefined;
+          sum?: undefined;
+          perUnit?: undefined;
           cap?: undefined;
           once?: undefined;
           recency?: WindowRecency;
@@ -255,6 +284,12 @@ export interface Contribution {
     matched?: number;
     /** Present (true) when the rule's cap took points away. */
     capped?: true;
+    /** Repeating rules (`count.every`): how many times the rule earned its points. */
+    times?: number;
+    /** Points-per-unit rules (`perUnit`): the units the points were earned for. */
+    units?: number;
+    /** Days rules (`days`): on how many different days the matching events fell. */
+    days?: number;
 }
 
 export type SkipReason =
@@ -441,7 +476,7 @@ export declare class Engine {
  * What a rule set reads, as `engine.reads` gives it: the profile fields its fit
  * rules and profile disqualifiers test, and for each event type its engagement
  * rules, stage triggers and event disqualifiers look at, the properties their
- * `where` filters and `sum`s read (whole dotted paths, in byte order; a type whose
+ * `where` filters, `sum`s and `perUnit`s read (whole dotted paths, in byte order; a type whose
  * rules read no property has `[]`). What the tracker's signals may carry.
  */
 export interface RuleSetReads {

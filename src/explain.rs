@@ -42,6 +42,32 @@ pub struct Contribution {
     /// Whether the rule's cap took points away.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub capped: bool,
+    /// How many times a repeating rule (`count.every`) earned its points:
+    /// ⌊matched / every⌋, before its cap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub times: Option<u32>,
+    /// Points-per-unit rules (`perUnit`): the units the points were earned for,
+    /// before decay and the cap (the newest event's for `once`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub units: Option<Units>,
+    /// Days rules (`days`): on how many different days the matching events fell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
+}
+
+/// Units of a points-per-unit rule, held as exact thousandths. Serialized as a JSON
+/// number, whole ones as integers (`15`, `22.5`, `12.345`), as [`Points`] are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Units(pub i64);
+
+impl Serialize for Units {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0 % 1000 == 0 {
+            s.serialize_i64(self.0 / 1000)
+        } else {
+            s.serialize_f64(self.0 as f64 / 1000.0)
+        }
+    }
 }
 
 /// A disqualifier that holds for the lead.

@@ -47,7 +47,7 @@ pub use error::{InputError, Problem, RuleSetError};
 pub use event::{Event, Properties};
 pub use explain::{
     Contribution, ContributionKind, Disqualification, EventTally, Points, Qualification, ScoreResult, SetAside,
-    SetAsideReason, SkipReason, Skipped,
+    SetAsideReason, SkipReason, Skipped, Units,
 };
 pub use lead::Lead;
 pub use lead_set::LeadSet;

@@ -246,7 +246,9 @@ proptest! {
 }
 
 /// Rule sets made up for the test: a few fit rules, engagement rules of every kind
-/// (per occurrence with or without cap, once, decay and expiry; count; sum), groups
+/// (per occurrence with or without cap, once, decay and expiry; count; repeating
+/// count with or without cap; sum; points per unit, as per occurrence; distinct
+/// days at a UTC offset), groups
 /// with caps, the total's limits, and MQL, PQL and SQL stages on thresholds and
 /// triggers, with points and thresholds drawn so that stages are reached on the edge.
 const MADE_UP_TYPES: [&str; 3] = ["view", "form", "open"];
@@ -262,7 +264,7 @@ fn made_up_rule_set() -> impl Strategy<Value = Value> {
         (when, if points == 0 { 5 } else { points })
     });
     let engagement = (
-        (0..3usize, 0..3usize, -40i64..60, 0..5usize),
+        (0..3usize, 0..3usize, -40i64..60, 0..8usize),
         (
             proptest::option::of(1i64..80),
             any::<bool>(),
@@ -284,7 +286,18 @@ fn made_up_rule_set() -> impl Strategy<Value = Value> {
             match kind {
                 3 => r["count"] = json!({"atLeast": at_least, "within": within}),
                 4 => r["sum"] = json!({"property": "seconds", "atLeast": sum_at_least, "within": within}),
+                7 => {
+                    let offset = ["+00:00", "-05:30", "+14:00"][ty];
+                    r["days"] = json!({"atLeast": at_least, "within": within, "utcOffset": offset});
+                }
+                5 => {
+                    r["count"] = json!({"every": at_least, "within": within});
+                    r["cap"] = json!(cap);
+                }
                 _ => {
+                    if kind == 6 {
+                        r["perUnit"] = json!("seconds");
+                    }
                     if once {
                         r["once"] = json!(true);
                     } else if let Some(cap) = cap {

@@ -92,6 +92,21 @@ fn watched_tracking_reports_a_stage_reached_exactly_at_what_the_rules_allow() {
             &view,
         ),
         (
+            "every",
+            json!({"engagement": [pricing_rule(json!({"count": {"every": 3}, "points": 40, "cap": 45})), {"id": "any", "event": "page_view", "points": 1, "cap": 2}], "stages": {"mql": {"threshold": 42}}}),
+            &view,
+        ),
+        (
+            "days",
+            json!({"engagement": [pricing_rule(json!({"days": {"atLeast": 3}, "points": 40})), {"id": "any", "event": "page_view", "points": 1, "cap": 2}], "stages": {"mql": {"threshold": 42}}}),
+            &|i| ev_with("page_view", NOW - 10 * DAY + i * DAY, json!({"url": "/pricing", "seconds": 100})),
+        ),
+        (
+            "perUnit",
+            json!({"engagement": [pricing_rule(json!({"perUnit": "seconds", "points": 0.1, "cap": 45}))], "stages": {"mql": {"threshold": 30}}}),
+            &view,
+        ),
+        (
             "trigger",
             json!({"engagement": [pricing_rule(json!({}))], "stages": {"mql": {"threshold": 100}, "sql": {"on": [{"event": "form_submit", "atLeast": 3}]}}}),
             &form,

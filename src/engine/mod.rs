@@ -233,7 +233,7 @@ fn reads(rs: &RuleSet) -> Reads {
     let mut matchers: Vec<(&EventMatcher, Option<&FieldPath>)> = Vec::new();
     for r in &rs.engagement {
         let sum = match &r.award {
-            Award::Sum { property, .. } => Some(property),
+            Award::Sum { property, .. } | Award::PerUnit { property, .. } => Some(property),
             _ => None,
         };
         matchers.push((&r.matcher, sum));
@@ -292,7 +292,7 @@ fn fields_read(rs: &RuleSet) -> LeadFields {
         filter.for_each_field(&mut |name| properties.push(name));
     }
     for r in &rs.engagement {
-        if let Award::Sum { property, .. } = &r.award {
+        if let Award::Sum { property, .. } | Award::PerUnit { property, .. } = &r.award {
             properties.push(property.first());
         }
     }

@@ -3,7 +3,7 @@
 
 use super::matching::ProfileMatch;
 use crate::engine::Engine;
-use crate::rules::{Award, Centi, EngagementRule, Recency};
+use crate::rules::{Award, Centi, EngagementRule, Recency, MAX_PER_UNIT_AWARD};
 use crate::stages::{Stage, StageInputs, Trigger};
 
 /// The held events matching one engagement rule or stage trigger, as a session
@@ -110,6 +110,24 @@ fn most_awarded(rule: &EngagementRule, hits: &Hits, now: i64) -> Centi {
             cap.map_or(raw, |c| raw.min(c))
         }
         Award::Frequency { at_least, within } => {
+            if n >= *at_least && hits.may_be_within(*within, now) {
+                rule.points
+            } else {
+                0
+            }
+        }
+        // The events' numbers are not kept: at most the cap, or the most any such rule adds.
+        Award::PerUnit { cap, .. } => cap.unwrap_or(MAX_PER_UNIT_AWARD),
+        Award::Every { every, within, cap } => {
+            if hits.may_be_within(*within, now) {
+                let raw = rule.points.saturating_mul(Centi::from(n / every));
+                cap.map_or(raw, |c| raw.min(c))
+            } else {
+                0
+            }
+        }
+        // Never more different days than events.
+        Award::Days { at_least, within, .. } => {
             if n >= *at_least && hits.may_be_within(*within, now) {
                 rule.points
             } else {

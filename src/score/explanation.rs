@@ -4,8 +4,8 @@
 
 use super::{group_cuts, Figures};
 use crate::engine::Engine;
-use crate::explain::{Contribution, ContributionKind, Disqualification, Points, Qualification, ScoreResult};
-use crate::rules::Centi;
+use crate::explain::{Contribution, ContributionKind, Disqualification, Points, Qualification, ScoreResult, Units};
+use crate::rules::{Award, Centi};
 use crate::ruleset::DISQUALIFIED_BAND;
 use crate::stages::{band_of, StageReason};
 use std::sync::Arc;
@@ -24,6 +24,9 @@ pub(crate) fn explain(engine: &Engine, f: Figures<'_>) -> ScoreResult {
             points: Points(rule.points),
             matched: None,
             capped: false,
+            times: None,
+            units: None,
+            days: None,
         });
     }
     for (rule, t) in engine.rules.engagement.iter().zip(&f.tallies) {
@@ -36,6 +39,15 @@ pub(crate) fn explain(engine: &Engine, f: Figures<'_>) -> ScoreResult {
                 points: Points(points),
                 matched: Some(t.n),
                 capped,
+                times: match rule.award {
+                    Award::Every { every, .. } => Some(t.n / every),
+                    _ => None,
+                },
+                units: match rule.award {
+                    Award::PerUnit { .. } => Some(Units(t.units_milli)),
+                    _ => None,
+                },
+                days: matches!(rule.award, Award::Days { .. }).then_some(t.days),
             });
         }
     }
@@ -118,5 +130,16 @@ pub(crate) fn qualification(engine: &Engine, f: &Figures<'_>) -> Qualification {
 }
 
 fn adjustment(id: Arc<str>, kind: ContributionKind, points: Centi, group: Option<Arc<str>>) -> Contribution {
-    Contribution { id, kind, group, description: None, points: Points(points), matched: None, capped: false }
+    Contribution {
+        id,
+        kind,
+        group,
+        description: None,
+        points: Points(points),
+        matched: None,
+        capped: false,
+        times: None,
+        units: None,
+        days: None,
+    }
 }

@@ -15,8 +15,9 @@ pub(crate) use matching::{match_event, match_profile, EventMatch, Matches, Profi
 use crate::engine::{Engine, Target};
 use crate::event::Event;
 use crate::explain::{EventTally, SkipReason};
-use crate::rules::{Award, Centi, DisqualifierTest, EngagementRule, Recency};
+use crate::rules::{Award, Centi, DisqualifierTest, EngagementRule, Recency, MAX_PER_UNIT_AWARD};
 use crate::stages::{Stage, StageInputs, StageReason, Trigger};
+use crate::value::FieldPath;
 use matching::matched_targets;
 use serde_json::{Map, Value};
 
@@ -31,10 +32,19 @@ pub(crate) struct Tally {
     sum_milli: i64,
     /// Time of the newest matching event.
     newest: i64,
+    /// Units of the matching events, in thousandths (points-per-unit rules): summed,
+    /// or the newest event's for `once`.
+    pub(crate) units_milli: i64,
+    /// Different days of the matching events (days rules), and the newest's day.
+    pub(crate) days: u32,
+    last_day: Option<i64>,
     /// What the rule awarded, when it fired: its points and whether its cap bit
     /// (engagement rules; set once the pass is over).
     pub(crate) award: Option<(Centi, bool)>,
 }
+
+/// Milliseconds in a day: a days rule's days are this long.
+const DAY_MS: i64 = 86_400_000;
 
 fn within(age: i64, window: Option<i64>) -> bool {
     window.is_none_or(|w| age <= w)
@@ -273,7 +283,7 @@ fn observe(rule: &EngagementRule, t: &mut Tally, e: &Event, age: i64) {
                 t.decayed += rule.points as f64 * decay(rule.recency, age);
             }
         }
-        Award::Frequency { within: w, .. } => {
+        Award::Frequency { within: w, .. } | Award::Every { within: w, .. } => {
             if within(age, *w) {
                 t.n += 1;
             }
@@ -286,7 +296,53 @@ fn observe(rule: &EngagementRule, t: &mut Tally, e: &Event, age: i64) {
                 t.sum_milli = t.sum_milli.saturating_add(v);
             }
         }
+        Award::Days { within: w, utc_offset, .. } => {
+            if within(age, *w) {
+                t.n += 1;
+                // Events arrive in time order, so a day differs from the last one's
+                // only when it is new.
+                let day = e.ts.saturating_add(*utc_offset).div_euclid(DAY_MS);
+                if t.last_day != Some(day) {
+                    t.days += 1;
+                    t.last_day = Some(day);
+                }
+            }
+        }
+        Award::PerUnit { property, once, .. } => {
+            t.n += 1;
+            t.newest = e.ts;
+            let units = units_milli(property, e);
+            if *once {
+                t.units_milli = units;
+            } else {
+                t.units_milli = t.units_milli.saturating_add(units);
+                // Oldest first, as for per-occurrence rules.
+                t.decayed += per_unit(rule.points, units) * decay(rule.recency, age);
+            }
+        }
     }
+}
+
+/// The units an event holds at `property`, in thousandths: a number rounded to
+/// thousandths (halves away from zero), 0 for anything else or below 0.
+fn units_milli(property: &FieldPath, e: &Event) -> i64 {
+    property.lookup(&e.properties).and_then(Value::as_f64).map_or(0, |f| ((f * 1000.0).round() as i64).max(0))
+}
+
+/// `points` (hundredths) for `units` thousandths of a unit, undecayed: (P × u) / 1000.
+fn per_unit(points: Centi, units: i64) -> f64 {
+    points as f64 * units as f64 / 1000.0
+}
+
+/// The points of a raw value under an optional cap, rounded to hundredths, and
+/// whether the cap bit; `None` when they round to 0.
+fn capped_points(raw: f64, cap: Option<Centi>) -> Option<(Centi, bool)> {
+    let (value, capped) = match cap {
+        Some(c) if raw.abs() > c as f64 => (raw.signum() * c as f64, true),
+        _ => (raw, false),
+    };
+    let points = value.round() as Centi;
+    (points != 0).then_some((points, capped))
 }
 
 /// The rule's points and whether its cap bit; `None` when it did not fire.
@@ -303,14 +359,28 @@ fn award(rule: &EngagementRule, t: &Tally, now: i64) -> Option<(Centi, bool)> {
             } else {
                 rule.points as f64 * f64::from(t.n)
             };
-            let (value, capped) = match cap {
-                Some(c) if raw.abs() > *c as f64 => (raw.signum() * *c as f64, true),
-                _ => (raw, false),
+            capped_points(raw, *cap)
+        }
+        Award::PerUnit { cap, once, .. } => {
+            let raw = if *once {
+                per_unit(rule.points, t.units_milli) * decay(rule.recency, now.saturating_sub(t.newest))
+            } else {
+                t.decayed
             };
-            let points = value.round() as Centi;
-            (points != 0).then_some((points, capped))
+            let limit = MAX_PER_UNIT_AWARD as f64;
+            capped_points(raw.clamp(-limit, limit), *cap)
         }
         Award::Frequency { at_least, .. } => (t.n >= *at_least).then_some((rule.points, false)),
         Award::Sum { at_least_milli, .. } => (t.sum_milli >= *at_least_milli).then_some((rule.points, false)),
+        Award::Days { at_least, .. } => (t.days >= *at_least).then_some((rule.points, false)),
+        Award::Every { every, cap, .. } => {
+            let times = t.n / every;
+            let raw = rule.points.saturating_mul(Centi::from(times));
+            let (points, capped) = match cap {
+                Some(c) if raw.abs() > *c => (raw.signum() * c, true),
+                _ => (raw, false),
+            };
+            (times > 0).then_some((points, capped))
+        }
     }
 }

@@ -141,7 +141,7 @@ test('bytes that are not a whole compiled rule set are refused clearly by both m
             m,
             newer,
             'compiledRuleSet',
-            /written by a newer format version 9 \(by leadscore [^)]+\); this engine \(leadscore [^)]+\) reads up to format version 1/,
+            /written by a newer format version 9 \(by leadscore [^)]+\); this engine \(leadscore [^)]+\) reads up to format version 2/,
         );
         refused(m, new Uint8Array(), 'compiledRuleSet', /no bytes are not/);
         refused(

@@ -59,8 +59,9 @@ const beyondASchema = (p) =>
     BEYOND_A_SCHEMA_CODES.has(p.code) ||
     // A group name of 1 to 64 characters but more bytes.
     (p.code === 'invalidId' && p.path.startsWith('groups')) ||
-    // A sum of a property its declared event types declare as text or a boolean.
-    (p.code === 'wrongType' && p.path.endsWith('.sum.property'));
+    // A sum or points per unit of a property its declared event types declare as
+    // text or a boolean.
+    (p.code === 'wrongType' && (p.path.endsWith('.sum.property') || p.path.endsWith('.perUnit')));
 
 /**
  * Every rule set at hand, as `{where, text}`: the examples, the bench's, the rule

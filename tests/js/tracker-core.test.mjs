@@ -18,8 +18,8 @@ page.initSync(fs.readFileSync(path.join(PKG, 'leadscore_page_bg.wasm')));
 /**
  * What tracker-core.js worked out from a rule set's JSON before the engine said it
  * (its `readsOf`, kept here as the reference `engine.reads` must agree with): the
- * event types the matchers look at, each with the `where` fields and `sum`
- * properties read, and the profile fields of fit rules and profile disqualifiers.
+ * event types the matchers look at, each with the `where` fields, `sum`
+ * properties and `perUnit` properties read, and the profile fields of fit rules and profile disqualifiers.
  */
 function readsOf(rs) {
     const types = new Map();
@@ -35,6 +35,7 @@ function readsOf(rs) {
         const read = new Set();
         fields(m.where, read);
         if (m.sum && typeof m.sum.property === 'string') read.add(m.sum.property);
+        if (typeof m.perUnit === 'string') read.add(m.perUnit);
         for (const t of [].concat(m.event)) {
             const held = types.get(t) || new Set();
             for (const f of read) held.add(f);

@@ -340,6 +340,9 @@ function renderWhy(r) {
             const detail = [
                 kinds[c.kind],
                 c.matched != null ? `${c.matched} event${c.matched === 1 ? '' : 's'}` : null,
+                c.times != null ? `${c.times} time${c.times === 1 ? '' : 's'}` : null,
+                c.units != null ? `${c.units} unit${c.units === 1 ? '' : 's'}` : null,
+                c.days != null ? `${c.days} day${c.days === 1 ? '' : 's'}` : null,
                 c.capped ? 'capped' : null,
             ]
                 .filter(Boolean)

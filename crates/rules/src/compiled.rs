@@ -42,6 +42,7 @@ use crate::features;
 use crate::order::first_of_each;
 use crate::rules::{
     Award, Centi, Disqualifier, DisqualifierTest, EngagementRule, EventMatcher, FitRule, Group, Recency, TotalLimits,
+    MAX_UTC_OFFSET_MS,
 };
 use crate::ruleset::{
     is_id_char, RuleSet, DISQUALIFIED_BAND, MAX_AT_LEAST, MAX_DESCRIPTION_LEN, MAX_ID_LEN, MAX_LABEL_LEN, MAX_RULES,
@@ -226,6 +227,24 @@ impl Writer {
                     w.text(&property.text());
                     w.int(*at_least_milli);
                     w.opt(*within, Self::int);
+                }
+                Award::Every { every, within, cap } => {
+                    w.0.push(3);
+                    w.uint(u64::from(*every));
+                    w.opt(*within, Self::int);
+                    w.opt(*cap, Self::int);
+                }
+                Award::Days { at_least, within, utc_offset } => {
+                    w.0.push(5);
+                    w.uint(u64::from(*at_least));
+                    w.opt(*within, Self::int);
+                    w.int(*utc_offset);
+                }
+                Award::PerUnit { property, cap, once } => {
+                    w.0.push(4);
+                    w.text(&property.text());
+                    w.opt(*cap, Self::int);
+                    w.flag(*once);
                 }
             }
             w.opt(r.recency.half_life, Self::int);
@@ -810,7 +829,7 @@ impl<'b> Reader<'b> {
     fn engagement_rule(&mut self, ctx: &Ctx<'_>, ids: &mut Vec<&'b str>) -> Result<EngagementRule, Bad> {
         let (id, description, group, points) = self.rule_head(ctx, ids)?;
         let matcher = self.matcher(ctx)?;
-        let award = match self.tag(2)? {
+        let award = match self.tag(5)? {
             0 => {
                 let cap = self.opt(Self::positive_points)?;
                 let once = self.flag()?;
@@ -818,16 +837,24 @@ impl<'b> Reader<'b> {
                 Award::PerOccurrence { cap, once }
             }
             1 => Award::Frequency { at_least: self.count()?, within: self.duration()? },
+            3 => Award::Every { every: self.count()?, within: self.duration()?, cap: self.opt(Self::positive_points)? },
+            5 => {
+                let (at_least, within, utc_offset) = (self.count()?, self.duration()?, self.int()?);
+                let whole_minutes = utc_offset % 60_000 == 0;
+                check(whole_minutes && utc_offset.abs() <= MAX_UTC_OFFSET_MS, "a UTC offset is out of range")?;
+                Award::Days { at_least, within, utc_offset }
+            }
+            4 => {
+                let property = self.number_property(ctx, &matcher)?;
+                let cap = self.opt(Self::positive_points)?;
+                let once = self.flag()?;
+                check(!(once && cap.is_some()), "a rule has both \"once\" and \"cap\"")?;
+                Award::PerUnit { property, cap, once }
+            }
             _ => {
-                let property = FieldPath::parse(self.filled(MAX_RULE_TEXT_LEN)?).map_err(|_| "a sum's property")?;
+                let property = self.number_property(ctx, &matcher)?;
                 let at_least_milli = self.int()?;
                 check((1..=MAX_SUM_MILLI).contains(&at_least_milli), "a sum's atLeast is out of range")?;
-                if let Some(vocab) = ctx.vocabulary {
-                    for t in &matcher.types {
-                        let ty = vocab.get(t).and_then(|props| props.get(property.first()));
-                        check(ty == Some(&PropertyType::Number), "a sum's property is not a declared number")?;
-                    }
-                }
                 Award::Sum { property, at_least_milli, within: self.duration()? }
             }
         };
@@ -841,6 +868,19 @@ impl<'b> Reader<'b> {
             award,
             recency,
         })
+    }
+
+    /// The property a sum or points-per-unit rule reads a number from: a field path,
+    /// declared a number for each of the rule's types when there is a vocabulary.
+    fn number_property(&mut self, ctx: &Ctx<'_>, matcher: &EventMatcher) -> Result<FieldPath, Bad> {
+        let property = FieldPath::parse(self.filled(MAX_RULE_TEXT_LEN)?).map_err(|_| "a rule's property")?;
+        if let Some(vocab) = ctx.vocabulary {
+            for t in &matcher.types {
+                let ty = vocab.get(t).and_then(|props| props.get(property.first()));
+                check(ty == Some(&PropertyType::Number), "a rule's property is not a declared number")?;
+            }
+        }
+        Ok(property)
     }
 
     fn matcher(&mut self, ctx: &Ctx<'_>) -> Result<EventMatcher, Bad> {
@@ -1016,7 +1056,13 @@ mod tests {
                 {"id": "e1", "event": "page_view", "where": {"field": "url", "equals": "/pricing"}, "points": 15, "cap": 45, "group": "web"},
                 {"id": "e2", "event": ["page_view", "signup"], "points": -3, "once": true, "recency": "none"},
                 {"id": "e3", "event": "page_view", "points": 5, "count": {"atLeast": 3, "within": "7d"}, "recency": {"expireAfter": "90d"}},
-                {"id": "e4", "event": "page_view", "points": 5, "sum": {"property": "seconds", "atLeast": 0.5}}
+                {"id": "e4", "event": "page_view", "points": 5, "sum": {"property": "seconds", "atLeast": 0.5}},
+                {"id": "e5", "event": "page_view", "points": 10, "count": {"every": 3, "within": "30d"}, "cap": 30, "recency": {"expireAfter": "60d"}},
+                {"id": "e6", "event": "signup", "points": -2, "count": {"every": 2}},
+                {"id": "e7", "event": "page_view", "points": 0.5, "perUnit": "seconds", "cap": 30, "group": "web"},
+                {"id": "e8", "event": "page_view", "points": -1.25, "perUnit": "seconds", "once": true, "recency": "none"},
+                {"id": "e9", "event": "page_view", "points": 20, "days": {"atLeast": 3, "within": "14d", "utcOffset": "-05:30"}},
+                {"id": "e10", "event": "signup", "points": 4, "days": {"atLeast": 2}}
             ],
             "total": {"max": 500, "floorAtZero": true},
             "disqualifiers": [
@@ -1058,7 +1104,8 @@ mod tests {
     fn the_header_names_the_format_and_the_writer() {
         let bytes = write(&everything(), "1.2.3");
         assert_eq!(bytes[..4], MAGIC);
-        assert_eq!(bytes[4..6], [1, 0]);
+        // Its rules use later features, so format 2 (format 1 otherwise: below).
+        assert_eq!(bytes[4..6], [2, 0]);
         assert_eq!(bytes[6..12], *b"\x051.2.3");
         let len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
         assert_eq!(bytes.len(), 16 + len + 8);
@@ -1168,8 +1215,15 @@ mod tests {
     #[test]
     fn made_up_rule_sets_are_refused() {
         let good = write_rule_set(&everything());
-        let refused = |payload: &[u8]| message(&seal(payload, "x"));
-        assert!(read(&seal(&good, "x")).is_ok());
+        // Sealed with the list of the features everything() uses, as `write` seals it.
+        let mut listed = Writer(Vec::new());
+        let used = features::used(&everything());
+        listed.len(used.len());
+        used.iter().for_each(|name| listed.text(name));
+        let sealed = |payload: &[u8]| seal_as(2, &[listed.0.as_slice(), payload].concat(), "x");
+        let refused = |payload: &[u8]| message(&sealed(payload));
+        assert!(read(&sealed(&good)).is_ok());
+        assert_eq!(sealed(&good), write(&everything(), "x"));
         // Cut short, or with more after it.
         assert!(refused(&good[..good.len() - 1]).contains("ends too soon"));
         assert!(refused(&[good.as_slice(), &[0]].concat()).contains("ends at byte"));
@@ -1220,6 +1274,38 @@ mod tests {
             ("fit and engagement rules", Box::new(|rs| rs.engagement[1].group = Some(1))),
             ("a duration is out of range", Box::new(|rs| rs.engagement[2].recency.expire_after = Some(0))),
             ("an atLeast count is out of range", Box::new(|rs| rs.stages.sql.as_mut().unwrap().on[0].at_least = 1001)),
+            (
+                "an atLeast count is out of range",
+                Box::new(|rs| rs.engagement[4].award = Award::Every { every: 0, within: None, cap: None }),
+            ),
+            (
+                "not more than 0",
+                Box::new(|rs| rs.engagement[4].award = Award::Every { every: 3, within: None, cap: Some(0) }),
+            ),
+            (
+                "both \"once\" and \"cap\"",
+                Box::new(|rs| {
+                    rs.engagement[7].award =
+                        Award::PerUnit { property: FieldPath::parse("seconds").unwrap(), cap: Some(100), once: true }
+                }),
+            ),
+            (
+                "a UTC offset is out of range",
+                Box::new(|rs| {
+                    rs.engagement[8].award = Award::Days { at_least: 3, within: None, utc_offset: 86_400_000 }
+                }),
+            ),
+            (
+                "a UTC offset is out of range",
+                Box::new(|rs| rs.engagement[8].award = Award::Days { at_least: 3, within: None, utc_offset: 1 }),
+            ),
+            (
+                "not a declared number",
+                Box::new(|rs| {
+                    rs.engagement[6].award =
+                        Award::PerUnit { property: FieldPath::parse("url").unwrap(), cap: None, once: false }
+                }),
+            ),
             (
                 "not folded",
                 Box::new(|rs| {

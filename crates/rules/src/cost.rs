@@ -18,7 +18,7 @@
 
 use crate::condition::{Condition, ScalarList, Test};
 use crate::order::name_order;
-use crate::rules::{DisqualifierTest, EngagementRule, EventMatcher, FitRule};
+use crate::rules::{Award, DisqualifierTest, EngagementRule, EventMatcher, FitRule};
 use crate::stages::Stages;
 use crate::{rules::Disqualifier, wildcard::Wildcard};
 
@@ -61,21 +61,24 @@ pub fn weights(
     stages: &Stages,
 ) -> (u64, u64) {
     let mut profile = 0u64;
-    let mut matchers: Vec<&EventMatcher> = engagement.iter().map(|r| &r.matcher).collect();
-    matchers.extend(stages.triggers().map(|t| &t.matcher));
+    // Each matcher with what its rule reads of the event beyond the filter: a
+    // points-per-unit rule's number, weighed as a comparison.
+    let mut matchers: Vec<(&EventMatcher, u64)> =
+        engagement.iter().map(|r| (&r.matcher, u64::from(matches!(r.award, Award::PerUnit { .. })))).collect();
+    matchers.extend(stages.triggers().map(|t| (&t.matcher, 0)));
     for r in fit {
         profile = profile.saturating_add(r.when.weight());
     }
     for d in disqualifiers {
         match &d.test {
             DisqualifierTest::Profile(c) => profile = profile.saturating_add(c.weight()),
-            DisqualifierTest::Event(m) => matchers.push(m),
+            DisqualifierTest::Event(m) => matchers.push((m, 0)),
         }
     }
     // Each type a matcher names, with the weight of its filter; summed by type.
     let (mut types, mut weights) = (Vec::new(), Vec::new());
-    for m in matchers {
-        let w = m.filter.as_ref().map_or(0, Condition::weight);
+    for (m, reads) in matchers {
+        let w = m.filter.as_ref().map_or(0, Condition::weight).saturating_add(reads);
         for t in &m.types {
             types.push(&**t);
             weights.push(w);
@@ -174,6 +177,29 @@ mod tests {
         assert!(compiled.len() > 30, "{} rule sets", compiled.len());
         for rs in &compiled {
             assert!(cost(rs) <= MAX_LEAD_COST / 10, "{}: {}", rs.id, cost(rs));
+        }
+    }
+
+    /// A points-per-unit rule reads a number of each event of its types: 1 each, as
+    /// a comparison; the other kinds read nothing beyond their filters.
+    #[test]
+    fn a_points_per_unit_rule_weighs_as_a_comparison() {
+        let rules = |extra: Value| {
+            let mut doc = serde_json::json!({"schema": "leadscore.ruleset/v1", "id": "c", "version": "1", "engagement": [
+                {"id": "f", "event": "v", "points": 1, "where": {"field": "u", "equals": "x"}}]});
+            doc["engagement"].as_array_mut().unwrap().push(extra);
+            cost(&compile_value(&doc).unwrap())
+        };
+        let per_event = 256_000;
+        assert_eq!(rules(serde_json::json!({"id": "p", "event": "v", "points": 1, "perUnit": "n"})), 2 * per_event);
+        assert_eq!(rules(serde_json::json!({"id": "p", "event": "w", "points": 1, "perUnit": "n"})), per_event);
+        for kind in [
+            serde_json::json!({"count": {"every": 3}}),
+            serde_json::json!({"days": {"atLeast": 3, "utcOffset": "+01:00"}}),
+        ] {
+            let mut rule = serde_json::json!({"id": "k", "event": "v", "points": 1});
+            rule.as_object_mut().unwrap().extend(kind.as_object().unwrap().clone());
+            assert_eq!(rules(rule), per_event);
         }
     }
 

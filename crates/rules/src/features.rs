@@ -13,6 +13,7 @@
 //! any rule. In JSON an older compiler refuses the feature's key or operator by
 //! name already (an unknown key is an error with its path).
 
+use crate::rules::Award;
 use crate::ruleset::RuleSet;
 
 /// Whether a rule set uses a feature.
@@ -20,7 +21,11 @@ type Uses = fn(&RuleSet) -> bool;
 
 /// The features this engine knows: the name a compiled rule set lists, and
 /// whether a rule set uses it. Names are never reused or renamed.
-pub const FEATURES: &[(&str, Uses)] = &[];
+pub const FEATURES: &[(&str, Uses)] = &[
+    ("repeatingCount", |rs| rs.engagement.iter().any(|r| matches!(r.award, Award::Every { .. }))),
+    ("pointsPerUnit", |rs| rs.engagement.iter().any(|r| matches!(r.award, Award::PerUnit { .. }))),
+    ("distinctDays", |rs| rs.engagement.iter().any(|r| matches!(r.award, Award::Days { .. }))),
+];
 
 /// Longest name of a feature, and most features one rule set lists.
 pub const MAX_NAME_LEN: usize = 32;

@@ -10,6 +10,10 @@ use std::sync::Arc;
 /// Hundredths of a point.
 pub type Centi = i64;
 
+/// The most a points-per-unit rule adds or takes away, in hundredths (10^9 points),
+/// whatever its events' numbers: what keeps sums of points exact and in range.
+pub const MAX_PER_UNIT_AWARD: Centi = 100_000_000_000;
+
 /// Points, held as exact hundredths. Serialized as a JSON number: `15`, `12.5`, `-0.25`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Points(pub Centi);
@@ -87,7 +91,20 @@ pub enum Award {
     /// `points` once when the property summed over matching events within `within`
     /// reaches `at_least` (both in thousandths of the property's unit).
     Sum { property: FieldPath, at_least_milli: i64, within: Option<i64> },
+    /// `points` for every `every` matching events within `within` (points × ⌊n /
+    /// every⌋), at most `cap` in all: a repeating count.
+    Every { every: u32, within: Option<i64>, cap: Option<Centi> },
+    /// `points` per unit of the number at `property` of each matching event
+    /// (decayed by age), at most `cap` in all; `once` counts only the most recent
+    /// matching event.
+    PerUnit { property: FieldPath, cap: Option<Centi>, once: bool },
+    /// `points` once when the matching events within `within` fall on at least
+    /// `at_least` different days, a day starting at 00:00 at UTC + `utc_offset` ms.
+    Days { at_least: u32, within: Option<i64>, utc_offset: i64 },
 }
+
+/// The most a `days.utcOffset` may be from UTC either way: 23:59.
+pub const MAX_UTC_OFFSET_MS: i64 = (23 * 60 + 59) * 60_000;
 
 #[derive(Debug, Clone)]
 pub struct EngagementRule {
@@ -107,7 +124,8 @@ impl EngagementRule {
             Award::PerOccurrence { cap: Some(c), .. } => Some(*c),
             Award::PerOccurrence { cap: None, once: true } => Some(self.points.abs()),
             Award::PerOccurrence { cap: None, once: false } => None,
-            Award::Frequency { .. } | Award::Sum { .. } => Some(self.points.abs()),
+            Award::Frequency { .. } | Award::Sum { .. } | Award::Days { .. } => Some(self.points.abs()),
+            Award::Every { cap, .. } | Award::PerUnit { cap, .. } => *cap,
         }
     }
 }

@@ -436,7 +436,21 @@ impl Ctx<'_, '_> {
     }
 
     fn engagement_rule(&mut self, v: &Value, path: &str, default_recency: Recency) -> Option<EngagementRule> {
-        let keys = ["id", "description", "group", "event", "where", "points", "cap", "once", "count", "sum", "recency"];
+        let keys = [
+            "id",
+            "description",
+            "group",
+            "event",
+            "where",
+            "points",
+            "cap",
+            "once",
+            "count",
+            "sum",
+            "perUnit",
+            "days",
+            "recency",
+        ];
         let o = object(v, path, "an engagement rule", &keys, self.p)?;
         let id = self.rule_id(&o);
         let description = o.text("description", None, MAX_DESCRIPTION_LEN, self.p);
@@ -445,7 +459,30 @@ impl Ctx<'_, '_> {
         let matcher = self.matcher(&o);
         let cap = o.positive_points("cap", None, self.p);
         let once = o.boolean("once", self.p).unwrap_or(false);
+        let days = o.get("days");
+        let per_unit = o.get("perUnit").map(|_| {
+            o.text("perUnit", None, MAX_RULE_TEXT_LEN, self.p).and_then(|t| {
+                FieldPath::parse(&t).map_err(|m| self.p.push(Problem::new(o.at("perUnit"), "invalidField", m))).ok()
+            })
+        });
+        if per_unit.is_some() && (o.get("count").is_some() || o.get("sum").is_some() || days.is_some()) {
+            self.p.push(Problem::new(
+                o.at("perUnit"),
+                "conflictingKeys",
+                "\"perUnit\" makes a per-occurrence rule's points proportional to a property; a count, sum or \
+                 days rule awards fixed points: make two rules",
+            ));
+        }
+        if let (Some(_), Some(other)) = (days, ["count", "sum"].into_iter().find(|k| o.get(k).is_some())) {
+            self.p.push(Problem::new(
+                o.at("days"),
+                "conflictingKeys",
+                format!("a rule has \"days\" or \"{other}\", not both: make two rules"),
+            ));
+        }
         let award = match (o.get("count"), o.get("sum")) {
+            (None, None) if days.is_some() => days.and_then(|d| self.days(d, &o.at("days"))),
+            _ if days.is_some() => None,
             (Some(_), Some(_)) => {
                 self.p.push(Problem::new(
                     path,
@@ -454,17 +491,30 @@ impl Ctx<'_, '_> {
                 ));
                 None
             }
-            (Some(c), None) => self.frequency(c, &o.at("count")),
+            (Some(c), None) => self.frequency(c, &o.at("count"), cap),
             (None, Some(s)) => self.sum(s, &o.at("sum")),
-            (None, None) => Some(Award::PerOccurrence { cap, once }),
+            (None, None) => match per_unit {
+                Some(property) => property.map(|property| Award::PerUnit { property, cap, once }),
+                None => Some(Award::PerOccurrence { cap, once }),
+            },
         };
-        if matches!(award, Some(Award::Frequency { .. } | Award::Sum { .. })) {
+        if matches!(award, Some(Award::Every { .. })) && o.get("once").is_some() {
+            self.p.push(Problem::new(
+                o.at("once"),
+                "conflictingKeys",
+                "\"once\" does not go with \"count.every\", which awards the points again for every so many \
+                 events: write \"count\": {\"atLeast\": …} to award them once",
+            ));
+        }
+        if matches!(award, Some(Award::Frequency { .. } | Award::Sum { .. } | Award::Days { .. })) {
             for k in ["cap", "once"] {
                 if o.get(k).is_some() {
                     self.p.push(Problem::new(
                         o.at(k),
                         "conflictingKeys",
-                        format!("\"{k}\" applies to per-occurrence rules; a count or sum rule awards its points once"),
+                        format!(
+                            "\"{k}\" applies to per-occurrence rules; a count, sum or days rule awards its points once"
+                        ),
                     ));
                 }
             }
@@ -481,7 +531,10 @@ impl Ctx<'_, '_> {
             None => default_recency,
         };
         if o.get("recency").and_then(|r| r.get("halfLife")).is_some()
-            && matches!(award, Some(Award::Frequency { .. } | Award::Sum { .. }))
+            && matches!(
+                award,
+                Some(Award::Frequency { .. } | Award::Sum { .. } | Award::Every { .. } | Award::Days { .. })
+            )
         {
             self.p.push(Problem::new(
                 o.at("recency.halfLife"),
@@ -490,17 +543,22 @@ impl Ctx<'_, '_> {
             ));
         }
         let (award, matcher) = (award?, matcher?);
-        if let (Award::Sum { property, .. }, Some(vocab)) = (&award, self.vocabulary) {
+        let property_at = match &award {
+            Award::Sum { property, .. } => Some((property, o.at("sum.property"))),
+            Award::PerUnit { property, .. } => Some((property, o.at("perUnit"))),
+            _ => None,
+        };
+        if let (Some((property, at)), Some(vocab)) = (property_at, self.vocabulary) {
             for t in &matcher.types {
                 match vocab.get(t).and_then(|props| props.get(property.first())) {
                     Some(PropertyType::Number) => {}
                     Some(_) => self.p.push(Problem::new(
-                        o.at("sum.property"),
+                        &at,
                         "wrongType",
                         format!("events of type \"{t}\" declare \"{}\" as a non-number", property.first()),
                     )),
                     None => self.p.push(Problem::new(
-                        o.at("sum.property"),
+                        &at,
                         "unknownProperty",
                         format!("events of type \"{t}\" declare no property \"{}\"", property.first()),
                     )),
@@ -518,18 +576,65 @@ impl Ctx<'_, '_> {
         })
     }
 
-    fn frequency(&mut self, v: &Value, path: &str) -> Option<Award> {
-        let o = object(v, path, "\"count\"", &["atLeast", "within"], self.p)?;
+    /// A `count`: `atLeast` (the points once) or `every` (the points for every so
+    /// many events, at most the rule's `cap`).
+    fn frequency(&mut self, v: &Value, path: &str, cap: Option<Centi>) -> Option<Award> {
+        let o = object(v, path, "\"count\"", &["atLeast", "every", "within"], self.p)?;
+        let at_least = o.count("atLeast", MAX_AT_LEAST, self.p);
+        let every = o.count("every", MAX_AT_LEAST, self.p);
+        let within = o.duration("within", self.p);
+        match (o.get("atLeast").is_some(), o.get("every").is_some()) {
+            (true, true) => {
+                self.p.push(Problem::new(
+                    path,
+                    "conflictingKeys",
+                    "\"count\" has \"atLeast\" (the points once) or \"every\" (the points again for every so many \
+                     events), not both: make two rules",
+                ));
+                None
+            }
+            (false, true) => Some(Award::Every { every: every?, within, cap }),
+            (true, false) => Some(Award::Frequency { at_least: at_least?, within }),
+            (false, false) => {
+                self.p.push(Problem::new(
+                    o.at("atLeast"),
+                    "missingKey",
+                    "\"atLeast\" is required: how many matching events earn the points (or \"every\": the points \
+                     again for every so many events)",
+                ));
+                None
+            }
+        }
+    }
+
+    /// A `days` rule: events on at least `atLeast` different days, a day starting at
+    /// 00:00 at `utcOffset` (UTC when absent).
+    fn days(&mut self, v: &Value, path: &str) -> Option<Award> {
+        let o = object(v, path, "\"days\"", &["atLeast", "within", "utcOffset"], self.p)?;
         let at_least = o.count("atLeast", MAX_AT_LEAST, self.p);
         if o.get("atLeast").is_none() {
             self.p.push(Problem::new(
                 o.at("atLeast"),
                 "missingKey",
-                "\"atLeast\" is required: how many matching events earn the points",
+                "\"atLeast\" is required: on how many different days matching events earn the points",
             ));
         }
         let within = o.duration("within", self.p);
-        Some(Award::Frequency { at_least: at_least?, within })
+        let utc_offset = match o.get("utcOffset") {
+            None => Some(0),
+            Some(Value::String(t)) => crate::time::parse_utc_offset(t)
+                .map_err(|m| self.p.push(Problem::new(o.at("utcOffset"), "invalidValue", m)))
+                .ok(),
+            Some(other) => {
+                self.p.push(Problem::new(
+                    o.at("utcOffset"),
+                    "wrongType",
+                    format!("\"utcOffset\" must be text like \"+02:00\", not {}", type_name(other)),
+                ));
+                None
+            }
+        };
+        Some(Award::Days { at_least: at_least?, within, utc_offset: utc_offset? })
     }
 
     fn sum(&mut self, v: &Value, path: &str) -> Option<Award> {

@@ -14,6 +14,29 @@ pub const MAX_INSTANT_MS: i64 = 8_640_000_000_000_000;
 /// Longest duration a rule set may name: 100 years.
 pub const MAX_DURATION_MS: i64 = 36_525 * DAY;
 
+/// A fixed offset from UTC written `+HH:MM` or `-HH:MM` (hours 00–23, minutes
+/// 00–59: no `Z`, no time-zone name), in milliseconds.
+pub fn parse_utc_offset(text: &str) -> Result<i64, String> {
+    let refuse =
+        || format!("\"{text}\" is not a UTC offset: write a sign, hours and minutes, like \"+02:00\" or \"-05:30\"");
+    let b = text.as_bytes();
+    let (sign, digits) = match b {
+        [b'+', rest @ ..] => (1, rest),
+        [b'-', rest @ ..] => (-1, rest),
+        _ => return Err(refuse()),
+    };
+    let [h1, h2, b':', m1, m2] = digits else { return Err(refuse()) };
+    let digit = |c: &u8| c.is_ascii_digit().then(|| i64::from(c - b'0'));
+    let (Some(h1), Some(h2), Some(m1), Some(m2)) = (digit(h1), digit(h2), digit(m1), digit(m2)) else {
+        return Err(refuse());
+    };
+    let (hours, minutes) = (h1 * 10 + h2, m1 * 10 + m2);
+    if hours > 23 || minutes > 59 {
+        return Err(refuse());
+    }
+    Ok(sign * (hours * HOUR + minutes * MINUTE))
+}
+
 /// Parses "90s", "30m", "36h", "7d", "2w" into milliseconds: exactly one or more
 /// ASCII digits (a decimal number; leading zeros allowed) followed by one unit among
 /// `ms`, `s`, `m`, `h`, `d`, `w`, in lower case, and nothing else: no sign, no
@@ -170,6 +193,18 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn utc_offsets_are_a_sign_hours_and_minutes() {
+        assert_eq!(parse_utc_offset("+00:00"), Ok(0));
+        assert_eq!(parse_utc_offset("+02:00"), Ok(2 * HOUR));
+        assert_eq!(parse_utc_offset("-05:30"), Ok(-(5 * HOUR + 30 * MINUTE)));
+        assert_eq!(parse_utc_offset("+23:59"), Ok(23 * HOUR + 59 * MINUTE));
+        for bad in ["", "Z", "02:00", "+2:00", "+24:00", "+02:60", "+0200", "+02:00 ", "UTC", "+٠٢:00"] {
+            assert!(parse_utc_offset(bad).is_err(), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

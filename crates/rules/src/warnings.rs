@@ -85,7 +85,28 @@ fn engagement_warnings(
     w: &mut Vec<Warning>,
 ) {
     let own_recency = json.get("recency");
-    let Award::PerOccurrence { cap, once } = rule.award else { return };
+    // `unreachableDays`: a window shorter than the days it asks for.
+    if let Award::Days { at_least, within: Some(window), .. } = rule.award {
+        let most = most_days_within(window);
+        if i64::from(at_least) > most {
+            w.push(Warning::new(
+                join(path, "days.atLeast"),
+                "unreachableDays",
+                format!(
+                    "events at most {} old fall on at most {most} different days, so this rule never fires: ask for \
+                     {most} days or fewer, or a longer \"within\"",
+                    json.pointer("/days/within").and_then(Value::as_str).unwrap_or("that")
+                ),
+            ));
+        }
+    }
+    if let (Award::Every { cap: Some(cap), .. }, true) = (&rule.award, rule.points < 0) {
+        cap_on_negative(*cap, rule, path, w);
+    }
+    let (cap, once) = match rule.award {
+        Award::PerOccurrence { cap, once } | Award::PerUnit { cap, once, .. } => (cap, once),
+        _ => return,
+    };
     // `recencyDropsDecay`: an own recency object without `halfLife` replaces the rule
     // set's, decay included. `"none"` says "no decay" in so many words: no warning.
     // A `once` rule is left out: no decay is what `onceDecays` advises for it.
@@ -123,19 +144,34 @@ fn engagement_warnings(
             ));
         }
     }
-    // `capOnNegative`: the cap bounds what the rule subtracts, not the score.
     if let (Some(cap), true) = (cap, rule.points < 0) {
-        w.push(Warning::new(
-            join(path, "cap"),
-            "capOnNegative",
-            format!(
-                "on a negative rule \"cap\" limits how much the rule subtracts (at most {} in all), not how low the \
-                 score goes: to subtract once write \"once\": true instead; to keep the total from going below 0 \
-                 write \"total\": {{\"floorAtZero\": true}}",
-                fmt_points(cap)
-            ),
-        ));
+        cap_on_negative(cap, rule, path, w);
     }
+}
+
+/// The most different days events at most `window` ms old can fall on: a window of
+/// whole days d touches d + 1 days (both edges are in it), any other ⌈d⌉ + 1.
+fn most_days_within(window: i64) -> i64 {
+    const DAY: i64 = 86_400_000;
+    window / DAY + if window % DAY == 0 { 1 } else { 2 }
+}
+
+/// `capOnNegative`: the cap bounds what the rule subtracts, not the score.
+fn cap_on_negative(cap: i64, rule: &EngagementRule, path: &str, w: &mut Vec<Warning>) {
+    let once = match rule.award {
+        Award::Every { .. } => "\"count\": {\"atLeast\": …}",
+        _ => "\"once\": true",
+    };
+    w.push(Warning::new(
+        join(path, "cap"),
+        "capOnNegative",
+        format!(
+            "on a negative rule \"cap\" limits how much the rule subtracts (at most {} in all), not how low the \
+             score goes: to subtract once write {once} instead; to keep the total from going below 0 write \
+             \"total\": {{\"floorAtZero\": true}}",
+            fmt_points(cap)
+        ),
+    ));
 }
 
 /// `unreachableCutoff`: a band or grade cut-off written in the rule set that is above
@@ -280,6 +316,45 @@ mod tests {
         let rule = |points: i64| json!({"id": "e", "event": "v", "points": points, "cap": 20});
         assert_eq!(warned(json!({"engagement": [rule(-5)]})), at("engagement[0].cap", "capOnNegative"));
         assert_eq!(warned(json!({"engagement": [rule(5)]})), vec![]);
+        // A repeating rule and a points-per-unit rule bound what they subtract alike.
+        let every = json!({"id": "e", "event": "v", "points": -5, "cap": 20, "count": {"every": 2}});
+        let doc = json!({"schema": "leadscore.ruleset/v1", "id": "w", "version": "1", "engagement": [every]});
+        let w = compile_value(&doc).unwrap_or_else(|e| panic!("{e}")).warnings;
+        assert_eq!(
+            w.iter().map(|w| (w.path.as_str(), w.code)).collect::<Vec<_>>(),
+            [("engagement[0].cap", "capOnNegative")]
+        );
+        assert!(w[0].message.contains("\"count\": {\"atLeast\": …}"), "{}", w[0].message);
+        let per_unit = json!({"id": "e", "event": "v", "points": -1, "cap": 20, "perUnit": "seats"});
+        assert_eq!(warned(json!({"engagement": [per_unit]})), at("engagement[0].cap", "capOnNegative"));
+    }
+
+    #[test]
+    fn a_days_rule_asking_for_more_days_than_its_window_touches_warns() {
+        let rule = |at_least: u32, within: &str| json!({"id": "e", "event": "v", "points": 5, "days": {"atLeast": at_least, "within": within}});
+        // 2 whole days touch 3 days; 36 hours touch 3 too; 1 ms touches 2.
+        assert_eq!(warned(json!({"engagement": [rule(3, "2d")]})), vec![]);
+        assert_eq!(warned(json!({"engagement": [rule(4, "2d")]})), at("engagement[0].days.atLeast", "unreachableDays"));
+        assert_eq!(warned(json!({"engagement": [rule(3, "36h")]})), vec![]);
+        assert_eq!(
+            warned(json!({"engagement": [rule(4, "36h")]})),
+            at("engagement[0].days.atLeast", "unreachableDays")
+        );
+        assert_eq!(warned(json!({"engagement": [rule(2, "1ms")]})), vec![]);
+        assert_eq!(
+            warned(json!({"engagement": [rule(3, "1ms")]})),
+            at("engagement[0].days.atLeast", "unreachableDays")
+        );
+    }
+
+    #[test]
+    fn a_points_per_unit_rule_warns_as_a_per_occurrence_rule() {
+        let own =
+            json!({"id": "e", "event": "v", "points": 1, "perUnit": "minutes", "recency": {"expireAfter": "60d"}});
+        assert_eq!(
+            warned(json!({"recency": {"halfLife": "30d"}, "engagement": [own]})),
+            at("engagement[0].recency", "recencyDropsDecay")
+        );
     }
 
     #[test]
