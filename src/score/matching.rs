@@ -1,6 +1,7 @@
 //! What a lead's profile and each of its events match under one rule set, whatever
 //! `now` is: the part of scoring a session can keep from one evaluation to the next.
 
+use super::filter_cache::{self, Key};
 use crate::engine::{Engine, Target, TypeEntry};
 use crate::event::Event;
 use crate::explain::SkipReason;
@@ -123,7 +124,38 @@ pub(crate) fn matched_targets<'a>(
     let entry = engine.index.entry(&e.kind);
     static_admission(engine, entry, e)?;
     let targets = entry.map_or(&[][..], |en| en.targets.as_slice());
-    Ok(targets.iter().copied().filter(move |t| filter_holds(engine, *t, e)))
+    let held = entry.and_then(|en| filters_held(engine, en, e));
+    Ok(targets
+        .iter()
+        .enumerate()
+        .filter(move |(j, t)| match held {
+            Some(bits) => bits.checked_shr(*j as u32).is_some_and(|b| b & 1 == 1),
+            None => filter_holds(engine, **t, e),
+        })
+        .map(|(_, t)| *t))
+}
+
+/// Per target of `entry`, as bit `j` for the `j`th, whether `e` passes its `where`
+/// filter: from the filter cache when the values read fit a key, else tested. `None`
+/// for an entry of more than 64 targets, whose filters are tested one by one.
+fn filters_held(engine: &Engine, entry: &TypeEntry, e: &Event) -> Option<u64> {
+    if entry.targets.len() > 64 {
+        return None;
+    }
+    if entry.reads.is_empty() {
+        // No filter: every target passes.
+        return Some(u64::MAX);
+    }
+    let test = || {
+        entry.targets.iter().enumerate().fold(0u64, |bits, (j, t)| match filter_holds(engine, *t, e) {
+            true => bits | 1u64.checked_shl(j as u32).unwrap_or(0),
+            false => bits,
+        })
+    };
+    Some(match Key::of(&entry.reads, &e.properties) {
+        Some(key) => filter_cache::held(engine.serial, entry.number, &key, test),
+        None => test(),
+    })
 }
 
 /// Whether `e` passes the `where` filter of what `target` names.
@@ -162,5 +194,74 @@ pub(crate) fn hit_slot(target: Target, rules: usize) -> Option<usize> {
         Target::Rule(i) => Some(i),
         Target::Trigger(k) => Some(rules + k),
         Target::Disqualifier(_) => None,
+    }
+}
+
+#[cfg(all(test, feature = "compiler"))]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The targets `e` matches with every filter tested, and the steps that took.
+    fn uncached(engine: &Engine, e: &Event) -> (Vec<Target>, u64) {
+        let before = leadscore_rules::meter::steps();
+        let targets = engine
+            .index
+            .entry(&e.kind)
+            .map_or(vec![], |en| en.targets.iter().copied().filter(|t| filter_holds(engine, *t, e)).collect());
+        (targets, leadscore_rules::meter::steps() - before)
+    }
+
+    fn cached(engine: &Engine, e: &Event) -> (Vec<Target>, u64) {
+        let before = leadscore_rules::meter::steps();
+        let targets = matched_targets(engine, e).map_or(vec![], Iterator::collect);
+        (targets, leadscore_rules::meter::steps() - before)
+    }
+
+    /// Flooded with many more distinct values than it has slots, by two rule sets
+    /// at once, the cache holds its fixed number of slots and every answer, first
+    /// or again, is what testing the filters gives, with the same steps charged.
+    #[test]
+    fn a_flooded_filter_cache_stays_bounded_and_right() {
+        let doc = |prefix: &str| {
+            json!({"schema": "leadscore.ruleset/v1", "id": "t", "version": "1", "engagement": [
+                {"id": "pricing", "event": "page_view", "points": 1, "where": {"field": "url", "equals": "/pricing"}},
+                {"id": "docs", "event": "page_view", "points": 1, "where": {"field": "url", "startsWith": prefix}},
+                {"id": "long", "event": "page_view", "points": 1,
+                    "where": {"all": [{"field": "seconds", "gt": 30}, {"field": "url", "contains": "7"}]}},
+                {"id": "any", "event": "page_view", "points": 1},
+                {"id": "form", "event": "form_submit", "points": 1, "where": {"field": "form", "in": ["demo", "x"]}}]})
+        };
+        let engines = [Engine::from_value(&doc("/docs/")).unwrap(), Engine::from_value(&doc("/docs/1")).unwrap()];
+        let events: Vec<Event> = (0..4 * filter_cache::SLOTS)
+            .map(|i| {
+                let url = match i % 4 {
+                    0 => "/pricing".to_string(),
+                    1 => format!("/docs/{i}"),
+                    // Too long for a key: tested every time.
+                    2 => format!("/docs/{}", "a".repeat(60 + i % 3)),
+                    _ => format!("/p/{i}"),
+                };
+                let seconds = if i % 3 == 0 { json!(i % 60) } else { json!((i % 60) as f64 + 0.5) };
+                let v = if i % 5 == 0 {
+                    json!({"type": "form_submit", "ts": 1, "form": if i % 10 == 0 { "demo" } else { "other" }})
+                } else {
+                    json!({"type": "page_view", "ts": 1, "url": url, "seconds": seconds})
+                };
+                Event::from_value(&v).unwrap()
+            })
+            .collect();
+        let mut fired = 0;
+        for round in 0..2 {
+            for e in &events {
+                for engine in &engines {
+                    let want = uncached(engine, e);
+                    assert_eq!(cached(engine, e), want, "round {round}: {e:?}");
+                    fired += want.0.len();
+                }
+            }
+        }
+        assert!(fired > events.len(), "the filters hold for some events");
+        assert_eq!(filter_cache::slots_held(), filter_cache::SLOTS);
     }
 }
