@@ -1,8 +1,10 @@
 //! What the `where` filters of one event type's rules, triggers and disqualifiers
 //! make of an event, kept per distinct (rule set, event type, values of the
-//! properties those filters read): most events of a workload repeat a few such
-//! values (`page_view` of `/pricing`), and a hit replaces every filter test of the
-//! event by one key comparison (docs/decisions/0027-filter-results-cached-per-value.md).
+//! properties those filters read), and what the fit rules and profile
+//! disqualifiers reading one profile field make of a value of it: most events of a
+//! workload repeat a few such values (`page_view` of `/pricing`), most profiles a
+//! few job titles and industries, and a hit replaces every test of them by one key
+//! comparison (docs/decisions/0027-filter-results-cached-per-value.md).
 //!
 //! Hostile input cannot grow it or change an answer: each thread holds a fixed
 //! number of slots, a key is placed by its hash and evicts what held that slot, and
@@ -14,6 +16,9 @@
 use crate::event::Properties;
 use serde_json::Value;
 use std::cell::RefCell;
+
+/// Added to a profile field's number to tell it from an event type's.
+pub(crate) const PROFILE_FIELD: u32 = 1 << 31;
 
 /// Slots of each thread's cache (80 bytes each).
 pub(crate) const SLOTS: usize = 1024;
@@ -35,9 +40,14 @@ impl Key {
     /// The key of `properties` for filters that read `reads`; `None` when it does
     /// not fit a slot or a value read is a list or an object.
     pub(crate) fn of(reads: &[Box<str>], properties: &Properties) -> Option<Key> {
+        Key::of_values(reads.iter().map(|name| properties.get(name)))
+    }
+
+    /// The key of a list of values (`None` for one missing).
+    pub(crate) fn of_values<'v>(values: impl Iterator<Item = Option<&'v Value>>) -> Option<Key> {
         let mut key = Key { len: 0, bytes: [0; KEY_BYTES] };
-        for name in reads {
-            match properties.get(name) {
+        for value in values {
+            match value {
                 None => key.push(&[0])?,
                 Some(Value::Null) => key.push(&[1])?,
                 Some(Value::Bool(b)) => key.push(&[2 + u8::from(*b)])?,

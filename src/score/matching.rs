@@ -2,7 +2,7 @@
 //! `now` is: the part of scoring a session can keep from one evaluation to the next.
 
 use super::filter_cache::{self, Key};
-use crate::engine::{Engine, Target, TypeEntry};
+use crate::engine::{Engine, ProfileTest, Target, TypeEntry};
 use crate::event::Event;
 use crate::explain::SkipReason;
 use crate::rules::DisqualifierTest;
@@ -75,14 +75,59 @@ pub(crate) struct ProfileMatch {
 }
 
 pub(crate) fn match_profile(engine: &Engine, profile: &Map<String, Value>) -> ProfileMatch {
-    ProfileMatch {
-        fit: engine.rules.fit.iter().map(|r| r.when.matches(profile)).collect(),
-        disqualifiers: engine
-            .rules
-            .disqualifiers
-            .iter()
-            .map(|d| matches!(&d.test, DisqualifierTest::Profile(c) if c.matches(profile)))
-            .collect(),
+    let mut m = ProfileMatch {
+        fit: vec![false; engine.rules.fit.len()],
+        disqualifiers: vec![false; engine.rules.disqualifiers.len()],
+    };
+    profile_held(engine, profile, &mut m.fit, &mut m.disqualifiers);
+    m
+}
+
+/// Sets, per fit rule in `fit` and per disqualifier testing the profile in
+/// `disqualifiers`, whether `profile` meets it (the flags of event disqualifiers
+/// are left as they are). Tests that read one field are worked out per value of
+/// it, through the filter cache.
+pub(crate) fn profile_held(
+    engine: &Engine,
+    profile: &Map<String, Value>,
+    fit: &mut [bool],
+    disqualifiers: &mut [bool],
+) {
+    let condition = |t: ProfileTest| match t {
+        ProfileTest::Fit(i) => engine.rules.fit.get(i).map(|r| &r.when),
+        ProfileTest::Disqualifier(k) => match engine.rules.disqualifiers.get(k).map(|d| &d.test) {
+            Some(DisqualifierTest::Profile(c)) => Some(c),
+            _ => None,
+        },
+    };
+    let meets = |t: ProfileTest| condition(t).is_some_and(|c| c.matches(profile));
+    let mut set = |t: ProfileTest, held: bool| {
+        let flag = match t {
+            ProfileTest::Fit(i) => fit.get_mut(i),
+            ProfileTest::Disqualifier(k) => disqualifiers.get_mut(k),
+        };
+        if let Some(flag) = flag {
+            *flag = held;
+        }
+    };
+    for (n, (field, tests)) in engine.profile_index.by_field.iter().enumerate() {
+        let test = || {
+            tests.iter().enumerate().fold(0u64, |bits, (j, t)| match meets(*t) {
+                true => bits | 1u64.checked_shl(j as u32).unwrap_or(0),
+                false => bits,
+            })
+        };
+        let number = filter_cache::PROFILE_FIELD | u32::try_from(n).unwrap_or(u32::MAX >> 1);
+        let bits = match Key::of_values(std::iter::once(profile.get(&**field))) {
+            Some(key) => filter_cache::held(engine.serial, number, &key, test),
+            None => test(),
+        };
+        for (j, t) in tests.iter().enumerate() {
+            set(*t, bits.checked_shr(j as u32).is_some_and(|b| b & 1 == 1));
+        }
+    }
+    for t in &engine.profile_index.others {
+        set(*t, meets(*t));
     }
 }
 
@@ -262,6 +307,58 @@ mod tests {
             }
         }
         assert!(fired > events.len(), "the filters hold for some events");
+        assert_eq!(filter_cache::slots_held(), filter_cache::SLOTS);
+    }
+
+    /// The same for fit rules and profile disqualifiers: fields read alone, with
+    /// others, nested, and values of every kind, more of them than the cache holds.
+    #[test]
+    fn a_flooded_profile_cache_stays_bounded_and_right() {
+        let engine = Engine::from_value(&json!({"schema": "leadscore.ruleset/v1", "id": "t", "version": "1",
+            "fit": [
+                {"id": "senior", "points": 1, "when": {"field": "title", "contains": ["director", "vp"]}},
+                {"id": "size", "points": 1, "when": {"field": "size", "between": [50, 500]}},
+                {"id": "both", "points": 1, "when": {"all": [{"field": "title", "startsWith": "vp"}, {"field": "size", "gt": 9}]}},
+                {"id": "nested", "points": 1, "when": {"field": "company.industry", "in": ["software"]}},
+                {"id": "missing", "points": 1, "when": {"not": {"field": "title", "exists": true}}}],
+            "engagement": [{"id": "e", "event": "x", "points": 1}],
+            "disqualifiers": [{"id": "student", "when": {"field": "title", "contains": "student"}},
+                {"id": "ev", "event": "x", "where": {"field": "p", "equals": 1}}]}))
+        .unwrap();
+        let direct = |p: &Map<String, Value>| ProfileMatch {
+            fit: engine.rules.fit.iter().map(|r| r.when.matches(p)).collect(),
+            disqualifiers: engine
+                .rules
+                .disqualifiers
+                .iter()
+                .map(|d| matches!(&d.test, DisqualifierTest::Profile(c) if c.matches(p)))
+                .collect(),
+        };
+        let profiles: Vec<Map<String, Value>> = (0..3 * filter_cache::SLOTS)
+            .map(|i| {
+                let title = match i % 5 {
+                    0 => json!(format!("VP of thing {i}")),
+                    1 => json!(format!("student {i}")),
+                    2 => json!(null),
+                    3 => json!(["director", i]),
+                    _ => json!(format!("{} director", "x".repeat(i % 80))),
+                };
+                let size = if i % 2 == 0 { json!(i % 700) } else { json!(format!("{}", i % 700)) };
+                let v = json!({"title": title, "size": size, "company": {"industry": if i % 3 == 0 { "software" } else { "x" }}});
+                v.as_object().unwrap().clone()
+            })
+            .collect();
+        for round in 0..2 {
+            for p in &profiles {
+                let before = leadscore_rules::meter::steps();
+                let want = direct(p);
+                let steps = leadscore_rules::meter::steps() - before;
+                let before = leadscore_rules::meter::steps();
+                assert_eq!(match_profile(&engine, p), want, "round {round}: {p:?}");
+                assert_eq!(leadscore_rules::meter::steps() - before, steps, "round {round}: {p:?}");
+            }
+        }
+        assert!(profiles.iter().any(|p| direct(p).fit.iter().filter(|h| **h).count() >= 2));
         assert_eq!(filter_cache::slots_held(), filter_cache::SLOTS);
     }
 }
