@@ -256,6 +256,18 @@ fn peers_workload(c: &mut Criterion) {
     g.bench_function("score parsed leads, per lead", |b| {
         b.iter(|| leads.iter().map(|l| engine.score(black_box(l), now).total.0).sum::<i64>())
     });
+    g.bench_function("qualify parsed leads, per lead", |b| {
+        b.iter(|| leads.iter().map(|l| engine.qualify(black_box(l), now).total.0).sum::<i64>())
+    });
+    // Reading leads as a batch job reads them: JSON text of one lead at a time (an
+    // NDJSON line, or an element of a JSON array), read and scored.
+    let texts: Vec<String> = inputs.iter().map(|l| serde_json::to_string(l).unwrap()).collect();
+    g.bench_function("score_json (read JSON text + score), per lead", |b| {
+        b.iter(|| texts.iter().map(|t| engine.score_json(black_box(t), now).unwrap().total.0).sum::<i64>())
+    });
+    g.bench_function("qualify_json (read JSON text + qualify), per lead", |b| {
+        b.iter(|| texts.iter().map(|t| engine.qualify_json(black_box(t), now).unwrap().total.0).sum::<i64>())
+    });
     g.bench_function("MessagePack in, qualify, answer out (engine.qualify's module work), per lead", |b| {
         b.iter(|| packed.iter().map(|p| qualify_packed(&engine, black_box(p), now)).sum::<usize>())
     });

@@ -24,7 +24,13 @@ pub(crate) struct TypeEntry {
     /// to sixteen bytes without comparing text.
     quick: (usize, u128),
     name: Box<str>,
+    /// Its place in the index: what the filter cache knows the type by.
+    pub(crate) number: u32,
     pub(crate) targets: Vec<Target>,
+    /// The properties (first steps of their paths) that the `where` filters of its
+    /// targets read, in byte order without repeats: what decides what the filters
+    /// make of an event of this type, so the key of the filter cache.
+    pub(crate) reads: Box<[Box<str>]>,
     pub(crate) declared: Option<ByName<PropertyType>>,
 }
 
@@ -82,13 +88,34 @@ impl EventIndex {
                 by_type.push(TypeEntry {
                     quick: quick_key(name),
                     name: (*name).into(),
+                    number: u32::try_from(by_type.len()).unwrap_or(u32::MAX),
                     targets: Vec::new(),
+                    reads: Box::default(),
                     declared: vocabulary.and_then(|v| v.get(name)).cloned(),
                 });
             }
             if let (Some(entry), Some(t)) = (by_type.last_mut(), target) {
                 entry.targets.push(*t);
             }
+        }
+        let matcher = |t: &Target| match *t {
+            Target::Rule(i) => engagement.get(i).map(|r| &r.matcher),
+            Target::Trigger(k) => stages.trigger(k).map(|t| &t.matcher),
+            Target::Disqualifier(k) => match disqualifiers.get(k).map(|d| &d.test) {
+                Some(DisqualifierTest::Event(m)) => Some(m),
+                _ => None,
+            },
+        };
+        for entry in &mut by_type {
+            let mut reads: Vec<&str> = Vec::new();
+            for filter in entry.targets.iter().filter_map(matcher).filter_map(|m| m.filter.as_ref()) {
+                filter.for_each_field(&mut |name| {
+                    if let Err(at) = reads.binary_search(&name) {
+                        reads.insert(at, name);
+                    }
+                });
+            }
+            entry.reads = reads.into_iter().map(Box::from).collect();
         }
         EventIndex { by_type, vocabulary_declared: vocabulary.is_some() }
     }

@@ -4,8 +4,10 @@
 //! (the engine's `score` and `qualify` entry points are in `score/entry_points.rs`).
 
 mod index;
+mod profile_index;
 
 pub(crate) use index::{EventIndex, Target, TypeEntry};
+pub(crate) use profile_index::{ProfileIndex, ProfileTest};
 
 use crate::error::InputError;
 #[cfg(feature = "compiler")]
@@ -29,6 +31,8 @@ pub struct Engine {
     /// The rule set as the compiler checked it.
     pub(crate) rules: RuleSet,
     pub(crate) index: EventIndex,
+    /// The fit rules and profile disqualifiers by the profile field they read.
+    pub(crate) profile_index: ProfileIndex,
     /// Tells this compiled rule set apart from every other one in the process (a
     /// clone is the same rule set and keeps it): sessions key what they keep per
     /// rule set by it.
@@ -137,6 +141,7 @@ impl Engine {
             EventIndex::build(&rules.engagement, &rules.stages, &rules.disqualifiers, rules.vocabulary.as_ref());
         Engine {
             index,
+            profile_index: ProfileIndex::build(&rules.fit, &rules.disqualifiers),
             lead_fields: fields_read(&rules),
             key: format!("{}@{}", rules.id, rules.version).into(),
             serial: next_serial(),

@@ -14,7 +14,10 @@ use std::sync::Arc;
 /// reader adds them up: fit rules, engagement rules, group caps, the total's limits.
 pub(crate) fn explain(engine: &Engine, f: Figures<'_>) -> ScoreResult {
     let group_name = |g: Option<usize>| g.and_then(|g| engine.rules.groups.get(g)).map(|g| g.name.clone());
-    let mut contributions = Vec::with_capacity(engine.rules.fit.len() + engine.rules.engagement.len());
+    // Room for what fired (and the limits that may bite), not for every rule.
+    let fired =
+        f.fit_held().iter().filter(|held| **held).count() + f.tallies.iter().filter(|t| t.award.is_some()).count();
+    let mut contributions = Vec::with_capacity(fired + engine.rules.groups.len() + 2);
     for (rule, _) in engine.rules.fit.iter().zip(f.fit_held()).filter(|(_, held)| **held) {
         contributions.push(Contribution {
             id: rule.id.clone(),

@@ -1,7 +1,8 @@
 //! What a lead's profile and each of its events match under one rule set, whatever
 //! `now` is: the part of scoring a session can keep from one evaluation to the next.
 
-use crate::engine::{Engine, Target, TypeEntry};
+use super::filter_cache::{self, Key};
+use crate::engine::{Engine, ProfileTest, Target, TypeEntry};
 use crate::event::Event;
 use crate::explain::SkipReason;
 use crate::rules::DisqualifierTest;
@@ -74,14 +75,59 @@ pub(crate) struct ProfileMatch {
 }
 
 pub(crate) fn match_profile(engine: &Engine, profile: &Map<String, Value>) -> ProfileMatch {
-    ProfileMatch {
-        fit: engine.rules.fit.iter().map(|r| r.when.matches(profile)).collect(),
-        disqualifiers: engine
-            .rules
-            .disqualifiers
-            .iter()
-            .map(|d| matches!(&d.test, DisqualifierTest::Profile(c) if c.matches(profile)))
-            .collect(),
+    let mut m = ProfileMatch {
+        fit: vec![false; engine.rules.fit.len()],
+        disqualifiers: vec![false; engine.rules.disqualifiers.len()],
+    };
+    profile_held(engine, profile, &mut m.fit, &mut m.disqualifiers);
+    m
+}
+
+/// Sets, per fit rule in `fit` and per disqualifier testing the profile in
+/// `disqualifiers`, whether `profile` meets it (the flags of event disqualifiers
+/// are left as they are). Tests that read one field are worked out per value of
+/// it, through the filter cache.
+pub(crate) fn profile_held(
+    engine: &Engine,
+    profile: &Map<String, Value>,
+    fit: &mut [bool],
+    disqualifiers: &mut [bool],
+) {
+    let condition = |t: ProfileTest| match t {
+        ProfileTest::Fit(i) => engine.rules.fit.get(i).map(|r| &r.when),
+        ProfileTest::Disqualifier(k) => match engine.rules.disqualifiers.get(k).map(|d| &d.test) {
+            Some(DisqualifierTest::Profile(c)) => Some(c),
+            _ => None,
+        },
+    };
+    let meets = |t: ProfileTest| condition(t).is_some_and(|c| c.matches(profile));
+    let mut set = |t: ProfileTest, held: bool| {
+        let flag = match t {
+            ProfileTest::Fit(i) => fit.get_mut(i),
+            ProfileTest::Disqualifier(k) => disqualifiers.get_mut(k),
+        };
+        if let Some(flag) = flag {
+            *flag = held;
+        }
+    };
+    for (n, (field, tests)) in engine.profile_index.by_field.iter().enumerate() {
+        let test = || {
+            tests.iter().enumerate().fold(0u64, |bits, (j, t)| match meets(*t) {
+                true => bits | 1u64.checked_shl(j as u32).unwrap_or(0),
+                false => bits,
+            })
+        };
+        let number = filter_cache::PROFILE_FIELD | u32::try_from(n).unwrap_or(u32::MAX >> 1);
+        let bits = match Key::of_values(std::iter::once(profile.get(&**field))) {
+            Some(key) => filter_cache::held(engine.serial, number, &key, test),
+            None => test(),
+        };
+        for (j, t) in tests.iter().enumerate() {
+            set(*t, bits.checked_shr(j as u32).is_some_and(|b| b & 1 == 1));
+        }
+    }
+    for t in &engine.profile_index.others {
+        set(*t, meets(*t));
     }
 }
 
@@ -123,7 +169,38 @@ pub(crate) fn matched_targets<'a>(
     let entry = engine.index.entry(&e.kind);
     static_admission(engine, entry, e)?;
     let targets = entry.map_or(&[][..], |en| en.targets.as_slice());
-    Ok(targets.iter().copied().filter(move |t| filter_holds(engine, *t, e)))
+    let held = entry.and_then(|en| filters_held(engine, en, e));
+    Ok(targets
+        .iter()
+        .enumerate()
+        .filter(move |(j, t)| match held {
+            Some(bits) => bits.checked_shr(*j as u32).is_some_and(|b| b & 1 == 1),
+            None => filter_holds(engine, **t, e),
+        })
+        .map(|(_, t)| *t))
+}
+
+/// Per target of `entry`, as bit `j` for the `j`th, whether `e` passes its `where`
+/// filter: from the filter cache when the values read fit a key, else tested. `None`
+/// for an entry of more than 64 targets, whose filters are tested one by one.
+fn filters_held(engine: &Engine, entry: &TypeEntry, e: &Event) -> Option<u64> {
+    if entry.targets.len() > 64 {
+        return None;
+    }
+    if entry.reads.is_empty() {
+        // No filter: every target passes.
+        return Some(u64::MAX);
+    }
+    let test = || {
+        entry.targets.iter().enumerate().fold(0u64, |bits, (j, t)| match filter_holds(engine, *t, e) {
+            true => bits | 1u64.checked_shl(j as u32).unwrap_or(0),
+            false => bits,
+        })
+    };
+    Some(match Key::of(&entry.reads, &e.properties) {
+        Some(key) => filter_cache::held(engine.serial, entry.number, &key, test),
+        None => test(),
+    })
 }
 
 /// Whether `e` passes the `where` filter of what `target` names.
@@ -162,5 +239,126 @@ pub(crate) fn hit_slot(target: Target, rules: usize) -> Option<usize> {
         Target::Rule(i) => Some(i),
         Target::Trigger(k) => Some(rules + k),
         Target::Disqualifier(_) => None,
+    }
+}
+
+#[cfg(all(test, feature = "compiler"))]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The targets `e` matches with every filter tested, and the steps that took.
+    fn uncached(engine: &Engine, e: &Event) -> (Vec<Target>, u64) {
+        let before = leadscore_rules::meter::steps();
+        let targets = engine
+            .index
+            .entry(&e.kind)
+            .map_or(vec![], |en| en.targets.iter().copied().filter(|t| filter_holds(engine, *t, e)).collect());
+        (targets, leadscore_rules::meter::steps() - before)
+    }
+
+    fn cached(engine: &Engine, e: &Event) -> (Vec<Target>, u64) {
+        let before = leadscore_rules::meter::steps();
+        let targets = matched_targets(engine, e).map_or(vec![], Iterator::collect);
+        (targets, leadscore_rules::meter::steps() - before)
+    }
+
+    /// Flooded with many more distinct values than it has slots, by two rule sets
+    /// at once, the cache holds its fixed number of slots and every answer, first
+    /// or again, is what testing the filters gives, with the same steps charged.
+    #[test]
+    fn a_flooded_filter_cache_stays_bounded_and_right() {
+        let doc = |prefix: &str| {
+            json!({"schema": "leadscore.ruleset/v1", "id": "t", "version": "1", "engagement": [
+                {"id": "pricing", "event": "page_view", "points": 1, "where": {"field": "url", "equals": "/pricing"}},
+                {"id": "docs", "event": "page_view", "points": 1, "where": {"field": "url", "startsWith": prefix}},
+                {"id": "long", "event": "page_view", "points": 1,
+                    "where": {"all": [{"field": "seconds", "gt": 30}, {"field": "url", "contains": "7"}]}},
+                {"id": "any", "event": "page_view", "points": 1},
+                {"id": "form", "event": "form_submit", "points": 1, "where": {"field": "form", "in": ["demo", "x"]}}]})
+        };
+        let engines = [Engine::from_value(&doc("/docs/")).unwrap(), Engine::from_value(&doc("/docs/1")).unwrap()];
+        let events: Vec<Event> = (0..4 * filter_cache::SLOTS)
+            .map(|i| {
+                let url = match i % 4 {
+                    0 => "/pricing".to_string(),
+                    1 => format!("/docs/{i}"),
+                    // Too long for a key: tested every time.
+                    2 => format!("/docs/{}", "a".repeat(60 + i % 3)),
+                    _ => format!("/p/{i}"),
+                };
+                let seconds = if i % 3 == 0 { json!(i % 60) } else { json!((i % 60) as f64 + 0.5) };
+                let v = if i % 5 == 0 {
+                    json!({"type": "form_submit", "ts": 1, "form": if i % 10 == 0 { "demo" } else { "other" }})
+                } else {
+                    json!({"type": "page_view", "ts": 1, "url": url, "seconds": seconds})
+                };
+                Event::from_value(&v).unwrap()
+            })
+            .collect();
+        let mut fired = 0;
+        for round in 0..2 {
+            for e in &events {
+                for engine in &engines {
+                    let want = uncached(engine, e);
+                    assert_eq!(cached(engine, e), want, "round {round}: {e:?}");
+                    fired += want.0.len();
+                }
+            }
+        }
+        assert!(fired > events.len(), "the filters hold for some events");
+        assert_eq!(filter_cache::slots_held(), filter_cache::SLOTS);
+    }
+
+    /// The same for fit rules and profile disqualifiers: fields read alone, with
+    /// others, nested, and values of every kind, more of them than the cache holds.
+    #[test]
+    fn a_flooded_profile_cache_stays_bounded_and_right() {
+        let engine = Engine::from_value(&json!({"schema": "leadscore.ruleset/v1", "id": "t", "version": "1",
+            "fit": [
+                {"id": "senior", "points": 1, "when": {"field": "title", "contains": ["director", "vp"]}},
+                {"id": "size", "points": 1, "when": {"field": "size", "between": [50, 500]}},
+                {"id": "both", "points": 1, "when": {"all": [{"field": "title", "startsWith": "vp"}, {"field": "size", "gt": 9}]}},
+                {"id": "nested", "points": 1, "when": {"field": "company.industry", "in": ["software"]}},
+                {"id": "missing", "points": 1, "when": {"not": {"field": "title", "exists": true}}}],
+            "engagement": [{"id": "e", "event": "x", "points": 1}],
+            "disqualifiers": [{"id": "student", "when": {"field": "title", "contains": "student"}},
+                {"id": "ev", "event": "x", "where": {"field": "p", "equals": 1}}]}))
+        .unwrap();
+        let direct = |p: &Map<String, Value>| ProfileMatch {
+            fit: engine.rules.fit.iter().map(|r| r.when.matches(p)).collect(),
+            disqualifiers: engine
+                .rules
+                .disqualifiers
+                .iter()
+                .map(|d| matches!(&d.test, DisqualifierTest::Profile(c) if c.matches(p)))
+                .collect(),
+        };
+        let profiles: Vec<Map<String, Value>> = (0..3 * filter_cache::SLOTS)
+            .map(|i| {
+                let title = match i % 5 {
+                    0 => json!(format!("VP of thing {i}")),
+                    1 => json!(format!("student {i}")),
+                    2 => json!(null),
+                    3 => json!(["director", i]),
+                    _ => json!(format!("{} director", "x".repeat(i % 80))),
+                };
+                let size = if i % 2 == 0 { json!(i % 700) } else { json!(format!("{}", i % 700)) };
+                let v = json!({"title": title, "size": size, "company": {"industry": if i % 3 == 0 { "software" } else { "x" }}});
+                v.as_object().unwrap().clone()
+            })
+            .collect();
+        for round in 0..2 {
+            for p in &profiles {
+                let before = leadscore_rules::meter::steps();
+                let want = direct(p);
+                let steps = leadscore_rules::meter::steps() - before;
+                let before = leadscore_rules::meter::steps();
+                assert_eq!(match_profile(&engine, p), want, "round {round}: {p:?}");
+                assert_eq!(leadscore_rules::meter::steps() - before, steps, "round {round}: {p:?}");
+            }
+        }
+        assert!(profiles.iter().any(|p| direct(p).fit.iter().filter(|h| **h).count() >= 2));
+        assert_eq!(filter_cache::slots_held(), filter_cache::SLOTS);
     }
 }

@@ -5,11 +5,13 @@
 mod ceiling;
 mod entry_points;
 mod explanation;
+mod filter_cache;
 mod matching;
 pub(crate) mod set_aside;
 
 pub(crate) use ceiling::{stage_ceiling, Hits};
 pub(crate) use explanation::{explain, qualification};
+use matching::profile_held;
 pub(crate) use matching::{match_event, match_profile, EventMatch, Matches, ProfileMatch};
 
 use crate::engine::{Engine, Target};
@@ -216,9 +218,17 @@ pub(crate) fn figures<'e>(
         Matches::Kept { profile, .. } => profile,
         Matches::Live => None,
     };
+    // The pass set the flags of event disqualifiers; the profile's are set here.
     match kept_profile {
-        Some(m) if m.fit.len() == fit_rules => fit_held.iter_mut().zip(&m.fit).for_each(|(held, kept)| *held = *kept),
-        _ => fit_held.iter_mut().zip(&engine.rules.fit).for_each(|(held, r)| *held = r.when.matches(profile)),
+        Some(m) if m.fit.len() == fit_rules => {
+            fit_held.iter_mut().zip(&m.fit).for_each(|(held, kept)| *held = *kept);
+            for (k, (d, flag)) in engine.rules.disqualifiers.iter().zip(disqualified_by.iter_mut()).enumerate() {
+                if let DisqualifierTest::Profile(c) = &d.test {
+                    *flag = m.disqualifiers.get(k).copied().unwrap_or_else(|| c.matches(profile));
+                }
+            }
+        }
+        _ => profile_held(engine, profile, fit_held, disqualified_by),
     }
     let mut fit: Centi =
         engine.rules.fit.iter().zip(&*fit_held).filter(|(_, held)| **held).map(|(r, _)| r.points).sum();
@@ -239,12 +249,6 @@ pub(crate) fn figures<'e>(
     let floor_lift = (engine.rules.total.floor_at_zero && total < 0).then_some(-total);
     total += floor_lift.unwrap_or(0);
 
-    // The pass set the flags of event disqualifiers; the profile's are set here.
-    for (k, (d, flag)) in engine.rules.disqualifiers.iter().zip(disqualified_by.iter_mut()).enumerate() {
-        if let DisqualifierTest::Profile(c) = &d.test {
-            *flag = kept_profile.and_then(|m| m.disqualifiers.get(k).copied()).unwrap_or_else(|| c.matches(profile));
-        }
-    }
     let disqualified = disqualified_by.contains(&true);
 
     let trigger_tallies = tallies.get(rules.len()..).unwrap_or(&[]);
