@@ -30,6 +30,11 @@ impl ProfileIndex {
             }),
         );
         let mut index = ProfileIndex::default();
+        if !crate::score::filter_cache::CACHED {
+            // Nothing to key a cache by: every test is tested one by one.
+            index.others.extend(conditions.map(|(test, _)| test));
+            return index;
+        }
         for (test, condition) in conditions {
             let mut fields: Vec<&str> = Vec::new();
             condition.for_each_field(&mut |name| {

@@ -20,7 +20,7 @@ use std::cell::RefCell;
 /// Whether this build caches: not the page module, which scores sessions only, and
 /// sessions keep what each event and the profile matched already (decision 0009);
 /// there the cache weighed 1.5 KB gzip for little.
-const CACHED: bool = cfg!(any(feature = "batch", not(feature = "wasm")));
+pub(crate) const CACHED: bool = cfg!(any(feature = "batch", not(feature = "wasm")));
 
 /// Added to a profile field's number to tell it from an event type's.
 pub(crate) const PROFILE_FIELD: u32 = 1 << 31;

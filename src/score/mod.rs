@@ -5,7 +5,7 @@
 mod ceiling;
 mod entry_points;
 mod explanation;
-mod filter_cache;
+pub(crate) mod filter_cache;
 mod matching;
 pub(crate) mod set_aside;
 
