@@ -26,6 +26,7 @@ const FILES: &[(&str, &str)] = case_files!(
     "events.json",
     "sessions.json",
     "errors.json",
+    "language.json",
 );
 
 const CASE_KEYS: &[&str] =

@@ -60,7 +60,9 @@ const beyondASchema = (p) =>
     // A group name of 1 to 64 characters but more bytes.
     (p.code === 'invalidId' && p.path.startsWith('groups')) ||
     // A sum of a property its declared event types declare as text or a boolean.
-    (p.code === 'wrongType' && p.path.endsWith('.sum.property'));
+    (p.code === 'wrongType' && p.path.endsWith('.sum.property')) ||
+    // A like's escape before a character other than *, ? or itself, or at a pattern's end.
+    (p.code === 'invalidEscape' && !p.path.endsWith('.escape'));
 
 /**
  * Every rule set at hand, as `{where, text}`: the examples, the bench's, the rule

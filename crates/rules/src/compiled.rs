@@ -329,7 +329,14 @@ impl Writer {
             Test::StartsWith(ts) => texts(self, 4, &mut ts.iter().map(|t| &**t), ts.len()),
             Test::EndsWith(ts) => texts(self, 5, &mut ts.iter().map(|t| &**t), ts.len()),
             Test::Word(ns) => texts(self, 6, &mut ns.iter().map(Needle::text), ns.len()),
-            Test::Like(ps) => texts(self, 7, &mut ps.iter().map(Wildcard::pattern), ps.len()),
+            Test::Like(ps) => match ps.first().and_then(Wildcard::escape) {
+                None => texts(self, 7, &mut ps.iter().map(Wildcard::pattern), ps.len()),
+                Some(e) => {
+                    self.0.push(15);
+                    self.text(e.encode_utf8(&mut [0; 4]));
+                    self.list(ps, |w, p| w.text(p.pattern()));
+                }
+            },
             Test::Gt(x) | Test::Gte(x) | Test::Lt(x) | Test::Lte(x) => {
                 self.0.push(match t {
                     Test::Gt(_) => 8,
@@ -938,7 +945,7 @@ impl<'b> Reader<'b> {
 
     fn test(&mut self) -> Result<Test, Bad> {
         let texts = |r: &mut Self| r.list(MAX_LIST_LEN, true, |r| r.folded(true));
-        Ok(match self.tag(14)? {
+        Ok(match self.tag(15)? {
             0 => Test::Equals(self.scalar()?),
             t @ (1 | 2) => {
                 let list = ScalarList::new(self.list(MAX_LIST_LEN, true, Self::scalar)?);
@@ -962,7 +969,14 @@ impl<'b> Reader<'b> {
                 check(lo <= hi, "\"between\" has its high end first")?;
                 Test::Between(lo, hi)
             }
-            t => Test::Exists(t == 14),
+            t @ (13 | 14) => Test::Exists(t == 14),
+            _ => {
+                let mut escape = self.text(1)?.chars();
+                let e = escape.next().filter(|&e| e.is_ascii_punctuation() && e != '*' && e != '?');
+                let e = e.ok_or("a like pattern's escape is not one the compiler allows")?;
+                let patterns = texts(self)?.iter().map(|t| Wildcard::escaped(t, e)).collect::<Result<Vec<_>, _>>();
+                Test::Like(patterns.map_err(|_| "a like pattern uses its escape as the compiler does not allow")?)
+            }
         })
     }
 
@@ -1019,7 +1033,8 @@ mod tests {
                     {"field": "s", "startsWith": "Ab"}, {"field": "s", "endsWith": ["z", "Y"]},
                     {"field": "s", "contains": "mid"}, {"field": "s", "equals": -4},
                     {"field": "s", "gte": -1}, {"field": "s", "lt": 0.1}, {"field": "s", "lte": 1e21},
-                    {"field": "s", "exists": false}, {"field": "t", "exists": true}
+                    {"field": "s", "exists": false}, {"field": "t", "exists": true},
+                    {"field": "s", "like": ["a\\*b?", "!\\\\"], "escape": "\\"}
                 ]}}
             ],
             "engagement": [
@@ -1066,7 +1081,7 @@ mod tests {
 
     #[test]
     fn the_header_names_the_format_and_the_writer() {
-        let bytes = write(&everything(), "1.2.3");
+        let bytes = write(&first_language(), "1.2.3");
         assert_eq!(bytes[..4], MAGIC);
         assert_eq!(bytes[4..6], [1, 0]);
         assert_eq!(bytes[6..12], *b"\x051.2.3");
@@ -1132,7 +1147,38 @@ mod tests {
     /// listed, so every engine that read format 1 still loads it.
     #[test]
     fn a_rule_set_without_later_features_is_format_one() {
-        let rs = compile_value(&json!({
+        let rs = first_language();
+        assert_eq!(features::used(&rs), Vec::<&str>::new());
+        let bytes = write(&rs, "0.1.0");
+        assert_eq!(bytes[4..6], [1, 0]);
+        assert_eq!(bytes, seal(&write_rule_set(&rs), "0.1.0"));
+        assert_eq!(write(&read(&bytes).unwrap(), "0.1.0"), bytes);
+    }
+
+    /// A rule set with the later features lists each, by name, in format 2.
+    #[test]
+    fn a_rule_set_with_later_features_lists_them() {
+        let rs = everything();
+        let used = features::used(&rs);
+        assert_eq!(used, features::FEATURES.iter().map(|(name, _)| *name).collect::<Vec<_>>());
+        let bytes = write(&rs, "0.1.0");
+        assert_eq!(bytes[4..6], [2, 0]);
+        // Refused by name by an engine without the feature: the same bytes with a
+        // name it does not know in place of the first.
+        let mut listed = Writer(Vec::new());
+        listed.len(used.len());
+        used.iter().enumerate().for_each(|(i, name)| listed.text(if i == 0 { "zzzUnknown" } else { name }));
+        let rules = write_rule_set(&rs);
+        let m = message(&seal_as(2, &[listed.0.as_slice(), &rules].concat(), "9.1.0"));
+        assert!(m.contains("uses the feature `zzzUnknown`"), "{m}");
+        // Written without its list, as format 1, it is refused, not scored without them.
+        let m = message(&seal(&rules, "0.1.0"));
+        assert!(m.contains("are not the ones its rules use"), "{m}");
+    }
+
+    /// A rule set of the first language, with a little of everything.
+    fn first_language() -> RuleSet {
+        compile_value(&json!({
             "schema": "leadscore.ruleset/v1", "id": "first.language", "version": "1",
             "recency": {"halfLife": "30d"},
             "fit": [{"id": "big", "points": 10, "when": {"field": "employees", "gte": 200}}],
@@ -1143,19 +1189,14 @@ mod tests {
             "disqualifiers": [{"id": "bounce", "event": "email_bounced"}],
             "stages": {"mql": {"threshold": 20}}
         }))
-        .unwrap();
-        assert_eq!(features::used(&rs), Vec::<&str>::new());
-        let bytes = write(&rs, "0.1.0");
-        assert_eq!(bytes[4..6], [1, 0]);
-        assert_eq!(bytes, seal(&write_rule_set(&rs), "0.1.0"));
-        assert_eq!(write(&read(&bytes).unwrap(), "0.1.0"), bytes);
+        .unwrap()
     }
 
     /// A feature this engine does not know is refused by name before any rule is
     /// read; a format 2 list must name one feature at least.
     #[test]
     fn an_unknown_feature_is_refused_by_name() {
-        let rules = write_rule_set(&everything());
+        let rules = write_rule_set(&first_language());
         let mut listed = Writer(Vec::new());
         listed.len(1);
         listed.text("teleport");
@@ -1177,7 +1218,7 @@ mod tests {
     /// Bytes that pass the checksum but hold what the compiler never writes.
     #[test]
     fn made_up_rule_sets_are_refused() {
-        let good = write_rule_set(&everything());
+        let good = write_rule_set(&first_language());
         let refused = |payload: &[u8]| message(&seal(payload, "x"));
         assert!(read(&seal(&good, "x")).is_ok());
         // Cut short, or with more after it.

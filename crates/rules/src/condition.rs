@@ -16,6 +16,10 @@ pub const MAX_LIST_LEN: usize = 10_000;
 /// Longest text a rule set may hold in one place.
 pub const MAX_RULE_TEXT_LEN: usize = 1_024;
 
+/// Keys that stand beside a condition's operator and change how it reads: `escape`
+/// (of `like`).
+pub const MODIFIERS: &[&str] = &["escape"];
+
 /// The keys that combine conditions.
 const COMBINATORS: [&str; 3] = ["all", "any", "not"];
 
@@ -292,6 +296,15 @@ impl Condition {
             Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.for_each_path(f)),
             Condition::Not(c) => c.for_each_path(f),
             Condition::Leaf { field, .. } => f(field),
+        }
+    }
+
+    /// Whether `f` says so of one of the condition's tests.
+    pub fn any_test(&self, f: &dyn Fn(&Test) -> bool) -> bool {
+        match self {
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().any(|c| c.any_test(f)),
+            Condition::Not(c) => c.any_test(f),
+            Condition::Leaf { test, .. } => f(test),
         }
     }
 
@@ -589,7 +602,13 @@ fn compile_leaf(obj: &Map<String, Value>, path: &str, problems: &mut Vec<Problem
             None
         }
     };
-    let ops: Vec<(&String, &Value)> = obj.iter().filter(|(k, _)| Some(k.as_str()) != field_key).collect();
+    let ops: Vec<(&String, &Value)> =
+        obj.iter().filter(|(k, _)| Some(k.as_str()) != field_key && !MODIFIERS.contains(&k.as_str())).collect();
+    let only_op = match ops.as_slice() {
+        [(op, _)] => Some(op.as_str()),
+        _ => None,
+    };
+    let escape = obj.get("escape").and_then(|e| escape_char(e, only_op, &join(path, "escape"), problems));
     let test = match ops.as_slice() {
         [] => {
             problems.push(Problem::new(
@@ -599,14 +618,18 @@ fn compile_leaf(obj: &Map<String, Value>, path: &str, problems: &mut Vec<Problem
             ));
             None
         }
-        [(op, arg)] => compile_test(op, arg, &join(path, op), problems),
+        [(op, arg)] => compile_test(op, arg, &join(path, op), escape, problems),
         [_, (second, _), ..] => {
             problems.push(Problem::new(
                 join(path, second),
                 if OPERATORS.contains(&second.as_str()) { "twoOperators" } else { "unknownOperator" },
                 format!(
-                    "a condition has exactly one operator besides \"field\"; found {}: split it with \"all\"",
-                    ops.iter().map(|(k, _)| format!("\"{k}\"")).collect::<Vec<_>>().join(", ")
+                    "a condition has exactly one operator besides \"field\"; found {}: split it with \"all\"{}",
+                    ops.iter().map(|(k, _)| format!("\"{k}\"")).collect::<Vec<_>>().join(", "),
+                    match ops.iter().find(|(k, _)| !OPERATORS.contains(&k.as_str())) {
+                        Some((odd, _)) => format!("; \"{odd}\" is no operator{}", suggest(odd)),
+                        None => String::new(),
+                    }
                 ),
             ));
             None
@@ -618,7 +641,31 @@ fn compile_leaf(obj: &Map<String, Value>, path: &str, problems: &mut Vec<Problem
     Some(Condition::Leaf { field: field?, test: test? })
 }
 
-fn compile_test(op: &str, arg: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Test> {
+/// The escape character of a `like` (`"escape": "\\"`), which must be one ASCII
+/// punctuation character other than `*` and `?`: case folding leaves it as it is
+/// and makes no other character into it.
+fn escape_char(v: &Value, op: Option<&str>, path: &str, problems: &mut Vec<Problem>) -> Option<char> {
+    let mut fail = |code: &'static str, msg: String| {
+        problems.push(Problem::new(path, code, msg));
+        None
+    };
+    if op.is_some_and(|op| op != "like") {
+        return fail("unexpectedKey", "\"escape\" goes with \"like\" only: it makes \"*\" or \"?\" literal".into());
+    }
+    let mut chars = v.as_str().map(str::chars);
+    match (chars.as_mut().and_then(Iterator::next), chars.as_mut().and_then(Iterator::next)) {
+        (Some(c), None) if c.is_ascii_punctuation() && c != '*' && c != '?' => Some(c),
+        _ => fail(
+            "invalidEscape",
+            format!(
+                "\"escape\" is one ASCII punctuation character other than \"*\" and \"?\", like \"\\\\\", not {}",
+                json_text(v)
+            ),
+        ),
+    }
+}
+
+fn compile_test(op: &str, arg: &Value, path: &str, escape: Option<char>, problems: &mut Vec<Problem>) -> Option<Test> {
     let mut fail = |code: &'static str, msg: String| {
         problems.push(Problem::new(path, code, msg));
         None
@@ -672,7 +719,25 @@ fn compile_test(op: &str, arg: &Value, path: &str, problems: &mut Vec<Problem>) 
                 "startsWith" => Test::StartsWith(texts),
                 "endsWith" => Test::EndsWith(texts),
                 "word" => Test::Word(texts.iter().map(|t| Needle::new(t)).collect()),
-                _ => Test::Like(texts.iter().map(|t| Wildcard::new(t)).collect()),
+                _ => match escape {
+                    None => Test::Like(texts.iter().map(|t| Wildcard::new(t)).collect()),
+                    Some(e) => {
+                        let mut patterns = Vec::with_capacity(texts.len());
+                        for (i, t) in texts.iter().enumerate() {
+                            match Wildcard::escaped(t, e) {
+                                Ok(w) => patterns.push(w),
+                                Err(m) => {
+                                    let at = if arg.is_array() { index(path, i) } else { path.to_string() };
+                                    problems.push(Problem::new(at, "invalidEscape", m));
+                                }
+                            }
+                        }
+                        if patterns.len() < texts.len() {
+                            return None;
+                        }
+                        Test::Like(patterns)
+                    }
+                },
             })
         }
         "gt" | "gte" | "lt" | "lte" => {
@@ -747,7 +812,7 @@ fn suggest(op: &str) -> String {
                 .find(|o| o.to_ascii_lowercase() == lower)
                 .map(|o| format!(" (operators are case-sensitive: \"{o}\")"))
         })
-        .unwrap_or_else(|| crate::suggest::did_you_mean(op, OPERATORS.iter().copied()))
+        .unwrap_or_else(|| crate::suggest::did_you_mean(op, OPERATORS.iter().chain(MODIFIERS).copied()))
 }
 
 fn scalar(v: &Value) -> Result<Scalar, &'static str> {
@@ -959,6 +1024,43 @@ mod tests {
             let everywhere = (0..t.len()).any(|at| t.is_char_boundary(at) && t[at..].starts_with(&*n) && is_word(at));
             proptest::prop_assert_eq!(word, everywhere);
         }
+    }
+
+    /// With `"escape"`, `like` matches a `*` or `?` literally; without it a
+    /// backslash is an ordinary character, as in rule sets written before.
+    #[test]
+    fn like_escapes_are_explicit() {
+        let d = data(json!({"q": "50% off?", "p": "a\\*"}));
+        assert!(cond(json!({"field": "q", "like": "*off\\?", "escape": "\\"})).matches(&d));
+        assert!(!cond(json!({"field": "q", "like": "*of\\?", "escape": "\\"})).matches(&d));
+        assert!(cond(json!({"field": "q", "like": ["x", "50% off!?"], "escape": "!"})).matches(&d));
+        assert!(cond(json!({"field": "p", "like": "a\\*"})).matches(&d));
+        assert!(!cond(json!({"field": "p", "like": "a\\*", "escape": "\\"})).matches(&d));
+        assert!(cond(json!({"field": "p", "like": "a\\\\\\*", "escape": "\\"})).matches(&d));
+        let codes = |v: Value| problems(v).iter().map(|p| (p.path.clone(), p.code)).collect::<Vec<_>>();
+        assert_eq!(
+            codes(json!({"field": "q", "like": ["a", "b\\c"], "escape": "\\"})),
+            [("when.like[1]".to_string(), "invalidEscape")]
+        );
+        assert_eq!(
+            codes(json!({"field": "q", "like": "a", "escape": "ab"})),
+            [("when.escape".to_string(), "invalidEscape")]
+        );
+        assert_eq!(
+            codes(json!({"field": "q", "like": "a", "escape": "x"})),
+            [("when.escape".to_string(), "invalidEscape")]
+        );
+        assert_eq!(
+            codes(json!({"field": "q", "like": "a", "escape": "*"})),
+            [("when.escape".to_string(), "invalidEscape")]
+        );
+        assert_eq!(
+            codes(json!({"field": "q", "contains": "a", "escape": "\\"})),
+            [("when.escape".to_string(), "unexpectedKey")]
+        );
+        assert_eq!(codes(json!({"field": "q", "escape": "\\"})), [("when".to_string(), "missingOperator")]);
+        let p = problems(json!({"field": "q", "like": "a", "escpae": "\\"}));
+        assert!(p[0].message.contains("did you mean \"escape\""), "{}", p[0].message);
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //! any rule. In JSON an older compiler refuses the feature's key or operator by
 //! name already (an unknown key is an error with its path).
 
+use crate::condition::{Condition, Test};
+use crate::rules::DisqualifierTest;
 use crate::ruleset::RuleSet;
 
 /// Whether a rule set uses a feature.
@@ -20,7 +22,8 @@ type Uses = fn(&RuleSet) -> bool;
 
 /// The features this engine knows: the name a compiled rule set lists, and
 /// whether a rule set uses it. Names are never reused or renamed.
-pub const FEATURES: &[(&str, Uses)] = &[];
+pub const FEATURES: &[(&str, Uses)] =
+    &[("likeEscape", |rs| any_test(rs, &|t| matches!(t, Test::Like(ps) if ps.iter().any(|p| p.escape().is_some()))))];
 
 /// Longest name of a feature, and most features one rule set lists.
 pub const MAX_NAME_LEN: usize = 32;
@@ -34,4 +37,26 @@ pub fn known(name: &str) -> bool {
 /// The features `rs` uses, by name, in [`FEATURES`]'s order, each once.
 pub fn used(rs: &RuleSet) -> Vec<&'static str> {
     FEATURES.iter().filter(|(_, uses)| uses(rs)).map(|(name, _)| *name).collect()
+}
+
+/// Every condition of `rs`: fit rules', disqualifiers' and every event filter.
+fn conditions(rs: &RuleSet) -> Vec<&Condition> {
+    let stages = &rs.stages;
+    let triggers = stages.sql.iter().flat_map(|s| &s.on).chain(stages.pql.iter().flat_map(|p| &p.on));
+    let disqualifiers = rs.disqualifiers.iter().filter_map(|d| match &d.test {
+        DisqualifierTest::Profile(c) => Some(c),
+        DisqualifierTest::Event(m) => m.filter.as_ref(),
+    });
+    rs.fit
+        .iter()
+        .map(|r| &r.when)
+        .chain(rs.engagement.iter().filter_map(|r| r.matcher.filter.as_ref()))
+        .chain(disqualifiers)
+        .chain(triggers.filter_map(|t| t.matcher.filter.as_ref()))
+        .collect()
+}
+
+/// Whether a test of some condition of `rs` is one `f` says.
+fn any_test(rs: &RuleSet, f: &dyn Fn(&Test) -> bool) -> bool {
+    conditions(rs).into_iter().any(|c| c.any_test(f))
 }
