@@ -352,6 +352,10 @@ impl Writer {
                 self.number(*hi);
             }
             Test::Exists(want) => self.0.push(if *want { 14 } else { 13 }),
+            Test::NumberFromText(test) => {
+                self.0.push(16);
+                self.test(test);
+            }
         }
     }
 
@@ -945,7 +949,7 @@ impl<'b> Reader<'b> {
 
     fn test(&mut self) -> Result<Test, Bad> {
         let texts = |r: &mut Self| r.list(MAX_LIST_LEN, true, |r| r.folded(true));
-        Ok(match self.tag(15)? {
+        Ok(match self.tag(16)? {
             0 => Test::Equals(self.scalar()?),
             t @ (1 | 2) => {
                 let list = ScalarList::new(self.list(MAX_LIST_LEN, true, Self::scalar)?);
@@ -970,6 +974,12 @@ impl<'b> Reader<'b> {
                 Test::Between(lo, hi)
             }
             t @ (13 | 14) => Test::Exists(t == 14),
+            16 => {
+                // Looked at before it is read, so that no chain of these recurses.
+                let numeric = matches!(self.bytes.get(self.at), Some(8..=12));
+                check(numeric, "a number read from text is tested otherwise than by comparing numbers")?;
+                Test::NumberFromText(Box::new(self.test()?))
+            }
             _ => {
                 let mut escape = self.text(1)?.chars();
                 let e = escape.next().filter(|&e| e.is_ascii_punctuation() && e != '*' && e != '?');
@@ -1034,7 +1044,8 @@ mod tests {
                     {"field": "s", "contains": "mid"}, {"field": "s", "equals": -4},
                     {"field": "s", "gte": -1}, {"field": "s", "lt": 0.1}, {"field": "s", "lte": 1e21},
                     {"field": "s", "exists": false}, {"field": "t", "exists": true},
-                    {"field": "s", "like": ["a\\*b?", "!\\\\"], "escape": "\\"}
+                    {"field": "s", "like": ["a\\*b?", "!\\\\"], "escape": "\\"},
+                    {"field": "n", "between": [1, 2.5], "read": "number"}
                 ]}}
             ],
             "engagement": [

@@ -17,8 +17,21 @@ pub const MAX_LIST_LEN: usize = 10_000;
 pub const MAX_RULE_TEXT_LEN: usize = 1_024;
 
 /// Keys that stand beside a condition's operator and change how it reads: `escape`
-/// (of `like`).
-pub const MODIFIERS: &[&str] = &["escape"];
+/// (of `like`) and `read` (of the numeric operators).
+pub const MODIFIERS: &[&str] = &["escape", "read"];
+
+/// The operators that compare numbers, which `"read": "number"` may stand beside.
+const NUMERIC: &[&str] = &["gt", "gte", "lt", "lte", "between"];
+
+/// Most digits a text read as a number may have (`"read": "number"`): so that its
+/// digits are a whole number below 2^53 and their value, that number divided by a
+/// power of ten, is one division of two exact doubles: the double nearest the
+/// decimal, as `JSON.parse` and serde_json read the same digits.
+pub const MAX_NUMBER_DIGITS: usize = 15;
+
+/// 10^0 … 10^15, each exact as a double.
+const POWERS_OF_TEN: [f64; MAX_NUMBER_DIGITS + 1] =
+    [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /// The keys that combine conditions.
 const COMBINATORS: [&str; 3] = ["all", "any", "not"];
@@ -274,6 +287,9 @@ pub enum Test {
     Lte(f64),
     Between(f64, f64),
     Exists(bool),
+    /// A numeric test (`gt` … `between`) that also reads a text which is a number
+    /// as that number (`"read": "number"`).
+    NumberFromText(Box<Test>),
 }
 
 impl Condition {
@@ -348,6 +364,10 @@ impl Test {
             Test::Lte(x) => num(v, |n| n <= *x),
             Test::Between(lo, hi) => num(v, |n| n >= *lo && n <= *hi),
             Test::Exists(want) => *want,
+            Test::NumberFromText(test) => match v {
+                Value::String(s) => number_in_text(s).is_some_and(|n| test.holds_scalar(&Value::from(n))),
+                v => test.holds_scalar(v),
+            },
         }
     }
 
@@ -416,6 +436,34 @@ mod ascii {
 fn like_folded(patterns: &[Wildcard], folded: &str) -> bool {
     let chars: Vec<char> = folded.chars().collect();
     patterns.iter().any(|p| p.matches(&chars))
+}
+
+/// The number a text holds, read strictly: an optional `-`, then `0` or digits not
+/// starting with `0`, then optionally `.` and at least one digit; at most
+/// [`MAX_NUMBER_DIGITS`] digits in all. Nothing else: no spaces, `+`, exponent,
+/// thousands separator, `NaN` or `Infinity`. The value is what `JSON.parse` gives.
+pub fn number_in_text(s: &str) -> Option<f64> {
+    // Longer ones are not read through: a profile's text may be long.
+    if s.len() > MAX_NUMBER_DIGITS + 2 {
+        return None;
+    }
+    let unsigned = s.strip_prefix('-').unwrap_or(s);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    let well_formed = !whole.is_empty()
+        && digits(whole)
+        && digits(fraction)
+        && (whole == "0" || !whole.starts_with('0'))
+        && (!fraction.is_empty() || !unsigned.contains('.'))
+        && whole.len() + fraction.len() <= MAX_NUMBER_DIGITS;
+    if !well_formed {
+        return None;
+    }
+    let mantissa = whole.bytes().chain(fraction.bytes()).fold(0u64, |m, b| m * 10 + u64::from(b - b'0'));
+    // Both exact (below 2^53, and a power of ten up to 10^15), so the one division
+    // rounds once: to the double nearest the decimal.
+    let value = mantissa as f64 / POWERS_OF_TEN.get(fraction.len())?;
+    Some(if unsigned.len() < s.len() { -value } else { value })
 }
 
 /// A list with no element other than `null` (an empty list included): what a CRM
@@ -609,6 +657,7 @@ fn compile_leaf(obj: &Map<String, Value>, path: &str, problems: &mut Vec<Problem
         _ => None,
     };
     let escape = obj.get("escape").and_then(|e| escape_char(e, only_op, &join(path, "escape"), problems));
+    let from_text = obj.get("read").is_some_and(|r| read_number(r, only_op, &join(path, "read"), problems));
     let test = match ops.as_slice() {
         [] => {
             problems.push(Problem::new(
@@ -638,7 +687,8 @@ fn compile_leaf(obj: &Map<String, Value>, path: &str, problems: &mut Vec<Problem
     if problems.len() > before {
         return None;
     }
-    Some(Condition::Leaf { field: field?, test: test? })
+    let test = if from_text { Test::NumberFromText(Box::new(test?)) } else { test? };
+    Some(Condition::Leaf { field: field?, test })
 }
 
 /// The escape character of a `like` (`"escape": "\\"`), which must be one ASCII
@@ -663,6 +713,23 @@ fn escape_char(v: &Value, op: Option<&str>, path: &str, problems: &mut Vec<Probl
             ),
         ),
     }
+}
+
+/// Whether `"read"` asks for a text to be read as a number: it must be `"number"`,
+/// beside one of the [`NUMERIC`] operators.
+fn read_number(v: &Value, op: Option<&str>, path: &str, problems: &mut Vec<Problem>) -> bool {
+    if v.as_str() != Some("number") {
+        let m =
+            format!("\"read\" takes \"number\" (read a text that is a number as that number), not {}", json_text(v));
+        problems.push(Problem::new(path, "invalidValue", m));
+        return false;
+    }
+    if let Some(op) = op.filter(|op| !NUMERIC.contains(op)) {
+        let m = format!("\"read\": \"number\" goes with {} only, not \"{op}\"", NUMERIC.join(", "));
+        problems.push(Problem::new(path, "unexpectedKey", m));
+        return false;
+    }
+    true
 }
 
 fn compile_test(op: &str, arg: &Value, path: &str, escape: Option<char>, problems: &mut Vec<Problem>) -> Option<Test> {
@@ -1061,6 +1128,69 @@ mod tests {
         assert_eq!(codes(json!({"field": "q", "escape": "\\"})), [("when".to_string(), "missingOperator")]);
         let p = problems(json!({"field": "q", "like": "a", "escpae": "\\"}));
         assert!(p[0].message.contains("did you mean \"escape\""), "{}", p[0].message);
+    }
+
+    /// `"read": "number"` reads a text that is a number, strictly; other text is as
+    /// a missing number, and numbers are still numbers.
+    #[test]
+    fn numbers_are_read_from_text_only_when_asked() {
+        let c = cond(json!({"field": "size", "gte": 100, "read": "number"}));
+        for (size, holds) in [
+            (json!("120"), true),
+            (json!("100"), true),
+            (json!("99.5"), false),
+            (json!("100.0"), true),
+            (json!(120), true),
+            (json!(["12", "150"]), true),
+            (json!(" 120"), false),
+            (json!("120 "), false),
+            (json!("+120"), false),
+            (json!("1,200"), false),
+            (json!("1e3"), false),
+            (json!("0120"), false),
+            (json!("120."), false),
+            (json!(".5"), false),
+            (json!("NaN"), false),
+            (json!("Infinity"), false),
+            (json!(""), false),
+            (json!(true), false),
+            (json!("1000000000000000"), false),
+        ] {
+            assert_eq!(c.matches(&data(json!({ "size": size }))), holds, "{size}");
+        }
+        let negative = cond(json!({"field": "x", "between": [-1, 0], "read": "number"}));
+        assert!(negative.matches(&data(json!({"x": "-0"}))) && negative.matches(&data(json!({"x": "-0.25"}))));
+        assert!(!negative.matches(&data(json!({"x": "--1"}))) && !negative.matches(&data(json!({"x": "-"}))));
+        let codes = |v: Value| problems(v).iter().map(|p| (p.path.clone(), p.code)).collect::<Vec<_>>();
+        assert_eq!(codes(json!({"field": "x", "gt": 1, "read": "text"})), [("when.read".to_string(), "invalidValue")]);
+        assert_eq!(
+            codes(json!({"field": "x", "equals": 1, "read": "number"})),
+            [("when.read".to_string(), "unexpectedKey")]
+        );
+    }
+
+    proptest::proptest! {
+        /// A text of the grammar is the number JSON reads from the same digits (serde_json,
+        /// correctly rounded, as JSON.parse); any other text is none.
+        #[test]
+        fn numbers_in_text_are_what_json_reads(text in "-?(0|[1-9][0-9]{0,9})(\\.[0-9]{1,8})?") {
+            let expected: f64 = serde_json::from_str(&text).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            let digits = text.bytes().filter(u8::is_ascii_digit).count();
+            let read = number_in_text(&text);
+            if digits <= MAX_NUMBER_DIGITS {
+                proptest::prop_assert_eq!(read.map(f64::to_bits), Some(expected.to_bits()), "{}", text);
+            } else {
+                proptest::prop_assert_eq!(read, None);
+            }
+        }
+
+        #[test]
+        fn other_texts_are_no_numbers(text in "[-+ .,e0-9a]{0,18}") {
+            let json: Option<f64> = serde_json::from_str(&text).ok().filter(|_| {
+                !text.contains(['e', '+', ' ']) && text.bytes().filter(u8::is_ascii_digit).count() <= MAX_NUMBER_DIGITS
+            });
+            proptest::prop_assert_eq!(number_in_text(&text).map(f64::to_bits), json.map(f64::to_bits), "{:?}", text);
+        }
     }
 
     #[test]

@@ -22,8 +22,10 @@ type Uses = fn(&RuleSet) -> bool;
 
 /// The features this engine knows: the name a compiled rule set lists, and
 /// whether a rule set uses it. Names are never reused or renamed.
-pub const FEATURES: &[(&str, Uses)] =
-    &[("likeEscape", |rs| any_test(rs, &|t| matches!(t, Test::Like(ps) if ps.iter().any(|p| p.escape().is_some()))))];
+pub const FEATURES: &[(&str, Uses)] = &[
+    ("likeEscape", |rs| any_test(rs, &|t| matches!(t, Test::Like(ps) if ps.iter().any(|p| p.escape().is_some())))),
+    ("numberFromText", |rs| any_test(rs, &|t| matches!(t, Test::NumberFromText(_)))),
+];
 
 /// Longest name of a feature, and most features one rule set lists.
 pub const MAX_NAME_LEN: usize = 32;
