@@ -123,7 +123,14 @@ test('engine.reads: the event types a rule set looks at, the properties and prof
     assert.deepEqual(r.events.page_view, ['seconds', 'url'], 'where fields and a sum property');
     assert.deepEqual(r.events.form_submit, ['form'], 'a trigger of stages.sql reads form');
     assert.deepEqual(r.events.email_open, [], 'declared campaign, read by no rule: not read');
-    assert.deepEqual(r.profile, ['company.industry', 'company.size', 'country', 'email', 'jobTitle']);
+    assert.deepEqual(r.profile, [
+        'company.industry',
+        'company.size',
+        'company.website',
+        'country',
+        'email',
+        'jobTitle',
+    ]);
 });
 
 test('engine.reads: conditions nested in all, any and not; event disqualifiers; pql triggers; lists of types', () => {

@@ -356,6 +356,10 @@ impl Writer {
                 self.0.push(16);
                 self.test(test);
             }
+            Test::EqualsField(other) | Test::SameDomainAs(other) => {
+                self.0.push(if matches!(t, Test::EqualsField(_)) { 17 } else { 18 });
+                self.text(&other.text());
+            }
         }
     }
 
@@ -943,13 +947,17 @@ impl<'b> Reader<'b> {
                 }
             }
             2 => Condition::Not(Box::new(self.condition(depth + 1)?)),
-            _ => Condition::Leaf { field: self.field()?, test: self.test()? },
+            _ => {
+                let (field, test) = (self.field()?, self.test()?);
+                check(test.other_field() != Some(&field), "a condition compares a field with itself")?;
+                Condition::Leaf { field, test }
+            }
         })
     }
 
     fn test(&mut self) -> Result<Test, Bad> {
         let texts = |r: &mut Self| r.list(MAX_LIST_LEN, true, |r| r.folded(true));
-        Ok(match self.tag(16)? {
+        Ok(match self.tag(18)? {
             0 => Test::Equals(self.scalar()?),
             t @ (1 | 2) => {
                 let list = ScalarList::new(self.list(MAX_LIST_LEN, true, Self::scalar)?);
@@ -980,6 +988,8 @@ impl<'b> Reader<'b> {
                 check(numeric, "a number read from text is tested otherwise than by comparing numbers")?;
                 Test::NumberFromText(Box::new(self.test()?))
             }
+            17 => Test::EqualsField(self.field()?),
+            18 => Test::SameDomainAs(self.field()?),
             _ => {
                 let mut escape = self.text(1)?.chars();
                 let e = escape.next().filter(|&e| e.is_ascii_punctuation() && e != '*' && e != '?');
@@ -1045,7 +1055,8 @@ mod tests {
                     {"field": "s", "gte": -1}, {"field": "s", "lt": 0.1}, {"field": "s", "lte": 1e21},
                     {"field": "s", "exists": false}, {"field": "t", "exists": true},
                     {"field": "s", "like": ["a\\*b?", "!\\\\"], "escape": "\\"},
-                    {"field": "n", "between": [1, 2.5], "read": "number"}
+                    {"field": "n", "between": [1, 2.5], "read": "number"},
+                    {"field": "email", "sameDomainAs": "company.website"}, {"field": "a.b", "equalsField": "c"}
                 ]}}
             ],
             "engagement": [

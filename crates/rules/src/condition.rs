@@ -51,6 +51,8 @@ pub const OPERATORS: &[&str] = &[
     "lte",
     "between",
     "exists",
+    "equalsField",
+    "sameDomainAs",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -290,6 +292,10 @@ pub enum Test {
     /// A numeric test (`gt` … `between`) that also reads a text which is a number
     /// as that number (`"read": "number"`).
     NumberFromText(Box<Test>),
+    /// The field equals another of the same record (`equalsField`).
+    EqualsField(FieldPath),
+    /// The field's domain is that of another of the same record (`sameDomainAs`).
+    SameDomainAs(FieldPath),
 }
 
 impl Condition {
@@ -301,7 +307,12 @@ impl Condition {
             Condition::Not(c) => !c.matches(data),
             Condition::Leaf { field, test } => {
                 crate::meter::charge(1);
-                test.holds(field.lookup(data))
+                match test {
+                    Test::EqualsField(other) | Test::SameDomainAs(other) => {
+                        test.holds_for_pair(field.lookup(data), other.lookup(data))
+                    }
+                    _ => test.holds(field.lookup(data)),
+                }
             }
         }
     }
@@ -311,7 +322,12 @@ impl Condition {
         match self {
             Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.for_each_path(f)),
             Condition::Not(c) => c.for_each_path(f),
-            Condition::Leaf { field, .. } => f(field),
+            Condition::Leaf { field, test } => {
+                f(field);
+                if let Some(other) = test.other_field() {
+                    f(other);
+                }
+            }
         }
     }
 
@@ -329,12 +345,44 @@ impl Condition {
         match self {
             Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.for_each_field(f)),
             Condition::Not(c) => c.for_each_field(f),
-            Condition::Leaf { field, .. } => f(field.first()),
+            Condition::Leaf { field, test } => {
+                f(field.first());
+                if let Some(other) = test.other_field() {
+                    f(other.first());
+                }
+            }
         }
     }
 }
 
 impl Test {
+    /// The other field a comparison of two fields reads.
+    pub fn other_field(&self) -> Option<&FieldPath> {
+        match self {
+            Test::EqualsField(other) | Test::SameDomainAs(other) => Some(other),
+            _ => None,
+        }
+    }
+
+    /// `equalsField` and `sameDomainAs` of the values of their two fields: both
+    /// present and single (a list or an object is never equal to anything here).
+    fn holds_for_pair(&self, a: Option<&Value>, b: Option<&Value>) -> bool {
+        let (Some(a), Some(b)) = (a, b) else { return false };
+        let text_len = |v: &Value| v.as_str().map_or(0, str::len);
+        let passes =
+            u64::try_from(text_len(a).max(text_len(b))).unwrap_or(u64::MAX) / crate::cost::COMPARED_PER_STEP + 1;
+        crate::meter::charge(self.weight().saturating_mul(passes));
+        match (self, a, b) {
+            (Test::SameDomainAs(_), Value::String(a), Value::String(b)) => {
+                domain(a).is_some_and(|d| domain(b).is_some_and(|e| d == e))
+            }
+            (Test::EqualsField(_), Value::String(a), Value::String(b)) => text_eq(&fold(a), b),
+            (Test::EqualsField(_), Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+            (Test::EqualsField(_), Value::Bool(a), Value::Bool(b)) => a == b,
+            _ => false,
+        }
+    }
+
     #[inline]
     fn holds(&self, value: Option<&Value>) -> bool {
         match (self, value.filter(|v| !is_blank_list(v))) {
@@ -364,6 +412,7 @@ impl Test {
             Test::Lte(x) => num(v, |n| n <= *x),
             Test::Between(lo, hi) => num(v, |n| n >= *lo && n <= *hi),
             Test::Exists(want) => *want,
+            Test::EqualsField(_) | Test::SameDomainAs(_) => false,
             Test::NumberFromText(test) => match v {
                 Value::String(s) => number_in_text(s).is_some_and(|n| test.holds_scalar(&Value::from(n))),
                 v => test.holds_scalar(v),
@@ -436,6 +485,30 @@ mod ascii {
 fn like_folded(patterns: &[Wildcard], folded: &str) -> bool {
     let chars: Vec<char> = folded.chars().collect();
     patterns.iter().any(|p| p.matches(&chars))
+}
+
+/// The domain of an email address, a URL or a bare host name, as `sameDomainAs`
+/// compares them (docs/RULESET.md, section 3): the host after a URL's `://` (its
+/// user and port dropped), or what follows an email's last `@`, or the text; up to
+/// the first `/`, `?` or `#`; without a port (`:` and digits at the end) or one
+/// trailing `.`; case-folded; without a leading `www.`. `None` when that is empty.
+pub fn domain(text: &str) -> Option<String> {
+    let cut = |t: &str| t.split(['/', '?', '#']).next().unwrap_or("").to_string();
+    let host = match text.split_once("://") {
+        Some((_, rest)) => {
+            let authority = cut(rest);
+            authority.rsplit('@').next().unwrap_or("").to_string()
+        }
+        None => cut(text.rsplit('@').next().unwrap_or("")),
+    };
+    let host = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => &host,
+    };
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let folded = fold(host);
+    let bare = folded.strip_prefix("www.").unwrap_or(&folded);
+    (!bare.is_empty()).then(|| bare.to_string())
 }
 
 /// The number a text holds, read strictly: an optional `-`, then `0` or digits not
@@ -688,7 +761,17 @@ fn compile_leaf(obj: &Map<String, Value>, path: &str, problems: &mut Vec<Problem
         return None;
     }
     let test = if from_text { Test::NumberFromText(Box::new(test?)) } else { test? };
-    Some(Condition::Leaf { field: field?, test })
+    let field = field?;
+    if test.other_field() == Some(&field) {
+        let op = if matches!(test, Test::EqualsField(_)) { "equalsField" } else { "sameDomainAs" };
+        problems.push(Problem::new(
+            join(path, op),
+            "invalidField",
+            format!("\"{op}\" names the condition's own field \"{}\": name another field", field.text()),
+        ));
+        return None;
+    }
+    Some(Condition::Leaf { field, test })
 }
 
 /// The escape character of a `like` (`"escape": "\\"`), which must be one ASCII
@@ -827,6 +910,18 @@ fn compile_test(op: &str, arg: &Value, path: &str, escape: Option<char>, problem
                 _ => fail("wrongType", "\"between\" takes two numbers [low, high], both included".into()),
             },
             _ => fail("wrongType", "\"between\" takes two numbers [low, high], both included".into()),
+        },
+        "equalsField" | "sameDomainAs" => match arg {
+            Value::String(s) if s.len() <= MAX_RULE_TEXT_LEN => match FieldPath::parse(s) {
+                Ok(other) => {
+                    Some(if op == "equalsField" { Test::EqualsField(other) } else { Test::SameDomainAs(other) })
+                }
+                Err(m) => fail("invalidField", m),
+            },
+            other => fail(
+                "wrongType",
+                format!("\"{op}\" takes the path of another field, like \"company.website\", not {}", type_name(other)),
+            ),
         },
         "exists" => match arg {
             Value::Bool(b) => Some(Test::Exists(*b)),
@@ -1191,6 +1286,73 @@ mod tests {
             });
             proptest::prop_assert_eq!(number_in_text(&text).map(f64::to_bits), json.map(f64::to_bits), "{:?}", text);
         }
+    }
+
+    #[test]
+    fn domains_of_emails_urls_and_hosts() {
+        for (text, want) in [
+            ("ann@Acme.com", Some("acme.com")),
+            ("a@b@acme.com", Some("acme.com")),
+            ("https://www.Acme.com:443/pricing?x=1#top", Some("acme.com")),
+            ("http://user:pw@acme.com/", Some("acme.com")),
+            ("https://acme.com/@team", Some("acme.com")),
+            ("www.acme.com", Some("acme.com")),
+            ("acme.com.", Some("acme.com")),
+            ("acme.com/about", Some("acme.com")),
+            ("WWW.ACME.COM", Some("acme.com")),
+            ("mail.acme.com", Some("mail.acme.com")),
+            ("wwwacme.com", Some("wwwacme.com")),
+            ("https://[::1]:8080/", Some("[::1]")),
+            ("xn--mller-kva.de", Some("xn--mller-kva.de")),
+            ("Müller.DE", Some("müller.de")),
+            ("ann@", None),
+            ("https://", None),
+            ("www.", Some("www")),
+            ("https://www./x", Some("www")),
+            ("https://:80/", None),
+            ("", None),
+        ] {
+            assert_eq!(domain(text).as_deref(), want, "{text:?}");
+        }
+    }
+
+    /// Two fields of the same record compared: both present and single.
+    #[test]
+    fn fields_compared_with_each_other() {
+        let same = cond(json!({"field": "email", "sameDomainAs": "company.website"}));
+        let d = |email: Value, site: Value| data(json!({"email": email, "company": {"website": site}}));
+        assert!(same.matches(&d(json!("Ann@ACME.com"), json!("https://www.acme.com/"))));
+        assert!(!same.matches(&d(json!("ann@mail.acme.com"), json!("acme.com"))));
+        assert!(!same.matches(&d(json!("ann@gmail.com"), json!("acme.com"))));
+        assert!(!same.matches(&d(json!("ann@acme.com"), json!(null))));
+        assert!(!same.matches(&d(json!(["ann@acme.com"]), json!("acme.com"))));
+        assert!(!same.matches(&d(json!("ann@"), json!("https://"))), "no domain is no match");
+        let eq = cond(json!({"field": "a", "equalsField": "b"}));
+        let d = |a: Value, b: Value| data(json!({"a": a, "b": b}));
+        assert!(eq.matches(&d(json!("ÉTÉ"), json!("été"))));
+        assert!(eq.matches(&d(json!(1), json!(1.0))) && eq.matches(&d(json!(0), json!(-0.0))));
+        assert!(eq.matches(&d(json!(true), json!(true))));
+        assert!(!eq.matches(&d(json!("1"), json!(1))));
+        assert!(!eq.matches(&d(json!([1]), json!([1]))));
+        assert!(!eq.matches(&d(json!({}), json!({}))));
+        assert!(!eq.matches(&d(json!(null), json!(null))));
+        assert!(!eq.matches(&data(json!({"a": 1}))));
+        let mut read = vec![];
+        cond(json!({"not": {"field": "x.y", "equalsField": "z.w"}})).for_each_path(&mut |p| read.push(p.text()));
+        assert_eq!(read, ["x.y", "z.w"]);
+        let codes = |v: Value| problems(v).iter().map(|p| (p.path.clone(), p.code)).collect::<Vec<_>>();
+        assert_eq!(
+            codes(json!({"field": "a", "equalsField": "a"})),
+            [("when.equalsField".to_string(), "invalidField")]
+        );
+        assert_eq!(
+            codes(json!({"field": "a", "sameDomainAs": "b."})),
+            [("when.sameDomainAs".to_string(), "invalidField")]
+        );
+        assert_eq!(codes(json!({"field": "a", "sameDomainAs": 3})), [("when.sameDomainAs".to_string(), "wrongType")]);
+        assert!(problems(json!({"field": "a", "sameDomain": "b"}))[0]
+            .message
+            .contains("did you mean \"sameDomainAs\""));
     }
 
     #[test]

@@ -25,6 +25,7 @@ type Uses = fn(&RuleSet) -> bool;
 pub const FEATURES: &[(&str, Uses)] = &[
     ("likeEscape", |rs| any_test(rs, &|t| matches!(t, Test::Like(ps) if ps.iter().any(|p| p.escape().is_some())))),
     ("numberFromText", |rs| any_test(rs, &|t| matches!(t, Test::NumberFromText(_)))),
+    ("fieldComparison", |rs| any_test(rs, &|t| t.other_field().is_some())),
 ];
 
 /// Longest name of a feature, and most features one rule set lists.

@@ -716,11 +716,7 @@ fn type_list(lacking: &[&str]) -> String {
 
 /// The first name of every field `c` reads, in the order written.
 fn collect_fields<'c>(c: &'c condition::Condition, out: &mut Vec<&'c str>) {
-    match c {
-        condition::Condition::All(cs) | condition::Condition::Any(cs) => cs.iter().for_each(|c| collect_fields(c, out)),
-        condition::Condition::Not(c) => collect_fields(c, out),
-        condition::Condition::Leaf { field, .. } => out.push(field.first()),
-    }
+    c.for_each_field(&mut |name| out.push(name));
 }
 
 fn read_vocabulary(v: &Value, at: &str, p: &mut Vec<Problem>) -> Option<Vocabulary> {
