@@ -412,6 +412,11 @@ fn errors() {
     run_file("errors.json");
 }
 
+#[test]
+fn language() {
+    run_file("language.json");
+}
+
 /// Every file in tests/cases is run: a new one must be added to FILES.
 #[cfg(not(target_arch = "wasm32"))]
 #[test]

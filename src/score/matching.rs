@@ -5,6 +5,7 @@ use crate::engine::{Engine, Target, TypeEntry};
 use crate::event::Event;
 use crate::explain::SkipReason;
 use crate::rules::DisqualifierTest;
+use leadscore_rules::condition::Condition;
 use serde_json::{Map, Value};
 
 /// What an event counts for under one rule set, whatever `now` is: what a session
@@ -67,21 +68,36 @@ fn set_bits(bits: u64) -> impl Iterator<Item = usize> {
 
 /// What a lead's profile matches under one rule set: each fit rule, and each
 /// disqualifier that tests the profile. A session keeps it until the profile changes.
+/// A condition that depends on `now` (a date relative to it) is kept as not holding
+/// and tested again at each `now` (`now_dependent` says whether there is one).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ProfileMatch {
     pub(crate) fit: Vec<bool>,
     pub(crate) disqualifiers: Vec<bool>,
+    pub(crate) now_dependent: bool,
+}
+
+impl ProfileMatch {
+    /// Whether the kept answer for `c` stands at any `now`.
+    pub(crate) fn stands(&self, c: &Condition) -> bool {
+        !self.now_dependent || !c.depends_on_now()
+    }
 }
 
 pub(crate) fn match_profile(engine: &Engine, profile: &Map<String, Value>) -> ProfileMatch {
+    let rules = &engine.rules;
+    let profile_tests = rules.disqualifiers.iter().filter_map(|d| match &d.test {
+        DisqualifierTest::Profile(c) => Some(c),
+        DisqualifierTest::Event(_) => None,
+    });
     ProfileMatch {
-        fit: engine.rules.fit.iter().map(|r| r.when.matches(profile)).collect(),
-        disqualifiers: engine
-            .rules
+        fit: rules.fit.iter().map(|r| r.when.matches(profile)).collect(),
+        disqualifiers: rules
             .disqualifiers
             .iter()
             .map(|d| matches!(&d.test, DisqualifierTest::Profile(c) if c.matches(profile)))
             .collect(),
+        now_dependent: rules.fit.iter().map(|r| &r.when).chain(profile_tests).any(Condition::depends_on_now),
     }
 }
 

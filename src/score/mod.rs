@@ -207,8 +207,15 @@ pub(crate) fn figures<'e>(
         Matches::Live => None,
     };
     match kept_profile {
-        Some(m) if m.fit.len() == fit_rules => fit_held.iter_mut().zip(&m.fit).for_each(|(held, kept)| *held = *kept),
-        _ => fit_held.iter_mut().zip(&engine.rules.fit).for_each(|(held, r)| *held = r.when.matches(profile)),
+        Some(m) if m.fit.len() == fit_rules => {
+            for ((held, kept), r) in fit_held.iter_mut().zip(&m.fit).zip(&engine.rules.fit) {
+                *held = if m.stands(&r.when) { *kept } else { r.when.matches_at(profile, Some(now)) };
+            }
+        }
+        _ => fit_held
+            .iter_mut()
+            .zip(&engine.rules.fit)
+            .for_each(|(held, r)| *held = r.when.matches_at(profile, Some(now))),
     }
     let mut fit: Centi =
         engine.rules.fit.iter().zip(&*fit_held).filter(|(_, held)| **held).map(|(r, _)| r.points).sum();
@@ -232,7 +239,8 @@ pub(crate) fn figures<'e>(
     // The pass set the flags of event disqualifiers; the profile's are set here.
     for (k, (d, flag)) in engine.rules.disqualifiers.iter().zip(disqualified_by.iter_mut()).enumerate() {
         if let DisqualifierTest::Profile(c) = &d.test {
-            *flag = kept_profile.and_then(|m| m.disqualifiers.get(k).copied()).unwrap_or_else(|| c.matches(profile));
+            let kept = kept_profile.filter(|m| m.stands(c)).and_then(|m| m.disqualifiers.get(k).copied());
+            *flag = kept.unwrap_or_else(|| c.matches_at(profile, Some(now)));
         }
     }
     let disqualified = disqualified_by.contains(&true);

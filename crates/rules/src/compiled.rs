@@ -356,6 +356,10 @@ impl Writer {
                 self.0.push(16);
                 self.test(test);
             }
+            Test::WithinLast(ms) | Test::WithinNext(ms) => {
+                self.0.push(if matches!(t, Test::WithinLast(_)) { 19 } else { 20 });
+                self.int(*ms);
+            }
             Test::EqualsField(other) | Test::SameDomainAs(other) => {
                 self.0.push(if matches!(t, Test::EqualsField(_)) { 17 } else { 18 });
                 self.text(&other.text());
@@ -957,7 +961,7 @@ impl<'b> Reader<'b> {
 
     fn test(&mut self) -> Result<Test, Bad> {
         let texts = |r: &mut Self| r.list(MAX_LIST_LEN, true, |r| r.folded(true));
-        Ok(match self.tag(18)? {
+        Ok(match self.tag(20)? {
             0 => Test::Equals(self.scalar()?),
             t @ (1 | 2) => {
                 let list = ScalarList::new(self.list(MAX_LIST_LEN, true, Self::scalar)?);
@@ -990,6 +994,15 @@ impl<'b> Reader<'b> {
             }
             17 => Test::EqualsField(self.field()?),
             18 => Test::SameDomainAs(self.field()?),
+            t @ (19 | 20) => {
+                let ms = self.int()?;
+                check((1..=MAX_DURATION_MS).contains(&ms), "a duration is out of range")?;
+                if t == 19 {
+                    Test::WithinLast(ms)
+                } else {
+                    Test::WithinNext(ms)
+                }
+            }
             _ => {
                 let mut escape = self.text(1)?.chars();
                 let e = escape.next().filter(|&e| e.is_ascii_punctuation() && e != '*' && e != '?');
@@ -1056,7 +1069,8 @@ mod tests {
                     {"field": "s", "exists": false}, {"field": "t", "exists": true},
                     {"field": "s", "like": ["a\\*b?", "!\\\\"], "escape": "\\"},
                     {"field": "n", "between": [1, 2.5], "read": "number"},
-                    {"field": "email", "sameDomainAs": "company.website"}, {"field": "a.b", "equalsField": "c"}
+                    {"field": "email", "sameDomainAs": "company.website"}, {"field": "a.b", "equalsField": "c"},
+                    {"field": "signedUpAt", "withinLast": "14d"}, {"field": "trialEndsAt", "withinNext": "3d"}
                 ]}}
             ],
             "engagement": [

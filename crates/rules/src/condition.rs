@@ -53,6 +53,8 @@ pub const OPERATORS: &[&str] = &[
     "exists",
     "equalsField",
     "sameDomainAs",
+    "withinLast",
+    "withinNext",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -296,24 +298,62 @@ pub enum Test {
     EqualsField(FieldPath),
     /// The field's domain is that of another of the same record (`sameDomainAs`).
     SameDomainAs(FieldPath),
+    /// The field is an instant at most this many ms before `now`, and not after it
+    /// (`withinLast`).
+    WithinLast(i64),
+    /// The field is an instant at most this many ms after `now`, and not before it
+    /// (`withinNext`).
+    WithinNext(i64),
 }
 
 impl Condition {
+    /// Whether the condition holds for `data`, for a condition that does not depend
+    /// on `now` (see [`Condition::depends_on_now`]): an event's `where` never does.
+    /// A test of a date relative to `now` does not hold here.
     #[inline]
     pub fn matches<F: Fields + ?Sized>(&self, data: &F) -> bool {
+        self.matches_at(data, None)
+    }
+
+    /// Whether the condition holds for `data` at `now` (`None`: no `now`, so
+    /// relative dates do not hold).
+    #[inline]
+    pub fn matches_at<F: Fields + ?Sized>(&self, data: &F, now: Option<i64>) -> bool {
         match self {
-            Condition::All(cs) => cs.iter().all(|c| c.matches(data)),
-            Condition::Any(cs) => cs.iter().any(|c| c.matches(data)),
-            Condition::Not(c) => !c.matches(data),
+            Condition::All(cs) => cs.iter().all(|c| c.matches_at(data, now)),
+            Condition::Any(cs) => cs.iter().any(|c| c.matches_at(data, now)),
+            Condition::Not(c) => !c.matches_at(data, now),
             Condition::Leaf { field, test } => {
                 crate::meter::charge(1);
                 match test {
                     Test::EqualsField(other) | Test::SameDomainAs(other) => {
                         test.holds_for_pair(field.lookup(data), other.lookup(data))
                     }
+                    Test::WithinLast(_) | Test::WithinNext(_) => test.holds_relative(field.lookup(data), now),
                     _ => test.holds(field.lookup(data)),
                 }
             }
+        }
+    }
+
+    /// Whether what the condition says of a record can change with `now` alone (it
+    /// tests a date relative to `now`): a session tests such a condition again at
+    /// each `now`, and a cache of what a record matches must not keep its answer.
+    pub fn depends_on_now(&self) -> bool {
+        self.any_test(&|t| matches!(t, Test::WithinLast(_) | Test::WithinNext(_)))
+    }
+
+    /// The path of each test of a date relative to `now` in the condition at `path`.
+    pub fn relative_tests(&self, path: &str, out: &mut Vec<String>) {
+        match self {
+            Condition::All(cs) | Condition::Any(cs) => {
+                let key = join(path, if matches!(self, Condition::All(_)) { "all" } else { "any" });
+                cs.iter().enumerate().for_each(|(i, c)| c.relative_tests(&index(&key, i), out));
+            }
+            Condition::Not(c) => c.relative_tests(&join(path, "not"), out),
+            Condition::Leaf { test: Test::WithinLast(_), .. } => out.push(join(path, "withinLast")),
+            Condition::Leaf { test: Test::WithinNext(_), .. } => out.push(join(path, "withinNext")),
+            Condition::Leaf { .. } => {}
         }
     }
 
@@ -383,6 +423,21 @@ impl Test {
         }
     }
 
+    /// `withinLast` and `withinNext` of the field's value at `now`: an instant as
+    /// events' times are read (milliseconds or RFC 3339 text), or a list with one.
+    fn holds_relative(&self, value: Option<&Value>, now: Option<i64>) -> bool {
+        let (Some(now), Some(value)) = (now, value) else { return false };
+        let holds = |v: &Value| match (self, crate::time::instant_from_json(v)) {
+            (Test::WithinLast(d), Ok(t)) => t <= now && now - t <= *d,
+            (Test::WithinNext(d), Ok(t)) => t >= now && t - now <= *d,
+            _ => false,
+        };
+        match value {
+            Value::Array(items) => items.iter().any(holds),
+            v => holds(v),
+        }
+    }
+
     #[inline]
     fn holds(&self, value: Option<&Value>) -> bool {
         match (self, value.filter(|v| !is_blank_list(v))) {
@@ -412,7 +467,7 @@ impl Test {
             Test::Lte(x) => num(v, |n| n <= *x),
             Test::Between(lo, hi) => num(v, |n| n >= *lo && n <= *hi),
             Test::Exists(want) => *want,
-            Test::EqualsField(_) | Test::SameDomainAs(_) => false,
+            Test::EqualsField(_) | Test::SameDomainAs(_) | Test::WithinLast(_) | Test::WithinNext(_) => false,
             Test::NumberFromText(test) => match v {
                 Value::String(s) => number_in_text(s).is_some_and(|n| test.holds_scalar(&Value::from(n))),
                 v => test.holds_scalar(v),
@@ -923,6 +978,15 @@ fn compile_test(op: &str, arg: &Value, path: &str, escape: Option<char>, problem
                 format!("\"{op}\" takes the path of another field, like \"company.website\", not {}", type_name(other)),
             ),
         },
+        "withinLast" | "withinNext" => match arg.as_str().map(crate::time::parse_duration) {
+            Some(Ok(0)) => fail("invalidDuration", format!("\"{op}\" is zero: write a duration such as \"14d\"")),
+            Some(Ok(ms)) => Some(if op == "withinLast" { Test::WithinLast(ms) } else { Test::WithinNext(ms) }),
+            Some(Err(m)) => fail("invalidDuration", m),
+            None => fail(
+                "wrongType",
+                format!("\"{op}\" takes a duration written as text, like \"14d\", not {}", type_name(arg)),
+            ),
+        },
         "exists" => match arg {
             Value::Bool(b) => Some(Test::Exists(*b)),
             other => fail("wrongType", format!("\"exists\" takes true or false, not {}", type_name(other))),
@@ -1353,6 +1417,48 @@ mod tests {
         assert!(problems(json!({"field": "a", "sameDomain": "b"}))[0]
             .message
             .contains("did you mean \"sameDomainAs\""));
+    }
+
+    /// Dates relative to `now`, read as events' times are, both edges included.
+    #[test]
+    fn dates_relative_to_now() {
+        let day = crate::time::DAY;
+        let now = 1_795_176_000_000; // 2026-11-20T12:00:00Z
+        let last = cond(json!({"field": "signedUpAt", "withinLast": "14d"}));
+        let next = cond(json!({"field": "trialEndsAt", "withinNext": "3d"}));
+        let at = |c: &Condition, field: &str, v: Value| c.matches_at(&data(json!({ field: v })), Some(now));
+        assert!(at(&last, "signedUpAt", json!(now)));
+        assert!(at(&last, "signedUpAt", json!(now - 14 * day)));
+        assert!(!at(&last, "signedUpAt", json!(now - 14 * day - 1)));
+        assert!(!at(&last, "signedUpAt", json!(now + 1)));
+        assert!(at(&last, "signedUpAt", json!("2026-11-10T00:00:00Z")));
+        assert!(at(&last, "signedUpAt", json!("2026-11-20T13:00:00+01:00")));
+        assert!(!at(&last, "signedUpAt", json!("2026-11-20")));
+        assert!(!at(&last, "signedUpAt", json!("yesterday")));
+        assert!(!at(&last, "signedUpAt", json!(null)));
+        assert!(at(&last, "signedUpAt", json!([0, now - day])));
+        assert!(at(&next, "trialEndsAt", json!(now + 3 * day)));
+        assert!(!at(&next, "trialEndsAt", json!(now + 3 * day + 1)));
+        assert!(!at(&next, "trialEndsAt", json!(now - 1)));
+        assert!(at(&next, "trialEndsAt", json!(now)));
+        // Without a now (an event's filter), no relative date holds.
+        assert!(!last.matches(&data(json!({"signedUpAt": now}))));
+        assert!(
+            last.depends_on_now()
+                && cond(json!({"not": {"any": [{"field": "a", "exists": true}, {"field": "x", "withinNext": "1h"}]}}))
+                    .depends_on_now()
+        );
+        assert!(!cond(json!({"field": "a", "gt": 1})).depends_on_now());
+        let mut paths = vec![];
+        cond(json!({"all": [{"field": "a", "exists": true}, {"not": {"field": "x", "withinNext": "1h"}}]}))
+            .relative_tests("where", &mut paths);
+        assert_eq!(paths, ["where.all[1].not.withinNext"]);
+        let codes = |v: Value| problems(v).iter().map(|p| (p.path.clone(), p.code)).collect::<Vec<_>>();
+        assert_eq!(
+            codes(json!({"field": "a", "withinLast": "0d"})),
+            [("when.withinLast".to_string(), "invalidDuration")]
+        );
+        assert_eq!(codes(json!({"field": "a", "withinLast": 14})), [("when.withinLast".to_string(), "wrongType")]);
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub const FEATURES: &[(&str, Uses)] = &[
     ("likeEscape", |rs| any_test(rs, &|t| matches!(t, Test::Like(ps) if ps.iter().any(|p| p.escape().is_some())))),
     ("numberFromText", |rs| any_test(rs, &|t| matches!(t, Test::NumberFromText(_)))),
     ("fieldComparison", |rs| any_test(rs, &|t| t.other_field().is_some())),
+    ("relativeDate", |rs| conditions(rs).into_iter().any(Condition::depends_on_now)),
 ];
 
 /// Longest name of a feature, and most features one rule set lists.

@@ -388,6 +388,20 @@ impl Ctx<'_, '_> {
             Some(c) => Some(condition::compile(c, &o.at("where"), self.p)?),
             None => None,
         };
+        // An event's age is what within and expireAfter test; a date in its
+        // properties relative to now would make what it matches change with now.
+        let mut relative = Vec::new();
+        filter.iter().for_each(|f| f.relative_tests(&o.at("where"), &mut relative));
+        for at in &relative {
+            self.p.push(Problem::new(
+                at.as_str(),
+                "relativeDateInWhere",
+                "an event's \"where\" cannot test a date relative to now: use \"within\" (or \"expireAfter\") for the event's own age, or test the profile",
+            ));
+        }
+        if !relative.is_empty() {
+            return None;
+        }
         if let Some(vocab) = self.vocabulary {
             let mut ok = true;
             let mut declared = Vec::new();
