@@ -365,7 +365,7 @@ fn made_up_rule_set() -> impl Strategy<Value = Value> {
             }
             stages
         });
-    (proptest::collection::vec(fit, 0..3), proptest::collection::vec(engagement, 1..6), stages, (1i64..60, 1i64..60), any::<bool>(), proptest::option::of(30i64..200), any::<bool>())
+    (proptest::collection::vec(fit, 0..3), proptest::collection::vec(engagement, 1..6), stages, (1i64..60, 1i64..60), any::<bool>(), proptest::option::of(30i64..200), 0..3u8)
         .prop_map(|(fit, engagement, mut stages, (cap0, cap1), floor, max, disqualifier)| {
             let most_fit: i64 = fit.iter().map(|(_, points)| (*points).max(0)).sum();
             for stage in ["mql", "pql"] {
@@ -384,7 +384,13 @@ fn made_up_rule_set() -> impl Strategy<Value = Value> {
                 total["max"] = json!(thresholds.fold(m, i64::max));
             }
             // A rare event that disqualifies: a long look at the careers page.
-            let disqualifiers = if disqualifier { json!([{"id": "d0", "event": "view", "where": {"all": [{"field": "url", "equals": "/careers"}, {"field": "seconds", "gt": 300}]}}]) } else { json!([]) };
+            // With a window, it stops disqualifying as now moves on.
+            let careers = json!({"id": "d0", "event": "view", "where": {"all": [{"field": "url", "equals": "/careers"}, {"field": "seconds", "gt": 300}]}});
+            let disqualifiers = match disqualifier {
+                0 => json!([]),
+                1 => json!([careers]),
+                _ => json!([{"within": "10d", "id": "d0", "event": "view", "where": careers["where"].clone()}]),
+            };
             json!({
                 "schema": "leadscore.ruleset/v1", "id": "made-up", "version": "1",
                 "groups": {"g0": {"cap": cap0}, "g1": {"cap": cap1}},

@@ -81,7 +81,8 @@ fn pass_over_events(
             }
         }
         Target::Disqualifier(k) => {
-            if let Some(flag) = event_disqualified.get_mut(k) {
+            let window = engine.rules.disqualifiers.get(k).and_then(|d| d.within);
+            if let Some(flag) = event_disqualified.get_mut(k).filter(|_| within(age, window)) {
                 *flag = true;
             }
         }

@@ -243,7 +243,12 @@ impl Writer {
                     w.condition(c);
                 }
                 DisqualifierTest::Event(m) => {
-                    w.0.push(1);
+                    if let Some(ms) = d.within {
+                        w.0.push(2);
+                        w.int(ms);
+                    } else {
+                        w.0.push(1);
+                    }
                     w.matcher(m);
                 }
             }
@@ -739,15 +744,21 @@ impl<'b> Reader<'b> {
             ids.push(id);
             let label = r.label()?;
             let description = r.description()?;
-            let test = match r.tag(1)? {
-                0 => DisqualifierTest::Profile(r.condition(0)?),
-                _ => DisqualifierTest::Event(r.matcher(&ctx)?),
+            let (test, within) = match r.tag(2)? {
+                0 => (DisqualifierTest::Profile(r.condition(0)?), None),
+                1 => (DisqualifierTest::Event(r.matcher(&ctx)?), None),
+                _ => {
+                    let ms = r.int()?;
+                    check((1..=MAX_DURATION_MS).contains(&ms), "a duration is out of range")?;
+                    (DisqualifierTest::Event(r.matcher(&ctx)?), Some(ms))
+                }
             };
             Ok(Disqualifier {
                 id: id.into(),
                 label: label.map(Into::into),
                 description: description.map(Into::into),
                 test,
+                within,
             })
         })?;
         check(ids.len() <= MAX_RULES, "it has more rules than the compiler allows")?;
@@ -1082,7 +1093,8 @@ mod tests {
             "total": {"max": 500, "floorAtZero": true},
             "disqualifiers": [
                 {"id": "d1", "when": {"field": "email", "endsWith": "@test.com"}},
-                {"id": "d2", "label": "never paid", "event": "signup", "where": {"field": "paid", "equals": false}, "description": "no"}
+                {"id": "d2", "label": "never paid", "event": "signup", "where": {"field": "paid", "equals": false}, "description": "no"},
+                {"id": "d3", "event": ["signup", "page_view"], "within": "90d"}
             ],
             "stages": {
                 "mql": {"threshold": 50, "minFit": -10, "minEngagement": 5},

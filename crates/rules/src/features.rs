@@ -27,6 +27,7 @@ pub const FEATURES: &[(&str, Uses)] = &[
     ("numberFromText", |rs| any_test(rs, &|t| matches!(t, Test::NumberFromText(_)))),
     ("fieldComparison", |rs| any_test(rs, &|t| t.other_field().is_some())),
     ("relativeDate", |rs| conditions(rs).into_iter().any(Condition::depends_on_now)),
+    ("disqualifierWindow", |rs| rs.disqualifiers.iter().any(|d| d.within.is_some())),
 ];
 
 /// Longest name of a feature, and most features one rule set lists.

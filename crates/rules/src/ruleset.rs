@@ -582,7 +582,13 @@ impl Ctx<'_, '_> {
     }
 
     fn disqualifier(&mut self, v: &Value, path: &str) -> Option<Disqualifier> {
-        let o = object(v, path, "a disqualifier", &["id", "label", "description", "when", "event", "where"], self.p)?;
+        let o = object(
+            v,
+            path,
+            "a disqualifier",
+            &["id", "label", "description", "when", "event", "where", "within"],
+            self.p,
+        )?;
         let id = self.rule_id(&o);
         let label = o.text("label", None, MAX_LABEL_LEN, self.p);
         let description = o.text("description", None, MAX_DESCRIPTION_LEN, self.p);
@@ -595,6 +601,13 @@ impl Ctx<'_, '_> {
                         "\"where\" filters events; with \"when\" use the condition alone",
                     ));
                 }
+                if o.get("within").is_some() {
+                    self.p.push(Problem::new(
+                        o.at("within"),
+                        "conflictingKeys",
+                        "\"within\" is the window on a disqualifying event's age; a profile condition (\"when\") has none: test a date of the profile with \"withinLast\"",
+                    ));
+                }
                 condition::compile(c, &o.at("when"), self.p).map(DisqualifierTest::Profile)
             }
             (None, Some(_)) => self.matcher(&o).map(DisqualifierTest::Event),
@@ -603,11 +616,13 @@ impl Ctx<'_, '_> {
                 None
             }
         };
+        let within = o.duration("within", self.p);
         Some(Disqualifier {
             id: id?.into(),
             label: label.map(Into::into),
             description: description.map(Into::into),
             test: test?,
+            within,
         })
     }
 
