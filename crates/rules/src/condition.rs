@@ -547,21 +547,36 @@ fn like_folded(patterns: &[Wildcard], folded: &str) -> bool {
 /// user and port dropped), or what follows an email's last `@`, or the text; up to
 /// the first `/`, `?` or `#`; without a port (`:` and digits at the end) or one
 /// trailing `.`; case-folded; without a leading `www.`. `None` when that is empty.
+///
+/// Worked on bytes, every boundary an ASCII character: no `str` searcher or slicing
+/// that could panic, whose messages would weigh kilobytes in the page module.
 pub fn domain(text: &str) -> Option<String> {
-    let cut = |t: &str| t.split(['/', '?', '#']).next().unwrap_or("").to_string();
-    let host = match text.split_once("://") {
-        Some((_, rest)) => {
-            let authority = cut(rest);
-            authority.rsplit('@').next().unwrap_or("").to_string()
+    let b = text.as_bytes();
+    let after = |at: Option<usize>| at.map_or(0, |at| at + 1);
+    let cut = |from: usize| {
+        b.get(from..).and_then(|rest| rest.iter().position(|c| b"/?#".contains(c))).map_or(b.len(), |n| from + n)
+    };
+    let (start, end) = match b.windows(3).position(|w| w == b"://") {
+        Some(at) => {
+            let end = cut(at + 3);
+            let user = b.get(at + 3..end).and_then(|a| a.iter().rposition(|&c| c == b'@')).map(|u| at + 3 + u);
+            (user.map_or(at + 3, |u| u + 1), end)
         }
-        None => cut(text.rsplit('@').next().unwrap_or("")),
+        None => {
+            let start = after(b.iter().rposition(|&c| c == b'@'));
+            (start, cut(start))
+        }
     };
-    let host = match host.rsplit_once(':') {
-        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
-        _ => &host,
-    };
-    let host = host.strip_suffix('.').unwrap_or(host);
-    let folded = fold(host);
+    let mut host = b.get(start..end)?;
+    if let Some(colon) = host.iter().rposition(|&c| c == b':') {
+        if host.get(colon + 1..).is_some_and(|port| port.iter().all(u8::is_ascii_digit)) {
+            host = host.get(..colon)?;
+        }
+    }
+    if let [name @ .., b'.'] = host {
+        host = name;
+    }
+    let folded = fold(std::str::from_utf8(host).ok()?);
     let bare = folded.strip_prefix("www.").unwrap_or(&folded);
     (!bare.is_empty()).then(|| bare.to_string())
 }
@@ -575,23 +590,30 @@ pub fn number_in_text(s: &str) -> Option<f64> {
     if s.len() > MAX_NUMBER_DIGITS + 2 {
         return None;
     }
-    let unsigned = s.strip_prefix('-').unwrap_or(s);
-    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    // On bytes: no `str` searcher in the page module for this.
+    let bytes = s.as_bytes();
+    let (negative, unsigned) = match bytes {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, bytes),
+    };
+    let point = unsigned.iter().position(|&b| b == b'.');
+    let whole = unsigned.get(..point.unwrap_or(unsigned.len()))?;
+    let fraction = point.and_then(|p| unsigned.get(p + 1..)).unwrap_or(&[]);
+    let digits = |t: &[u8]| t.iter().all(u8::is_ascii_digit);
     let well_formed = !whole.is_empty()
         && digits(whole)
         && digits(fraction)
-        && (whole == "0" || !whole.starts_with('0'))
-        && (!fraction.is_empty() || !unsigned.contains('.'))
+        && (whole == b"0" || whole.first() != Some(&b'0'))
+        && (point.is_none() || !fraction.is_empty())
         && whole.len() + fraction.len() <= MAX_NUMBER_DIGITS;
     if !well_formed {
         return None;
     }
-    let mantissa = whole.bytes().chain(fraction.bytes()).fold(0u64, |m, b| m * 10 + u64::from(b - b'0'));
+    let mantissa = whole.iter().chain(fraction).fold(0u64, |m, b| m * 10 + u64::from(b - b'0'));
     // Both exact (below 2^53, and a power of ten up to 10^15), so the one division
     // rounds once: to the double nearest the decimal.
     let value = mantissa as f64 / POWERS_OF_TEN.get(fraction.len())?;
-    Some(if unsigned.len() < s.len() { -value } else { value })
+    Some(if negative { -value } else { value })
 }
 
 /// A list with no element other than `null` (an empty list included): what a CRM

@@ -45,20 +45,28 @@ pub fn used(rs: &RuleSet) -> Vec<&'static str> {
 }
 
 /// Every condition of `rs`: fit rules', disqualifiers' and every event filter.
+/// (Plain loops: the page module reads this on every load, and chained iterators
+/// weigh a kilobyte more there.)
 fn conditions(rs: &RuleSet) -> Vec<&Condition> {
-    let stages = &rs.stages;
-    let triggers = stages.sql.iter().flat_map(|s| &s.on).chain(stages.pql.iter().flat_map(|p| &p.on));
-    let disqualifiers = rs.disqualifiers.iter().filter_map(|d| match &d.test {
-        DisqualifierTest::Profile(c) => Some(c),
-        DisqualifierTest::Event(m) => m.filter.as_ref(),
-    });
-    rs.fit
-        .iter()
-        .map(|r| &r.when)
-        .chain(rs.engagement.iter().filter_map(|r| r.matcher.filter.as_ref()))
-        .chain(disqualifiers)
-        .chain(triggers.filter_map(|t| t.matcher.filter.as_ref()))
-        .collect()
+    let mut out = Vec::new();
+    for r in &rs.fit {
+        out.push(&r.when);
+    }
+    for r in &rs.engagement {
+        out.extend(&r.matcher.filter);
+    }
+    for d in &rs.disqualifiers {
+        match &d.test {
+            DisqualifierTest::Profile(c) => out.push(c),
+            DisqualifierTest::Event(m) => out.extend(&m.filter),
+        }
+    }
+    for on in [rs.stages.sql.as_ref().map(|s| &s.on), rs.stages.pql.as_ref().map(|p| &p.on)].into_iter().flatten() {
+        for t in on {
+            out.extend(&t.matcher.filter);
+        }
+    }
+    out
 }
 
 /// Whether a test of some condition of `rs` is one `f` says.
