@@ -27,6 +27,8 @@ function readsOf(rs) {
     const fields = (c, into) => {
         if (!c || typeof c !== 'object') return;
         if (typeof c.field === 'string') into.add(c.field);
+        // The other field a comparison of two fields reads.
+        for (const k of ['equalsField', 'sameDomainAs']) if (typeof c[k] === 'string') into.add(c[k]);
         for (const k of ['all', 'any']) if (Array.isArray(c[k])) for (const x of c[k]) fields(x, into);
         fields(c.not, into);
     };
