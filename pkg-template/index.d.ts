@@ -37,11 +37,34 @@ export interface Operators {
     between: [low: number, high: number];
     /** Whether the field has a value: absent, null and a list of nulls have none. */
     exists: boolean;
+    /** The value equals that of this other field of the same profile or event. */
+    equalsField: string;
+    /** The email's, URL's or host's domain is that of this other field. */
+    sameDomainAs: string;
+    /** The value is a date at most this long before now (profile conditions only). */
+    withinLast: Duration;
+    /** The value is a date at most this long after now (profile conditions only). */
+    withinNext: Duration;
 }
+
+/**
+ * Keys that may stand beside an operator: `escape` beside `like` (one ASCII punctuation
+ * character that makes `*`, `?` or itself literal), `read: "number"` beside a numeric
+ * operator (a text that is a number is read as that number).
+ */
+interface Modifiers {
+    like: { escape?: string };
+    gt: { read?: 'number' };
+    gte: { read?: 'number' };
+    lt: { read?: 'number' };
+    lte: { read?: 'number' };
+    between: { read?: 'number' };
+}
+type ModifierOf<O> = O extends keyof Modifiers ? Modifiers[O] : {};
 
 /** Keys an object leaves out: each may be absent (or undefined), and nothing else. */
 type Absent<K extends PropertyKey> = { [P in K]?: undefined };
-type ConditionKey = 'all' | 'any' | 'not' | 'field' | keyof Operators;
+type ConditionKey = 'all' | 'any' | 'not' | 'field' | 'escape' | 'read' | keyof Operators;
 
 /**
  * A condition on a profile field or an event property: `all`, `any` or `not`, each alone
@@ -55,7 +78,9 @@ export type Condition =
 
 /** `field` (a dotted path such as "company.size") and exactly one operator. Text comparisons ignore case. */
 export type FieldCondition = {
-    [O in keyof Operators]: { field: string } & Pick<Operators, O> & Absent<Exclude<ConditionKey, 'field' | O>>;
+    [O in keyof Operators]: { field: string } & Pick<Operators, O> &
+        ModifierOf<O> &
+        Absent<Exclude<ConditionKey, 'field' | O | keyof ModifierOf<O>>>;
 }[keyof Operators];
 
 /** `"none"` (no decay, no expiry), or a half-life, an expiry or both. */
@@ -147,13 +172,23 @@ type WindowRecency = 'none' | { expireAfter: Duration; halfLife?: undefined };
  * few words a sales rep reads ("works at a competitor"), given in the stage reason.
  */
 export type Disqualifier =
-    | { id: string; label?: string; description?: string; when: Condition; event?: undefined; where?: undefined }
+    | {
+          id: string;
+          label?: string;
+          description?: string;
+          when: Condition;
+          event?: undefined;
+          where?: undefined;
+          within?: undefined;
+      }
     | {
           id: string;
           label?: string;
           description?: string;
           event: string | string[];
           where?: Condition;
+          /** It holds only while a matching event is at most this old. */
+          within?: Duration;
           when?: undefined;
       };
 

@@ -68,3 +68,9 @@ pub fn save_bytes(session: &crate::Session) -> Result<Vec<u8>, msgpack::Error> {
 pub fn seal_compiled(payload: &[u8]) -> Vec<u8> {
     leadscore_rules::compiled::seal(payload, env!("CARGO_PKG_VERSION"))
 }
+
+/// [`seal_compiled`] in format 2, whose payload lists the later features a rule set
+/// uses before its rules (docs/RULESET.md, section 15): so that fuzzing reaches them.
+pub fn seal_compiled_listing(payload: &[u8]) -> Vec<u8> {
+    leadscore_rules::compiled::seal_as(2, payload, env!("CARGO_PKG_VERSION"))
+}

@@ -26,6 +26,7 @@ const FILES: &[(&str, &str)] = case_files!(
     "events.json",
     "sessions.json",
     "errors.json",
+    "language.json",
 );
 
 const CASE_KEYS: &[&str] =
@@ -409,6 +410,11 @@ fn sessions() {
 #[test]
 fn errors() {
     run_file("errors.json");
+}
+
+#[test]
+fn language() {
+    run_file("language.json");
 }
 
 /// Every file in tests/cases is run: a new one must be added to FILES.

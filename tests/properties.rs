@@ -54,16 +54,23 @@ fn event() -> impl Strategy<Value = Value> {
 }
 
 fn profile() -> impl Strategy<Value = Value> {
-    (0..4usize, 0..4usize, 1u32..10_000).prop_map(|(t, i, size)| {
+    (0..4usize, 0..4usize, 1u32..10_000, -20i64..40, 0..3usize).prop_map(|(t, i, size, days, site)| {
         let title = ["VP Sales", "Student", "Marketing Manager", "Engineer"][t];
         let industry = ["software", "retail", "gambling", "fintech"][i];
         let email = ["a@acme.io", "b@gmail.com", "c@rival.io", "d@x.com"][t];
+        let website = ["https://www.acme.io/", "gmail.com", "x.org"][site];
         json!({
             "jobTitle": title,
             "company": {"size": size, "industry": industry},
             "email": email,
             "teamSize": size % 20,
-            "role": "data"
+            "role": "data",
+            // For the later features: dates around NOW (relative dates), a website
+            // (domains compared) and a number written as text.
+            "signedUpAt": NOW - days * DAY,
+            "trialEndsAt": if days % 2 == 0 { json!(NOW + days * DAY) } else { json!("2026-11-24T12:00:00Z") },
+            "website": website,
+            "seats": (size % 30).to_string()
         })
     })
 }
@@ -254,11 +261,16 @@ proptest! {
 const MADE_UP_TYPES: [&str; 3] = ["view", "form", "open"];
 
 fn made_up_rule_set() -> impl Strategy<Value = Value> {
-    let fit = (0..3usize, -30i64..40).prop_map(|(test, points)| {
+    let fit = (0..8usize, -30i64..40).prop_map(|(test, points)| {
         let when = [
             json!({"field": "jobTitle", "word": "vp"}),
             json!({"field": "company.size", "between": [50, 5000]}),
             json!({"field": "email", "endsWith": "@gmail.com"}),
+            json!({"field": "signedUpAt", "withinLast": "10d"}),
+            json!({"field": "trialEndsAt", "withinNext": "5d"}),
+            json!({"not": {"field": "trialEndsAt", "withinNext": "20d"}}),
+            json!({"field": "email", "sameDomainAs": "website"}),
+            json!({"field": "seats", "gte": 10, "read": "number"}),
         ][test]
             .clone();
         (when, if points == 0 { 5 } else { points })
@@ -366,7 +378,7 @@ fn made_up_rule_set() -> impl Strategy<Value = Value> {
             }
             stages
         });
-    (proptest::collection::vec(fit, 0..3), proptest::collection::vec(engagement, 1..6), stages, (1i64..60, 1i64..60), any::<bool>(), proptest::option::of(30i64..200), any::<bool>())
+    (proptest::collection::vec(fit, 0..3), proptest::collection::vec(engagement, 1..6), stages, (1i64..60, 1i64..60), any::<bool>(), proptest::option::of(30i64..200), 0..3u8)
         .prop_map(|(fit, engagement, mut stages, (cap0, cap1), floor, max, disqualifier)| {
             let most_fit: i64 = fit.iter().map(|(_, points)| (*points).max(0)).sum();
             for stage in ["mql", "pql"] {
@@ -385,7 +397,13 @@ fn made_up_rule_set() -> impl Strategy<Value = Value> {
                 total["max"] = json!(thresholds.fold(m, i64::max));
             }
             // A rare event that disqualifies: a long look at the careers page.
-            let disqualifiers = if disqualifier { json!([{"id": "d0", "event": "view", "where": {"all": [{"field": "url", "equals": "/careers"}, {"field": "seconds", "gt": 300}]}}]) } else { json!([]) };
+            // With a window, it stops disqualifying as now moves on.
+            let careers = json!({"id": "d0", "event": "view", "where": {"all": [{"field": "url", "equals": "/careers"}, {"field": "seconds", "gt": 300}]}});
+            let disqualifiers = match disqualifier {
+                0 => json!([]),
+                1 => json!([careers]),
+                _ => json!([{"within": "10d", "id": "d0", "event": "view", "where": careers["where"].clone()}]),
+            };
             json!({
                 "schema": "leadscore.ruleset/v1", "id": "made-up", "version": "1",
                 "groups": {"g0": {"cap": cap0}, "g1": {"cap": cap1}},

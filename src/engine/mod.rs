@@ -7,7 +7,7 @@ mod index;
 mod profile_index;
 
 pub(crate) use index::{EventIndex, Target, TypeEntry};
-pub(crate) use profile_index::{ProfileIndex, ProfileTest};
+pub(crate) use profile_index::{ProfileIndex, ProfileTest, FILTER_RESULTS_CACHED};
 
 use crate::error::InputError;
 #[cfg(feature = "compiler")]
@@ -329,7 +329,10 @@ mod tests {
     fn reads_of_the_b2b_example() {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/b2b-saas/ruleset.json"));
         let r = both(&serde_json::from_str(&text.unwrap()).unwrap());
-        assert_eq!(r.profile, names(&["company.industry", "company.size", "country", "email", "jobTitle"]));
+        assert_eq!(
+            r.profile,
+            names(&["company.industry", "company.size", "company.website", "country", "email", "jobTitle"])
+        );
         let types: Vec<&str> = r.events.iter().map(|(t, _)| t.as_str()).collect();
         assert_eq!(
             types,

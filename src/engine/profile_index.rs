@@ -4,6 +4,12 @@
 
 use crate::rules::{Disqualifier, DisqualifierTest, FitRule};
 
+/// Whether this build caches what filters and fit rules make of a value
+/// (`score::filter_cache`): not the page module, which scores sessions only, and
+/// sessions keep what each event and the profile matched already (decision 0009);
+/// there the cache weighed 1.5 KB gzip for little.
+pub(crate) const FILTER_RESULTS_CACHED: bool = cfg!(any(feature = "batch", not(feature = "wasm")));
+
 /// A test of the profile: a fit rule, or a disqualifier that tests the profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ProfileTest {
@@ -17,7 +23,7 @@ pub(crate) struct ProfileIndex {
     /// nothing else, with those tests (at most 64 a field, in the order of the rules):
     /// what they make of a profile depends on that field's value alone.
     pub(crate) by_field: Vec<(Box<str>, Vec<ProfileTest>)>,
-    /// Tests reading several fields, or a field past its 64: tested one by one.
+    /// Tests reading several fields or `now`, or a field past its 64: tested one by one.
     pub(crate) others: Vec<ProfileTest>,
 }
 
@@ -30,7 +36,7 @@ impl ProfileIndex {
             }),
         );
         let mut index = ProfileIndex::default();
-        if !crate::score::filter_cache::CACHED {
+        if !FILTER_RESULTS_CACHED {
             // Nothing to key a cache by: every test is tested one by one.
             index.others.extend(conditions.map(|(test, _)| test));
             return index;
@@ -42,8 +48,10 @@ impl ProfileIndex {
                     fields.push(name);
                 }
             });
+            // A test of a date relative to `now` is never cached: its answer for
+            // a value changes with `now` alone.
             let one = match fields.as_slice() {
-                [one] => Some(*one),
+                [one] if !condition.depends_on_now() => Some(*one),
                 _ => None,
             };
             let held = one.and_then(|name| match index.by_field.iter().position(|(f, _)| **f == *name) {

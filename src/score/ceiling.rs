@@ -66,7 +66,16 @@ pub(crate) fn stage_ceiling(
     trigger_hits: &[Hits],
     now: i64,
 ) -> Stage {
-    let fit: Centi = engine.rules.fit.iter().zip(&profile.fit).filter(|(_, held)| **held).map(|(r, _)| r.points).sum();
+    // A fit rule whose condition depends on `now` is taken as holding when it adds
+    // points, and as not holding when it takes them away: the most it can give.
+    let fit: Centi = engine
+        .rules
+        .fit
+        .iter()
+        .zip(&profile.fit)
+        .filter(|(r, held)| if profile.stands(&r.when) { **held } else { r.points > 0 })
+        .map(|(r, _)| r.points)
+        .sum();
     let engagement: Centi =
         engine.rules.engagement.iter().zip(rule_hits).map(|(rule, hits)| most_awarded(rule, hits, now)).sum();
     // (The floor at zero lifts no total to a threshold: thresholds are above zero.)

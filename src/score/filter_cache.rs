@@ -13,14 +13,10 @@
 //! without the cache. A hit charges the step meter what testing the filters charged
 //! when the answer was kept, so call limits count alike with or without it.
 
+use crate::engine::FILTER_RESULTS_CACHED as CACHED;
 use crate::event::Properties;
 use serde_json::Value;
 use std::cell::RefCell;
-
-/// Whether this build caches: not the page module, which scores sessions only, and
-/// sessions keep what each event and the profile matched already (decision 0009);
-/// there the cache weighed 1.5 KB gzip for little.
-pub(crate) const CACHED: bool = cfg!(any(feature = "batch", not(feature = "wasm")));
 
 /// Added to a profile field's number to tell it from an event type's.
 pub(crate) const PROFILE_FIELD: u32 = 1 << 31;

@@ -6,6 +6,7 @@ use crate::engine::{Engine, ProfileTest, Target, TypeEntry};
 use crate::event::Event;
 use crate::explain::SkipReason;
 use crate::rules::DisqualifierTest;
+use leadscore_rules::condition::Condition;
 use serde_json::{Map, Value};
 
 /// What an event counts for under one rule set, whatever `now` is: what a session
@@ -68,28 +69,46 @@ fn set_bits(bits: u64) -> impl Iterator<Item = usize> {
 
 /// What a lead's profile matches under one rule set: each fit rule, and each
 /// disqualifier that tests the profile. A session keeps it until the profile changes.
+/// A condition that depends on `now` (a date relative to it) is kept as not holding
+/// and tested again at each `now` (`now_dependent` says whether there is one).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ProfileMatch {
     pub(crate) fit: Vec<bool>,
     pub(crate) disqualifiers: Vec<bool>,
+    pub(crate) now_dependent: bool,
+}
+
+impl ProfileMatch {
+    /// Whether the kept answer for `c` stands at any `now`.
+    pub(crate) fn stands(&self, c: &Condition) -> bool {
+        !self.now_dependent || !c.depends_on_now()
+    }
 }
 
 pub(crate) fn match_profile(engine: &Engine, profile: &Map<String, Value>) -> ProfileMatch {
     let mut m = ProfileMatch {
         fit: vec![false; engine.rules.fit.len()],
         disqualifiers: vec![false; engine.rules.disqualifiers.len()],
+        now_dependent: false,
     };
-    profile_held(engine, profile, &mut m.fit, &mut m.disqualifiers);
+    profile_held(engine, profile, None, &mut m.fit, &mut m.disqualifiers);
+    let profile_tests = engine.rules.disqualifiers.iter().filter_map(|d| match &d.test {
+        DisqualifierTest::Profile(c) => Some(c),
+        DisqualifierTest::Event(_) => None,
+    });
+    m.now_dependent = engine.rules.fit.iter().map(|r| &r.when).chain(profile_tests).any(Condition::depends_on_now);
     m
 }
 
 /// Sets, per fit rule in `fit` and per disqualifier testing the profile in
 /// `disqualifiers`, whether `profile` meets it (the flags of event disqualifiers
-/// are left as they are). Tests that read one field are worked out per value of
-/// it, through the filter cache.
+/// are left as they are), at `now` (`None`: tests of dates relative to `now` do not
+/// hold). Tests that read one field, and not `now`, are worked out per value of it,
+/// through the filter cache.
 pub(crate) fn profile_held(
     engine: &Engine,
     profile: &Map<String, Value>,
+    now: Option<i64>,
     fit: &mut [bool],
     disqualifiers: &mut [bool],
 ) {
@@ -100,7 +119,7 @@ pub(crate) fn profile_held(
             _ => None,
         },
     };
-    let meets = |t: ProfileTest| condition(t).is_some_and(|c| c.matches(profile));
+    let meets = |t: ProfileTest| condition(t).is_some_and(|c| c.matches_at(profile, now));
     let mut set = |t: ProfileTest, held: bool| {
         let flag = match t {
             ProfileTest::Fit(i) => fit.get_mut(i),
@@ -333,6 +352,7 @@ mod tests {
                 .iter()
                 .map(|d| matches!(&d.test, DisqualifierTest::Profile(c) if c.matches(p)))
                 .collect(),
+            now_dependent: false,
         };
         let profiles: Vec<Map<String, Value>> = (0..3 * filter_cache::SLOTS)
             .map(|i| {
@@ -360,5 +380,32 @@ mod tests {
         }
         assert!(profiles.iter().any(|p| direct(p).fit.iter().filter(|h| **h).count() >= 2));
         assert_eq!(filter_cache::slots_held(), filter_cache::SLOTS);
+    }
+    /// A test of a date relative to `now` reads one field but is never kept per
+    /// value: the same profile, tested again and again, follows `now`.
+    #[test]
+    fn a_date_relative_to_now_is_tested_at_each_now() {
+        let engine = Engine::from_value(&json!({"schema": "leadscore.ruleset/v1", "id": "t", "version": "1",
+            "fit": [
+                {"id": "new", "points": 5, "when": {"field": "signedUpAt", "withinLast": "14d"}},
+                {"id": "size", "points": 1, "when": {"field": "signedUpAt", "exists": true}}],
+            "engagement": [{"id": "e", "event": "x", "points": 1}],
+            "disqualifiers": [{"id": "ending", "when": {"field": "signedUpAt", "withinNext": "1d"}}]}))
+        .unwrap();
+        let p = json!({"signedUpAt": 1_000_000_000_000_i64}).as_object().unwrap().clone();
+        let day = 86_400_000;
+        let (mut fit, mut dq) = (vec![false; 2], vec![false; 1]);
+        for round in 0..3 {
+            for (now, new, ending) in [
+                (1_000_000_000_000 + 3 * day, true, false),
+                (1_000_000_000_000 + 15 * day, false, false),
+                (1_000_000_000_000 - day / 2, false, true),
+            ] {
+                profile_held(&engine, &p, Some(now), &mut fit, &mut dq);
+                assert_eq!((fit.clone(), dq.clone()), (vec![new, true], vec![ending]), "round {round}, now {now}");
+            }
+        }
+        let kept = match_profile(&engine, &p);
+        assert!(kept.now_dependent && kept.fit == [false, true] && kept.disqualifiers == [false]);
     }
 }

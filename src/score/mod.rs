@@ -5,7 +5,7 @@
 mod ceiling;
 mod entry_points;
 mod explanation;
-pub(crate) mod filter_cache;
+mod filter_cache;
 mod matching;
 pub(crate) mod set_aside;
 
@@ -93,7 +93,8 @@ fn pass_over_events(
             }
         }
         Target::Disqualifier(k) => {
-            if let Some(flag) = event_disqualified.get_mut(k) {
+            let window = engine.rules.disqualifiers.get(k).and_then(|d| d.within);
+            if let Some(flag) = event_disqualified.get_mut(k).filter(|_| within(age, window)) {
                 *flag = true;
             }
         }
@@ -221,14 +222,17 @@ pub(crate) fn figures<'e>(
     // The pass set the flags of event disqualifiers; the profile's are set here.
     match kept_profile {
         Some(m) if m.fit.len() == fit_rules => {
-            fit_held.iter_mut().zip(&m.fit).for_each(|(held, kept)| *held = *kept);
+            for ((held, kept), r) in fit_held.iter_mut().zip(&m.fit).zip(&engine.rules.fit) {
+                *held = if m.stands(&r.when) { *kept } else { r.when.matches_at(profile, Some(now)) };
+            }
             for (k, (d, flag)) in engine.rules.disqualifiers.iter().zip(disqualified_by.iter_mut()).enumerate() {
                 if let DisqualifierTest::Profile(c) = &d.test {
-                    *flag = m.disqualifiers.get(k).copied().unwrap_or_else(|| c.matches(profile));
+                    let kept = m.disqualifiers.get(k).copied().filter(|_| m.stands(c));
+                    *flag = kept.unwrap_or_else(|| c.matches_at(profile, Some(now)));
                 }
             }
         }
-        _ => profile_held(engine, profile, fit_held, disqualified_by),
+        _ => profile_held(engine, profile, Some(now), fit_held, disqualified_by),
     }
     let mut fit: Centi =
         engine.rules.fit.iter().zip(&*fit_held).filter(|(_, held)| **held).map(|(r, _)| r.points).sum();

@@ -27,6 +27,8 @@ function readsOf(rs) {
     const fields = (c, into) => {
         if (!c || typeof c !== 'object') return;
         if (typeof c.field === 'string') into.add(c.field);
+        // The other field a comparison of two fields reads.
+        for (const k of ['equalsField', 'sameDomainAs']) if (typeof c[k] === 'string') into.add(c[k]);
         for (const k of ['all', 'any']) if (Array.isArray(c[k])) for (const x of c[k]) fields(x, into);
         fields(c.not, into);
     };
@@ -124,7 +126,14 @@ test('engine.reads: the event types a rule set looks at, the properties and prof
     assert.deepEqual(r.events.page_view, ['seconds', 'url'], 'where fields and a sum property');
     assert.deepEqual(r.events.form_submit, ['form'], 'a trigger of stages.sql reads form');
     assert.deepEqual(r.events.email_open, [], 'declared campaign, read by no rule: not read');
-    assert.deepEqual(r.profile, ['company.industry', 'company.size', 'country', 'email', 'jobTitle']);
+    assert.deepEqual(r.profile, [
+        'company.industry',
+        'company.size',
+        'company.website',
+        'country',
+        'email',
+        'jobTitle',
+    ]);
 });
 
 test('engine.reads: conditions nested in all, any and not; event disqualifiers; pql triggers; lists of types', () => {

@@ -79,6 +79,14 @@ test('the schema gives the keys of an object at a path, and fixed values', () =>
     const condition = keys(['fit', 0, 'when']);
     for (const op of ['field', 'equals', 'in', 'startsWith', 'between', 'all', 'any', 'not'])
         assert.ok(condition.includes(op), op);
+    // The later features' keys (docs/RULESET.md, section 15).
+    for (const op of ['escape', 'read', 'equalsField', 'sameDomainAs', 'withinLast', 'withinNext'])
+        assert.ok(condition.includes(op), op);
+    assert.deepEqual(
+        valuesOf(schemasAt(SCHEMA, ['fit', 0, 'when', 'read'])).map(([v]) => v),
+        ['"number"'],
+    );
+    assert.ok(keys(['disqualifiers', 0]).includes('within'));
     assert.ok(keys(['engagement', 3]).includes('cap'));
     assert.ok(keys(['stages', 'mql']).includes('threshold'));
     // 16 levels deep a condition is a field test only: no all/any/not.

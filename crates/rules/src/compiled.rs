@@ -262,7 +262,12 @@ impl Writer {
                     w.condition(c);
                 }
                 DisqualifierTest::Event(m) => {
-                    w.0.push(1);
+                    if let Some(ms) = d.within {
+                        w.0.push(2);
+                        w.int(ms);
+                    } else {
+                        w.0.push(1);
+                    }
                     w.matcher(m);
                 }
             }
@@ -348,7 +353,14 @@ impl Writer {
             Test::StartsWith(ts) => texts(self, 4, &mut ts.iter().map(|t| &**t), ts.len()),
             Test::EndsWith(ts) => texts(self, 5, &mut ts.iter().map(|t| &**t), ts.len()),
             Test::Word(ns) => texts(self, 6, &mut ns.iter().map(Needle::text), ns.len()),
-            Test::Like(ps) => texts(self, 7, &mut ps.iter().map(Wildcard::pattern), ps.len()),
+            Test::Like(ps) => match ps.first().and_then(Wildcard::escape) {
+                None => texts(self, 7, &mut ps.iter().map(Wildcard::pattern), ps.len()),
+                Some(e) => {
+                    self.0.push(15);
+                    self.text(e.encode_utf8(&mut [0; 4]));
+                    self.list(ps, |w, p| w.text(p.pattern()));
+                }
+            },
             Test::Gt(x) | Test::Gte(x) | Test::Lt(x) | Test::Lte(x) => {
                 self.0.push(match t {
                     Test::Gt(_) => 8,
@@ -364,6 +376,18 @@ impl Writer {
                 self.number(*hi);
             }
             Test::Exists(want) => self.0.push(if *want { 14 } else { 13 }),
+            Test::NumberFromText(test) => {
+                self.0.push(16);
+                self.test(test);
+            }
+            Test::WithinLast(ms) | Test::WithinNext(ms) => {
+                self.0.push(if matches!(t, Test::WithinLast(_)) { 19 } else { 20 });
+                self.int(*ms);
+            }
+            Test::EqualsField(other) | Test::SameDomainAs(other) => {
+                self.0.push(if matches!(t, Test::EqualsField(_)) { 17 } else { 18 });
+                self.text(&other.text());
+            }
         }
     }
 
@@ -729,15 +753,21 @@ impl<'b> Reader<'b> {
             ids.push(id);
             let label = r.label()?;
             let description = r.description()?;
-            let test = match r.tag(1)? {
-                0 => DisqualifierTest::Profile(r.condition(0)?),
-                _ => DisqualifierTest::Event(r.matcher(&ctx)?),
+            let (test, within) = match r.tag(2)? {
+                0 => (DisqualifierTest::Profile(r.condition(0)?), None),
+                1 => (DisqualifierTest::Event(r.matcher(&ctx)?), None),
+                _ => {
+                    let ms = r.int()?;
+                    check((1..=MAX_DURATION_MS).contains(&ms), "a duration is out of range")?;
+                    (DisqualifierTest::Event(r.matcher(&ctx)?), Some(ms))
+                }
             };
             Ok(Disqualifier {
                 id: id.into(),
                 label: label.map(Into::into),
                 description: description.map(Into::into),
                 test,
+                within,
             })
         })?;
         check(ids.len() <= MAX_RULES, "it has more rules than the compiler allows")?;
@@ -962,13 +992,17 @@ impl<'b> Reader<'b> {
                 }
             }
             2 => Condition::Not(Box::new(self.condition(depth + 1)?)),
-            _ => Condition::Leaf { field: self.field()?, test: self.test()? },
+            _ => {
+                let (field, test) = (self.field()?, self.test()?);
+                check(test.other_field() != Some(&field), "a condition compares a field with itself")?;
+                Condition::Leaf { field, test }
+            }
         })
     }
 
     fn test(&mut self) -> Result<Test, Bad> {
         let texts = |r: &mut Self| r.list(MAX_LIST_LEN, true, |r| r.folded(true));
-        Ok(match self.tag(14)? {
+        Ok(match self.tag(20)? {
             0 => Test::Equals(self.scalar()?),
             t @ (1 | 2) => {
                 let list = ScalarList::new(self.list(MAX_LIST_LEN, true, Self::scalar)?);
@@ -992,7 +1026,31 @@ impl<'b> Reader<'b> {
                 check(lo <= hi, "\"between\" has its high end first")?;
                 Test::Between(lo, hi)
             }
-            t => Test::Exists(t == 14),
+            t @ (13 | 14) => Test::Exists(t == 14),
+            16 => {
+                // Looked at before it is read, so that no chain of these recurses.
+                let numeric = matches!(self.bytes.get(self.at), Some(8..=12));
+                check(numeric, "a number read from text is tested otherwise than by comparing numbers")?;
+                Test::NumberFromText(Box::new(self.test()?))
+            }
+            17 => Test::EqualsField(self.field()?),
+            18 => Test::SameDomainAs(self.field()?),
+            t @ (19 | 20) => {
+                let ms = self.int()?;
+                check((1..=MAX_DURATION_MS).contains(&ms), "a duration is out of range")?;
+                if t == 19 {
+                    Test::WithinLast(ms)
+                } else {
+                    Test::WithinNext(ms)
+                }
+            }
+            _ => {
+                let mut escape = self.text(1)?.chars();
+                let e = escape.next().filter(|&e| e.is_ascii_punctuation() && e != '*' && e != '?');
+                let e = e.ok_or("a like pattern's escape is not one the compiler allows")?;
+                let patterns = texts(self)?.iter().map(|t| Wildcard::escaped(t, e)).collect::<Result<Vec<_>, _>>();
+                Test::Like(patterns.map_err(|_| "a like pattern uses its escape as the compiler does not allow")?)
+            }
         })
     }
 
@@ -1049,7 +1107,11 @@ mod tests {
                     {"field": "s", "startsWith": "Ab"}, {"field": "s", "endsWith": ["z", "Y"]},
                     {"field": "s", "contains": "mid"}, {"field": "s", "equals": -4},
                     {"field": "s", "gte": -1}, {"field": "s", "lt": 0.1}, {"field": "s", "lte": 1e21},
-                    {"field": "s", "exists": false}, {"field": "t", "exists": true}
+                    {"field": "s", "exists": false}, {"field": "t", "exists": true},
+                    {"field": "s", "like": ["a\\*b?", "!\\\\"], "escape": "\\"},
+                    {"field": "n", "between": [1, 2.5], "read": "number"},
+                    {"field": "email", "sameDomainAs": "company.website"}, {"field": "a.b", "equalsField": "c"},
+                    {"field": "signedUpAt", "withinLast": "14d"}, {"field": "trialEndsAt", "withinNext": "3d"}
                 ]}}
             ],
             "engagement": [
@@ -1067,7 +1129,8 @@ mod tests {
             "total": {"max": 500, "floorAtZero": true},
             "disqualifiers": [
                 {"id": "d1", "when": {"field": "email", "endsWith": "@test.com"}},
-                {"id": "d2", "label": "never paid", "event": "signup", "where": {"field": "paid", "equals": false}, "description": "no"}
+                {"id": "d2", "label": "never paid", "event": "signup", "where": {"field": "paid", "equals": false}, "description": "no"},
+                {"id": "d3", "event": ["signup", "page_view"], "within": "90d"}
             ],
             "stages": {
                 "mql": {"threshold": 50, "minFit": -10, "minEngagement": 5},
@@ -1169,7 +1232,38 @@ mod tests {
     /// listed, so every engine that read format 1 still loads it.
     #[test]
     fn a_rule_set_without_later_features_is_format_one() {
-        let rs = compile_value(&json!({
+        let rs = first_language();
+        assert_eq!(features::used(&rs), Vec::<&str>::new());
+        let bytes = write(&rs, "0.1.0");
+        assert_eq!(bytes[4..6], [1, 0]);
+        assert_eq!(bytes, seal(&write_rule_set(&rs), "0.1.0"));
+        assert_eq!(write(&read(&bytes).unwrap(), "0.1.0"), bytes);
+    }
+
+    /// A rule set with the later features lists each, by name, in format 2.
+    #[test]
+    fn a_rule_set_with_later_features_lists_them() {
+        let rs = everything();
+        let used = features::used(&rs);
+        assert_eq!(used, features::FEATURES.iter().map(|(name, _)| *name).collect::<Vec<_>>());
+        let bytes = write(&rs, "0.1.0");
+        assert_eq!(bytes[4..6], [2, 0]);
+        // Refused by name by an engine without the feature: the same bytes with a
+        // name it does not know in place of the first.
+        let mut listed = Writer(Vec::new());
+        listed.len(used.len());
+        used.iter().enumerate().for_each(|(i, name)| listed.text(if i == 0 { "zzzUnknown" } else { name }));
+        let rules = write_rule_set(&rs);
+        let m = message(&seal_as(2, &[listed.0.as_slice(), &rules].concat(), "9.1.0"));
+        assert!(m.contains("uses the feature `zzzUnknown`"), "{m}");
+        // Written without its list, as format 1, it is refused, not scored without them.
+        let m = message(&seal(&rules, "0.1.0"));
+        assert!(m.contains("are not the ones its rules use"), "{m}");
+    }
+
+    /// A rule set of the first language, with a little of everything.
+    fn first_language() -> RuleSet {
+        compile_value(&json!({
             "schema": "leadscore.ruleset/v1", "id": "first.language", "version": "1",
             "recency": {"halfLife": "30d"},
             "fit": [{"id": "big", "points": 10, "when": {"field": "employees", "gte": 200}}],
@@ -1180,19 +1274,14 @@ mod tests {
             "disqualifiers": [{"id": "bounce", "event": "email_bounced"}],
             "stages": {"mql": {"threshold": 20}}
         }))
-        .unwrap();
-        assert_eq!(features::used(&rs), Vec::<&str>::new());
-        let bytes = write(&rs, "0.1.0");
-        assert_eq!(bytes[4..6], [1, 0]);
-        assert_eq!(bytes, seal(&write_rule_set(&rs), "0.1.0"));
-        assert_eq!(write(&read(&bytes).unwrap(), "0.1.0"), bytes);
+        .unwrap()
     }
 
     /// A feature this engine does not know is refused by name before any rule is
     /// read; a format 2 list must name one feature at least.
     #[test]
     fn an_unknown_feature_is_refused_by_name() {
-        let rules = write_rule_set(&everything());
+        let rules = write_rule_set(&first_language());
         let mut listed = Writer(Vec::new());
         listed.len(1);
         listed.text("teleport");
@@ -1214,16 +1303,9 @@ mod tests {
     /// Bytes that pass the checksum but hold what the compiler never writes.
     #[test]
     fn made_up_rule_sets_are_refused() {
-        let good = write_rule_set(&everything());
-        // Sealed with the list of the features everything() uses, as `write` seals it.
-        let mut listed = Writer(Vec::new());
-        let used = features::used(&everything());
-        listed.len(used.len());
-        used.iter().for_each(|name| listed.text(name));
-        let sealed = |payload: &[u8]| seal_as(2, &[listed.0.as_slice(), payload].concat(), "x");
-        let refused = |payload: &[u8]| message(&sealed(payload));
-        assert!(read(&sealed(&good)).is_ok());
-        assert_eq!(sealed(&good), write(&everything(), "x"));
+        let good = write_rule_set(&first_language());
+        let refused = |payload: &[u8]| message(&seal(payload, "x"));
+        assert!(read(&seal(&good, "x")).is_ok());
         // Cut short, or with more after it.
         assert!(refused(&good[..good.len() - 1]).contains("ends too soon"));
         assert!(refused(&[good.as_slice(), &[0]].concat()).contains("ends at byte"));

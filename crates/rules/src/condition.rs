@@ -16,6 +16,23 @@ pub const MAX_LIST_LEN: usize = 10_000;
 /// Longest text a rule set may hold in one place.
 pub const MAX_RULE_TEXT_LEN: usize = 1_024;
 
+/// Keys that stand beside a condition's operator and change how it reads: `escape`
+/// (of `like`) and `read` (of the numeric operators).
+pub const MODIFIERS: &[&str] = &["escape", "read"];
+
+/// The operators that compare numbers, which `"read": "number"` may stand beside.
+const NUMERIC: &[&str] = &["gt", "gte", "lt", "lte", "between"];
+
+/// Most digits a text read as a number may have (`"read": "number"`): so that its
+/// digits are a whole number below 2^53 and their value, that number divided by a
+/// power of ten, is one division of two exact doubles: the double nearest the
+/// decimal, as `JSON.parse` and serde_json read the same digits.
+pub const MAX_NUMBER_DIGITS: usize = 15;
+
+/// 10^0 … 10^15, each exact as a double.
+const POWERS_OF_TEN: [f64; MAX_NUMBER_DIGITS + 1] =
+    [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
 /// The keys that combine conditions.
 const COMBINATORS: [&str; 3] = ["all", "any", "not"];
 
@@ -34,6 +51,10 @@ pub const OPERATORS: &[&str] = &[
     "lte",
     "between",
     "exists",
+    "equalsField",
+    "sameDomainAs",
+    "withinLast",
+    "withinNext",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -270,19 +291,69 @@ pub enum Test {
     Lte(f64),
     Between(f64, f64),
     Exists(bool),
+    /// A numeric test (`gt` … `between`) that also reads a text which is a number
+    /// as that number (`"read": "number"`).
+    NumberFromText(Box<Test>),
+    /// The field equals another of the same record (`equalsField`).
+    EqualsField(FieldPath),
+    /// The field's domain is that of another of the same record (`sameDomainAs`).
+    SameDomainAs(FieldPath),
+    /// The field is an instant at most this many ms before `now`, and not after it
+    /// (`withinLast`).
+    WithinLast(i64),
+    /// The field is an instant at most this many ms after `now`, and not before it
+    /// (`withinNext`).
+    WithinNext(i64),
 }
 
 impl Condition {
+    /// Whether the condition holds for `data`, for a condition that does not depend
+    /// on `now` (see [`Condition::depends_on_now`]): an event's `where` never does.
+    /// A test of a date relative to `now` does not hold here.
     #[inline]
     pub fn matches<F: Fields + ?Sized>(&self, data: &F) -> bool {
+        self.matches_at(data, None)
+    }
+
+    /// Whether the condition holds for `data` at `now` (`None`: no `now`, so
+    /// relative dates do not hold).
+    #[inline]
+    pub fn matches_at<F: Fields + ?Sized>(&self, data: &F, now: Option<i64>) -> bool {
         match self {
-            Condition::All(cs) => cs.iter().all(|c| c.matches(data)),
-            Condition::Any(cs) => cs.iter().any(|c| c.matches(data)),
-            Condition::Not(c) => !c.matches(data),
+            Condition::All(cs) => cs.iter().all(|c| c.matches_at(data, now)),
+            Condition::Any(cs) => cs.iter().any(|c| c.matches_at(data, now)),
+            Condition::Not(c) => !c.matches_at(data, now),
             Condition::Leaf { field, test } => {
                 crate::meter::charge(1);
-                test.holds(field.lookup(data))
+                match test {
+                    Test::EqualsField(other) | Test::SameDomainAs(other) => {
+                        test.holds_for_pair(field.lookup(data), other.lookup(data))
+                    }
+                    Test::WithinLast(_) | Test::WithinNext(_) => test.holds_relative(field.lookup(data), now),
+                    _ => test.holds(field.lookup(data)),
+                }
             }
+        }
+    }
+
+    /// Whether what the condition says of a record can change with `now` alone (it
+    /// tests a date relative to `now`): a session tests such a condition again at
+    /// each `now`, and a cache of what a record matches must not keep its answer.
+    pub fn depends_on_now(&self) -> bool {
+        self.any_test(&|t| matches!(t, Test::WithinLast(_) | Test::WithinNext(_)))
+    }
+
+    /// The path of each test of a date relative to `now` in the condition at `path`.
+    pub fn relative_tests(&self, path: &str, out: &mut Vec<String>) {
+        match self {
+            Condition::All(cs) | Condition::Any(cs) => {
+                let key = join(path, if matches!(self, Condition::All(_)) { "all" } else { "any" });
+                cs.iter().enumerate().for_each(|(i, c)| c.relative_tests(&index(&key, i), out));
+            }
+            Condition::Not(c) => c.relative_tests(&join(path, "not"), out),
+            Condition::Leaf { test: Test::WithinLast(_), .. } => out.push(join(path, "withinLast")),
+            Condition::Leaf { test: Test::WithinNext(_), .. } => out.push(join(path, "withinNext")),
+            Condition::Leaf { .. } => {}
         }
     }
 
@@ -291,7 +362,21 @@ impl Condition {
         match self {
             Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.for_each_path(f)),
             Condition::Not(c) => c.for_each_path(f),
-            Condition::Leaf { field, .. } => f(field),
+            Condition::Leaf { field, test } => {
+                f(field);
+                if let Some(other) = test.other_field() {
+                    f(other);
+                }
+            }
+        }
+    }
+
+    /// Whether `f` says so of one of the condition's tests.
+    pub fn any_test(&self, f: &dyn Fn(&Test) -> bool) -> bool {
+        match self {
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().any(|c| c.any_test(f)),
+            Condition::Not(c) => c.any_test(f),
+            Condition::Leaf { test, .. } => f(test),
         }
     }
 
@@ -300,12 +385,59 @@ impl Condition {
         match self {
             Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.for_each_field(f)),
             Condition::Not(c) => c.for_each_field(f),
-            Condition::Leaf { field, .. } => f(field.first()),
+            Condition::Leaf { field, test } => {
+                f(field.first());
+                if let Some(other) = test.other_field() {
+                    f(other.first());
+                }
+            }
         }
     }
 }
 
 impl Test {
+    /// The other field a comparison of two fields reads.
+    pub fn other_field(&self) -> Option<&FieldPath> {
+        match self {
+            Test::EqualsField(other) | Test::SameDomainAs(other) => Some(other),
+            _ => None,
+        }
+    }
+
+    /// `equalsField` and `sameDomainAs` of the values of their two fields: both
+    /// present and single (a list or an object is never equal to anything here).
+    fn holds_for_pair(&self, a: Option<&Value>, b: Option<&Value>) -> bool {
+        let (Some(a), Some(b)) = (a, b) else { return false };
+        let text_len = |v: &Value| v.as_str().map_or(0, str::len);
+        let passes =
+            u64::try_from(text_len(a).max(text_len(b))).unwrap_or(u64::MAX) / crate::cost::COMPARED_PER_STEP + 1;
+        crate::meter::charge(self.weight().saturating_mul(passes));
+        match (self, a, b) {
+            (Test::SameDomainAs(_), Value::String(a), Value::String(b)) => {
+                domain(a).is_some_and(|d| domain(b).is_some_and(|e| d == e))
+            }
+            (Test::EqualsField(_), Value::String(a), Value::String(b)) => text_eq(&fold(a), b),
+            (Test::EqualsField(_), Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+            (Test::EqualsField(_), Value::Bool(a), Value::Bool(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// `withinLast` and `withinNext` of the field's value at `now`: an instant as
+    /// events' times are read (milliseconds or RFC 3339 text), or a list with one.
+    fn holds_relative(&self, value: Option<&Value>, now: Option<i64>) -> bool {
+        let (Some(now), Some(value)) = (now, value) else { return false };
+        let holds = |v: &Value| match (self, crate::time::instant_from_json(v)) {
+            (Test::WithinLast(d), Ok(t)) => t <= now && now - t <= *d,
+            (Test::WithinNext(d), Ok(t)) => t >= now && t - now <= *d,
+            _ => false,
+        };
+        match value {
+            Value::Array(items) => items.iter().any(holds),
+            v => holds(v),
+        }
+    }
+
     #[inline]
     fn holds(&self, value: Option<&Value>) -> bool {
         match (self, value.filter(|v| !is_blank_list(v))) {
@@ -335,6 +467,11 @@ impl Test {
             Test::Lte(x) => num(v, |n| n <= *x),
             Test::Between(lo, hi) => num(v, |n| n >= *lo && n <= *hi),
             Test::Exists(want) => *want,
+            Test::EqualsField(_) | Test::SameDomainAs(_) | Test::WithinLast(_) | Test::WithinNext(_) => false,
+            Test::NumberFromText(test) => match v {
+                Value::String(s) => number_in_text(s).is_some_and(|n| test.holds_scalar(&Value::from(n))),
+                v => test.holds_scalar(v),
+            },
         }
     }
 
@@ -403,6 +540,80 @@ mod ascii {
 fn like_folded(patterns: &[Wildcard], folded: &str) -> bool {
     let chars: Vec<char> = folded.chars().collect();
     patterns.iter().any(|p| p.matches(&chars))
+}
+
+/// The domain of an email address, a URL or a bare host name, as `sameDomainAs`
+/// compares them (docs/RULESET.md, section 3): the host after a URL's `://` (its
+/// user and port dropped), or what follows an email's last `@`, or the text; up to
+/// the first `/`, `?` or `#`; without a port (`:` and digits at the end) or one
+/// trailing `.`; case-folded; without a leading `www.`. `None` when that is empty.
+///
+/// Worked on bytes, every boundary an ASCII character: no `str` searcher or slicing
+/// that could panic, whose messages would weigh kilobytes in the page module.
+pub fn domain(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let after = |at: Option<usize>| at.map_or(0, |at| at + 1);
+    let cut = |from: usize| {
+        b.get(from..).and_then(|rest| rest.iter().position(|c| b"/?#".contains(c))).map_or(b.len(), |n| from + n)
+    };
+    let (start, end) = match b.windows(3).position(|w| w == b"://") {
+        Some(at) => {
+            let end = cut(at + 3);
+            let user = b.get(at + 3..end).and_then(|a| a.iter().rposition(|&c| c == b'@')).map(|u| at + 3 + u);
+            (user.map_or(at + 3, |u| u + 1), end)
+        }
+        None => {
+            let start = after(b.iter().rposition(|&c| c == b'@'));
+            (start, cut(start))
+        }
+    };
+    let mut host = b.get(start..end)?;
+    if let Some(colon) = host.iter().rposition(|&c| c == b':') {
+        if host.get(colon + 1..).is_some_and(|port| port.iter().all(u8::is_ascii_digit)) {
+            host = host.get(..colon)?;
+        }
+    }
+    if let [name @ .., b'.'] = host {
+        host = name;
+    }
+    let folded = fold(std::str::from_utf8(host).ok()?);
+    let bare = folded.strip_prefix("www.").unwrap_or(&folded);
+    (!bare.is_empty()).then(|| bare.to_string())
+}
+
+/// The number a text holds, read strictly: an optional `-`, then `0` or digits not
+/// starting with `0`, then optionally `.` and at least one digit; at most
+/// [`MAX_NUMBER_DIGITS`] digits in all. Nothing else: no spaces, `+`, exponent,
+/// thousands separator, `NaN` or `Infinity`. The value is what `JSON.parse` gives.
+pub fn number_in_text(s: &str) -> Option<f64> {
+    // Longer ones are not read through: a profile's text may be long.
+    if s.len() > MAX_NUMBER_DIGITS + 2 {
+        return None;
+    }
+    // On bytes: no `str` searcher in the page module for this.
+    let bytes = s.as_bytes();
+    let (negative, unsigned) = match bytes {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, bytes),
+    };
+    let point = unsigned.iter().position(|&b| b == b'.');
+    let whole = unsigned.get(..point.unwrap_or(unsigned.len()))?;
+    let fraction = point.and_then(|p| unsigned.get(p + 1..)).unwrap_or(&[]);
+    let digits = |t: &[u8]| t.iter().all(u8::is_ascii_digit);
+    let well_formed = !whole.is_empty()
+        && digits(whole)
+        && digits(fraction)
+        && (whole == b"0" || whole.first() != Some(&b'0'))
+        && (point.is_none() || !fraction.is_empty())
+        && whole.len() + fraction.len() <= MAX_NUMBER_DIGITS;
+    if !well_formed {
+        return None;
+    }
+    let mantissa = whole.iter().chain(fraction).fold(0u64, |m, b| m * 10 + u64::from(b - b'0'));
+    // Both exact (below 2^53, and a power of ten up to 10^15), so the one division
+    // rounds once: to the double nearest the decimal.
+    let value = mantissa as f64 / POWERS_OF_TEN.get(fraction.len())?;
+    Some(if negative { -value } else { value })
 }
 
 /// A list with no element other than `null` (an empty list included): what a CRM
@@ -589,7 +800,14 @@ fn compile_leaf(obj: &Map<String, Value>, path: &str, problems: &mut Vec<Problem
             None
         }
     };
-    let ops: Vec<(&String, &Value)> = obj.iter().filter(|(k, _)| Some(k.as_str()) != field_key).collect();
+    let ops: Vec<(&String, &Value)> =
+        obj.iter().filter(|(k, _)| Some(k.as_str()) != field_key && !MODIFIERS.contains(&k.as_str())).collect();
+    let only_op = match ops.as_slice() {
+        [(op, _)] => Some(op.as_str()),
+        _ => None,
+    };
+    let escape = obj.get("escape").and_then(|e| escape_char(e, only_op, &join(path, "escape"), problems));
+    let from_text = obj.get("read").is_some_and(|r| read_number(r, only_op, &join(path, "read"), problems));
     let test = match ops.as_slice() {
         [] => {
             problems.push(Problem::new(
@@ -599,14 +817,18 @@ fn compile_leaf(obj: &Map<String, Value>, path: &str, problems: &mut Vec<Problem
             ));
             None
         }
-        [(op, arg)] => compile_test(op, arg, &join(path, op), problems),
+        [(op, arg)] => compile_test(op, arg, &join(path, op), escape, problems),
         [_, (second, _), ..] => {
             problems.push(Problem::new(
                 join(path, second),
                 if OPERATORS.contains(&second.as_str()) { "twoOperators" } else { "unknownOperator" },
                 format!(
-                    "a condition has exactly one operator besides \"field\"; found {}: split it with \"all\"",
-                    ops.iter().map(|(k, _)| format!("\"{k}\"")).collect::<Vec<_>>().join(", ")
+                    "a condition has exactly one operator besides \"field\"; found {}: split it with \"all\"{}",
+                    ops.iter().map(|(k, _)| format!("\"{k}\"")).collect::<Vec<_>>().join(", "),
+                    match ops.iter().find(|(k, _)| !OPERATORS.contains(&k.as_str())) {
+                        Some((odd, _)) => format!("; \"{odd}\" is no operator{}", suggest(odd)),
+                        None => String::new(),
+                    }
                 ),
             ));
             None
@@ -615,10 +837,62 @@ fn compile_leaf(obj: &Map<String, Value>, path: &str, problems: &mut Vec<Problem
     if problems.len() > before {
         return None;
     }
-    Some(Condition::Leaf { field: field?, test: test? })
+    let test = if from_text { Test::NumberFromText(Box::new(test?)) } else { test? };
+    let field = field?;
+    if test.other_field() == Some(&field) {
+        let op = if matches!(test, Test::EqualsField(_)) { "equalsField" } else { "sameDomainAs" };
+        problems.push(Problem::new(
+            join(path, op),
+            "invalidField",
+            format!("\"{op}\" names the condition's own field \"{}\": name another field", field.text()),
+        ));
+        return None;
+    }
+    Some(Condition::Leaf { field, test })
 }
 
-fn compile_test(op: &str, arg: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Test> {
+/// The escape character of a `like` (`"escape": "\\"`), which must be one ASCII
+/// punctuation character other than `*` and `?`: case folding leaves it as it is
+/// and makes no other character into it.
+fn escape_char(v: &Value, op: Option<&str>, path: &str, problems: &mut Vec<Problem>) -> Option<char> {
+    let mut fail = |code: &'static str, msg: String| {
+        problems.push(Problem::new(path, code, msg));
+        None
+    };
+    if op.is_some_and(|op| op != "like") {
+        return fail("unexpectedKey", "\"escape\" goes with \"like\" only: it makes \"*\" or \"?\" literal".into());
+    }
+    let mut chars = v.as_str().map(str::chars);
+    match (chars.as_mut().and_then(Iterator::next), chars.as_mut().and_then(Iterator::next)) {
+        (Some(c), None) if c.is_ascii_punctuation() && c != '*' && c != '?' => Some(c),
+        _ => fail(
+            "invalidEscape",
+            format!(
+                "\"escape\" is one ASCII punctuation character other than \"*\" and \"?\", like \"\\\\\", not {}",
+                json_text(v)
+            ),
+        ),
+    }
+}
+
+/// Whether `"read"` asks for a text to be read as a number: it must be `"number"`,
+/// beside one of the [`NUMERIC`] operators.
+fn read_number(v: &Value, op: Option<&str>, path: &str, problems: &mut Vec<Problem>) -> bool {
+    if v.as_str() != Some("number") {
+        let m =
+            format!("\"read\" takes \"number\" (read a text that is a number as that number), not {}", json_text(v));
+        problems.push(Problem::new(path, "invalidValue", m));
+        return false;
+    }
+    if let Some(op) = op.filter(|op| !NUMERIC.contains(op)) {
+        let m = format!("\"read\": \"number\" goes with {} only, not \"{op}\"", NUMERIC.join(", "));
+        problems.push(Problem::new(path, "unexpectedKey", m));
+        return false;
+    }
+    true
+}
+
+fn compile_test(op: &str, arg: &Value, path: &str, escape: Option<char>, problems: &mut Vec<Problem>) -> Option<Test> {
     let mut fail = |code: &'static str, msg: String| {
         problems.push(Problem::new(path, code, msg));
         None
@@ -672,7 +946,25 @@ fn compile_test(op: &str, arg: &Value, path: &str, problems: &mut Vec<Problem>) 
                 "startsWith" => Test::StartsWith(texts),
                 "endsWith" => Test::EndsWith(texts),
                 "word" => Test::Word(texts.iter().map(|t| Needle::new(t)).collect()),
-                _ => Test::Like(texts.iter().map(|t| Wildcard::new(t)).collect()),
+                _ => match escape {
+                    None => Test::Like(texts.iter().map(|t| Wildcard::new(t)).collect()),
+                    Some(e) => {
+                        let mut patterns = Vec::with_capacity(texts.len());
+                        for (i, t) in texts.iter().enumerate() {
+                            match Wildcard::escaped(t, e) {
+                                Ok(w) => patterns.push(w),
+                                Err(m) => {
+                                    let at = if arg.is_array() { index(path, i) } else { path.to_string() };
+                                    problems.push(Problem::new(at, "invalidEscape", m));
+                                }
+                            }
+                        }
+                        if patterns.len() < texts.len() {
+                            return None;
+                        }
+                        Test::Like(patterns)
+                    }
+                },
             })
         }
         "gt" | "gte" | "lt" | "lte" => {
@@ -695,6 +987,27 @@ fn compile_test(op: &str, arg: &Value, path: &str, problems: &mut Vec<Problem>) 
                 _ => fail("wrongType", "\"between\" takes two numbers [low, high], both included".into()),
             },
             _ => fail("wrongType", "\"between\" takes two numbers [low, high], both included".into()),
+        },
+        "equalsField" | "sameDomainAs" => match arg {
+            Value::String(s) if s.len() <= MAX_RULE_TEXT_LEN => match FieldPath::parse(s) {
+                Ok(other) => {
+                    Some(if op == "equalsField" { Test::EqualsField(other) } else { Test::SameDomainAs(other) })
+                }
+                Err(m) => fail("invalidField", m),
+            },
+            other => fail(
+                "wrongType",
+                format!("\"{op}\" takes the path of another field, like \"company.website\", not {}", type_name(other)),
+            ),
+        },
+        "withinLast" | "withinNext" => match arg.as_str().map(crate::time::parse_duration) {
+            Some(Ok(0)) => fail("invalidDuration", format!("\"{op}\" is zero: write a duration such as \"14d\"")),
+            Some(Ok(ms)) => Some(if op == "withinLast" { Test::WithinLast(ms) } else { Test::WithinNext(ms) }),
+            Some(Err(m)) => fail("invalidDuration", m),
+            None => fail(
+                "wrongType",
+                format!("\"{op}\" takes a duration written as text, like \"14d\", not {}", type_name(arg)),
+            ),
         },
         "exists" => match arg {
             Value::Bool(b) => Some(Test::Exists(*b)),
@@ -747,7 +1060,7 @@ fn suggest(op: &str) -> String {
                 .find(|o| o.to_ascii_lowercase() == lower)
                 .map(|o| format!(" (operators are case-sensitive: \"{o}\")"))
         })
-        .unwrap_or_else(|| crate::suggest::did_you_mean(op, OPERATORS.iter().copied()))
+        .unwrap_or_else(|| crate::suggest::did_you_mean(op, OPERATORS.iter().chain(MODIFIERS).copied()))
 }
 
 fn scalar(v: &Value) -> Result<Scalar, &'static str> {
@@ -959,6 +1272,215 @@ mod tests {
             let everywhere = (0..t.len()).any(|at| t.is_char_boundary(at) && t[at..].starts_with(&*n) && is_word(at));
             proptest::prop_assert_eq!(word, everywhere);
         }
+    }
+
+    /// With `"escape"`, `like` matches a `*` or `?` literally; without it a
+    /// backslash is an ordinary character, as in rule sets written before.
+    #[test]
+    fn like_escapes_are_explicit() {
+        let d = data(json!({"q": "50% off?", "p": "a\\*"}));
+        assert!(cond(json!({"field": "q", "like": "*off\\?", "escape": "\\"})).matches(&d));
+        assert!(!cond(json!({"field": "q", "like": "*of\\?", "escape": "\\"})).matches(&d));
+        assert!(cond(json!({"field": "q", "like": ["x", "50% off!?"], "escape": "!"})).matches(&d));
+        assert!(cond(json!({"field": "p", "like": "a\\*"})).matches(&d));
+        assert!(!cond(json!({"field": "p", "like": "a\\*", "escape": "\\"})).matches(&d));
+        assert!(cond(json!({"field": "p", "like": "a\\\\\\*", "escape": "\\"})).matches(&d));
+        let codes = |v: Value| problems(v).iter().map(|p| (p.path.clone(), p.code)).collect::<Vec<_>>();
+        assert_eq!(
+            codes(json!({"field": "q", "like": ["a", "b\\c"], "escape": "\\"})),
+            [("when.like[1]".to_string(), "invalidEscape")]
+        );
+        assert_eq!(
+            codes(json!({"field": "q", "like": "a", "escape": "ab"})),
+            [("when.escape".to_string(), "invalidEscape")]
+        );
+        assert_eq!(
+            codes(json!({"field": "q", "like": "a", "escape": "x"})),
+            [("when.escape".to_string(), "invalidEscape")]
+        );
+        assert_eq!(
+            codes(json!({"field": "q", "like": "a", "escape": "*"})),
+            [("when.escape".to_string(), "invalidEscape")]
+        );
+        assert_eq!(
+            codes(json!({"field": "q", "contains": "a", "escape": "\\"})),
+            [("when.escape".to_string(), "unexpectedKey")]
+        );
+        assert_eq!(codes(json!({"field": "q", "escape": "\\"})), [("when".to_string(), "missingOperator")]);
+        let p = problems(json!({"field": "q", "like": "a", "escpae": "\\"}));
+        assert!(p[0].message.contains("did you mean \"escape\""), "{}", p[0].message);
+    }
+
+    /// `"read": "number"` reads a text that is a number, strictly; other text is as
+    /// a missing number, and numbers are still numbers.
+    #[test]
+    fn numbers_are_read_from_text_only_when_asked() {
+        let c = cond(json!({"field": "size", "gte": 100, "read": "number"}));
+        for (size, holds) in [
+            (json!("120"), true),
+            (json!("100"), true),
+            (json!("99.5"), false),
+            (json!("100.0"), true),
+            (json!(120), true),
+            (json!(["12", "150"]), true),
+            (json!(" 120"), false),
+            (json!("120 "), false),
+            (json!("+120"), false),
+            (json!("1,200"), false),
+            (json!("1e3"), false),
+            (json!("0120"), false),
+            (json!("120."), false),
+            (json!(".5"), false),
+            (json!("NaN"), false),
+            (json!("Infinity"), false),
+            (json!(""), false),
+            (json!(true), false),
+            (json!("1000000000000000"), false),
+        ] {
+            assert_eq!(c.matches(&data(json!({ "size": size }))), holds, "{size}");
+        }
+        let negative = cond(json!({"field": "x", "between": [-1, 0], "read": "number"}));
+        assert!(negative.matches(&data(json!({"x": "-0"}))) && negative.matches(&data(json!({"x": "-0.25"}))));
+        assert!(!negative.matches(&data(json!({"x": "--1"}))) && !negative.matches(&data(json!({"x": "-"}))));
+        let codes = |v: Value| problems(v).iter().map(|p| (p.path.clone(), p.code)).collect::<Vec<_>>();
+        assert_eq!(codes(json!({"field": "x", "gt": 1, "read": "text"})), [("when.read".to_string(), "invalidValue")]);
+        assert_eq!(
+            codes(json!({"field": "x", "equals": 1, "read": "number"})),
+            [("when.read".to_string(), "unexpectedKey")]
+        );
+    }
+
+    proptest::proptest! {
+        /// A text of the grammar is the number JSON reads from the same digits (serde_json,
+        /// correctly rounded, as JSON.parse); any other text is none.
+        #[test]
+        fn numbers_in_text_are_what_json_reads(text in "-?(0|[1-9][0-9]{0,9})(\\.[0-9]{1,8})?") {
+            let expected: f64 = serde_json::from_str(&text).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            let digits = text.bytes().filter(u8::is_ascii_digit).count();
+            let read = number_in_text(&text);
+            if digits <= MAX_NUMBER_DIGITS {
+                proptest::prop_assert_eq!(read.map(f64::to_bits), Some(expected.to_bits()), "{}", text);
+            } else {
+                proptest::prop_assert_eq!(read, None);
+            }
+        }
+
+        #[test]
+        fn other_texts_are_no_numbers(text in "[-+ .,e0-9a]{0,18}") {
+            let json: Option<f64> = serde_json::from_str(&text).ok().filter(|_| {
+                !text.contains(['e', '+', ' ']) && text.bytes().filter(u8::is_ascii_digit).count() <= MAX_NUMBER_DIGITS
+            });
+            proptest::prop_assert_eq!(number_in_text(&text).map(f64::to_bits), json.map(f64::to_bits), "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn domains_of_emails_urls_and_hosts() {
+        for (text, want) in [
+            ("ann@Acme.com", Some("acme.com")),
+            ("a@b@acme.com", Some("acme.com")),
+            ("https://www.Acme.com:443/pricing?x=1#top", Some("acme.com")),
+            ("http://user:pw@acme.com/", Some("acme.com")),
+            ("https://acme.com/@team", Some("acme.com")),
+            ("www.acme.com", Some("acme.com")),
+            ("acme.com.", Some("acme.com")),
+            ("acme.com/about", Some("acme.com")),
+            ("WWW.ACME.COM", Some("acme.com")),
+            ("mail.acme.com", Some("mail.acme.com")),
+            ("wwwacme.com", Some("wwwacme.com")),
+            ("https://[::1]:8080/", Some("[::1]")),
+            ("xn--mller-kva.de", Some("xn--mller-kva.de")),
+            ("Müller.DE", Some("müller.de")),
+            ("ann@", None),
+            ("https://", None),
+            ("www.", Some("www")),
+            ("https://www./x", Some("www")),
+            ("https://:80/", None),
+            ("", None),
+        ] {
+            assert_eq!(domain(text).as_deref(), want, "{text:?}");
+        }
+    }
+
+    /// Two fields of the same record compared: both present and single.
+    #[test]
+    fn fields_compared_with_each_other() {
+        let same = cond(json!({"field": "email", "sameDomainAs": "company.website"}));
+        let d = |email: Value, site: Value| data(json!({"email": email, "company": {"website": site}}));
+        assert!(same.matches(&d(json!("Ann@ACME.com"), json!("https://www.acme.com/"))));
+        assert!(!same.matches(&d(json!("ann@mail.acme.com"), json!("acme.com"))));
+        assert!(!same.matches(&d(json!("ann@gmail.com"), json!("acme.com"))));
+        assert!(!same.matches(&d(json!("ann@acme.com"), json!(null))));
+        assert!(!same.matches(&d(json!(["ann@acme.com"]), json!("acme.com"))));
+        assert!(!same.matches(&d(json!("ann@"), json!("https://"))), "no domain is no match");
+        let eq = cond(json!({"field": "a", "equalsField": "b"}));
+        let d = |a: Value, b: Value| data(json!({"a": a, "b": b}));
+        assert!(eq.matches(&d(json!("ÉTÉ"), json!("été"))));
+        assert!(eq.matches(&d(json!(1), json!(1.0))) && eq.matches(&d(json!(0), json!(-0.0))));
+        assert!(eq.matches(&d(json!(true), json!(true))));
+        assert!(!eq.matches(&d(json!("1"), json!(1))));
+        assert!(!eq.matches(&d(json!([1]), json!([1]))));
+        assert!(!eq.matches(&d(json!({}), json!({}))));
+        assert!(!eq.matches(&d(json!(null), json!(null))));
+        assert!(!eq.matches(&data(json!({"a": 1}))));
+        let mut read = vec![];
+        cond(json!({"not": {"field": "x.y", "equalsField": "z.w"}})).for_each_path(&mut |p| read.push(p.text()));
+        assert_eq!(read, ["x.y", "z.w"]);
+        let codes = |v: Value| problems(v).iter().map(|p| (p.path.clone(), p.code)).collect::<Vec<_>>();
+        assert_eq!(
+            codes(json!({"field": "a", "equalsField": "a"})),
+            [("when.equalsField".to_string(), "invalidField")]
+        );
+        assert_eq!(
+            codes(json!({"field": "a", "sameDomainAs": "b."})),
+            [("when.sameDomainAs".to_string(), "invalidField")]
+        );
+        assert_eq!(codes(json!({"field": "a", "sameDomainAs": 3})), [("when.sameDomainAs".to_string(), "wrongType")]);
+        assert!(problems(json!({"field": "a", "sameDomain": "b"}))[0]
+            .message
+            .contains("did you mean \"sameDomainAs\""));
+    }
+
+    /// Dates relative to `now`, read as events' times are, both edges included.
+    #[test]
+    fn dates_relative_to_now() {
+        let day = crate::time::DAY;
+        let now = 1_795_176_000_000; // 2026-11-20T12:00:00Z
+        let last = cond(json!({"field": "signedUpAt", "withinLast": "14d"}));
+        let next = cond(json!({"field": "trialEndsAt", "withinNext": "3d"}));
+        let at = |c: &Condition, field: &str, v: Value| c.matches_at(&data(json!({ field: v })), Some(now));
+        assert!(at(&last, "signedUpAt", json!(now)));
+        assert!(at(&last, "signedUpAt", json!(now - 14 * day)));
+        assert!(!at(&last, "signedUpAt", json!(now - 14 * day - 1)));
+        assert!(!at(&last, "signedUpAt", json!(now + 1)));
+        assert!(at(&last, "signedUpAt", json!("2026-11-10T00:00:00Z")));
+        assert!(at(&last, "signedUpAt", json!("2026-11-20T13:00:00+01:00")));
+        assert!(!at(&last, "signedUpAt", json!("2026-11-20")));
+        assert!(!at(&last, "signedUpAt", json!("yesterday")));
+        assert!(!at(&last, "signedUpAt", json!(null)));
+        assert!(at(&last, "signedUpAt", json!([0, now - day])));
+        assert!(at(&next, "trialEndsAt", json!(now + 3 * day)));
+        assert!(!at(&next, "trialEndsAt", json!(now + 3 * day + 1)));
+        assert!(!at(&next, "trialEndsAt", json!(now - 1)));
+        assert!(at(&next, "trialEndsAt", json!(now)));
+        // Without a now (an event's filter), no relative date holds.
+        assert!(!last.matches(&data(json!({"signedUpAt": now}))));
+        assert!(
+            last.depends_on_now()
+                && cond(json!({"not": {"any": [{"field": "a", "exists": true}, {"field": "x", "withinNext": "1h"}]}}))
+                    .depends_on_now()
+        );
+        assert!(!cond(json!({"field": "a", "gt": 1})).depends_on_now());
+        let mut paths = vec![];
+        cond(json!({"all": [{"field": "a", "exists": true}, {"not": {"field": "x", "withinNext": "1h"}}]}))
+            .relative_tests("where", &mut paths);
+        assert_eq!(paths, ["where.all[1].not.withinNext"]);
+        let codes = |v: Value| problems(v).iter().map(|p| (p.path.clone(), p.code)).collect::<Vec<_>>();
+        assert_eq!(
+            codes(json!({"field": "a", "withinLast": "0d"})),
+            [("when.withinLast".to_string(), "invalidDuration")]
+        );
+        assert_eq!(codes(json!({"field": "a", "withinLast": 14})), [("when.withinLast".to_string(), "wrongType")]);
     }
 
     #[test]

@@ -151,6 +151,9 @@ pub struct Disqualifier {
     pub label: Option<Arc<str>>,
     pub description: Option<Arc<str>>,
     pub test: DisqualifierTest,
+    /// For an event disqualifier: it holds only while a matching event is at most
+    /// this many ms old (`within`); at any age without it.
+    pub within: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]

@@ -388,6 +388,20 @@ impl Ctx<'_, '_> {
             Some(c) => Some(condition::compile(c, &o.at("where"), self.p)?),
             None => None,
         };
+        // An event's age is what within and expireAfter test; a date in its
+        // properties relative to now would make what it matches change with now.
+        let mut relative = Vec::new();
+        filter.iter().for_each(|f| f.relative_tests(&o.at("where"), &mut relative));
+        for at in &relative {
+            self.p.push(Problem::new(
+                at.as_str(),
+                "relativeDateInWhere",
+                "an event's \"where\" cannot test a date relative to now: use \"within\" (or \"expireAfter\") for the event's own age, or test the profile",
+            ));
+        }
+        if !relative.is_empty() {
+            return None;
+        }
         if let Some(vocab) = self.vocabulary {
             let mut ok = true;
             let mut declared = Vec::new();
@@ -673,7 +687,13 @@ impl Ctx<'_, '_> {
     }
 
     fn disqualifier(&mut self, v: &Value, path: &str) -> Option<Disqualifier> {
-        let o = object(v, path, "a disqualifier", &["id", "label", "description", "when", "event", "where"], self.p)?;
+        let o = object(
+            v,
+            path,
+            "a disqualifier",
+            &["id", "label", "description", "when", "event", "where", "within"],
+            self.p,
+        )?;
         let id = self.rule_id(&o);
         let label = o.text("label", None, MAX_LABEL_LEN, self.p);
         let description = o.text("description", None, MAX_DESCRIPTION_LEN, self.p);
@@ -686,6 +706,13 @@ impl Ctx<'_, '_> {
                         "\"where\" filters events; with \"when\" use the condition alone",
                     ));
                 }
+                if o.get("within").is_some() {
+                    self.p.push(Problem::new(
+                        o.at("within"),
+                        "conflictingKeys",
+                        "\"within\" is the window on a disqualifying event's age; a profile condition (\"when\") has none: test a date of the profile with \"withinLast\"",
+                    ));
+                }
                 condition::compile(c, &o.at("when"), self.p).map(DisqualifierTest::Profile)
             }
             (None, Some(_)) => self.matcher(&o).map(DisqualifierTest::Event),
@@ -694,11 +721,13 @@ impl Ctx<'_, '_> {
                 None
             }
         };
+        let within = o.duration("within", self.p);
         Some(Disqualifier {
             id: id?.into(),
             label: label.map(Into::into),
             description: description.map(Into::into),
             test: test?,
+            within,
         })
     }
 
@@ -821,11 +850,7 @@ fn type_list(lacking: &[&str]) -> String {
 
 /// The first name of every field `c` reads, in the order written.
 fn collect_fields<'c>(c: &'c condition::Condition, out: &mut Vec<&'c str>) {
-    match c {
-        condition::Condition::All(cs) | condition::Condition::Any(cs) => cs.iter().for_each(|c| collect_fields(c, out)),
-        condition::Condition::Not(c) => collect_fields(c, out),
-        condition::Condition::Leaf { field, .. } => out.push(field.first()),
-    }
+    c.for_each_field(&mut |name| out.push(name));
 }
 
 fn read_vocabulary(v: &Value, at: &str, p: &mut Vec<Problem>) -> Option<Vocabulary> {

@@ -104,7 +104,9 @@ fn check_range(ms: i64) -> Result<i64, String> {
 }
 
 /// RFC 3339 with a mandatory offset ("Z" or ±hh:mm) and optional fraction of a second.
-#[inline]
+/// Never inlined: events' times and profile dates (`withinLast`) share one copy of
+/// it in the page module.
+#[inline(never)]
 pub fn parse_rfc3339(s: &str) -> Result<i64, String> {
     let bad = || format!("\"{s}\" is not an RFC 3339 timestamp like \"2026-11-20T09:30:00Z\"");
     let b = s.as_bytes();

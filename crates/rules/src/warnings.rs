@@ -18,7 +18,7 @@ const DURATION_KEYS: [&str; 3] = ["halfLife", "expireAfter", "within"];
 /// The warnings of `rs`, compiled from `doc` without a problem.
 pub fn warnings(doc: &Value, rs: &RuleSet) -> Vec<Warning> {
     let mut w = Vec::new();
-    for key in ["recency", "engagement", "stages"] {
+    for key in ["recency", "fit", "engagement", "disqualifiers", "stages"] {
         if let Some(v) = doc.get(key) {
             minute_durations(v, key, &mut w);
         }
@@ -42,28 +42,49 @@ fn minute_durations(v: &Value, path: &str, w: &mut Vec<Warning>) {
             for (k, x) in o {
                 let at = join(path, k);
                 match x {
-                    Value::String(text) if DURATION_KEYS.contains(&k.as_str()) => {
-                        if let Some(minutes) = minutes_under_an_hour(text) {
-                            w.push(Warning::new(
-                                at,
-                                "minutesDuration",
-                                format!(
-                                    "{} is {minutes} minute{}, not days or hours: write \"{minutes}d\" for days or \
-                                     \"{minutes}h\" for hours, or \"{}s\" if minutes are meant",
-                                    quoted(text),
-                                    if minutes == 1 { "" } else { "s" },
-                                    minutes * 60
-                                ),
-                            ));
-                        }
-                    }
-                    // Conditions test values; a key named `within` there is not a duration.
-                    _ if k == "where" || k == "when" => {}
+                    Value::String(text) if DURATION_KEYS.contains(&k.as_str()) => minutes_warning(text, at, w),
+                    // Conditions test values; a key named `within` there is not a
+                    // duration, but the argument of `withinLast` / `withinNext` is.
+                    _ if k == "where" || k == "when" => condition_durations(x, &at, w),
                     _ => minute_durations(x, &at, w),
                 }
             }
         }
         _ => {}
+    }
+}
+
+/// `minutesDuration` in a condition: the durations of `withinLast` and `withinNext`.
+fn condition_durations(v: &Value, path: &str, w: &mut Vec<Warning>) {
+    match v {
+        Value::Array(items) => items.iter().enumerate().for_each(|(i, x)| condition_durations(x, &index(path, i), w)),
+        Value::Object(o) => {
+            for (k, x) in o {
+                match (k.as_str(), x) {
+                    ("withinLast" | "withinNext", Value::String(text)) => minutes_warning(text, join(path, k), w),
+                    ("all" | "any" | "not", x) => condition_durations(x, &join(path, k), w),
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Warns of `text` at `at` when it is a duration in minutes, under an hour.
+fn minutes_warning(text: &str, at: String, w: &mut Vec<Warning>) {
+    if let Some(minutes) = minutes_under_an_hour(text) {
+        w.push(Warning::new(
+            at,
+            "minutesDuration",
+            format!(
+                "{} is {minutes} minute{}, not days or hours: write \"{minutes}d\" for days or \"{minutes}h\" for \
+                 hours, or \"{}s\" if minutes are meant",
+                quoted(text),
+                if minutes == 1 { "" } else { "s" },
+                minutes * 60
+            ),
+        ));
     }
 }
 
@@ -248,6 +269,11 @@ mod tests {
     #[test]
     fn a_duration_under_an_hour_in_minutes_warns_wherever_durations_are() {
         assert_eq!(warned(json!({"recency": {"halfLife": "6m"}})), at("recency.halfLife", "minutesDuration"));
+        // The later features' durations: a disqualifier's window, a profile date.
+        let window = json!({"disqualifiers": [{"id": "d", "event": "bounce", "within": "6m"}]});
+        assert_eq!(warned(window), at("disqualifiers[0].within", "minutesDuration"));
+        let date = json!({"fit": [{"id": "f", "points": 1, "when": {"not": {"field": "t", "withinLast": "14m"}}}]});
+        assert_eq!(warned(date), at("fit[0].when.not.withinLast", "minutesDuration"));
         assert_eq!(
             warned(json!({"engagement": [{"id": "e", "event": "v", "points": 1, "recency": {"expireAfter": "59m"}}]})),
             at("engagement[0].recency.expireAfter", "minutesDuration")

@@ -1,6 +1,7 @@
 //! `like` patterns: whole-text wildcard matching over Unicode scalar values, where
 //! `*` is any run of characters (also none) and `?` exactly one, in time linear in
-//! the text whatever the pattern.
+//! the text whatever the pattern. A pattern may name an escape character: then that
+//! character before `*`, `?` or itself stands for the second, literally.
 
 use crate::search::Automaton;
 
@@ -24,12 +25,33 @@ use crate::search::Automaton;
 pub struct Wildcard {
     /// The pattern as written (folded): what the compiled form of a rule set keeps.
     pattern: Box<str>,
+    /// The escape character the pattern was written with, if any.
+    escape: Option<char>,
     /// Before the first `*` (all of the pattern when it has none).
     head: Segment,
     /// After the last `*`; `None` when the pattern has no `*`.
     tail: Option<Segment>,
     /// Between two `*`s, in order; empty ones (`**`) left out.
     middle: Box<[Segment]>,
+}
+
+/// One place of a pattern: `*`, `?` or a character that matches itself.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Piece {
+    Star,
+    One,
+    Char(char),
+}
+
+impl Piece {
+    /// `c` of a pattern; `literal` when it was escaped.
+    fn of(c: char, literal: bool) -> Piece {
+        match (c, literal) {
+            ('*', false) => Piece::Star,
+            ('?', false) => Piece::One,
+            (c, _) => Piece::Char(c),
+        }
+    }
 }
 
 /// A stretch of a pattern without `*`: literal runs, with the `?`s around them.
@@ -72,18 +94,54 @@ impl Unit for char {
 impl Wildcard {
     /// The pattern `folded` (text already case-folded).
     pub fn new(folded: &str) -> Wildcard {
-        let chars: Vec<char> = folded.chars().collect();
-        let mut segments = chars.split(|&c| c == '*').map(Segment::new);
+        Wildcard::with_units(folded, None, folded.chars().map(|c| Piece::of(c, false)).collect())
+    }
+
+    /// The pattern `folded` with the escape character `escape`, or why it cannot be
+    /// read: an escape must stand before `*`, `?` or itself.
+    pub fn escaped(folded: &str, escape: char) -> Result<Wildcard, String> {
+        let mut pieces = Vec::with_capacity(folded.len());
+        let mut chars = folded.chars();
+        while let Some(c) = chars.next() {
+            if c != escape {
+                pieces.push(Piece::of(c, false));
+                continue;
+            }
+            match chars.next() {
+                Some(next @ ('*' | '?')) => pieces.push(Piece::of(next, true)),
+                Some(next) if next == escape => pieces.push(Piece::of(next, true)),
+                Some(next) => {
+                    return Err(format!(
+                        "the escape \"{escape}\" stands before \"{next}\"; it may stand only before \"*\", \"?\" or \"{escape}\""
+                    ))
+                }
+                None => {
+                    return Err(format!(
+                        "the pattern ends with the escape \"{escape}\": write \"{escape}{escape}\" for the character itself"
+                    ))
+                }
+            }
+        }
+        Ok(Wildcard::with_units(folded, Some(escape), pieces))
+    }
+
+    fn with_units(folded: &str, escape: Option<char>, pieces: Vec<Piece>) -> Wildcard {
+        let mut segments = pieces.split(|&p| p == Piece::Star).map(Segment::new);
         let head = segments.next().unwrap_or_else(|| Segment::new(&[]));
         let mut rest: Vec<Segment> = segments.collect();
         let tail = rest.pop();
         rest.retain(|s| s.len > 0);
-        Wildcard { pattern: folded.into(), head, tail, middle: rest.into() }
+        Wildcard { pattern: folded.into(), escape, head, tail, middle: rest.into() }
     }
 
     /// The pattern it was made from (folded).
     pub fn pattern(&self) -> &str {
         &self.pattern
+    }
+
+    /// The escape character it was made with.
+    pub fn escape(&self) -> Option<char> {
+        self.escape
     }
 
     /// How many runs of literal characters lie between the pattern's first and
@@ -129,20 +187,20 @@ impl Wildcard {
 }
 
 impl Segment {
-    fn new(chars: &[char]) -> Segment {
+    fn new(pieces: &[Piece]) -> Segment {
         let mut runs = Vec::new();
-        let mut start = None;
-        for (i, &c) in chars.iter().chain(['?'].iter()).enumerate() {
-            match (c == '?', start) {
-                (false, None) => start = Some(i),
-                (true, Some(s)) => {
-                    runs.push(Run::new(s, chars.get(s..i).unwrap_or(&[])));
-                    start = None;
+        let mut run: Vec<char> = Vec::new();
+        for (i, piece) in pieces.iter().chain([Piece::One].iter()).enumerate() {
+            match piece {
+                Piece::Char(c) => run.push(*c),
+                _ if !run.is_empty() => {
+                    runs.push(Run::new(i - run.len(), &run));
+                    run.clear();
                 }
                 _ => {}
             }
         }
-        Segment { len: chars.len(), runs: runs.into() }
+        Segment { len: pieces.len(), runs: runs.into() }
     }
 
     /// Whether the segment matches `text` from `at` (which leaves room for it).
@@ -314,6 +372,59 @@ mod tests {
         fn matches_as_backtracking_did_on_any_text(pattern in "\\PC{0,12}", text in "\\PC{0,24}") {
             agrees(&pattern, &text)?;
         }
+    }
+
+    /// Whole-text match of `pieces` against `text` by trying every split: slow,
+    /// and plainly right.
+    fn reference_pieces(pieces: &[Piece], text: &[char]) -> bool {
+        match pieces.split_first() {
+            None => text.is_empty(),
+            Some((Piece::Star, rest)) => (0..=text.len()).any(|i| reference_pieces(rest, &text[i..])),
+            Some((Piece::One, rest)) => !text.is_empty() && reference_pieces(rest, &text[1..]),
+            Some((Piece::Char(c), rest)) => text.first() == Some(c) && reference_pieces(rest, &text[1..]),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// With an escape, `\*`, `\?` and `\\` are the characters themselves, and
+        /// the rest is matched as without one.
+        #[test]
+        fn escaped_patterns_match_their_literal_characters(
+            tokens in prop::collection::vec(prop::sample::select(vec!["a", "b", "*", "?", "\\*", "\\?", "\\\\"]), 0..8),
+            text in prop::collection::vec(prop::sample::select(vec!["a", "b", "*", "?", "\\"]), 0..12),
+        ) {
+            let pattern = tokens.concat();
+            let pieces: Vec<Piece> = tokens
+                .iter()
+                .map(|t| match *t {
+                    "*" => Piece::Star,
+                    "?" => Piece::One,
+                    t => Piece::Char(t.chars().last().unwrap_or('a')),
+                })
+                .collect();
+            let text: Vec<char> = text.concat().chars().collect();
+            let w = Wildcard::escaped(&pattern, '\\').map_err(TestCaseError::fail)?;
+            prop_assert_eq!(w.matches(&text), reference_pieces(&pieces, &text), "{:?}", pattern);
+            let ascii: String = text.iter().collect();
+            prop_assert_eq!(w.matches(ascii.as_bytes()), reference_pieces(&pieces, &text));
+            // Without an escape character the same text is a pattern as before.
+            prop_assert_eq!(Wildcard::new(&pattern).matches(&text), reference(&chars(&pattern), &ascii));
+        }
+    }
+
+    #[test]
+    fn escapes_are_read_strictly() {
+        let m = |pattern: &str, text: &str| Wildcard::escaped(pattern, '\\').is_ok_and(|w| w.matches(text.as_bytes()));
+        assert!(m("what\\?", "what?") && !m("what\\?", "whats"));
+        assert!(m("\\**", "*star") && !m("\\**", "star"));
+        assert!(m("a\\\\b", "a\\b") && !m("a\\\\b", "a\\\\b"));
+        assert!(Wildcard::escaped("50\\%", '\\').is_err_and(|m| m.contains("before \"%\"")));
+        assert!(Wildcard::escaped("end\\", '\\').is_err_and(|m| m.contains("ends with the escape")));
+        // Without an escape, a backslash is a character like any other.
+        assert!(Wildcard::new("a\\*").matches("a\\bc".as_bytes()));
+        assert_eq!(Wildcard::escaped("a!*", '!').map(|w| w.escape()), Ok(Some('!')));
     }
 
     #[test]
