@@ -36,9 +36,8 @@ setNotReadyMessage(
 
 export const { init, initSync } = initializer(initWasm, initWasmSync, () => {
     const url = new URL('./leadscore_backtest_bg.wasm', import.meta.url);
-    if (url.protocol !== 'file:') return url;
-    // Node.js (or Deno, Bun): fetch cannot read a file: URL, the file system can. A
-    // specifier in a variable, so that bundlers for the browser leave it alone.
-    const fs = 'node:fs/promises';
-    return import(/* webpackIgnore: true */ /* @vite-ignore */ fs).then((m) => m.readFile(url));
+    // Node.js (20.16 or later): fetch cannot read a file: URL, the file system can,
+    // reached through process.getBuiltinModule (no import: bundlers leave it alone).
+    const fs = url.protocol === 'file:' && globalThis.process?.getBuiltinModule?.('node:fs');
+    return fs ? fs.promises.readFile(url) : url;
 });

@@ -552,21 +552,15 @@ fn like_folded(patterns: &[Wildcard], folded: &str) -> bool {
 /// that could panic, whose messages would weigh kilobytes in the page module.
 pub fn domain(text: &str) -> Option<String> {
     let b = text.as_bytes();
-    let after = |at: Option<usize>| at.map_or(0, |at| at + 1);
     let cut = |from: usize| {
         b.get(from..).and_then(|rest| rest.iter().position(|c| b"/?#".contains(c))).map_or(b.len(), |n| from + n)
     };
-    let (start, end) = match b.windows(3).position(|w| w == b"://") {
-        Some(at) => {
-            let end = cut(at + 3);
-            let user = b.get(at + 3..end).and_then(|a| a.iter().rposition(|&c| c == b'@')).map(|u| at + 3 + u);
-            (user.map_or(at + 3, |u| u + 1), end)
-        }
-        None => {
-            let start = after(b.iter().rposition(|&c| c == b'@'));
-            (start, cut(start))
-        }
-    };
+    // Cut at the path first, with a scheme or without (a website field is mostly
+    // written without one), then drop a URL's user or an email's local part.
+    let base = b.windows(3).position(|w| w == b"://").map_or(0, |at| at + 3);
+    let end = cut(base);
+    let user = b.get(base..end).and_then(|a| a.iter().rposition(|&c| c == b'@'));
+    let start = user.map_or(base, |u| base + u + 1);
     let mut host = b.get(start..end)?;
     if let Some(colon) = host.iter().rposition(|&c| c == b':') {
         if host.get(colon + 1..).is_some_and(|port| port.iter().all(u8::is_ascii_digit)) {
@@ -802,7 +796,8 @@ fn compile_leaf(obj: &Map<String, Value>, path: &str, problems: &mut Vec<Problem
     };
     let ops: Vec<(&String, &Value)> =
         obj.iter().filter(|(k, _)| Some(k.as_str()) != field_key && !MODIFIERS.contains(&k.as_str())).collect();
-    let only_op = match ops.as_slice() {
+    let (real_ops, odd_keys): (Vec<_>, Vec<_>) = ops.iter().partition(|(k, _)| OPERATORS.contains(&k.as_str()));
+    let only_op = match real_ops.as_slice() {
         [(op, _)] => Some(op.as_str()),
         _ => None,
     };
@@ -818,6 +813,21 @@ fn compile_leaf(obj: &Map<String, Value>, path: &str, problems: &mut Vec<Problem
             None
         }
         [(op, arg)] => compile_test(op, arg, &join(path, op), escape, problems),
+        [_, _, ..] if !odd_keys.is_empty() => {
+            // A misspelt operator or modifier beside a real operator: said at the
+            // misspelt key, and the real one is still checked.
+            for (odd, _) in &odd_keys {
+                problems.push(Problem::new(
+                    join(path, odd),
+                    "unknownOperator",
+                    format!("\"{odd}\" is neither an operator nor a key beside one{}", suggest(odd)),
+                ));
+            }
+            if let [(op, arg)] = real_ops.as_slice() {
+                compile_test(op, arg, &join(path, op), escape, problems);
+            }
+            None
+        }
         [_, (second, _), ..] => {
             problems.push(Problem::new(
                 join(path, second),
@@ -1385,6 +1395,10 @@ mod tests {
             ("www.acme.com", Some("acme.com")),
             ("acme.com.", Some("acme.com")),
             ("acme.com/about", Some("acme.com")),
+            ("acme.com/path@evil.com", Some("acme.com")),
+            ("acme.com?ref=a@b.com", Some("acme.com")),
+            ("https://acme.com/contact?e=x@y.com", Some("acme.com")),
+            ("ann@acme.com#x", Some("acme.com")),
             ("WWW.ACME.COM", Some("acme.com")),
             ("mail.acme.com", Some("mail.acme.com")),
             ("wwwacme.com", Some("wwwacme.com")),

@@ -51,6 +51,11 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
     if digits.is_empty() {
         return Err(format!("\"{text}\" is not a duration: write a whole number and a unit, like \"7d\", \"36h\", \"30m\", \"90s\" or \"2w\""));
     }
+    if unit.starts_with(['.', ',']) && unit.get(1..).is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit())) {
+        return Err(format!(
+            "\"{text}\" holds a fraction: durations are whole numbers of a unit (\"36h\" for a day and a half)"
+        ));
+    }
     let n: i64 = digits.parse().map_err(|_| format!("\"{text}\" is too large a duration"))?;
     let unit_ms = match unit {
         "ms" => 1,
@@ -267,6 +272,10 @@ mod tests {
             "7_000ms",
         ] {
             assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
+        for fraction in ["1.5d", "7.0d", "2,5h"] {
+            let m = parse_duration(fraction).unwrap_err();
+            assert!(m.contains("holds a fraction") && m.contains("whole numbers"), "{m}");
         }
     }
 
