@@ -21,7 +21,7 @@ fn main() {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/target/peers-bench/leads.json")).unwrap();
     let data: serde_json::Value = serde_json::from_str(&text).unwrap();
     let now = data["asOf"].as_i64().unwrap();
-    let engine = leadscore::Engine::from_json(include_str!("../benches/peers/ruleset.json")).unwrap();
+    let engine = leadscore::Engine::from_json(include_str!("peers/ruleset.json")).unwrap();
     let leads: Vec<leadscore::Lead> = data["leads"].as_array().unwrap()[..n]
         .iter()
         .map(|l| {
