@@ -114,14 +114,16 @@ interface EngagementRuleBase {
  * `recency`, or its points per unit of the number at `perUnit`; at most `cap` in all,
  * or only the newest event with `once`: one or the other), a `count` or `sum` rule
  * (its points once, when enough events match), a repeating `count.every` rule (its
- * points for every so many events, at most `cap`), or a `days` rule (its points once,
- * when matching events fall on enough different days).
+ * points for every so many events, at most `cap`), a `days` rule (its points once,
+ * when matching events fall on enough different days), or a sequence (`then`: its
+ * points once, when an event `then` matches follows one the rule matches).
  */
 export type EngagementRule =
     | (EngagementRuleBase & {
           count?: undefined;
           sum?: undefined;
           days?: undefined;
+          then?: undefined;
           /** Points per unit of the number at this property of each matching event. */
           perUnit?: string;
           recency?: Recency;
@@ -130,6 +132,7 @@ export type EngagementRule =
           count: { atLeast: number; every?: undefined; within?: Duration };
           sum?: undefined;
           days?: undefined;
+          then?: undefined;
           perUnit?: undefined;
           cap?: undefined;
           once?: undefined;
@@ -139,6 +142,7 @@ export type EngagementRule =
           count: { every: number; atLeast?: undefined; within?: Duration };
           sum?: undefined;
           days?: undefined;
+          then?: undefined;
           perUnit?: undefined;
           cap?: number;
           once?: undefined;
@@ -148,6 +152,7 @@ export type EngagementRule =
           sum: { property: string; atLeast: number; within?: Duration };
           count?: undefined;
           days?: undefined;
+          then?: undefined;
           perUnit?: undefined;
           cap?: undefined;
           once?: undefined;
@@ -159,9 +164,21 @@ export type EngagementRule =
           count?: undefined;
           sum?: undefined;
           perUnit?: undefined;
+          then?: undefined;
           cap?: undefined;
           once?: undefined;
           recency?: WindowRecency;
+      })
+    | (EngagementRuleBase & {
+          /** The second event: at most `within` after one the rule's own `event` and `where` match. */
+          then: { event: string | string[]; where?: Condition; within?: Duration };
+          count?: undefined;
+          sum?: undefined;
+          days?: undefined;
+          perUnit?: undefined;
+          cap?: undefined;
+          once?: undefined;
+          recency?: Recency;
       });
 
 /** The recency of a count or sum rule: an expiry at most (its window says how recent). */
@@ -325,6 +342,8 @@ export interface Contribution {
     units?: number;
     /** Days rules (`days`): on how many different days the matching events fell. */
     days?: number;
+    /** Sequence rules (`then`): the times (ms) of the pair the points are for. */
+    pair?: { first: number; then: number };
 }
 
 export type SkipReason =

@@ -53,6 +53,17 @@ pub struct Contribution {
     /// Days rules (`days`): on how many different days the matching events fell.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub days: Option<u32>,
+    /// Sequence rules (`then`): the pair the points are for, the newest B that
+    /// completes one and the newest A before it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pair: Option<Pair>,
+}
+
+/// The two events of a sequence, by their times (ms since the epoch, as `now`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Pair {
+    pub first: i64,
+    pub then: i64,
 }
 
 /// Units of a points-per-unit rule, held as exact thousandths. Serialized as a JSON

@@ -46,7 +46,7 @@ pub use engine::{Engine, Reads};
 pub use error::{InputError, Problem, RuleSetError};
 pub use event::{Event, Properties};
 pub use explain::{
-    Contribution, ContributionKind, Disqualification, EventTally, Points, Qualification, ScoreResult, SetAside,
+    Contribution, ContributionKind, Disqualification, EventTally, Pair, Points, Qualification, ScoreResult, SetAside,
     SetAsideReason, SkipReason, Skipped, Units,
 };
 pub use lead::Lead;

@@ -263,7 +263,7 @@ fn table_lists_each_lead_and_the_stderr_of_a_clean_run_stays_empty() {
     assert!(
         lines
             .iter()
-            .any(|l| l.starts_with("di@rival.io          78.56     50  28.56  NONE  A3  disqualified DISQUALIFIED")),
+            .any(|l| l.starts_with("di@rival.io           97.6     50   47.6  NONE  A3  disqualified DISQUALIFIED")),
         "{out}"
     );
     assert!(lines[2].starts_with("ann@acme.io"), "{out}");

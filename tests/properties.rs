@@ -255,7 +255,7 @@ proptest! {
 /// Rule sets made up for the test: a few fit rules, engagement rules of every kind
 /// (per occurrence with or without cap, once, decay and expiry; count; repeating
 /// count with or without cap; sum; points per unit, as per occurrence; distinct
-/// days at a UTC offset), groups
+/// days at a UTC offset; sequences, of two types or of one, with decay and expiry), groups
 /// with caps, the total's limits, and MQL, PQL and SQL stages on thresholds and
 /// triggers, with points and thresholds drawn so that stages are reached on the edge.
 const MADE_UP_TYPES: [&str; 3] = ["view", "form", "open"];
@@ -276,7 +276,7 @@ fn made_up_rule_set() -> impl Strategy<Value = Value> {
         (when, if points == 0 { 5 } else { points })
     });
     let engagement = (
-        (0..3usize, 0..3usize, -40i64..60, 0..8usize),
+        (0..3usize, 0..3usize, -40i64..60, 0..9usize),
         (
             proptest::option::of(1i64..80),
             any::<bool>(),
@@ -301,6 +301,16 @@ fn made_up_rule_set() -> impl Strategy<Value = Value> {
                 7 => {
                     let offset = ["+00:00", "-05:30", "+14:00"][ty];
                     r["days"] = json!({"atLeast": at_least, "within": within, "utcOffset": offset});
+                }
+                8 => {
+                    // A second type of its own, or the same (an event may be A and B).
+                    let then = MADE_UP_TYPES[(ty + at_least as usize - 1) % 3];
+                    r["then"] = json!({"event": then, "within": within});
+                    if at_least == 2 {
+                        r["then"]["where"] = json!({"field": "url", "startsWith": "/docs"});
+                    }
+                    r["recency"] =
+                        [json!("none"), json!({"halfLife": "5d"}), json!({"expireAfter": "20d"})][recency % 3].clone();
                 }
                 5 => {
                     r["count"] = json!({"every": at_least, "within": within});

@@ -102,6 +102,11 @@ fn watched_tracking_reports_a_stage_reached_exactly_at_what_the_rules_allow() {
             &|i| ev_with("page_view", NOW - 10 * DAY + i * DAY, json!({"url": "/pricing", "seconds": 100})),
         ),
         (
+            "sequence",
+            json!({"engagement": [pricing_rule(json!({"then": {"event": "form_submit", "where": {"field": "form", "equals": "demo"}, "within": "1d"}, "points": 45})), {"id": "forms", "event": "form_submit", "points": 1, "cap": 1}], "stages": {"mql": {"threshold": 46}}}),
+            &|i| if i < 2 { view(i) } else { form(i) },
+        ),
+        (
             "perUnit",
             json!({"engagement": [pricing_rule(json!({"perUnit": "seconds", "points": 0.1, "cap": 45}))], "stages": {"mql": {"threshold": 30}}}),
             &view,

@@ -3,7 +3,7 @@
 //! can match it.
 
 use crate::by_name::ByName;
-use crate::rules::{Disqualifier, DisqualifierTest, EngagementRule, EventMatcher};
+use crate::rules::{Award, Disqualifier, DisqualifierTest, EngagementRule, EventMatcher};
 use crate::stages::Stages;
 use crate::vocabulary::{PropertyType, Vocabulary};
 use leadscore_rules::order::name_order;
@@ -14,6 +14,8 @@ pub(crate) enum Target {
     Rule(usize),
     Trigger(usize),
     Disqualifier(usize),
+    /// The second event (`then`) of the sequence rule of this number.
+    Then(usize),
 }
 
 /// One event type: what looks at it, and its declared properties when the rule
@@ -79,6 +81,11 @@ impl EventIndex {
                 add(m, Target::Disqualifier(i));
             }
         }
+        for (i, r) in engagement.iter().enumerate() {
+            if let Award::Sequence { then, .. } = &r.award {
+                add(then, Target::Then(i));
+            }
+        }
         // One entry per name, in order of the names (a rule set may name many
         // types, each many times), its targets in the order above.
         let names: Vec<&str> = named.iter().map(|(name, _)| *name).collect();
@@ -105,6 +112,7 @@ impl EventIndex {
                 Some(DisqualifierTest::Event(m)) => Some(m),
                 _ => None,
             },
+            Target::Then(i) => engagement.get(i).and_then(EngagementRule::then),
         };
         for entry in &mut by_type {
             let mut reads: Vec<&str> = Vec::new();

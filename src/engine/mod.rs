@@ -15,7 +15,7 @@ use crate::error::{Problem, RuleSetError};
 use crate::limits::CallLimits;
 #[cfg(feature = "compiler")]
 use crate::limits::{MAX_LISTED_PROBLEMS, MAX_RULESET_BYTES};
-use crate::rules::{Award, DisqualifierTest, EventMatcher};
+use crate::rules::{Award, DisqualifierTest, EngagementRule, EventMatcher};
 use crate::ruleset::RuleSet;
 #[cfg(feature = "compiler")]
 use crate::wire::budget::Read;
@@ -242,6 +242,7 @@ fn reads(rs: &RuleSet) -> Reads {
             _ => None,
         };
         matchers.push((&r.matcher, sum));
+        matchers.extend(r.then().map(|then| (then, None)));
     }
     matchers.extend(rs.stages.triggers().map(|t| (&t.matcher, None)));
     for d in &rs.disqualifiers {
@@ -286,6 +287,7 @@ fn fields_read(rs: &RuleSet) -> LeadFields {
         r.when.for_each_field(&mut |name| profile.push(name));
     }
     let mut matchers: Vec<&EventMatcher> = rs.engagement.iter().map(|r| &r.matcher).collect();
+    matchers.extend(rs.engagement.iter().filter_map(EngagementRule::then));
     matchers.extend(rs.stages.triggers().map(|t| &t.matcher));
     for d in &rs.disqualifiers {
         match &d.test {
@@ -349,6 +351,20 @@ mod tests {
         assert_eq!(r.event("page_view").unwrap(), names(&["seconds", "url"]));
         assert_eq!(r.event("form_submit").unwrap(), names(&["form"]));
         assert_eq!(r.event("email_open"), Some(&[][..]));
+    }
+
+    /// A sequence's second event is read as a rule's: its types and its filter's
+    /// properties (a signal must carry them, and events keep them).
+    #[test]
+    fn reads_of_a_sequence() {
+        let r = both(&json!({
+            "schema": "leadscore.ruleset/v1", "id": "t", "version": "1",
+            "engagement": [{ "id": "e", "event": "page_view", "points": 1, "where": { "field": "url", "equals": "/pricing" },
+                "then": { "event": "form_submit", "where": { "field": "form", "equals": "demo" }, "within": "7d" } }],
+        }));
+        assert_eq!(r.events.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(), ["form_submit", "page_view"]);
+        assert_eq!(r.event("form_submit").unwrap(), names(&["form"]));
+        assert_eq!(r.event("page_view").unwrap(), names(&["url"]));
     }
 
     /// Conditions nested in all, any and not; event and profile disqualifiers; PQL

@@ -110,6 +110,11 @@ fn most_awarded(rule: &EngagementRule, hits: &Hits, now: i64) -> Centi {
             _ => 0,
         };
     }
+    if let Award::Sequence { .. } = rule.award {
+        // The hits are the first events'; a pair's second event, newer, is what
+        // expires, so a held first event may still earn the points.
+        return rule.points;
+    }
     if !hits.may_be_within(rule.recency.expire_after, now) {
         return 0;
     }
@@ -143,6 +148,7 @@ fn most_awarded(rule: &EngagementRule, hits: &Hits, now: i64) -> Centi {
                 0
             }
         }
+        Award::Sequence { .. } => rule.points,
         Award::Sum { within, .. } => {
             if hits.may_be_within(*within, now) {
                 rule.points

@@ -4,7 +4,9 @@
 
 use super::{group_cuts, Figures};
 use crate::engine::Engine;
-use crate::explain::{Contribution, ContributionKind, Disqualification, Points, Qualification, ScoreResult, Units};
+use crate::explain::{
+    Contribution, ContributionKind, Disqualification, Pair, Points, Qualification, ScoreResult, Units,
+};
 use crate::rules::{Award, Centi};
 use crate::ruleset::DISQUALIFIED_BAND;
 use crate::stages::{band_of, StageReason};
@@ -30,6 +32,7 @@ pub(crate) fn explain(engine: &Engine, f: Figures<'_>) -> ScoreResult {
             times: None,
             units: None,
             days: None,
+            pair: None,
         });
     }
     for (rule, t) in engine.rules.engagement.iter().zip(&f.tallies) {
@@ -51,6 +54,8 @@ pub(crate) fn explain(engine: &Engine, f: Figures<'_>) -> ScoreResult {
                     _ => None,
                 },
                 days: matches!(rule.award, Award::Days { .. }).then_some(t.days),
+                pair: matches!(rule.award, Award::Sequence { .. })
+                    .then_some(Pair { first: t.paired_with, then: t.newest }),
             });
         }
     }
@@ -144,5 +149,6 @@ fn adjustment(id: Arc<str>, kind: ContributionKind, points: Centi, group: Option
         times: None,
         units: None,
         days: None,
+        pair: None,
     }
 }

@@ -33,11 +33,13 @@ impl EventMatch {
             EventMatch::Never(_) => {}
             EventMatch::Targets(bits) => {
                 let (rules, triggers) = (engine.rules.engagement.len(), engine.rules.stages.trigger_count());
+                let disqualifiers = engine.rules.disqualifiers.len();
                 set_bits(*bits).for_each(|bit| {
                     f(match bit.checked_sub(rules) {
                         None => Target::Rule(bit),
                         Some(k) if k < triggers => Target::Trigger(k),
-                        Some(k) => Target::Disqualifier(k - triggers),
+                        Some(k) if k < triggers + disqualifiers => Target::Disqualifier(k - triggers),
+                        Some(k) => Target::Then(k - triggers - disqualifiers),
                     })
                 });
             }
@@ -50,7 +52,8 @@ impl EventMatch {
     pub(crate) fn for_each_hit_slot(&self, rules: usize, f: impl FnMut(usize)) {
         match self {
             EventMatch::Never(_) => {}
-            // Disqualifiers' bits come after every slot: the caller's slice ends first.
+            // Disqualifiers' and sequences' bits come after every slot: the caller's
+            // slice ends first.
             EventMatch::Targets(bits) => set_bits(*bits).for_each(f),
             EventMatch::Listed(targets) => targets.iter().filter_map(|t| hit_slot(*t, rules)).for_each(f),
         }
@@ -163,16 +166,18 @@ pub(crate) enum Matches<'m> {
 /// What `e` counts for under `engine`, whatever `now` is.
 pub(crate) fn match_event(engine: &Engine, e: &Event) -> EventMatch {
     let (rules, triggers) = (engine.rules.engagement.len(), engine.rules.stages.trigger_count());
+    let disqualifiers = engine.rules.disqualifiers.len();
     let bit = |t: Target| match t {
         Target::Rule(i) => i,
         Target::Trigger(k) => rules + k,
         Target::Disqualifier(k) => rules + triggers + k,
+        // Numbered by the rule: bits past the last sequence rule's stay unset.
+        Target::Then(i) => rules + triggers + disqualifiers + i,
     };
+    let last_then = engine.rules.engagement.iter().rposition(|r| r.then().is_some()).map_or(0, |i| i + 1);
     match matched_targets(engine, e) {
         Err(why) => EventMatch::Never(why),
-        Ok(targets) if rules + triggers + engine.rules.disqualifiers.len() > 64 => {
-            EventMatch::Listed(targets.collect())
-        }
+        Ok(targets) if rules + triggers + disqualifiers + last_then > 64 => EventMatch::Listed(targets.collect()),
         Ok(targets) => {
             EventMatch::Targets(targets.fold(0, |bits, t| bits | 1u64.checked_shl(bit(t) as u32).unwrap_or(0)))
         }
@@ -230,6 +235,9 @@ fn filter_holds(engine: &Engine, target: Target, e: &Event) -> bool {
         Target::Disqualifier(k) => {
             matches!(engine.rules.disqualifiers.get(k).map(|d| &d.test), Some(DisqualifierTest::Event(m)) if m.filter_holds(&e.properties))
         }
+        Target::Then(i) => {
+            engine.rules.engagement.get(i).and_then(|r| r.then()).is_some_and(|m| m.filter_holds(&e.properties))
+        }
     }
 }
 
@@ -257,7 +265,7 @@ pub(crate) fn hit_slot(target: Target, rules: usize) -> Option<usize> {
     match target {
         Target::Rule(i) => Some(i),
         Target::Trigger(k) => Some(rules + k),
-        Target::Disqualifier(_) => None,
+        Target::Disqualifier(_) | Target::Then(_) => None,
     }
 }
 

@@ -40,6 +40,12 @@ pub(crate) struct Tally {
     /// Different days of the matching events (days rules), and the newest's day.
     pub(crate) days: u32,
     last_day: Option<i64>,
+    /// Sequence rules: the newest first event (A) and its place in the history, and
+    /// the newest A at an earlier place (what an event that is also a B follows).
+    first: Option<(usize, i64)>,
+    first_before: Option<i64>,
+    /// Sequence rules: the time of the first event of the pair the award counts.
+    pub(crate) paired_with: i64,
     /// What the rule awarded, when it fired: its points and whether its cap bit
     /// (engagement rules; set once the pass is over).
     pub(crate) award: Option<(Centi, bool)>,
@@ -77,11 +83,36 @@ fn pass_over_events(
     let stages = &engine.rules.stages;
     let mut tallies = vec![Tally::default(); rules.len() + stages.trigger_count()];
     let mut scored = 0u32;
-    let mut offer = |target: Target, e: &Event, age: i64| match target {
+    let mut offer = |target: Target, e: &Event, at: usize, age: i64| match target {
         Target::Rule(i) => {
             if let (Some(rule), Some(t)) = (rules.get(i), tallies.get_mut(i)) {
-                if within(age, rule.recency.expire_after) {
+                if let Award::Sequence { .. } = rule.award {
+                    // A sequence's first event: its age is not the pair's.
+                    if let Some((_, ts)) = t.first.filter(|(place, _)| *place != at) {
+                        t.first_before = Some(ts);
+                    }
+                    t.first = Some((at, e.ts));
+                } else if within(age, rule.recency.expire_after) {
                     observe(rule, t, e, age);
+                }
+            }
+        }
+        Target::Then(i) => {
+            if let (Some(Award::Sequence { within: gap, .. }), Some(t)) =
+                (rules.get(i).map(|r| &r.award), tallies.get_mut(i))
+            {
+                // The newest A before this event in the history (not this event).
+                let first = match t.first {
+                    Some((place, _)) if place == at => t.first_before,
+                    other => other.map(|(_, ts)| ts),
+                };
+                let expiry = rules.get(i).and_then(|r| r.recency.expire_after);
+                if let Some(a) = first.filter(|a| within(e.ts.saturating_sub(*a), *gap)) {
+                    if within(age, expiry) {
+                        t.n += 1;
+                        t.newest = e.ts;
+                        t.paired_with = a;
+                    }
                 }
             }
         }
@@ -113,13 +144,13 @@ fn pass_over_events(
             Some(EventMatch::Never(why)) => events_tally.skip(*why),
             Some(m) => {
                 scored += 1;
-                m.for_each_target(engine, |t| offer(t, e, age));
+                m.for_each_target(engine, |t| offer(t, e, i, age));
             }
             None => match matched_targets(engine, e) {
                 Err(why) => events_tally.skip(why),
                 Ok(targets) => {
                     scored += 1;
-                    targets.for_each(|t| offer(t, e, age));
+                    targets.for_each(|t| offer(t, e, i, age));
                 }
             },
         }
@@ -316,6 +347,8 @@ fn observe(rule: &EngagementRule, t: &mut Tally, e: &Event, age: i64) {
                 }
             }
         }
+        // Tallied as the pass offers the pair's events.
+        Award::Sequence { .. } => {}
         Award::PerUnit { property, once, .. } => {
             t.n += 1;
             t.newest = e.ts;
@@ -381,6 +414,9 @@ fn award(rule: &EngagementRule, t: &Tally, now: i64) -> Option<(Centi, bool)> {
         Award::Frequency { at_least, .. } => (t.n >= *at_least).then_some((rule.points, false)),
         Award::Sum { at_least_milli, .. } => (t.sum_milli >= *at_least_milli).then_some((rule.points, false)),
         Award::Days { at_least, .. } => (t.days >= *at_least).then_some((rule.points, false)),
+        Award::Sequence { .. } => {
+            capped_points(rule.points as f64 * decay(rule.recency, now.saturating_sub(t.newest)), None)
+        }
         Award::Every { every, cap, .. } => {
             let times = t.n / every;
             let raw = rule.points.saturating_mul(Centi::from(times));

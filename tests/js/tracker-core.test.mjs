@@ -45,7 +45,11 @@ function readsOf(rs) {
         }
     };
     const list = (v) => (Array.isArray(v) ? v : []);
-    for (const r of list(rs.engagement)) matcher(r);
+    for (const r of list(rs.engagement)) {
+        matcher(r);
+        // A sequence's second event (`then`) is read as a rule's.
+        if (r && r.then) matcher(r.then);
+    }
     for (const r of list(rs.fit)) fields(r.when, profile);
     for (const d of list(rs.disqualifiers)) {
         if (d && d.event != null) matcher(d);

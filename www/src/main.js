@@ -343,6 +343,9 @@ function renderWhy(r) {
                 c.times != null ? `${c.times} time${c.times === 1 ? '' : 's'}` : null,
                 c.units != null ? `${c.units} unit${c.units === 1 ? '' : 's'}` : null,
                 c.days != null ? `${c.days} day${c.days === 1 ? '' : 's'}` : null,
+                c.pair != null
+                    ? `${new Date(c.pair.first).toISOString()}, then ${new Date(c.pair.then).toISOString()}`
+                    : null,
                 c.capped ? 'capped' : null,
             ]
                 .filter(Boolean)

@@ -240,6 +240,11 @@ impl Writer {
                     w.opt(*within, Self::int);
                     w.int(*utc_offset);
                 }
+                Award::Sequence { then, within } => {
+                    w.0.push(6);
+                    w.matcher(then);
+                    w.opt(*within, Self::int);
+                }
                 Award::PerUnit { property, cap, once } => {
                     w.0.push(4);
                     w.text(&property.text());
@@ -859,7 +864,7 @@ impl<'b> Reader<'b> {
     fn engagement_rule(&mut self, ctx: &Ctx<'_>, ids: &mut Vec<&'b str>) -> Result<EngagementRule, Bad> {
         let (id, description, group, points) = self.rule_head(ctx, ids)?;
         let matcher = self.matcher(ctx)?;
-        let award = match self.tag(5)? {
+        let award = match self.tag(6)? {
             0 => {
                 let cap = self.opt(Self::positive_points)?;
                 let once = self.flag()?;
@@ -874,6 +879,7 @@ impl<'b> Reader<'b> {
                 check(whole_minutes && utc_offset.abs() <= MAX_UTC_OFFSET_MS, "a UTC offset is out of range")?;
                 Award::Days { at_least, within, utc_offset }
             }
+            6 => Award::Sequence { then: self.matcher(ctx)?, within: self.duration()? },
             4 => {
                 let property = self.number_property(ctx, &matcher)?;
                 let cap = self.opt(Self::positive_points)?;
@@ -1124,7 +1130,9 @@ mod tests {
                 {"id": "e7", "event": "page_view", "points": 0.5, "perUnit": "seconds", "cap": 30, "group": "web"},
                 {"id": "e8", "event": "page_view", "points": -1.25, "perUnit": "seconds", "once": true, "recency": "none"},
                 {"id": "e9", "event": "page_view", "points": 20, "days": {"atLeast": 3, "within": "14d", "utcOffset": "-05:30"}},
-                {"id": "e10", "event": "signup", "points": 4, "days": {"atLeast": 2}}
+                {"id": "e10", "event": "signup", "points": 4, "days": {"atLeast": 2}},
+                {"id": "e11", "event": "page_view", "where": {"field": "url", "like": "/pricing*"}, "points": 20, "then": {"event": "page_view", "where": {"field": "url", "equals": "/demo"}, "within": "7d"}, "recency": {"halfLife": "30d"}},
+                {"id": "e12", "event": "signup", "points": -3, "then": {"event": ["signup", "page_view"]}}
             ],
             "total": {"max": 500, "floorAtZero": true},
             "disqualifiers": [

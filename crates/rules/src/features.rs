@@ -26,6 +26,7 @@ pub const FEATURES: &[(&str, Uses)] = &[
     ("repeatingCount", |rs| rs.engagement.iter().any(|r| matches!(r.award, Award::Every { .. }))),
     ("pointsPerUnit", |rs| rs.engagement.iter().any(|r| matches!(r.award, Award::PerUnit { .. }))),
     ("distinctDays", |rs| rs.engagement.iter().any(|r| matches!(r.award, Award::Days { .. }))),
+    ("sequence", |rs| rs.engagement.iter().any(|r| matches!(r.award, Award::Sequence { .. }))),
     ("likeEscape", |rs| any_test(rs, &|t| matches!(t, Test::Like(ps) if ps.iter().any(|p| p.escape().is_some())))),
     ("numberFromText", |rs| any_test(rs, &|t| matches!(t, Test::NumberFromText(_)))),
     ("fieldComparison", |rs| any_test(rs, &|t| t.other_field().is_some())),

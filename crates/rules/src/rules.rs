@@ -101,6 +101,10 @@ pub enum Award {
     /// `points` once when the matching events within `within` fall on at least
     /// `at_least` different days, a day starting at 00:00 at UTC + `utc_offset` ms.
     Days { at_least: u32, within: Option<i64>, utc_offset: i64 },
+    /// `points` once when a matching event A is followed by an event matching
+    /// `then` (B) at most `within` ms later, decayed and expired by the age of the
+    /// newest such B: a sequence.
+    Sequence { then: EventMatcher, within: Option<i64> },
 }
 
 /// The most a `days.utcOffset` may be from UTC either way: 23:59.
@@ -118,13 +122,23 @@ pub struct EngagementRule {
 }
 
 impl EngagementRule {
+    /// The matcher of a sequence's second event.
+    pub fn then(&self) -> Option<&EventMatcher> {
+        match &self.award {
+            Award::Sequence { then, .. } => Some(then),
+            _ => None,
+        }
+    }
+
     /// The most this rule can add in absolute value, or `None` when it is unbounded.
     pub fn max_magnitude(&self) -> Option<Centi> {
         match &self.award {
             Award::PerOccurrence { cap: Some(c), .. } => Some(*c),
             Award::PerOccurrence { cap: None, once: true } => Some(self.points.abs()),
             Award::PerOccurrence { cap: None, once: false } => None,
-            Award::Frequency { .. } | Award::Sum { .. } | Award::Days { .. } => Some(self.points.abs()),
+            Award::Frequency { .. } | Award::Sum { .. } | Award::Days { .. } | Award::Sequence { .. } => {
+                Some(self.points.abs())
+            }
             Award::Every { cap, .. } | Award::PerUnit { cap, .. } => *cap,
         }
     }

@@ -463,6 +463,7 @@ impl Ctx<'_, '_> {
             "sum",
             "perUnit",
             "days",
+            "then",
             "recency",
         ];
         let o = object(v, path, "an engagement rule", &keys, self.p)?;
@@ -494,7 +495,23 @@ impl Ctx<'_, '_> {
                 format!("a rule has \"days\" or \"{other}\", not both: make two rules"),
             ));
         }
+        let then = o.get("then");
+        let other_kind = ["count", "sum", "perUnit", "days", "cap", "once"].into_iter().find(|k| o.get(k).is_some());
+        if let (Some(_), Some(other)) = (then, other_kind) {
+            self.p.push(Problem::new(
+                o.at("then"),
+                "conflictingKeys",
+                format!(
+                    "a sequence (\"then\") awards its points once for a pair of events; it does not go with \
+                     \"{other}\": make two rules"
+                ),
+            ));
+        }
         let award = match (o.get("count"), o.get("sum")) {
+            _ if then.is_some() => match other_kind {
+                None => then.and_then(|t| self.sequence(t, &o.at("then"))),
+                Some(_) => None,
+            },
             (None, None) if days.is_some() => days.and_then(|d| self.days(d, &o.at("days"))),
             _ if days.is_some() => None,
             (Some(_), Some(_)) => {
@@ -619,6 +636,15 @@ impl Ctx<'_, '_> {
                 None
             }
         }
+    }
+
+    /// A sequence's second event: `event` and `where` as a rule's, and `within`, how
+    /// long after the first it may come.
+    fn sequence(&mut self, v: &Value, path: &str) -> Option<Award> {
+        let o = object(v, path, "\"then\"", &["event", "where", "within"], self.p)?;
+        let within = o.duration("within", self.p);
+        let then = self.matcher(&o)?;
+        Some(Award::Sequence { then, within })
     }
 
     /// A `days` rule: events on at least `atLeast` different days, a day starting at

@@ -356,6 +356,14 @@ mod tests {
     }
 
     #[test]
+    fn a_sequence_gap_in_minutes_warns() {
+        let rule =
+            |within: &str| json!({"id": "e", "event": "v", "points": 5, "then": {"event": "d", "within": within}});
+        assert_eq!(warned(json!({"engagement": [rule("6m")]})), at("engagement[0].then.within", "minutesDuration"));
+        assert_eq!(warned(json!({"engagement": [rule("6d")]})), vec![]);
+    }
+
+    #[test]
     fn a_days_rule_asking_for_more_days_than_its_window_touches_warns() {
         let rule = |at_least: u32, within: &str| json!({"id": "e", "event": "v", "points": 5, "days": {"atLeast": at_least, "within": within}});
         // 2 whole days touch 3 days; 36 hours touch 3 too; 1 ms touches 2.
