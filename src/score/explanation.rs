@@ -22,27 +22,14 @@ pub(crate) fn explain(engine: &Engine, f: Figures<'_>) -> ScoreResult {
     let mut contributions = Vec::with_capacity(fired + engine.rules.groups.len() + 2);
     for (rule, _) in engine.rules.fit.iter().zip(f.fit_held()).filter(|(_, held)| **held) {
         contributions.push(Contribution {
-            id: rule.id.clone(),
-            kind: ContributionKind::Fit,
-            group: group_name(rule.group),
             description: rule.description.clone(),
-            points: Points(rule.points),
-            matched: None,
-            capped: false,
-            times: None,
-            units: None,
-            days: None,
-            pair: None,
+            ..line(rule.id.clone(), ContributionKind::Fit, rule.points, group_name(rule.group))
         });
     }
     for (rule, t) in engine.rules.engagement.iter().zip(&f.tallies) {
         if let Some((points, capped)) = t.award {
             contributions.push(Contribution {
-                id: rule.id.clone(),
-                kind: ContributionKind::Engagement,
-                group: group_name(rule.group),
                 description: rule.description.clone(),
-                points: Points(points),
                 matched: Some(t.n),
                 capped,
                 times: match rule.award {
@@ -56,24 +43,20 @@ pub(crate) fn explain(engine: &Engine, f: Figures<'_>) -> ScoreResult {
                 days: matches!(rule.award, Award::Days { .. }).then_some(t.days),
                 pair: matches!(rule.award, Award::Sequence { .. })
                     .then_some(Pair { first: t.paired_with, then: t.newest }),
+                ..line(rule.id.clone(), ContributionKind::Engagement, points, group_name(rule.group))
             });
         }
     }
     for (gi, cut) in group_cuts(engine, f.fit_held(), &f.tallies) {
         if let Some(group) = engine.rules.groups.get(gi) {
-            contributions.push(adjustment(
-                group.name.clone(),
-                ContributionKind::GroupCap,
-                cut,
-                Some(group.name.clone()),
-            ));
+            contributions.push(line(group.name.clone(), ContributionKind::GroupCap, cut, Some(group.name.clone())));
         }
     }
     if let Some(cut) = f.max_cut {
-        contributions.push(adjustment(Arc::from("total.max"), ContributionKind::TotalMax, cut, None));
+        contributions.push(line(Arc::from("total.max"), ContributionKind::TotalMax, cut, None));
     }
     if let Some(lift) = f.floor_lift {
-        contributions.push(adjustment(Arc::from("total.floorAtZero"), ContributionKind::Floor, lift, None));
+        contributions.push(line(Arc::from("total.floorAtZero"), ContributionKind::Floor, lift, None));
     }
     let disqualifications: Vec<Disqualification> = engine
         .rules
@@ -137,7 +120,9 @@ pub(crate) fn qualification(engine: &Engine, f: &Figures<'_>) -> Qualification {
     }
 }
 
-fn adjustment(id: Arc<str>, kind: ContributionKind, points: Centi, group: Option<Arc<str>>) -> Contribution {
+/// A line of `points` with nothing more to say: the adjustments (group caps, the
+/// total's limits) as they are, and the rules' lines as their fields start.
+fn line(id: Arc<str>, kind: ContributionKind, points: Centi, group: Option<Arc<str>>) -> Contribution {
     Contribution {
         id,
         kind,

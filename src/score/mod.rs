@@ -330,9 +330,7 @@ fn observe(rule: &EngagementRule, t: &mut Tally, e: &Event, age: i64) {
         Award::Sum { property, within: w, .. } => {
             if within(age, *w) {
                 t.n += 1;
-                let v =
-                    property.lookup(&e.properties).and_then(Value::as_f64).map_or(0, |f| (f * 1000.0).round() as i64);
-                t.sum_milli = t.sum_milli.saturating_add(v);
+                t.sum_milli = t.sum_milli.saturating_add(milli(property, e));
             }
         }
         Award::Days { within: w, utc_offset, .. } => {
@@ -352,7 +350,8 @@ fn observe(rule: &EngagementRule, t: &mut Tally, e: &Event, age: i64) {
         Award::PerUnit { property, once, .. } => {
             t.n += 1;
             t.newest = e.ts;
-            let units = units_milli(property, e);
+            // Units below 0 count none.
+            let units = milli(property, e).max(0);
             if *once {
                 t.units_milli = units;
             } else {
@@ -364,10 +363,10 @@ fn observe(rule: &EngagementRule, t: &mut Tally, e: &Event, age: i64) {
     }
 }
 
-/// The units an event holds at `property`, in thousandths: a number rounded to
-/// thousandths (halves away from zero), 0 for anything else or below 0.
-fn units_milli(property: &FieldPath, e: &Event) -> i64 {
-    property.lookup(&e.properties).and_then(Value::as_f64).map_or(0, |f| ((f * 1000.0).round() as i64).max(0))
+/// The number an event holds at `property`, in thousandths (sum and points-per-unit
+/// rules): rounded to thousandths (halves away from zero), 0 for anything else.
+fn milli(property: &FieldPath, e: &Event) -> i64 {
+    property.lookup(&e.properties).and_then(Value::as_f64).map_or(0, |f| (f * 1000.0).round() as i64)
 }
 
 /// `points` (hundredths) for `units` thousandths of a unit, undecayed: (P × u) / 1000.
@@ -417,14 +416,7 @@ fn award(rule: &EngagementRule, t: &Tally, now: i64) -> Option<(Centi, bool)> {
         Award::Sequence { .. } => {
             capped_points(rule.points as f64 * decay(rule.recency, now.saturating_sub(t.newest)), None)
         }
-        Award::Every { every, cap, .. } => {
-            let times = t.n / every;
-            let raw = rule.points.saturating_mul(Centi::from(times));
-            let (points, capped) = match cap {
-                Some(c) if raw.abs() > *c => (raw.signum() * c, true),
-                _ => (raw, false),
-            };
-            (times > 0).then_some((points, capped))
-        }
+        // Exact: points × times is whole hundredths far below 2^53.
+        Award::Every { every, cap, .. } => capped_points(rule.points as f64 * f64::from(t.n / every), *cap),
     }
 }
