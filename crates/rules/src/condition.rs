@@ -1296,26 +1296,15 @@ mod tests {
         assert!(!cond(json!({"field": "p", "like": "a\\*", "escape": "\\"})).matches(&d));
         assert!(cond(json!({"field": "p", "like": "a\\\\\\*", "escape": "\\"})).matches(&d));
         let codes = |v: Value| problems(v).iter().map(|p| (p.path.clone(), p.code)).collect::<Vec<_>>();
-        assert_eq!(
-            codes(json!({"field": "q", "like": ["a", "b\\c"], "escape": "\\"})),
-            [("when.like[1]".to_string(), "invalidEscape")]
-        );
-        assert_eq!(
-            codes(json!({"field": "q", "like": "a", "escape": "ab"})),
-            [("when.escape".to_string(), "invalidEscape")]
-        );
-        assert_eq!(
-            codes(json!({"field": "q", "like": "a", "escape": "x"})),
-            [("when.escape".to_string(), "invalidEscape")]
-        );
-        assert_eq!(
-            codes(json!({"field": "q", "like": "a", "escape": "*"})),
-            [("when.escape".to_string(), "invalidEscape")]
-        );
-        assert_eq!(
-            codes(json!({"field": "q", "contains": "a", "escape": "\\"})),
-            [("when.escape".to_string(), "unexpectedKey")]
-        );
+        for (condition, path, code) in [
+            (json!({"field": "q", "like": ["a", "b\\c"], "escape": "\\"}), "when.like[1]", "invalidEscape"),
+            (json!({"field": "q", "like": "a", "escape": "ab"}), "when.escape", "invalidEscape"),
+            (json!({"field": "q", "like": "a", "escape": "x"}), "when.escape", "invalidEscape"),
+            (json!({"field": "q", "like": "a", "escape": "*"}), "when.escape", "invalidEscape"),
+            (json!({"field": "q", "contains": "a", "escape": "\\"}), "when.escape", "unexpectedKey"),
+        ] {
+            assert_eq!(codes(condition), [(path.to_string(), code)]);
+        }
         assert_eq!(codes(json!({"field": "q", "escape": "\\"})), [("when".to_string(), "missingOperator")]);
         let p = problems(json!({"field": "q", "like": "a", "escpae": "\\"}));
         assert!(p[0].message.contains("did you mean \"escape\""), "{}", p[0].message);
